@@ -1,0 +1,108 @@
+// One typed configuration object, read from the environment and validated at start-up.
+// A bad value stops start-up with a message naming the variable.
+import { isDuration } from './domain/duration.js';
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  http: { host: string; port: number; publicUrl: string };
+  databaseUrl: string;
+  temporal: {
+    /** Unset: the embedded default starts its own dev server. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    tls: { certPath: string; keyPath: string; caPath: string | undefined } | undefined;
+    devServer: { port: number; uiPort: number; dbFile: string };
+  };
+  mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
+  policy: { accountRefreshEvery: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(name, `must be a TCP port (0-65535), got "${raw}"`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: readonly string[]): string {
+  const raw = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  return raw;
+}
+
+function duration(env: Env, name: string, fallback: string): string {
+  const raw = str(env, name, fallback);
+  if (!isDuration(raw)) throw new ConfigError(name, `must be an ISO-8601 duration such as P1D or PT30S, got "${raw}"`);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const httpPort = port(env, 'PORT', 3000);
+  const certPath = optional(env, 'TEMPORAL_TLS_CERT');
+  const keyPath = optional(env, 'TEMPORAL_TLS_KEY');
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new ConfigError(certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT', 'must be set together with its pair (mTLS needs both)');
+  }
+  return {
+    env: oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    http: {
+      host: str(env, 'HOST', '127.0.0.1'),
+      port: httpPort,
+      publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${httpPort}`, ['http:', 'https:']),
+    },
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://ar:ar@localhost:5432/ar_engine', ['postgres:', 'postgresql:']),
+    temporal: {
+      address: optional(env, 'TEMPORAL_ADDRESS'),
+      namespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: str(env, 'TEMPORAL_TASK_QUEUE', 'ar-engine'),
+      tls: certPath && keyPath ? { certPath, keyPath, caPath: optional(env, 'TEMPORAL_TLS_CA') } : undefined,
+      devServer: {
+        port: port(env, 'TEMPORAL_DEV_PORT', 7233),
+        uiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
+        dbFile: str(env, 'TEMPORAL_DEV_DB', '.data/temporal.db'),
+      },
+    },
+    mail: {
+      smtpUrl: url(env, 'SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
+      from: str(env, 'MAIL_FROM', 'Accounts Receivable <ar@example.com>'),
+      catcherUiPort: port(env, 'MAIL_UI_PORT', 8025),
+      companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
+    },
+    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D') },
+  };
+}

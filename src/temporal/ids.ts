@@ -1,0 +1,23 @@
+// Workflow ids come from business keys, so the id alone tells which entity a workflow runs for.
+export const workflowIds = {
+  customerAccount: (customerId: string) => `customer-${customerId}`,
+  invoice: (invoiceId: string) => `invoice-${invoiceId}`,
+  dispute: (disputeId: string) => `dispute-${disputeId}`,
+  collection: (customerId: string) => `collection-${customerId}`,
+  creditReview: (customerId: string, n: number) => `credit-review-${customerId}-${n}`,
+};
+
+const PREFIXES = ['credit-review', 'customer', 'invoice', 'dispute', 'collection'] as const;
+export type WorkflowKind = (typeof PREFIXES)[number];
+
+export function parseWorkflowId(workflowId: string): { kind: WorkflowKind; key: string } | undefined {
+  for (const prefix of PREFIXES) {
+    if (workflowId.startsWith(`${prefix}-`)) return { kind: prefix, key: workflowId.slice(prefix.length + 1) };
+  }
+  return undefined;
+}
+
+/** Idempotency key of one side effect of one workflow: `<workflowId>:<step>`. */
+export function stepKey(workflowId: string, step: string): string {
+  return `${workflowId}:${step}`;
+}
