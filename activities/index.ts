@@ -1,0 +1,12 @@
+// Every activity the worker registers, built from injected dependencies.
+import { createAccountActivities } from './account.js';
+import type { ActivityDeps } from './deps.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createAccountActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps.js';

@@ -1,0 +1,41 @@
+// Sends a templated e-mail at most once per idempotency key (workflow id + step).
+// The key is claimed in outbound_message before the SMTP hand-off and marked sent after it; a retry after a crash
+// between the two re-sends with the same Message-ID, which receiving systems use to drop the duplicate.
+import { createHash } from 'node:crypto';
+import type { ActivityDeps } from './deps.js';
+import { renderMail } from './templates.js';
+
+export interface TemplatedEmail {
+  idempotencyKey: string;
+  template: string;
+  to: string;
+  customerId?: string;
+  data: Record<string, unknown>;
+}
+
+export interface EmailResult {
+  messageId: string;
+  alreadySent: boolean;
+}
+
+export function messageIdFor(idempotencyKey: string): string {
+  return `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@ar-engine>`;
+}
+
+export async function sendTemplatedEmail(deps: ActivityDeps, email: TemplatedEmail): Promise<EmailResult> {
+  const data = { companyName: deps.mail.companyName, publicUrl: deps.mail.publicUrl, ...email.data };
+  const rendered = renderMail(email.template, data);
+  const messageId = messageIdFor(email.idempotencyKey);
+  const connection = deps.orm.em.getConnection();
+  await connection.execute(
+    `INSERT INTO outbound_message (idempotency_key, template, recipient, subject, message_id, status, customer_id)
+     VALUES (?, ?, ?, ?, ?, 'sending', ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+    [email.idempotencyKey, email.template, email.to, rendered.subject, messageId, email.customerId ?? null],
+  );
+  const [row] = await connection.execute<{ status: string }[]>('SELECT status FROM outbound_message WHERE idempotency_key = ?', [email.idempotencyKey]);
+  if (row?.status === 'sent') return { messageId, alreadySent: true };
+
+  await deps.mailer.send({ messageId, from: deps.mail.from, to: email.to, ...rendered });
+  await connection.execute(`UPDATE outbound_message SET status = 'sent', sent_at = now() WHERE idempotency_key = ?`, [email.idempotencyKey]);
+  return { messageId, alreadySent: false };
+}

@@ -1,0 +1,58 @@
+// The Fastify application: plugins, validation, OpenAPI, error handling, then the routes.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import ajvFormatsModule from 'ajv-formats';
+import type { ApiDeps } from './deps.js';
+import { installErrorHandling } from './error-handler.js';
+import { ProblemSchema } from './problem.js';
+import { customerRoutes } from './routes/customers.js';
+import { healthRoutes } from './routes/health.js';
+
+// ajv-formats is CommonJS; under ESM its function arrives as `default`.
+const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
+
+export type App = FastifyInstance;
+
+/** Log redaction: secrets and tax ids never reach the logs. */
+export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.taxId', '*.token'];
+
+export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: deps.config.logLevel, redact: REDACTED_PATHS },
+    genReqId: (req) => {
+      const header = req.headers['x-request-id'];
+      return typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: {
+      // Unknown fields are errors (not silently dropped), and every violation is reported, not just the first.
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+      plugins: [ajvFormats as never],
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'AR Engine API', version: '0.1.0', description: 'Accounts receivable: customers, invoices, ledger, cash application, collections, disputes.' },
+      tags: [
+        { name: 'customers', description: 'Customer accounts' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ProblemSchema);
+
+  installErrorHandling(app);
+  await app.register(healthRoutes, { deps });
+  await app.register(customerRoutes, { deps });
+  return app;
+}

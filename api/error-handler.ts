@@ -1,0 +1,65 @@
+// Maps every failure to problem+json: schema violations name their fields, client mistakes never become 500s.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { problemType, ProblemError, type FieldError, type Problem } from './problem.js';
+
+interface AjvLikeError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+const CONTEXTS: Record<string, FieldError['in']> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
+
+export function fieldErrorsFromValidation(validation: AjvLikeError[], context: string | undefined): FieldError[] {
+  return validation.map((error) => {
+    let pointer = error.instancePath || '';
+    if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') pointer += `/${error.params.missingProperty}`;
+    if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string') pointer += `/${error.params.additionalProperty}`;
+    const detail =
+      error.keyword === 'additionalProperties'
+        ? 'is not an allowed field'
+        : error.keyword === 'required'
+          ? 'is required'
+          : (error.message ?? 'is invalid');
+    return { pointer: pointer || '/', in: CONTEXTS[context ?? 'body'] ?? 'body', detail };
+  });
+}
+
+function send(reply: import('fastify').FastifyReply, problem: Problem) {
+  return reply.status(problem.status).type('application/problem+json').send(problem);
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `No route ${request.method} ${request.url.split('?')[0]}.`, instance: request.url }),
+  );
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const instance = request.url;
+    if (error instanceof ProblemError) return send(reply, error.toProblem(instance));
+    if (error.validation) {
+      const errors = fieldErrorsFromValidation(error.validation as AjvLikeError[], error.validationContext);
+      const detail = errors.map((e) => `${e.pointer} ${e.detail}`).join('; ');
+      return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail, instance, errors });
+    }
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      return send(reply, { type: problemType('conflict'), title: 'Conflict', status: 409, detail: 'The workflow for this resource is already running.', instance });
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      return send(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: 'No workflow runs for this resource.', instance });
+    }
+    if (error instanceof WorkflowUpdateFailedError) {
+      const cause = error.cause as { message?: string; type?: string } | undefined;
+      return send(reply, { type: problemType('unprocessable'), title: 'Unprocessable request', status: 422, detail: cause?.message ?? error.message, instance });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+      return send(reply, { type: problemType('bad-request'), title: error.code ?? 'Bad request', status, detail: error.message, instance });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return send(reply, { type: problemType('internal'), title: 'Internal server error', status: 500, detail: 'An unexpected error occurred; it has been logged.', instance });
+  });
+}
