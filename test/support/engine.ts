@@ -1,0 +1,82 @@
+// The real engine for API tests: the Fastify app, a worker on its own task queue against the shared Temporal dev
+// server, a cloned PostgreSQL database and a real SMTP server capturing mail.
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startMailCatcher, type MailCatcher } from '../../src/mail/catcher.js';
+import { connectClient } from '../../src/temporal/connection.js';
+import { installTemporalRuntime, runWorker, type RunningWorker } from '../../src/runtime.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { requireEnv, TEST_ENV } from './env.js';
+
+export interface TestEngine {
+  app: FastifyInstance;
+  config: Config;
+  db: TestDatabase;
+  mail: MailCatcher;
+  temporal: Client;
+  temporalAddress: string;
+  worker: RunningWorker | undefined;
+  close(): Promise<void>;
+}
+
+export async function startTestEngine(options: { env?: Record<string, string>; withWorker?: boolean } = {}): Promise<TestEngine> {
+  installTemporalRuntime('ERROR');
+  const temporalAddress = requireEnv(TEST_ENV.temporalAddress);
+  const [db, mail] = await Promise.all([createTestDatabase(), startMailCatcher()]);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
+    ...options.env,
+  });
+  const worker = options.withWorker === false ? undefined : await runWorker(config, temporalAddress, { orm: db.orm });
+  const temporal = await connectClient(config.temporal, temporalAddress);
+  const app = await buildApp({ config, orm: db.orm, temporal }, { logger: false });
+  await app.ready();
+  return {
+    app,
+    config,
+    db,
+    mail,
+    temporal,
+    temporalAddress,
+    worker,
+    async close() {
+      await app.close();
+      await worker?.stop();
+      await temporal.connection.close();
+      await mail.close();
+      await db.drop();
+    },
+  };
+}
+
+export const customerFixture = (overrides: Record<string, unknown> = {}) => ({
+  legalName: 'Acme Corp',
+  email: 'ap@acme.example',
+  currency: 'EUR',
+  billingAddress: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+  ...overrides,
+});
+
+/** Polls until `check` returns a value (not undefined) or the timeout passes. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}

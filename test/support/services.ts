@@ -1,0 +1,39 @@
+// Once per test run (jest's global set-up, loaded through tsx): a Temporal dev server (in memory, on a free port) and a migrated template database that
+// each test file clones, so files run in parallel on their own data.
+import { createServer } from 'node:net';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { migrate, ormConfig } from '../../src/db/orm.js';
+import { startDevServer } from '../../src/temporal/dev-server.js';
+import { TEST_ENV, templateDatabaseUrl } from './env.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestServices(): Promise<void> {
+  const started = performance.now();
+  const url = templateDatabaseUrl();
+  const orm = await MikroORM.init({ ...ormConfig(url, { poolMax: 1 }), migrations: { ...ormConfig(url).migrations, silent: true } });
+  try {
+    await orm.em.getConnection().execute('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+    await migrate(orm);
+  } finally {
+    await orm.close();
+  }
+  const devServer = await startDevServer({ port: await freePort(), logLevel: 'error' });
+  (globalThis as { __arDevServer?: typeof devServer }).__arDevServer = devServer;
+  process.env[TEST_ENV.temporalAddress] = devServer.address;
+  process.env[TEST_ENV.templateDatabaseUrl] = url;
+  console.log(`\n[test] template database migrated and Temporal dev server on ${devServer.address} (${Math.round(performance.now() - started)} ms)`);
+}
+
+export async function stopTestServices(): Promise<void> {
+  await (globalThis as { __arDevServer?: { stop(): Promise<void> } }).__arDevServer?.stop();
+}
