@@ -11,4 +11,5 @@ if [[ -n "${AR_TEST_SERVER_DUMP_CDS:-}" ]]; then
 elif [[ -f "$CACHE/cds.jsa" ]]; then
   JAVA_OPTS+=("-XX:SharedArchiveFile=$CACHE/cds.jsa")
 fi
-exec java "${JAVA_OPTS[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$CACHE/lib/*" io.temporal.testserver.TestServer "$@"
+# stderr goes to a log file: the SDK inherits our stdio, and SLF4J start-up noise would land in every test report.
+exec java "${JAVA_OPTS[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$CACHE/lib/*" io.temporal.testserver.TestServer "$@" 2>>"$CACHE/server.log"

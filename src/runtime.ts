@@ -1,6 +1,6 @@
 // Assembles the long-lived parts (database, mail, Temporal connections, worker, API) for the entrypoints,
 // so `start` (everything in one process) and the separate `worker` and `api` processes wire them identically.
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import type { Config } from './config.js';
@@ -12,7 +12,10 @@ import { createEngineWorker } from './temporal/worker.js';
 let runtimeInstalled = false;
 export function installTemporalRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level }), forward: {} } },
+  });
   runtimeInstalled = true;
 }
 

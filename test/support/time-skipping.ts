@@ -1,0 +1,26 @@
+// Temporal's Java time-skipping test server, started from the toolchain cache through the exec wrapper.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { findTestServerWrapper } from '../../src/temporal/toolchain.js';
+import { installTemporalRuntime } from '../../src/runtime.js';
+import { workflowsPath } from '../../src/temporal/worker.js';
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installTemporalRuntime('ERROR');
+  const path = findTestServerWrapper();
+  // Without the cached Java server (no JDK here), the SDK downloads its own build (needs internet).
+  const options = path ? { server: { executable: { type: 'existing-path' as const, path } } } : {};
+  try {
+    return await TestWorkflowEnvironment.createTimeSkipping(options);
+  } catch {
+    // The SDK gives the server 5 s to answer; a cold JVM on a busy machine can miss that once.
+    return TestWorkflowEnvironment.createTimeSkipping(options);
+  }
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} } });
+  return bundle;
+}
