@@ -33,7 +33,7 @@ elif command -v temporal >/dev/null 2>&1; then
   done_step "found on PATH at $(command -v temporal)"
 elif command -v go >/dev/null 2>&1; then
   printf ' building %s with Go (several minutes, once)...\n' "$TEMPORAL_CLI_TAG"
-  GOBIN="$CACHE/bin" CGO_ENABLED=0 GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_TAG" \
+  GOBIN="$CACHE/bin" CGO_ENABLED=0 go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_TAG" \
     || fail "go install of the Temporal CLI $TEMPORAL_CLI_TAG (check the Go module proxy is reachable)"
   done_step "built into $CACHE/bin/temporal"
 else
