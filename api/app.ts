@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvFormatsModule from 'ajv-formats';
 import type { ApiDeps } from './deps.js';
 import { installErrorHandling } from './error-handler.js';
+import { installIdempotency } from './idempotency.js';
 import { ProblemSchema } from './problem.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
@@ -52,6 +53,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   app.addSchema(ProblemSchema);
 
   installErrorHandling(app);
+  installIdempotency(app, deps.orm);
   await app.register(healthRoutes, { deps });
   await app.register(customerRoutes, { deps });
   return app;

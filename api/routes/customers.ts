@@ -7,6 +7,7 @@ import { workflowIds } from '../../src/temporal/ids.js';
 import { startCustomerAccount } from '../../src/temporal/starters.js';
 import { accountStateQuery } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
+import { IdempotencyHeaders } from '../idempotency.js';
 import { problems } from '../problem.js';
 import { problemResponses, UuidParams } from '../schemas/common.js';
 import { AccountStateSchema, CreateCustomerBody, CustomerSchema } from '../schemas/customer.js';
@@ -48,9 +49,11 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
   app.post(
     '/customers',
     {
+      config: { idempotency: true },
       schema: {
         tags: ['customers'],
         summary: 'Create a customer and start its account workflow',
+        headers: IdempotencyHeaders,
         body: CreateCustomerBody,
         response: { 201: CustomerSchema, ...problemResponses(400, 422, 503) },
       },

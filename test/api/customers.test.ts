@@ -118,3 +118,26 @@ describe('operations endpoints', () => {
 it('eventually() helper gives up with the last error', async () => {
   await expect(eventually(async () => undefined, 200, 50)).rejects.toThrow('condition not met');
 });
+
+describe('Idempotency-Key', () => {
+  it('creates once for five concurrent requests with one key and replays the same answer', async () => {
+    const before = await storedCustomers();
+    const payload = customerFixture({ email: 'idem@acme.example' });
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => engine.app.inject({ method: 'POST', url: '/customers', headers: { 'idempotency-key': 'create-idem-1' }, payload })),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
+    expect(new Set(responses.map((r) => r.json().id)).size).toBe(1);
+    expect(responses.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(4);
+    expect(await storedCustomers()).toBe(before + 1);
+  });
+
+  it('answers 422 when the key is reused with another body, and stores nothing', async () => {
+    await engine.app.inject({ method: 'POST', url: '/customers', headers: { 'idempotency-key': 'create-idem-2' }, payload: customerFixture() });
+    const before = await storedCustomers();
+    const reused = await engine.app.inject({ method: 'POST', url: '/customers', headers: { 'idempotency-key': 'create-idem-2' }, payload: customerFixture({ legalName: 'Other' }) });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().errors[0]).toMatchObject({ pointer: '/idempotency-key', in: 'headers' });
+    expect(await storedCustomers()).toBe(before);
+  });
+});

@@ -1,0 +1,117 @@
+// Idempotency-Key for mutations (the Stripe scheme): the first request with a key runs and its answer is stored;
+// a repeat with the same body replays that answer (even while the first is still running, it waits for it); the same
+// key with a different body is a 422. 5xx answers are not stored, so the client can retry them.
+// Routes opt in with `config: { idempotency: true }` and declare the header with `IdempotencyHeaders`.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Orm } from '../src/db/orm.js';
+import { ProblemError } from './problem.js';
+
+export const IdempotencyHeaders = Type.Object(
+  { 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' })) },
+  { additionalProperties: true },
+);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    idempotency?: boolean;
+  }
+  interface FastifyRequest {
+    idempotency?: { scope: string; key: string };
+  }
+}
+
+/** An in-progress record older than this belongs to a crashed request; a retry may take it over. */
+const ABANDONED_AFTER_MS = 60_000;
+const WAIT_FOR_FIRST_MS = 15_000;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function fingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256').update(canonical({ params: request.params, query: request.query, body: request.body })).digest('hex');
+}
+
+interface StoredRecord {
+  fingerprint: string;
+  status: 'in_progress' | 'completed';
+  response_status: number | null;
+  response_type: string | null;
+  response_body: string | null;
+  locked_at: Date;
+}
+
+export function installIdempotency(app: FastifyInstance, orm: Orm): void {
+  const sql = () => orm.em.getConnection();
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.routeOptions.config.idempotency) return;
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string') return;
+    const scope = `${request.method} ${request.routeOptions.url}`;
+    const fingerprint = fingerprintOf(request);
+    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+    for (;;) {
+      const claimed = await sql().execute<unknown[]>(
+        `INSERT INTO idempotency_record (scope, key, fingerprint, status) VALUES (?, ?, ?, 'in_progress') ON CONFLICT DO NOTHING RETURNING key`,
+        [scope, key, fingerprint],
+      );
+      if (claimed.length) {
+        request.idempotency = { scope, key };
+        return;
+      }
+      const [stored] = await sql().execute<StoredRecord[]>('SELECT * FROM idempotency_record WHERE scope = ? AND key = ?', [scope, key]);
+      if (!stored) continue; // removed after a 5xx between our two statements: claim again
+      if (stored.fingerprint !== fingerprint) {
+        throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was used with a different request body.', {
+          errors: [{ pointer: '/idempotency-key', in: 'headers', detail: 'was already used for a different request' }],
+        });
+      }
+      if (stored.status === 'completed') {
+        return reply
+          .status(stored.response_status ?? 200)
+          .header('idempotent-replayed', 'true')
+          .type(stored.response_type ?? 'application/json')
+          .send(stored.response_body ?? '');
+      }
+      if (Date.now() - new Date(stored.locked_at).getTime() > ABANDONED_AFTER_MS) {
+        const taken = await sql().execute<unknown[]>(
+          `UPDATE idempotency_record SET locked_at = now() WHERE scope = ? AND key = ? AND status = 'in_progress' AND locked_at = ? RETURNING key`,
+          [scope, key, stored.locked_at],
+        );
+        if (taken.length) {
+          request.idempotency = { scope, key };
+          return;
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new ProblemError(409, 'idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still being processed; retry later.');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotency;
+    if (!claim) return payload;
+    request.idempotency = undefined;
+    if (reply.statusCode >= 500) {
+      await sql().execute('DELETE FROM idempotency_record WHERE scope = ? AND key = ?', [claim.scope, claim.key]);
+    } else {
+      await sql().execute(
+        `UPDATE idempotency_record SET status = 'completed', response_status = ?, response_type = ?, response_body = ? WHERE scope = ? AND key = ?`,
+        [reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json'), typeof payload === 'string' ? payload : String(payload ?? ''), claim.scope, claim.key],
+      );
+    }
+    return payload;
+  });
+}
