@@ -7,3 +7,17 @@ export const accountStateQuery = defineQuery<AccountState>('accountState');
 /** Re-read the account's facts now instead of at the next scheduled refresh (e.g. after a profile change). */
 export const refreshAccountSignal = defineSignal<[{ reason: string }]>('refreshAccount');
 export const closeAccountSignal = defineSignal<[{ by: string; reason: string }]>('closeAccount');
+
+// --- invoice (`invoice-<id>`) ---
+/**
+ * The invoice's open amount changed in the database (a payment or credit was applied, a discount or write-off
+ * posted). Sent by the activity that committed the change, after the commit; the row in `invoice` is the record of
+ * truth and the workflow mirrors it.
+ */
+export interface InvoiceBalanceChange {
+  openAmount: number;
+  cause: 'payment' | 'credit' | 'credit_note' | 'discount' | 'write_off' | 'reversal';
+  /** The document that caused it, e.g. `payment:<id>` or `credit-note:<id>`. */
+  source: string;
+}
+export const invoiceBalanceChangedSignal = defineSignal<[InvoiceBalanceChange]>('invoiceBalanceChanged');
