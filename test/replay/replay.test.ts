@@ -20,3 +20,18 @@ it.each(files)('replays %s deterministically', async (file) => {
   const { workflowId, history } = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
   await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), workflowId)).resolves.toBeUndefined();
 });
+
+it('fails the build when workflow code changes incompatibly without patched()', async () => {
+  installTemporalRuntime('ERROR');
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
+  const variant = await bundleWorkflowCode({
+    workflowsPath: new URL('./variants/customer-account-reordered.ts', dir).pathname,
+    logger: { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} },
+  });
+  const { workflowId, history } = JSON.parse(readFileSync(new URL('customer-account.v1.json', dir), 'utf8'));
+  const failure = await Worker.runReplayHistory({ workflowBundle: variant }, historyFromJSON(history), workflowId).then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  expect(failure?.name).toBe('DeterminismViolationError');
+});
