@@ -3,9 +3,15 @@
 import { Migration0001Customers } from './0001-customers.js';
 import { Migration0002Ledger } from './0002-ledger.js';
 import { Migration0003Idempotency } from './0003-idempotency.js';
+import { Migration0004PaymentTerms } from './0004-payment-terms.js';
+import { Migration0005CustomerProfile } from './0005-customer-profile.js';
+import { Migration0006CustomerBalances } from './0006-customer-balances.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
   { name: '0002-ledger', class: Migration0002Ledger },
   { name: '0003-idempotency', class: Migration0003Idempotency },
+  { name: '0004-payment-terms', class: Migration0004PaymentTerms },
+  { name: '0005-customer-profile', class: Migration0005CustomerProfile },
+  { name: '0006-customer-balances', class: Migration0006CustomerBalances },
 ];
