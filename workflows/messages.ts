@@ -1,6 +1,7 @@
 // Every signal, query and update of the engine's workflows. The API imports these definitions (and types) only.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AccountState } from '../src/domain/account.js';
+import type { InvoiceStatus } from '../src/domain/invoice-status.js';
 
 // --- customer account (`customer-<id>`) ---
 export const accountStateQuery = defineQuery<AccountState>('accountState');
@@ -19,5 +20,7 @@ export interface InvoiceBalanceChange {
   cause: 'payment' | 'credit' | 'credit_note' | 'discount' | 'write_off' | 'reversal';
   /** The document that caused it, e.g. `payment:<id>` or `credit-note:<id>`. */
   source: string;
+  /** The invoice status the change committed (`applyToInvoice` returns it); absent means `paid` at zero. */
+  status?: InvoiceStatus;
 }
 export const invoiceBalanceChangedSignal = defineSignal<[InvoiceBalanceChange]>('invoiceBalanceChanged');

@@ -6,6 +6,7 @@ import { Migration0003Idempotency } from './0003-idempotency.js';
 import { Migration0004PaymentTerms } from './0004-payment-terms.js';
 import { Migration0005CustomerProfile } from './0005-customer-profile.js';
 import { Migration0006CustomerBalances } from './0006-customer-balances.js';
+import { Migration0010Invoices } from './0010-invoices.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -14,4 +15,5 @@ export const migrationsList = [
   { name: '0004-payment-terms', class: Migration0004PaymentTerms },
   { name: '0005-customer-profile', class: Migration0005CustomerProfile },
   { name: '0006-customer-balances', class: Migration0006CustomerBalances },
+  { name: '0010-invoices', class: Migration0010Invoices },
 ];
