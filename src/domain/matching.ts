@@ -1,0 +1,192 @@
+// Duplicate detection rules: the match keys stored with each customer, and the score of a candidate pair.
+// The database compares keys (trigram similarity, exact keys) through indexes; this module decides what the
+// evidence means, so the same rules serve the create-time check, the full-book scan and the unit tests.
+
+/** Legal-form words and fillers that do not identify a company ("ACME Corp." = "Acme Corporation" = "The Acme Corp, Inc."). */
+const LEGAL_WORDS = new Set(
+  (
+    'the and of corp corporation incorporated inc co company companies ltd limited llc llp lp plc pty ' +
+    'gmbh ag kg ohg mbh ug ev sa sas sarl srl spa bv nv oy ab as aps asa kk sl slu sro spzoo zoo pte bhd group holding holdings'
+  ).split(' '),
+);
+
+/** Strips accents (NFKD) and lowers case: "Müller" compares with "Muller". */
+export function fold(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss')
+    .toLowerCase();
+}
+
+/** Words of a text with punctuation removed; "s.a.r.l." becomes "sarl", "co," becomes "co". */
+function words(text: string): string[] {
+  return fold(text)
+    .replace(/&/g, ' and ')
+    .replace(/[.'’]/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/**
+ * The name as compared: folded, punctuation and legal forms removed, words sorted (word order does not matter).
+ * A name made only of legal words keeps them, so "The Company Ltd" still has a key.
+ */
+export function nameKey(name: string): string {
+  const all = words(name);
+  const significant = all.filter((w) => !LEGAL_WORDS.has(w));
+  return (significant.length ? significant : all).sort().join(' ');
+}
+
+const STREET_WORDS: Record<string, string> = {
+  street: 'st', str: 'st', strasse: 'st', road: 'rd', avenue: 'ave', av: 'ave', boulevard: 'blvd', drive: 'dr',
+  lane: 'ln', place: 'pl', square: 'sq', suite: 'ste', floor: 'fl', north: 'n', south: 's', east: 'e', west: 'w',
+};
+
+export interface AddressLike {
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  country: string;
+}
+
+/** The address as compared: folded, abbreviations unified ("Main Street" = "Main St."), with postcode and country. */
+export function addressKey(address: AddressLike): string {
+  const street = words(`${address.line1} ${address.line2 ?? ''}`.replace(/strasse\b|straße\b/gi, ' strasse'))
+    .map((w) => STREET_WORDS[w] ?? w)
+    .join(' ');
+  return [street, fold(address.postalCode).replace(/[^a-z0-9]/g, ''), words(address.city).join(' '), address.country.toLowerCase()].join(' ').trim();
+}
+
+/** Phone numbers compare on their last 9 digits (so "+49 30 1234 5678" = "030 12345678"); shorter ones never match. */
+export function phoneKey(phone: string): string | null {
+  const digits = phone.replace(/\D/g, '');
+  return digits.length >= 7 ? digits.slice(-9) : null;
+}
+
+/** Signals a pair of records can share. Similarities are pg_trgm similarity() values from 0 to 1. */
+export interface PairEvidence {
+  sameTaxId: boolean;
+  /** Both records carry a tax id and they differ: strong evidence of two legal entities. */
+  differentTaxIds: boolean;
+  sharedEmails: string[];
+  sharedPhones: string[];
+  nameSimilarity: number;
+  addressSimilarity: number;
+}
+
+export interface MatchReason {
+  signal: 'taxId' | 'email' | 'phone' | 'name' | 'address' | 'differentTaxIds';
+  /** How much this signal contributed (0-1); negative evidence shows the factor applied. */
+  weight: number;
+  detail: string;
+}
+
+/** Policy data: how much each signal counts and where "probable duplicate" starts. */
+export interface DuplicatePolicy {
+  /** Score from which a create or change is refused with 409 until the clerk confirms. */
+  probableAt: number;
+  taxIdWeight: number;
+  emailWeight: number;
+  phoneWeight: number;
+  /** Name similarity counts from this value; below it the names are considered different. */
+  nameFrom: number;
+  nameWeight: number;
+  addressFrom: number;
+  addressWeight: number;
+  /** Multiplier applied when both records have different tax ids. */
+  differentTaxIdFactor: number;
+  /** Trigram similarity threshold for fetching name candidates from the index (pg_trgm.similarity_threshold). */
+  candidateNameThreshold: number;
+}
+
+export const DEFAULT_DUPLICATE_POLICY: DuplicatePolicy = {
+  probableAt: 0.75,
+  taxIdWeight: 0.97,
+  emailWeight: 0.85,
+  phoneWeight: 0.6,
+  nameFrom: 0.5,
+  nameWeight: 0.8,
+  addressFrom: 0.5,
+  addressWeight: 0.6,
+  differentTaxIdFactor: 0.4,
+  candidateNameThreshold: 0.5,
+};
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * Combines independent signals with a noisy-OR (1 - product of (1 - weight)): two moderate signals make a strong
+ * match, one weak signal stays weak. Name similarity is squared so near-misses ("acne" vs "acme") fall off quickly.
+ */
+export function scorePair(evidence: PairEvidence, policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): { score: number; reasons: MatchReason[] } {
+  const reasons: MatchReason[] = [];
+  if (evidence.sameTaxId) reasons.push({ signal: 'taxId', weight: policy.taxIdWeight, detail: 'same tax id' });
+  if (evidence.sharedEmails.length) reasons.push({ signal: 'email', weight: policy.emailWeight, detail: `same e-mail ${evidence.sharedEmails.join(', ')}` });
+  if (evidence.sharedPhones.length) reasons.push({ signal: 'phone', weight: policy.phoneWeight, detail: 'same phone number' });
+  if (evidence.nameSimilarity >= policy.nameFrom) {
+    reasons.push({ signal: 'name', weight: round(policy.nameWeight * evidence.nameSimilarity ** 2), detail: `name similarity ${round(evidence.nameSimilarity)}` });
+  }
+  if (evidence.addressSimilarity >= policy.addressFrom) {
+    reasons.push({ signal: 'address', weight: round(policy.addressWeight * evidence.addressSimilarity), detail: `address similarity ${round(evidence.addressSimilarity)}` });
+  }
+  let score = 1 - reasons.reduce((remaining, r) => remaining * (1 - r.weight), 1);
+  if (evidence.differentTaxIds) {
+    score *= policy.differentTaxIdFactor;
+    reasons.push({ signal: 'differentTaxIds', weight: policy.differentTaxIdFactor, detail: 'the records carry different tax ids' });
+  }
+  return { score: round(score), reasons };
+}
+
+export function isProbableDuplicate(score: number, policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): boolean {
+  return score >= policy.probableAt;
+}
+
+export interface ScoredPair {
+  a: string;
+  b: string;
+  score: number;
+  reasons: MatchReason[];
+}
+
+export interface DuplicateCluster {
+  /** Members sorted by id; the first is a reasonable survivor only by convention, the clerk decides. */
+  customerIds: string[];
+  /** The strongest pair score inside the cluster. */
+  score: number;
+  pairs: ScoredPair[];
+}
+
+/** Groups probable-duplicate pairs into clusters (connected components, union-find), sorted by their first id. */
+export function clusterPairs(pairs: readonly ScoredPair[]): DuplicateCluster[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    for (let node = x; node !== root; ) {
+      const next = parent.get(node)!;
+      parent.set(node, root);
+      node = next;
+    }
+    return root;
+  };
+  for (const { a, b } of pairs) {
+    for (const id of [a, b]) if (!parent.has(id)) parent.set(id, id);
+    const [ra, rb] = [find(a), find(b)];
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+  const clusters = new Map<string, DuplicateCluster>();
+  for (const id of [...parent.keys()].sort()) {
+    const root = find(id);
+    const cluster = clusters.get(root) ?? { customerIds: [], score: 0, pairs: [] };
+    cluster.customerIds.push(id);
+    clusters.set(root, cluster);
+  }
+  for (const pair of pairs) {
+    const cluster = clusters.get(find(pair.a))!;
+    cluster.pairs.push(pair);
+    cluster.score = Math.max(cluster.score, pair.score);
+  }
+  return [...clusters.values()].sort((x, y) => (x.customerIds[0]! < y.customerIds[0]! ? -1 : 1));
+}
