@@ -1,10 +1,12 @@
 // Every activity the worker registers, built from injected dependencies.
 import { createAccountActivities } from './account.js';
 import type { ActivityDeps } from './deps.js';
+import { createPaymentActivities } from './payments.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAccountActivities(deps),
+    ...createPaymentActivities(deps),
   };
 }
 

@@ -11,6 +11,8 @@ import { installIdempotency } from './idempotency.js';
 import { ProblemSchema } from './problem.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
+import { bankStatementRoutes } from './routes/bank-statements.js';
+import { paymentRoutes } from './routes/payments.js';
 
 // ajv-formats is CommonJS; under ESM its function arrives as `default`.
 const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
@@ -46,6 +48,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
       tags: [
         { name: 'customers', description: 'Customer accounts' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'payments', description: 'Payments, cash application and bank statement import' },
       ],
     },
   });
@@ -56,5 +59,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   installIdempotency(app, deps.orm);
   await app.register(healthRoutes, { deps });
   await app.register(customerRoutes, { deps });
+  await app.register(paymentRoutes, { deps });
+  await app.register(bankStatementRoutes, { deps });
   return app;
 }

@@ -1,6 +1,8 @@
 // One typed configuration object, read from the environment and validated at start-up.
 // A bad value stops start-up with a message naming the variable.
 import { isDuration } from './domain/duration.js';
+import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './domain/cash-application-policy.js';
+import { referencePatternProblem } from './domain/cash-matching.js';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -16,7 +18,7 @@ export interface Config {
     devServer: { port: number; uiPort: number; dbFile: string };
   };
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
-  policy: { accountRefreshEvery: string };
+  policy: { accountRefreshEvery: string; cashApplication: CashApplicationPolicy };
 }
 
 export class ConfigError extends Error {
@@ -70,6 +72,18 @@ function duration(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+function cashApplicationPolicy(env: Env): CashApplicationPolicy {
+  const defaults = DEFAULT_CASH_APPLICATION_POLICY;
+  const referencePattern = str(env, 'CASH_REFERENCE_PATTERN', defaults.match.referencePattern);
+  const patternProblem = referencePatternProblem(referencePattern);
+  if (patternProblem) throw new ConfigError('CASH_REFERENCE_PATTERN', `must be a regular expression that finds invoice numbers: ${patternProblem}`);
+  return {
+    researchAfter: duration(env, 'CASH_RESEARCH_AFTER', defaults.researchAfter),
+    researchSla: duration(env, 'CASH_RESEARCH_SLA', defaults.researchSla),
+    match: { ...defaults.match, referencePattern, oldestFirst: oneOf(env, 'CASH_OLDEST_FIRST', ['true', 'false'], String(defaults.match.oldestFirst) as 'true' | 'false') === 'true' },
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const httpPort = port(env, 'PORT', 3000);
   const certPath = optional(env, 'TEMPORAL_TLS_CERT');
@@ -103,6 +117,6 @@ export function loadConfig(env: Env = process.env): Config {
       catcherUiPort: port(env, 'MAIL_UI_PORT', 8025),
       companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
     },
-    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D') },
+    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), cashApplication: cashApplicationPolicy(env) },
   };
 }

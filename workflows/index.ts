@@ -1,2 +1,3 @@
 // The worker's workflow bundle entry point: every workflow type the engine runs.
 export { customerAccountWorkflow } from './customer-account.js';
+export { cashApplicationWorkflow } from './cash-application.js';

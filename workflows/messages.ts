@@ -24,3 +24,21 @@ export interface InvoiceBalanceChange {
   status?: InvoiceStatus;
 }
 export const invoiceBalanceChangedSignal = defineSignal<[InvoiceBalanceChange]>('invoiceBalanceChanged');
+
+// --- cash application of one payment (`payment-<id>`) ---
+/** Money of the payment was applied after cash application (`POST /payments/:id/allocations`), after the commit. */
+export interface PaymentAllocatedNotice {
+  /** What is still unapplied (credit or unapplied cash) after the change. */
+  unappliedAmount: number;
+  by: string;
+}
+export const paymentAllocatedSignal = defineSignal<[PaymentAllocatedNotice]>('paymentAllocated');
+export interface CashApplicationState {
+  paymentId: string;
+  phase: 'applying' | 'notifying_invoices' | 'awaiting_application' | 'research_open' | 'done';
+  unappliedAmount: number | null;
+  /** When unapplied money turns into a research task (receipt + policy researchAfter). */
+  researchDueAt: string | null;
+  researchTaskId: string | null;
+}
+export const cashApplicationStateQuery = defineQuery<CashApplicationState>('cashApplicationState');

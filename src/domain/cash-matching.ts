@@ -21,6 +21,8 @@ export interface OpenInvoice {
   openAmount: number;
   discountDeadline?: string | null;
   discountAmount?: number | null;
+  /** False for invoices only an explicit remittance line or reference may pay (e.g. disputed ones). */
+  autoMatch?: boolean;
 }
 
 export interface PaymentToMatch {
@@ -163,7 +165,7 @@ export function matchPayment(payment: PaymentToMatch, invoices: readonly OpenInv
     }
   }
 
-  const remaining = () => open.filter((i) => !used.has(i.id));
+  const remaining = () => open.filter((i) => !used.has(i.id) && i.autoMatch !== false);
   if (left > 0) {
     const single = remaining().find((i) => settlementAmount(i, payment.receivedOn) === left);
     if (single) {

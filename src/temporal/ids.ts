@@ -5,9 +5,11 @@ export const workflowIds = {
   dispute: (disputeId: string) => `dispute-${disputeId}`,
   collection: (customerId: string) => `collection-${customerId}`,
   creditReview: (customerId: string, n: number) => `credit-review-${customerId}-${n}`,
+  /** Cash application of one payment (matching, allocation, research of what stays unapplied). */
+  payment: (paymentId: string) => `payment-${paymentId}`,
 };
 
-const PREFIXES = ['credit-review', 'customer', 'invoice', 'dispute', 'collection'] as const;
+const PREFIXES = ['credit-review', 'customer', 'invoice', 'dispute', 'collection', 'payment'] as const;
 export type WorkflowKind = (typeof PREFIXES)[number];
 
 export function parseWorkflowId(workflowId: string): { kind: WorkflowKind; key: string } | undefined {

@@ -7,6 +7,7 @@ import { Migration0004PaymentTerms } from './0004-payment-terms.js';
 import { Migration0005CustomerProfile } from './0005-customer-profile.js';
 import { Migration0006CustomerBalances } from './0006-customer-balances.js';
 import { Migration0010Invoices } from './0010-invoices.js';
+import { Migration0020Payments } from './0020-payments.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -16,4 +17,5 @@ export const migrationsList = [
   { name: '0005-customer-profile', class: Migration0005CustomerProfile },
   { name: '0006-customer-balances', class: Migration0006CustomerBalances },
   { name: '0010-invoices', class: Migration0010Invoices },
+  { name: '0020-payments', class: Migration0020Payments },
 ];

@@ -1,0 +1,45 @@
+// Side effects of the cash-application workflow `payment-<id>`: apply the payment (one transaction), tell the invoice
+// workflows what changed, and raise or close the research task for money that stays unapplied.
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { MatchPolicy } from '../src/domain/cash-matching.js';
+import { applyPaymentCash, invoiceSignalsFor, PaymentNotFoundError, type CashApplicationResult } from '../src/payments/apply.js';
+import { signalIfRunning } from '../src/payments/notify.js';
+import { completeResearchTask, createResearchTask, type ResearchTaskResult } from '../src/payments/research.js';
+import { stepKey, workflowIds } from '../src/temporal/ids.js';
+import { invoiceBalanceChangedSignal } from '../workflows/messages.js';
+import type { ActivityDeps } from './deps.js';
+
+export function createPaymentActivities(deps: ActivityDeps) {
+  return {
+    /** Matches and allocates the payment; a retry after a commit returns the stored result and writes nothing. */
+    async applyPayment(input: { paymentId: string; workflowId: string; match: MatchPolicy }): Promise<CashApplicationResult> {
+      try {
+        return await applyPaymentCash(deps.orm.em.fork(), input);
+      } catch (error) {
+        if (error instanceof PaymentNotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'PaymentNotFound');
+        throw error;
+      }
+    },
+
+    /** Sends `invoiceBalanceChanged` to every invoice the payment touched, with the committed open amount. */
+    async notifyInvoicesOfPayment(input: { paymentId: string }): Promise<{ signalled: number; notRunning: number }> {
+      const signals = await invoiceSignalsFor(deps.orm.em.fork(), input.paymentId);
+      const client = Context.current().client;
+      let signalled = 0;
+      for (const { invoiceId, signal } of signals) {
+        if (await signalIfRunning(client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)) signalled++;
+      }
+      return { signalled, notRunning: signals.length - signalled };
+    },
+
+    async openResearchTask(input: { paymentId: string; workflowId: string; sla: string; unmatched: { invoiceNumber: string; reason: string }[] }): Promise<ResearchTaskResult> {
+      return createResearchTask(deps.orm.em.fork(), { ...input, uniqueKey: stepKey(input.workflowId, 'research'), now: deps.clock() });
+    },
+
+    async closeResearchTask(input: { workflowId: string; by: string }): Promise<boolean> {
+      return completeResearchTask(deps.orm.em.fork(), { uniqueKey: stepKey(input.workflowId, 'research'), outcome: { resolution: 'applied', by: input.by } });
+    },
+  };
+}
+
+export type PaymentActivities = ReturnType<typeof createPaymentActivities>;

@@ -1,0 +1,266 @@
+// Payments: record a receipt (its cash application runs in the `payment-<id>` workflow), read it with the allocations
+// and the rule behind each one, list payments, and apply remaining credit or unapplied cash later.
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { isCurrencyCode } from '../../src/domain/iso.js';
+import { isOpenStatus, type InvoiceStatus } from '../../src/domain/invoice-status.js';
+import { allocateRemaining, AllocationRefusedError } from '../../src/payments/allocate.js';
+import { dateOf, PaymentNotFoundError } from '../../src/payments/apply.js';
+import { signalIfRunning } from '../../src/payments/notify.js';
+import { insertPayment } from '../../src/payments/receive.js';
+import { startCashApplication } from '../../src/payments/start.js';
+import { allocationsOf, findPayment, toPaymentRecord, type AllocationRecord, type PaymentRecord } from '../../src/payments/store.js';
+import { workflowIds } from '../../src/temporal/ids.js';
+import { invoiceBalanceChangedSignal, paymentAllocatedSignal } from '../../workflows/messages.js';
+import { actorOf } from '../actor.js';
+import type { ApiDeps } from '../deps.js';
+import { IdempotencyHeaders } from '../idempotency.js';
+import { decodeCursor, toPage, pageSchema } from '../pagination.js';
+import { ProblemError, problems, type FieldError } from '../problem.js';
+import { problemResponses, UuidParams } from '../schemas/common.js';
+import { AllocateBody, CreatePaymentBody, PaymentListItemSchema, PaymentListQuery, PaymentSchema } from '../schemas/payment.js';
+
+type PaymentView = Static<typeof PaymentSchema>;
+/** Clock skew tolerated on `receivedAt` before it counts as in the future. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+export function paymentView(p: PaymentRecord, allocations: AllocationRecord[]): PaymentView {
+  const m = (amount: number) => ({ amount, currency: p.currency });
+  return {
+    id: p.id,
+    customerId: p.customerId,
+    amount: m(p.amount),
+    method: p.method,
+    receivedAt: p.receivedAt.toISOString(),
+    reference: p.reference,
+    remittance: p.remittance.map((l) => ({ invoiceNumber: l.invoiceNumber, amount: m(l.amount) })),
+    status: p.status,
+    applied: m(p.appliedAmount),
+    unapplied: m(p.unappliedAmount),
+    unappliedHeldAs: p.unappliedAmount === 0 || !p.appliedAt ? null : p.customerId ? 'customer_credit' : 'unapplied_cash',
+    discount: m(p.discountAmount),
+    source: p.source,
+    bankStatementId: p.bankStatementId,
+    counterparty: p.counterparty,
+    appliedAt: p.appliedAt?.toISOString() ?? null,
+    allocations: allocations.map((a) => ({
+      id: a.id,
+      seq: a.seq,
+      invoiceId: a.invoiceId,
+      invoiceNumber: a.invoiceNumber,
+      amount: m(a.amount),
+      discount: m(a.discountAmount),
+      rule: a.rule,
+      fundedFrom: a.fundedFrom,
+      journalKey: a.idempotencyKey,
+      createdBy: a.createdBy,
+      createdAt: a.createdAt.toISOString(),
+    })),
+    workflowId: workflowIds.payment(p.id),
+    version: p.version,
+    createdBy: p.createdBy,
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+interface InvoiceRef {
+  id: string;
+  number: string;
+  customer_id: string;
+  currency: string;
+  status: InvoiceStatus;
+  open_amount: string;
+}
+
+export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { orm, temporal, config } = deps;
+
+  /** Everything wrong with a new payment that the schema cannot see, with the pointer of each field. */
+  async function paymentProblems(body: Static<typeof CreatePaymentBody>): Promise<{ status: number; errors: FieldError[] }> {
+    const errors: FieldError[] = [];
+    const em = orm.em.fork();
+    const currency = body.amount.currency;
+    if (!isCurrencyCode(currency)) errors.push({ pointer: '/amount/currency', in: 'body', detail: `is not an ISO 4217 currency` });
+    if (Date.parse(body.receivedAt) > Date.now() + FUTURE_TOLERANCE_MS) errors.push({ pointer: '/receivedAt', in: 'body', detail: 'is in the future' });
+    if (body.customerId) {
+      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [body.customerId]);
+      if (!customer) return { status: 404, errors: [{ pointer: '/customerId', in: 'body', detail: `customer ${body.customerId} does not exist` }] };
+    }
+    const lines = body.remittance ?? [];
+    const numbers = [...new Set(lines.map((l) => l.invoiceNumber.toUpperCase()))];
+    const invoices = numbers.length
+      ? await em.execute<InvoiceRef[]>(`SELECT id, number, customer_id, currency, status, open_amount FROM invoice WHERE upper(number) IN (${numbers.map(() => '?').join(', ')})`, numbers)
+      : [];
+    let closed = false;
+    let payer = body.customerId;
+    lines.forEach((line, n) => {
+      const at = `/remittance/${n}`;
+      if (line.amount.currency !== currency) return errors.push({ pointer: `${at}/amount/currency`, in: 'body', detail: `must be the payment currency ${currency}` });
+      const invoice = invoices.find((i) => i.number.toUpperCase() === line.invoiceNumber.toUpperCase());
+      if (!invoice) return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: `no invoice numbered ${line.invoiceNumber}` });
+      if (invoice.currency !== currency) return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: `the invoice is in ${invoice.currency}, the payment in ${currency}` });
+      payer ??= invoice.customer_id;
+      if (invoice.customer_id !== payer) return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: 'belongs to another customer than the payment' });
+      if (!isOpenStatus(invoice.status)) {
+        closed = true;
+        return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: `invoice ${invoice.number} is ${invoice.status}` });
+      }
+      if (line.amount.amount > Number(invoice.open_amount)) errors.push({ pointer: `${at}/amount/amount`, in: 'body', detail: `is above the open balance ${invoice.open_amount} of ${invoice.number}` });
+      return undefined;
+    });
+    if (new Set(lines.map((l) => l.invoiceNumber.toUpperCase())).size !== lines.length) errors.push({ pointer: '/remittance', in: 'body', detail: 'names an invoice more than once' });
+    const remitted = lines.reduce((a, l) => a + l.amount.amount, 0);
+    if (remitted > body.amount.amount) errors.push({ pointer: '/remittance', in: 'body', detail: `allocates ${remitted}, more than the payment amount ${body.amount.amount}` });
+    // Only a closed invoice is a conflict (409); any other problem makes the request unprocessable (422).
+    return { status: closed && errors.length === 1 ? 409 : 422, errors };
+  }
+
+  app.post(
+    '/payments',
+    {
+      config: { idempotency: true },
+      schema: {
+        tags: ['payments'],
+        summary: 'Record a received payment; cash application runs at once in its payment-<id> workflow',
+        headers: IdempotencyHeaders,
+        body: CreatePaymentBody,
+        response: { 201: PaymentSchema, ...problemResponses(400, 404, 409, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const found = await paymentProblems(body);
+      if (found.errors.length) {
+        if (found.status === 404) throw new ProblemError(404, 'not-found', 'Not found', found.errors[0]!.detail, { errors: found.errors });
+        if (found.status === 409) throw problems.conflict('A remittance line names an invoice that is closed.', { errors: found.errors });
+        throw problems.unprocessable(found.errors, 'The payment cannot be recorded as sent.');
+      }
+      const id = randomUUID();
+      const receivedAt = new Date(body.receivedAt);
+      const em = orm.em.fork();
+      // The row and the workflow start succeed or fail together: a failed start rolls the insert back.
+      await em.transactional(async (tx) => {
+        await insertPayment(tx, {
+          id,
+          customerId: body.customerId ?? null,
+          amount: body.amount.amount,
+          currency: body.amount.currency,
+          method: body.method as PaymentRecord['method'],
+          receivedAt,
+          reference: body.reference,
+          remittance: (body.remittance ?? []).map((l) => ({ invoiceNumber: l.invoiceNumber, amount: l.amount.amount })),
+          createdBy: actorOf(request),
+        });
+        await startCashApplication(
+          { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
+          { paymentId: id, customerId: body.customerId ?? null, receivedAt, policy: config.policy.cashApplication },
+        );
+      });
+      const payment = await findPayment(em, id);
+      return reply.status(201).header('location', `/payments/${id}`).send(paymentView(payment!, []));
+    },
+  );
+
+  app.get(
+    '/payments/:id',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'A payment with its allocations and the rule that chose each one',
+        params: UuidParams,
+        response: { 200: PaymentSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const em = orm.em.fork();
+      const payment = await findPayment(em, request.params.id);
+      if (!payment) throw problems.notFound('Payment', request.params.id);
+      return paymentView(payment, await allocationsOf(em, [payment.id]));
+    },
+  );
+
+  app.get(
+    '/payments',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'Payments, newest first, optionally by customer or status (cursor-paginated)',
+        querystring: PaymentListQuery,
+        response: { 200: pageSchema(PaymentListItemSchema), ...problemResponses(400) },
+      },
+    },
+    async (request) => {
+      const { customerId, status, limit = 50, cursor } = request.query;
+      const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (customerId) where.push('customer_id = ?') && params.push(customerId);
+      if (status) where.push('status = ?') && params.push(status);
+      if (after) where.push('(created_at, id) < (?::timestamptz, ?::uuid)') && params.push(after[0], after[1]);
+      const rows = await orm.em
+        .fork()
+        .execute<Record<string, unknown>[]>(
+          `SELECT * FROM payment ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
+          [...params, limit + 1],
+        );
+      const records = rows.map(toPaymentRecord);
+      return toPage(
+        records,
+        limit,
+        (p) => [p.createdAt.toISOString(), p.id],
+        (p) => {
+          const { allocations: _a, remittance: _r, ...item } = paymentView(p, []);
+          return item;
+        },
+      );
+    },
+  );
+
+  app.post(
+    '/payments/:id/allocations',
+    {
+      config: { idempotency: true },
+      schema: {
+        tags: ['payments'],
+        summary: 'Apply the unapplied part of a payment (customer credit or unapplied cash) to open invoices',
+        params: UuidParams,
+        headers: IdempotencyHeaders,
+        body: AllocateBody,
+        response: { 201: PaymentSchema, ...problemResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { allocations } = request.body;
+      const em = orm.em.fork();
+      const payment = await findPayment(em, request.params.id);
+      if (!payment) throw problems.notFound('Payment', request.params.id);
+      const wrongCurrency = allocations.flatMap((a, n) =>
+        a.amount.currency === payment.currency ? [] : [{ pointer: `/allocations/${n}/amount/currency`, in: 'body' as const, detail: `must be the payment currency ${payment.currency}` }],
+      );
+      if (wrongCurrency.length) throw problems.unprocessable(wrongCurrency, 'Allocations must be in the payment currency.');
+      const actor = actorOf(request);
+      let outcome;
+      try {
+        outcome = await allocateRemaining(em, {
+          paymentId: payment.id,
+          lines: allocations.map((a) => ({ invoiceId: a.invoiceId, amount: a.amount.amount })),
+          actor,
+          effectiveDate: dateOf(new Date()),
+        });
+      } catch (error) {
+        if (error instanceof PaymentNotFoundError) throw problems.notFound('Payment', request.params.id);
+        if (!(error instanceof AllocationRefusedError)) throw error;
+        const errors = [{ pointer: error.pointer, in: 'body' as const, detail: error.message }];
+        if (error.status === 404) throw new ProblemError(404, 'not-found', 'Not found', error.message, { errors });
+        if (error.status === 409) throw problems.conflict(error.message, { errors });
+        throw problems.unprocessable(errors, error.message);
+      }
+      // After the commit: the payment workflow stops waiting to raise (or closes) its research task; invoices mirror.
+      const log = { warn: (message: string, meta?: Record<string, unknown>) => request.log.warn(meta ?? {}, message) };
+      await signalIfRunning(temporal, workflowIds.payment(payment.id), paymentAllocatedSignal, [{ unappliedAmount: outcome.payment.unappliedAmount, by: actor }], log);
+      for (const { invoiceId, signal } of outcome.signals) await signalIfRunning(temporal, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log);
+      return reply.status(201).send(paymentView(outcome.payment, await allocationsOf(em, [payment.id])));
+    },
+  );
+};

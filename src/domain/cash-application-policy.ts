@@ -1,0 +1,33 @@
+// Policy data of the per-payment cash-application workflow. It travels as workflow input, so the history records
+// which policy decided each payment. Durations are ISO-8601 (PT48H in production, seconds in tests).
+import { DEFAULT_MATCH_POLICY, referencePatternProblem, type MatchPolicy } from './cash-matching.js';
+import { isDuration } from './duration.js';
+
+export interface CashApplicationPolicy {
+  /** Unapplied cash or credit older than this (from receipt) raises a research task. */
+  researchAfter: string;
+  /** How long the research task may stay open before it is late (its SLA). */
+  researchSla: string;
+  match: MatchPolicy;
+}
+
+export const DEFAULT_CASH_APPLICATION_POLICY: CashApplicationPolicy = {
+  researchAfter: 'PT48H',
+  researchSla: 'P1D',
+  match: DEFAULT_MATCH_POLICY,
+};
+
+/** Every problem with a policy, as (pointer, detail); empty when valid. */
+export function cashApplicationPolicyProblems(policy: CashApplicationPolicy): { pointer: string; detail: string }[] {
+  const problems: { pointer: string; detail: string }[] = [];
+  if (!isDuration(policy.researchAfter)) problems.push({ pointer: '/researchAfter', detail: 'must be an ISO-8601 duration' });
+  if (!isDuration(policy.researchSla)) problems.push({ pointer: '/researchSla', detail: 'must be an ISO-8601 duration' });
+  const pattern = referencePatternProblem(policy.match.referencePattern);
+  if (pattern) problems.push({ pointer: '/match/referencePattern', detail: pattern });
+  const positive = (pointer: string, value: number, max: number) => {
+    if (!Number.isInteger(value) || value < 0 || value > max) problems.push({ pointer, detail: `must be an integer from 0 to ${max}` });
+  };
+  positive('/match/maxCombinationCandidates', policy.match.maxCombinationCandidates, 30);
+  positive('/match/maxCombinationSteps', policy.match.maxCombinationSteps, 10_000_000);
+  return problems;
+}

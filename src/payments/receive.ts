@@ -1,0 +1,47 @@
+// Recording a received payment (API or bank statement). Cash application happens afterwards in the payment's own
+// workflow; until then the payment is `received` with all of its amount unapplied.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PaymentMethod, RemittanceLine } from './store.js';
+
+export interface NewPayment {
+  id: string;
+  customerId: string | null;
+  amount: number;
+  currency: string;
+  method: PaymentMethod;
+  receivedAt: Date;
+  reference: string;
+  remittance: RemittanceLine[];
+  createdBy: string;
+  source?: 'api' | 'bank_statement';
+  /** Dedupe key of the bank entry that created it: a second insert with the same key is skipped. */
+  sourceKey?: string;
+  bankStatementId?: string;
+  counterparty?: { name?: string; iban?: string } | null;
+}
+
+/** Inserts the payment; false when a payment with the same source key already exists (nothing written). */
+export async function insertPayment(em: EntityManager, p: NewPayment): Promise<boolean> {
+  const rows = await em.execute<unknown[]>(
+    `INSERT INTO payment (id, customer_id, amount, currency, method, received_at, reference, remittance, status, unapplied_amount,
+                          source, source_key, bank_statement_id, counterparty, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+    [
+      p.id,
+      p.customerId,
+      p.amount,
+      p.currency,
+      p.method,
+      p.receivedAt,
+      p.reference,
+      JSON.stringify(p.remittance),
+      p.amount,
+      p.source ?? 'api',
+      p.sourceKey ?? null,
+      p.bankStatementId ?? null,
+      p.counterparty ? JSON.stringify(p.counterparty) : null,
+      p.createdBy,
+    ],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,110 @@
+// The cash-application workflow on the time-skipping server: a 48-hour research delay passes in well under a second of
+// wall time, the research task is stored once, and it closes when the money is applied.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
+import { allocateRemaining } from '../../src/payments/allocate.js';
+import { insertPayment } from '../../src/payments/receive.js';
+import { workflowIds } from '../../src/temporal/ids.js';
+import type { cashApplicationWorkflow } from '../../workflows/cash-application.js';
+import { cashApplicationStateQuery, paymentAllocatedSignal } from '../../workflows/messages.js';
+import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
+import { insertCustomer } from '../support/customers.js';
+import { eventually } from '../support/engine.js';
+import { invoiceRow, seedInvoice } from '../support/invoice-rows.js';
+import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
+
+let env: TestWorkflowEnvironment;
+let real: RealActivityDeps;
+beforeAll(async () => {
+  [env, real] = await Promise.all([createTimeSkippingEnv(), realActivityDeps()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await real?.close();
+});
+
+let queueCounter = 0;
+async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `cash-${++queueCounter}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities(real.deps) });
+  return worker.runUntil(run(taskQueue));
+}
+
+const tasksOf = (paymentId: string) =>
+  real.db.orm.em.fork().execute<{ id: string; status: string; sla_due_at: Date; created_at: Date }[]>(`SELECT * FROM task WHERE subject_id = ?`, [paymentId]);
+
+it('raises one research task after 48 hours of unapplied cash and closes it when the cash is applied', async () => {
+  const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
+  const invoice = await seedInvoice(real.db.orm, { customerId: customer.id, total: 2_500 });
+  const paymentId = randomUUID();
+  const receivedAt = new Date(await env.currentTimeMs());
+  await insertPayment(real.db.orm.em.fork(), { id: paymentId, customerId: null, amount: 2_500, currency: 'USD', method: 'wire', receivedAt, reference: 'no clue', remittance: [], createdBy: 'test' });
+
+  await withWorker(async (taskQueue) => {
+    const handle = await env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+      workflowId: workflowIds.payment(paymentId),
+      taskQueue,
+      args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy: DEFAULT_CASH_APPLICATION_POLICY }],
+    });
+    await eventually(async () => ((await handle.query(cashApplicationStateQuery)).phase === 'awaiting_application' ? true : undefined));
+    expect(await tasksOf(paymentId)).toEqual([]);
+
+    const wallStart = performance.now();
+    await env.sleep('47 hours');
+    expect(await tasksOf(paymentId)).toEqual([]);
+    await env.sleep('2 hours');
+    const [task] = await eventually(async () => ((await tasksOf(paymentId)).length ? tasksOf(paymentId) : undefined));
+    console.log(`48-hour research delay passed after ${Math.round(performance.now() - wallStart)} ms of wall time`);
+    expect(task!.status).toBe('open');
+    // SLA (P1D by default) runs from the task's creation.
+    expect(new Date(task!.sla_due_at).getTime() - new Date(task!.created_at).getTime()).toBeGreaterThan(0);
+    expect((await handle.query(cashApplicationStateQuery)).phase).toBe('research_open');
+
+    const outcome = await allocateRemaining(real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 2_500 }], actor: 'clerk@example.com', effectiveDate: '2026-11-20' });
+    await handle.signal(paymentAllocatedSignal, { unappliedAmount: outcome.payment.unappliedAmount, by: 'clerk@example.com' });
+    const final = await handle.result();
+    expect(final).toMatchObject({ phase: 'done', unappliedAmount: 0, researchTaskId: task!.id });
+    expect((await tasksOf(paymentId)).map((t) => t.status)).toEqual(['completed']);
+    expect(await invoiceRow(real.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
+
+    if (process.env.RECORD_REPLAY_HISTORIES) {
+      const history = await handle.fetchHistory();
+      writeFileSync(new URL('../replay/cash-application.v1.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
+    }
+  });
+});
+
+it('applies once and ends at once when nothing stays unapplied', async () => {
+  const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
+  const invoice = await seedInvoice(real.db.orm, { customerId: customer.id, total: 900 });
+  const paymentId = randomUUID();
+  const receivedAt = new Date(await env.currentTimeMs());
+  await insertPayment(real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 900, currency: 'USD', method: 'card', receivedAt, reference: '', remittance: [], createdBy: 'test' });
+  await withWorker(async (taskQueue) => {
+    const final = await env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+      workflowId: workflowIds.payment(paymentId),
+      taskQueue,
+      args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy: DEFAULT_CASH_APPLICATION_POLICY }],
+    });
+    expect(final).toMatchObject({ phase: 'done', unappliedAmount: 0, researchTaskId: null });
+  });
+  expect(await invoiceRow(real.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
+  expect(await tasksOf(paymentId)).toEqual([]);
+});
+
+it('refuses an invalid policy before doing anything', async () => {
+  const paymentId = randomUUID();
+  await withWorker(async (taskQueue) => {
+    const run = env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+      workflowId: workflowIds.payment(paymentId),
+      taskQueue,
+      args: [{ paymentId, receivedAt: new Date().toISOString(), policy: { ...DEFAULT_CASH_APPLICATION_POLICY, researchAfter: '48 hours' } }],
+    });
+    await expect(run).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'InvalidPolicy' }) });
+  });
+});

@@ -1,0 +1,60 @@
+// Cash application of one payment, `payment-<id>`: apply it (one idempotent activity and transaction), signal the
+// invoices it touched, then, while money stays unapplied, wait until it is older than the policy's research delay and
+// open a research task; the task closes itself when the money is applied later (`paymentAllocated` signal).
+import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { PaymentActivities } from '../activities/payments.js';
+import { cashApplicationPolicyProblems, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
+import { addDuration } from '../src/domain/duration.js';
+import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
+
+const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask } = proxyActivities<PaymentActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
+});
+
+export interface CashApplicationInput {
+  paymentId: string;
+  /** When the money arrived (ISO instant): the research delay runs from here. */
+  receivedAt: string;
+  policy: CashApplicationPolicy;
+}
+
+export async function cashApplicationWorkflow(input: CashApplicationInput): Promise<CashApplicationState> {
+  const problems = cashApplicationPolicyProblems(input.policy);
+  // Fails the workflow (not just the task): a bad policy will not get better on retry.
+  if (problems.length) throw ApplicationFailure.nonRetryable(`invalid cash application policy: ${problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}`, 'InvalidPolicy');
+  const workflowId = workflowInfo().workflowId;
+  const state: CashApplicationState = { paymentId: input.paymentId, phase: 'applying', unappliedAmount: null, researchDueAt: null, researchTaskId: null };
+  let appliedBy = 'system';
+
+  setHandler(cashApplicationStateQuery, () => state);
+  setHandler(paymentAllocatedSignal, ({ unappliedAmount, by }) => {
+    // Signals carry the committed figure; only ever move it down (a late duplicate must not resurrect money).
+    state.unappliedAmount = state.unappliedAmount === null ? unappliedAmount : Math.min(state.unappliedAmount, unappliedAmount);
+    appliedBy = by;
+  });
+
+  const result = await applyPayment({ paymentId: input.paymentId, workflowId, match: input.policy.match });
+  // A paymentAllocated signal may already have arrived (it carries a later, lower figure).
+  state.unappliedAmount = state.unappliedAmount === null ? result.unappliedAmount : Math.min(state.unappliedAmount, result.unappliedAmount);
+  state.phase = 'notifying_invoices';
+  await notifyInvoicesOfPayment({ paymentId: input.paymentId });
+
+  if (state.unappliedAmount > 0) {
+    state.phase = 'awaiting_application';
+    const dueAt = addDuration(new Date(input.receivedAt), input.policy.researchAfter);
+    state.researchDueAt = dueAt.toISOString();
+    const appliedInTime = await condition(() => state.unappliedAmount === 0, Math.max(1, dueAt.getTime() - Date.now()));
+    if (!appliedInTime) {
+      const task = await openResearchTask({ paymentId: input.paymentId, workflowId, sla: input.policy.researchSla, unmatched: result.unmatched });
+      state.researchTaskId = task.taskId;
+      if (task.taskId) {
+        state.phase = 'research_open';
+        await condition(() => state.unappliedAmount === 0);
+        await closeResearchTask({ workflowId, by: appliedBy });
+      }
+    }
+  }
+  state.phase = 'done';
+  return state;
+}
