@@ -11,7 +11,8 @@ export function ormConfig(databaseUrl: string, options: { poolMax?: number } = {
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
-    migrations: { migrationsList, tableName: 'schema_migration', transactional: true, allOrNothing: true },
+    // Migrations are hand-written SQL; no schema snapshot files are written next to the code.
+    migrations: { migrationsList, tableName: 'schema_migration', transactional: true, allOrNothing: true, snapshot: false, snapshotOnMigrate: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
     debug: false,
     // Entities are fetched explicitly; a global context would hide which request a query belongs to.
