@@ -8,7 +8,9 @@ import { addDuration } from '../src/domain/duration.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
 
 const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask } = proxyActivities<PaymentActivities>({
-  startToCloseTimeout: '1 minute',
+  // Each activity is one short transaction; a worker that dies mid-activity is detected after this long and the
+  // activity runs again on another worker (its database transaction died with the process, so nothing is half-done).
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
 });
 
