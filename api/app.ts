@@ -10,6 +10,8 @@ import { installErrorHandling } from './error-handler.js';
 import { installIdempotency } from './idempotency.js';
 import { ProblemSchema } from './problem.js';
 import { customerRoutes } from './routes/customers.js';
+import { customerRecordRoutes } from './routes/customer-records.js';
+import { paymentTermsRoutes } from './routes/payment-terms.js';
 import { healthRoutes } from './routes/health.js';
 import { bankStatementRoutes } from './routes/bank-statements.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -47,6 +49,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
       info: { title: 'AR Engine API', version: '0.1.0', description: 'Accounts receivable: customers, invoices, ledger, cash application, collections, disputes.' },
       tags: [
         { name: 'customers', description: 'Customer accounts' },
+        { name: 'payment-terms', description: 'Payment terms templates (terms as data)' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
       ],
@@ -59,6 +62,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   installIdempotency(app, deps.orm);
   await app.register(healthRoutes, { deps });
   await app.register(customerRoutes, { deps });
+  await app.register(customerRecordRoutes, { deps });
+  await app.register(paymentTermsRoutes, { deps });
   await app.register(paymentRoutes, { deps });
   await app.register(bankStatementRoutes, { deps });
   return app;

@@ -1,48 +1,72 @@
-import { randomUUID } from 'node:crypto';
+// The customer record: create (with duplicate check), read (with live account state, balance and open invoices),
+// partial update under optimistic concurrency, search, and close.
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Static } from 'typebox';
-import { checkCustomerCodes, normalizeEmail } from '../../src/domain/customer.js';
-import { Customer } from '../../src/db/entities/customer.js';
+import { Type, type Static } from 'typebox';
+import { customerBalance, openInvoicesSummary, type CustomerBalance } from '../../src/customers/balances.js';
+import { recordHistory } from '../../src/customers/history.js';
+import { searchCustomers } from '../../src/customers/search.js';
+import { findCustomer, type CustomerProfile } from '../../src/customers/store.js';
+import type { FieldChange } from '../../src/domain/customer.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { startCustomerAccount } from '../../src/temporal/starters.js';
-import { accountStateQuery } from '../../workflows/messages.js';
+import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal } from '../../workflows/messages.js';
+import { actorOf } from '../actor.js';
+import { createCustomer, lockCurrent, patchCustomer } from '../customers/commands.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
+import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
 import { problemResponses, UuidParams } from '../schemas/common.js';
-import { AccountStateSchema, CreateCustomerBody, CustomerSchema } from '../schemas/customer.js';
+import { AccountStateSchema, CreateCustomerBody, CustomerSchema, IdempotencyAndIfMatchHeaders, PatchCustomerBody } from '../schemas/customer.js';
+import { expectedVersion } from './if-match.js';
 
 type CustomerView = Static<typeof CustomerSchema>;
 type AccountView = Static<typeof AccountStateSchema>;
 
-function toView(customer: Customer, account: AccountView | null): CustomerView {
-  return {
-    id: customer.id,
-    legalName: customer.legalName,
-    displayName: customer.displayName ?? null,
-    email: customer.email,
-    currency: customer.currency,
-    billingAddress: customer.billingAddress,
-    status: customer.status,
-    version: customer.version,
-    createdAt: customer.createdAt.toISOString(),
-    updatedAt: customer.updatedAt.toISOString(),
-    account,
-  };
+export function toView(customer: CustomerProfile, extras: { account?: AccountView | null; balance?: CustomerBalance; openInvoices?: CustomerView['openInvoices'] } = {}): CustomerView {
+  return { ...customer, ...extras };
 }
 
-const etag = (customer: Customer) => `"${customer.id}.${customer.version}"`;
+export const customerEtag = (customer: Pick<CustomerProfile, 'id' | 'version'>) => `"${customer.id}.${customer.version}"`;
+
+const ListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 2, maxLength: 200, description: 'part of the legal or display name' })),
+    taxId: Type.Optional(Type.String({ minLength: 2, maxLength: 40, description: 'tax id in any spelling ("de 123.456.789")' })),
+    taxCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    email: Type.Optional(Type.String({ format: 'email', description: 'main or contact e-mail' })),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('on_hold'), Type.Literal('delinquent'), Type.Literal('closed')], { description: 'delinquent also lists flagged accounts on hold' })),
+    tag: Type.Optional(Type.String({ maxLength: 40 })),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    balanceMin: Type.Optional(Type.Integer({ description: 'receivable balance at least (minor units)' })),
+    balanceMax: Type.Optional(Type.Integer({ description: 'receivable balance at most (minor units)' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
 
 export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
+  const handle = (customerId: string) => temporal.workflow.getHandle(workflowIds.customerAccount(customerId));
 
   /** The live account state from the workflow; null (with a log line) when no worker can answer in time. */
-  async function liveAccount(customerId: string, log: { warn: (obj: object, msg: string) => void }): Promise<AccountView | null> {
+  async function liveAccount(customerId: string, log: FastifyBaseLogger): Promise<AccountView | null> {
     try {
-      return await temporal.workflow.getHandle(workflowIds.customerAccount(customerId)).query(accountStateQuery);
+      return await handle(customerId).query(accountStateQuery);
     } catch (err) {
       log.warn({ err, customerId }, 'account workflow did not answer the state query');
       return null;
+    }
+  }
+
+  /** Tells the account workflow what changed, after the commit; the record is already right if this fails. */
+  async function notifyAccount(customerId: string, changes: FieldChange[], by: string, version: number, log: FastifyBaseLogger): Promise<void> {
+    if (!changes.length) return;
+    try {
+      await handle(customerId).signal(accountProfileChangedSignal, { changes, by, version });
+    } catch (err) {
+      log.warn({ err, customerId }, 'account workflow did not take the profile change; its next refresh reads it');
     }
   }
 
@@ -52,38 +76,49 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       config: { idempotency: true },
       schema: {
         tags: ['customers'],
-        summary: 'Create a customer and start its account workflow',
+        summary: 'Create a customer (after a duplicate check) and start its account workflow',
+        description: 'A probable duplicate answers 409 with `candidates`; repeat with `"allowDuplicate": true` to create it anyway (recorded in the history).',
         headers: IdempotencyHeaders,
         body: CreateCustomerBody,
-        response: { 201: CustomerSchema, ...problemResponses(400, 422, 503) },
+        response: { 201: CustomerSchema, ...problemResponses(400, 409, 422, 503) },
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      const codeProblems = checkCustomerCodes(body);
-      if (codeProblems.length) throw problems.unprocessable(codeProblems.map((p) => ({ ...p, in: 'body' as const })), 'Unknown code in the customer record.');
-
-      const em = orm.em.fork();
-      const customer = em.create(Customer, {
-        id: randomUUID(),
-        legalName: body.legalName.trim(),
-        displayName: body.displayName?.trim() ?? null,
-        email: normalizeEmail(body.email),
-        currency: body.currency,
-        billingAddress: body.billingAddress,
-        status: 'active',
-      });
-      // The row and the workflow start succeed or fail together: a failed start rolls the insert back.
-      await em.transactional(async (tx) => {
-        tx.persist(customer);
-        await tx.flush();
+      const created = await createCustomer(orm.em.fork(), request.body, { actor: actorOf(request), requestId: request.id }, async (_tx, customer) => {
+        // The row and the workflow start succeed or fail together: a failed start rolls the insert back.
         await startCustomerAccount(
           { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
           { customerId: customer.id, currency: customer.currency, policy: { refreshEvery: config.policy.accountRefreshEvery } },
         );
       });
-      const account = await liveAccount(customer.id, request.log);
-      return reply.status(201).header('location', `/customers/${customer.id}`).header('etag', etag(customer)).send(toView(customer, account));
+      const account = await liveAccount(created.id, request.log);
+      return reply.status(201).header('location', `/customers/${created.id}`).header('etag', customerEtag(created)).send(toView(created, { account }));
+    },
+  );
+
+  app.get(
+    '/customers',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Search customers by name, tax id, e-mail, status, tag or receivable balance range (ordered by name)',
+        querystring: ListQuery,
+        response: { 200: pageSchema(CustomerSchema), ...problemResponses(400) },
+      },
+    },
+    async (request) => {
+      const { limit = 50, cursor, ...filters } = request.query;
+      const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+      const rows = await searchCustomers(orm.em.fork(), { ...filters, limit: limit + 1, after });
+      return toPage(rows, limit, (r) => r.sortKey, (r) =>
+        toView(r.profile, {
+          balance: {
+            receivable: { amount: r.receivable, currency: r.profile.currency },
+            credit: { amount: r.credit, currency: r.profile.currency },
+            net: { amount: r.receivable - r.credit, currency: r.profile.currency },
+          },
+        }),
+      );
     },
   );
 
@@ -92,16 +127,90 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     {
       schema: {
         tags: ['customers'],
-        summary: 'A customer profile with the live account state',
+        summary: 'A customer profile with its ledger balance, open invoices and live account state',
         params: UuidParams,
         response: { 200: CustomerSchema, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
-      const customer = await orm.em.fork().findOne(Customer, { id: request.params.id });
+      const em = orm.em.fork();
+      const customer = await findCustomer(em, request.params.id);
       if (!customer) throw problems.notFound('Customer', request.params.id);
-      const account = await liveAccount(customer.id, request.log);
-      return reply.header('etag', etag(customer)).send(toView(customer, account));
+      const today = new Date().toISOString().slice(0, 10);
+      const [balance, openInvoices, account] = await Promise.all([
+        customerBalance(em, customer.id, customer.currency),
+        openInvoicesSummary(orm.em.fork(), customer.id, customer.currency, today),
+        liveAccount(customer.id, request.log),
+      ]);
+      return reply.header('etag', customerEtag(customer)).send(toView(customer, { account, balance, openInvoices }));
+    },
+  );
+
+  app.patch(
+    '/customers/:id',
+    {
+      config: { idempotency: true },
+      schema: {
+        tags: ['customers'],
+        summary: 'Change some fields of a customer (If-Match: the ETag you read; stale: 412)',
+        description: 'Terms changes apply to invoices issued afterwards. `hold: {reason}` puts the account on hold, `hold: null` releases it.',
+        params: UuidParams,
+        headers: IdempotencyAndIfMatchHeaders,
+        body: PatchCustomerBody,
+        response: { 200: CustomerSchema, ...problemResponses(400, 404, 409, 412, 422) },
+      },
+    },
+    async (request, reply) => {
+      const expected = expectedVersion(request.headers['if-match'], request.params.id);
+      const actor = actorOf(request);
+      const { profile, changes } = await patchCustomer(orm.em.fork(), request.params.id, request.body, expected, { actor, requestId: request.id });
+      await notifyAccount(profile.id, changes, actor, profile.version, request.log);
+      return reply.header('etag', customerEtag(profile)).send(toView(profile));
+    },
+  );
+
+  app.post(
+    '/customers/:id/close',
+    {
+      config: { idempotency: true },
+      schema: {
+        tags: ['customers'],
+        summary: 'Close a customer with nothing open; its account workflow ends',
+        params: UuidParams,
+        headers: IdempotencyAndIfMatchHeaders,
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: CustomerSchema, ...problemResponses(400, 404, 409, 412) },
+      },
+    },
+    async (request, reply) => {
+      const expected = expectedVersion(request.headers['if-match'], request.params.id);
+      const actor = actorOf(request);
+      const em = orm.em.fork();
+      const closed = await em.transactional(async (tx) => {
+        const current = await lockCurrent(tx, request.params.id, expected);
+        if (current.status === 'closed') return current; // closing twice is a no-op
+        const balance = await customerBalance(tx, current.id, current.currency);
+        const open = await openInvoicesSummary(tx, current.id, current.currency, new Date().toISOString().slice(0, 10));
+        if (balance.receivable.amount !== 0 || balance.credit.amount !== 0 || open.count > 0) {
+          throw problems.conflict(
+            `Customer ${current.id} still has a receivable of ${balance.receivable.amount}, a credit of ${balance.credit.amount} and ${open.count} open invoice(s) (minor units of ${current.currency}); settle, write off or merge first.`,
+            { balance, openInvoices: open },
+          );
+        }
+        const [row] = await tx.execute<{ version: number }[]>(
+          `UPDATE customer SET status = 'closed', closed_at = now(), version = version + 1, updated_at = now() WHERE id = ? RETURNING version`,
+          [current.id],
+        );
+        await recordHistory(tx, current.id, [{ field: 'status', from: current.status, to: 'closed' }, { field: 'closeReason', from: null, to: request.body.reason }], actor, request.id);
+        return { ...current, version: row!.version };
+      });
+      try {
+        await handle(closed.id).signal(closeAccountSignal, { by: actor, reason: request.body.reason });
+      } catch (err) {
+        request.log.warn({ err, customerId: closed.id }, 'account workflow already ended');
+      }
+      const fresh = (await findCustomer(orm.em.fork(), closed.id))!;
+      return reply.header('etag', customerEtag(fresh)).send(toView(fresh));
     },
   );
 };

@@ -71,10 +71,12 @@ export interface AccountState {
   facts: AccountFacts;
   /** Open amount above the credit limit (false when no limit is set). */
   overCreditLimit: boolean;
+  /** Whether the profile fields above came from the record yet (the first refresh fills them without logging changes). */
+  profileLoaded: boolean;
 }
 
 /** A state carried over by a run of the first workflow version lacks the newer fields. */
-export type StoredAccountState = Omit<AccountState, 'termsCode' | 'creditLimit' | 'hold' | 'delinquency' | 'facts' | 'overCreditLimit'> & Partial<AccountState>;
+export type StoredAccountState = Omit<AccountState, 'termsCode' | 'creditLimit' | 'hold' | 'delinquency' | 'facts' | 'overCreditLimit' | 'profileLoaded'> & Partial<AccountState>;
 
 export function upgradeState(state: StoredAccountState): AccountState {
   return {
@@ -84,6 +86,7 @@ export function upgradeState(state: StoredAccountState): AccountState {
     delinquency: null,
     facts: NO_FACTS,
     overCreditLimit: false,
+    profileLoaded: false,
     ...state,
   };
 }
@@ -113,6 +116,7 @@ export function openAccount(input: { customerId: string; currency: string; now: 
     delinquency: null,
     facts: NO_FACTS,
     overCreditLimit: false,
+    profileLoaded: false,
   };
 }
 
@@ -140,11 +144,22 @@ export function applySnapshot(state: AccountState, snapshot: AccountSnapshot, no
   };
   if (!snapshot.exists) return withStatus(refreshed, 'closed', now, 'system:record-missing');
   let synced: AccountState = { ...refreshed, profileVersion: snapshot.profileVersion, currency: snapshot.currency };
+  if (!state.profileLoaded && snapshot.termsCode !== undefined) {
+    // First look at the profile: take it as it is, nothing changed.
+    synced = {
+      ...synced,
+      termsCode: snapshot.termsCode,
+      creditLimit: snapshot.creditLimit ?? null,
+      hold: snapshot.hold ?? null,
+      delinquency: snapshot.delinquency ?? null,
+      profileLoaded: true,
+    };
+  }
   const profile: FieldChange[] = [];
-  if (snapshot.termsCode !== undefined && snapshot.termsCode !== state.termsCode) profile.push({ field: 'termsCode', from: state.termsCode, to: snapshot.termsCode });
-  if (snapshot.creditLimit !== undefined && !sameJson(snapshot.creditLimit, state.creditLimit)) profile.push({ field: 'creditLimit', from: state.creditLimit, to: snapshot.creditLimit });
-  if (snapshot.hold !== undefined && !sameJson(snapshot.hold, state.hold)) profile.push({ field: 'hold', from: state.hold, to: snapshot.hold });
-  if (snapshot.delinquency !== undefined && !sameJson(snapshot.delinquency, state.delinquency)) profile.push({ field: 'delinquency', from: state.delinquency, to: snapshot.delinquency });
+  if (snapshot.termsCode !== undefined && snapshot.termsCode !== synced.termsCode) profile.push({ field: 'termsCode', from: synced.termsCode, to: snapshot.termsCode });
+  if (snapshot.creditLimit !== undefined && !sameJson(snapshot.creditLimit, synced.creditLimit)) profile.push({ field: 'creditLimit', from: synced.creditLimit, to: snapshot.creditLimit });
+  if (snapshot.hold !== undefined && !sameJson(snapshot.hold, synced.hold)) profile.push({ field: 'hold', from: synced.hold, to: snapshot.hold });
+  if (snapshot.delinquency !== undefined && !sameJson(snapshot.delinquency, synced.delinquency)) profile.push({ field: 'delinquency', from: synced.delinquency, to: snapshot.delinquency });
   if (profile.length) synced = applyProfileChanges(synced, { changes: profile, by: 'system:refresh' }, now);
   if (snapshot.facts) synced = { ...synced, facts: snapshot.facts, overCreditLimit: overLimit(snapshot.facts, synced.creditLimit) };
   return withStatus(synced, snapshot.status, now, 'system:refresh');

@@ -57,11 +57,16 @@ export async function startTestEngine(options: { env?: Record<string, string>; w
   };
 }
 
+/**
+ * A valid POST /customers body. Tests create many customers from it, so it opts out of the duplicate check
+ * (`allowDuplicate`); duplicate tests pass `allowDuplicate: undefined` to get the check back.
+ */
 export const customerFixture = (overrides: Record<string, unknown> = {}) => ({
   legalName: 'Acme Corp',
   email: 'ap@acme.example',
   currency: 'EUR',
   billingAddress: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+  allowDuplicate: true,
   ...overrides,
 });
 

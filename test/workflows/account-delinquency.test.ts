@@ -1,0 +1,127 @@
+// The account workflow flags delinquency by policy from facts it reads in the database (invoice rows inserted here),
+// writes the flag to the customer record (so GET /customers?status=delinquent lists it with the reason), and clears
+// it when the cause is gone; all on durable timers, in time-skipping time.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { listHistory } from '../../src/customers/history.js';
+import { searchCustomers } from '../../src/customers/search.js';
+import { findCustomer } from '../../src/customers/store.js';
+import { addDays } from '../../src/domain/terms.js';
+import { postJournalEntry } from '../../src/ledger/post.js';
+import { workflowIds } from '../../src/temporal/ids.js';
+import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
+import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal, refreshAccountSignal } from '../../workflows/messages.js';
+import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
+import { insertCustomer } from '../support/customers.js';
+import { eventually } from '../support/engine.js';
+import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
+
+let env: TestWorkflowEnvironment;
+let real: RealActivityDeps;
+beforeAll(async () => {
+  [env, real] = await Promise.all([createTimeSkippingEnv(), realActivityDeps()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await real?.close();
+});
+
+/** An issued invoice as the invoices module stores it: the row plus its balanced issue entry. */
+async function insertOpenInvoice(customerId: string, currency: string, issueDate: string, dueDate: string, amount: number): Promise<string> {
+  const id = randomUUID();
+  await real.db.orm.em.fork().transactional(async (tx) => {
+    const entry = await postJournalEntry(tx, {
+      idempotencyKey: `test-invoice-${id}:issue`,
+      kind: 'invoice_issued',
+      effectiveDate: issueDate,
+      sourceType: 'invoice',
+      sourceId: id,
+      lines: [
+        { account: 'accounts_receivable', customerId, debit: amount, credit: 0, currency },
+        { account: 'revenue', debit: 0, credit: amount, currency },
+      ],
+    });
+    await tx.execute(
+      `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, subtotal_amount, tax_amount, total_amount, open_amount, status, issue_entry_id)
+       VALUES (?, ?, 'T', ?, ?, ?, ?, ?, ?, 0, ?, ?, 'issued', ?)`,
+      [id, `T-${id.slice(0, 8)}`, Math.floor(Math.random() * 1e9) + 1, customerId, currency, issueDate, dueDate, amount, amount, amount, entry.entryId],
+    );
+  });
+  return id;
+}
+
+it('flags the account delinquent when an invoice is more than the policy period past due, lists it, and clears the flag once paid', async () => {
+  const customer = await insertCustomer(real.db.orm, { legalName: 'Slowpay Ltd' });
+  const serverToday = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+  const invoiceId = await insertOpenInvoice(customer.id, customer.currency, addDays(serverToday, -40), addDays(serverToday, -10), 50_000);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'delinquency', workflowBundle: await workflowBundle(), activities: createActivities(real.deps) });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
+      workflowId: workflowIds.customerAccount(customer.id),
+      taskQueue: 'delinquency',
+      args: [{ customerId: customer.id, currency: customer.currency, policy: { refreshEvery: 'P1D', delinquency: { overdueAfter: 'P30D', brokenPromisesAtLeast: 1 } } }],
+    });
+    await real.mail.waitFor((m) => m.to.includes(customer.email));
+
+    // Day 1: 11 days past due, within the policy.
+    await env.sleep('1 day');
+    const early = await eventually(async () => {
+      const s = await handle.query(accountStateQuery);
+      return s.refreshCount >= 1 ? s : undefined;
+    });
+    expect(early).toMatchObject({ status: 'active', delinquency: null, facts: { openInvoiceCount: 1, openAmount: 50_000, overdueInvoiceCount: 1 } });
+
+    // 21 days later: 32 days past due -> delinquent, on the record and in the list with its reason.
+    await env.sleep('21 days');
+    const flagged = await eventually(async () => {
+      const s = await handle.query(accountStateQuery);
+      return s.status === 'delinquent' ? s : undefined;
+    });
+    expect(flagged.delinquency!.reasons).toEqual([expect.objectContaining({ code: 'invoice_overdue', detail: expect.stringContaining('P30D') })]);
+    const stored = (await findCustomer(real.db.orm.em.fork(), customer.id))!;
+    expect(stored.status).toBe('delinquent');
+    expect(stored.delinquency!.reasons[0]!.code).toBe('invoice_overdue');
+    const listed = await searchCustomers(real.db.orm.em.fork(), { status: 'delinquent', limit: 10 });
+    expect(listed.map((r) => [r.profile.id, r.profile.delinquency?.reasons[0]?.code, r.receivable])).toEqual([[customer.id, 'invoice_overdue', 50_000]]);
+
+    // Later refreshes with the same cause change nothing (no new history, no new version).
+    const versionWhenFlagged = stored.version;
+    await env.sleep('3 days');
+    await eventually(async () => ((await handle.query(accountStateQuery)).refreshCount >= flagged.refreshCount + 3 ? true : undefined));
+    expect((await findCustomer(real.db.orm.em.fork(), customer.id))!.version).toBe(versionWhenFlagged);
+
+    // The invoice gets paid: the next refresh clears the flag.
+    await real.db.orm.em.fork().execute(`UPDATE invoice SET status = 'paid', open_amount = 0 WHERE id = ?`, [invoiceId]);
+    await handle.signal(refreshAccountSignal, { reason: 'payment applied' });
+    const cleared = await eventually(async () => {
+      const s = await handle.query(accountStateQuery);
+      return s.status === 'active' ? s : undefined;
+    });
+    expect(cleared.delinquency).toBeNull();
+    expect((await findCustomer(real.db.orm.em.fork(), customer.id))!).toMatchObject({ status: 'active', delinquency: null });
+    const history = await listHistory(real.db.orm.em.fork(), customer.id, 20);
+    expect(history.filter((h) => h.field === 'status').map((h) => [h.old, h.new, h.actor])).toEqual([
+      ['delinquent', 'active', 'policy:delinquency(P30D,1)'],
+      ['active', 'delinquent', 'policy:delinquency(P30D,1)'],
+    ]);
+
+    // A clerk's change arrives as a signal and is recorded with who made it.
+    await handle.signal(accountProfileChangedSignal, { changes: [{ field: 'termsCode', from: 'NET30', to: 'NET60' }], by: 'clerk@example.com', version: 9 });
+    const changed = await eventually(async () => {
+      const s = await handle.query(accountStateQuery);
+      return s.termsCode === 'NET60' ? s : undefined;
+    });
+    expect(changed.changes.at(-1)).toMatchObject({ field: 'termsCode', from: 'NET30', to: 'NET60', by: 'clerk@example.com' });
+
+    await handle.signal(closeAccountSignal, { by: 'test', reason: 'done' });
+    await handle.result();
+    if (process.env.RECORD_REPLAY_HISTORIES) {
+      const history = await handle.fetchHistory();
+      writeFileSync(new URL('../replay/customer-account.v2.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
+    }
+  });
+});
