@@ -1,7 +1,6 @@
 // The account workflow flags delinquency by policy from facts it reads in the database (invoice rows inserted here),
 // writes the flag to the customer record (so GET /customers?status=delinquent lists it with the reason), and clears
 // it when the cause is gone; all on durable timers, in time-skipping time.
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -11,13 +10,13 @@ import { listHistory } from '../../src/customers/history.js';
 import { searchCustomers } from '../../src/customers/search.js';
 import { findCustomer } from '../../src/customers/store.js';
 import { addDays } from '../../src/domain/terms.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
 import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal, refreshAccountSignal } from '../../workflows/messages.js';
 import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
+import { insertOpenInvoice } from '../support/invoice-rows.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 let env: TestWorkflowEnvironment;
@@ -30,34 +29,10 @@ afterAll(async () => {
   await real?.close();
 });
 
-/** An issued invoice as the invoices module stores it: the row plus its balanced issue entry. */
-async function insertOpenInvoice(customerId: string, currency: string, issueDate: string, dueDate: string, amount: number): Promise<string> {
-  const id = randomUUID();
-  await real.db.orm.em.fork().transactional(async (tx) => {
-    const entry = await postJournalEntry(tx, {
-      idempotencyKey: `test-invoice-${id}:issue`,
-      kind: 'invoice_issued',
-      effectiveDate: issueDate,
-      sourceType: 'invoice',
-      sourceId: id,
-      lines: [
-        { account: 'accounts_receivable', customerId, debit: amount, credit: 0, currency },
-        { account: 'revenue', debit: 0, credit: amount, currency },
-      ],
-    });
-    await tx.execute(
-      `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, subtotal_amount, tax_amount, total_amount, open_amount, status, issue_entry_id)
-       VALUES (?, ?, 'T', ?, ?, ?, ?, ?, ?, 0, ?, ?, 'issued', ?)`,
-      [id, `T-${id.slice(0, 8)}`, Math.floor(Math.random() * 1e9) + 1, customerId, currency, issueDate, dueDate, amount, amount, amount, entry.entryId],
-    );
-  });
-  return id;
-}
-
 it('flags the account delinquent when an invoice is more than the policy period past due, lists it, and clears the flag once paid', async () => {
   const customer = await insertCustomer(real.db.orm, { legalName: 'Slowpay Ltd' });
   const serverToday = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
-  const invoiceId = await insertOpenInvoice(customer.id, customer.currency, addDays(serverToday, -40), addDays(serverToday, -10), 50_000);
+  const invoiceId = await insertOpenInvoice(real.db.orm, { customerId: customer.id, currency: customer.currency, issueDate: addDays(serverToday, -40), dueDate: addDays(serverToday, -10), amount: 50_000 });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'delinquency', workflowBundle: await workflowBundle(), activities: createActivities(real.deps) });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
