@@ -62,6 +62,14 @@ describe('cash matching rules, in order', () => {
   });
 });
 
+describe('disputed invoices', () => {
+  it('are paid only when the payer names them, never by the amount or oldest-first rules', () => {
+    const disputed = invoice('INV-1000', 3_000, '2026-10-01', { autoMatch: false });
+    expect(summary(pay(3_000), [disputed, ...OPEN])).toEqual({ lines: ['INV-1001:3000:oldest_first'], remainder: 0 });
+    expect(summary(pay(3_000, { reference: 'INV-1000' }), [disputed, ...OPEN])).toEqual({ lines: ['INV-1000:3000:reference'], remainder: 0 });
+  });
+});
+
 describe('early-payment discount', () => {
   it.each<[string, string, number, { amount: number; discount: number }]>([
     ['settles in full on the deadline day', '2026-11-20', 7_350, { amount: 7_350, discount: 150 }],
