@@ -1,11 +1,13 @@
 // Every activity the worker registers, built from injected dependencies.
 import { createAccountActivities } from './account.js';
 import type { ActivityDeps } from './deps.js';
+import { createInvoiceActivities } from './invoice.js';
 import { createPaymentActivities } from './payments.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAccountActivities(deps),
+    ...createInvoiceActivities(deps),
     ...createPaymentActivities(deps),
   };
 }

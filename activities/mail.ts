@@ -2,6 +2,7 @@
 // The key is claimed in outbound_message before the SMTP hand-off and marked sent after it; a retry after a crash
 // between the two re-sends with the same Message-ID, which receiving systems use to drop the duplicate.
 import { createHash } from 'node:crypto';
+import type { OutgoingMail } from '../src/mail/mailer.js';
 import type { ActivityDeps } from './deps.js';
 import { renderMail } from './templates.js';
 
@@ -11,6 +12,8 @@ export interface TemplatedEmail {
   to: string;
   customerId?: string;
   data: Record<string, unknown>;
+  /** Documents sent with the message (the invoice itself on delivery). */
+  attachments?: OutgoingMail['attachments'];
 }
 
 export interface EmailResult {
@@ -35,7 +38,7 @@ export async function sendTemplatedEmail(deps: ActivityDeps, email: TemplatedEma
   const [row] = await connection.execute<{ status: string }[]>('SELECT status FROM outbound_message WHERE idempotency_key = ?', [email.idempotencyKey]);
   if (row?.status === 'sent') return { messageId, alreadySent: true };
 
-  await deps.mailer.send({ messageId, from: deps.mail.from, to: email.to, ...rendered });
+  await deps.mailer.send({ messageId, from: deps.mail.from, to: email.to, ...rendered, attachments: email.attachments });
   await connection.execute(`UPDATE outbound_message SET status = 'sent', sent_at = now() WHERE idempotency_key = ?`, [email.idempotencyKey]);
   return { messageId, alreadySent: false };
 }

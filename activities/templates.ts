@@ -32,3 +32,8 @@ export function renderMail(name: string, data: Record<string, unknown>): Rendere
   const withSubject = { ...data, subject };
   return { subject, html: compiled(`${name}.html.hbs`)(withSubject), text: compiled(`${name}.text.hbs`)(withSubject) };
 }
+
+/** A standalone document (e.g. the invoice attached to its delivery e-mail) from `<name>.hbs`. */
+export function renderDocument(name: string, data: Record<string, unknown>): string {
+  return compiled(`${name}.hbs`)(data);
+}

@@ -13,6 +13,9 @@ import { customerRoutes } from './routes/customers.js';
 import { customerRecordRoutes } from './routes/customer-records.js';
 import { paymentTermsRoutes } from './routes/payment-terms.js';
 import { healthRoutes } from './routes/health.js';
+import { invoiceRoutes } from './routes/invoices.js';
+import { ledgerRoutes } from './routes/ledger.js';
+import { invoicePolicyFromEnv } from '../src/invoices/policy-config.js';
 import { bankStatementRoutes } from './routes/bank-statements.js';
 import { paymentRoutes } from './routes/payments.js';
 
@@ -51,6 +54,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'customers', description: 'Customer accounts' },
         { name: 'payment-terms', description: 'Payment terms templates (terms as data)' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'invoices', description: 'Invoices, their lifecycle workflow, credit notes and cancellation' },
+        { name: 'ledger', description: 'Ledger read side: AR invariant check, customer sub-ledger, journal entries' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
       ],
     },
@@ -64,6 +69,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(customerRoutes, { deps });
   await app.register(customerRecordRoutes, { deps });
   await app.register(paymentTermsRoutes, { deps });
+  await app.register(invoiceRoutes, { deps, policy: invoicePolicyFromEnv() });
+  await app.register(ledgerRoutes, { deps });
   await app.register(paymentRoutes, { deps });
   await app.register(bankStatementRoutes, { deps });
   return app;

@@ -1,3 +1,4 @@
 // The worker's workflow bundle entry point: every workflow type the engine runs.
 export { customerAccountWorkflow } from './customer-account.js';
 export { cashApplicationWorkflow } from './cash-application.js';
+export { invoiceWorkflow } from './invoice.js';

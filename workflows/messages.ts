@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AccountState } from '../src/domain/account.js';
 import type { InvoiceStatus } from '../src/domain/invoice-status.js';
+import type { InvoiceWorkflowState } from '../src/domain/invoice-workflow-state.js';
 
 // --- customer account (`customer-<id>`) ---
 export const accountStateQuery = defineQuery<AccountState>('accountState');
@@ -35,6 +36,8 @@ export interface InvoiceBalanceChange {
   status?: InvoiceStatus;
 }
 export const invoiceBalanceChangedSignal = defineSignal<[InvoiceBalanceChange]>('invoiceBalanceChanged');
+/** The invoice workflow's live state: phase, mirrored open amount and status, reminder and overdue instants. */
+export const invoiceStateQuery = defineQuery<InvoiceWorkflowState>('invoiceState');
 
 // --- cash application of one payment (`payment-<id>`) ---
 /** Money of the payment was applied after cash application (`POST /payments/:id/allocations`), after the commit. */

@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
+import type { invoiceWorkflow, InvoiceWorkflowInput } from '../../workflows/invoice.js';
 import type { AccountPolicy } from '../domain/account.js';
 import { workflowIds } from './ids.js';
 import { CustomerIdAttribute, EntityTypeAttribute } from './search-attributes.js';
@@ -22,6 +23,19 @@ export async function startCustomerAccount(ctx: StartContext, input: { customerI
     typedSearchAttributes: new TypedSearchAttributes([
       { key: CustomerIdAttribute, value: input.customerId },
       { key: EntityTypeAttribute, value: 'customer' },
+    ]),
+  });
+}
+
+export async function startInvoice(ctx: StartContext, input: InvoiceWorkflowInput) {
+  return ctx.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
+    workflowId: workflowIds.invoice(input.invoiceId),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    memo: ctx.requestId ? { requestId: ctx.requestId } : undefined,
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: CustomerIdAttribute, value: input.customerId },
+      { key: EntityTypeAttribute, value: 'invoice' },
     ]),
   });
 }

@@ -1,0 +1,121 @@
+// Side effects of the invoice workflow: delivery e-mail with the invoice attached, the courtesy reminder, and the
+// timer-driven status flips. Each reads the row (the record of truth), acts only if the invoice is still open, and
+// returns what it saw, so the workflow mirrors the database. E-mails are keyed by workflow id + step.
+import { ApplicationFailure } from '@temporalio/activity';
+import { formatMoney } from '../src/domain/money.js';
+import { TIMER_FLIPS, isOpenStatus, type InvoiceStatus } from '../src/domain/invoice-status.js';
+import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
+import { readInvoice, type InvoiceDocument } from '../src/invoices/read.js';
+import { stepKey, workflowIds } from '../src/temporal/ids.js';
+import type { ActivityDeps } from './deps.js';
+import { sendTemplatedEmail } from './mail.js';
+import { renderDocument } from './templates.js';
+
+interface StepInput {
+  invoiceId: string;
+}
+
+/** What the templates show: amounts formatted in the invoice currency. */
+function documentData(deps: ActivityDeps, invoice: InvoiceDocument) {
+  const m = (amount: number) => formatMoney({ amount, currency: invoice.currency });
+  return {
+    number: invoice.number,
+    customerName: invoice.customerName,
+    customerId: invoice.customerId,
+    issueDate: invoice.issueDate,
+    dueDate: invoice.dueDate,
+    externalRef: invoice.externalRef,
+    subtotal: m(invoice.subtotal),
+    tax: m(invoice.tax),
+    total: m(invoice.total),
+    openAmount: m(invoice.openAmount),
+    discount: invoice.discount ? { deadline: invoice.discount.deadline, amount: m(invoice.discount.amount) } : null,
+    instalments: invoice.instalments.length > 1 ? invoice.instalments.map((i) => ({ dueDate: i.dueDate, amount: formatMoney(i.amount) })) : [],
+    lines: invoice.lines.map((l) => ({ ...l, unitPrice: m(l.unitPrice), net: m(l.net), tax: m(l.tax) })),
+    link: `${deps.mail.publicUrl}/invoices/${invoice.id}`,
+  };
+}
+
+const snapshotOf = (invoice: InvoiceDocument | undefined): InvoiceSnapshot =>
+  invoice ? { exists: true, status: invoice.status, openAmount: invoice.openAmount } : { exists: false, status: 'cancelled', openAmount: 0 };
+
+/** Moves the status forward from one of `from` (never touching closed or disputed invoices); returns the row after. */
+async function flipStatus(deps: ActivityDeps, invoiceId: string, to: InvoiceStatus, from: readonly InvoiceStatus[], extraSet?: string) {
+  const em = deps.orm.em.fork();
+  await em.execute(
+    `UPDATE invoice SET status = ?, ${extraSet ? `${extraSet}, ` : ''}version = version + 1, updated_at = now()
+      WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) AND open_amount > 0`,
+    [to, invoiceId, ...from],
+  );
+  return snapshotOf(await readInvoice(em, invoiceId));
+}
+
+export function createInvoiceActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Whether the invoice row exists yet. The API starts the workflow inside the issuing transaction, so the first
+     * attempt can run before the commit: a missing row is retried (the workflow gives up after a bounded number of
+     * attempts, meaning the transaction rolled back).
+     */
+    async confirmInvoiceRecord(input: StepInput): Promise<InvoiceSnapshot> {
+      const invoice = await readInvoice(deps.orm.em.fork(), input.invoiceId);
+      if (!invoice) throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not committed (yet)`, 'InvoiceNotCommitted');
+      return snapshotOf(invoice);
+    },
+
+    /** E-mails the invoice (HTML and text body, the invoice document attached, a link to it) and marks it sent. */
+    async deliverInvoice(input: StepInput): Promise<InvoiceSnapshot & { deliveredAt: string | null }> {
+      const invoice = await readInvoice(deps.orm.em.fork(), input.invoiceId);
+      if (!invoice || !isOpenStatus(invoice.status)) return { ...snapshotOf(invoice), deliveredAt: null };
+      const data = documentData(deps, invoice);
+      const document = renderDocument('invoice-document', { ...data, companyName: deps.mail.companyName });
+      await sendTemplatedEmail(deps, {
+        idempotencyKey: stepKey(workflowIds.invoice(invoice.id), 'delivery'),
+        template: 'invoice-issued',
+        to: invoice.customerEmail,
+        customerId: invoice.customerId,
+        data,
+        attachments: [{ filename: `${invoice.number}.html`, content: Buffer.from(document, 'utf8'), contentType: 'text/html; charset=utf-8' }],
+      });
+      const after = await flipStatus(deps, invoice.id, 'sent', TIMER_FLIPS.sent, 'sent_at = coalesce(sent_at, now())');
+      return { ...after, deliveredAt: deps.clock().toISOString() };
+    },
+
+    /** The courtesy reminder before the due date, only while something is still open; marks the invoice `due`. */
+    async sendCourtesyReminder(input: StepInput): Promise<InvoiceSnapshot & { reminded: boolean }> {
+      const invoice = await readInvoice(deps.orm.em.fork(), input.invoiceId);
+      if (!invoice || !isOpenStatus(invoice.status) || invoice.status === 'disputed' || invoice.openAmount === 0) {
+        return { ...snapshotOf(invoice), reminded: false };
+      }
+      await sendTemplatedEmail(deps, {
+        idempotencyKey: stepKey(workflowIds.invoice(invoice.id), 'courtesy-reminder'),
+        template: 'invoice-reminder',
+        to: invoice.customerEmail,
+        customerId: invoice.customerId,
+        data: documentData(deps, invoice),
+      });
+      const em = deps.orm.em.fork();
+      await em.execute('UPDATE invoice SET reminded_at = coalesce(reminded_at, now()) WHERE id = ?', [invoice.id]);
+      const after = await flipStatus(deps, invoice.id, 'due', TIMER_FLIPS.due);
+      return { ...after, reminded: true };
+    },
+
+    /** The due date passed with money open: status `overdue` and `overdue_since` (the hand-off point to collections). */
+    async markInvoiceOverdue(input: StepInput & { overdueSince: string }): Promise<InvoiceSnapshot> {
+      const em = deps.orm.em.fork();
+      // A disputed invoice keeps its status but still records since when it is past due.
+      await em.execute(`UPDATE invoice SET overdue_since = coalesce(overdue_since, ?::date) WHERE id = ? AND open_amount > 0 AND status NOT IN ('paid', 'cancelled', 'written_off')`, [
+        input.overdueSince,
+        input.invoiceId,
+      ]);
+      return flipStatus(deps, input.invoiceId, 'overdue', TIMER_FLIPS.overdue);
+    },
+
+    /** The row as it is now, to confirm a settlement a signal announced. */
+    async loadInvoiceSnapshot(input: StepInput): Promise<InvoiceSnapshot> {
+      return snapshotOf(await readInvoice(deps.orm.em.fork(), input.invoiceId));
+    },
+  };
+}
+
+export type InvoiceActivities = ReturnType<typeof createInvoiceActivities>;

@@ -1,0 +1,251 @@
+// Invoices: issue (numbered, posted and its workflow started in one transaction), read with the live workflow state,
+// list with filters and cursor pagination, credit notes and cancellation.
+import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
+import type { InvoicePolicy } from '../../src/domain/invoice-policy.js';
+import type { InvoiceWorkflowState } from '../../src/domain/invoice-workflow-state.js';
+import { issueCreditNote } from '../../src/invoices/credit-notes.js';
+import { insertInvoice, InvoiceRequestError, prepareInvoice } from '../../src/invoices/issue.js';
+import { INVOICE_COLUMNS, invoiceFromRow, readInvoice, type InvoiceDocument, type InvoiceRow } from '../../src/invoices/read.js';
+import { InvoiceNotFoundError } from '../../src/invoices/balance.js';
+import { workflowIds } from '../../src/temporal/ids.js';
+import { startInvoice } from '../../src/temporal/starters.js';
+import { invoiceBalanceChangedSignal, invoiceStateQuery, type InvoiceBalanceChange } from '../../workflows/messages.js';
+import { actorOf } from '../actor.js';
+import type { ApiDeps } from '../deps.js';
+import { IdempotencyHeaders } from '../idempotency.js';
+import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
+import { problems, ProblemError } from '../problem.js';
+import { problemResponses, UuidParams } from '../schemas/common.js';
+import {
+  CancelBody,
+  CreateInvoiceBody,
+  CreditNoteBody,
+  CreditNoteResultSchema,
+  InvoiceSchema,
+  InvoiceSummarySchema,
+  IssuedInvoiceSchema,
+  ListInvoicesQuery,
+} from '../schemas/invoice.js';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function requestProblem(error: unknown): never {
+  if (error instanceof InvoiceRequestError) {
+    const slug = { 404: 'not-found', 409: 'conflict', 422: 'unprocessable' }[error.status];
+    const title = { 404: 'Not found', 409: 'Conflict', 422: 'Unprocessable request' }[error.status];
+    throw new ProblemError(error.status, slug, title, error.message, { errors: error.errors.map((e) => ({ ...e, in: 'body' as const })) });
+  }
+  if (error instanceof InvoiceNotFoundError) throw problems.notFound('Invoice', error.invoiceId);
+  throw error;
+}
+
+const money = (amount: number, currency: string) => ({ amount, currency });
+
+function summaryView(doc: Omit<InvoiceDocument, 'lines' | 'creditNotes'>, asOf: string): Static<typeof InvoiceSummarySchema> {
+  const open = !['paid', 'cancelled', 'written_off'].includes(doc.status) && doc.openAmount > 0;
+  return {
+    id: doc.id,
+    number: doc.number,
+    customerId: doc.customerId,
+    customerName: doc.customerName,
+    status: doc.status,
+    issueDate: doc.issueDate,
+    dueDate: doc.dueDate,
+    total: money(doc.total, doc.currency),
+    balance: money(doc.openAmount, doc.currency),
+    overdue: open && doc.dueDate < asOf,
+    overdueSince: doc.overdueSince,
+    externalRef: doc.externalRef,
+    version: doc.version,
+  };
+}
+
+function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | null): Static<typeof InvoiceSchema> {
+  const m = (amount: number) => money(amount, doc.currency);
+  return {
+    ...summaryView(doc, today()),
+    series: doc.series,
+    termsCode: doc.termsCode,
+    subtotal: m(doc.subtotal),
+    tax: m(doc.tax),
+    credited: m(doc.creditedAmount),
+    discount: doc.discount ? { deadline: doc.discount.deadline, rateBp: doc.discount.rateBp, amount: m(doc.discount.amount) } : null,
+    instalments: doc.instalments,
+    issueEntryId: doc.issueEntryId,
+    sentAt: doc.sentAt,
+    remindedAt: doc.remindedAt,
+    closedAt: doc.closedAt,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    lines: doc.lines.map((l) => ({ lineNo: l.lineNo, description: l.description, quantity: l.quantity, unitPrice: m(l.unitPrice), taxRate: l.taxRate, net: m(l.net), tax: m(l.tax) })),
+    creditNotes: doc.creditNotes.map((n) => ({ id: n.id, number: n.number, kind: n.kind, reason: n.reason, issueDate: n.issueDate, net: m(n.net), tax: m(n.tax), total: m(n.total), entryId: n.entryId, createdAt: n.createdAt })),
+    workflow,
+  };
+}
+
+export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; policy: InvoicePolicy }> = async (app, { deps, policy }) => {
+  const { orm, temporal, config } = deps;
+
+  async function liveState(invoiceId: string, log: FastifyBaseLogger): Promise<InvoiceWorkflowState | null> {
+    try {
+      return await temporal.workflow.getHandle(workflowIds.invoice(invoiceId)).query(invoiceStateQuery);
+    } catch (err) {
+      log.warn({ err, invoiceId }, 'invoice workflow did not answer the state query');
+      return null;
+    }
+  }
+
+  /** After the commit: the workflow mirrors the row. The row is the truth, so a failed signal is logged, not fatal. */
+  async function notifyWorkflow(invoiceId: string, change: InvoiceBalanceChange, log: FastifyBaseLogger): Promise<void> {
+    try {
+      await temporal.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, change);
+    } catch (err) {
+      log.warn({ err, invoiceId }, 'could not signal the invoice workflow');
+    }
+  }
+
+  app.post(
+    '/invoices',
+    {
+      config: { idempotency: true },
+      schema: {
+        tags: ['invoices'],
+        summary: 'Issue an invoice: number it, post it to the ledger and start its workflow',
+        headers: IdempotencyHeaders,
+        body: CreateInvoiceBody,
+        response: { 201: IssuedInvoiceSchema, ...problemResponses(400, 404, 409, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const issued = await orm.em
+        .fork()
+        .transactional(async (tx) => {
+          const prepared = await prepareInvoice(tx, request.body, { today: today(), actor: actorOf(request) });
+          const stored = await insertInvoice(tx, prepared);
+          // Inside the transaction: a failed start rolls back the number, the document and the posting.
+          await startInvoice(
+            { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
+            { invoiceId: prepared.id, customerId: prepared.customerId, currency: prepared.currency, totalAmount: prepared.totals.total, dueDate: prepared.dueDate, policy },
+          );
+          return { ...stored, prepared };
+        })
+        .catch(requestProblem);
+      const { prepared } = issued;
+      return reply
+        .status(201)
+        .header('location', `/invoices/${issued.id}`)
+        .send({
+          id: issued.id,
+          number: issued.number,
+          status: 'issued' as const,
+          total: money(prepared.totals.total, prepared.currency),
+          balance: money(prepared.totals.total, prepared.currency),
+          dueDate: prepared.dueDate,
+        });
+    },
+  );
+
+  app.get(
+    '/invoices/:id',
+    {
+      schema: {
+        tags: ['invoices'],
+        summary: 'An invoice document with its lines, credit notes and the live workflow state',
+        params: UuidParams,
+        response: { 200: InvoiceSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const doc = await readInvoice(orm.em.fork(), request.params.id);
+      if (!doc) throw problems.notFound('Invoice', request.params.id);
+      return reply.header('etag', `"${doc.id}.${doc.version}"`).send(documentView(doc, await liveState(doc.id, request.log)));
+    },
+  );
+
+  app.get(
+    '/invoices',
+    {
+      schema: {
+        tags: ['invoices'],
+        summary: 'Invoices by customer, status, overdue and due date, in due-date order (cursor pagination)',
+        querystring: Type.Object({ ...ListInvoicesQuery.properties, ...PageQuery }, { additionalProperties: false }),
+        response: { 200: pageSchema(InvoiceSummarySchema), ...problemResponses(400) },
+      },
+    },
+    async (request) => {
+      const { customerId, status, overdue, dueBefore, cursor } = request.query;
+      const limit = request.query.limit ?? 50;
+      const after = decodeCursor(cursor, 2);
+      const asOf = today();
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (customerId) where.push('i.customer_id = ?') && params.push(customerId);
+      if (status) where.push('i.status = ?') && params.push(status);
+      if (dueBefore) where.push('i.due_date < ?::date') && params.push(dueBefore);
+      const overdueSql = `(i.status NOT IN ('paid', 'cancelled', 'written_off') AND i.open_amount > 0 AND i.due_date < ?::date)`;
+      if (overdue !== undefined) where.push(overdue ? overdueSql : `NOT ${overdueSql}`) && params.push(asOf);
+      if (after) where.push('(i.due_date, i.id) > (?::date, ?::uuid)') && params.push(after[0], after[1]);
+      const rows = await orm.em.fork().execute<InvoiceRow[]>(
+        `SELECT ${INVOICE_COLUMNS} FROM invoice i JOIN customer c ON c.id = i.customer_id
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.due_date, i.id LIMIT ?`,
+        [...params, limit + 1],
+      );
+      return toPage(rows, limit, (r) => [String(r.due_date), String(r.id)], (r) => summaryView(invoiceFromRow(r), asOf));
+    },
+  );
+
+  async function creditNoteRoute(invoiceId: string, body: { amount?: { amount: number; currency: string }; reason: string }, cancellation: boolean, request: import('fastify').FastifyRequest) {
+    const result = await orm.em
+      .fork()
+      .transactional((tx) => issueCreditNote(tx, { invoiceId, amount: body.amount, reason: body.reason.trim(), cancellation, actor: actorOf(request), today: today() }))
+      .catch(requestProblem);
+    await notifyWorkflow(invoiceId, result.applied.signal, request.log);
+    const m = (amount: number) => money(amount, result.applied.currency);
+    const doc = await readInvoice(orm.em.fork(), invoiceId);
+    const note = doc!.creditNotes.find((n) => n.id === result.id)!;
+    return {
+      creditNote: { id: note.id, number: note.number, kind: note.kind, reason: note.reason, issueDate: note.issueDate, net: m(note.net), tax: m(note.tax), total: m(note.total), entryId: note.entryId, createdAt: note.createdAt },
+      invoice: { id: doc!.id, number: doc!.number, status: doc!.status, balance: m(doc!.openAmount) },
+    };
+  }
+
+  app.post(
+    '/invoices/:id/credit-notes',
+    {
+      config: { idempotency: true },
+      schema: {
+        tags: ['invoices'],
+        summary: 'Credit all or part of what is open on an invoice (posts the correction, updates the workflow)',
+        headers: IdempotencyHeaders,
+        params: UuidParams,
+        body: CreditNoteBody,
+        response: { 201: CreditNoteResultSchema, ...problemResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await creditNoteRoute(request.params.id, request.body, false, request);
+      return reply.status(201).header('location', `/invoices/${request.params.id}`).send(result);
+    },
+  );
+
+  app.post(
+    '/invoices/:id/cancel',
+    {
+      config: { idempotency: true },
+      schema: {
+        tags: ['invoices'],
+        summary: 'Cancel an invoice before any payment: a full credit note that mirrors the issue entry',
+        headers: IdempotencyHeaders,
+        params: UuidParams,
+        body: CancelBody,
+        response: { 201: CreditNoteResultSchema, ...problemResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const result = await creditNoteRoute(request.params.id, request.body, true, request);
+      return reply.status(201).header('location', `/invoices/${request.params.id}`).send(result);
+    },
+  );
+};

@@ -1,0 +1,135 @@
+import { Type, type Static } from 'typebox';
+import { INVOICE_STATUSES } from '../../src/domain/invoice-status.js';
+import { MoneySchema } from './common.js';
+
+const IsoDate = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: `${description} (YYYY-MM-DD)` });
+
+export const InvoiceLineBody = Type.Object(
+  {
+    description: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
+    quantity: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000_000, description: 'Greater than 0, at most 3 decimals (kept as integer thousandths)' }),
+    unitPrice: MoneySchema,
+    taxRate: Type.Optional(Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,4})?$', description: 'Percentage 0-100 with up to 4 decimals, e.g. "19" or "8.875"; default "0"' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateInvoiceBody = Type.Object(
+  {
+    customerId: Type.String({ format: 'uuid' }),
+    lines: Type.Array(InvoiceLineBody, { minItems: 1, maxItems: 500 }),
+    issueDate: Type.Optional(IsoDate('Issue date; default today (UTC)')),
+    dueDate: Type.Optional(IsoDate('Overrides the due date the terms give')),
+    terms: Type.Optional(Type.String({ pattern: '^[A-Z0-9_]{1,40}$', description: "Payment terms template code; default the customer's terms" })),
+    externalRef: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateInvoiceBody = Static<typeof CreateInvoiceBody>;
+
+export const InvoiceStatusSchema = Type.Enum(INVOICE_STATUSES);
+
+export const IssuedInvoiceSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  number: Type.String(),
+  status: InvoiceStatusSchema,
+  total: MoneySchema,
+  balance: MoneySchema,
+  dueDate: Type.String(),
+});
+
+export const InvoiceWorkflowStateSchema = Type.Object(
+  {
+    phase: Type.String(),
+    status: Type.String(),
+    openAmount: Type.Integer(),
+    policyVersion: Type.String(),
+    reminderAt: Type.String(),
+    overdueAt: Type.String(),
+    deliveredAt: Type.Union([Type.String(), Type.Null()]),
+    remindedAt: Type.Union([Type.String(), Type.Null()]),
+    reminderSkipped: Type.Boolean(),
+    overdueSince: Type.Union([Type.String(), Type.Null()]),
+    closedAt: Type.Union([Type.String(), Type.Null()]),
+    balanceEvents: Type.Array(Type.Object({ at: Type.String(), openAmount: Type.Integer(), cause: Type.String(), source: Type.String() })),
+  },
+  { additionalProperties: true },
+);
+
+export const CreditNoteSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  number: Type.String(),
+  kind: Type.String(),
+  reason: Type.String(),
+  issueDate: Type.String(),
+  net: MoneySchema,
+  tax: MoneySchema,
+  total: MoneySchema,
+  entryId: Type.String({ format: 'uuid' }),
+  createdAt: Type.String(),
+});
+
+const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const InvoiceSummarySchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  number: Type.String(),
+  customerId: Type.String({ format: 'uuid' }),
+  customerName: Type.String(),
+  status: InvoiceStatusSchema,
+  issueDate: Type.String(),
+  dueDate: Type.String(),
+  total: MoneySchema,
+  balance: MoneySchema,
+  overdue: Type.Boolean({ description: 'Past its due date with money open (as of today, UTC)' }),
+  overdueSince: Nullable(Type.String()),
+  externalRef: Nullable(Type.String()),
+  version: Type.Integer(),
+});
+
+export const InvoiceSchema = Type.Object({
+  ...InvoiceSummarySchema.properties,
+  series: Type.String(),
+  termsCode: Nullable(Type.String()),
+  subtotal: MoneySchema,
+  tax: MoneySchema,
+  credited: MoneySchema,
+  discount: Nullable(Type.Object({ deadline: Type.String(), rateBp: Type.Integer(), amount: MoneySchema })),
+  instalments: Type.Array(Type.Object({ dueDate: Type.String(), amount: MoneySchema })),
+  issueEntryId: Type.String({ format: 'uuid' }),
+  sentAt: Nullable(Type.String()),
+  remindedAt: Nullable(Type.String()),
+  closedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  lines: Type.Array(
+    Type.Object({ lineNo: Type.Integer(), description: Type.String(), quantity: Type.Number(), unitPrice: MoneySchema, taxRate: Type.String(), net: MoneySchema, tax: MoneySchema }),
+  ),
+  creditNotes: Type.Array(CreditNoteSchema),
+  workflow: Nullable(InvoiceWorkflowStateSchema),
+});
+
+export const ListInvoicesQuery = Type.Object(
+  {
+    customerId: Type.Optional(Type.String({ format: 'uuid' })),
+    status: Type.Optional(InvoiceStatusSchema),
+    overdue: Type.Optional(Type.Boolean({ description: 'true: only invoices past due with money open; false: only those not overdue' })),
+    dueBefore: Type.Optional(IsoDate('Only invoices due strictly before this date')),
+  },
+  { additionalProperties: false },
+);
+
+export const CreditNoteBody = Type.Object(
+  {
+    amount: Type.Optional(Type.Object({ amount: Type.Integer({ minimum: 1, description: 'Minor units to credit' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }, { additionalProperties: false })),
+    reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CancelBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }) }, { additionalProperties: false });
+
+export const CreditNoteResultSchema = Type.Object({
+  creditNote: CreditNoteSchema,
+  invoice: Type.Object({ id: Type.String(), number: Type.String(), status: InvoiceStatusSchema, balance: MoneySchema }),
+});

@@ -1,0 +1,98 @@
+// The invoice lifecycle workflow `invoice-<id>`: delivers the invoice, sends a courtesy reminder before the due date,
+// flips it to overdue when the due date passes (recording `overdueSince`, where collections takes over), and closes
+// when the balance reaches zero. Balance changes arrive as signals from whoever committed them (allocations, credit
+// notes); timers are durable, so a worker restart loses nothing. Policy (offsets) is input, recorded in history.
+import { ActivityFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { InvoiceActivities } from '../activities/invoice.js';
+import { validateInvoicePolicy, type InvoicePolicy } from '../src/domain/invoice-policy.js';
+import {
+  afterDelivery,
+  applyBalanceChange,
+  applyInvoiceSnapshot,
+  initialInvoiceState,
+  isInvoiceClosed,
+  looksSettled,
+  phaseDueAt,
+  type InvoiceWorkflowState,
+} from '../src/domain/invoice-workflow-state.js';
+import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
+
+const { deliverInvoice, sendCourtesyReminder, markInvoiceOverdue, loadInvoiceSnapshot } = proxyActivities<InvoiceActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+});
+
+// The issuing transaction commits right after it starts this workflow; a row still missing after these attempts
+// (about two minutes) means the transaction rolled back.
+const { confirmInvoiceRecord } = proxyActivities<InvoiceActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 8 },
+});
+
+export interface InvoiceWorkflowInput {
+  invoiceId: string;
+  customerId: string;
+  currency: string;
+  totalAmount: number;
+  dueDate: string;
+  policy: InvoicePolicy;
+  /** Present when the workflow continued as new: the state it carries over. */
+  state?: InvoiceWorkflowState;
+}
+
+export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceWorkflowState> {
+  validateInvoicePolicy(input.policy);
+  let state = input.state ?? initialInvoiceState(input);
+  const step = { invoiceId: input.invoiceId };
+
+  setHandler(invoiceStateQuery, () => state);
+  setHandler(invoiceBalanceChangedSignal, (change) => {
+    if (!isInvoiceClosed(state)) state = applyBalanceChange(state, change, new Date());
+  });
+
+  if (!input.state) {
+    try {
+      state = applyInvoiceSnapshot(state, await confirmInvoiceRecord(step), new Date());
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      state = applyInvoiceSnapshot(state, { exists: false, status: 'cancelled', openAmount: 0 }, new Date());
+    }
+  }
+
+  while (!isInvoiceClosed(state)) {
+    if (looksSettled(state)) {
+      // A signal said zero (or closed): confirm against the row, since signals of concurrent changes can cross.
+      state = applyInvoiceSnapshot(state, await loadInvoiceSnapshot(step), new Date());
+      if (isInvoiceClosed(state)) break;
+    }
+    if (state.phase === 'deliver') {
+      const delivered = await deliverInvoice(step);
+      state = applyInvoiceSnapshot(state, delivered, new Date());
+      if (!isInvoiceClosed(state)) state = afterDelivery(state, new Date());
+      continue;
+    }
+    const dueAt = phaseDueAt(state);
+    const wait = () => looksSettled(state) || workflowInfo().continueAsNewSuggested;
+    if (dueAt === undefined) await condition(wait);
+    else if (dueAt.getTime() > Date.now()) await condition(wait, dueAt.getTime() - Date.now());
+    if (looksSettled(state)) continue;
+    if (dueAt === undefined || Date.now() < dueAt.getTime()) {
+      // Woken only because the history is long: continue with the same state (timers are recomputed from it).
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof invoiceWorkflow>({ ...input, state });
+    }
+    if (state.phase === 'remind') {
+      const reminded = await sendCourtesyReminder(step);
+      state = { ...applyInvoiceSnapshot(state, reminded, new Date()), remindedAt: reminded.reminded ? new Date().toISOString() : null };
+      if (!isInvoiceClosed(state)) state = { ...state, phase: 'overdue' };
+    } else if (state.phase === 'overdue') {
+      const overdueSince = new Date().toISOString().slice(0, 10);
+      state = applyInvoiceSnapshot(state, await markInvoiceOverdue({ ...step, overdueSince }), new Date());
+      // Collections (a separate workflow per customer) reads `overdue_since` from the row; this workflow only keeps
+      // watching the balance until it reaches zero.
+      if (!isInvoiceClosed(state)) state = { ...state, phase: 'watch', overdueSince };
+    }
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
