@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { customerAccountBalance } from '../../src/ledger/queries.js';
 import { insertCustomer } from '../support/customers.js';
-import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
-import { invoiceRow, seedInvoice } from '../support/invoice-rows.js';
+import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { appliedPayment, invoiceRow, issueInvoice } from '../support/payments.js';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -21,8 +21,9 @@ const count = async (sql: string) => Number((await engine.db.orm.em.fork().execu
 
 it('imports a camt.053 file once: the second import creates nothing, and each payment is cash-applied', async () => {
   const customer = await insertCustomer(engine.db.orm, { currency: 'USD' });
-  const invoice = await seedInvoice(engine.db.orm, { customerId: customer.id, total: 123_450, number: 'INV-CAMT-0001' });
-  const xml = fixture('camt053-basic.xml');
+  const invoice = await issueInvoice(engine, { customerId: customer.id, total: 123_450 });
+  // The statement's first entry says "Payment INV-CAMT-0001": point it at the invoice just issued.
+  const xml = fixture('camt053-basic.xml').replace('INV-CAMT-0001', invoice.number);
 
   const first = await importFile(xml, 'application/xml');
   expect(first.statusCode).toBe(201);
@@ -42,23 +43,13 @@ it('imports a camt.053 file once: the second import creates nothing, and each pa
 
   // The reference "Payment INV-CAMT-0001" identifies the payer and settles the invoice.
   const paymentId = first.json().entries[0].paymentId as string;
-  const payment = await eventually(async () => {
-    const p = (await engine.app.inject({ method: 'GET', url: `/payments/${paymentId}` })).json();
-    return p.status !== 'received' ? p : undefined;
-  });
+  const payment = await appliedPayment(engine, paymentId);
   expect(payment).toMatchObject({ customerId: customer.id, status: 'applied', source: 'bank_statement', counterparty: { name: 'Acme Corp', iban: 'GB29NWBK60161331926819' } });
   expect(payment.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, rule: 'reference' })]);
   expect(await invoiceRow(engine.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
   expect(await customerAccountBalance(engine.db.orm.em.fork(), customer.id, 'accounts_receivable', 'USD')).toBe(0);
   // The batch payments name no known invoice: their cash waits as unapplied cash.
-  const others = await Promise.all(
-    first.json().entries.slice(2).map((e: { paymentId: string }) =>
-      eventually(async () => {
-        const p = (await engine.app.inject({ method: 'GET', url: `/payments/${e.paymentId}` })).json();
-        return p.status !== 'received' ? p : undefined;
-      }),
-    ),
-  );
+  const others = await Promise.all(first.json().entries.slice(2).map((e: { paymentId: string }) => appliedPayment(engine, e.paymentId)));
   expect(others.map((p) => [p.amount.amount, p.status, p.unappliedHeldAs])).toEqual([
     [10_025, 'unapplied', 'unapplied_cash'],
     [19_975, 'unapplied', 'unapplied_cash'],

@@ -6,7 +6,7 @@ import { workflowIds } from '../../src/temporal/ids.js';
 import { cashApplicationStateQuery } from '../../workflows/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
-import { invoiceRow, seedInvoice } from '../support/invoice-rows.js';
+import { appliedPayment, invoiceRow, issueInvoice } from '../support/payments.js';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -34,13 +34,7 @@ async function payAndApply(body: Record<string, unknown>) {
   return applied(created.json().id);
 }
 
-async function applied(paymentId: string) {
-  return eventually(async () => {
-    const res = await engine.app.inject({ method: 'GET', url: `/payments/${paymentId}` });
-    const payment = res.json();
-    return payment.status !== 'received' ? payment : undefined;
-  });
-}
+const applied = (paymentId: string) => appliedPayment(engine, paymentId);
 
 const balance = (customerId: string, role: 'accounts_receivable' | 'customer_credit') => customerAccountBalance(engine.db.orm.em.fork(), customerId, role, 'USD');
 
@@ -54,7 +48,7 @@ async function ledgerKeys(paymentId: string): Promise<string[]> {
 
 it('closes an invoice with a partial payment and a second payment, one remittance line each', async () => {
   const customerId = await newCustomer();
-  const invoice = await seedInvoice(engine.db.orm, { customerId, total: 100_000 });
+  const invoice = await issueInvoice(engine, { customerId, total: 100_000 });
 
   const first = await payAndApply({ customerId, amount: usd(40_000), remittance: [{ invoiceNumber: invoice.number, amount: usd(40_000) }] });
   expect(first).toMatchObject({ status: 'applied', applied: usd(40_000), unapplied: usd(0), unappliedHeldAs: null });
@@ -67,11 +61,24 @@ it('closes an invoice with a partial payment and a second payment, one remittanc
   expect(await invoiceRow(engine.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
   expect(await balance(customerId, 'accounts_receivable')).toBe(0);
   expect(await ledgerKeys(second.id)).toEqual([`payment-${second.id}:alloc-${invoice.id}`]);
+
+  // The invoice workflow heard both payments (signals after each commit) and GET /invoices/:id shows the result.
+  const seen = await eventually(async () => {
+    const body = (await engine.app.inject({ method: 'GET', url: `/invoices/${invoice.id}` })).json();
+    return body.workflow?.openAmount === 0 ? body : undefined;
+  });
+  expect(seen).toMatchObject({ status: 'paid', balance: usd(0) });
+  expect(seen.workflow.balanceEvents.map((e: { openAmount: number; source: string }) => [e.openAmount, e.source])).toEqual([
+    [60_000, `payment:${first.id}`],
+    [0, `payment:${second.id}`],
+  ]);
+  const check = (await engine.app.inject({ method: 'GET', url: '/ledger/check' })).json();
+  expect(check).toMatchObject({ ok: true, customerMismatches: [], unbalancedEntries: [] });
 });
 
 it('turns an overpayment into customer credit, and applies that credit later to another invoice', async () => {
   const customerId = await newCustomer();
-  const [a, b] = [await seedInvoice(engine.db.orm, { customerId, total: 30_000 }), await seedInvoice(engine.db.orm, { customerId, total: 12_000, dueDate: '2027-01-15' })];
+  const [a, b] = [await issueInvoice(engine, { customerId, total: 30_000 }), await issueInvoice(engine, { customerId, total: 12_000, dueDate: '2027-01-15' })];
 
   const payment = await payAndApply({ customerId, amount: usd(50_000), remittance: [{ invoiceNumber: a.number, amount: usd(30_000) }] });
   // Remittance pays A; the amount rules find nothing equal to the rest; oldest-first pays B; 8,000 stays as credit.
@@ -82,7 +89,7 @@ it('turns an overpayment into customer credit, and applies that credit later to 
   expect(payment).toMatchObject({ status: 'partially_applied', applied: usd(42_000), unapplied: usd(8_000), unappliedHeldAs: 'customer_credit' });
   expect(await balance(customerId, 'customer_credit')).toBe(-8_000);
 
-  const c = await seedInvoice(engine.db.orm, { customerId, total: 5_000 });
+  const c = await issueInvoice(engine, { customerId, total: 5_000 });
   const allocate = await engine.app.inject({
     method: 'POST',
     url: `/payments/${payment.id}/allocations`,
@@ -103,8 +110,8 @@ it('turns an overpayment into customer credit, and applies that credit later to 
 
 it('takes the early-payment discount when the discounted amount arrives by the deadline', async () => {
   const customerId = await newCustomer();
-  const today = now().slice(0, 10);
-  const invoice = await seedInvoice(engine.db.orm, { customerId, total: 100_000, discount: { deadline: today, amount: 2_000 } });
+  // 2/10 net 30: 2 % off when paid within 10 days of the issue date (today).
+  const invoice = await issueInvoice(engine, { customerId, total: 100_000, terms: '2_10_NET30' });
   const payment = await payAndApply({ customerId, amount: usd(98_000) });
   expect(payment.allocations).toEqual([expect.objectContaining({ amount: usd(98_000), discount: usd(2_000), rule: 'exact_amount' })]);
   expect(payment).toMatchObject({ status: 'applied', discount: usd(2_000) });
@@ -114,7 +121,8 @@ it('takes the early-payment discount when the discounted amount arrives by the d
   expect(discounts?.balance).toBeGreaterThanOrEqual(2_000);
 
   // A day late, the same amount is only a partial payment.
-  const late = await seedInvoice(engine.db.orm, { customerId, total: 100_000, discount: { deadline: '2026-01-01', amount: 2_000 } });
+  const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const late = await issueInvoice(engine, { customerId, total: 100_000, terms: '2_10_NET30', issueDate: monthAgo });
   const partial = await payAndApply({ customerId, amount: usd(98_000), remittance: [{ invoiceNumber: late.number, amount: usd(98_000) }] });
   expect(partial.allocations[0]).toMatchObject({ amount: usd(98_000), discount: usd(0) });
   expect(await invoiceRow(engine.db.orm, late.id)).toEqual({ openAmount: 2_000, status: 'partially_paid' });
@@ -122,7 +130,7 @@ it('takes the early-payment discount when the discounted amount arrives by the d
 
 it('holds cash of an unknown payer as unapplied, opens a research task after the policy delay, and closes it when applied', async () => {
   const customerId = await newCustomer();
-  const invoice = await seedInvoice(engine.db.orm, { customerId, total: 7_700 });
+  const invoice = await issueInvoice(engine, { customerId, total: 7_700 });
   const payment = await payAndApply({ amount: usd(7_700), reference: 'thank you for your business' });
   expect(payment).toMatchObject({ customerId: null, status: 'unapplied', unappliedHeldAs: 'unapplied_cash', allocations: [] });
 
@@ -151,7 +159,7 @@ it('holds cash of an unknown payer as unapplied, opens a research task after the
 
 it('identifies the payer from an invoice number in the reference text', async () => {
   const customerId = await newCustomer();
-  const invoice = await seedInvoice(engine.db.orm, { customerId, total: 4_200 });
+  const invoice = await issueInvoice(engine, { customerId, total: 4_200 });
   const payment = await payAndApply({ amount: usd(5_000), reference: `ACME PAYMENT ${invoice.number.toLowerCase()} REF 99` });
   expect(payment).toMatchObject({ customerId, status: 'partially_applied', unapplied: usd(800), unappliedHeldAs: 'customer_credit' });
   expect(payment.allocations[0]).toMatchObject({ invoiceId: invoice.id, rule: 'reference' });
@@ -175,8 +183,9 @@ it('replays the first answer for a repeated Idempotency-Key and refuses the key 
 
 it('refuses bad payments with problem+json naming the field, and stores nothing', async () => {
   const customerId = await newCustomer();
-  const invoice = await seedInvoice(engine.db.orm, { customerId, total: 1_000 });
-  const eur = await seedInvoice(engine.db.orm, { customerId, total: 1_000, currency: 'EUR' });
+  const invoice = await issueInvoice(engine, { customerId, total: 1_000 });
+  const eurCustomer = await insertCustomer(engine.db.orm, { currency: 'EUR' });
+  const eur = await issueInvoice(engine, { customerId: eurCustomer.id, total: 1_000, currency: 'EUR' });
   const cases: [Record<string, unknown>, number, string][] = [
     [{ customerId, amount: usd(0) }, 400, '/amount/amount'],
     [{ customerId, amount: usd(-5) }, 400, '/amount/amount'],
@@ -205,7 +214,7 @@ it('refuses bad payments with problem+json naming the field, and stores nothing'
 
 it.each([20, 50])('settles one invoice exactly under %i concurrent payments; the excess becomes credit', async (count) => {
   const customerId = await newCustomer();
-  const invoice = await seedInvoice(engine.db.orm, { customerId, total: 10_000 });
+  const invoice = await issueInvoice(engine, { customerId, total: 10_000 });
   const each = 1_000;
   const responses = await Promise.all(Array.from({ length: count }, () => pay({ customerId, amount: usd(each), remittance: [{ invoiceNumber: invoice.number, amount: usd(each) }] })));
   expect(responses.map((r) => r.statusCode)).toEqual(Array(count).fill(201));

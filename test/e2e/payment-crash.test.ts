@@ -4,7 +4,7 @@
 import { unbalancedEntries } from '../../src/ledger/queries.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
-import { seedInvoice } from '../support/invoice-rows.js';
+import { issueInvoice } from '../support/payments.js';
 import { startEntrypoint, type EngineProcess } from '../support/processes.js';
 
 let engine: TestEngine;
@@ -38,7 +38,7 @@ const sql = <T>(query: string, params: unknown[] = []) => engine.db.orm.em.fork(
 it('loses and duplicates nothing when the worker dies during cash application', async () => {
   const customers = [await insertCustomer(engine.db.orm, { currency: 'USD' }), await insertCustomer(engine.db.orm, { currency: 'USD' })];
   const invoices = [];
-  for (let i = 0; i < 30; i++) invoices.push(await seedInvoice(engine.db.orm, { customerId: customers[i % 2]!.id, total: 10_000 + i * 100 }));
+  for (let i = 0; i < 30; i++) invoices.push(await issueInvoice(engine, { customerId: customers[i % 2]!.id, total: 10_000 + i * 100 }));
 
   const first = await startWorker();
   // 60 payments: two per invoice (a partial payment, then one that overpays the rest), all in flight at once.
@@ -97,4 +97,7 @@ it('loses and duplicates nothing when the worker dies during cash application', 
   const [{ keys, distinct_keys }] = await sql<{ keys: string; distinct_keys: string }>(`SELECT count(*) AS keys, count(DISTINCT idempotency_key) AS distinct_keys FROM payment_allocation`);
   expect(keys).toBe(distinct_keys);
   expect(await unbalancedEntries(engine.db.orm.em.fork())).toEqual([]);
+  // And the invoices engineer's invariant check agrees: AR control = open invoices, per currency and per customer.
+  const check = (await engine.app.inject({ method: 'GET', url: '/ledger/check' })).json();
+  expect(check).toMatchObject({ ok: true, customerMismatches: [], unbalancedEntries: [] });
 });

@@ -15,7 +15,8 @@ import { cashApplicationStateQuery, paymentAllocatedSignal } from '../../workflo
 import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
-import { invoiceRow, seedInvoice } from '../support/invoice-rows.js';
+import { issueInvoiceDirectly } from '../support/invoices.js';
+import { invoiceRow } from '../support/payments.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 let env: TestWorkflowEnvironment;
@@ -40,7 +41,7 @@ const tasksOf = (paymentId: string) =>
 
 it('raises one research task after 48 hours of unapplied cash and closes it when the cash is applied', async () => {
   const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
-  const invoice = await seedInvoice(real.db.orm, { customerId: customer.id, total: 2_500 });
+  const invoice = await issueInvoiceDirectly(real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 2_500, currency: 'USD' } }] }, '2026-11-01');
   const paymentId = randomUUID();
   const receivedAt = new Date(await env.currentTimeMs());
   await insertPayment(real.db.orm.em.fork(), { id: paymentId, customerId: null, amount: 2_500, currency: 'USD', method: 'wire', receivedAt, reference: 'no clue', remittance: [], createdBy: 'test' });
@@ -81,7 +82,7 @@ it('raises one research task after 48 hours of unapplied cash and closes it when
 
 it('applies once and ends at once when nothing stays unapplied', async () => {
   const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
-  const invoice = await seedInvoice(real.db.orm, { customerId: customer.id, total: 900 });
+  const invoice = await issueInvoiceDirectly(real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 900, currency: 'USD' } }] }, '2026-11-01');
   const paymentId = randomUUID();
   const receivedAt = new Date(await env.currentTimeMs());
   await insertPayment(real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 900, currency: 'USD', method: 'card', receivedAt, reference: '', remittance: [], createdBy: 'test' });
