@@ -22,11 +22,11 @@ const { deliverInvoice, sendCourtesyReminder, markInvoiceOverdue, loadInvoiceSna
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
 
-// The issuing transaction commits right after it starts this workflow; a row still missing after these attempts
-// (about two minutes) means the transaction rolled back.
+// The issuing transaction commits a few milliseconds after it starts this workflow; a row still missing after these
+// attempts (about three minutes) means the transaction rolled back.
 const { confirmInvoiceRecord } = proxyActivities<InvoiceActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 8 },
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 10 },
 });
 
 export interface InvoiceWorkflowInput {

@@ -131,19 +131,31 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; policy: I
       },
     },
     async (request, reply) => {
+      // The workflow starts before the number is taken, so the series row stays locked only for insert + post +
+      // commit (a gap-free series serializes issuance for that long). Anything failing after the start rolls the
+      // transaction back and terminates the workflow; should that also fail, the workflow finds no row and closes.
+      let started: string | undefined;
       const issued = await orm.em
         .fork()
         .transactional(async (tx) => {
           const prepared = await prepareInvoice(tx, request.body, { today: today(), actor: actorOf(request) });
-          const stored = await insertInvoice(tx, prepared);
-          // Inside the transaction: a failed start rolls back the number, the document and the posting.
-          await startInvoice(
+          const handle = await startInvoice(
             { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
             { invoiceId: prepared.id, customerId: prepared.customerId, currency: prepared.currency, totalAmount: prepared.totals.total, dueDate: prepared.dueDate, policy },
           );
+          started = handle.workflowId;
+          const stored = await insertInvoice(tx, prepared);
           return { ...stored, prepared };
         })
-        .catch(requestProblem);
+        .catch(async (error: unknown) => {
+          if (started) {
+            await temporal.workflow
+              .getHandle(started)
+              .terminate('invoice issue rolled back')
+              .catch((err: unknown) => request.log.warn({ err, workflowId: started }, 'could not terminate the workflow of a rolled-back issue'));
+          }
+          return requestProblem(error);
+        });
       const { prepared } = issued;
       return reply
         .status(201)

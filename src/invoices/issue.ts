@@ -1,6 +1,6 @@
 // Issuing an invoice: validate against the customer and its terms, price the lines, then in one transaction take the
 // next number of the series, store the document and post `invoice-<id>:issue`. The caller starts the workflow inside
-// the same transaction, so a failed start (or any failure) rolls everything back and the number is not used.
+// the same transaction (before taking the number), so a failed start rolls everything back and the number is unused.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatDocumentNumber, invoiceLineProblems, priceInvoice, seriesFor, type InvoiceLineInput, type InvoiceTotals } from '../domain/invoice.js';

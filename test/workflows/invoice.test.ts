@@ -152,3 +152,17 @@ it('skips the courtesy reminder when the invoice is issued inside the reminder w
     expect(await handle.result()).toMatchObject({ status: 'paid' });
   });
 });
+
+it('closes by itself when its invoice was never committed (the issuing transaction rolled back after the start)', async () => {
+  await withWorker(async (taskQueue) => {
+    const customer = await insertCustomer(real.db.orm);
+    const invoiceId = '00000000-0000-4000-8000-00000000beef';
+    const handle = await env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
+      workflowId: workflowIds.invoice(invoiceId),
+      taskQueue,
+      args: [{ invoiceId, customerId: customer.id, currency: 'USD', totalAmount: 100, dueDate: '2030-01-01', policy }],
+    });
+    expect(await handle.result()).toMatchObject({ phase: 'closed', recordMissing: true, deliveredAt: null });
+    expect(real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(0);
+  });
+});

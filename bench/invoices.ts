@@ -1,0 +1,174 @@
+// Invoice issuance throughput end to end: HTTP POST /invoices answers 201 once the invoice is numbered, posted to the
+// ledger and its `invoice-<id>` workflow is running (the start happens inside the issuing transaction). The floor is a
+// bare `client.workflow.start` of an empty workflow on the same dev server in the same run, with the same concurrency.
+// Also reported: time until every invoice is delivered (e-mail accepted by a real SMTP server, status `sent`).
+// Own Temporal dev server on a free port, own database, own mail catcher.
+// Run: npx tsx bench/invoices.ts [--count 1000] [--concurrency 32] [--customers 50]
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { migrate, openOrm } from '../src/db/orm.js';
+import { checkLedger } from '../src/ledger/reports.js';
+import { startMailCatcher } from '../src/mail/catcher.js';
+import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
+import { connectClient } from '../src/temporal/connection.js';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { parseArgs, percentile, progress, report, type BenchRow } from './lib.js';
+
+const args = parseArgs();
+const flag = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const COUNT = args.count(1000);
+const CONCURRENCY = flag('concurrency', 32);
+const CUSTOMERS = flag('customers', 50);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function admin(baseUrl: string, sql: string): Promise<void> {
+  const url = new URL(baseUrl);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `work` over 0..n-1 with at most `limit` in flight; returns per-item latencies in ms and the wall seconds. */
+async function timedPool(n: number, limit: number, label: string, work: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  const tick = progress(label, n);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t = performance.now();
+        await work(i);
+        latencies.push(performance.now() - t);
+        tick.tick();
+      }
+    }),
+  );
+  tick.done();
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+async function main() {
+  installTemporalRuntime('ERROR');
+  const baseUrl = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine';
+  const dbName = `ar_bench_invoices_${randomBytes(4).toString('hex')}`;
+  await admin(baseUrl, `CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(baseUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const [devServer, mail] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), startMailCatcher()]);
+  const orm = await openOrm(dbUrl.toString(), { poolMax: 20 });
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    await migrate(orm);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: dbUrl.toString(),
+      TEMPORAL_ADDRESS: devServer.address,
+      TEMPORAL_TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}`,
+      PORT: String(await freePort()),
+      SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+    });
+    const worker = await runWorker(config, devServer.address, { orm });
+    stops.push(() => worker.stop());
+    const api = await runApi(config, devServer.address, { orm });
+    stops.push(() => api.stop());
+    const client = await connectClient(config.temporal, devServer.address);
+    stops.push(() => client.connection.close());
+
+    const customers = Array.from({ length: CUSTOMERS }, () => randomUUID());
+    for (const [i, id] of customers.entries()) {
+      await orm.em.fork().execute(`INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'EUR', ?)`, [
+        id,
+        `Bench ${i}`,
+        `ap+${i}@bench.example`,
+        JSON.stringify({ line1: '1 Bench St', city: 'Berlin', postalCode: '10115', country: 'DE' }),
+      ]);
+    }
+
+    // Floor: bare workflow starts on a queue no worker polls (a start only records the execution; no code runs).
+    const floorQueue = `bench-floor-${randomBytes(4).toString('hex')}`;
+    const floor = await timedPool(COUNT, CONCURRENCY, 'floor: client.workflow.start', async () => {
+      await client.workflow.start('benchEmptyWorkflow', { workflowId: `bench-empty-${randomUUID()}`, taskQueue: floorQueue, args: [] });
+    });
+
+    // Engine: POST /invoices over HTTP, two lines with tax, customers round-robin.
+    const wallStart = performance.now();
+    const engine = await timedPool(COUNT, CONCURRENCY, 'engine: POST /invoices', async (i) => {
+      const res = await fetch(`${api.url}/invoices`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerId: customers[i % customers.length],
+          lines: [
+            { description: 'Subscription', quantity: 1, unitPrice: { amount: 9900, currency: 'EUR' }, taxRate: '19' },
+            { description: 'Extra seats', quantity: 3, unitPrice: { amount: 1250, currency: 'EUR' }, taxRate: '19' },
+          ],
+        }),
+      });
+      if (res.status !== 201) throw new Error(`POST /invoices answered ${res.status}: ${await res.text()}`);
+    });
+    // Delivered: every workflow ran its delivery activity (mail accepted by SMTP, status sent).
+    const conn = orm.em.fork();
+    for (;;) {
+      const [row] = await conn.execute<{ n: string }[]>(`SELECT count(*) AS n FROM invoice WHERE status = 'issued'`);
+      if (row!.n === '0') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const deliveredSeconds = (performance.now() - wallStart) / 1000;
+
+    const [numbers] = await conn.execute<{ n: string; max: string }[]>(`SELECT count(*) AS n, max(sequence_no) AS max FROM invoice`);
+    if (numbers!.n !== String(COUNT) || numbers!.max !== String(COUNT)) throw new Error(`numbering has gaps: ${JSON.stringify(numbers)}`);
+    const check = await checkLedger(conn);
+    if (!check.ok) throw new Error(`ledger check failed: ${JSON.stringify(check)}`);
+    if (mail.messages.length !== COUNT) throw new Error(`expected ${COUNT} delivery e-mails, got ${mail.messages.length}`);
+
+    const engineRate = COUNT / engine.seconds;
+    const floorRate = COUNT / floor.seconds;
+    const deliveredRate = COUNT / deliveredSeconds;
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    const workload = `${COUNT} invoices, ${CUSTOMERS} customers, concurrency ${CONCURRENCY}`;
+    const rows: BenchRow[] = [
+      { case: 'invoices issued / s (201: numbered, posted, workflow running)', workload, engine: `${engineRate.toFixed(1)}/s`, floor: `${floorRate.toFixed(1)}/s (bare workflow start)`, ratio: `${(floorRate / engineRate).toFixed(2)}x` },
+      { case: 'invoices delivered / s (e-mail sent, status sent)', workload, engine: `${deliveredRate.toFixed(1)}/s`, floor: `${floorRate.toFixed(1)}/s (bare workflow start)`, ratio: `${(floorRate / deliveredRate).toFixed(2)}x` },
+      ...[50, 95, 99].map((p) => ({
+        case: `POST /invoices p${p}`,
+        workload,
+        engine: ms(percentile(engine.latencies, p)),
+        floor: ms(percentile(floor.latencies, p)),
+        ratio: `${(percentile(engine.latencies, p) / percentile(floor.latencies, p)).toFixed(1)}x`,
+      })),
+    ];
+    report('invoices', rows, { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok });
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await orm.close(true);
+    await mail.close();
+    await devServer.stop();
+    await admin(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  }
+}
+
+await main();
+process.exit(0);
