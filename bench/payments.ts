@@ -57,13 +57,20 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
   }));
 }
 
-/** One customer per payment, with PER_PAYMENT open invoices each; returns the invoice numbers per customer. */
-async function seed(orm: Orm, label: string): Promise<{ customerId: string; numbers: string[] }[]> {
-  const groups: { customerId: string; numbers: string[] }[] = [];
-  const tick = progress(`seeding ${label}`, COUNT);
-  await pool(Array.from({ length: COUNT }, (_, i) => i), 8, async (i) => {
+interface Group {
+  customerId: string;
+  numbers: string[];
+  ids: string[];
+}
+
+/** One customer per payment, with PER_PAYMENT open invoices each; returns the invoice numbers and ids per customer. */
+async function seed(orm: Orm, label: string, count = COUNT): Promise<Group[]> {
+  const groups: Group[] = [];
+  const tick = progress(`seeding ${label}`, count);
+  await pool(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
     const customerId = randomUUID();
     const numbers: string[] = [];
+    const ids: string[] = [];
     await orm.em.fork().transactional(async (tx) => {
       await tx.execute(`INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'USD', ?)`, [
         customerId,
@@ -91,9 +98,10 @@ async function seed(orm: Orm, label: string): Promise<{ customerId: string; numb
           [id, number, `BENCH-${label}`, i * PER_PAYMENT + k + 1, customerId, INVOICE_TOTAL, INVOICE_TOTAL, INVOICE_TOTAL, entry.entryId],
         );
         numbers.push(number);
+        ids.push(id);
       }
     });
-    groups[i] = { customerId, numbers };
+    groups[i] = { customerId, numbers, ids };
     tick.tick();
   });
   tick.done();
@@ -101,6 +109,16 @@ async function seed(orm: Orm, label: string): Promise<{ customerId: string; numb
 }
 
 const remittanceOf = (numbers: string[]) => numbers.map((invoiceNumber) => ({ invoiceNumber, amount: INVOICE_TOTAL }));
+const paymentBody = (g: Group) =>
+  JSON.stringify({
+    customerId: g.customerId,
+    amount: { amount: INVOICE_TOTAL * PER_PAYMENT, currency: 'USD' },
+    method: 'ach',
+    receivedAt: new Date().toISOString(),
+    reference: 'bench',
+    remittance: g.numbers.map((invoiceNumber) => ({ invoiceNumber, amount: { amount: INVOICE_TOTAL, currency: 'USD' } })),
+  });
+const LATENCY_SAMPLES = 50;
 
 async function main() {
   installTemporalRuntime('ERROR');
@@ -159,14 +177,7 @@ async function main() {
       const res = await fetch(`${api.url}/payments`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          customerId: g.customerId,
-          amount: { amount: INVOICE_TOTAL * PER_PAYMENT, currency: 'USD' },
-          method: 'ach',
-          receivedAt: new Date().toISOString(),
-          reference: 'bench',
-          remittance: g.numbers.map((invoiceNumber) => ({ invoiceNumber, amount: { amount: INVOICE_TOTAL, currency: 'USD' } })),
-        }),
+        body: paymentBody(g),
       });
       if (res.status !== 201) throw new Error(`POST /payments answered ${res.status}: ${await res.text()}`);
       posted.push({ id: ((await res.json()) as { id: string }).id, at });
@@ -180,11 +191,40 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const rows = await conn.execute<{ id: string; applied_at: Date }[]>(`SELECT id, applied_at FROM payment WHERE created_by <> 'bench'`);
+    // (the probe payments below are posted after this snapshot)
     const appliedAt = new Map(rows.map((r) => [r.id, new Date(r.applied_at).getTime()]));
     const latencies = posted.map((p) => appliedAt.get(p.id)! - p.at);
     const engineSeconds = (Math.max(...appliedAt.values()) - wallStart) / 1000;
     const [{ paid }] = await conn.execute<{ paid: string }[]>(`SELECT count(*) AS paid FROM invoice WHERE status = 'paid'`);
     if (Number(paid) !== 2 * COUNT * PER_PAYMENT) throw new Error(`expected every invoice paid, got ${paid}`);
+
+    // Unloaded latency a user sees: POST /payments, then GET /invoices/:id until the invoice shows the new balance.
+    const probes = await seed(orm, 'probe', LATENCY_SAMPLES);
+    const visible: number[] = [];
+    const probeTick = progress('POST /payments -> balance in GET /invoices/:id', LATENCY_SAMPLES);
+    for (const g of probes) {
+      const t = performance.now();
+      const res = await fetch(`${api.url}/payments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: paymentBody(g) });
+      if (res.status !== 201) throw new Error(`POST /payments answered ${res.status}`);
+      for (;;) {
+        const invoice = (await (await fetch(`${api.url}/invoices/${g.ids.at(-1)}`)).json()) as { balance: { amount: number } };
+        if (invoice.balance.amount === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      visible.push(performance.now() - t);
+      probeTick.tick();
+    }
+    probeTick.done();
+    // Its floor: the same allocation transaction, unloaded, called directly one at a time.
+    const floorProbes = await seed(orm, 'probefloor', LATENCY_SAMPLES);
+    const direct: number[] = [];
+    for (const g of floorProbes) {
+      const id = randomUUID();
+      await insertPayment(orm.em.fork(), { id, customerId: g.customerId, amount: INVOICE_TOTAL * PER_PAYMENT, currency: 'USD', method: 'ach', receivedAt: new Date(), reference: '', remittance: remittanceOf(g.numbers), createdBy: 'bench' });
+      const t = performance.now();
+      await applyPaymentCash(orm.em.fork(), { paymentId: id, workflowId: workflowIds.payment(id), match: DEFAULT_MATCH_POLICY });
+      direct.push(performance.now() - t);
+    }
 
     const rate = (n: number, s: number) => n / s;
     const engineRate = rate(COUNT, engineSeconds);
@@ -200,6 +240,13 @@ async function main() {
         engine: ms(percentile(latencies, p)),
         floor: ms(percentile(floorLatencies, p)),
         ratio: `${(percentile(latencies, p) / percentile(floorLatencies, p)).toFixed(1)}x`,
+      })),
+      ...[50, 95].map((p) => ({
+        case: `POST /payments -> balance in GET /invoices/:id p${p}`,
+        workload: `${LATENCY_SAMPLES} payments one at a time, ${PER_PAYMENT} invoices each`,
+        engine: ms(percentile(visible, p)),
+        floor: `${ms(percentile(direct, p))} (direct transaction, unloaded)`,
+        ratio: `${(percentile(visible, p) / percentile(direct, p)).toFixed(1)}x`,
       })),
     ];
     report('payments', resultRows, { count: COUNT, invoicesPerPayment: PER_PAYMENT, concurrency: CONCURRENCY, engineSeconds, floorSeconds });
