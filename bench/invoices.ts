@@ -5,6 +5,7 @@
 // Own Temporal dev server on a free port, own database, own mail catcher.
 // Run: npx tsx bench/invoices.ts [--count 1000] [--concurrency 32] [--customers 50]
 import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
@@ -97,6 +98,7 @@ async function main() {
     const client = await connectClient(config.temporal, devServer.address);
     stops.push(() => client.connection.close());
 
+    const loadBefore = os.loadavg()[0];
     const customers = Array.from({ length: CUSTOMERS }, () => randomUUID());
     for (const [i, id] of customers.entries()) {
       await orm.em.fork().execute(`INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'EUR', ?)`, [
@@ -160,7 +162,8 @@ async function main() {
         ratio: `${(percentile(engine.latencies, p) / percentile(floor.latencies, p)).toFixed(1)}x`,
       })),
     ];
-    report('invoices', rows, { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok });
+    report('invoices', rows, { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok, loadAverage1mBefore: loadBefore, loadAverage1mAfter: os.loadavg()[0] });
+    console.log(`1-minute load average: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (${os.cpus().length} CPUs; other processes share this machine)`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await orm.close(true);
