@@ -3,7 +3,7 @@
 // src/domain/matching.ts decides what the evidence means. Closed and merged customers are not candidates.
 import { pgArray } from './sql.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, scorePair, type DuplicateCluster, type DuplicatePolicy, type MatchReason, type ScoredPair } from '../domain/matching.js';
+import { clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, scorePair, type DuplicateCluster, type DuplicatePolicy, type MatchReason, type ScoredPair } from '../domain/matching.js';
 import type { MatchKeys } from './store.js';
 
 export interface DuplicateCandidate {
@@ -94,26 +94,30 @@ interface PairRow {
 }
 
 /**
- * Scans the whole book. Candidate pairs come from blocking keys, all set-based: equal tax ids, e-mails and phones
- * (grouped, linked as a star to the group's first record, which is enough to cluster) and trigram-similar names
- * (a self-join answered by the GIN index). Each pair is then scored by the same rules as the create-time check.
+ * Scans the whole book. Candidate pairs come from blocking keys, all set-based: equal tax ids, e-mails, phones and
+ * name keys (grouped, linked as a star to the group's first record, which is enough to cluster) and trigram-similar
+ * names (a self-join answered by the GIN index, from the lowest similarity that can still make a probable pair).
+ * Each pair is then scored by the same rules as the create-time check.
  */
 export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): Promise<DuplicateScan> {
   return em.transactional(async (tx) => {
-    await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [String(Math.max(policy.candidateNameThreshold, policy.nameFrom))]);
+    await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [String(minNameSimilarityForProbable(policy))]);
     const [{ count }] = (await tx.execute<{ count: string }[]>(`SELECT count(*) FROM customer WHERE status <> 'closed' AND merged_into IS NULL`)) as [{ count: string }];
     const rows = await tx.execute<PairRow[]>(`
-      WITH live AS (SELECT * FROM customer WHERE status <> 'closed' AND merged_into IS NULL),
+      WITH live AS (SELECT id, tax_key, match_emails, match_phones, name_key FROM customer WHERE status <> 'closed' AND merged_into IS NULL),
       keyed AS (
         SELECT 't:' || tax_key AS k, id FROM live WHERE tax_key IS NOT NULL
         UNION ALL SELECT 'e:' || e, id FROM live, unnest(match_emails) e
         UNION ALL SELECT 'p:' || p, id FROM live, unnest(match_phones) p
+        UNION ALL SELECT 'n:' || name_key, id FROM live WHERE name_key <> ''
       ),
       groups AS (SELECT k, min(id::text)::uuid AS first FROM keyed GROUP BY k HAVING count(*) > 1),
       pairs AS (
         SELECT DISTINCT g.first AS a, k.id AS b FROM groups g JOIN keyed k ON k.k = g.k AND k.id <> g.first
         UNION
-        SELECT x.id, y.id FROM live x JOIN live y ON x.name_key % y.name_key AND x.id < y.id
+        -- On the table itself (not the CTE) so each probe is a GIN index scan.
+        SELECT x.id, y.id FROM customer x JOIN customer y ON x.name_key % y.name_key AND x.id < y.id
+         WHERE x.name_key <> '' AND x.status <> 'closed' AND x.merged_into IS NULL AND y.status <> 'closed' AND y.merged_into IS NULL
       )
       SELECT p.a, p.b, x.tax_key AS a_tax, y.tax_key AS b_tax, x.match_emails AS a_emails, y.match_emails AS b_emails,
              x.match_phones AS a_phones, y.match_phones AS b_phones,

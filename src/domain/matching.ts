@@ -190,3 +190,21 @@ export function clusterPairs(pairs: readonly ScoredPair[]): DuplicateCluster[] {
   }
   return [...clusters.values()].sort((x, y) => (x.customerIds[0]! < y.customerIds[0]! ? -1 : 1));
 }
+
+/**
+ * The lowest name similarity at which a pair sharing no exact key (tax id, e-mail, phone) can still be a probable
+ * duplicate: the best case is an identical address. The whole-book scan fetches fuzzy name pairs from this
+ * similarity up, which prunes the trigram index far more than the create-time threshold without losing any pair.
+ */
+export function minNameSimilarityForProbable(policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): number {
+  const probableAt = (s: number) => isProbableDuplicate(scorePair({ sameTaxId: false, differentTaxIds: false, sharedEmails: [], sharedPhones: [], nameSimilarity: s, addressSimilarity: 1 }, policy).score, policy);
+  if (!probableAt(1)) return 1;
+  let [low, high] = [0, 1];
+  for (let i = 0; i < 30; i++) {
+    const mid = (low + high) / 2;
+    if (probableAt(mid)) high = mid;
+    else low = mid;
+  }
+  // Rounded down to 2 decimals so trigram similarities just above the bound are still fetched.
+  return Math.max(policy.nameFrom, Math.floor(low * 100) / 100);
+}

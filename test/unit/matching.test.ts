@@ -1,5 +1,5 @@
 import { taxIdKey } from '../../src/domain/customer.js';
-import { addressKey, clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, nameKey, phoneKey, scorePair, type PairEvidence } from '../../src/domain/matching.js';
+import { addressKey, clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, nameKey, phoneKey, scorePair, type PairEvidence } from '../../src/domain/matching.js';
 
 describe('match keys', () => {
   it.each([
@@ -86,5 +86,16 @@ describe('clusters', () => {
       [['a', 'b', 'c', 'd'], 0.97, 3],
       [['x', 'y'], 0.76, 1],
     ]);
+  });
+});
+
+describe('scan threshold', () => {
+  it('is the lowest name similarity that an identical address can lift to a probable duplicate', () => {
+    const s = minNameSimilarityForProbable();
+    const score = (n: number) => scorePair({ ...none, nameSimilarity: n, addressSimilarity: 1 }).score;
+    expect(isProbableDuplicate(score(s + 0.01))).toBe(true);
+    expect(isProbableDuplicate(score(s - 0.01))).toBe(false);
+    expect(s).toBeGreaterThan(0.6);
+    expect(s).toBeLessThan(0.75);
   });
 });
