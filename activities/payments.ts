@@ -4,6 +4,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { MatchPolicy } from '../src/domain/cash-matching.js';
 import { applyPaymentCash, invoiceSignalsFor, PaymentNotFoundError, type CashApplicationResult } from '../src/payments/apply.js';
 import { signalIfRunning } from '../src/payments/notify.js';
+import { findPayment } from '../src/payments/store.js';
 import { completeResearchTask, createResearchTask, type ResearchTaskResult } from '../src/payments/research.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import { invoiceBalanceChangedSignal } from '../workflows/messages.js';
@@ -34,6 +35,11 @@ export function createPaymentActivities(deps: ActivityDeps) {
 
     async openResearchTask(input: { paymentId: string; workflowId: string; sla: string; unmatched: { invoiceNumber: string; reason: string }[] }): Promise<ResearchTaskResult> {
       return createResearchTask(deps.orm.em.fork(), { ...input, uniqueKey: stepKey(input.workflowId, 'research'), now: deps.clock() });
+    },
+
+    /** What of the payment is still unapplied, from the record of truth (0 for a payment that no longer exists). */
+    async unappliedAmountOf(input: { paymentId: string }): Promise<number> {
+      return (await findPayment(deps.orm.em.fork(), input.paymentId))?.unappliedAmount ?? 0;
     },
 
     async closeResearchTask(input: { workflowId: string; by: string }): Promise<boolean> {

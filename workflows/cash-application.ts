@@ -1,18 +1,25 @@
 // Cash application of one payment, `payment-<id>`: apply it (one idempotent activity and transaction), signal the
 // invoices it touched, then, while money stays unapplied, wait until it is older than the policy's research delay and
 // open a research task; the task closes itself when the money is applied later (`paymentAllocated` signal).
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payments.js';
 import { cashApplicationPolicyProblems, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
-import { addDuration } from '../src/domain/duration.js';
+import { addDuration, durationMs } from '../src/domain/duration.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
 
-const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask } = proxyActivities<PaymentActivities>({
+const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask, unappliedAmountOf } = proxyActivities<PaymentActivities>({
   // Each activity is one short transaction; a worker that dies mid-activity is detected after this long and the
   // activity runs again on another worker (its database transaction died with the process, so nothing is half-done).
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
 });
+
+/**
+ * v2: while a research task is open, re-read the unapplied amount from the database once per research SLA, so a
+ * `paymentAllocated` signal lost after its commit (Temporal briefly unreachable from the API) cannot leave the task open
+ * for ever. Histories recorded before it replay the old wait-for-signal-only branch.
+ */
+export const RESEARCH_RECHECK_PATCH = 'cash-application-research-recheck';
 
 export interface CashApplicationInput {
   paymentId: string;
@@ -52,7 +59,14 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
       state.researchTaskId = task.taskId;
       if (task.taskId) {
         state.phase = 'research_open';
-        await condition(() => state.unappliedAmount === 0);
+        if (patched(RESEARCH_RECHECK_PATCH)) {
+          while (!(await condition(() => state.unappliedAmount === 0, durationMs(input.policy.researchSla)))) {
+            const current = await unappliedAmountOf({ paymentId: input.paymentId });
+            state.unappliedAmount = Math.min(state.unappliedAmount, current);
+          }
+        } else {
+          await condition(() => state.unappliedAmount === 0);
+        }
         await closeResearchTask({ workflowId, by: appliedBy });
       }
     }

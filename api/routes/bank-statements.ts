@@ -78,8 +78,19 @@ export const bankStatementRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
   // Encapsulated in this plugin: only this route accepts XML and CSV bodies.
   app.addContentTypeParser([...XML_TYPES, ...CSV_TYPES], { parseAs: 'string', bodyLimit: STATEMENT_LIMITS.maxBytes }, (_request, body, done) => done(null, body));
 
-  /** Starts (or finds running) the cash application of every payment of this import not applied yet. */
+  /**
+   * Starts (or finds running) the cash application of every payment of this import not applied yet. The import is
+   * committed by then: a failure is a 503 telling the client to post the same file again, which resumes the starts.
+   */
   async function startApplications(statementId: string, requestId: string): Promise<void> {
+    try {
+      await startPending(statementId, requestId);
+    } catch (error) {
+      throw problems.unavailable(`The statement is stored, but starting cash application failed (${(error as Error).message}); post the same file again to resume.`);
+    }
+  }
+
+  async function startPending(statementId: string, requestId: string): Promise<void> {
     const pending = await orm.em
       .fork()
       .execute<{ id: string; received_at: Date }[]>('SELECT id, received_at FROM payment WHERE bank_statement_id = ? AND applied_at IS NULL ORDER BY id', [statementId]);

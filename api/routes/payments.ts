@@ -195,9 +195,13 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const after = decodeCursor(cursor, 2) as [string, string] | undefined;
       const where: string[] = [];
       const params: unknown[] = [];
-      if (customerId) where.push('customer_id = ?') && params.push(customerId);
-      if (status) where.push('status = ?') && params.push(status);
-      if (after) where.push('(created_at, id) < (?::timestamptz, ?::uuid)') && params.push(after[0], after[1]);
+      const filter = (clause: string, ...values: unknown[]) => {
+        where.push(clause);
+        params.push(...values);
+      };
+      if (customerId) filter('customer_id = ?', customerId);
+      if (status) filter('status = ?', status);
+      if (after) filter('(created_at, id) < (?::timestamptz, ?::uuid)', after[0], after[1]);
       const rows = await orm.em
         .fork()
         .execute<Record<string, unknown>[]>(
@@ -257,9 +261,14 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         throw problems.unprocessable(errors, error.message);
       }
       // After the commit: the payment workflow stops waiting to raise (or closes) its research task; invoices mirror.
+      // A failed signal must not turn a committed allocation into an error the client would retry: the workflows
+      // re-read the database (research re-check, invoice settlement check), so it is logged and the answer stays 201.
       const log = { warn: (message: string, meta?: Record<string, unknown>) => request.log.warn(meta ?? {}, message) };
-      await signalIfRunning(temporal, workflowIds.payment(payment.id), paymentAllocatedSignal, [{ unappliedAmount: outcome.payment.unappliedAmount, by: actor }], log);
-      for (const { invoiceId, signal } of outcome.signals) await signalIfRunning(temporal, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log);
+      const notices: [string, Promise<boolean>][] = [
+        [workflowIds.payment(payment.id), signalIfRunning(temporal, workflowIds.payment(payment.id), paymentAllocatedSignal, [{ unappliedAmount: outcome.payment.unappliedAmount, by: actor }], log)],
+        ...outcome.signals.map(({ invoiceId, signal }): [string, Promise<boolean>] => [workflowIds.invoice(invoiceId), signalIfRunning(temporal, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)]),
+      ];
+      for (const [workflowId, notice] of notices) await notice.catch((err: unknown) => request.log.error({ err, workflowId }, 'signal after a committed allocation failed'));
       return reply.status(201).send(paymentView(outcome.payment, await allocationsOf(em, [payment.id])));
     },
   );
