@@ -15,7 +15,6 @@ import { paymentTermsRoutes } from './routes/payment-terms.js';
 import { healthRoutes } from './routes/health.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { ledgerRoutes } from './routes/ledger.js';
-import { invoicePolicyFromEnv } from '../src/invoices/policy-config.js';
 import { bankStatementRoutes } from './routes/bank-statements.js';
 import { paymentRoutes } from './routes/payments.js';
 
@@ -69,7 +68,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(customerRoutes, { deps });
   await app.register(customerRecordRoutes, { deps });
   await app.register(paymentTermsRoutes, { deps });
-  await app.register(invoiceRoutes, { deps, policy: invoicePolicyFromEnv() });
+  await app.register(invoiceRoutes, { deps });
   await app.register(ledgerRoutes, { deps });
   await app.register(paymentRoutes, { deps });
   await app.register(bankStatementRoutes, { deps });

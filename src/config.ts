@@ -2,6 +2,7 @@
 // A bad value stops start-up with a message naming the variable.
 import { isDuration } from './domain/duration.js';
 import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './domain/cash-application-policy.js';
+import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
 import { referencePatternProblem } from './domain/cash-matching.js';
 
 export interface Config {
@@ -18,7 +19,7 @@ export interface Config {
     devServer: { port: number; uiPort: number; dbFile: string };
   };
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
-  policy: { accountRefreshEvery: string; cashApplication: CashApplicationPolicy };
+  policy: { accountRefreshEvery: string; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy };
 }
 
 export class ConfigError extends Error {
@@ -84,6 +85,15 @@ function cashApplicationPolicy(env: Env): CashApplicationPolicy {
   };
 }
 
+/** Courtesy-reminder offset and overdue grace of the invoice workflow; the version label is recorded in each history. */
+function invoicePolicy(env: Env): InvoicePolicy {
+  const defaults = DEFAULT_INVOICE_POLICY;
+  const reminderBefore = duration(env, 'INVOICE_REMINDER_BEFORE', defaults.reminderBefore);
+  const overdueAfter = duration(env, 'INVOICE_OVERDUE_AFTER', defaults.overdueAfter);
+  const isDefault = reminderBefore === defaults.reminderBefore && overdueAfter === defaults.overdueAfter;
+  return { reminderBefore, overdueAfter, version: str(env, 'INVOICE_POLICY_VERSION', isDefault ? defaults.version : `env:${reminderBefore}/${overdueAfter}`) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const httpPort = port(env, 'PORT', 3000);
   const certPath = optional(env, 'TEMPORAL_TLS_CERT');
@@ -117,6 +127,6 @@ export function loadConfig(env: Env = process.env): Config {
       catcherUiPort: port(env, 'MAIL_UI_PORT', 8025),
       companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
     },
-    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), cashApplication: cashApplicationPolicy(env) },
+    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env) },
   };
 }

@@ -3,7 +3,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import type { InvoicePolicy } from '../../src/domain/invoice-policy.js';
 import type { InvoiceWorkflowState } from '../../src/domain/invoice-workflow-state.js';
 import { issueCreditNote } from '../../src/invoices/credit-notes.js';
 import { insertInvoice, InvoiceRequestError, prepareInvoice } from '../../src/invoices/issue.js';
@@ -85,8 +84,9 @@ function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | nul
   };
 }
 
-export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; policy: InvoicePolicy }> = async (app, { deps, policy }) => {
+export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
+  const policy = config.policy.invoice;
 
   async function liveState(invoiceId: string, log: FastifyBaseLogger): Promise<InvoiceWorkflowState | null> {
     try {

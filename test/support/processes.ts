@@ -1,9 +1,20 @@
 // Engine entrypoints as separate OS processes, for tests that kill and restart them.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsxCli = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+/** Pids of a process's descendants, deepest first (`pgrep -P`); empty when it has none. */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there are none
+  }
+  return children.flatMap((child) => [...descendants(child), child]);
+}
 
 export interface EngineProcess {
   child: ChildProcess;
@@ -39,7 +50,20 @@ export async function startEntrypoint(entry: 'worker' | 'api', env: Record<strin
     child,
     output: () => output,
     async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        // tsx runs the entrypoint in a child node process and can only relay catchable signals: a SIGKILL to the tsx
+        // parent alone would leave the real worker running. Kill the whole tree, the real process first.
+        if (signal === 'SIGKILL' && child.pid !== undefined) {
+          for (const pid of descendants(child.pid)) {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }
+        }
+        child.kill(signal);
+      }
       return exited;
     },
   };

@@ -145,3 +145,12 @@ describe('status after a balance change', () => {
     expect(statusAfterBalanceChange({ status, openAmount, overdue, cause, cancellation })).toBe(expected);
   });
 });
+
+describe('invoice policy configuration', () => {
+  it('defaults to P3D / P0D and labels other policies by their values', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    expect(loadConfig({}).policy.invoice).toEqual(DEFAULT_INVOICE_POLICY);
+    expect(loadConfig({ INVOICE_REMINDER_BEFORE: 'PT30S' }).policy.invoice).toEqual({ reminderBefore: 'PT30S', overdueAfter: 'P0D', version: 'env:PT30S/P0D' });
+    expect(() => loadConfig({ INVOICE_OVERDUE_AFTER: '3 days' })).toThrow(/INVOICE_OVERDUE_AFTER must be an ISO-8601 duration/);
+  });
+});
