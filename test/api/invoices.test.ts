@@ -192,6 +192,16 @@ describe('credit notes and cancellation', () => {
     expect(await count('journal_entry')).toBe(entries);
   });
 
+  it('serializes concurrent credit notes on the invoice row: never more than the open amount is credited', async () => {
+    const invoice = await openInvoice();
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => credit(invoice.id, { amount: { amount: 40_000, currency: 'EUR' }, reason: 'concurrent' })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 422, 422]);
+    const fetched = (await get(`/invoices/${invoice.id}`)).json();
+    expect(fetched).toMatchObject({ balance: { amount: 148_150 - 120_000 }, credited: { amount: 120_000 } });
+    expect(fetched.creditNotes).toHaveLength(3);
+    expect((await get('/ledger/check')).json().ok).toBe(true);
+  });
+
   it('cancel posts the exact mirror of the issue entry and closes the workflow', async () => {
     const invoice = await openInvoice();
     const response = await cancel(invoice.id);
