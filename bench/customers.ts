@@ -76,7 +76,7 @@ function variantOf(p: EditableProfile): EditableProfile {
 }
 
 async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promise<void> {
-  const cols = { id: [] as string[], legal: [] as string[], email: [] as string[], addr: [] as string[], contacts: [] as string[], taxId: [] as (string | null)[], taxCountry: [] as (string | null)[], taxKey: [] as (string | null)[], nameKey: [] as string[], addressKey: [] as string[], emails: [] as string[], phones: [] as string[] };
+  const cols = { id: [] as string[], legal: [] as string[], email: [] as string[], addr: [] as string[], contacts: [] as string[], taxId: [] as (string | null)[], taxCountry: [] as (string | null)[], taxKey: [] as (string | null)[], nameKey: [] as string[], addressKey: [] as string[], postcodeKey: [] as string[], emails: [] as string[], phones: [] as string[] };
   for (const p of profiles) {
     const keys = matchKeysOf(p);
     cols.id.push(randomUUID());
@@ -89,15 +89,16 @@ async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promi
     cols.taxKey.push(keys.taxKey);
     cols.nameKey.push(keys.nameKey);
     cols.addressKey.push(keys.addressKey);
+    cols.postcodeKey.push(keys.postcodeKey);
     cols.emails.push(pgArray(keys.emails));
     cols.phones.push(pgArray(keys.phones));
   }
   await client.query(
-    `INSERT INTO customer (id, legal_name, email, currency, billing_address, contacts, tax_id, tax_country, tax_key, name_key, address_key, match_emails, match_phones)
-     SELECT id, legal, email, 'EUR', addr::jsonb, contacts::jsonb, tax_id, tax_country, tax_key, name_key, address_key, emails::text[], phones::text[]
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-         AS t(id, legal, email, addr, contacts, tax_id, tax_country, tax_key, name_key, address_key, emails, phones)`,
-    [cols.id, cols.legal, cols.email, cols.addr, cols.contacts, cols.taxId, cols.taxCountry, cols.taxKey, cols.nameKey, cols.addressKey, cols.emails, cols.phones],
+    `INSERT INTO customer (id, legal_name, email, currency, billing_address, contacts, tax_id, tax_country, tax_key, name_key, address_key, postcode_key, match_emails, match_phones)
+     SELECT id, legal, email, 'EUR', addr::jsonb, contacts::jsonb, tax_id, tax_country, tax_key, name_key, address_key, postcode_key, emails::text[], phones::text[]
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+         AS t(id, legal, email, addr, contacts, tax_id, tax_country, tax_key, name_key, address_key, postcode_key, emails, phones)`,
+    [cols.id, cols.legal, cols.email, cols.addr, cols.contacts, cols.taxId, cols.taxCountry, cols.taxKey, cols.nameKey, cols.addressKey, cols.postcodeKey, cols.emails, cols.phones],
   );
 }
 

@@ -94,14 +94,16 @@ interface PairRow {
 }
 
 /**
- * Scans the whole book. Candidate pairs come from blocking keys, all set-based: equal tax ids, e-mails, phones and
- * name keys (grouped, linked as a star to the group's first record, which is enough to cluster) and trigram-similar
- * names (a self-join answered by the GIN index, from the lowest similarity that can still make a probable pair).
- * Each pair is then scored by the same rules as the create-time check.
+ * Scans the whole book. Candidate pairs come from blocking keys, all set-based: equal tax keys, e-mails, phones and
+ * name keys (grouped, linked as a star to the group's first record, which is enough to cluster), and similar names
+ * within one postcode, from the lowest similarity that can still make a probable pair with an identical address.
+ * Each pair is then scored by the same rules as the create-time check. What the scan does not look for: moderately
+ * similar names (not identical after normalization) at different postcodes with no shared tax id, e-mail or phone;
+ * such a pair needs a similar address to be probable, and the create-time check (trigram index over all names)
+ * still catches it when the second record is entered.
  */
 export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): Promise<DuplicateScan> {
   return em.transactional(async (tx) => {
-    await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [String(minNameSimilarityForProbable(policy))]);
     const [{ count }] = (await tx.execute<{ count: string }[]>(`SELECT count(*) FROM customer WHERE status <> 'closed' AND merged_into IS NULL`)) as [{ count: string }];
     const rows = await tx.execute<PairRow[]>(`
       WITH live AS (SELECT id, tax_key, match_emails, match_phones, name_key FROM customer WHERE status <> 'closed' AND merged_into IS NULL),
@@ -115,14 +117,17 @@ export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy 
       pairs AS (
         SELECT DISTINCT g.first AS a, k.id AS b FROM groups g JOIN keyed k ON k.k = g.k AND k.id <> g.first
         UNION
-        -- On the table itself (not the CTE) so each probe is a GIN index scan.
-        SELECT x.id, y.id FROM customer x JOIN customer y ON x.name_key % y.name_key AND x.id < y.id
-         WHERE x.name_key <> '' AND x.status <> 'closed' AND x.merged_into IS NULL AND y.status <> 'closed' AND y.merged_into IS NULL
+        -- Similar names inside one postcode block (a btree join on the table, not the CTE).
+        SELECT x.id, y.id FROM customer x JOIN customer y ON y.postcode_key = x.postcode_key AND x.id < y.id
+         WHERE x.postcode_key <> '' AND similarity(x.name_key, y.name_key) >= ?
+           AND x.status <> 'closed' AND x.merged_into IS NULL AND y.status <> 'closed' AND y.merged_into IS NULL
       )
       SELECT p.a, p.b, x.tax_key AS a_tax, y.tax_key AS b_tax, x.match_emails AS a_emails, y.match_emails AS b_emails,
              x.match_phones AS a_phones, y.match_phones AS b_phones,
              similarity(x.name_key, y.name_key) AS name_sim, similarity(x.address_key, y.address_key) AS address_sim
-        FROM pairs p JOIN customer x ON x.id = p.a JOIN customer y ON y.id = p.b`);
+        FROM pairs p JOIN customer x ON x.id = p.a JOIN customer y ON y.id = p.b`,
+      [minNameSimilarityForProbable(policy)],
+    );
     const scored: ScoredPair[] = [];
     for (const row of rows) {
       const keys = { taxKey: row.a_tax, emails: row.a_emails, phones: row.a_phones };

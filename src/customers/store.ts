@@ -3,7 +3,7 @@
 import { pgArray } from './sql.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { normalizeEmail, taxIdKey, type CustomerStatus } from '../domain/customer.js';
-import { addressKey, nameKey, phoneKey } from '../domain/matching.js';
+import { addressKey, nameKey, phoneKey, postcodeKey } from '../domain/matching.js';
 import type { Money } from '../domain/money.js';
 
 export interface PostalAddress {
@@ -124,6 +124,7 @@ export async function findCustomer(em: EntityManager, id: string, options: { for
 export interface MatchKeys {
   nameKey: string;
   addressKey: string;
+  postcodeKey: string;
   taxKey: string | null;
   emails: string[];
   phones: string[];
@@ -136,6 +137,7 @@ export function matchKeysOf(profile: Pick<EditableProfile, 'legalName' | 'displa
   return {
     nameKey: nameKey(profile.legalName),
     addressKey: addressKey(profile.billingAddress),
+    postcodeKey: postcodeKey(profile.billingAddress),
     taxKey: profile.taxId ? taxIdKey(profile.taxId.country, profile.taxId.value) : null,
     emails: [...emails].sort(),
     phones: [...phones].sort(),
@@ -163,6 +165,7 @@ function columnsOf(profile: EditableProfile): Record<string, unknown> {
     tags: pgArray(profile.tags),
     name_key: keys.nameKey,
     address_key: keys.addressKey,
+    postcode_key: keys.postcodeKey,
     match_emails: pgArray(keys.emails),
     match_phones: pgArray(keys.phones),
   };

@@ -59,6 +59,11 @@ export function addressKey(address: AddressLike): string {
   return [street, fold(address.postalCode).replace(/[^a-z0-9]/g, ''), words(address.city).join(' '), address.country.toLowerCase()].join(' ').trim();
 }
 
+/** Country and postal code, the block inside which the whole-book scan compares similar names. */
+export function postcodeKey(address: Pick<AddressLike, 'postalCode' | 'country'>): string {
+  return `${address.country.toLowerCase()}:${fold(address.postalCode).replace(/[^a-z0-9]/g, '')}`;
+}
+
 /** Phone numbers compare on their last 9 digits (so "+49 30 1234 5678" = "030 12345678"); shorter ones never match. */
 export function phoneKey(phone: string): string | null {
   const digits = phone.replace(/\D/g, '');

@@ -79,7 +79,7 @@ describe('duplicate check on create', () => {
     expect(cluster.score).toBeGreaterThanOrEqual(0.75);
     expect(scan.duplicateRecords).toBeGreaterThanOrEqual(1);
     expect(scan.duplicatePercentage).toBeCloseTo((scan.duplicateRecords / scan.scannedCustomers) * 100, 1);
-    expect(scan.items.some((c: { customerIds: string[] }) => c.customerIds.length > 1 && c.pairs.some((p: { reasons: { signal: string }[] }) => p.reasons.length === 0))).toBe(false);
+    expect(scan.items.some((c: { customerIds: string[]; pairs: { reasons: unknown[] }[] }) => c.customerIds.length > 1 && c.pairs.some((p) => p.reasons.length === 0))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ import { Migration0003Idempotency } from './0003-idempotency.js';
 import { Migration0004PaymentTerms } from './0004-payment-terms.js';
 import { Migration0005CustomerProfile } from './0005-customer-profile.js';
 import { Migration0006CustomerBalances } from './0006-customer-balances.js';
+import { Migration0007CustomerPostcodeKey } from './0007-customer-postcode-key.js';
 import { Migration0010Invoices } from './0010-invoices.js';
 import { Migration0020Payments } from './0020-payments.js';
 
@@ -16,6 +17,7 @@ export const migrationsList = [
   { name: '0004-payment-terms', class: Migration0004PaymentTerms },
   { name: '0005-customer-profile', class: Migration0005CustomerProfile },
   { name: '0006-customer-balances', class: Migration0006CustomerBalances },
+  { name: '0007-customer-postcode-key', class: Migration0007CustomerPostcodeKey },
   { name: '0010-invoices', class: Migration0010Invoices },
   { name: '0020-payments', class: Migration0020Payments },
 ];
