@@ -95,9 +95,10 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
 
     let applied = 0;
     let discounts = 0;
-    let seq = 0;
-    // Lock invoices in id order so two payments touching the same invoices never deadlock.
-    for (const planned of [...plan.allocations].sort((a, b) => a.invoiceId.localeCompare(b.invoiceId))) {
+    // Lock invoices in id order so two payments touching the same invoices never deadlock; `seq` keeps the order in
+    // which the rules chose them (remittance first...), with a gap where a lock found the invoice already paid.
+    const ordered = plan.allocations.map((planned, index) => ({ planned, seq: index + 1 })).sort((a, b) => a.planned.invoiceId.localeCompare(b.planned.invoiceId));
+    for (const { planned, seq } of ordered) {
       const locked = await lockInvoice(tx, planned.invoiceId);
       if (!isOpenStatus(locked.status) || locked.openAmount === 0 || locked.customerId !== customerId) continue;
       // Re-check under the lock: another payment may have paid part of it since the snapshot.
@@ -141,7 +142,7 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
         `INSERT INTO payment_allocation (id, payment_id, seq, invoice_id, customer_id, currency, amount, discount_amount, funded_from, rule,
                                          idempotency_key, entry_id, discount_entry_id, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'cash', ?, ?, ?, ?, 'system:cash-application')`,
-        [randomUUID(), payment.id, ++seq, locked.id, locked.customerId, payment.currency, amount, discount, planned.rule, allocationKey, entryId, discountEntryId],
+        [randomUUID(), payment.id, seq, locked.id, locked.customerId, payment.currency, amount, discount, planned.rule, allocationKey, entryId, discountEntryId],
       );
       applied += amount;
       discounts += discount;
