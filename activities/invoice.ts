@@ -1,7 +1,7 @@
 // Side effects of the invoice workflow: delivery e-mail with the invoice attached, the courtesy reminder, and the
 // timer-driven status flips. Each reads the row (the record of truth), acts only if the invoice is still open, and
 // returns what it saw, so the workflow mirrors the database. E-mails are keyed by workflow id + step.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { formatMoney } from '../src/domain/money.js';
 import { TIMER_FLIPS, isOpenStatus, type InvoiceStatus } from '../src/domain/invoice-status.js';
 import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
@@ -10,6 +10,9 @@ import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import type { ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
 import { renderDocument } from './templates.js';
+
+/** Attempts (with the workflow's 200 ms doubling backoff: about three minutes) before a missing row counts as rolled back. */
+export const MISSING_AFTER_ATTEMPTS = 11;
 
 interface StepInput {
   invoiceId: string;
@@ -53,9 +56,9 @@ async function flipStatus(deps: ActivityDeps, invoiceId: string, to: InvoiceStat
 export function createInvoiceActivities(deps: ActivityDeps) {
   return {
     /**
-     * Whether the invoice row exists yet. The API starts the workflow inside the issuing transaction, so the first
-     * attempt can run before the commit: a missing row is retried (the workflow gives up after a bounded number of
-     * attempts, meaning the transaction rolled back).
+     * Whether the invoice row exists yet (workflows started before the `delivery-confirms-record` patch call this
+     * first; newer ones let `deliverInvoice` wait for the commit). A missing row is retried; the workflow gives up
+     * after a bounded number of attempts, meaning the issuing transaction rolled back.
      */
     async confirmInvoiceRecord(input: StepInput): Promise<InvoiceSnapshot> {
       const invoice = await readInvoice(deps.orm.em.fork(), input.invoiceId);
@@ -63,9 +66,17 @@ export function createInvoiceActivities(deps: ActivityDeps) {
       return snapshotOf(invoice);
     },
 
-    /** E-mails the invoice (HTML and text body, the invoice document attached, a link to it) and marks it sent. */
+    /**
+     * E-mails the invoice (HTML and text body, the invoice document attached, a link to it) and marks it sent.
+     * The API starts the workflow inside the issuing transaction, so the first attempts can run before the commit: a
+     * missing row is retried, and only reported missing (the transaction rolled back) from the attempt
+     * `MISSING_AFTER_ATTEMPTS` on, about three minutes after the start.
+     */
     async deliverInvoice(input: StepInput): Promise<InvoiceSnapshot & { deliveredAt: string | null }> {
       const invoice = await readInvoice(deps.orm.em.fork(), input.invoiceId);
+      if (!invoice && Context.current().info.attempt < MISSING_AFTER_ATTEMPTS) {
+        throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not committed (yet)`, 'InvoiceNotCommitted');
+      }
       if (!invoice || !isOpenStatus(invoice.status)) return { ...snapshotOf(invoice), deliveredAt: null };
       const data = documentData(deps, invoice);
       const document = renderDocument('invoice-document', { ...data, companyName: deps.mail.companyName });

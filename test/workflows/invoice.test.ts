@@ -116,7 +116,7 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
 
     if (process.env.RECORD_REPLAY_HISTORIES) {
       const history = await handle.fetchHistory();
-      writeFileSync(new URL('../replay/invoice.v1.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
+      writeFileSync(new URL('../replay/invoice.v2.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
     }
   });
 });
