@@ -26,10 +26,9 @@ export function createPaymentActivities(deps: ActivityDeps) {
     async notifyInvoicesOfPayment(input: { paymentId: string }): Promise<{ signalled: number; notRunning: number }> {
       const signals = await invoiceSignalsFor(deps.orm.em.fork(), input.paymentId);
       const client = Context.current().client;
-      let signalled = 0;
-      for (const { invoiceId, signal } of signals) {
-        if (await signalIfRunning(client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)) signalled++;
-      }
+      // Different workflows: no order to keep between them, so the signals go out together.
+      const sent = await Promise.all(signals.map(({ invoiceId, signal }) => signalIfRunning(client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)));
+      const signalled = sent.filter(Boolean).length;
       return { signalled, notRunning: signals.length - signalled };
     },
 

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { findInvoiceNumbers, matchPayment, settle, type MatchPolicy, type MatchRule } from '../domain/cash-matching.js';
 import type { JournalLineInput } from '../domain/journal.js';
-import { isOpenStatus } from '../domain/invoice-status.js';
-import { applyToInvoice, lockInvoice } from '../invoices/balance.js';
+import { isOpenStatus, type InvoiceStatus } from '../domain/invoice-status.js';
+import { applyToInvoice } from '../invoices/balance.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey } from '../temporal/ids.js';
 import type { InvoiceBalanceChange } from '../../workflows/messages.js';
-import { allocationsOf, findPayment, openInvoicesByNumber, openInvoicesOfCustomer, type PaymentRecord, type PaymentStatus } from './store.js';
+import { allocationsOf, findPayment, lockInvoicesForAllocation, openInvoicesByNumber, openInvoicesOfCustomer, type PaymentRecord, type PaymentStatus } from './store.js';
 
 export interface InvoiceSignal {
   invoiceId: string;
@@ -98,11 +98,12 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
     // Lock invoices in id order so two payments touching the same invoices never deadlock; `seq` keeps the order in
     // which the rules chose them (remittance first...), with a gap where a lock found the invoice already paid.
     const ordered = plan.allocations.map((planned, index) => ({ planned, seq: index + 1 })).sort((a, b) => a.planned.invoiceId.localeCompare(b.planned.invoiceId));
+    const lockedInvoices = await lockInvoicesForAllocation(tx, ordered.map((o) => o.planned.invoiceId));
     for (const { planned, seq } of ordered) {
-      const locked = await lockInvoice(tx, planned.invoiceId);
-      if (!isOpenStatus(locked.status) || locked.openAmount === 0 || locked.customerId !== customerId) continue;
+      const locked = lockedInvoices.get(planned.invoiceId);
+      if (!locked || !isOpenStatus(locked.status as InvoiceStatus) || locked.openAmount === 0 || locked.customerId !== customerId) continue;
       // Re-check under the lock: another payment may have paid part of it since the snapshot.
-      const { amount, discount } = settle({ ...locked, issueDate: '', dueDate: '' }, planned.amount, receivedOn);
+      const { amount, discount } = settle({ ...locked, currency: payment.currency, issueDate: '', dueDate: '' }, planned.amount, receivedOn);
       if (amount + discount === 0) continue;
       const allocationKey = stepKey(input.workflowId, `alloc-${locked.id}`);
       const common = { effectiveDate: receivedOn, sourceType: 'payment', sourceId: payment.id };

@@ -162,3 +162,40 @@ export async function openInvoicesOfCustomer(em: EntityManager, customerId: stri
   }
   return invoices;
 }
+
+export interface LockedForAllocation {
+  id: string;
+  number: string;
+  customerId: string;
+  status: string;
+  openAmount: number;
+  discountDeadline: string | null;
+  discountAmount: number | null;
+}
+
+/**
+ * Row-locks the invoices a payment is about to pay, in one statement and in id order (rows are locked as the sorted
+ * scan returns them), so two payments touching the same invoices always lock in the same order and never deadlock.
+ */
+export async function lockInvoicesForAllocation(em: EntityManager, ids: readonly string[]): Promise<Map<string, LockedForAllocation>> {
+  if (ids.length === 0) return new Map();
+  const rows = await em.execute<Row[]>(
+    `SELECT id, number, customer_id, status, open_amount, to_char(discount_deadline, 'YYYY-MM-DD') AS discount_deadline, discount_amount
+       FROM invoice WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
+    [...ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.id),
+      {
+        id: String(r.id),
+        number: String(r.number),
+        customerId: String(r.customer_id),
+        status: String(r.status),
+        openAmount: Number(r.open_amount),
+        discountDeadline: (r.discount_deadline as string | null) ?? null,
+        discountAmount: r.discount_amount === null || r.discount_amount === undefined ? null : Number(r.discount_amount),
+      },
+    ]),
+  );
+}
