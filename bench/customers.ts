@@ -37,7 +37,8 @@ const STREETS = 'Main Oak Pine Maple Cedar Elm Lake Hill Park River Market Stati
 const CITIES: [string, string][] = [['Berlin', 'DE'], ['Hamburg', 'DE'], ['Munich', 'DE'], ['Paris', 'FR'], ['Lyon', 'FR'], ['Madrid', 'ES'], ['Rome', 'IT'], ['Vienna', 'AT'], ['Amsterdam', 'NL'], ['Dublin', 'IE']];
 
 function word(): string {
-  const n = 2 + Math.floor(random() * 2);
+  // 3-4 syllables: about 800,000 distinct words, so unrelated companies rarely share a name (as in a real book).
+  const n = 3 + Math.floor(random() * 2);
   const w = Array.from({ length: n }, () => pick(SYLLABLES)).join('');
   return w[0]!.toUpperCase() + w.slice(1);
 }
@@ -76,7 +77,7 @@ function variantOf(p: EditableProfile): EditableProfile {
 }
 
 async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promise<void> {
-  const cols = { id: [] as string[], legal: [] as string[], email: [] as string[], addr: [] as string[], contacts: [] as string[], taxId: [] as (string | null)[], taxCountry: [] as (string | null)[], taxKey: [] as (string | null)[], nameKey: [] as string[], addressKey: [] as string[], postcodeKey: [] as string[], emails: [] as string[], phones: [] as string[] };
+  const cols = { id: [] as string[], legal: [] as string[], email: [] as string[], addr: [] as string[], contacts: [] as string[], taxId: [] as (string | null)[], taxCountry: [] as (string | null)[], taxKey: [] as (string | null)[], nameKey: [] as string[], nameCore: [] as string[], addressKey: [] as string[], postcodeKey: [] as string[], emails: [] as string[], phones: [] as string[] };
   for (const p of profiles) {
     const keys = matchKeysOf(p);
     cols.id.push(randomUUID());
@@ -88,17 +89,18 @@ async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promi
     cols.taxCountry.push(p.taxId?.country ?? null);
     cols.taxKey.push(keys.taxKey);
     cols.nameKey.push(keys.nameKey);
+    cols.nameCore.push(keys.nameCore);
     cols.addressKey.push(keys.addressKey);
     cols.postcodeKey.push(keys.postcodeKey);
     cols.emails.push(pgArray(keys.emails));
     cols.phones.push(pgArray(keys.phones));
   }
   await client.query(
-    `INSERT INTO customer (id, legal_name, email, currency, billing_address, contacts, tax_id, tax_country, tax_key, name_key, address_key, postcode_key, match_emails, match_phones)
-     SELECT id, legal, email, 'EUR', addr::jsonb, contacts::jsonb, tax_id, tax_country, tax_key, name_key, address_key, postcode_key, emails::text[], phones::text[]
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-         AS t(id, legal, email, addr, contacts, tax_id, tax_country, tax_key, name_key, address_key, postcode_key, emails, phones)`,
-    [cols.id, cols.legal, cols.email, cols.addr, cols.contacts, cols.taxId, cols.taxCountry, cols.taxKey, cols.nameKey, cols.addressKey, cols.postcodeKey, cols.emails, cols.phones],
+    `INSERT INTO customer (id, legal_name, email, currency, billing_address, contacts, tax_id, tax_country, tax_key, name_key, name_core, address_key, postcode_key, match_emails, match_phones)
+     SELECT id, legal, email, 'EUR', addr::jsonb, contacts::jsonb, tax_id, tax_country, tax_key, name_key, name_core, address_key, postcode_key, emails::text[], phones::text[]
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+         AS t(id, legal, email, addr, contacts, tax_id, tax_country, tax_key, name_key, name_core, address_key, postcode_key, emails, phones)`,
+    [cols.id, cols.legal, cols.email, cols.addr, cols.contacts, cols.taxId, cols.taxCountry, cols.taxKey, cols.nameKey, cols.nameCore, cols.addressKey, cols.postcodeKey, cols.emails, cols.phones],
   );
 }
 

@@ -41,7 +41,7 @@ function evidenceOf(keys: Pick<MatchKeys, 'taxKey' | 'emails' | 'phones'>, other
  * customer at once cannot both pass the duplicate check. Must run inside the writing transaction.
  */
 export async function lockMatchKeys(tx: EntityManager, keys: MatchKeys): Promise<void> {
-  const lockKeys = [`name:${keys.nameKey}`, ...(keys.taxKey ? [`tax:${keys.taxKey}`] : [])].sort();
+  const lockKeys = [`name:${keys.nameCore}`, ...(keys.taxKey ? [`tax:${keys.taxKey}`] : [])].sort();
   for (const key of lockKeys) await tx.execute('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
 }
 
@@ -52,15 +52,15 @@ export async function findDuplicateCandidates(
   options: { excludeIds?: string[]; policy?: DuplicatePolicy; limit?: number } = {},
 ): Promise<DuplicateCandidate[]> {
   const policy = options.policy ?? DEFAULT_DUPLICATE_POLICY;
-  await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [String(policy.candidateNameThreshold)]);
+  await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [String(policy.candidateCoreThreshold)]);
   const rows = await tx.execute<CandidateRow[]>(
     `SELECT id, legal_name, tax_key, match_emails, match_phones,
             similarity(name_key, ?) AS name_sim, similarity(address_key, ?) AS address_sim
        FROM customer
       WHERE status <> 'closed' AND merged_into IS NULL AND NOT (id = ANY(?::uuid[]))
-        AND (tax_key = ? OR match_emails && ?::text[] OR match_phones && ?::text[] OR name_key % ?)
+        AND (tax_key = ? OR match_emails && ?::text[] OR match_phones && ?::text[] OR name_core % ?)
       LIMIT ?`,
-    [keys.nameKey, keys.addressKey, pgArray(options.excludeIds ?? []), keys.taxKey, pgArray(keys.emails), pgArray(keys.phones), keys.nameKey, options.limit ?? 100],
+    [keys.nameKey, keys.addressKey, pgArray(options.excludeIds ?? []), keys.taxKey, pgArray(keys.emails), pgArray(keys.phones), keys.nameCore, options.limit ?? 100],
   );
   return rows
     .map((row) => ({ id: row.id, legalName: row.legal_name, ...scorePair(evidenceOf(keys, row, row.name_sim, row.address_sim), policy) }))

@@ -3,7 +3,7 @@
 import { pgArray } from './sql.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { normalizeEmail, taxIdKey, type CustomerStatus } from '../domain/customer.js';
-import { addressKey, nameKey, phoneKey, postcodeKey } from '../domain/matching.js';
+import { addressKey, nameCore, nameKey, phoneKey, postcodeKey } from '../domain/matching.js';
 import type { Money } from '../domain/money.js';
 
 export interface PostalAddress {
@@ -123,6 +123,7 @@ export async function findCustomer(em: EntityManager, id: string, options: { for
 
 export interface MatchKeys {
   nameKey: string;
+  nameCore: string;
   addressKey: string;
   postcodeKey: string;
   taxKey: string | null;
@@ -136,6 +137,7 @@ export function matchKeysOf(profile: Pick<EditableProfile, 'legalName' | 'displa
   const phones = new Set(profile.contacts.flatMap((c) => (c.phone ? [phoneKey(c.phone)] : [])).filter((p): p is string => p !== null));
   return {
     nameKey: nameKey(profile.legalName),
+    nameCore: nameCore(profile.legalName),
     addressKey: addressKey(profile.billingAddress),
     postcodeKey: postcodeKey(profile.billingAddress),
     taxKey: profile.taxId ? taxIdKey(profile.taxId.country, profile.taxId.value) : null,
@@ -164,6 +166,7 @@ function columnsOf(profile: EditableProfile): Record<string, unknown> {
     external_ref: profile.externalRef,
     tags: pgArray(profile.tags),
     name_key: keys.nameKey,
+    name_core: keys.nameCore,
     address_key: keys.addressKey,
     postcode_key: keys.postcodeKey,
     match_emails: pgArray(keys.emails),

@@ -38,6 +38,29 @@ export function nameKey(name: string): string {
   return (significant.length ? significant : all).sort().join(' ');
 }
 
+/**
+ * Descriptive words many unrelated companies share. They stay in the name key (they matter for the score) but not in
+ * the core used to fetch candidates from the trigram index: a candidate search for "Zentor Logistics" would otherwise
+ * read every "... Logistics" in the book.
+ */
+const GENERIC_WORDS = new Set(
+  (
+    'logistics logistik transport freight shipping services service solutions systems system software technologies technology tech ' +
+    'consulting consultants international global trading trade industries industry manufacturing foods food media energy ' +
+    'pharma health healthcare medical clinics labs laboratories motors automotive tools metals paper plastics textiles ' +
+    'robotics optics farms construction engineering partners associates management capital investments finance financial ' +
+    'insurance retail wholesale supply supplies products distribution marketing digital network networks electronics ' +
+    'enterprises europe european america american north south east west new first united general national handel bau'
+  ).split(' '),
+);
+
+/** The distinctive words of the name key (generic words removed; the whole key when nothing else is left). */
+export function nameCore(name: string): string {
+  const key = nameKey(name);
+  const core = key.split(' ').filter((w) => !GENERIC_WORDS.has(w));
+  return core.length ? core.join(' ') : key;
+}
+
 const STREET_WORDS: Record<string, string> = {
   street: 'st', str: 'st', strasse: 'st', road: 'rd', avenue: 'ave', av: 'ave', boulevard: 'blvd', drive: 'dr',
   lane: 'ln', place: 'pl', square: 'sq', suite: 'ste', floor: 'fl', north: 'n', south: 's', east: 'e', west: 'w',
@@ -102,8 +125,12 @@ export interface DuplicatePolicy {
   addressWeight: number;
   /** Multiplier applied when both records have different tax ids. */
   differentTaxIdFactor: number;
-  /** Trigram similarity threshold for fetching name candidates from the index (pg_trgm.similarity_threshold). */
-  candidateNameThreshold: number;
+  /**
+   * Trigram similarity of the distinctive name words (`nameCore`) from which the index returns a candidate. Lower than
+   * `nameFrom` because generic words inflate the similarity of whole names: "acme logistics" ~ "acmi logistics" are
+   * 0.6 similar, their cores "acme" ~ "acmi" only 0.43.
+   */
+  candidateCoreThreshold: number;
 }
 
 export const DEFAULT_DUPLICATE_POLICY: DuplicatePolicy = {
@@ -116,7 +143,7 @@ export const DEFAULT_DUPLICATE_POLICY: DuplicatePolicy = {
   addressFrom: 0.5,
   addressWeight: 0.6,
   differentTaxIdFactor: 0.4,
-  candidateNameThreshold: 0.5,
+  candidateCoreThreshold: 0.4,
 };
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -1,5 +1,5 @@
 import { taxIdKey } from '../../src/domain/customer.js';
-import { addressKey, clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, nameKey, phoneKey, scorePair, type PairEvidence } from '../../src/domain/matching.js';
+import { addressKey, clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, nameCore, nameKey, phoneKey, scorePair, type PairEvidence } from '../../src/domain/matching.js';
 
 describe('match keys', () => {
   it.each([
@@ -98,4 +98,13 @@ describe('scan threshold', () => {
     expect(s).toBeGreaterThan(0.6);
     expect(s).toBeLessThan(0.75);
   });
+});
+
+describe('name core', () => {
+  it.each([
+    ['Zentor Logistics GmbH', 'zentor'],
+    ['Acme International Trading Ltd', 'acme'],
+    ['Global Logistics Services', 'global logistics services'],
+    ['The Acme Corp, Inc.', 'acme'],
+  ])('%j -> %j', (name, core) => expect(nameCore(name)).toBe(core));
 });

@@ -7,6 +7,7 @@ import { Migration0004PaymentTerms } from './0004-payment-terms.js';
 import { Migration0005CustomerProfile } from './0005-customer-profile.js';
 import { Migration0006CustomerBalances } from './0006-customer-balances.js';
 import { Migration0007CustomerPostcodeKey } from './0007-customer-postcode-key.js';
+import { Migration0008CustomerNameCore } from './0008-customer-name-core.js';
 import { Migration0010Invoices } from './0010-invoices.js';
 import { Migration0020Payments } from './0020-payments.js';
 
@@ -18,6 +19,7 @@ export const migrationsList = [
   { name: '0005-customer-profile', class: Migration0005CustomerProfile },
   { name: '0006-customer-balances', class: Migration0006CustomerBalances },
   { name: '0007-customer-postcode-key', class: Migration0007CustomerPostcodeKey },
+  { name: '0008-customer-name-core', class: Migration0008CustomerNameCore },
   { name: '0010-invoices', class: Migration0010Invoices },
   { name: '0020-payments', class: Migration0020Payments },
 ];
