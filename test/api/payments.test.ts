@@ -101,9 +101,25 @@ it('turns an overpayment into customer credit, and applies that credit later to 
   expect(await balance(customerId, 'customer_credit')).toBe(-3_000);
   expect(await balance(customerId, 'accounts_receivable')).toBe(0);
 
-  const tooMuch = await engine.app.inject({ method: 'POST', url: `/payments/${payment.id}/allocations`, payload: { allocations: [{ invoiceId: a.id, amount: usd(3_001) }] } });
-  expect(tooMuch.statusCode).toBe(422);
-  expect(tooMuch.json().errors[0].pointer).toBe('/allocations');
+  // Refusals name the field and change nothing.
+  const stranger = await issueInvoice(engine, { customerId: await newCustomer(), total: 2_000 });
+  const d = await issueInvoice(engine, { customerId, total: 1_000 });
+  const refusals: [unknown[], number, string][] = [
+    [[{ invoiceId: d.id, amount: usd(3_001) }], 422, '/allocations'],
+    [[{ invoiceId: d.id, amount: usd(1_001) }], 422, '/allocations/0/amount'],
+    [[{ invoiceId: randomUUID(), amount: usd(100) }], 404, '/allocations/0/invoiceId'],
+    [[{ invoiceId: stranger.id, amount: usd(100) }], 422, '/allocations/0/invoiceId'],
+    [[{ invoiceId: a.id, amount: usd(100) }], 409, '/allocations/0/invoiceId'], // already paid
+    [[{ invoiceId: d.id, amount: { amount: 100, currency: 'EUR' } }], 422, '/allocations/0/amount/currency'],
+    [[{ invoiceId: d.id, amount: usd(0) }], 400, '/allocations/0/amount/amount'],
+    [[{ invoiceId: d.id, amount: usd(100) }, { invoiceId: d.id, amount: usd(100) }], 422, '/allocations/1/invoiceId'],
+  ];
+  for (const [allocations, status, pointer] of refusals) {
+    const res = await engine.app.inject({ method: 'POST', url: `/payments/${payment.id}/allocations`, payload: { allocations } });
+    expect([res.statusCode, res.json().errors?.[0]?.pointer]).toEqual([status, pointer]);
+  }
+  expect((await invoiceRow(engine.db.orm, d.id)).openAmount).toBe(1_000);
+  expect(await balance(customerId, 'customer_credit')).toBe(-3_000);
 });
 
 it('takes the early-payment discount when the discounted amount arrives by the deadline', async () => {
