@@ -155,7 +155,10 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         await startCashApplication(
           { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
           { paymentId: id, customerId: body.customerId ?? null, receivedAt, policy: config.policy.cashApplication },
-        );
+        ).catch((error: unknown) => {
+          request.log.error({ err: error }, 'cash application could not be started; the payment is not stored');
+          throw problems.unavailable('Cash application could not be started (workflow service unreachable); nothing was stored, retry the request.');
+        });
       });
       const payment = await findPayment(em, id);
       return reply.status(201).header('location', `/payments/${id}`).send(paymentView(payment!, []));
