@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
+import { CLOSED_STATUSES, isOpenStatus } from '../../src/domain/invoice-status.js';
 import type { InvoiceWorkflowState } from '../../src/domain/invoice-workflow-state.js';
 import { issueCreditNote } from '../../src/invoices/credit-notes.js';
 import { insertInvoice, InvoiceRequestError, prepareInvoice } from '../../src/invoices/issue.js';
@@ -43,7 +44,7 @@ function requestProblem(error: unknown): never {
 const money = (amount: number, currency: string) => ({ amount, currency });
 
 function summaryView(doc: Omit<InvoiceDocument, 'lines' | 'creditNotes'>, asOf: string): Static<typeof InvoiceSummarySchema> {
-  const open = !['paid', 'cancelled', 'written_off'].includes(doc.status) && doc.openAmount > 0;
+  const open = isOpenStatus(doc.status) && doc.openAmount > 0;
   return {
     id: doc.id,
     number: doc.number,
@@ -205,12 +206,16 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const asOf = today();
       const where: string[] = [];
       const params: unknown[] = [];
-      if (customerId) where.push('i.customer_id = ?') && params.push(customerId);
-      if (status) where.push('i.status = ?') && params.push(status);
-      if (dueBefore) where.push('i.due_date < ?::date') && params.push(dueBefore);
-      const overdueSql = `(i.status NOT IN ('paid', 'cancelled', 'written_off') AND i.open_amount > 0 AND i.due_date < ?::date)`;
-      if (overdue !== undefined) where.push(overdue ? overdueSql : `NOT ${overdueSql}`) && params.push(asOf);
-      if (after) where.push('(i.due_date, i.id) > (?::date, ?::uuid)') && params.push(after[0], after[1]);
+      const filter = (sql: string, ...values: unknown[]) => {
+        where.push(sql);
+        params.push(...values);
+      };
+      if (customerId) filter('i.customer_id = ?', customerId);
+      if (status) filter('i.status = ?', status);
+      if (dueBefore) filter('i.due_date < ?::date', dueBefore);
+      const overdueSql = `(i.status NOT IN (${CLOSED_STATUSES.map(() => '?').join(', ')}) AND i.open_amount > 0 AND i.due_date < ?::date)`;
+      if (overdue !== undefined) filter(overdue ? overdueSql : `NOT ${overdueSql}`, ...CLOSED_STATUSES, asOf);
+      if (after) filter('(i.due_date, i.id) > (?::date, ?::uuid)', after[0], after[1]);
       const rows = await orm.em.fork().execute<InvoiceRow[]>(
         `SELECT ${INVOICE_COLUMNS} FROM invoice i JOIN customer c ON c.id = i.customer_id
           ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.due_date, i.id LIMIT ?`,
