@@ -19,6 +19,9 @@ import { eventually } from '../support/engine.js';
 import { insertOpenInvoice } from '../support/invoice-rows.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
+/** Patience for each step: under the full suite (crash tests, many servers) a worker can stall for a while. */
+const SLOW_MACHINE_MS = 90_000;
+
 let env: TestWorkflowEnvironment;
 let real: RealActivityDeps;
 beforeAll(async () => {
@@ -47,7 +50,7 @@ it('flags the account delinquent when an invoice is more than the policy period 
     const early = await eventually(async () => {
       const s = await handle.query(accountStateQuery);
       return s.refreshCount >= 1 ? s : undefined;
-    });
+    }, SLOW_MACHINE_MS);
     expect(early).toMatchObject({ status: 'active', delinquency: null, facts: { openInvoiceCount: 1, openAmount: 50_000, overdueInvoiceCount: 1 } });
 
     // 21 days later: 32 days past due -> delinquent, on the record and in the list with its reason.
@@ -55,7 +58,7 @@ it('flags the account delinquent when an invoice is more than the policy period 
     const flagged = await eventually(async () => {
       const s = await handle.query(accountStateQuery);
       return s.status === 'delinquent' ? s : undefined;
-    });
+    }, SLOW_MACHINE_MS);
     expect(flagged.delinquency!.reasons).toEqual([expect.objectContaining({ code: 'invoice_overdue', detail: expect.stringContaining('P30D') })]);
     const stored = (await findCustomer(real.db.orm.em.fork(), customer.id))!;
     expect(stored.status).toBe('delinquent');
@@ -66,7 +69,7 @@ it('flags the account delinquent when an invoice is more than the policy period 
     // Later refreshes with the same cause change nothing (no new history, no new version).
     const versionWhenFlagged = stored.version;
     await env.sleep('3 days');
-    await eventually(async () => ((await handle.query(accountStateQuery)).refreshCount >= flagged.refreshCount + 3 ? true : undefined));
+    await eventually(async () => ((await handle.query(accountStateQuery)).refreshCount >= flagged.refreshCount + 3 ? true : undefined), SLOW_MACHINE_MS);
     expect((await findCustomer(real.db.orm.em.fork(), customer.id))!.version).toBe(versionWhenFlagged);
 
     // The invoice gets paid: the next refresh clears the flag.
@@ -75,7 +78,7 @@ it('flags the account delinquent when an invoice is more than the policy period 
     const cleared = await eventually(async () => {
       const s = await handle.query(accountStateQuery);
       return s.status === 'active' ? s : undefined;
-    });
+    }, SLOW_MACHINE_MS);
     expect(cleared.delinquency).toBeNull();
     expect((await findCustomer(real.db.orm.em.fork(), customer.id))!).toMatchObject({ status: 'active', delinquency: null });
     const history = await listHistory(real.db.orm.em.fork(), customer.id, 20);
@@ -89,7 +92,7 @@ it('flags the account delinquent when an invoice is more than the policy period 
     const changed = await eventually(async () => {
       const s = await handle.query(accountStateQuery);
       return s.termsCode === 'NET60' ? s : undefined;
-    });
+    }, SLOW_MACHINE_MS);
     expect(changed.changes.at(-1)).toMatchObject({ field: 'termsCode', from: 'NET30', to: 'NET60', by: 'clerk@example.com' });
 
     await handle.signal(closeAccountSignal, { by: 'test', reason: 'done' });
@@ -99,4 +102,4 @@ it('flags the account delinquent when an invoice is more than the policy period 
       writeFileSync(new URL('../replay/customer-account.v2.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
     }
   });
-});
+}, 400_000);
