@@ -30,15 +30,16 @@ const random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 };
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const SYLLABLES = 'ka ro ven tor mi lex dan sol bri qua zen pol mar tek vi nor sta gro fel cor lum pra dex hal ori sen tul wex ban'.split(' ');
+// Consonant-vowel(-consonant) syllables: invented words with as varied trigrams as real names (surnames, places, brands).
+const SYLLABLES = 'b c d f g h k l m n p r s t v w z br kr st tr'.split(' ').flatMap((c) => 'a e i o u'.split(' ').flatMap((v) => [c + v, c + v + 'n', c + v + 'r']));
 const INDUSTRY = 'Logistics Foods Systems Textiles Motors Pharma Media Tools Energy Consulting Robotics Farms Labs Metals Paper Plastics Software Freight Clinics Optics'.split(' ');
 const SUFFIX = ['GmbH', 'AG', 'Ltd', 'Limited', 'Inc.', 'Corp.', 'Corporation', 'LLC', 'S.A.', 'B.V.', ''];
 const STREETS = 'Main Oak Pine Maple Cedar Elm Lake Hill Park River Market Station Church Mill Bridge'.split(' ');
 const CITIES: [string, string][] = [['Berlin', 'DE'], ['Hamburg', 'DE'], ['Munich', 'DE'], ['Paris', 'FR'], ['Lyon', 'FR'], ['Madrid', 'ES'], ['Rome', 'IT'], ['Vienna', 'AT'], ['Amsterdam', 'NL'], ['Dublin', 'IE']];
 
 function word(): string {
-  // 3-4 syllables: about 800,000 distinct words, so unrelated companies rarely share a name (as in a real book).
-  const n = 3 + Math.floor(random() * 2);
+  // 2-3 of 300 syllables: about 27 million distinct words, so unrelated companies rarely share a name (as in a real book).
+  const n = 2 + Math.floor(random() * 2);
   const w = Array.from({ length: n }, () => pick(SYLLABLES)).join('');
   return w[0]!.toUpperCase() + w.slice(1);
 }
