@@ -2,16 +2,16 @@
 // ledger and its `invoice-<id>` workflow is running (the start happens inside the issuing transaction). The floor is a
 // bare `client.workflow.start` of an empty workflow on the same dev server in the same run, with the same concurrency.
 // Also reported: time until every invoice is delivered (e-mail accepted by a real SMTP server, status `sent`).
-// Own Temporal dev server on a free port, own database, own mail catcher.
+// Own Temporal dev server on a free port, own database, own SMTP sink.
 // Run: npx tsx bench/invoices.ts [--count 1000] [--concurrency 32] [--customers 50] [--worker-later]
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { createServer } from 'node:net';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { checkLedger } from '../src/ledger/reports.js';
-import { startMailCatcher } from '../src/mail/catcher.js';
 import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
@@ -70,6 +70,29 @@ async function timedPool(n: number, limit: number, label: string, work: (i: numb
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * An SMTP server that accepts and counts messages without parsing them: a relay's cost lives on another machine in
+ * production, so the bench process should not spend its CPU parsing MIME (the test catcher does that).
+ */
+async function startSmtpSink(): Promise<{ port: number; received(): number; close(): Promise<void> }> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as { port: number }).port;
+  return { port, received: () => received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 async function main() {
   installTemporalRuntime('ERROR');
   const baseUrl = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine';
@@ -77,7 +100,7 @@ async function main() {
   await admin(baseUrl, `CREATE DATABASE ${dbName}`);
   const dbUrl = new URL(baseUrl);
   dbUrl.pathname = `/${dbName}`;
-  const [devServer, mail] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), startMailCatcher()]);
+  const [devServer, mail] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), startSmtpSink()]);
   const orm = await openOrm(dbUrl.toString(), { poolMax: 20 });
   const stops: (() => Promise<void>)[] = [];
   try {
@@ -89,7 +112,7 @@ async function main() {
       TEMPORAL_ADDRESS: devServer.address,
       TEMPORAL_TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}`,
       PORT: String(await freePort()),
-      SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+      SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
     });
     // --worker-later: issue with no worker running (the API and database alone), then start the worker and time the
     // delivery backlog; without it the worker delivers while invoices are being issued (the end-to-end figure).
@@ -151,7 +174,7 @@ async function main() {
     if (numbers!.n !== String(COUNT) || numbers!.max !== String(COUNT)) throw new Error(`numbering has gaps: ${JSON.stringify(numbers)}`);
     const check = await checkLedger(conn);
     if (!check.ok) throw new Error(`ledger check failed: ${JSON.stringify(check)}`);
-    if (mail.messages.length !== COUNT) throw new Error(`expected ${COUNT} delivery e-mails, got ${mail.messages.length}`);
+    if (mail.received() !== COUNT) throw new Error(`expected ${COUNT} delivery e-mails, got ${mail.received()}`);
 
     const engineRate = COUNT / engine.seconds;
     const floorRate = COUNT / floor.seconds;
@@ -169,7 +192,7 @@ async function main() {
         ratio: `${(percentile(engine.latencies, p) / percentile(floor.latencies, p)).toFixed(1)}x`,
       })),
     ];
-    report('invoices', rows, { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok, loadAverage1mBefore: loadBefore, loadAverage1mAfter: os.loadavg()[0] });
+    report(workerLater ? 'invoices-worker-later' : 'invoices', rows, { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok, loadAverage1mBefore: loadBefore, loadAverage1mAfter: os.loadavg()[0] });
     console.log(`1-minute load average: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (${os.cpus().length} CPUs; other processes share this machine)`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
