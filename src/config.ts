@@ -3,6 +3,7 @@
 import { isDuration } from './domain/duration.js';
 import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './domain/cash-application-policy.js';
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
+import { DEFAULT_DELINQUENCY_POLICY, type DelinquencyPolicy } from './domain/delinquency.js';
 import { referencePatternProblem } from './domain/cash-matching.js';
 
 export interface Config {
@@ -19,7 +20,7 @@ export interface Config {
     devServer: { port: number; uiPort: number; dbFile: string };
   };
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
-  policy: { accountRefreshEvery: string; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy };
+  policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy };
 }
 
 export class ConfigError extends Error {
@@ -85,6 +86,13 @@ function cashApplicationPolicy(env: Env): CashApplicationPolicy {
   };
 }
 
+/** When the account workflow flags a customer delinquent (recorded in each account workflow's input). */
+function delinquencyPolicy(env: Env): DelinquencyPolicy {
+  const raw = str(env, 'ACCOUNT_DELINQUENT_BROKEN_PROMISES', String(DEFAULT_DELINQUENCY_POLICY.brokenPromisesAtLeast));
+  if (!/^\d{1,4}$/.test(raw)) throw new ConfigError('ACCOUNT_DELINQUENT_BROKEN_PROMISES', `must be a whole number (0 disables the rule), got "${raw}"`);
+  return { overdueAfter: duration(env, 'ACCOUNT_DELINQUENT_AFTER', DEFAULT_DELINQUENCY_POLICY.overdueAfter), brokenPromisesAtLeast: Number(raw) };
+}
+
 /** Courtesy-reminder offset and overdue grace of the invoice workflow; the version label is recorded in each history. */
 function invoicePolicy(env: Env): InvoicePolicy {
   const defaults = DEFAULT_INVOICE_POLICY;
@@ -127,6 +135,6 @@ export function loadConfig(env: Env = process.env): Config {
       catcherUiPort: port(env, 'MAIL_UI_PORT', 8025),
       companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
     },
-    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env) },
+    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env) },
   };
 }
