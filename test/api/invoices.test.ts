@@ -1,5 +1,6 @@
 // Invoices through the real API, worker, PostgreSQL and SMTP: issue, numbering, bad input, credit notes, cancel,
 // the lists and the ledger read side.
+import { postJournalEntry } from '../../src/ledger/post.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { invoiceStateQuery } from '../../workflows/messages.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
@@ -257,5 +258,30 @@ describe('lists and the ledger read side', () => {
     const eur = check.currencies.find((c: { currency: string }) => c.currency === 'EUR');
     expect(eur.arControl).toEqual(eur.openInvoices);
     expect(eur.ok).toBe(true);
+  });
+});
+
+describe('the ledger check is not vacuous', () => {
+  it('reports a receivable posted without an open invoice behind it, per currency and per customer', async () => {
+    const who = await createCustomer('mismatch@initrode.example', 'EUR');
+    // Runs last in this file: it leaves the books deliberately out of line with the documents.
+    await engine.db.orm.em.fork().transactional(async (tx) => {
+      await postJournalEntry(tx, {
+        idempotencyKey: `test-orphan-${who}`,
+        kind: 'opening_balance',
+        effectiveDate: '2026-01-01',
+        sourceType: 'test',
+        sourceId: who,
+        lines: [
+          { account: 'accounts_receivable', customerId: who, debit: 777, credit: 0, currency: 'EUR' },
+          { account: 'revenue', debit: 0, credit: 777, currency: 'EUR' },
+        ],
+      });
+    });
+    const check = (await get('/ledger/check')).json();
+    expect(check.ok).toBe(false);
+    const eur = check.currencies.find((c: { currency: string }) => c.currency === 'EUR');
+    expect(eur.arControl.amount - eur.openInvoices.amount).toBe(777);
+    expect(check.customerMismatches).toEqual([{ customerId: who, subLedger: { amount: 777, currency: 'EUR' }, openInvoices: { amount: 0, currency: 'EUR' } }]);
   });
 });
