@@ -103,3 +103,47 @@ it('flags the account delinquent when an invoice is more than the policy period 
     }
   });
 }, 400_000);
+
+it('carries hold, delinquency and facts over when continued as new', async () => {
+  const customer = await insertCustomer(real.db.orm, { legalName: 'Carryover GmbH' });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'carry-over', workflowBundle: await workflowBundle(), activities: createActivities(real.deps) });
+  await worker.runUntil(async () => {
+    const delinquency = { since: '2026-01-10T00:00:00.000Z', reasons: [{ code: 'broken_promise' as const, detail: '1 broken promise(s) to pay (policy: at least 1)' }] };
+    const hold = { reason: 'legal review', by: 'clerk', at: '2026-01-09T00:00:00.000Z' };
+    const carried = {
+      customerId: customer.id,
+      status: 'on_hold' as const,
+      currency: customer.currency,
+      profileVersion: 4,
+      openedAt: '2026-01-01T00:00:00.000Z',
+      lastRefreshedAt: '2026-01-10T00:00:00.000Z',
+      nextRefreshAt: '2999-01-01T00:00:00.000Z',
+      refreshCount: 9,
+      closedAt: null,
+      changes: [{ at: '2026-01-09T00:00:00.000Z', field: 'hold', from: null, to: hold, by: 'clerk' }],
+      termsCode: 'NET60',
+      creditLimit: { amount: 1000, currency: customer.currency },
+      hold,
+      delinquency,
+      facts: { openInvoiceCount: 2, openAmount: 5000, oldestOpenDueDate: '2026-01-01', overdueInvoiceCount: 2, overdueAmount: 5000, brokenPromises: 1 },
+      overCreditLimit: true,
+      profileLoaded: true,
+    };
+    const handle = await env.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
+      workflowId: workflowIds.customerAccount(customer.id),
+      taskQueue: 'carry-over',
+      args: [{ customerId: customer.id, currency: customer.currency, policy: { refreshEvery: 'P1D' }, state: carried }],
+    });
+    expect(await handle.query(accountStateQuery)).toEqual(carried);
+    // Releasing the hold shows the carried delinquency again.
+    await handle.signal(accountProfileChangedSignal, { changes: [{ field: 'hold', from: hold, to: null }], by: 'clerk-2', version: 5 });
+    const released = await eventually(async () => {
+      const s = await handle.query(accountStateQuery);
+      return s.hold === null ? s : undefined;
+    }, SLOW_MACHINE_MS);
+    expect(released).toMatchObject({ status: 'delinquent', profileVersion: 5, refreshCount: 9 });
+    await handle.signal(closeAccountSignal, { by: 'test', reason: 'done' });
+    await handle.result();
+    expect(real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(0);
+  });
+}, 400_000);
