@@ -1,6 +1,7 @@
 // The customer record through the API: full profile, partial update under If-Match, audit trail, search, terms
 // templates, and closing.
 import { scheduleFor } from '../../src/domain/terms.js';
+import { writeDelinquency } from '../../src/customers/account-store.js';
 import { termsInForce } from '../../src/customers/terms.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { insertOpenInvoice } from '../support/invoice-rows.js';
@@ -236,6 +237,24 @@ describe('search and close', () => {
     expect(page2.nextCursor).toBeNull();
     expect(page1.items[0].balance.receivable).toEqual({ amount: 75_000, currency: 'EUR' });
     expect((await get('/customers?cursor=garbage')).statusCode).toBe(400);
+  });
+
+  it('lists delinquent accounts with their reason, also while on hold, and drops them once cleared', async () => {
+    const flagged = (await post(unique())).json();
+    const held = (await post(unique())).json();
+    const delinquency = { since: new Date().toISOString(), reasons: [{ code: 'invoice_overdue' as const, detail: 'open invoice due 2026-01-31 is unpaid more than P30D after its due date (1 overdue)' }] };
+    for (const id of [flagged.id, held.id]) {
+      await engine.db.orm.em.fork().transactional((tx) => writeDelinquency(tx, { customerId: id, delinquency, by: 'policy:delinquency(P30D,1)', requestId: `customer-${id}:delinquency-1` }));
+    }
+    await patch(held.id, { hold: { reason: 'legal review' } });
+    const listed = (await get('/customers?status=delinquent&limit=200')).json().items;
+    const byId = new Map(listed.map((c: { id: string }) => [c.id, c]));
+    expect(byId.get(flagged.id)).toMatchObject({ status: 'delinquent', delinquency: { reasons: [{ code: 'invoice_overdue', detail: expect.stringContaining('P30D') }] } });
+    expect(byId.get(held.id)).toMatchObject({ status: 'on_hold', delinquency: { reasons: [expect.objectContaining({ code: 'invoice_overdue' })] } });
+    await engine.db.orm.em.fork().transactional((tx) => writeDelinquency(tx, { customerId: flagged.id, delinquency: null, by: 'policy:delinquency(P30D,1)', requestId: `customer-${flagged.id}:delinquency-2` }));
+    const after = (await get('/customers?status=delinquent&limit=200')).json().items.map((c: { id: string }) => c.id);
+    expect(after).not.toContain(flagged.id);
+    expect((await get(`/customers/${flagged.id}`)).json()).toMatchObject({ status: 'active', delinquency: null });
   });
 
   it('closes a customer with nothing open and ends its workflow; refuses while a balance is open', async () => {
