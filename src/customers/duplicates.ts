@@ -1,10 +1,10 @@
 // Finding duplicates in the database: candidates for one record (index probes only: exact tax id, shared e-mail or
 // phone, trigram name similarity through the GIN index) and the whole-book scan. The pure scoring in
 // src/domain/matching.ts decides what the evidence means. Closed and merged customers are not candidates.
-import { pgArray } from './sql.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, scorePair, type DuplicateCluster, type DuplicatePolicy, type MatchReason, type ScoredPair } from '../domain/matching.js';
 import type { MatchKeys } from './store.js';
+import { pgArray } from './sql.js';
 
 export interface DuplicateCandidate {
   id: string;

@@ -4,13 +4,13 @@
 //   exactly: survivor after = survivor before + duplicate before, per account and currency;
 // - contacts and tags the survivor lacks are copied; the duplicate ends closed with a pointer to the survivor;
 // - both histories say what happened, and a merge record makes a repeat return the first result.
-import { pgArray } from './sql.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountRole } from '../domain/chart.js';
 import { DEFAULT_CHART } from '../domain/chart.js';
 import { recordHistory } from './history.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { matchKeysOf, type Contact, type CustomerProfile, findCustomer } from './store.js';
+import { pgArray } from './sql.js';
 
 /**
  * Tables whose rows belong to a customer as documents and follow it into the survivor. The ledger (immutable, moved

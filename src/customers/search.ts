@@ -1,12 +1,12 @@
 // GET /customers: set-based search over the customer book with keyset pagination by name. Every filter is answered
 // by an index: trigram GIN for names, GIN for e-mails and tags, btree for tax ids and status, and the maintained
 // per-customer balances (customer_ledger_balance) for balance ranges.
-import { pgArray } from './sql.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { normalizeEmail, normalizeTaxId, taxIdKey, type CustomerStatus } from '../domain/customer.js';
 import { fold } from '../domain/matching.js';
 import { CREDIT_CODE, RECEIVABLE_CODE } from './balances.js';
 import { CUSTOMER_COLUMNS, rowToProfile, type CustomerProfile } from './store.js';
+import { pgArray } from './sql.js';
 
 export interface CustomerSearch {
   q?: string;

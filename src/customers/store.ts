@@ -1,10 +1,10 @@
 // The customer record in PostgreSQL: row <-> profile mapping, match keys, insert and versioned update.
 // Plain SQL (not the ORM's unit of work) so an update is one statement guarded by the expected version.
-import { pgArray } from './sql.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { normalizeEmail, taxIdKey, type CustomerStatus } from '../domain/customer.js';
 import { addressKey, nameCore, nameKey, phoneKey, postcodeKey } from '../domain/matching.js';
 import type { Money } from '../domain/money.js';
+import { pgArray } from './sql.js';
 
 export interface PostalAddress {
   line1: string;
