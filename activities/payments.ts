@@ -13,12 +13,17 @@ import type { ActivityDeps } from './deps.js';
 export function createPaymentActivities(deps: ActivityDeps) {
   return {
     /** Matches and allocates the payment; a retry after a commit returns the stored result and writes nothing. */
-    async applyPayment(input: { paymentId: string; workflowId: string; match: MatchPolicy }): Promise<CashApplicationResult> {
+    async applyPayment(input: { paymentId: string; workflowId: string; match: MatchPolicy; missingAfter?: string }): Promise<CashApplicationResult> {
       try {
         return await applyPaymentCash(deps.orm.em.fork(), input);
       } catch (error) {
-        if (error instanceof PaymentNotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'PaymentNotFound');
-        throw error;
+        if (!(error instanceof PaymentNotFoundError)) throw error;
+        // The inserting transaction may not have committed yet (the workflow starts inside it): retry until the
+        // deadline, after which the insert rolled back and there is nothing to apply.
+        // Compared on the server's clock (the deadline comes from the workflow's start time), not the worker's.
+        const attemptAt = Context.current().info.currentAttemptScheduledTimestampMs;
+        if (input.missingAfter && attemptAt < Date.parse(input.missingAfter)) throw ApplicationFailure.retryable(error.message, 'PaymentNotVisibleYet');
+        throw ApplicationFailure.nonRetryable(error.message, 'PaymentNotFound');
       }
     },
 

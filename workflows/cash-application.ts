@@ -3,7 +3,7 @@
 // open a research task; the task closes itself when the money is applied later (`paymentAllocated` signal).
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payments.js';
-import { cashApplicationPolicyProblems, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
+import { cashApplicationPolicyProblems, DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
 import { addDuration, durationMs } from '../src/domain/duration.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
 
@@ -43,7 +43,9 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
     appliedBy = by;
   });
 
-  const result = await applyPayment({ paymentId: input.paymentId, workflowId, match: input.policy.match });
+  const visibleWithin = input.policy.recordVisibleWithin ?? DEFAULT_CASH_APPLICATION_POLICY.recordVisibleWithin!;
+  const missingAfter = new Date(workflowInfo().startTime.getTime() + durationMs(visibleWithin)).toISOString();
+  const result = await applyPayment({ paymentId: input.paymentId, workflowId, match: input.policy.match, missingAfter });
   // A paymentAllocated signal may already have arrived (it carries a later, lower figure).
   state.unappliedAmount = state.unappliedAmount === null ? result.unappliedAmount : Math.min(state.unappliedAmount, result.unappliedAmount);
   state.phase = 'notifying_invoices';

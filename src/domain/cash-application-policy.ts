@@ -9,12 +9,19 @@ export interface CashApplicationPolicy {
   /** How long the research task may stay open before it is late (its SLA). */
   researchSla: string;
   match: MatchPolicy;
+  /**
+   * How long after its workflow starts a payment row may still be invisible: the API starts the workflow inside the
+   * transaction that inserts the payment, so the first attempt can run before that commit. Past this, the insert rolled
+   * back. Optional: histories started before it existed carry no value and get the default.
+   */
+  recordVisibleWithin?: string;
 }
 
 export const DEFAULT_CASH_APPLICATION_POLICY: CashApplicationPolicy = {
   researchAfter: 'PT48H',
   researchSla: 'P1D',
   match: DEFAULT_MATCH_POLICY,
+  recordVisibleWithin: 'PT2M',
 };
 
 /** Every problem with a policy, as (pointer, detail); empty when valid. */
@@ -22,6 +29,7 @@ export function cashApplicationPolicyProblems(policy: CashApplicationPolicy): { 
   const problems: { pointer: string; detail: string }[] = [];
   if (!isDuration(policy.researchAfter)) problems.push({ pointer: '/researchAfter', detail: 'must be an ISO-8601 duration' });
   if (!isDuration(policy.researchSla)) problems.push({ pointer: '/researchSla', detail: 'must be an ISO-8601 duration' });
+  if (policy.recordVisibleWithin !== undefined && !isDuration(policy.recordVisibleWithin)) problems.push({ pointer: '/recordVisibleWithin', detail: 'must be an ISO-8601 duration' });
   const pattern = referencePatternProblem(policy.match.referencePattern);
   if (pattern) problems.push({ pointer: '/match/referencePattern', detail: pattern });
   const positive = (pointer: string, value: number, max: number) => {

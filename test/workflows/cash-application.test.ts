@@ -129,6 +129,32 @@ it('applies once and ends at once when nothing stays unapplied', async () => {
   expect(await tasksOf(paymentId)).toEqual([]);
 });
 
+it('waits for a payment row its starter has not committed yet, and fails once it is clearly rolled back', async () => {
+  const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
+  const late = randomUUID();
+  const never = randomUUID();
+  await withWorker(async (taskQueue) => {
+    const receivedAt = new Date(await env.currentTimeMs()).toISOString();
+    const start = (paymentId: string) =>
+      env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+        workflowId: workflowIds.payment(paymentId),
+        taskQueue,
+        args: [{ paymentId, receivedAt, policy: { ...DEFAULT_CASH_APPLICATION_POLICY, recordVisibleWithin: 'PT30S' } }],
+      });
+    const lateHandle = await start(late);
+    const neverHandle = await start(never);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the first attempt finds no row
+    await insertPayment(real.db.orm.em.fork(), { id: late, customerId: customer.id, amount: 700, currency: 'USD', method: 'cash', receivedAt: new Date(), reference: '', remittance: [], createdBy: 'test' });
+    const state = await eventually(async () => {
+      const current = await lateHandle.query(cashApplicationStateQuery);
+      return current.unappliedAmount !== null ? current : undefined;
+    });
+    expect(state.unappliedAmount).toBe(700); // applied: held as the customer's credit
+    await lateHandle.terminate('test done');
+    await expect(neverHandle.result()).rejects.toMatchObject({ cause: expect.objectContaining({ cause: expect.objectContaining({ type: 'PaymentNotFound' }) }) });
+  });
+});
+
 it('refuses an invalid policy before doing anything', async () => {
   const paymentId = randomUUID();
   await withWorker(async (taskQueue) => {
