@@ -82,6 +82,11 @@ export async function startMailCatcher(options: { smtpPort?: number; uiPort?: nu
     smtp.once('error', reject);
     smtp.listen(options.smtpPort ?? 0, host, () => resolve());
   });
+  // A client that dies mid-session (a SIGKILLed worker) resets its connection; smtp-server reports that as an
+  // 'error' event, which must not crash the process that hosts the catcher.
+  smtp.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') console.error('mail catcher:', error.message);
+  });
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
   let ui: Server | undefined;
