@@ -1,53 +1,34 @@
 // The cash-application workflow on the time-skipping server: a 48-hour research delay passes in well under a second of
 // wall time, the research task is stored once, and it closes when the money is applied.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
 import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
 import { allocateRemaining } from '../../src/payments/allocate.js';
 import { insertPayment } from '../../src/payments/receive.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { cashApplicationWorkflow } from '../../workflows/cash-application.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal } from '../../workflows/messages.js';
-import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { issueInvoiceDirectly } from '../support/invoices.js';
 import { invoiceRow } from '../support/payments.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
+import { useWorkflowTestKit } from '../support/workflow-kit.js';
 
-let env: TestWorkflowEnvironment;
-let real: RealActivityDeps;
-beforeAll(async () => {
-  [env, real] = await Promise.all([createTimeSkippingEnv(), realActivityDeps()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await real?.close();
-});
+const kit = useWorkflowTestKit('cash');
 
-let queueCounter = 0;
-async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `cash-${++queueCounter}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities(real.deps) });
-  return worker.runUntil(run(taskQueue));
-}
+const { withWorker } = kit;
 
 const tasksOf = (paymentId: string) =>
-  real.db.orm.em.fork().execute<{ id: string; status: string; sla_due_at: Date; created_at: Date }[]>(`SELECT * FROM task WHERE subject_id = ?`, [paymentId]);
+  kit.real.db.orm.em.fork().execute<{ id: string; status: string; sla_due_at: Date; created_at: Date }[]>(`SELECT * FROM task WHERE subject_id = ?`, [paymentId]);
 
 it('raises one research task after 48 hours of unapplied cash and closes it when the cash is applied', async () => {
-  const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
-  const invoice = await issueInvoiceDirectly(real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 2_500, currency: 'USD' } }] }, '2026-11-01');
+  const customer = await insertCustomer(kit.real.db.orm, { currency: 'USD' });
+  const invoice = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 2_500, currency: 'USD' } }] }, '2026-11-01');
   const paymentId = randomUUID();
-  const receivedAt = new Date(await env.currentTimeMs());
-  await insertPayment(real.db.orm.em.fork(), { id: paymentId, customerId: null, amount: 2_500, currency: 'USD', method: 'wire', receivedAt, reference: 'no clue', remittance: [], createdBy: 'test' });
+  const receivedAt = new Date(await kit.env.currentTimeMs());
+  await insertPayment(kit.real.db.orm.em.fork(), { id: paymentId, customerId: null, amount: 2_500, currency: 'USD', method: 'wire', receivedAt, reference: 'no clue', remittance: [], createdBy: 'test' });
 
   await withWorker(async (taskQueue) => {
-    const handle = await env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+    const handle = await kit.env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
       workflowId: workflowIds.payment(paymentId),
       taskQueue,
       args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy: DEFAULT_CASH_APPLICATION_POLICY }],
@@ -56,9 +37,9 @@ it('raises one research task after 48 hours of unapplied cash and closes it when
     expect(await tasksOf(paymentId)).toEqual([]);
 
     const wallStart = performance.now();
-    await env.sleep('47 hours');
+    await kit.env.sleep('47 hours');
     expect(await tasksOf(paymentId)).toEqual([]);
-    await env.sleep('2 hours');
+    await kit.env.sleep('2 hours');
     const [task] = await eventually(async () => ((await tasksOf(paymentId)).length ? tasksOf(paymentId) : undefined));
     console.log(`48-hour research delay passed after ${Math.round(performance.now() - wallStart)} ms of wall time`);
     expect(task!.status).toBe('open');
@@ -66,77 +47,74 @@ it('raises one research task after 48 hours of unapplied cash and closes it when
     expect(new Date(task!.sla_due_at).getTime() - new Date(task!.created_at).getTime()).toBeGreaterThan(0);
     expect((await handle.query(cashApplicationStateQuery)).phase).toBe('research_open');
 
-    const outcome = await allocateRemaining(real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 2_500 }], actor: 'clerk@example.com', effectiveDate: '2026-11-20' });
+    const outcome = await allocateRemaining(kit.real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 2_500 }], actor: 'clerk@example.com', effectiveDate: '2026-11-20' });
     await handle.signal(paymentAllocatedSignal, { unappliedAmount: outcome.payment.unappliedAmount, by: 'clerk@example.com' });
     const final = await handle.result();
     expect(final).toMatchObject({ phase: 'done', unappliedAmount: 0, researchTaskId: task!.id });
     expect((await tasksOf(paymentId)).map((t) => t.status)).toEqual(['completed']);
-    expect(await invoiceRow(real.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
+    expect(await invoiceRow(kit.real.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
   });
 });
 
 it('closes the research task from the database when the allocation signal was lost', async () => {
-  const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
-  const invoice = await issueInvoiceDirectly(real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 1_200, currency: 'USD' } }] }, '2026-11-01');
+  const customer = await insertCustomer(kit.real.db.orm, { currency: 'USD' });
+  const invoice = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 1_200, currency: 'USD' } }] }, '2026-11-01');
   const paymentId = randomUUID();
-  const receivedAt = new Date(await env.currentTimeMs());
-  await insertPayment(real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 1_500, currency: 'USD', method: 'check', receivedAt, reference: 'n/a', remittance: [], createdBy: 'test' });
+  const receivedAt = new Date(await kit.env.currentTimeMs());
+  await insertPayment(kit.real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 1_500, currency: 'USD', method: 'check', receivedAt, reference: 'n/a', remittance: [], createdBy: 'test' });
   await withWorker(async (taskQueue) => {
     const policy = { ...DEFAULT_CASH_APPLICATION_POLICY, match: { ...DEFAULT_CASH_APPLICATION_POLICY.match, oldestFirst: false } };
-    const handle = await env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+    const handle = await kit.env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
       workflowId: workflowIds.payment(paymentId),
       taskQueue,
       args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy }],
     });
-    await env.sleep('49 hours');
+    await kit.env.sleep('49 hours');
     await eventually(async () => ((await handle.query(cashApplicationStateQuery)).phase === 'research_open' ? true : undefined));
     // Applied through the service, but the paymentAllocated signal never arrives.
-    await allocateRemaining(real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 1_200 }], actor: 'clerk', effectiveDate: '2026-11-20' });
+    await allocateRemaining(kit.real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 1_200 }], actor: 'clerk', effectiveDate: '2026-11-20' });
     expect((await handle.query(cashApplicationStateQuery)).phase).toBe('research_open');
     // 300 of the 1,500 are still credit: the task stays open after the next re-check...
-    await env.sleep('25 hours');
+    await kit.env.sleep('25 hours');
     expect((await handle.query(cashApplicationStateQuery)).unappliedAmount).toBe(300);
     expect((await tasksOf(paymentId)).map((t) => t.status)).toEqual(['open']);
     // ...and closes at the re-check after the rest is applied too.
-    const other = await issueInvoiceDirectly(real.db.orm, { customerId: customer.id, lines: [{ description: 'More support', quantity: 1, unitPrice: { amount: 300, currency: 'USD' } }] }, '2026-11-02');
-    await allocateRemaining(real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: other.id, amount: 300 }], actor: 'clerk', effectiveDate: '2026-11-21' });
-    await env.sleep('25 hours');
+    const other = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'More support', quantity: 1, unitPrice: { amount: 300, currency: 'USD' } }] }, '2026-11-02');
+    await allocateRemaining(kit.real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: other.id, amount: 300 }], actor: 'clerk', effectiveDate: '2026-11-21' });
+    await kit.env.sleep('25 hours');
     expect(await handle.result()).toMatchObject({ phase: 'done', unappliedAmount: 0 });
     expect((await tasksOf(paymentId)).map((t) => t.status)).toEqual(['completed']);
     // v1.json was recorded before the research re-check patch; v2 has the patch marker and the re-check loop.
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      const history = await handle.fetchHistory();
-      writeFileSync(new URL('../replay/cash-application.v2.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
-    }
+    await kit.recordHistory(handle, 'cash-application.v2.json');
   });
 });
 
 it('applies once and ends at once when nothing stays unapplied', async () => {
-  const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
-  const invoice = await issueInvoiceDirectly(real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 900, currency: 'USD' } }] }, '2026-11-01');
+  const customer = await insertCustomer(kit.real.db.orm, { currency: 'USD' });
+  const invoice = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 900, currency: 'USD' } }] }, '2026-11-01');
   const paymentId = randomUUID();
-  const receivedAt = new Date(await env.currentTimeMs());
-  await insertPayment(real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 900, currency: 'USD', method: 'card', receivedAt, reference: '', remittance: [], createdBy: 'test' });
+  const receivedAt = new Date(await kit.env.currentTimeMs());
+  await insertPayment(kit.real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 900, currency: 'USD', method: 'card', receivedAt, reference: '', remittance: [], createdBy: 'test' });
   await withWorker(async (taskQueue) => {
-    const final = await env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+    const final = await kit.env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
       workflowId: workflowIds.payment(paymentId),
       taskQueue,
       args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy: DEFAULT_CASH_APPLICATION_POLICY }],
     });
     expect(final).toMatchObject({ phase: 'done', unappliedAmount: 0, researchTaskId: null });
   });
-  expect(await invoiceRow(real.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
+  expect(await invoiceRow(kit.real.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
   expect(await tasksOf(paymentId)).toEqual([]);
 });
 
 it('waits for a payment row its starter has not committed yet, and fails once it is clearly rolled back', async () => {
-  const customer = await insertCustomer(real.db.orm, { currency: 'USD' });
+  const customer = await insertCustomer(kit.real.db.orm, { currency: 'USD' });
   const late = randomUUID();
   const never = randomUUID();
   await withWorker(async (taskQueue) => {
-    const receivedAt = new Date(await env.currentTimeMs()).toISOString();
+    const receivedAt = new Date(await kit.env.currentTimeMs()).toISOString();
     const start = (paymentId: string) =>
-      env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+      kit.env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
         workflowId: workflowIds.payment(paymentId),
         taskQueue,
         args: [{ paymentId, receivedAt, policy: { ...DEFAULT_CASH_APPLICATION_POLICY, recordVisibleWithin: 'PT30S' } }],
@@ -144,7 +122,7 @@ it('waits for a payment row its starter has not committed yet, and fails once it
     const lateHandle = await start(late);
     const neverHandle = await start(never);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the first attempt finds no row
-    await insertPayment(real.db.orm.em.fork(), { id: late, customerId: customer.id, amount: 700, currency: 'USD', method: 'cash', receivedAt: new Date(), reference: '', remittance: [], createdBy: 'test' });
+    await insertPayment(kit.real.db.orm.em.fork(), { id: late, customerId: customer.id, amount: 700, currency: 'USD', method: 'cash', receivedAt: new Date(), reference: '', remittance: [], createdBy: 'test' });
     const state = await eventually(async () => {
       const current = await lateHandle.query(cashApplicationStateQuery);
       return current.unappliedAmount !== null ? current : undefined;
@@ -158,7 +136,7 @@ it('waits for a payment row its starter has not committed yet, and fails once it
 it('refuses an invalid policy before doing anything', async () => {
   const paymentId = randomUUID();
   await withWorker(async (taskQueue) => {
-    const run = env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+    const run = kit.env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
       workflowId: workflowIds.payment(paymentId),
       taskQueue,
       args: [{ paymentId, receivedAt: new Date().toISOString(), policy: { ...DEFAULT_CASH_APPLICATION_POLICY, researchAfter: '48 hours' } }],

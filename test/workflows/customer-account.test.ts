@@ -1,42 +1,18 @@
-import { writeFileSync } from 'node:fs';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
 import { Customer } from '../../src/db/entities/customer.js';
 import { OutboundMessage } from '../../src/db/entities/outbound-message.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
 import { accountStateQuery, closeAccountSignal, refreshAccountSignal } from '../../workflows/messages.js';
-import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
+import { useWorkflowTestKit } from '../support/workflow-kit.js';
 
-let env: TestWorkflowEnvironment;
-let real: RealActivityDeps;
-beforeAll(async () => {
-  [env, real] = await Promise.all([createTimeSkippingEnv(), realActivityDeps()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await real?.close();
-});
+const kit = useWorkflowTestKit('account');
 
-let queueCounter = 0;
-async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `account-${++queueCounter}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities(real.deps),
-  });
-  return worker.runUntil(run(taskQueue));
-}
+const { withWorker } = kit;
 
 async function startAccount(taskQueue: string, customer: Customer, refreshEvery: string) {
-  return env.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
+  return kit.env.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
     workflowId: workflowIds.customerAccount(customer.id),
     taskQueue,
     args: [{ customerId: customer.id, currency: customer.currency, policy: { refreshEvery } }],
@@ -44,36 +20,36 @@ async function startAccount(taskQueue: string, customer: Customer, refreshEvery:
 }
 
 it('sends the account-opened notice once and fires a 30-day refresh timer in well under a second of wall time', async () => {
-  const customer = await insertCustomer(real.db.orm);
+  const customer = await insertCustomer(kit.real.db.orm);
   await withWorker(async (taskQueue) => {
     const handle = await startAccount(taskQueue, customer, 'P30D');
-    await real.mail.waitFor((m) => m.to.includes(customer.email));
+    await kit.real.mail.waitFor((m) => m.to.includes(customer.email));
     expect((await handle.query(accountStateQuery)).refreshCount).toBe(0);
 
     const wallStart = performance.now();
-    const serverStart = await env.currentTimeMs();
-    await env.sleep('30 days');
+    const serverStart = await kit.env.currentTimeMs();
+    await kit.env.sleep('30 days');
     const state = await eventually(async () => {
       const s = await handle.query(accountStateQuery);
       return s.refreshCount === 1 ? s : undefined;
     });
     const wallMs = performance.now() - wallStart;
     console.log(`30-day timer fired after ${Math.round(wallMs)} ms of wall time`);
-    expect((await env.currentTimeMs()) - serverStart).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
+    expect((await kit.env.currentTimeMs()) - serverStart).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
     expect(Date.parse(state.lastRefreshedAt!) - Date.parse(state.openedAt)).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
     expect(Date.parse(state.nextRefreshAt) - Date.parse(state.lastRefreshedAt!)).toBe(30 * 24 * 3600 * 1000);
-    expect(real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
+    expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
     await handle.signal(closeAccountSignal, { by: 'test', reason: 'done' });
     await handle.result();
   });
 });
 
 it('reconciles with the stored record on a refresh signal and records who changed the status', async () => {
-  const customer = await insertCustomer(real.db.orm);
+  const customer = await insertCustomer(kit.real.db.orm);
   await withWorker(async (taskQueue) => {
     const handle = await startAccount(taskQueue, customer, 'P1D');
-    await real.mail.waitFor((m) => m.to.includes(customer.email));
-    await real.db.orm.em.fork().nativeUpdate(Customer, { id: customer.id }, { status: 'on_hold' });
+    await kit.real.mail.waitFor((m) => m.to.includes(customer.email));
+    await kit.real.db.orm.em.fork().nativeUpdate(Customer, { id: customer.id }, { status: 'on_hold' });
     await handle.signal(refreshAccountSignal, { reason: 'profile changed' });
     const state = await eventually(async () => {
       const s = await handle.query(accountStateQuery);
@@ -86,21 +62,18 @@ it('reconciles with the stored record on a refresh signal and records who change
     expect(final.closedAt).not.toBeNull();
     expect(final.changes.at(-1)).toMatchObject({ from: 'on_hold', to: 'closed', by: 'clerk@example.com' });
 
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      const history = await handle.fetchHistory();
-      writeFileSync(new URL('../replay/customer-account.v1.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
-    }
+    await kit.recordHistory(handle, 'customer-account.v1.json');
   });
 });
 
 it('closes itself when its customer record no longer exists', async () => {
-  const customer = await insertCustomer(real.db.orm);
+  const customer = await insertCustomer(kit.real.db.orm);
   await withWorker(async (taskQueue) => {
     const handle = await startAccount(taskQueue, customer, 'PT1H');
-    await real.mail.waitFor((m) => m.to.includes(customer.email));
-    await real.db.orm.em.fork().nativeDelete(OutboundMessage, { customerId: customer.id });
-    await real.db.orm.em.fork().nativeDelete(Customer, { id: customer.id });
-    await env.sleep('2 hours');
+    await kit.real.mail.waitFor((m) => m.to.includes(customer.email));
+    await kit.real.db.orm.em.fork().nativeDelete(OutboundMessage, { customerId: customer.id });
+    await kit.real.db.orm.em.fork().nativeDelete(Customer, { id: customer.id });
+    await kit.env.sleep('2 hours');
     const final = await handle.result();
     expect(final).toMatchObject({ status: 'closed', refreshCount: 1 });
     expect(final.changes.at(-1)).toMatchObject({ to: 'closed', by: 'system:record-missing' });
@@ -108,7 +81,7 @@ it('closes itself when its customer record no longer exists', async () => {
 });
 
 it('carries its state over when continued as new, without re-sending the opening notice', async () => {
-  const customer = await insertCustomer(real.db.orm);
+  const customer = await insertCustomer(kit.real.db.orm);
   await withWorker(async (taskQueue) => {
     const carried = {
       customerId: customer.id,
@@ -122,7 +95,7 @@ it('carries its state over when continued as new, without re-sending the opening
       closedAt: null,
       changes: [],
     };
-    const handle = await env.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
+    const handle = await kit.env.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
       workflowId: workflowIds.customerAccount(customer.id),
       taskQueue,
       args: [{ customerId: customer.id, currency: customer.currency, policy: { refreshEvery: 'P1D' }, state: carried }],
@@ -135,6 +108,6 @@ it('carries its state over when continued as new, without re-sending the opening
     expect(state.openedAt).toBe(carried.openedAt);
     await handle.signal(closeAccountSignal, { by: 'test', reason: 'done' });
     await handle.result();
-    expect(real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(0);
+    expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(0);
   });
 });

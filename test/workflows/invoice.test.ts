@@ -1,10 +1,5 @@
 // The invoice workflow on the time-skipping server with real activities (cloned PostgreSQL, real SMTP): delivery,
 // courtesy reminder and overdue flip on durable timers, settlement by balance signals, nothing sent twice.
-import { writeFileSync } from 'node:fs';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
 import { addDays } from '../../src/domain/terms.js';
 import { postJournalEntry } from '../../src/ledger/post.js';
 import { checkLedger } from '../../src/ledger/reports.js';
@@ -13,36 +8,22 @@ import { readInvoice } from '../../src/invoices/read.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { invoiceWorkflow } from '../../workflows/invoice.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/messages.js';
-import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
+import { useWorkflowTestKit } from '../support/workflow-kit.js';
 
-let env: TestWorkflowEnvironment;
-let real: RealActivityDeps;
-beforeAll(async () => {
-  [env, real] = await Promise.all([createTimeSkippingEnv(), realActivityDeps()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await real?.close();
-});
+const kit = useWorkflowTestKit('invoice');
 
-let queueCounter = 0;
-async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `invoice-${++queueCounter}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities(real.deps) });
-  return worker.runUntil(run(taskQueue));
-}
+const { withWorker } = kit;
 
 const policy = { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 'test-1' };
 
 async function issueAndStart(taskQueue: string, dueInDays: number) {
-  const customer = await insertCustomer(real.db.orm, { currency: 'EUR' });
-  const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
-  const issued = await issueInvoiceDirectly(real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, dueInDays) }, today);
-  const handle = await env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
+  const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
+  const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
+  const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, dueInDays) }, today);
+  const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
     workflowId: workflowIds.invoice(issued.id),
     taskQueue,
     args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy }],
@@ -52,11 +33,11 @@ async function issueAndStart(taskQueue: string, dueInDays: number) {
 
 /** What the payments side does: post Dr cash / Cr AR and lower the invoice in one transaction, then signal. */
 async function pay(invoiceId: string, customerId: string, amount: number, key: string) {
-  const applied = await real.db.orm.em.fork().transactional(async (tx) => {
+  const applied = await kit.real.db.orm.em.fork().transactional(async (tx) => {
     await postJournalEntry(tx, {
       idempotencyKey: key,
       kind: 'payment_applied',
-      effectiveDate: new Date(await env.currentTimeMs()).toISOString().slice(0, 10),
+      effectiveDate: new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10),
       sourceType: 'payment',
       sourceId: key,
       lines: [
@@ -66,16 +47,16 @@ async function pay(invoiceId: string, customerId: string, amount: number, key: s
     });
     return applyToInvoice(tx, { invoiceId, amount, cause: 'payment', source: `payment:${key}` });
   });
-  await env.client.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, applied.signal);
+  await kit.env.client.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, applied.signal);
   return applied;
 }
 
-const row = (id: string) => readInvoice(real.db.orm.em.fork(), id);
+const row = (id: string) => readInvoice(kit.real.db.orm.em.fork(), id);
 
 it('delivers, reminds 3 days before the due date, flips to overdue after it, and closes as paid on the second payment', async () => {
   await withWorker(async (taskQueue) => {
     const { customer, issued, handle } = await issueAndStart(taskQueue, 30);
-    const delivery = await real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(issued.number));
+    const delivery = await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(issued.number));
     expect(delivery.subject).toBe(`Invoice ${issued.number} from Example Corp: EUR 1,481.50 due ${issued.prepared.dueDate}`);
     expect(delivery.text).toContain('Consulting, November: 10 x EUR 120.00 (tax 19 %) = EUR 1,200.00');
     expect(delivery.text).toContain('Total:    EUR 1,481.50');
@@ -89,15 +70,15 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
     expect(sent).toMatchObject({ status: 'sent', reminderSkipped: false, policyVersion: 'test-1' });
     expect((await row(issued.id))?.status).toBe('sent');
 
-    await env.sleep('27 days'); // to the reminder instant (due date - P3D, start of day)
-    const reminder = await real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('Reminder'));
+    await kit.env.sleep('27 days'); // to the reminder instant (due date - P3D, start of day)
+    const reminder = await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('Reminder'));
     expect(reminder.subject).toBe(`Reminder: invoice ${issued.number} is due on ${issued.prepared.dueDate}`);
     expect(reminder.text).toContain('The amount still open is EUR 1,481.50');
     await eventually(async () => ((await row(issued.id))?.status === 'due' ? true : undefined));
 
     const half = await pay(issued.id, customer.id, 50_000, 'payment-a:alloc');
     expect(half).toMatchObject({ openAmount: 98_150, status: 'partially_paid' });
-    await env.sleep('5 days'); // past the due date
+    await kit.env.sleep('5 days'); // past the due date
     const overdue = await eventually(async () => {
       const s = await handle.query(invoiceStateQuery);
       return s.phase === 'watch' ? s : undefined;
@@ -111,26 +92,23 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
     expect(final.balanceEvents.map((e) => e.source)).toEqual(['payment:payment-a:alloc', 'payment:payment-b:alloc']);
     expect(await row(issued.id)).toMatchObject({ status: 'paid', openAmount: 0 });
     // One delivery and one reminder, however many timers and retries ran.
-    expect(real.mail.messages.filter((m) => m.to.includes(customer.email)).map((m) => m.subject.split(' ')[0])).toEqual(['Invoice', 'Reminder:']);
-    expect((await checkLedger(real.db.orm.em.fork())).ok).toBe(true);
+    expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email)).map((m) => m.subject.split(' ')[0])).toEqual(['Invoice', 'Reminder:']);
+    expect((await checkLedger(kit.real.db.orm.em.fork())).ok).toBe(true);
 
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      const history = await handle.fetchHistory();
-      writeFileSync(new URL('../replay/invoice.v2.json', import.meta.url), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
-    }
+    await kit.recordHistory(handle, 'invoice.v2.json');
   });
 });
 
 it('sends no reminder and never goes overdue when paid in full before the reminder', async () => {
   await withWorker(async (taskQueue) => {
     const { customer, issued, handle } = await issueAndStart(taskQueue, 30);
-    await real.mail.waitFor((m) => m.to.includes(customer.email));
+    await kit.real.mail.waitFor((m) => m.to.includes(customer.email));
     await eventually(async () => ((await handle.query(invoiceStateQuery)).phase === 'remind' ? true : undefined));
     await pay(issued.id, customer.id, issued.prepared.totals.total, 'payment-c:alloc');
     const final = await handle.result();
     expect(final).toMatchObject({ status: 'paid', remindedAt: null, overdueSince: null });
-    await env.sleep('40 days');
-    expect(real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
+    await kit.env.sleep('40 days');
+    expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
     expect(await row(issued.id)).toMatchObject({ status: 'paid', overdueSince: null });
   });
 });
@@ -138,16 +116,16 @@ it('sends no reminder and never goes overdue when paid in full before the remind
 it('skips the courtesy reminder when the invoice is issued inside the reminder window', async () => {
   await withWorker(async (taskQueue) => {
     const { customer, issued, handle } = await issueAndStart(taskQueue, 1);
-    await real.mail.waitFor((m) => m.to.includes(customer.email));
+    await kit.real.mail.waitFor((m) => m.to.includes(customer.email));
     const state = await eventually(async () => {
       const s = await handle.query(invoiceStateQuery);
       return s.phase === 'overdue' ? s : undefined;
     });
     expect(state.reminderSkipped).toBe(true);
-    await env.sleep('3 days');
+    await kit.env.sleep('3 days');
     await eventually(async () => ((await handle.query(invoiceStateQuery)).phase === 'watch' ? true : undefined));
     expect(await row(issued.id)).toMatchObject({ status: 'overdue' });
-    expect(real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
+    expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
     await pay(issued.id, customer.id, issued.prepared.totals.total, 'payment-d:alloc');
     expect(await handle.result()).toMatchObject({ status: 'paid' });
   });
@@ -155,14 +133,14 @@ it('skips the courtesy reminder when the invoice is issued inside the reminder w
 
 it('closes by itself when its invoice was never committed (the issuing transaction rolled back after the start)', async () => {
   await withWorker(async (taskQueue) => {
-    const customer = await insertCustomer(real.db.orm);
+    const customer = await insertCustomer(kit.real.db.orm);
     const invoiceId = '00000000-0000-4000-8000-00000000beef';
-    const handle = await env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
+    const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
       workflowId: workflowIds.invoice(invoiceId),
       taskQueue,
       args: [{ invoiceId, customerId: customer.id, currency: 'USD', totalAmount: 100, dueDate: '2030-01-01', policy }],
     });
     expect(await handle.result()).toMatchObject({ phase: 'closed', recordMissing: true, deliveredAt: null });
-    expect(real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(0);
+    expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(0);
   });
 });
