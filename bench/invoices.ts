@@ -6,8 +6,6 @@
 // Run: npx tsx bench/invoices.ts [--count 1000] [--concurrency 32] [--customers 50] [--worker-later]
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { createServer } from 'node:net';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.js';
 import { migrate, openOrm } from '../src/db/orm.js';
@@ -15,39 +13,14 @@ import { checkLedger } from '../src/ledger/reports.js';
 import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
-import { parseArgs, percentile, progress, report, type BenchRow } from './lib.js';
+import { freePort } from '../src/free-port.js';
+import { adminQuery, parseArgs, percentile, progress, report, type BenchRow } from './lib.js';
 
 const args = parseArgs();
-const flag = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const COUNT = args.count(1000);
-const CONCURRENCY = flag('concurrency', 32);
-const CUSTOMERS = flag('customers', 50);
+const CONCURRENCY = args.number('concurrency', 32);
+const CUSTOMERS = args.number('customers', 50);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin(baseUrl: string, sql: string): Promise<void> {
-  const url = new URL(baseUrl);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs `work` over 0..n-1 with at most `limit` in flight; returns per-item latencies in ms and the wall seconds. */
 async function timedPool(n: number, limit: number, label: string, work: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
@@ -97,7 +70,7 @@ async function main() {
   installTemporalRuntime('ERROR');
   const baseUrl = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine';
   const dbName = `ar_bench_invoices_${randomBytes(4).toString('hex')}`;
-  await admin(baseUrl, `CREATE DATABASE ${dbName}`);
+  await adminQuery(baseUrl, `CREATE DATABASE ${dbName}`);
   const dbUrl = new URL(baseUrl);
   dbUrl.pathname = `/${dbName}`;
   const [devServer, mail] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), startSmtpSink()]);
@@ -199,7 +172,7 @@ async function main() {
     await orm.close(true);
     await mail.close();
     await devServer.stop();
-    await admin(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
 }
 

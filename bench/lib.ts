@@ -2,6 +2,7 @@
 // Every case reports the engine's figure next to a floor measured in the same run on the same machine.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import pg from 'pg';
 
 export interface BenchRow {
   case: string;
@@ -13,7 +14,7 @@ export interface BenchRow {
 }
 
 /** `--count 1000 --quick` style flags. */
-export function parseArgs(argv = process.argv.slice(2)): { count(defaultValue: number): number; flag(name: string): boolean } {
+export function parseArgs(argv = process.argv.slice(2)): { count(defaultValue: number): number; number(name: string, defaultValue: number): number; flag(name: string): boolean } {
   const value = (name: string) => {
     const index = argv.indexOf(`--${name}`);
     return index >= 0 ? argv[index + 1] : undefined;
@@ -25,8 +26,27 @@ export function parseArgs(argv = process.argv.slice(2)): { count(defaultValue: n
       if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--count must be a positive integer, got ${raw}`);
       return parsed;
     },
+    number(name, defaultValue) {
+      const raw = value(name);
+      const parsed = raw === undefined ? defaultValue : Number(raw);
+      if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, got ${raw}`);
+      return parsed;
+    },
     flag: (name) => argv.includes(`--${name}`),
   };
+}
+
+/** Runs one statement against the server's maintenance database (CREATE/DROP DATABASE for a benchmark's own data). */
+export async function adminQuery(databaseUrl: string, sql: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 export function percentile(sortedOrNot: readonly number[], p: number): number {

@@ -3,8 +3,6 @@
 // no Temporal). Each payment carries remittance over several invoices. Own Temporal dev server on a free port, own
 // database. Run: npx tsx bench/payments.ts [--count 1000] [--invoices-per-payment 5] [--concurrency 32]
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { DEFAULT_MATCH_POLICY } from '../src/domain/cash-matching.js';
 import { migrate, openOrm, type Orm } from '../src/db/orm.js';
@@ -14,40 +12,15 @@ import { insertPayment } from '../src/payments/receive.js';
 import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { workflowIds } from '../src/temporal/ids.js';
-import { parseArgs, percentile, progress, report, type BenchRow } from './lib.js';
+import { freePort } from '../src/free-port.js';
+import { adminQuery, parseArgs, percentile, progress, report, type BenchRow } from './lib.js';
 
 const args = parseArgs();
-const flag = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const COUNT = args.count(1000);
-const PER_PAYMENT = flag('invoices-per-payment', 5);
-const CONCURRENCY = flag('concurrency', 32);
+const PER_PAYMENT = args.number('invoices-per-payment', 5);
+const CONCURRENCY = args.number('concurrency', 32);
 const INVOICE_TOTAL = 10_000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin(baseUrl: string, sql: string): Promise<void> {
-  const url = new URL(baseUrl);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs `work` over the items with at most `limit` in flight. */
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -124,7 +97,7 @@ async function main() {
   installTemporalRuntime('ERROR');
   const baseUrl = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine';
   const dbName = `ar_bench_payments_${randomBytes(4).toString('hex')}`;
-  await admin(baseUrl, `CREATE DATABASE ${dbName}`);
+  await adminQuery(baseUrl, `CREATE DATABASE ${dbName}`);
   const dbUrl = new URL(baseUrl);
   dbUrl.pathname = `/${dbName}`;
   const devServer = await startDevServer({ port: await freePort(), logLevel: 'error' });
@@ -254,7 +227,7 @@ async function main() {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await orm.close(true);
     await devServer.stop();
-    await admin(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
 }
 

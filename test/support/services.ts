@@ -1,21 +1,11 @@
 // Once per test run (jest's global set-up, loaded through tsx): a Temporal dev server (in memory, on a free port) and a migrated template database that
 // each test file clones, so files run in parallel on their own data.
-import { createServer } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { migrate, ormConfig } from '../../src/db/orm.js';
+import { freePort } from '../../src/free-port.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 import { TEST_ENV, templateDatabaseUrl } from './env.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startTestServices(): Promise<void> {
   const started = performance.now();
