@@ -216,6 +216,24 @@ describe('payment terms', () => {
     });
     expect(account.changes).toContainEqual(expect.objectContaining({ field: 'termsCode', from: 'NET30', to: 'NET60', by: 'clerk-3' }));
   });
+  it('issues through POST /invoices on the terms in force: a change reaches later invoices only', async () => {
+    const { id } = (await post(unique({ termsCode: 'NET30' }))).json();
+    const issue = (issueDate: string) =>
+      engine.app.inject({
+        method: 'POST',
+        url: '/invoices',
+        payload: { customerId: id, issueDate, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 10_000, currency: 'EUR' } }] },
+      });
+    const before = await issue('2026-11-02');
+    expect(before.statusCode).toBe(201);
+    expect(before.json().dueDate).toBe('2026-12-02');
+    expect((await patch(id, { termsCode: 'NET60' }, { 'x-actor': 'clerk-4' })).statusCode).toBe(200);
+    const after = await issue('2026-11-02');
+    expect(after.statusCode).toBe(201);
+    expect(after.json().dueDate).toBe('2027-01-01');
+    const earlier = (await get(`/invoices/${before.json().id}`)).json();
+    expect(earlier.dueDate).toBe('2026-12-02');
+  });
 });
 
 describe('search and close', () => {
