@@ -6,14 +6,9 @@ import { addressKey, nameCore, nameKey, phoneKey, postcodeKey } from '../domain/
 import type { Money } from '../domain/money.js';
 import { pgArray } from './sql.js';
 
-export interface PostalAddress {
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-}
+import type { PostalAddress } from '../db/entities/customer.js';
+
+export type { PostalAddress };
 
 export interface Contact {
   name: string;

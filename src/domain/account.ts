@@ -99,7 +99,8 @@ export function validateAccountPolicy(policy: AccountPolicy): void {
 }
 
 export function openAccount(input: { customerId: string; currency: string; now: Date; policy: AccountPolicy }): AccountState {
-  return {
+  // A new account starts from the same defaults an account carried over from an older workflow version gets.
+  return upgradeState({
     customerId: input.customerId,
     status: 'active',
     currency: input.currency,
@@ -110,14 +111,7 @@ export function openAccount(input: { customerId: string; currency: string; now: 
     refreshCount: 0,
     closedAt: null,
     changes: [],
-    termsCode: null,
-    creditLimit: null,
-    hold: null,
-    delinquency: null,
-    facts: NO_FACTS,
-    overCreditLimit: false,
-    profileLoaded: false,
-  };
+  });
 }
 
 function recordChange(state: AccountState, change: AccountChange): AccountChange[] {
