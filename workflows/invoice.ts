@@ -13,6 +13,7 @@ import {
   isInvoiceClosed,
   looksSettled,
   phaseDueAt,
+  type InvoiceSnapshot,
   type InvoiceWorkflowState,
 } from '../src/domain/invoice-workflow-state.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
@@ -53,9 +54,27 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   const step = { invoiceId: input.invoiceId };
 
   setHandler(invoiceStateQuery, () => state);
+  let changedDuringActivity = false;
   setHandler(invoiceBalanceChangedSignal, (change) => {
-    if (!isInvoiceClosed(state)) state = applyBalanceChange(state, change, new Date());
+    if (isInvoiceClosed(state)) return;
+    state = applyBalanceChange(state, change, new Date());
+    changedDuringActivity = true;
   });
+
+  /**
+   * Runs an activity that reads the invoice row and mirrors what it read. An activity's snapshot can predate a
+   * balance change signalled while it ran (a cancel during delivery); then the row is read again, so the older
+   * snapshot cannot overwrite the newer news and leave the workflow waiting on a timer for a closed invoice.
+   */
+  async function mirror<T extends InvoiceSnapshot>(read: () => Promise<T>): Promise<T> {
+    changedDuringActivity = false;
+    const snapshot = await read();
+    state = applyInvoiceSnapshot(state, snapshot, new Date());
+    if (changedDuringActivity && !isInvoiceClosed(state) && patched('reread-after-concurrent-change')) {
+      state = applyInvoiceSnapshot(state, await loadInvoiceSnapshot(step), new Date());
+    }
+    return snapshot;
+  }
 
   // Since `delivery-confirms-record` the delivery activity itself waits for the issuing commit (two fewer server
   // round trips per invoice); histories from before still confirm the row with a separate activity first.
@@ -75,8 +94,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (isInvoiceClosed(state)) break;
     }
     if (state.phase === 'deliver') {
-      const delivered = await deliverInvoice(step);
-      state = applyInvoiceSnapshot(state, delivered, new Date());
+      await mirror(() => deliverInvoice(step));
       if (!isInvoiceClosed(state)) state = afterDelivery(state, new Date());
       continue;
     }
@@ -91,12 +109,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       return continueAsNew<typeof invoiceWorkflow>({ ...input, state });
     }
     if (state.phase === 'remind') {
-      const reminded = await sendCourtesyReminder(step);
-      state = { ...applyInvoiceSnapshot(state, reminded, new Date()), remindedAt: reminded.reminded ? new Date().toISOString() : null };
+      const reminded = await mirror(() => sendCourtesyReminder(step));
+      state = { ...state, remindedAt: reminded.reminded ? new Date().toISOString() : null };
       if (!isInvoiceClosed(state)) state = { ...state, phase: 'overdue' };
     } else if (state.phase === 'overdue') {
       const overdueSince = new Date().toISOString().slice(0, 10);
-      state = applyInvoiceSnapshot(state, await markInvoiceOverdue({ ...step, overdueSince }), new Date());
+      await mirror(() => markInvoiceOverdue({ ...step, overdueSince }));
       // Collections (a separate workflow per customer) reads `overdue_since` from the row; this workflow only keeps
       // watching the balance until it reaches zero.
       if (!isInvoiceClosed(state)) state = { ...state, phase: 'watch', overdueSince };
