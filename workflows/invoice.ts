@@ -95,7 +95,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     if (state.phase === 'deliver') {
       await mirror(() => deliverInvoice(step));
-      if (!isInvoiceClosed(state)) state = afterDelivery(state, new Date());
+      // Delivered even when the invoice was settled meanwhile: the customer has the document either way.
+      state = isInvoiceClosed(state) ? { ...state, deliveredAt: new Date().toISOString() } : afterDelivery(state, new Date());
       continue;
     }
     const dueAt = phaseDueAt(state);
