@@ -94,9 +94,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (isInvoiceClosed(state)) break;
     }
     if (state.phase === 'deliver') {
-      await mirror(() => deliverInvoice(step));
-      // Delivered even when the invoice was settled meanwhile: the customer has the document either way.
-      state = isInvoiceClosed(state) ? { ...state, deliveredAt: new Date().toISOString() } : afterDelivery(state, new Date());
+      const delivery = await mirror(() => deliverInvoice(step));
+      // An invoice settled while it was being delivered still records the delivery that happened.
+      if (!isInvoiceClosed(state)) state = afterDelivery(state, new Date());
+      else if (delivery.deliveredAt) state = { ...state, deliveredAt: delivery.deliveredAt };
       continue;
     }
     const dueAt = phaseDueAt(state);
