@@ -8,7 +8,7 @@ import { parseCsvStatement } from '../../src/bank/csv.js';
 import { fileDigest, findImport, importStatement, type ImportResult } from '../../src/bank/import.js';
 import { STATEMENT_LIMITS, StatementError, type ParsedStatement } from '../../src/bank/types.js';
 import { isCurrencyCode } from '../../src/domain/iso.js';
-import { startCashApplication } from '../../src/payments/start.js';
+import { startCashApplication } from '../../src/temporal/starters.js';
 import type { PaymentMethod } from '../../src/payments/store.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';

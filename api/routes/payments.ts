@@ -9,7 +9,7 @@ import { allocateRemaining, AllocationRefusedError } from '../../src/payments/al
 import { dateOf, PaymentNotFoundError } from '../../src/payments/apply.js';
 import { signalIfRunning } from '../../src/payments/notify.js';
 import { insertPayment } from '../../src/payments/receive.js';
-import { startCashApplication } from '../../src/payments/start.js';
+import { startCashApplication } from '../../src/temporal/starters.js';
 import { allocationsOf, findPayment, toPaymentRecord, type AllocationRecord, type PaymentRecord } from '../../src/payments/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { invoiceBalanceChangedSignal, paymentAllocatedSignal } from '../../workflows/messages.js';

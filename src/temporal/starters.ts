@@ -2,9 +2,11 @@
 // search attributes and the request id as memo, in one place.
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import type { cashApplicationWorkflow } from '../../workflows/cash-application.js';
 import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
 import type { invoiceWorkflow, InvoiceWorkflowInput } from '../../workflows/invoice.js';
 import type { AccountPolicy } from '../domain/account.js';
+import type { CashApplicationPolicy } from '../domain/cash-application-policy.js';
 import { workflowIds } from './ids.js';
 import { CustomerIdAttribute, EntityTypeAttribute } from './search-attributes.js';
 
@@ -14,28 +16,41 @@ export interface StartContext {
   requestId?: string;
 }
 
-export async function startCustomerAccount(ctx: StartContext, input: { customerId: string; currency: string; policy: AccountPolicy }) {
-  return ctx.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
-    workflowId: workflowIds.customerAccount(input.customerId),
+/** The options every engine workflow starts with: its id, the task queue, the request id and search attributes. */
+function entityOptions(ctx: StartContext, workflowId: string, entityType: 'customer' | 'invoice' | 'payment', customerId: string | null) {
+  return {
+    workflowId,
     taskQueue: ctx.taskQueue,
-    args: [input],
     memo: ctx.requestId ? { requestId: ctx.requestId } : undefined,
     typedSearchAttributes: new TypedSearchAttributes([
-      { key: CustomerIdAttribute, value: input.customerId },
-      { key: EntityTypeAttribute, value: 'customer' },
+      ...(customerId ? [{ key: CustomerIdAttribute, value: customerId }] : []),
+      { key: EntityTypeAttribute, value: entityType },
     ]),
+  };
+}
+
+export async function startCustomerAccount(ctx: StartContext, input: { customerId: string; currency: string; policy: AccountPolicy }) {
+  return ctx.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
+    ...entityOptions(ctx, workflowIds.customerAccount(input.customerId), 'customer', input.customerId),
+    args: [input],
   });
 }
 
 export async function startInvoice(ctx: StartContext, input: InvoiceWorkflowInput) {
   return ctx.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
-    workflowId: workflowIds.invoice(input.invoiceId),
-    taskQueue: ctx.taskQueue,
+    ...entityOptions(ctx, workflowIds.invoice(input.invoiceId), 'invoice', input.customerId),
     args: [input],
-    memo: ctx.requestId ? { requestId: ctx.requestId } : undefined,
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: CustomerIdAttribute, value: input.customerId },
-      { key: EntityTypeAttribute, value: 'invoice' },
-    ]),
+  });
+}
+
+/** USE_EXISTING makes the start idempotent: a re-import or a retried request never starts a second application. */
+export async function startCashApplication(
+  ctx: StartContext,
+  input: { paymentId: string; customerId: string | null; receivedAt: Date; policy: CashApplicationPolicy },
+) {
+  return ctx.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
+    ...entityOptions(ctx, workflowIds.payment(input.paymentId), 'payment', input.customerId),
+    args: [{ paymentId: input.paymentId, receivedAt: input.receivedAt.toISOString(), policy: input.policy }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }
