@@ -1,24 +1,15 @@
 // Recording a received payment (API or bank statement). Cash application happens afterwards in the payment's own
 // workflow; until then the payment is `received` with all of its amount unapplied.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PaymentMethod, RemittanceLine } from './store.js';
+import type { PaymentRecord } from './store.js';
 
-export interface NewPayment {
-  id: string;
-  customerId: string | null;
-  amount: number;
-  currency: string;
-  method: PaymentMethod;
-  receivedAt: Date;
-  reference: string;
-  remittance: RemittanceLine[];
-  createdBy: string;
-  source?: 'api' | 'bank_statement';
-  /** Dedupe key of the bank entry that created it: a second insert with the same key is skipped. */
-  sourceKey?: string;
-  bankStatementId?: string;
-  counterparty?: { name?: string; iban?: string } | null;
-}
+/** What a new payment is stored with: the received facts of a `PaymentRecord`; everything else starts empty. */
+export type NewPayment = Pick<PaymentRecord, 'id' | 'customerId' | 'amount' | 'currency' | 'method' | 'receivedAt' | 'reference' | 'remittance' | 'createdBy'> &
+  Partial<Pick<PaymentRecord, 'source' | 'counterparty'>> & {
+    /** Dedupe key of the bank entry that created it: a second insert with the same key is skipped. */
+    sourceKey?: string;
+    bankStatementId?: string;
+  };
 
 /** Inserts the payment; false when a payment with the same source key already exists (nothing written). */
 export async function insertPayment(em: EntityManager, p: NewPayment): Promise<boolean> {
