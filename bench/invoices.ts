@@ -14,7 +14,7 @@ import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { freePort } from '../src/free-port.js';
-import { adminQuery, parseArgs, percentile, progress, report, type BenchRow } from './lib.js';
+import { parseArgs, scratchDatabase, percentile, progress, report, type BenchRow } from './lib.js';
 
 const args = parseArgs();
 const COUNT = args.count(1000);
@@ -68,20 +68,16 @@ async function startSmtpSink(): Promise<{ port: number; received(): number; clos
 
 async function main() {
   installTemporalRuntime('ERROR');
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine';
-  const dbName = `ar_bench_invoices_${randomBytes(4).toString('hex')}`;
-  await adminQuery(baseUrl, `CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(baseUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await scratchDatabase('invoices');
   const [devServer, mail] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), startSmtpSink()]);
-  const orm = await openOrm(dbUrl.toString(), { poolMax: 20 });
+  const orm = await openOrm(database.url, { poolMax: 20 });
   const stops: (() => Promise<void>)[] = [];
   try {
     await migrate(orm);
     const config = loadConfig({
       NODE_ENV: 'production',
       LOG_LEVEL: 'silent',
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: devServer.address,
       TEMPORAL_TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}`,
       PORT: String(await freePort()),
@@ -172,7 +168,7 @@ async function main() {
     await orm.close(true);
     await mail.close();
     await devServer.stop();
-    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await database.drop();
   }
 }
 

@@ -1,6 +1,7 @@
 // Shared benchmark plumbing: argument parsing, progress output, percentiles, the results table and its files.
 // Every case reports the engine's figure next to a floor measured in the same run on the same machine.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 
@@ -105,4 +106,14 @@ export function report(name: string, rows: readonly BenchRow[], details: Record<
   const stamp = new Date().toISOString();
   writeFileSync(new URL(`${name}.md`, dir), `# ${name}\n\n${table}\n\nMachine: ${machine()}. Run at ${stamp}.\n`);
   writeFileSync(new URL(`${name}.json`, dir), JSON.stringify({ name, ranAt: stamp, machine: machine(), rows, details }, null, 2));
+}
+
+/** A database of the benchmark's own on the server of DATABASE_URL (default: the local one), dropped afterwards. */
+export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine';
+  const name = `ar_bench_${prefix}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(base, `CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
