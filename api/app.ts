@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvFormatsModule from 'ajv-formats';
+import { requireDeclaredAccess } from './access.js';
 import type { ApiDeps } from './deps.js';
 import { installErrorHandling } from './error-handler.js';
 import { installIdempotency } from './idempotency.js';
@@ -63,6 +64,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   app.addSchema(ProblemSchema);
 
   installErrorHandling(app);
+  requireDeclaredAccess(app);
   installIdempotency(app, deps.orm);
   await app.register(healthRoutes, { deps });
   await app.register(customerRoutes, { deps });

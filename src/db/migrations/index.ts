@@ -10,6 +10,7 @@ import { Migration0007CustomerPostcodeKey } from './0007-customer-postcode-key.j
 import { Migration0008CustomerNameCore } from './0008-customer-name-core.js';
 import { Migration0010Invoices } from './0010-invoices.js';
 import { Migration0020Payments } from './0020-payments.js';
+import { Migration0030DomainEvents } from './0030-domain-events.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -22,4 +23,5 @@ export const migrationsList = [
   { name: '0008-customer-name-core', class: Migration0008CustomerNameCore },
   { name: '0010-invoices', class: Migration0010Invoices },
   { name: '0020-payments', class: Migration0020Payments },
+  { name: '0030-domain-events', class: Migration0030DomainEvents },
 ];

@@ -1,0 +1,74 @@
+// The permission matrix: which roles may call each route, keyed by `METHOD /path` exactly as Fastify registers it.
+// One table so that docs/access.md, the start-up check (every route must be listed) and the role-matrix test read the
+// same source. Routes marked PUBLIC need no token at all.
+import { STAFF_ROLES, type Role } from './roles.js';
+
+export const PUBLIC = 'public' as const;
+type Access = readonly Role[] | typeof PUBLIC;
+
+/** Every staff role, read-only access (the auditor sees everything and changes nothing). */
+const STAFF_READ: readonly Role[] = STAFF_ROLES;
+const CLERK: readonly Role[] = ['admin', 'ar_clerk'];
+const CASH: readonly Role[] = ['admin', 'ar_clerk'];
+const COLLECTIONS: readonly Role[] = ['admin', 'collector'];
+const DISPUTES: readonly Role[] = ['admin', 'ar_clerk', 'dispute_handler'];
+const CREDIT: readonly Role[] = ['admin', 'credit_manager', 'finance_director'];
+/** Anyone who works a task inbox (the route itself checks the task's queue and claimant). */
+const TASK_WORKERS: readonly Role[] = ['admin', 'ar_clerk', 'collector', 'dispute_handler', 'credit_manager', 'finance_director'];
+const POLICY_ADMIN: readonly Role[] = ['admin'];
+
+export const ROUTE_ACCESS: Record<string, Access> = {
+  'GET /health/live': PUBLIC,
+  'GET /health/ready': PUBLIC,
+
+  'POST /customers': CLERK,
+  'GET /customers': STAFF_READ,
+  'GET /customers/:id': STAFF_READ,
+  'PATCH /customers/:id': CLERK,
+  'POST /customers/:id/close': CLERK,
+  'GET /customers/:id/history': STAFF_READ,
+  'GET /customers/:id/terms': STAFF_READ,
+  'GET /customers/duplicates': STAFF_READ,
+  'POST /customers/:id/merge': CLERK,
+  'GET /customers/:id/ledger': STAFF_READ,
+
+  'GET /payment-terms': STAFF_READ,
+  'POST /payment-terms': POLICY_ADMIN,
+  'GET /payment-terms/:code': STAFF_READ,
+  'PUT /payment-terms/:code': POLICY_ADMIN,
+
+  'POST /invoices': CLERK,
+  'GET /invoices': STAFF_READ,
+  'GET /invoices/:id': STAFF_READ,
+  'POST /invoices/:id/credit-notes': CLERK,
+  'POST /invoices/:id/cancel': CLERK,
+
+  'GET /ledger/check': STAFF_READ,
+  'GET /journal-entries': STAFF_READ,
+
+  'POST /payments': CASH,
+  'GET /payments': STAFF_READ,
+  'GET /payments/:id': STAFF_READ,
+  'POST /payments/:id/allocations': CASH,
+  'POST /bank-statements': CASH,
+
+  // --- human task inbox ---
+  'GET /tasks': STAFF_READ,
+  'GET /tasks/:id': STAFF_READ,
+  'POST /tasks/:id/claim': TASK_WORKERS,
+  'POST /tasks/:id/release': TASK_WORKERS,
+  'POST /tasks/:id/assign': TASK_WORKERS,
+  'POST /tasks/:id/complete': TASK_WORKERS,
+  'POST /tasks/:id/comments': TASK_WORKERS,
+};
+
+/** Groups other modules use when they add their routes to the table above. */
+export const ACCESS_GROUPS = { STAFF_READ, CLERK, CASH, COLLECTIONS, DISPUTES, CREDIT, TASK_WORKERS, POLICY_ADMIN };
+
+export function routeKey(method: string, url: string): string {
+  return `${method.toUpperCase()} ${url}`;
+}
+
+export function accessFor(method: string, url: string): Access | undefined {
+  return ROUTE_ACCESS[routeKey(method, url)];
+}
