@@ -28,6 +28,8 @@ export interface RunningWorker {
 export async function runWorker(config: Config, address: string, shared: { orm: Orm; mailer?: Mailer }): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config.temporal) });
   const mailer = shared.mailer ?? createMailer(config.mail.smtpUrl);
+  // Activities that start or signal other workflows (collections, disputes) use their own client connection.
+  const client = await connectClient(config.temporal, address);
   const worker = await createEngineWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -37,6 +39,7 @@ export async function runWorker(config: Config, address: string, shared: { orm: 
       mailer,
       mail: { from: config.mail.from, companyName: config.mail.companyName, publicUrl: config.http.publicUrl },
       clock: () => new Date(),
+      temporal: { client, taskQueue: config.temporal.taskQueue },
     },
   });
   const running = worker.run();
@@ -47,6 +50,7 @@ export async function runWorker(config: Config, address: string, shared: { orm: 
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
+      await client.connection.close();
       if (!shared.mailer) mailer.close();
     },
   };

@@ -17,7 +17,7 @@ export interface StartContext {
 }
 
 /** The options every engine workflow starts with: its id, the task queue, the request id and search attributes. */
-function entityOptions(ctx: StartContext, workflowId: string, entityType: 'customer' | 'invoice' | 'payment', customerId: string | null) {
+export function entityOptions(ctx: StartContext, workflowId: string, entityType: string, customerId: string | null) {
   return {
     workflowId,
     taskQueue: ctx.taskQueue,

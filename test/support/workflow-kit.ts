@@ -47,7 +47,7 @@ export function useWorkflowTestKit(queuePrefix: string): WorkflowTestKit {
     async withWorker(run) {
       const { env: testEnv, real: deps } = ready();
       const taskQueue = `${queuePrefix}-${++queues}`;
-      const worker = await Worker.create({ connection: testEnv.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities(deps.deps) });
+      const worker = await Worker.create({ connection: testEnv.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ ...deps.deps, temporal: { client: testEnv.client, taskQueue } }) });
       return worker.runUntil(run(taskQueue));
     },
     async recordHistory(handle, file) {
