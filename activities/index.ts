@@ -3,12 +3,14 @@ import { createAccountActivities } from './account.js';
 import type { ActivityDeps } from './deps.js';
 import { createInvoiceActivities } from './invoice.js';
 import { createPaymentActivities } from './payments.js';
+import { createTaskActivities } from './tasks.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAccountActivities(deps),
     ...createInvoiceActivities(deps),
     ...createPaymentActivities(deps),
+    ...createTaskActivities(deps),
   };
 }
 

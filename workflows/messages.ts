@@ -1,8 +1,9 @@
 // Every signal, query and update of the engine's workflows. The API imports these definitions (and types) only.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AccountState } from '../src/domain/account.js';
 import type { InvoiceStatus } from '../src/domain/invoice-status.js';
 import type { InvoiceWorkflowState } from '../src/domain/invoice-workflow-state.js';
+import type { TaskCompletion, TaskCompletionResult } from '../src/domain/tasks.js';
 
 // --- customer account (`customer-<id>`) ---
 export const accountStateQuery = defineQuery<AccountState>('accountState');
@@ -56,3 +57,10 @@ export interface CashApplicationState {
   researchTaskId: string | null;
 }
 export const cashApplicationStateQuery = defineQuery<CashApplicationState>('cashApplicationState');
+
+// --- human tasks (any workflow that owns tasks, through workflows/task-inbox.ts) ---
+/**
+ * A person completed a task the workflow waits for. An update with a validator: an outcome the task does not allow,
+ * or a completion of a closed task, is rejected before it enters history and the caller gets the reason.
+ */
+export const completeTaskUpdate = defineUpdate<TaskCompletionResult, [TaskCompletion]>('completeTask');

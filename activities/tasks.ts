@@ -1,0 +1,65 @@
+// Side effects of the task inbox on behalf of the workflow that owns a task: open it (idempotent per workflow id +
+// task key), record the completion the workflow accepted, cancel or escalate it.
+import { Context } from '@temporalio/activity';
+import { addDuration } from '../src/domain/duration.js';
+import { stepKey } from '../src/temporal/ids.js';
+import { cancelTask, createTask, escalateTask, markTaskCompleted } from '../src/tasks/store.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface OpenTaskInput {
+  /** Unique within the workflow (include a counter when the same kind of task can be opened again). */
+  key: string;
+  type: string;
+  queue: string;
+  title: string;
+  subjectType: string;
+  subjectId: string;
+  customerId?: string | null;
+  /** ISO-8601 duration from now to the SLA deadline, or null for none. */
+  sla: string | null;
+  payload?: Record<string, unknown>;
+}
+
+function workflowIdOf(): string {
+  const workflowId = Context.current().info.workflowExecution?.workflowId;
+  if (!workflowId) throw new Error('task activities run on behalf of a workflow');
+  return workflowId;
+}
+
+export function createTaskActivities(deps: ActivityDeps) {
+  return {
+    async openTask(input: OpenTaskInput): Promise<{ taskId: string; slaDueAt: string | null }> {
+      const workflowId = workflowIdOf();
+      const slaDueAt = input.sla ? addDuration(deps.clock(), input.sla) : null;
+      const { taskId } = await createTask(deps.orm.em.fork(), {
+        uniqueKey: stepKey(workflowId, `task:${input.key}`),
+        type: input.type,
+        queue: input.queue,
+        title: input.title,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        customerId: input.customerId ?? null,
+        workflowId,
+        slaDueAt,
+        payload: input.payload,
+      });
+      return { taskId, slaDueAt: slaDueAt?.toISOString() ?? null };
+    },
+
+    async recordTaskCompletion(input: { taskId: string; outcome: string; data: Record<string, unknown>; by: string; comment?: string }) {
+      const done = await markTaskCompleted(deps.orm.em.fork(), input);
+      return { taskId: input.taskId, outcome: input.outcome, completedBy: done.completedBy, completedAt: done.completedAt.toISOString() };
+    },
+
+    async cancelTaskRecord(input: { taskId: string; reason: string }): Promise<boolean> {
+      return cancelTask(deps.orm.em.fork(), { ...input, by: workflowIdOf() });
+    },
+
+    async escalateTaskRecord(input: { taskId: string; queue: string; reason: string; sla?: string | null }): Promise<boolean> {
+      const slaDueAt = input.sla ? addDuration(deps.clock(), input.sla) : null;
+      return escalateTask(deps.orm.em.fork(), { taskId: input.taskId, queue: input.queue, reason: input.reason, by: workflowIdOf(), slaDueAt });
+    },
+  };
+}
+
+export type TaskActivities = ReturnType<typeof createTaskActivities>;
