@@ -18,6 +18,7 @@ import { invoiceRoutes } from './routes/invoices.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { bankStatementRoutes } from './routes/bank-statements.js';
 import { paymentRoutes } from './routes/payments.js';
+import { taskRoutes } from './routes/tasks.js';
 
 // ajv-formats is CommonJS; under ESM its function arrives as `default`.
 const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
@@ -57,6 +58,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'invoices', description: 'Invoices, their lifecycle workflow, credit notes and cancellation' },
         { name: 'ledger', description: 'Ledger read side: AR invariant check, customer sub-ledger, journal entries' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
+        { name: 'tasks', description: 'Human task inbox shared by disputes, collections, credit and cash application' },
       ],
     },
   });
@@ -74,5 +76,6 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(ledgerRoutes, { deps });
   await app.register(paymentRoutes, { deps });
   await app.register(bankStatementRoutes, { deps });
+  await app.register(taskRoutes, { deps });
   return app;
 }

@@ -1,0 +1,195 @@
+// The human task inbox: list and search tasks, claim, release, reassign, comment, and complete. Completion is a
+// Temporal update on the workflow that owns the task; its validator decides what outcomes are acceptable, so a
+// refused completion changes nothing (422), a second completion is a 409 and only the claimant or a manager may act.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { slaState, TaskFailureType, type FieldProblem, type TaskStatus } from '../../src/domain/tasks.js';
+import { addTaskComment, assignTask, checkCompletion, claimTask, findTask, listTasks, releaseTask, taskActivity, taskCursor, TaskRefusalError, type TaskRecord } from '../../src/tasks/store.js';
+import { completeTaskUpdate } from '../../workflows/messages.js';
+import { actorOf, isTaskManager } from '../actor.js';
+import type { ApiDeps } from '../deps.js';
+import { IdempotencyHeaders } from '../idempotency.js';
+import { decodeCursor, encodeCursor } from '../pagination.js';
+import { ProblemError, problems } from '../problem.js';
+import { problemResponses, UuidParams } from '../schemas/common.js';
+import { AssignBody, CommentBody, CompleteBody, CompletionResultSchema, IfMatchHeaders, TaskActivitySchema, TaskDetailSchema, TaskListQuery, TaskSchema } from '../schemas/task.js';
+import { expectedVersion } from './if-match.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function taskView(task: TaskRecord, now = new Date()) {
+  return {
+    id: task.id,
+    type: task.type,
+    queue: task.queue,
+    status: task.status,
+    title: task.title,
+    subject: { type: task.subjectType, id: task.subjectId },
+    customerId: task.customerId,
+    workflowId: task.workflowId,
+    assignee: task.assignee,
+    sla: { dueAt: iso(task.slaDueAt), state: slaState({ slaDueAt: task.slaDueAt, createdAt: task.createdAt, closedAt: task.completedAt, now }) },
+    payload: task.payload,
+    outcome: task.outcome,
+    version: task.version,
+    createdAt: task.createdAt.toISOString(),
+    claimedAt: iso(task.claimedAt),
+    escalatedAt: iso(task.escalatedAt),
+    completedAt: iso(task.completedAt),
+  };
+}
+
+const etag = (task: TaskRecord) => `"${task.id}.${task.version}"`;
+
+function refusalProblem(error: TaskRefusalError): ProblemError {
+  const { status, detail } = error.refusal;
+  if (status === 403) return new ProblemError(403, 'forbidden', 'Forbidden', detail);
+  if (status === 412) return problems.preconditionFailed(detail);
+  return problems.conflict(detail);
+}
+
+/** Runs a store call, turning refusals into problems and a missing task into a 404. */
+async function guarded(taskId: string, run: () => Promise<TaskRecord | undefined>): Promise<TaskRecord> {
+  try {
+    const task = await run();
+    if (!task) throw problems.notFound('Task', taskId);
+    return task;
+  } catch (error) {
+    if (error instanceof TaskRefusalError) throw refusalProblem(error);
+    throw error;
+  }
+}
+
+interface FailureLike {
+  name?: string;
+  message?: string;
+  type?: string;
+  details?: unknown[];
+  cause?: FailureLike;
+}
+
+/** Maps what the owning workflow answered to a problem: its validator's rules are 422, a closed task 409. */
+function completionProblem(error: unknown): ProblemError | undefined {
+  const failure = error as FailureLike;
+  if (failure?.name === 'WorkflowNotFoundError') return problems.conflict('The workflow that owned this task has ended; the task can no longer be completed.');
+  if (failure?.name !== 'WorkflowUpdateFailedError') return undefined;
+  const cause = failure.cause;
+  if (cause?.type === TaskFailureType.closed) return problems.conflict('The task is already completed or no longer awaited.');
+  if (cause?.type === TaskFailureType.invalid) {
+    const found = (cause.details?.[0] ?? []) as FieldProblem[];
+    return problems.unprocessable(
+      found.map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail })),
+      'The task cannot be completed this way.',
+    );
+  }
+  return problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: cause?.message ?? 'refused by the owning workflow' }], 'The owning workflow refused the completion.');
+}
+
+function sendTask(reply: FastifyReply, task: TaskRecord) {
+  return reply.header('etag', etag(task)).send(taskView(task));
+}
+
+export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { orm, temporal } = deps;
+  const tags = ['tasks'];
+
+  app.get(
+    '/tasks',
+    { schema: { tags, summary: 'The task inbox: open and claimed tasks by default, oldest SLA deadline first', querystring: TaskListQuery, response: { 200: Type.Object({ items: Type.Array(TaskSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400) } } },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? 50;
+      const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
+      const now = new Date();
+      const status = (q.status?.length ? q.status : ['open', 'claimed']) as TaskStatus[];
+      const rows = await listTasks(orm.em.fork(), { ...q, status }, { limit: limit + 1, after, now });
+      const items = rows.slice(0, limit);
+      return { items: items.map((t) => taskView(t, now)), nextCursor: rows.length > limit ? encodeCursor(taskCursor(items.at(-1)!)) : null };
+    },
+  );
+
+  app.get(
+    '/tasks/:id',
+    { schema: { tags, summary: 'A task with its SLA state and its trail (claims, reassignments, comments, escalations)', params: UuidParams, response: { 200: TaskDetailSchema, ...problemResponses(404) } } },
+    async (request, reply) => {
+      const em = orm.em.fork();
+      const task = await findTask(em, request.params.id);
+      if (!task) throw problems.notFound('Task', request.params.id);
+      const activity = await taskActivity(em, task.id);
+      return reply.header('etag', etag(task)).send({ ...taskView(task), activity: activity.map((a) => ({ ...a, at: a.at.toISOString() })) });
+    },
+  );
+
+  const versionOf = (header: string | undefined, taskId: string) => expectedVersion(header, taskId);
+
+  app.post(
+    '/tasks/:id/claim',
+    { schema: { tags, summary: 'Claim a task (claiming one you already hold is a no-op)', params: UuidParams, headers: IfMatchHeaders, response: { 200: TaskSchema, ...problemResponses(404, 409, 412) } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const task = await guarded(id, () => claimTask(orm.em.fork(), id, actorOf(request), versionOf(request.headers['if-match'], id)));
+      return sendTask(reply, task);
+    },
+  );
+
+  app.post(
+    '/tasks/:id/release',
+    { schema: { tags, summary: 'Give a claimed task back to its queue (the claimant or a manager)', params: UuidParams, headers: IfMatchHeaders, response: { 200: TaskSchema, ...problemResponses(403, 404, 409, 412) } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const task = await guarded(id, () => releaseTask(orm.em.fork(), id, actorOf(request), isTaskManager(request), versionOf(request.headers['if-match'], id)));
+      return sendTask(reply, task);
+    },
+  );
+
+  app.post(
+    '/tasks/:id/assign',
+    { schema: { tags, summary: 'Assign a task to someone (reassigning a claimed task takes the claimant or a manager)', params: UuidParams, headers: IfMatchHeaders, body: AssignBody, response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412) } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const input = { assignee: request.body.assignee, note: request.body.note, actor: actorOf(request), isManager: isTaskManager(request) };
+      const task = await guarded(id, () => assignTask(orm.em.fork(), id, input, versionOf(request.headers['if-match'], id)));
+      return sendTask(reply, task);
+    },
+  );
+
+  app.post(
+    '/tasks/:id/comments',
+    { config: { idempotency: true }, schema: { tags, summary: 'Comment on a task', params: UuidParams, headers: IdempotencyHeaders, body: CommentBody, response: { 201: TaskActivitySchema, ...problemResponses(400, 404) } } },
+    async (request, reply) => {
+      const comment = await addTaskComment(orm.em.fork(), request.params.id, { actor: actorOf(request), body: request.body.body });
+      if (!comment) throw problems.notFound('Task', request.params.id);
+      return reply.status(201).send({ ...comment, at: comment.at.toISOString() });
+    },
+  );
+
+  app.post(
+    '/tasks/:id/complete',
+    {
+      schema: {
+        tags,
+        summary: 'Complete a task with an outcome; the owning workflow validates it and acts on it',
+        params: UuidParams,
+        body: CompleteBody,
+        response: { 200: CompletionResultSchema, ...problemResponses(400, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const actor = actorOf(request);
+      const manager = isTaskManager(request);
+      const task = await guarded(id, () => checkCompletion(orm.em.fork(), id, actor, manager));
+      if (!task.workflowId) {
+        throw problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: 'this task closes itself when its subject is resolved' }], 'The task has no workflow to complete it.');
+      }
+      try {
+        return await temporal.workflow.getHandle(task.workflowId).executeUpdate(completeTaskUpdate, {
+          args: [{ taskId: id, outcome: request.body.outcome, data: request.body.data ?? {}, by: actor, byManager: manager, comment: request.body.comment }],
+        });
+      } catch (error) {
+        throw completionProblem(error) ?? error;
+      }
+    },
+  );
+};
