@@ -11,6 +11,8 @@ import { Migration0008CustomerNameCore } from './0008-customer-name-core.js';
 import { Migration0010Invoices } from './0010-invoices.js';
 import { Migration0020Payments } from './0020-payments.js';
 import { Migration0030DomainEvents } from './0030-domain-events.js';
+import { Migration0070ArOpenItems } from './0070-ar-open-items.js';
+import { Migration0071DocumentsAndKpiSnapshots } from './0071-documents-and-kpi-snapshots.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -24,4 +26,6 @@ export const migrationsList = [
   { name: '0010-invoices', class: Migration0010Invoices },
   { name: '0020-payments', class: Migration0020Payments },
   { name: '0030-domain-events', class: Migration0030DomainEvents },
+  { name: '0070-ar-open-items', class: Migration0070ArOpenItems },
+  { name: '0071-documents-and-kpi-snapshots', class: Migration0071DocumentsAndKpiSnapshots },
 ];
