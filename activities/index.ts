@@ -1,6 +1,7 @@
 // Every activity the worker registers, built from injected dependencies.
 import { createAccountActivities } from './account.js';
 import type { ActivityDeps } from './deps.js';
+import { createDisputeActivities } from './disputes.js';
 import { createInvoiceActivities } from './invoice.js';
 import { createPaymentActivities } from './payments.js';
 import { createTaskActivities } from './tasks.js';
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceActivities(deps),
     ...createPaymentActivities(deps),
     ...createTaskActivities(deps),
+    ...createDisputeActivities(deps),
   };
 }
 

@@ -17,6 +17,11 @@ export interface OpenTaskInput {
   customerId?: string | null;
   /** ISO-8601 duration from now to the SLA deadline, or null for none. */
   sla: string | null;
+  /**
+   * The SLA deadline itself (ISO instant), when the workflow computes it (a business-day SLA, or one measured on the
+   * workflow's clock); wins over `sla`.
+   */
+  slaDueAt?: string | null;
   payload?: Record<string, unknown>;
 }
 
@@ -30,7 +35,7 @@ export function createTaskActivities(deps: ActivityDeps) {
   return {
     async openTask(input: OpenTaskInput): Promise<{ taskId: string; slaDueAt: string | null }> {
       const workflowId = workflowIdOf();
-      const slaDueAt = input.sla ? addDuration(deps.clock(), input.sla) : null;
+      const slaDueAt = input.slaDueAt ? new Date(input.slaDueAt) : input.sla ? addDuration(deps.clock(), input.sla) : null;
       const { taskId } = await createTask(deps.orm.em.fork(), {
         uniqueKey: stepKey(workflowId, `task:${input.key}`),
         type: input.type,
