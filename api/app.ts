@@ -18,6 +18,8 @@ import { invoiceRoutes } from './routes/invoices.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { bankStatementRoutes } from './routes/bank-statements.js';
 import { paymentRoutes } from './routes/payments.js';
+import { reportRoutes } from './routes/reports.js';
+import { documentRoutes } from './routes/documents.js';
 import { taskRoutes } from './routes/tasks.js';
 
 // ajv-formats is CommonJS; under ESM its function arrives as `default`.
@@ -58,6 +60,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'invoices', description: 'Invoices, their lifecycle workflow, credit notes and cancellation' },
         { name: 'ledger', description: 'Ledger read side: AR invariant check, customer sub-ledger, journal entries' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
+        { name: 'reports', description: 'Aging, KPIs and their monthly snapshots, customer statements and stored documents' },
         { name: 'tasks', description: 'Human task inbox shared by disputes, collections, credit and cash application' },
       ],
     },
@@ -76,6 +79,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(ledgerRoutes, { deps });
   await app.register(paymentRoutes, { deps });
   await app.register(bankStatementRoutes, { deps });
+  await app.register(reportRoutes, { deps });
+  await app.register(documentRoutes, { deps });
   await app.register(taskRoutes, { deps });
   return app;
 }

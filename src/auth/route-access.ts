@@ -52,6 +52,14 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /payments/:id/allocations': CASH,
   'POST /bank-statements': CASH,
 
+  // --- reports, statements and documents ---
+  'GET /reports/aging': STAFF_READ,
+  'GET /reports/kpis': STAFF_READ,
+  'GET /reports/kpis/snapshots': STAFF_READ,
+  'GET /customers/:id/statement': STAFF_READ,
+  'GET /customers/:id/documents': STAFF_READ,
+  'GET /documents/:id': STAFF_READ,
+
   // --- human task inbox ---
   'GET /tasks': STAFF_READ,
   'GET /tasks/:id': STAFF_READ,

@@ -12,9 +12,11 @@ import { Migration } from '@mikro-orm/migrations';
  * - `ar_item_movement`: every line's amount and effective date. Aging as of a past date starts from the balances now
  *   and takes back the movements dated after it, so the cost grows with what happened since, not with history.
  * - The invoice's issue and due dates are copied onto its item when the invoice row is written (the issue entry is
- *   posted first, in the same transaction).
+ *   posted first, in the same transaction). Likewise a credit note's entry is posted before its row exists: when the
+ *   row arrives, the movements of the `credit_note:<id>` item move onto the invoice it credits.
  */
 const ITEM_KEY = 'item_type, ref, account_code, customer_id, currency';
+const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 /** Resolves each new line to its item and applies it; `source` is the transition table (or journal_line to backfill). */
 export function applyLinesSql(source: string): string {
@@ -29,9 +31,11 @@ export function applyLinesSql(source: string): string {
         JOIN ledger_account a ON a.code = l.account_code AND a.role IN ('accounts_receivable', 'customer_credit')
         JOIN journal_entry e ON e.id = l.entry_id
         LEFT JOIN LATERAL (
-          SELECT CASE WHEN e.source_type = 'invoice' AND e.source_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                      THEN e.source_id::uuid
-                      ELSE (SELECT x.id FROM invoice x WHERE x.number = l.memo AND x.customer_id = l.customer_id) END AS id
+          SELECT CASE WHEN e.source_type = 'invoice' AND e.source_id ~ '${UUID}' THEN e.source_id::uuid
+                      ELSE coalesce(
+                        (SELECT x.id FROM invoice x WHERE x.number = l.memo AND x.customer_id = l.customer_id),
+                        CASE WHEN e.source_type = 'credit_note' AND e.source_id ~ '${UUID}' THEN (SELECT n.invoice_id FROM credit_note n WHERE n.id = e.source_id::uuid) END
+                      ) END AS id
         ) inv ON true
         LEFT JOIN invoice i ON i.id = inv.id
     ),
@@ -100,12 +104,33 @@ export class Migration0070ArOpenItems extends Migration {
       END $$`);
     this.addSql(`CREATE TRIGGER invoice_ar_open_item_dates AFTER INSERT ON invoice REFERENCING NEW TABLE AS new_invoices
       FOR EACH STATEMENT EXECUTE FUNCTION ar_open_item_invoice_dates()`);
+    this.addSql(`
+      CREATE FUNCTION ar_open_item_credit_note() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        CREATE TEMP TABLE IF NOT EXISTS ar_item_rehome (from_id bigint, to_id bigint, amount bigint) ON COMMIT DROP;
+        DELETE FROM ar_item_rehome;
+        INSERT INTO ar_item_rehome
+        SELECT o.id, target.id, o.balance
+          FROM new_notes n
+          JOIN ar_open_item o ON o.item_type = 'other' AND o.ref = 'credit_note:' || n.id::text
+          JOIN ar_open_item target ON target.item_type = 'invoice' AND target.ref = n.invoice_id::text
+           AND target.account_code = o.account_code AND target.customer_id = o.customer_id AND target.currency = o.currency;
+        UPDATE ar_item_movement m SET item_id = r.to_id FROM ar_item_rehome r WHERE m.item_id = r.from_id;
+        UPDATE ar_open_item t SET balance = t.balance + s.amount
+          FROM (SELECT to_id, sum(amount) AS amount FROM ar_item_rehome GROUP BY to_id) s WHERE t.id = s.to_id;
+        UPDATE ar_open_item o SET balance = 0 FROM ar_item_rehome r WHERE o.id = r.from_id;
+        RETURN NULL;
+      END $$`);
+    this.addSql(`CREATE TRIGGER credit_note_ar_open_item AFTER INSERT ON credit_note REFERENCING NEW TABLE AS new_notes
+      FOR EACH STATEMENT EXECUTE FUNCTION ar_open_item_credit_note()`);
     // KPIs read receivable balances and credit sales by date: an index-only scan instead of heap fetches.
     this.addSql('CREATE INDEX journal_line_kpi_idx ON journal_line (account_code, currency, effective_date) INCLUDE (debit, credit, entry_id)');
   }
 
   override down(): void {
     this.addSql('DROP INDEX journal_line_kpi_idx');
+    this.addSql('DROP TRIGGER credit_note_ar_open_item ON credit_note');
+    this.addSql('DROP FUNCTION ar_open_item_credit_note()');
     this.addSql('DROP TRIGGER invoice_ar_open_item_dates ON invoice');
     this.addSql('DROP FUNCTION ar_open_item_invoice_dates()');
     this.addSql('DROP TRIGGER journal_line_ar_open_item ON journal_line');

@@ -1,0 +1,177 @@
+// The aging report from the open-items table (src/db/migrations/0070-ar-open-items.ts), as of any date.
+// As of a past date it starts from each item's balance now and takes back the movements dated after that date, so
+// last quarter's aging is reproducible after later payments and costs what happened since, not all history.
+// One set-based statement: items -> age in days -> bucket -> sums per currency and customer (pivoted in SQL).
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { agingBuckets, bucketCaseSql, type AgingBasis, type AgingBucket } from '../domain/aging.js';
+
+export interface AgingQuery {
+  asOf: string;
+  basis: AgingBasis;
+  bounds: readonly number[];
+  customerId?: string;
+  /** The customer's risk segment (low, medium, high). */
+  segment?: string;
+  currency?: string;
+  /** Only receivable items (no customer credits): what the KPIs call AR. */
+  receivableOnly?: boolean;
+}
+
+export interface AgingCustomerRow {
+  currency: string;
+  customerId: string;
+  customerName: string;
+  /** One amount per bucket (minor units), current first; credits (negative) included. */
+  buckets: number[];
+  total: number;
+  /** Of the total: invoices and other receivable items (AR control account). */
+  receivable: number;
+  /** Of the total: unapplied customer credits and advances (negative), aged by posting date. */
+  credits: number;
+}
+
+export interface AgingCurrency {
+  currency: string;
+  buckets: number[];
+  total: number;
+  receivable: number;
+  credits: number;
+  customers: AgingCustomerRow[];
+}
+
+export interface AgingReport {
+  asOf: string;
+  basis: AgingBasis;
+  buckets: AgingBucket[];
+  currencies: AgingCurrency[];
+}
+
+/** The statement and its parameters (numbered placeholders), one row per currency and customer, ordered. */
+export function agingSql(query: AgingQuery): { text: string; values: unknown[] } {
+  const values: unknown[] = [query.asOf];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const filters: string[] = [];
+  if (query.customerId) filters.push(`o.customer_id = ${param(query.customerId)}::uuid`);
+  if (query.currency) filters.push(`o.currency = ${param(query.currency)}`);
+  if (query.segment) filters.push(`o.customer_id IN (SELECT id FROM customer WHERE risk_segment = ${param(query.segment)})`);
+  if (query.receivableOnly) filters.push(`o.item_type <> 'credit'`);
+  const where = filters.length ? `AND ${filters.join(' AND ')}` : '';
+  // Invoices age from their due (or issue) date; credits and other items from their posting date.
+  const invoiceDate = query.basis === 'due' ? 'o.due_date' : 'o.issue_date';
+  const age = `($1::date - CASE WHEN o.item_type = 'invoice' THEN coalesce(${invoiceDate}, o.opened_on) ELSE o.opened_on END)`;
+  const bucket = bucketCaseSql(age, query.bounds);
+  const pivot = agingBuckets(query.bounds)
+    .map((_, i) => `coalesce(sum(amount) FILTER (WHERE bucket = ${i}), 0)::bigint AS b${i}`)
+    .join(', ');
+  const text = `
+    WITH later AS (
+      SELECT item_id, sum(amount) AS amount FROM ar_item_movement WHERE effective_date > $1::date GROUP BY item_id
+    ),
+    items AS (
+      SELECT o.currency, o.customer_id, o.item_type, ${bucket} AS bucket, o.balance - coalesce(l.amount, 0) AS amount, o.account_code
+        FROM ar_open_item o LEFT JOIN later l ON l.item_id = o.id
+       WHERE o.balance <> 0 ${where}
+      UNION ALL
+      SELECT o.currency, o.customer_id, o.item_type, ${bucket} AS bucket, -l.amount AS amount, o.account_code
+        FROM later l JOIN ar_open_item o ON o.id = l.item_id
+       WHERE o.balance = 0 ${where}
+    ),
+    sums AS (
+      SELECT currency, customer_id, ${pivot}, sum(amount)::bigint AS total,
+             coalesce(sum(amount) FILTER (WHERE item_type <> 'credit'), 0)::bigint AS receivable,
+             coalesce(sum(amount) FILTER (WHERE item_type = 'credit'), 0)::bigint AS credits
+        FROM items WHERE amount <> 0 GROUP BY currency, customer_id
+    )
+    SELECT s.*, coalesce(c.display_name, c.legal_name) AS customer_name
+      FROM sums s JOIN customer c ON c.id = s.customer_id
+     ORDER BY s.currency, customer_name, s.customer_id`;
+  return { text, values };
+}
+
+type Row = Record<string, string | number | null>;
+
+function toCustomerRow(row: Row, bucketCount: number): AgingCustomerRow {
+  return {
+    currency: String(row.currency).trim(),
+    customerId: String(row.customer_id),
+    customerName: String(row.customer_name),
+    buckets: Array.from({ length: bucketCount }, (_, i) => Number(row[`b${i}`])),
+    total: Number(row.total),
+    receivable: Number(row.receivable),
+    credits: Number(row.credits),
+  };
+}
+
+export async function nativePool(em: EntityManager): Promise<pg.Pool> {
+  return (em.getConnection() as unknown as { getNativeClient(): Promise<pg.Pool> }).getNativeClient();
+}
+
+/** The whole report (customer rows aggregated in the database; one row per customer and currency in memory). */
+export async function agingReport(em: EntityManager, query: AgingQuery): Promise<AgingReport> {
+  const buckets = agingBuckets(query.bounds);
+  const { text, values } = agingSql(query);
+  const pool = await nativePool(em);
+  const result = await pool.query<Row>(text, values);
+  const currencies = new Map<string, AgingCurrency>();
+  for (const raw of result.rows) {
+    const row = toCustomerRow(raw, buckets.length);
+    let currency = currencies.get(row.currency);
+    if (!currency) {
+      currency = { currency: row.currency, buckets: new Array<number>(buckets.length).fill(0), total: 0, receivable: 0, credits: 0, customers: [] };
+      currencies.set(row.currency, currency);
+    }
+    row.buckets.forEach((amount, i) => (currency.buckets[i]! += amount));
+    currency.total += row.total;
+    currency.receivable += row.receivable;
+    currency.credits += row.credits;
+    currency.customers.push(row);
+  }
+  return { asOf: query.asOf, basis: query.basis, buckets, currencies: [...currencies.values()] };
+}
+
+/**
+ * The customer rows through a server-side cursor (DECLARE ... FETCH in a read-only transaction), `batchSize` at a
+ * time, so a report over any number of customers streams without holding it in memory. The connection goes back to
+ * the pool when the iteration ends or is abandoned (a client that disconnects mid-download).
+ */
+export async function* streamAgingRows(em: EntityManager, query: AgingQuery, batchSize = 1000): AsyncGenerator<AgingCustomerRow> {
+  const bucketCount = agingBuckets(query.bounds).length;
+  const { text, values } = agingSql(query);
+  const client = await (await nativePool(em)).connect();
+  let failed = false;
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`DECLARE aging_rows NO SCROLL CURSOR FOR ${text}`, values);
+    for (;;) {
+      const { rows } = await client.query<Row>(`FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM aging_rows`);
+      if (rows.length === 0) break;
+      for (const row of rows) yield toCustomerRow(row, bucketCount);
+    }
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    await client.query('ROLLBACK').catch(() => {
+      failed = true;
+    });
+    client.release(failed);
+  }
+}
+
+const csvField = (value: string | number) => {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** CSV lines of the report: a header naming the buckets, then one line per customer row (amounts in minor units). */
+export async function* agingCsv(em: EntityManager, query: AgingQuery): AsyncGenerator<string> {
+  const buckets = agingBuckets(query.bounds);
+  yield `${['as_of', 'basis', 'currency', 'customer_id', 'customer_name', ...buckets.map((b) => b.key), 'total', 'receivable', 'credits'].join(',')}\n`;
+  for await (const row of streamAgingRows(em, query)) {
+    yield `${[query.asOf, query.basis, row.currency, row.customerId, row.customerName, ...row.buckets, row.total, row.receivable, row.credits].map(csvField).join(',')}\n`;
+  }
+}
