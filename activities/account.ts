@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { AccountDelinquency, AccountSnapshot } from '../src/domain/account.js';
 import { Customer } from '../src/db/entities/customer.js';
 import { accountFacts } from '../src/customers/facts.js';
+import { storedDecision } from '../src/credit/decisions.js';
 import { loadProfileSnapshot, writeDelinquency } from '../src/customers/account-store.js';
 import { stepKey } from '../src/temporal/ids.js';
 import type { ActivityDeps } from './deps.js';
@@ -22,7 +23,9 @@ export function createAccountActivities(deps: ActivityDeps) {
       const em = deps.orm.em.fork();
       const snapshot = await loadProfileSnapshot(em, input.customerId);
       if (!snapshot.exists) return snapshot;
-      return { ...snapshot, facts: await accountFacts(em, input.customerId, input.asOf) };
+      const decision = await storedDecision(em, input.customerId);
+      const creditReview = decision ? { reviewId: decision.reviewId, nextReviewDate: decision.nextReviewDate, riskClass: decision.riskClass } : null;
+      return { ...snapshot, facts: await accountFacts(em, input.customerId, input.asOf), creditReview };
     },
 
     /**

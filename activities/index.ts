@@ -1,5 +1,6 @@
 // Every activity the worker registers, built from injected dependencies.
 import { createAccountActivities } from './account.js';
+import { createCreditActivities } from './credit.js';
 import type { ActivityDeps } from './deps.js';
 import { createDisputeActivities } from './disputes.js';
 import { createInvoiceActivities } from './invoice.js';
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceActivities(deps),
     ...createPaymentActivities(deps),
     ...createTaskActivities(deps),
+    ...createCreditActivities(deps),
     ...createDisputeActivities(deps),
   };
 }

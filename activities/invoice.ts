@@ -77,7 +77,8 @@ export function createInvoiceActivities(deps: ActivityDeps) {
       if (!invoice && Context.current().info.attempt < MISSING_AFTER_ATTEMPTS) {
         throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not committed (yet)`, 'InvoiceNotCommitted');
       }
-      if (!invoice || !isOpenStatus(invoice.status)) return { ...snapshotOf(invoice), deliveredAt: null };
+      // A held invoice is delivered only after its credit override released it.
+      if (!invoice || !isOpenStatus(invoice.status) || invoice.status === 'held') return { ...snapshotOf(invoice), deliveredAt: null };
       const data = documentData(deps, invoice);
       const document = renderDocument('invoice-document', { ...data, companyName: deps.mail.companyName });
       await sendTemplatedEmail(deps, {

@@ -21,6 +21,7 @@ import { paymentRoutes } from './routes/payments.js';
 import { reportRoutes } from './routes/reports.js';
 import { documentRoutes } from './routes/documents.js';
 import { taskRoutes } from './routes/tasks.js';
+import { creditRoutes } from './routes/credit.js';
 
 // ajv-formats is CommonJS; under ESM its function arrives as `default`.
 const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
@@ -62,6 +63,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
         { name: 'reports', description: 'Aging, KPIs and their monthly snapshots, customer statements and stored documents' },
         { name: 'tasks', description: 'Human task inbox shared by disputes, collections, credit and cash application' },
+        { name: 'credit', description: 'Credit holds, applications, reviews (scorecard, authority matrix) and exposure' },
       ],
     },
   });
@@ -82,5 +84,6 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(reportRoutes, { deps });
   await app.register(documentRoutes, { deps });
   await app.register(taskRoutes, { deps });
+  await app.register(creditRoutes, { deps });
   return app;
 }

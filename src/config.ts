@@ -5,6 +5,7 @@ import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './d
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
 import { DEFAULT_DELINQUENCY_POLICY, type DelinquencyPolicy } from './domain/delinquency.js';
 import { referencePatternProblem } from './domain/cash-matching.js';
+import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, type CreditPolicy } from './domain/credit-policy.js';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -20,7 +21,7 @@ export interface Config {
     devServer: { port: number; uiPort: number; dbFile: string };
   };
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
-  policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy };
+  policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy; credit: CreditPolicy };
 }
 
 export class ConfigError extends Error {
@@ -86,6 +87,27 @@ function cashApplicationPolicy(env: Env): CashApplicationPolicy {
   };
 }
 
+/**
+ * Credit policy: the defaults, with CREDIT_POLICY (a JSON object, shallowly merged over them, e.g. shorter review
+ * frequencies for staging) and CREDIT_BUREAU_PROVIDER. Recorded in each review and account workflow's input.
+ */
+function creditPolicy(env: Env): CreditPolicy {
+  let overrides: Partial<CreditPolicy> = {};
+  const raw = optional(env, 'CREDIT_POLICY');
+  if (raw !== undefined) {
+    try {
+      overrides = JSON.parse(raw) as Partial<CreditPolicy>;
+    } catch {
+      throw new ConfigError('CREDIT_POLICY', 'must be a JSON object of credit policy fields');
+    }
+  }
+  const policy: CreditPolicy = { ...DEFAULT_CREDIT_POLICY, ...overrides, bureauProvider: str(env, 'CREDIT_BUREAU_PROVIDER', overrides.bureauProvider ?? DEFAULT_CREDIT_POLICY.bureauProvider) };
+  if (raw !== undefined && overrides.version === undefined) policy.version = `${DEFAULT_CREDIT_POLICY.version}+env`;
+  const problems = creditPolicyProblems(policy);
+  if (problems.length) throw new ConfigError('CREDIT_POLICY', problems.join('; '));
+  return policy;
+}
+
 /** When the account workflow flags a customer delinquent (recorded in each account workflow's input). */
 function delinquencyPolicy(env: Env): DelinquencyPolicy {
   const raw = str(env, 'ACCOUNT_DELINQUENT_BROKEN_PROMISES', String(DEFAULT_DELINQUENCY_POLICY.brokenPromisesAtLeast));
@@ -135,6 +157,6 @@ export function loadConfig(env: Env = process.env): Config {
       catcherUiPort: port(env, 'MAIL_UI_PORT', 8025),
       companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
     },
-    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env) },
+    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env), credit: creditPolicy(env) },
   };
 }

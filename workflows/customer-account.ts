@@ -11,6 +11,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccountActivities } from '../activities/account.js';
+import type { CreditActivities } from '../activities/credit.js';
+import { afterReviewStarted, NO_CREDIT_WATCH, periodicReviewAt, planCreditReview, withBaseline, withCreditDecision, type CreditDecisionNotice } from '../src/domain/account-credit.js';
+import { DEFAULT_CREDIT_POLICY } from '../src/domain/credit-policy.js';
 import {
   applyProfileChanges,
   applySnapshot,
@@ -33,6 +36,18 @@ const { loadAccountSnapshot, loadAccountFacts, recordDelinquency, sendAccountOpe
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+const { startCreditReview } = proxyActivities<CreditActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * Patch id of the third version: a timer for the periodic credit review (its date comes from the last decision's risk
+ * class) and early reviews when the account deteriorates (days beyond terms rising, a broken promise, an invoice far
+ * over the limit).
+ */
+export const CREDIT_REVIEW_PATCH = 'credit-review-timer';
+
 /** Patch id of the second version: refresh reads facts (invoices, promises) and the policy decides delinquency. */
 export const DELINQUENCY_PATCH = 'account-facts-and-delinquency';
 
@@ -48,16 +63,21 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
   validateAccountPolicy(input.policy);
   let state = input.state ? upgradeState(input.state) : openAccount({ customerId: input.customerId, currency: input.currency, now: new Date(), policy: input.policy });
   let refreshRequested = false;
+  /** Reasons of refresh requests since the last credit check (e.g. `promise_broken` from collections). */
+  let refreshReasons: string[] = [];
 
   setHandler(accountStateQuery, () => state);
-  setHandler(refreshAccountSignal, () => {
+  setHandler(refreshAccountSignal, ({ reason }) => {
     refreshRequested = true;
+    if (refreshReasons.length < 20) refreshReasons.push(reason);
   });
   setHandler(closeAccountSignal, ({ by }) => {
     state = closeAccount(state, new Date(), by);
   });
   setHandler(accountProfileChangedSignal, (change) => {
     state = applyProfileChanges(state, change, new Date());
+    const decided = change.changes.find((c) => c.field === 'creditReview');
+    if (decided && state.credit) state = { ...state, credit: withCreditDecision(state.credit, decided.to as CreditDecisionNotice) };
   });
 
   if (!input.state) {
@@ -65,11 +85,17 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
   }
 
   while (!isClosed(state)) {
-    const untilRefresh = Math.max(1, Date.parse(state.nextRefreshAt) - Date.now());
+    const creditTimer = patched(CREDIT_REVIEW_PATCH);
+    if (creditTimer && !state.credit) state = { ...state, credit: NO_CREDIT_WATCH };
+    const reviewAt = creditTimer && state.credit ? periodicReviewAt(state.credit) : null;
+    const wakeAt = Math.min(Date.parse(state.nextRefreshAt), reviewAt?.getTime() ?? Infinity);
+    const untilRefresh = Math.max(1, wakeAt - Date.now());
     await condition(() => refreshRequested || isClosed(state) || workflowInfo().continueAsNewSuggested, untilRefresh);
     if (isClosed(state)) break;
+    let refreshed = false;
     if (refreshRequested || Date.now() >= Date.parse(state.nextRefreshAt)) {
       refreshRequested = false;
+      refreshed = true;
       if (patched(DELINQUENCY_PATCH)) {
         await refreshWithFacts();
       } else {
@@ -77,6 +103,7 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
         state = applySnapshot(state, snapshot, new Date(), input.policy);
       }
     }
+    if (creditTimer && !isClosed(state)) await creditCheckpoint(refreshed);
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof customerAccountWorkflow>({ ...input, state });
@@ -85,11 +112,36 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
   await condition(allHandlersFinished);
   return state;
 
+  /**
+   * Starts a periodic review when its date has come, or an early one when the account deteriorated since the last
+   * review (measured on the facts of a refresh) or a signal reported a broken promise or a large excess over the limit.
+   */
+  async function creditCheckpoint(refreshed: boolean): Promise<void> {
+    const policy = input.policy.credit ?? DEFAULT_CREDIT_POLICY;
+    const today = new Date().toISOString().slice(0, 10);
+    const signals = refreshed ? refreshReasons : [];
+    if (refreshed) refreshReasons = [];
+    const watch = withBaseline(state.credit ?? NO_CREDIT_WATCH, state.facts, today);
+    const plan = planCreditReview(watch, { facts: state.facts, today, now: new Date(), signals }, policy);
+    state = { ...state, credit: watch };
+    if (!plan) return;
+    const started = await startCreditReview({
+      workflowId: workflowInfo().workflowId,
+      step: `credit-review-${watch.reviewsStarted + 1}`,
+      customerId: input.customerId,
+      trigger: plan.trigger,
+      reasons: plan.reasons,
+      policy,
+    });
+    state = { ...state, credit: afterReviewStarted(state.credit ?? watch, { workflowId: started.workflowId, plan, facts: state.facts, today }) };
+  }
+
   /** Reads profile and facts, lets the policy decide delinquency, and writes a changed decision back to the record. */
   async function refreshWithFacts(): Promise<void> {
     const today = new Date().toISOString().slice(0, 10);
     const snapshot = await loadAccountFacts({ customerId: input.customerId, asOf: today });
     state = applySnapshot(state, snapshot, new Date(), input.policy);
+    if (state.credit && snapshot.creditReview !== undefined) state = { ...state, credit: withCreditDecision(state.credit, snapshot.creditReview) };
     if (isClosed(state) || !snapshot.facts) return;
     const policy = input.policy.delinquency ?? DEFAULT_DELINQUENCY_POLICY;
     const next = delinquencyAfter(state, assessDelinquency(snapshot.facts, policy, today), new Date());

@@ -2,3 +2,4 @@
 export { customerAccountWorkflow } from './customer-account.js';
 export { cashApplicationWorkflow } from './cash-application.js';
 export { invoiceWorkflow } from './invoice.js';
+export { creditReviewWorkflow } from './credit-review.js';

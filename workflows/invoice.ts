@@ -3,6 +3,7 @@
 // when the balance reaches zero. Balance changes arrive as signals from whoever committed them (allocations, credit
 // notes); timers are durable, so a worker restart loses nothing. Policy (offsets) is input, recorded in history.
 import { ActivityFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CreditActivities } from '../activities/credit.js';
 import type { InvoiceActivities } from '../activities/invoice.js';
 import { validateInvoicePolicy, type InvoicePolicy } from '../src/domain/invoice-policy.js';
 import {
@@ -16,9 +17,17 @@ import {
   type InvoiceSnapshot,
   type InvoiceWorkflowState,
 } from '../src/domain/invoice-workflow-state.js';
+import { overrideProblems, type InvoiceCreditHold } from '../src/domain/credit-decision.js';
+import { CREDIT_OVERRIDE_QUEUE } from '../src/domain/credit-policy.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
+import { installTaskInbox } from './task-inbox.js';
 
 const { sendCourtesyReminder, markInvoiceOverdue, loadInvoiceSnapshot } = proxyActivities<InvoiceActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+});
+
+const { releaseHeldInvoice, rejectHeldInvoice } = proxyActivities<CreditActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
@@ -44,6 +53,8 @@ export interface InvoiceWorkflowInput {
   totalAmount: number;
   dueDate: string;
   policy: InvoicePolicy;
+  /** The credit check held the invoice at issue: a credit override decides before delivery. */
+  creditHold?: InvoiceCreditHold;
   /** Present when the workflow continued as new: the state it carries over. */
   state?: InvoiceWorkflowState;
 }
@@ -60,6 +71,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     state = applyBalanceChange(state, change, new Date());
     changedDuringActivity = true;
   });
+  // The credit override of a held invoice is a task in the shared inbox; its completion arrives as an update.
+  const inbox = installTaskInbox({ validate: (task, completion) => (task.type === 'credit_override' ? overrideProblems(completion) : []) });
 
   /**
    * Runs an activity that reads the invoice row and mirrors what it read. An activity's snapshot can predate a
@@ -85,6 +98,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (!(error instanceof ActivityFailure)) throw error;
       state = applyInvoiceSnapshot(state, { exists: false, status: 'cancelled', openAmount: 0 }, new Date());
     }
+  }
+
+  // Since `credit-hold-before-delivery` an invoice issued over the credit limit (or to an account on hold) waits here
+  // for a credit override: approve releases it to delivery, reject cancels it. Older histories never start held.
+  if (state.phase === 'held' && input.creditHold && patched('credit-hold-before-delivery')) {
+    await awaitCreditOverride(input.creditHold);
+  } else if (state.phase === 'held') {
+    state = { ...state, phase: 'deliver' };
   }
 
   while (!isInvoiceClosed(state)) {
@@ -124,4 +145,38 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
   await condition(allHandlersFinished);
   return state;
+
+  async function awaitCreditOverride(hold: InvoiceCreditHold): Promise<void> {
+    const task = await inbox.open({
+      key: 'credit-override',
+      type: 'credit_override',
+      queue: CREDIT_OVERRIDE_QUEUE,
+      title: `Credit override: invoice for ${input.totalAmount} ${input.currency} (${hold.reasons.join(', ')})`,
+      subjectType: 'invoice',
+      subjectId: input.invoiceId,
+      customerId: input.customerId,
+      sla: hold.overrideSla,
+      payload: { ...hold, invoiceId: input.invoiceId, amount: { amount: input.totalAmount, currency: input.currency }, outcomes: ['approve', 'reject'] },
+    });
+    state = { ...state, creditOverride: { taskId: task.taskId, outcome: null, by: null, at: null } };
+    // A cancel (credit note) while held closes the invoice; then the task is no longer needed.
+    await condition(() => !inbox.isOpen(task.taskId) || looksSettled(state));
+    if (inbox.isOpen(task.taskId)) {
+      await inbox.cancel(task.taskId, 'the invoice was settled or cancelled while held');
+      state = applyInvoiceSnapshot(state, await loadInvoiceSnapshot(step), new Date());
+      if (!isInvoiceClosed(state)) state = { ...state, phase: 'deliver' };
+      return;
+    }
+    const done = await inbox.waitFor(task.taskId);
+    const decision = { taskId: task.taskId, outcome: done?.outcome ?? 'reject', by: done?.by ?? 'system', comment: done?.comment ?? (done?.data.reason as string | undefined) ?? null };
+    const at = new Date().toISOString();
+    if (decision.outcome === 'approve') {
+      state = applyInvoiceSnapshot(state, await releaseHeldInvoice({ ...step, ...decision }), new Date());
+      state = { ...state, creditOverride: { taskId: task.taskId, outcome: 'approve', by: decision.by, at } };
+      if (!isInvoiceClosed(state)) state = { ...state, phase: 'deliver' };
+    } else {
+      state = applyInvoiceSnapshot(state, await rejectHeldInvoice({ ...step, ...decision }), new Date());
+      state = { ...state, creditOverride: { taskId: task.taskId, outcome: 'reject', by: decision.by, at } };
+    }
+  }
 }

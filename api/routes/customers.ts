@@ -88,7 +88,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
         // The row and the workflow start succeed or fail together: a failed start rolls the insert back.
         await startCustomerAccount(
           { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
-          { customerId: customer.id, currency: customer.currency, policy: { refreshEvery: config.policy.accountRefreshEvery, delinquency: config.policy.accountDelinquency } },
+          { customerId: customer.id, currency: customer.currency, policy: { refreshEvery: config.policy.accountRefreshEvery, delinquency: config.policy.accountDelinquency, credit: config.policy.credit } },
         );
       });
       const account = await liveAccount(created.id, request.log);

@@ -6,12 +6,14 @@ import { Type, type Static } from 'typebox';
 import { CLOSED_STATUSES, isOpenStatus } from '../../src/domain/invoice-status.js';
 import type { InvoiceWorkflowState } from '../../src/domain/invoice-workflow-state.js';
 import { issueCreditNote } from '../../src/invoices/credit-notes.js';
+import { checkNewInvoiceCredit } from '../../src/credit/exposure.js';
+import { recordInvoiceHeld } from '../../src/credit/held-invoices.js';
 import { insertInvoice, InvoiceRequestError, prepareInvoice } from '../../src/invoices/issue.js';
 import { INVOICE_COLUMNS, invoiceFromRow, readInvoice, type InvoiceDocument, type InvoiceRow } from '../../src/invoices/read.js';
 import { InvoiceNotFoundError } from '../../src/invoices/balance.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { startInvoice } from '../../src/temporal/starters.js';
-import { invoiceBalanceChangedSignal, invoiceStateQuery, type InvoiceBalanceChange } from '../../workflows/messages.js';
+import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
@@ -107,6 +109,15 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     }
   }
 
+  /** An invoice far above the limit (policy) asks the account workflow for an early credit review, after the commit. */
+  async function requestEarlyCreditReview(customerId: string, log: FastifyBaseLogger): Promise<void> {
+    try {
+      await temporal.workflow.getHandle(workflowIds.customerAccount(customerId)).signal(refreshAccountSignal, { reason: 'credit_limit_exceeded' });
+    } catch (err) {
+      log.warn({ err, customerId }, 'could not ask the account workflow for an early credit review');
+    }
+  }
+
   app.post(
     '/invoices',
     {
@@ -114,6 +125,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       schema: {
         tags: ['invoices'],
         summary: 'Issue an invoice: number it, post it to the ledger and start its workflow',
+        description: 'Over the credit limit (exposure = open AR + held invoices) or to an account on credit hold, the invoice is issued `held`: posted, but delivered only after a credit override task is approved (rejected: cancelled).',
         headers: IdempotencyHeaders,
         body: CreateInvoiceBody,
         response: { 201: IssuedInvoiceSchema, ...problemResponses(400, 404, 409, 422, 503) },
@@ -140,12 +152,24 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         .fork()
         .transactional(async (tx) => {
           const prepared = await prepareInvoice(tx, request.body, { today: today(), actor: actorOf(request) });
+          // Over the credit limit (exposure incl. held invoices) or on credit hold: issued `held`, delivered only after a credit override.
+          const { hold } = await checkNewInvoiceCredit(tx, { customerId: prepared.customerId, amount: prepared.totals.total }, config.policy.credit);
+          prepared.creditHold = hold;
           const handle = await startInvoice(
             { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
-            { invoiceId: prepared.id, customerId: prepared.customerId, currency: prepared.currency, totalAmount: prepared.totals.total, dueDate: prepared.dueDate, policy },
+            {
+              invoiceId: prepared.id,
+              customerId: prepared.customerId,
+              currency: prepared.currency,
+              totalAmount: prepared.totals.total,
+              dueDate: prepared.dueDate,
+              policy,
+              ...(hold ? { creditHold: hold } : {}),
+            },
           );
           started = handle.workflowId;
           const stored = await insertInvoice(tx, prepared);
+          if (hold) await recordInvoiceHeld(tx, { invoiceId: stored.id, customerId: prepared.customerId, number: stored.number, actor: actorOf(request), hold: { ...hold } });
           return { ...stored, prepared };
         })
         .catch(async (error: unknown) => {
@@ -158,13 +182,14 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           return requestProblem(error);
         });
       const { prepared } = issued;
+      if (prepared.creditHold?.earlyReview) await requestEarlyCreditReview(prepared.customerId, request.log);
       return reply
         .status(201)
         .header('location', `/invoices/${issued.id}`)
         .send({
           id: issued.id,
           number: issued.number,
-          status: 'issued' as const,
+          status: prepared.creditHold ? ('held' as const) : ('issued' as const),
           total: money(prepared.totals.total, prepared.currency),
           balance: money(prepared.totals.total, prepared.currency),
           dueDate: prepared.dueDate,

@@ -68,6 +68,14 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /tasks/:id/assign': TASK_WORKERS,
   'POST /tasks/:id/complete': TASK_WORKERS,
   'POST /tasks/:id/comments': TASK_WORKERS,
+
+  // --- credit management ---
+  'POST /customers/:id/hold': CREDIT,
+  'POST /customers/:id/release': CREDIT,
+  'POST /customers/:id/credit-applications': CREDIT,
+  'GET /customers/:id/credit-reviews': STAFF_READ,
+  'GET /credit-reviews/:workflowId': STAFF_READ,
+  'GET /customers/:id/credit': STAFF_READ,
 };
 
 /** Groups other modules use when they add their routes to the table above. */

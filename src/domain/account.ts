@@ -1,5 +1,7 @@
 // The live state of a customer account, kept by the `customer-<id>` workflow, and the pure rules that change it.
 // Workflows, activities and the API all use these functions, so the rules live in one place.
+import type { AccountCreditWatch, CreditDecisionNotice } from './account-credit.js';
+import type { CreditPolicy } from './credit-policy.js';
 import { deriveStatus, type FieldChange } from './customer.js';
 import { NO_FACTS, validateDelinquencyPolicy, type AccountFacts, type DelinquencyAssessment, type DelinquencyPolicy, type DelinquencyReason } from './delinquency.js';
 import { addDuration, parseDuration } from './duration.js';
@@ -13,6 +15,8 @@ export interface AccountPolicy {
   refreshEvery: string;
   /** Absent in workflows started before delinquency existed; they use DEFAULT_DELINQUENCY_POLICY. */
   delinquency?: DelinquencyPolicy;
+  /** Credit review policy (periodic and early reviews); absent in older workflows, which use DEFAULT_CREDIT_POLICY. */
+  credit?: CreditPolicy;
 }
 
 export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = { refreshEvery: 'P1D' };
@@ -30,6 +34,8 @@ export interface AccountSnapshot {
   hold?: AccountHold | null;
   delinquency?: AccountDelinquency | null;
   facts?: AccountFacts;
+  /** The latest credit decision on the customer (read since the credit review timer). */
+  creditReview?: CreditDecisionNotice | null;
 }
 
 export interface AccountHold {
@@ -73,6 +79,8 @@ export interface AccountState {
   overCreditLimit: boolean;
   /** Whether the profile fields above came from the record yet (the first refresh fills them without logging changes). */
   profileLoaded: boolean;
+  /** Periodic and early credit reviews (absent in states from before the credit review timer). */
+  credit?: AccountCreditWatch;
 }
 
 /** A state carried over by a run of the first workflow version lacks the newer fields. */

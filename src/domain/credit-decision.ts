@@ -102,6 +102,21 @@ export function checkInvoiceCredit(input: { amount: number; exposure: number; li
   };
 }
 
+/** Why an invoice was held, stored on the invoice and passed to its workflow (which opens the override task). */
+export interface InvoiceCreditHold {
+  reasons: HoldReason[];
+  limit: number | null;
+  exposureBefore: number;
+  exposureAfter: number;
+  overLimitBy: number;
+  accountHold: { reason: string; by: string; at: string } | null;
+  policyVersion: string;
+  /** SLA of the override task (policy). */
+  overrideSla: string;
+  /** The excess is large enough for an early credit review. */
+  earlyReview: boolean;
+}
+
 /** Days the oldest open invoice is past its due date on `asOf` (0 when nothing is past due). */
 export function daysBeyondTerms(oldestOpenDueDate: string | null, asOf: string): number {
   if (!oldestOpenDueDate || oldestOpenDueDate >= asOf) return 0;

@@ -67,6 +67,8 @@ export interface CreditPolicy {
   riskClasses: RiskClassRule[];
   /** Per currency (ISO 4217), `*` for any other currency. */
   authority: Record<string, AuthorityLevel[]>;
+  /** The registered bureau provider to pull reports from (`builtin`: the deterministic provider). */
+  bureauProvider: string;
   /** A bureau report younger than this is reused instead of pulled again. */
   bureauMaxAge: string;
   /** Time for the approver to decide an approval task (SLA). */
@@ -192,6 +194,7 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
       { upTo: null, approver: 'finance_director' },
     ],
   },
+  bureauProvider: 'builtin',
   bureauMaxAge: 'P6M',
   approvalSla: 'P2D',
   overrideSla: 'P1D',
@@ -228,6 +231,14 @@ export function creditPolicyProblems(policy: CreditPolicy): string[] {
   if (!policy.authority['*']) problems.push('authority needs a "*" entry for other currencies');
   return problems;
 }
+
+/** The inbox queue of an approver role: `credit_manager` -> `credit-manager`. */
+export function approvalQueue(approver: Exclude<AuthorityLevel['approver'], 'auto'>): string {
+  return approver.replace('_', '-');
+}
+
+/** The queue of credit override tasks (held invoices). */
+export const CREDIT_OVERRIDE_QUEUE = 'credit';
 
 export function validateCreditPolicy(policy: CreditPolicy): void {
   const problems = creditPolicyProblems(policy);

@@ -1,7 +1,8 @@
 // The invoice lifecycle as pure rules: which statuses are open, how a balance change or a timer moves the status.
 // The database row is the record of truth; the invoice workflow and the API use these same rules.
 
-export const INVOICE_STATUSES = ['issued', 'sent', 'due', 'overdue', 'partially_paid', 'paid', 'disputed', 'written_off', 'cancelled'] as const;
+/** `held`: issued and posted, but waiting for a credit override before it is delivered (exposure above the limit or the account on hold). */
+export const INVOICE_STATUSES = ['held', 'issued', 'sent', 'due', 'overdue', 'partially_paid', 'paid', 'disputed', 'written_off', 'cancelled'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 export const CLOSED_STATUSES: readonly InvoiceStatus[] = ['paid', 'cancelled', 'written_off'];
@@ -26,6 +27,8 @@ export function statusAfterBalanceChange(input: { status: InvoiceStatus; openAmo
     return 'paid';
   }
   if (input.status === 'disputed') return 'disputed';
+  // Money on a held invoice does not release it: only the credit override does.
+  if (input.status === 'held') return 'held';
   if (input.cause === 'payment' || input.cause === 'credit' || input.cause === 'discount') return input.overdue ? 'overdue' : 'partially_paid';
   return input.status;
 }

@@ -17,8 +17,11 @@ export interface InvoiceBalanceEvent {
   source: string;
 }
 
-/** The step the workflow takes next; `watch` waits for the balance to reach zero (collections picks up from there). */
-export type InvoicePhase = 'deliver' | 'remind' | 'overdue' | 'watch' | 'closed';
+/**
+ * The step the workflow takes next; `held` waits for a credit override before delivery; `watch` waits for the balance
+ * to reach zero (collections picks up from there).
+ */
+export type InvoicePhase = 'held' | 'deliver' | 'remind' | 'overdue' | 'watch' | 'closed';
 
 export interface InvoiceWorkflowState {
   invoiceId: string;
@@ -42,20 +45,32 @@ export interface InvoiceWorkflowState {
   recordMissing: boolean;
   /** Last balance changes, newest last, bounded so a continued run starts small. */
   balanceEvents: InvoiceBalanceEvent[];
+  /** The credit override of an invoice issued `held` (absent for invoices that were never held). */
+  creditOverride?: { taskId: string | null; outcome: 'approve' | 'reject' | null; by: string | null; at: string | null };
 }
 
 export const MAX_BALANCE_EVENTS = 20;
 
-export function initialInvoiceState(input: { invoiceId: string; customerId: string; currency: string; totalAmount: number; dueDate: string; policy: InvoicePolicy }): InvoiceWorkflowState {
+export function initialInvoiceState(input: {
+  invoiceId: string;
+  customerId: string;
+  currency: string;
+  totalAmount: number;
+  dueDate: string;
+  policy: InvoicePolicy;
+  creditHold?: unknown;
+}): InvoiceWorkflowState {
+  const held = Boolean(input.creditHold);
   return {
+    ...(held ? { creditOverride: { taskId: null, outcome: null, by: null, at: null } } : {}),
     invoiceId: input.invoiceId,
     customerId: input.customerId,
     currency: input.currency,
     totalAmount: input.totalAmount,
     openAmount: input.totalAmount,
-    status: 'issued',
+    status: held ? 'held' : 'issued',
     dueDate: input.dueDate,
-    phase: 'deliver',
+    phase: held ? 'held' : 'deliver',
     policyVersion: input.policy.version,
     reminderAt: reminderAt(input.dueDate, input.policy).toISOString(),
     overdueAt: overdueAt(input.dueDate, input.policy).toISOString(),

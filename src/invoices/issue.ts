@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatDocumentNumber, invoiceLineProblems, priceInvoice, seriesFor, type InvoiceLineInput, type InvoiceTotals } from '../domain/invoice.js';
 import { isIsoDate } from '../domain/journal.js';
 import { DEFAULT_TERMS_CODE, scheduleFor, termsProblems, type PaymentTerms, type Schedule } from '../domain/terms.js';
+import type { InvoiceCreditHold } from '../credit/exposure.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey, workflowIds } from '../temporal/ids.js';
 
@@ -42,6 +43,8 @@ export interface PreparedInvoice {
   totals: InvoiceTotals;
   externalRef: string | null;
   createdBy: string;
+  /** Set when the credit check holds the invoice: it is stored `held` and waits for a credit override before delivery. */
+  creditHold?: InvoiceCreditHold | null;
 }
 
 interface CustomerFacts {
@@ -125,12 +128,13 @@ export async function insertInvoice(tx: EntityManager, invoice: PreparedInvoice)
   await tx.execute(
     `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, terms_code, terms, instalments,
        subtotal_amount, tax_amount, total_amount, open_amount, status, discount_deadline, discount_rate_bp, discount_amount, external_ref,
-       issue_entry_id, created_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?)`,
+       issue_entry_id, created_by, credit_hold)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)`,
     [
       invoice.id, number, series, sequence, invoice.customerId, invoice.currency, invoice.issueDate, invoice.dueDate, invoice.termsCode,
       JSON.stringify(invoice.terms), JSON.stringify(invoice.schedule.instalments), totals.subtotal, totals.tax, totals.total, totals.total,
-      discount?.deadline ?? null, discount?.rateBp ?? null, discount?.amount.amount ?? null, invoice.externalRef, posted.entryId, invoice.createdBy,
+      invoice.creditHold ? 'held' : 'issued', discount?.deadline ?? null, discount?.rateBp ?? null, discount?.amount.amount ?? null, invoice.externalRef,
+      posted.entryId, invoice.createdBy, invoice.creditHold ? JSON.stringify(invoice.creditHold) : null,
     ],
   );
   const values: unknown[] = [];
