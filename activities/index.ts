@@ -6,6 +6,8 @@ import { createDisputeActivities } from './disputes.js';
 import { createInvoiceActivities } from './invoice.js';
 import { createPaymentActivities } from './payments.js';
 import { createTaskActivities } from './tasks.js';
+import { createWebhookActivities } from './webhooks.js';
+import { createImportActivities } from './imports.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -13,6 +15,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceActivities(deps),
     ...createPaymentActivities(deps),
     ...createTaskActivities(deps),
+    ...createWebhookActivities(deps),
+    ...createImportActivities(deps),
     ...createCreditActivities(deps),
     ...createDisputeActivities(deps),
   };

@@ -5,6 +5,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { formatMoney } from '../src/domain/money.js';
 import { TIMER_FLIPS, isOpenStatus, type InvoiceStatus } from '../src/domain/invoice-status.js';
 import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
+import { recordEvent, type EventType } from '../src/events/outbox.js';
 import { readInvoice, type InvoiceDocument } from '../src/invoices/read.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import type { ActivityDeps } from './deps.js';
@@ -42,14 +43,36 @@ function documentData(deps: ActivityDeps, invoice: InvoiceDocument) {
 const snapshotOf = (invoice: InvoiceDocument | undefined): InvoiceSnapshot =>
   invoice ? { exists: true, status: invoice.status, openAmount: invoice.openAmount } : { exists: false, status: 'cancelled', openAmount: 0 };
 
-/** Moves the status forward from one of `from` (never touching closed or disputed invoices); returns the row after. */
+/** Status flips that integrations hear about (the outbox event recorded with the flip). */
+const FLIP_EVENTS: Partial<Record<InvoiceStatus, EventType>> = { sent: 'invoice.sent', overdue: 'invoice.overdue' };
+
+/**
+ * Moves the status forward from one of `from` (never touching closed or disputed invoices); returns the row after.
+ * The flip and its event commit together; the event's dedupe key makes a retried activity record it once.
+ */
 async function flipStatus(deps: ActivityDeps, invoiceId: string, to: InvoiceStatus, from: readonly InvoiceStatus[], extraSet?: string) {
   const em = deps.orm.em.fork();
-  await em.execute(
-    `UPDATE invoice SET status = ?, ${extraSet ? `${extraSet}, ` : ''}version = version + 1, updated_at = now()
-      WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) AND open_amount > 0`,
-    [to, invoiceId, ...from],
-  );
+  await em.transactional(async (tx) => {
+    const flipped = await tx.execute<{ customer_id: string; number: string; open_amount: string; currency: string; due_date: string }[]>(
+      `UPDATE invoice SET status = ?, ${extraSet ? `${extraSet}, ` : ''}version = version + 1, updated_at = now()
+        WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) AND open_amount > 0
+        RETURNING customer_id, number, open_amount, currency, to_char(due_date, 'YYYY-MM-DD') AS due_date`,
+      [to, invoiceId, ...from],
+    );
+    const type = FLIP_EVENTS[to];
+    const row = flipped[0];
+    if (type && row) {
+      await recordEvent(tx, {
+        type,
+        entityType: 'invoice',
+        entityId: invoiceId,
+        customerId: row.customer_id,
+        actor: `system:${workflowIds.invoice(invoiceId)}`,
+        data: { number: row.number, dueDate: row.due_date, openAmount: { amount: Number(row.open_amount), currency: row.currency } },
+        dedupeKey: stepKey(workflowIds.invoice(invoiceId), type),
+      });
+    }
+  });
   return snapshotOf(await readInvoice(em, invoiceId));
 }
 

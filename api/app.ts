@@ -21,6 +21,12 @@ import { paymentRoutes } from './routes/payments.js';
 import { reportRoutes } from './routes/reports.js';
 import { documentRoutes } from './routes/documents.js';
 import { taskRoutes } from './routes/tasks.js';
+import { eventRoutes } from './routes/events.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { importRoutes } from './routes/imports.js';
+import { exportRoutes } from './routes/exports.js';
+import { creditNoteRoutes, installInvoiceUbl } from './routes/credit-notes.js';
+import { installObservability } from './observability.js';
 import { creditRoutes } from './routes/credit.js';
 
 // ajv-formats is CommonJS; under ESM its function arrives as `default`.
@@ -63,6 +69,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
         { name: 'reports', description: 'Aging, KPIs and their monthly snapshots, customer statements and stored documents' },
         { name: 'tasks', description: 'Human task inbox shared by disputes, collections, credit and cash application' },
+        { name: 'integrations', description: 'Domain event stream, webhooks, bulk imports and exports' },
+        { name: 'operations', description: 'Metrics for monitoring' },
         { name: 'credit', description: 'Credit holds, applications, reviews (scorecard, authority matrix) and exposure' },
       ],
     },
@@ -73,6 +81,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   installErrorHandling(app);
   requireDeclaredAccess(app);
   installIdempotency(app, deps.orm);
+  installObservability(app, deps);
+  installInvoiceUbl(app, deps);
   await app.register(healthRoutes, { deps });
   await app.register(customerRoutes, { deps });
   await app.register(customerRecordRoutes, { deps });
@@ -84,6 +94,11 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(reportRoutes, { deps });
   await app.register(documentRoutes, { deps });
   await app.register(taskRoutes, { deps });
+  await app.register(eventRoutes, { deps });
+  await app.register(webhookRoutes, { deps });
+  await app.register(importRoutes, { deps });
+  await app.register(exportRoutes, { deps });
+  await app.register(creditNoteRoutes, { deps });
   await app.register(creditRoutes, { deps });
   return app;
 }

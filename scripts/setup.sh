@@ -11,6 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${AR_TOOLCHAIN_CACHE:-$HOME/.cache/ar-engine}"
 TEMPORAL_CLI_TAG="v1.5.1"            # newest tag `go install` can build (v1.6+ carry a replace directive)
+STRIPE_MOCK_TAG="v0.197.0"           # payment gateway double for the portal payment tests
 WANT_TEST=0
 [[ "${1:-}" == "--test" ]] && WANT_TEST=1
 mkdir -p "$CACHE/bin"
@@ -62,6 +63,62 @@ if [[ $WANT_TEST -eq 1 ]]; then
     for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
     kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
     if [[ -f "$CACHE/temporal-test-server/cds.jsa" ]]; then done_step "written"; else done_step "not written (start-up stays slower)"; fi
+  fi
+fi
+
+# --- 2b. UBL 2.1 schemas (for the e-invoice export test) ------------------------------------------
+if [[ $WANT_TEST -eq 1 ]]; then
+  step "UBL 2.1 schemas"
+  UBL="$CACHE/ubl-2.1"
+  if [[ -f "$UBL/maindoc/UBL-Invoice-2.1.xsd" ]]; then
+    done_step "cached at $UBL"
+  elif command -v mvn >/dev/null 2>&1; then
+    printf ' resolving from Maven Central...\n'
+    mvn -q -B -f "$ROOT/tools/ubl-schemas/pom.xml" dependency:copy-dependencies -DoutputDirectory="$CACHE/ubl-jar" \
+      || fail "mvn could not resolve com.helger.ubl:ph-ubl21 (see tools/ubl-schemas/pom.xml)"
+    rm -rf "$CACHE/ubl-unpack" && mkdir -p "$CACHE/ubl-unpack"
+    jar_file=$(ls "$CACHE"/ubl-jar/ph-ubl21-*.jar | head -n 1)
+    if command -v unzip >/dev/null 2>&1; then
+      unzip -q -o "$jar_file" 'external/schemas/ubl21/*' -d "$CACHE/ubl-unpack" || fail "unzip of $jar_file"
+    else
+      (cd "$CACHE/ubl-unpack" && jar xf "$jar_file" external/schemas/ubl21) || fail "jar xf of $jar_file"
+    fi
+    rm -rf "$UBL" && mv "$CACHE/ubl-unpack/external/schemas/ubl21" "$UBL" && rm -rf "$CACHE/ubl-unpack"
+    done_step "unpacked into $UBL"
+  else
+    done_step "no Maven: the UBL export test cannot validate against the schema"
+  fi
+fi
+
+# --- 2c. stripe-mock and a headless browser (portal payment and browser tests) ------------------------
+if [[ $WANT_TEST -eq 1 ]]; then
+  step "stripe-mock"
+  if [[ -n "${STRIPE_MOCK_PATH:-}" ]]; then
+    [[ -x "$STRIPE_MOCK_PATH" ]] || fail "STRIPE_MOCK_PATH=$STRIPE_MOCK_PATH is not an executable"
+    done_step "using STRIPE_MOCK_PATH=$STRIPE_MOCK_PATH"
+  elif [[ -x "$CACHE/bin/stripe-mock" ]]; then
+    done_step "cached at $CACHE/bin/stripe-mock"
+  elif command -v go >/dev/null 2>&1; then
+    printf ' building %s with Go (about a minute, once)...\n' "$STRIPE_MOCK_TAG"
+    GOBIN="$CACHE/bin" CGO_ENABLED=0 go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_TAG" \
+      || fail "go install of stripe-mock $STRIPE_MOCK_TAG (check the Go module proxy is reachable)"
+    done_step "built into $CACHE/bin/stripe-mock"
+  else
+    fail "stripe-mock is needed by the portal payment tests: install Go or set STRIPE_MOCK_PATH"
+  fi
+  step "Chromium (headless browser tests)"
+  if [[ -n "${CHROMIUM_PATH:-}" ]]; then
+    [[ -x "$CHROMIUM_PATH" ]] || fail "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
+    done_step "using CHROMIUM_PATH=$CHROMIUM_PATH"
+  elif command -v chromium >/dev/null 2>&1; then
+    done_step "found at $(command -v chromium)"
+  elif command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+    printf ' installing from Debian packages...\n'
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)) || fail "apt-get install chromium"
+    done_step "installed at $(command -v chromium)"
+  else
+    fail "the portal browser test needs Chromium: apt-get install chromium (as root) or set CHROMIUM_PATH"
   fi
 fi
 

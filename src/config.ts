@@ -5,6 +5,7 @@ import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './d
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
 import { DEFAULT_DELINQUENCY_POLICY, type DelinquencyPolicy } from './domain/delinquency.js';
 import { referencePatternProblem } from './domain/cash-matching.js';
+import { integrationsConfig, type IntegrationsConfig } from './config-integrations.js';
 import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, type CreditPolicy } from './domain/credit-policy.js';
 
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
     devServer: { port: number; uiPort: number; dbFile: string };
   };
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
+  /** Webhook delivery and import policies, worker metrics, tracing, e-invoice seller (src/config-integrations.ts). */
+  integrations: IntegrationsConfig;
   policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy; credit: CreditPolicy };
 }
 
@@ -139,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
       port: httpPort,
       publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${httpPort}`, ['http:', 'https:']),
     },
+    integrations: integrationsConfig(env),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://ar:ar@localhost:5432/ar_engine', ['postgres:', 'postgresql:']),
     temporal: {
       address: optional(env, 'TEMPORAL_ADDRESS'),

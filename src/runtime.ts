@@ -8,20 +8,40 @@ import { openOrm, type Orm } from './db/orm.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { connectClient, tlsOptions } from './temporal/connection.js';
 import { createEngineWorker } from './temporal/worker.js';
+import { freePort } from './free-port.js';
+import { startWorkerMetricsServer } from './observability/worker-metrics-server.js';
 
 let runtimeInstalled = false;
-export function installTemporalRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void {
+let runtimeMetricsAddress: string | undefined;
+/**
+ * Installs the process's Temporal runtime once. With `metricsBindAddress` (host:port) the SDK core serves its runtime
+ * metrics (workflow/activity task counts and failures, schedule-to-start latency, slots) there in Prometheus format;
+ * the worker's `/metrics` passes them through.
+ */
+export function installTemporalRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN', options: { metricsBindAddress?: string } = {}): void {
   if (runtimeInstalled) return;
   Runtime.install({
     logger: new DefaultLogger(level),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: level }), forward: {} },
+      ...(options.metricsBindAddress ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress, useSecondsForDurations: true } } } : {}),
+    },
   });
+  runtimeMetricsAddress = options.metricsBindAddress;
   runtimeInstalled = true;
+}
+
+/** A loopback address for the SDK core's metrics, for callers that install the runtime with metrics. */
+export async function loopbackMetricsAddress(): Promise<string> {
+  return `127.0.0.1:${await freePort()}`;
 }
 
 export interface RunningWorker {
   worker: Worker;
   running: Promise<void>;
+  /** The worker's Prometheus endpoint, when WORKER_METRICS_PORT is set. */
+  metricsUrl: string | undefined;
+  /** Stops polling, lets in-flight activities finish (up to the worker's shutdown grace time), then closes. */
   stop(): Promise<void>;
 }
 
@@ -43,12 +63,18 @@ export async function runWorker(config: Config, address: string, shared: { orm: 
     },
   });
   const running = worker.run();
+  const metrics =
+    config.integrations.workerMetricsPort === undefined
+      ? undefined
+      : await startWorkerMetricsServer({ port: config.integrations.workerMetricsPort, host: config.http.host, orm: shared.orm, runtimeMetricsAddress });
   return {
     worker,
     running,
+    metricsUrl: metrics?.url,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      await metrics?.close();
       await connection.close();
       await client.connection.close();
       if (!shared.mailer) mailer.close();
@@ -78,13 +104,23 @@ export async function runApi(config: Config, address: string, shared: { orm: Orm
 
 export { openOrm };
 
-/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
-export function onShutdownSignal(stop: () => Promise<void>): void {
+/**
+ * Runs `stop` once on SIGINT/SIGTERM, then exits. A second signal, or a stop that takes longer than `timeoutMs`
+ * (set it above the worker's 30 s grace time and the orchestrator's termination grace period below), exits at once.
+ */
+export function onShutdownSignal(stop: () => Promise<void>, options: { timeoutMs?: number } = {}): void {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.error(`${signal} received again: exiting without waiting`);
+      process.exit(1);
+    }
     stopping = true;
     console.log(`\n${signal} received, shutting down...`);
+    setTimeout(() => {
+      console.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, options.timeoutMs ?? 45_000).unref();
     stop()
       .then(() => process.exit(0))
       .catch((error) => {

@@ -9,6 +9,7 @@ import { recordHistory } from '../../src/customers/history.js';
 import { DEFAULT_COMMUNICATION, editableOf, findCustomer, insertCustomerRow, matchKeysOf, updateCustomerRow, type CustomerProfile, type EditableProfile } from '../../src/customers/store.js';
 import { findTermsTemplate, recordTermsAssignment } from '../../src/customers/terms.js';
 import { DEFAULT_TERMS_CODE } from '../../src/domain/terms.js';
+import { recordEvent } from '../../src/events/outbox.js';
 import { ProblemError, problems } from '../problem.js';
 import type { CreateCustomerBody, PatchCustomerBody } from '../schemas/customer.js';
 
@@ -123,6 +124,7 @@ export async function createCustomer(
       }
       await recordHistory(tx, created.id, changes, ctx.actor, ctx.requestId);
       await recordTermsAssignment(tx, created.id, created.termsCode, ctx.actor);
+      await recordEvent(tx, { type: 'customer.created', entityType: 'customer', entityId: created.id, customerId: created.id, actor: ctx.actor, data: { customer: created } });
       await inTransaction(tx, created);
       return created;
     }),
@@ -167,6 +169,7 @@ export async function patchCustomer(em: EntityManager, id: string, body: PatchCu
       if (status !== current.status) changes.push({ field: 'status', from: current.status, to: status });
       await recordHistory(tx, id, changes, ctx.actor, ctx.requestId);
       if (touched.has('termsCode')) await recordTermsAssignment(tx, id, updated.termsCode, ctx.actor);
+      await recordEvent(tx, { type: 'customer.updated', entityType: 'customer', entityId: id, customerId: id, actor: ctx.actor, data: { changes: changes.map((c) => c.field), customer: updated } });
       return { profile: updated, changes };
     }),
   );

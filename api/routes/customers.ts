@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { customerBalance, openInvoicesSummary, type CustomerBalance } from '../../src/customers/balances.js';
 import { recordHistory } from '../../src/customers/history.js';
+import { recordEvent } from '../../src/events/outbox.js';
 import { searchCustomers } from '../../src/customers/search.js';
 import { findCustomer, type CustomerProfile } from '../../src/customers/store.js';
 import type { FieldChange } from '../../src/domain/customer.js';
@@ -202,6 +203,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
           [current.id],
         );
         await recordHistory(tx, current.id, [{ field: 'status', from: current.status, to: 'closed' }, { field: 'closeReason', from: null, to: request.body.reason }], actor, request.id);
+        await recordEvent(tx, { type: 'customer.closed', entityType: 'customer', entityId: current.id, customerId: current.id, actor, data: { reason: request.body.reason } });
         return { ...current, version: row!.version };
       });
       try {

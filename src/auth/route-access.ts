@@ -16,6 +16,8 @@ const CREDIT: readonly Role[] = ['admin', 'credit_manager', 'finance_director'];
 /** Anyone who works a task inbox (the route itself checks the task's queue and claimant). */
 const TASK_WORKERS: readonly Role[] = ['admin', 'ar_clerk', 'collector', 'dispute_handler', 'credit_manager', 'finance_director'];
 const POLICY_ADMIN: readonly Role[] = ['admin'];
+/** Webhook subscriptions (their secrets sign what leaves the engine). */
+const INTEGRATION_ADMIN: readonly Role[] = ['admin'];
 
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /health/live': PUBLIC,
@@ -68,6 +70,25 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /tasks/:id/assign': TASK_WORKERS,
   'POST /tasks/:id/complete': TASK_WORKERS,
   'POST /tasks/:id/comments': TASK_WORKERS,
+
+  // --- integrations and operations ---
+  'GET /events': STAFF_READ,
+  'POST /webhooks': INTEGRATION_ADMIN,
+  'GET /webhooks': INTEGRATION_ADMIN,
+  'GET /webhooks/:id': INTEGRATION_ADMIN,
+  'DELETE /webhooks/:id': INTEGRATION_ADMIN,
+  'GET /webhooks/:id/deliveries': INTEGRATION_ADMIN,
+  'POST /webhooks/:id/deliveries/:deliveryId/retry': INTEGRATION_ADMIN,
+  'POST /imports/customers': CLERK,
+  'POST /imports/invoices': CLERK,
+  'POST /imports/opening-balances': CLERK,
+  'GET /imports/:id': STAFF_READ,
+  'GET /imports/:id/rejections': STAFF_READ,
+  'GET /exports/journal': STAFF_READ,
+  'GET /exports/open-items': STAFF_READ,
+  'GET /credit-notes/:id': STAFF_READ,
+  // Scraped by Prometheus inside the cluster; expose the API's /metrics only on the internal network.
+  'GET /metrics': PUBLIC,
 
   // --- credit management ---
   'POST /customers/:id/hold': CREDIT,

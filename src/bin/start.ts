@@ -4,7 +4,8 @@ import { loadConfig, ConfigError } from '../config.js';
 import { migrate } from '../db/orm.js';
 import { startMailCatcher, type MailCatcher } from '../mail/catcher.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime, onShutdownSignal, openOrm, runApi, runWorker } from '../runtime.js';
+import { installTemporalRuntime, loopbackMetricsAddress, onShutdownSignal, openOrm, runApi, runWorker } from '../runtime.js';
+import { setupTracing } from '../observability/tracing.js';
 
 function elapsed(started: number) {
   return `${Math.round(performance.now() - started)} ms`;
@@ -12,7 +13,8 @@ function elapsed(started: number) {
 
 async function main() {
   const config = loadConfig();
-  installTemporalRuntime('WARN');
+  installTemporalRuntime('WARN', { metricsBindAddress: await loopbackMetricsAddress() });
+  const tracing = setupTracing(config.integrations.tracing);
   let devServer: DevServer | undefined;
   let catcher: MailCatcher | undefined;
 
@@ -63,6 +65,7 @@ async function main() {
     await orm.close();
     await catcher?.close();
     await devServer?.stop();
+    await tracing?.shutdown();
   });
   await worker.running;
 }

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountDelinquency, AccountHold, AccountSnapshot, AccountStatus } from '../domain/account.js';
 import { deriveStatus, type FieldChange } from '../domain/customer.js';
 import { recordHistory } from './history.js';
+import { recordEvent } from '../events/outbox.js';
 
 interface ProfileRow {
   status: AccountStatus;
@@ -48,5 +49,14 @@ export async function writeDelinquency(
   const changes: FieldChange[] = [{ field: 'delinquency', from: row.delinquency, to: input.delinquency }];
   if (status !== row.status) changes.push({ field: 'status', from: row.status, to: status });
   await recordHistory(em, input.customerId, changes, input.by, input.requestId);
+  await recordEvent(em, {
+    type: 'customer.updated',
+    entityType: 'customer',
+    entityId: input.customerId,
+    customerId: input.customerId,
+    actor: input.by,
+    data: { changes: changes.map((c) => c.field), delinquency: input.delinquency, status },
+    dedupeKey: `${input.requestId}:customer.updated`,
+  });
   return { version: updated!.version, changed: true };
 }

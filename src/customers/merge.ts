@@ -8,6 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountRole } from '../domain/chart.js';
 import { DEFAULT_CHART } from '../domain/chart.js';
 import { recordHistory } from './history.js';
+import { recordEvent } from '../events/outbox.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { matchKeysOf, type Contact, type CustomerProfile, findCustomer } from './store.js';
 import { pgArray } from './sql.js';
@@ -171,6 +172,14 @@ export async function mergeCustomers(em: EntityManager, input: { survivorId: str
       input.by,
       input.requestId,
     );
+    await recordEvent(tx, {
+      type: 'customer.merged',
+      entityType: 'customer',
+      entityId: survivor.id,
+      customerId: survivor.id,
+      actor: input.by,
+      data: { survivorId: survivor.id, duplicateId: duplicate.id, journalEntryId, moved },
+    });
     return outcomeOf(row!, true);
   });
 }

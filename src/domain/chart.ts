@@ -12,7 +12,9 @@ export type AccountRole =
   | 'discounts_allowed'
   | 'bad_debt_expense'
   | 'bad_debt_recovery'
-  | 'late_fee_income';
+  | 'late_fee_income'
+  /** Counter-account of receivables brought over at go-live; cleared against the general ledger's own opening entry. */
+  | 'opening_balance_suspense';
 
 export type AccountType = 'asset' | 'liability' | 'income' | 'expense';
 
@@ -30,6 +32,7 @@ export const DEFAULT_CHART: readonly LedgerAccount[] = [
   { code: '1100', role: 'accounts_receivable', name: 'Accounts receivable (control)', type: 'asset', requiresCustomer: true },
   { code: '2100', role: 'unapplied_cash', name: 'Unapplied cash (unidentified receipts)', type: 'liability', requiresCustomer: false },
   { code: '2200', role: 'customer_credit', name: 'Customer credit balances', type: 'liability', requiresCustomer: true },
+  { code: '2900', role: 'opening_balance_suspense', name: 'Opening balance suspense (cleared against the general ledger at go-live)', type: 'liability', requiresCustomer: false },
   { code: '2300', role: 'tax_payable', name: 'Sales tax payable', type: 'liability', requiresCustomer: false },
   { code: '4000', role: 'revenue', name: 'Revenue', type: 'income', requiresCustomer: false },
   { code: '4900', role: 'late_fee_income', name: 'Late fees and interest', type: 'income', requiresCustomer: false },

@@ -4,6 +4,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isOpenStatus, statusAfterBalanceChange, type InvoiceStatus } from '../domain/invoice-status.js';
 import type { InvoiceBalanceChange } from '../../workflows/messages.js';
+import { recordEvent, type EventType } from '../events/outbox.js';
 
 export class InvoiceNotFoundError extends Error {
   constructor(readonly invoiceId: string) {
@@ -90,7 +91,7 @@ export interface AppliedChange {
  */
 export async function applyToInvoice(
   em: EntityManager,
-  input: { invoiceId: string; amount: number; cause: InvoiceBalanceChange['cause']; source: string; cancellation?: boolean },
+  input: { invoiceId: string; amount: number; cause: InvoiceBalanceChange['cause']; source: string; cancellation?: boolean; actor?: string },
 ): Promise<AppliedChange> {
   if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw new RangeError(`amount must be a positive integer of minor units, got ${input.amount}`);
   const invoice = await lockInvoice(em, input.invoiceId);
@@ -104,6 +105,19 @@ export async function applyToInvoice(
       WHERE id = ?`,
     [openAmount, status, input.cause === 'credit_note' ? input.amount : 0, openAmount, invoice.id],
   );
+  // The closing change is an event of its own; a write-off records `invoice.written_off` where it is decided.
+  const closing: Partial<Record<InvoiceStatus, EventType>> = { paid: 'invoice.paid', cancelled: 'invoice.cancelled' };
+  const type = status !== invoice.status ? closing[status] : undefined;
+  if (type) {
+    await recordEvent(em, {
+      type,
+      entityType: 'invoice',
+      entityId: invoice.id,
+      customerId: invoice.customerId,
+      actor: input.actor ?? null,
+      data: { number: invoice.number, total: { amount: invoice.totalAmount, currency: invoice.currency }, lastChange: { cause: input.cause, source: input.source, amount: input.amount } },
+    });
+  }
   return {
     invoiceId: invoice.id,
     customerId: invoice.customerId,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { creditSplit, formatDocumentNumber, seriesFor } from '../domain/invoice.js';
 import { isOpenStatus } from '../domain/invoice-status.js';
+import { recordEvent } from '../events/outbox.js';
 import { postJournalEntry, reverseJournalEntry } from '../ledger/post.js';
 import { stepKey, workflowIds } from '../temporal/ids.js';
 import { applyToInvoice, lockInvoice, type AppliedChange } from './balance.js';
@@ -96,6 +97,14 @@ export async function issueCreditNote(tx: EntityManager, request: CreditNoteRequ
   );
   // Credited to zero without any payment is a cancellation in substance, whichever route asked for it.
   const cancels = request.cancellation || (amount === invoice.openAmount && paid === 0);
-  const applied = await applyToInvoice(tx, { invoiceId: invoice.id, amount, cause: 'credit_note', source: `credit-note:${id}`, cancellation: cancels });
+  const applied = await applyToInvoice(tx, { invoiceId: invoice.id, amount, cause: 'credit_note', source: `credit-note:${id}`, cancellation: cancels, actor: request.actor });
+  await recordEvent(tx, {
+    type: 'credit_note.issued',
+    entityType: 'credit_note',
+    entityId: id,
+    customerId: invoice.customerId,
+    actor: request.actor,
+    data: { number, invoiceId: invoice.id, invoiceNumber: invoice.number, kind, reason: request.reason, net: split.net, tax: split.tax, total: { amount, currency: invoice.currency }, journalEntryId: posted.entryId },
+  });
   return { id, number, kind, net: split.net, tax: split.tax, total: amount, entryId: posted.entryId, applied };
 }

@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatDocumentNumber, invoiceLineProblems, priceInvoice, seriesFor, type InvoiceLineInput, type InvoiceTotals } from '../domain/invoice.js';
 import { isIsoDate } from '../domain/journal.js';
 import { DEFAULT_TERMS_CODE, scheduleFor, termsProblems, type PaymentTerms, type Schedule } from '../domain/terms.js';
+import { recordEvent } from '../events/outbox.js';
 import type { InvoiceCreditHold } from '../credit/exposure.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey, workflowIds } from '../temporal/ids.js';
@@ -146,6 +147,21 @@ export async function insertInvoice(tx: EntityManager, invoice: PreparedInvoice)
     `INSERT INTO invoice_line (invoice_id, line_no, description, quantity_milli, unit_price, tax_rate_ppm, net_amount, tax_amount) VALUES ${rows.join(', ')}`,
     values,
   );
+  await recordEvent(tx, {
+    type: 'invoice.issued',
+    entityType: 'invoice',
+    entityId: invoice.id,
+    customerId: invoice.customerId,
+    actor: invoice.createdBy,
+    data: {
+      number,
+      issueDate: invoice.issueDate,
+      dueDate: invoice.dueDate,
+      total: { amount: totals.total, currency: invoice.currency },
+      externalRef: invoice.externalRef,
+      journalEntryId: posted.entryId,
+    },
+  });
   return { id: invoice.id, number, entryId: posted.entryId };
 }
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isOpenStatus } from '../domain/invoice-status.js';
 import { applyToInvoice, InvoiceNotFoundError, lockInvoice } from '../invoices/balance.js';
+import { recordEvent } from '../events/outbox.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey, workflowIds } from '../temporal/ids.js';
 import { dateOf, holdingLine, PaymentNotFoundError, statusOf, type InvoiceSignal } from './apply.js';
@@ -82,7 +83,7 @@ export async function allocateRemaining(em: EntityManager, request: AllocationRe
           { account: 'accounts_receivable', customerId: invoice.customerId, debit: 0, credit: line.amount, currency: payment.currency, memo: invoice.number },
         ],
       });
-      const change = await applyToInvoice(tx, { invoiceId: invoice.id, amount: line.amount, cause: fundedFrom === 'customer_credit' ? 'credit' : 'payment', source: `payment:${payment.id}` });
+      const change = await applyToInvoice(tx, { invoiceId: invoice.id, amount: line.amount, cause: fundedFrom === 'customer_credit' ? 'credit' : 'payment', source: `payment:${payment.id}`, actor: request.actor });
       await tx.execute(
         `INSERT INTO payment_allocation (id, payment_id, seq, invoice_id, customer_id, currency, amount, funded_from, rule, idempotency_key, entry_id, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'manual', ?, ?, ?)`,
@@ -110,6 +111,20 @@ export async function allocateRemaining(em: EntityManager, request: AllocationRe
       [customerId, updated.status, updated.appliedAmount, left, payment.id],
     );
     const created = (await allocationsOf(tx, [payment.id])).filter((a) => a.seq > seq - request.lines.length);
+    await recordEvent(tx, {
+      type: 'payment.applied',
+      entityType: 'payment',
+      entityId: payment.id,
+      customerId,
+      actor: request.actor,
+      data: {
+        status: updated.status,
+        applied: { amount: total, currency: payment.currency },
+        unapplied: { amount: left, currency: payment.currency },
+        fundedFrom,
+        allocations: created.map((a) => ({ invoiceId: a.invoiceId, invoiceNumber: a.invoiceNumber, amount: a.amount })),
+      },
+    });
     return { payment: { ...updated, version: payment.version + 1 }, created, signals };
   });
 }

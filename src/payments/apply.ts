@@ -9,6 +9,7 @@ import { findInvoiceNumbers, matchPayment, settle, type MatchPolicy, type MatchR
 import type { JournalLineInput } from '../domain/journal.js';
 import { isOpenStatus, type InvoiceStatus } from '../domain/invoice-status.js';
 import { applyToInvoice } from '../invoices/balance.js';
+import { recordEvent } from '../events/outbox.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey } from '../temporal/ids.js';
 import type { InvoiceBalanceChange } from '../../workflows/messages.js';
@@ -122,7 +123,7 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
             ],
           })
         ).entryId;
-        await applyToInvoice(tx, { invoiceId: locked.id, amount, cause: 'payment', source: `payment:${payment.id}` });
+        await applyToInvoice(tx, { invoiceId: locked.id, amount, cause: 'payment', source: `payment:${payment.id}`, actor: 'system:cash-application' });
       }
       if (discount > 0) {
         discountEntryId = (
@@ -137,7 +138,7 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
             ],
           })
         ).entryId;
-        await applyToInvoice(tx, { invoiceId: locked.id, amount: discount, cause: 'discount', source: `payment:${payment.id}` });
+        await applyToInvoice(tx, { invoiceId: locked.id, amount: discount, cause: 'discount', source: `payment:${payment.id}`, actor: 'system:cash-application' });
       }
       await tx.execute(
         `INSERT INTO payment_allocation (id, payment_id, seq, invoice_id, customer_id, currency, amount, discount_amount, funded_from, rule,
@@ -168,7 +169,22 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
               version = version + 1, updated_at = now() WHERE id = ?`,
       [customerId, updated.status, applied, remainder, discounts, payment.id],
     );
-    return resultOf(tx, updated, false, plan.unmatched);
+    const result = await resultOf(tx, updated, false, plan.unmatched);
+    await recordEvent(tx, {
+      type: 'payment.applied',
+      entityType: 'payment',
+      entityId: payment.id,
+      customerId,
+      actor: 'system:cash-application',
+      data: {
+        status: updated.status,
+        applied: { amount: applied, currency: payment.currency },
+        unapplied: { amount: remainder, currency: payment.currency },
+        discount: { amount: discounts, currency: payment.currency },
+        allocations: result.allocations,
+      },
+    });
+    return result;
   });
 }
 

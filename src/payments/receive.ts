@@ -1,6 +1,7 @@
 // Recording a received payment (API or bank statement). Cash application happens afterwards in the payment's own
 // workflow; until then the payment is `received` with all of its amount unapplied.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordEvent } from '../events/outbox.js';
 import type { PaymentRecord } from './store.js';
 
 /** What a new payment is stored with: the received facts of a `PaymentRecord`; everything else starts empty. */
@@ -34,5 +35,21 @@ export async function insertPayment(em: EntityManager, p: NewPayment): Promise<b
       p.createdBy,
     ],
   );
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  await recordEvent(em, {
+    type: 'payment.received',
+    entityType: 'payment',
+    entityId: p.id,
+    customerId: p.customerId,
+    actor: p.createdBy,
+    data: {
+      amount: { amount: p.amount, currency: p.currency },
+      method: p.method,
+      receivedAt: new Date(p.receivedAt).toISOString(),
+      reference: p.reference,
+      source: p.source ?? 'api',
+      bankStatementId: p.bankStatementId ?? null,
+    },
+  });
+  return true;
 }

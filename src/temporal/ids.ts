@@ -7,9 +7,13 @@ export const workflowIds = {
   creditReview: (customerId: string, n: number) => `credit-review-${customerId}-${n}`,
   /** Cash application of one payment (matching, allocation, research of what stays unapplied). */
   payment: (paymentId: string) => `payment-${paymentId}`,
+  /** The webhook dispatcher of one subscription (fan-out, ordered lanes, retries). */
+  webhookDispatcher: (subscriptionId: string) => `webhook-${subscriptionId}`,
+  /** One bulk import (staged rows processed in batches). */
+  import: (importId: string) => `import-${importId}`,
 };
 
-const PREFIXES = ['credit-review', 'customer', 'invoice', 'dispute', 'collection', 'payment'] as const;
+const PREFIXES = ['credit-review', 'customer', 'invoice', 'dispute', 'collection', 'payment', 'webhook', 'import'] as const;
 export type WorkflowKind = (typeof PREFIXES)[number];
 
 export function parseWorkflowId(workflowId: string): { kind: WorkflowKind; key: string } | undefined {

@@ -5,6 +5,10 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { cashApplicationWorkflow } from '../../workflows/cash-application.js';
 import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
 import type { invoiceWorkflow, InvoiceWorkflowInput } from '../../workflows/invoice.js';
+import type { webhookDispatcherWorkflow } from '../../workflows/webhook-dispatcher.js';
+import type { importWorkflow, ImportWorkflowInput } from '../../workflows/import.js';
+import type { WebhookPolicy } from '../domain/webhook-policy.js';
+import type { ImportPolicy } from '../domain/import-policy.js';
 import type { AccountPolicy } from '../domain/account.js';
 import type { CashApplicationPolicy } from '../domain/cash-application-policy.js';
 import { workflowIds } from './ids.js';
@@ -51,6 +55,24 @@ export async function startCashApplication(
   return ctx.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
     ...entityOptions(ctx, workflowIds.payment(input.paymentId), 'payment', input.customerId),
     args: [{ paymentId: input.paymentId, receivedAt: input.receivedAt.toISOString(), policy: input.policy }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+/** The dispatcher of a webhook subscription; USE_EXISTING makes a repeated start (or a manual retry) harmless. */
+export async function startWebhookDispatcher(ctx: StartContext, input: { subscriptionId: string; policy: WebhookPolicy }) {
+  return ctx.client.workflow.start<typeof webhookDispatcherWorkflow>('webhookDispatcherWorkflow', {
+    ...entityOptions(ctx, workflowIds.webhookDispatcher(input.subscriptionId), 'webhook_subscription', null),
+    args: [{ subscriptionId: input.subscriptionId, policy: input.policy }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+/** The processing of one staged import. */
+export async function startImport(ctx: StartContext, input: ImportWorkflowInput) {
+  return ctx.client.workflow.start<typeof importWorkflow>('importWorkflow', {
+    ...entityOptions(ctx, workflowIds.import(input.importId), 'import', null),
+    args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }

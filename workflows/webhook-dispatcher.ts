@@ -1,0 +1,72 @@
+// The webhook dispatcher `webhook-<subscriptionId>`: one long-lived workflow per subscription. Each cycle it fans new
+// outbox events out into deliveries, attempts the lane heads that are due (one per entity, so each entity's events
+// arrive in order; up to `maxParallel` entities at once), then sleeps until the next retry falls due, the poll
+// interval passes, or a signal wakes it. Deliveries, attempts and the outbox cursor live in PostgreSQL, so the
+// workflow carries no state of its own across continue-as-new. Policy (backoff, window, timeouts) is input.
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { WebhookActivities } from '../activities/webhooks.js';
+import { durationMs } from '../src/domain/duration.js';
+import type { WebhookPolicy } from '../src/domain/webhook-policy.js';
+import { stopWebhookDispatcherSignal, wakeWebhookDispatcherSignal, webhookDispatcherStatusQuery, type WebhookDispatcherStatus } from './webhook-messages.js';
+
+const { fanOutWebhookEvents, dueWebhookDeliveries } = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface WebhookDispatcherInput {
+  subscriptionId: string;
+  policy: WebhookPolicy;
+  status?: WebhookDispatcherStatus;
+}
+
+export async function webhookDispatcherWorkflow(input: WebhookDispatcherInput): Promise<WebhookDispatcherStatus> {
+  const status: WebhookDispatcherStatus = input.status ?? { cycles: 0, fannedOut: 0, delivered: 0, deadLettered: 0, failedAttempts: 0, lastCycleAt: null, stopped: false };
+  let woken = false;
+  setHandler(webhookDispatcherStatusQuery, () => status);
+  setHandler(wakeWebhookDispatcherSignal, () => {
+    woken = true;
+  });
+  setHandler(stopWebhookDispatcherSignal, () => {
+    status.stopped = true;
+  });
+
+  // The HTTP call gets the policy's timeout plus room to record the attempt; infrastructure errors retry the call.
+  const { attemptWebhookDelivery } = proxyActivities<WebhookActivities>({
+    startToCloseTimeout: durationMs(input.policy.requestTimeout) + 30_000,
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
+  const pollMs = durationMs(input.policy.pollEvery);
+
+  while (!status.stopped) {
+    woken = false;
+    const fanned = await fanOutWebhookEvents({ subscriptionId: input.subscriptionId });
+    if (!fanned.active) {
+      status.stopped = true;
+      break;
+    }
+    status.fannedOut += fanned.created;
+    const lanes = await dueWebhookDeliveries({ subscriptionId: input.subscriptionId, now: new Date().toISOString(), max: input.policy.maxParallel });
+    if (lanes.due.length) {
+      const now = new Date().toISOString();
+      const outcomes = await Promise.all(lanes.due.map((deliveryId) => attemptWebhookDelivery({ deliveryId, now, policy: input.policy })));
+      for (const o of outcomes) {
+        if (o.status === 'delivered') status.delivered++;
+        else if (o.status === 'dead') status.deadLettered++;
+        if (o.attemptNo !== null && o.status !== 'delivered') status.failedAttempts++;
+      }
+    }
+    status.cycles++;
+    status.lastCycleAt = new Date().toISOString();
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof webhookDispatcherWorkflow>({ ...input, status });
+    }
+    // More heads due right away (more lanes than maxParallel): go again without sleeping.
+    if (lanes.due.length >= input.policy.maxParallel) continue;
+    const untilNextDue = lanes.nextDueAt ? Math.max(0, Date.parse(lanes.nextDueAt) - Date.now()) : pollMs;
+    await condition(() => woken || status.stopped, Math.max(1, Math.min(pollMs, untilNextDue)));
+  }
+  await condition(allHandlersFinished);
+  return status;
+}
