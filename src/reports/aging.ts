@@ -69,7 +69,7 @@ export function agingSql(query: AgingQuery): { text: string; values: unknown[] }
     .join(', ');
   const text = `
     WITH later AS (
-      SELECT item_id, sum(amount) AS amount FROM ar_item_movement WHERE effective_date > $1::date GROUP BY item_id
+      SELECT item_id, sum(amount)::bigint AS amount FROM ar_item_movement WHERE effective_date > $1::date GROUP BY item_id
     ),
     items AS (
       SELECT o.currency, o.customer_id, o.item_type, ${bucket} AS bucket, o.balance - coalesce(l.amount, 0) AS amount, o.account_code
@@ -82,11 +82,10 @@ export function agingSql(query: AgingQuery): { text: string; values: unknown[] }
     ),
     sums AS (
       SELECT currency, customer_id, ${pivot}, sum(amount)::bigint AS total,
-             coalesce(sum(amount) FILTER (WHERE item_type <> 'credit'), 0)::bigint AS receivable,
              coalesce(sum(amount) FILTER (WHERE item_type = 'credit'), 0)::bigint AS credits
         FROM items WHERE amount <> 0 GROUP BY currency, customer_id
     )
-    SELECT s.*, coalesce(c.display_name, c.legal_name) AS customer_name
+    SELECT s.*, s.total - s.credits AS receivable, coalesce(c.display_name, c.legal_name) AS customer_name
       FROM sums s JOIN customer c ON c.id = s.customer_id
      ORDER BY s.currency, customer_name, s.customer_id`;
   return { text, values };
@@ -110,12 +109,36 @@ export async function nativePool(em: EntityManager): Promise<pg.Pool> {
   return (em.getConnection() as unknown as { getNativeClient(): Promise<pg.Pool> }).getNativeClient();
 }
 
+/**
+ * Memory for one report's grouping (per statement, not per connection): with the default 4 MB a million open items
+ * spill to a sort on disk instead of one hash aggregate in memory.
+ */
+export const REPORT_WORK_MEM = '64MB';
+
+/** Runs `run` on one pooled connection inside a read-only transaction with the report's work_mem. */
+export async function withReportSession<T>(em: EntityManager, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await (await nativePool(em)).connect();
+  let broken = false;
+  try {
+    await client.query(`BEGIN READ ONLY; SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
+    const result = await run(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** The whole report (customer rows aggregated in the database; one row per customer and currency in memory). */
 export async function agingReport(em: EntityManager, query: AgingQuery): Promise<AgingReport> {
   const buckets = agingBuckets(query.bounds);
   const { text, values } = agingSql(query);
-  const pool = await nativePool(em);
-  const result = await pool.query<Row>(text, values);
+  const result = await withReportSession(em, (client) => client.query<Row>(text, values));
   const currencies = new Map<string, AgingCurrency>();
   for (const raw of result.rows) {
     const row = toCustomerRow(raw, buckets.length);
@@ -144,7 +167,7 @@ export async function* streamAgingRows(em: EntityManager, query: AgingQuery, bat
   const client = await (await nativePool(em)).connect();
   let failed = false;
   try {
-    await client.query('BEGIN READ ONLY');
+    await client.query(`BEGIN READ ONLY; SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
     await client.query(`DECLARE aging_rows NO SCROLL CURSOR FOR ${text}`, values);
     for (;;) {
       const { rows } = await client.query<Row>(`FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM aging_rows`);

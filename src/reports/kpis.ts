@@ -71,22 +71,22 @@ interface SalesRow {
 }
 
 /**
- * Receivable movements by kind, per currency and calendar month from the count-back start to `to`, split at `from`:
- * gross credit sales (issued invoices), reductions (credit notes, cancellations) and write-offs (net of reversals).
+ * Receivable movements by kind (from the open-items movements), per currency and calendar month from the count-back
+ * start to `to`, split at `from`: gross credit sales (issued invoices), reductions (credit notes, cancellations) and
+ * write-offs (net of reversed write-offs).
  */
 async function salesByMonth(em: EntityManager, input: { from: string; to: string; since: string; currency?: string }): Promise<SalesRow[]> {
   const pool = await nativePool(em);
   const { rows } = await pool.query<Row>(
-    `SELECT l.currency, to_char(date_trunc('month', l.effective_date), 'YYYY-MM') AS month, l.effective_date >= $3::date AS in_period,
-            coalesce(sum(l.debit) FILTER (WHERE e.kind = 'invoice_issued'), 0) AS sales,
-            coalesce(sum(l.credit) FILTER (WHERE e.kind = 'credit_note' OR (e.kind = 'reversal' AND r.kind = 'invoice_issued')), 0) AS reductions,
-            coalesce(sum(l.credit) FILTER (WHERE e.kind = 'write_off'), 0) - coalesce(sum(l.debit) FILTER (WHERE e.kind = 'reversal' AND r.kind = 'write_off'), 0) AS write_offs
-       FROM journal_line l
-       JOIN journal_entry e ON e.id = l.entry_id
-       LEFT JOIN journal_entry r ON r.id = e.reverses_entry_id
-      WHERE l.account_code = $1 AND l.effective_date BETWEEN $2::date AND $4::date AND ($5::text IS NULL OR l.currency = $5::text)
+    `SELECT currency, to_char(date_trunc('month', effective_date), 'YYYY-MM') AS month, effective_date >= $2::date AS in_period,
+            coalesce(sum(amount) FILTER (WHERE kind = 'invoice_issued' AND amount > 0), 0)::bigint AS sales,
+            coalesce(-sum(amount) FILTER (WHERE kind IN ('credit_note', 'reversal:invoice_issued') AND amount < 0), 0)::bigint AS reductions,
+            coalesce(-sum(amount) FILTER (WHERE kind IN ('write_off', 'reversal:write_off')), 0)::bigint AS write_offs
+       FROM ar_item_movement
+      WHERE kind IN ('invoice_issued', 'credit_note', 'reversal:invoice_issued', 'write_off', 'reversal:write_off')
+        AND effective_date BETWEEN $1::date AND $3::date AND ($4::text IS NULL OR currency = $4::text)
       GROUP BY 1, 2, 3`,
-    [accountFor('accounts_receivable').code, input.since, input.from, input.to, input.currency ?? null],
+    [input.since, input.from, input.to, input.currency ?? null],
   );
   return rows.map((r) => ({
     currency: String(r.currency).trim(),

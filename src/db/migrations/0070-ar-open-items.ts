@@ -9,8 +9,9 @@ import { Migration } from '@mikro-orm/migrations';
  *   credit negative). An AR line belongs to an invoice when its entry's source is that invoice (issue, cancellation)
  *   or its memo is the invoice number (payments, discounts, credit notes, write-offs); a customer-credit line belongs
  *   to its source document (the payment that left the credit); anything else is an `other` item of its source.
- * - `ar_item_movement`: every line's amount and effective date. Aging as of a past date starts from the balances now
- *   and takes back the movements dated after it, so the cost grows with what happened since, not with history.
+ * - `ar_item_movement`: every line's amount, effective date and entry kind (`reversal:<kind reversed>` for
+ *   reversals). Aging as of a past date starts from the balances now and takes back the movements dated after it, so
+ *   the cost grows with what happened since, not with history; KPIs read credit sales and write-offs from it.
  * - The invoice's issue and due dates are copied onto its item when the invoice row is written (the issue entry is
  *   posted first, in the same transaction). Likewise a credit note's entry is posted before its row exists: when the
  *   row arrives, the movements of the `credit_note:<id>` item move onto the invoice it credits.
@@ -23,6 +24,7 @@ export function applyLinesSql(source: string): string {
   return `
     WITH resolved AS (
       SELECT l.id AS line_id, l.account_code, l.customer_id, l.currency, l.effective_date, l.debit - l.credit AS amount,
+             CASE WHEN e.kind = 'reversal' THEN 'reversal:' || coalesce((SELECT r.kind FROM journal_entry r WHERE r.id = e.reverses_entry_id), '') ELSE e.kind END AS kind,
              CASE WHEN a.role = 'customer_credit' THEN 'credit' WHEN inv.id IS NOT NULL THEN 'invoice' ELSE 'other' END AS item_type,
              CASE WHEN a.role = 'customer_credit' OR inv.id IS NULL THEN e.source_type || ':' || e.source_id ELSE inv.id::text END AS ref,
              CASE WHEN a.role = 'customer_credit' THEN NULL ELSE inv.id END AS invoice_id,
@@ -50,8 +52,8 @@ export function applyLinesSql(source: string): string {
         due_date = coalesce(o.due_date, EXCLUDED.due_date)
       RETURNING o.id, ${ITEM_KEY.split(', ').map((c) => `o.${c}`).join(', ')}
     )
-    INSERT INTO ar_item_movement (line_id, item_id, effective_date, amount)
-    SELECT r.line_id, u.id, r.effective_date, r.amount
+    INSERT INTO ar_item_movement (line_id, item_id, effective_date, amount, kind, currency)
+    SELECT r.line_id, u.id, r.effective_date, r.amount, r.kind, r.currency
       FROM resolved r JOIN upserted u USING (${ITEM_KEY})`;
 }
 
@@ -83,9 +85,13 @@ export class Migration0070ArOpenItems extends Migration {
         line_id bigint PRIMARY KEY,
         item_id bigint NOT NULL REFERENCES ar_open_item (id),
         effective_date date NOT NULL,
-        amount bigint NOT NULL
+        amount bigint NOT NULL,
+        kind text NOT NULL,
+        currency char(3) NOT NULL
       )`);
     this.addSql('CREATE INDEX ar_item_movement_date_idx ON ar_item_movement (effective_date, item_id) INCLUDE (amount)');
+    // KPIs: credit sales, credit notes, cancellations and write-offs of a period, by kind and date.
+    this.addSql('CREATE INDEX ar_item_movement_kind_idx ON ar_item_movement (kind, effective_date) INCLUDE (currency, amount)');
     this.addSql(applyLinesSql('journal_line'));
     this.addSql(`
       CREATE FUNCTION ar_open_item_apply() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -123,8 +129,8 @@ export class Migration0070ArOpenItems extends Migration {
       END $$`);
     this.addSql(`CREATE TRIGGER credit_note_ar_open_item AFTER INSERT ON credit_note REFERENCING NEW TABLE AS new_notes
       FOR EACH STATEMENT EXECUTE FUNCTION ar_open_item_credit_note()`);
-    // KPIs read receivable balances and credit sales by date: an index-only scan instead of heap fetches.
-    this.addSql('CREATE INDEX journal_line_kpi_idx ON journal_line (account_code, currency, effective_date) INCLUDE (debit, credit, entry_id)');
+    // KPIs read receivable balances by date: an index-only scan instead of heap fetches.
+    this.addSql('CREATE INDEX journal_line_kpi_idx ON journal_line (account_code, currency, effective_date) INCLUDE (debit, credit)');
   }
 
   override down(): void {
