@@ -79,6 +79,9 @@ interface TaskRow {
   completed_at: Date | null;
 }
 
+// The driver hands timestamps back as strings; the record carries Dates.
+const date = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
 const toRecord = (r: TaskRow): TaskRecord => ({
   id: r.id,
   type: r.type,
@@ -90,14 +93,14 @@ const toRecord = (r: TaskRow): TaskRecord => ({
   customerId: r.customer_id,
   workflowId: r.workflow_id,
   assignee: r.assignee,
-  slaDueAt: r.sla_due_at,
+  slaDueAt: date(r.sla_due_at),
   payload: r.payload,
   outcome: r.outcome,
   version: r.version,
-  createdAt: r.created_at,
-  claimedAt: r.claimed_at,
-  escalatedAt: r.escalated_at,
-  completedAt: r.completed_at,
+  createdAt: new Date(r.created_at),
+  claimedAt: date(r.claimed_at),
+  escalatedAt: date(r.escalated_at),
+  completedAt: date(r.completed_at),
 });
 
 async function logActivity(em: EntityManager, taskId: string, kind: string, actor: string, body: string | null = null, data: Record<string, unknown> = {}) {
@@ -146,7 +149,8 @@ export async function findTaskByKey(em: EntityManager, uniqueKey: string): Promi
 }
 
 export async function taskActivity(em: EntityManager, taskId: string): Promise<TaskActivityRecord[]> {
-  return em.execute<TaskActivityRecord[]>('SELECT kind, actor, body, data, at FROM task_activity WHERE task_id = ? ORDER BY id', [taskId]);
+  const rows = await em.execute<TaskActivityRecord[]>('SELECT kind, actor, body, data, at FROM task_activity WHERE task_id = ? ORDER BY id', [taskId]);
+  return rows.map((r) => ({ ...r, at: new Date(r.at) }));
 }
 
 export interface TaskFilter {
@@ -244,7 +248,7 @@ export async function addTaskComment(em: EntityManager, taskId: string, input: {
       `INSERT INTO task_activity (task_id, kind, actor, body) VALUES (?, 'commented', ?, ?) RETURNING kind, actor, body, data, at`,
       [taskId, input.actor, input.body],
     );
-    return row;
+    return row ? { ...row, at: new Date(row.at) } : undefined;
   });
 }
 
@@ -274,7 +278,7 @@ export async function markTaskCompleted(
     );
     await logActivity(tx, input.taskId, 'completed', input.by, input.comment ?? null, { outcome: input.outcome, data: input.data });
     await recordEvent(tx, { type: 'task.completed', entityType: 'task', entityId: input.taskId, customerId: task.customerId, actor: input.by, data: { type: task.type, outcome: input.outcome } });
-    return { completedAt: row!.completed_at, completedBy: input.by };
+    return { completedAt: new Date(row!.completed_at), completedBy: input.by };
   });
 }
 
