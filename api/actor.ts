@@ -1,17 +1,22 @@
-// Who performs a request, for audit trails and workflow history. Authentication (roles, portal users) replaces the
-// header fallback with the verified identity; every route already asks this one function.
+// Who performs a request, for audit trails and workflow histories: the verified identity the authentication hook
+// attached (api/authentication.ts). There is no unauthenticated way to name an actor.
 import type { FastifyRequest } from 'fastify';
+import type { Identity } from '../src/auth/identity.js';
 
 export function actorOf(request: FastifyRequest): string {
-  const verified = (request as FastifyRequest & { user?: { id: string } }).user?.id;
-  if (verified) return verified;
-  const header = request.headers['x-actor'];
-  return typeof header === 'string' && /^[\w@.+:-]{1,200}$/.test(header) ? header : 'api';
+  return request.identity?.actor ?? 'anonymous';
 }
 
-/** The verified roles of the caller (empty before authentication has run). */
+/** The verified identity of a request on a non-public route (the hook guarantees it is there). */
+export function identityOf(request: FastifyRequest): Identity {
+  const identity = request.identity;
+  if (!identity) throw new Error(`no verified identity on ${request.method} ${request.url}`);
+  return identity;
+}
+
+/** The verified roles of the caller (none on public routes). */
 export function rolesOf(request: FastifyRequest): readonly string[] {
-  return (request as FastifyRequest & { user?: { roles?: readonly string[] } }).user?.roles ?? [];
+  return request.identity?.roles ?? [];
 }
 
 /** Managers may complete, release or reassign tasks others claimed. */

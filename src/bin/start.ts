@@ -54,7 +54,11 @@ async function main() {
     API docs       ${config.http.publicUrl}/docs
     Temporal UI    ${devServer ? `http://localhost:${config.temporal.devServer.uiPort}` : `(your cluster at ${address})`}
     Mail inbox     ${catcher ? `http://localhost:${catcher.uiPort}` : `(SMTP_URL=${config.mail.smtpUrl})`}
-  Try: curl -s -X POST ${config.http.publicUrl}/customers -H 'content-type: application/json' \\
+    Customer portal ${config.http.publicUrl}/portal
+  Every route but health, sign-in and docs needs a bearer token. Get one:
+    TOKEN=$(npm run -s ar -- token --role admin)          (or: npm run ar -- users create-admin --email you@example.com,
+                                                            then POST /auth/login)
+  Try: curl -s -X POST ${config.http.publicUrl}/customers -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
          -d '{"legalName":"Acme Corp","email":"ap@acme.example","currency":"EUR","billingAddress":{"line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"}}'
   Ctrl-C stops everything.
 `);

@@ -8,6 +8,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startMailCatcher, type MailCatcher } from '../../src/mail/catcher.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { installTemporalRuntime, runWorker, type RunningWorker } from '../../src/runtime.js';
+import type { Role } from '../../src/auth/roles.js';
+import { bearerHeaders, mintToken, type TokenOptions } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { requireEnv, TEST_ENV } from './env.js';
 
@@ -19,15 +21,53 @@ export interface TestEngine {
   temporal: Client;
   temporalAddress: string;
   worker: RunningWorker | undefined;
+  /** A bearer token (without the "Bearer " prefix) for any role; portal users name their customer. */
+  tokenFor(role: Role, customerId?: string, options?: Omit<TokenOptions, 'customerId'>): Promise<string>;
+  /** `{ authorization: 'Bearer ...' }` for that role, to pass as inject headers. */
+  headersFor(role: Role, customerId?: string, options?: Omit<TokenOptions, 'customerId'>): Promise<{ authorization: string }>;
   close(): Promise<void>;
+}
+
+/**
+ * Every `engine.app.inject(...)` acts as an admin (actor `api`) unless the request sets its own Authorization
+ * header; an `x-actor` header names the admin actor instead (what audit trails and histories record).
+ * To send a request without any credential, set `authorization: 'none'`.
+ */
+function injectAsAdmin(app: FastifyInstance, secret: string): void {
+  const original = app.inject.bind(app) as (...args: unknown[]) => unknown;
+  (app as unknown as { inject: (...args: unknown[]) => unknown }).inject = (...args: unknown[]) => {
+    const [opts] = args;
+    if (opts === undefined || typeof opts !== 'object' || opts === null) return original(...args);
+    const request = opts as { headers?: Record<string, unknown> };
+    const headers = { ...(request.headers ?? {}) };
+    const hasAuth = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization' || h.toLowerCase() === 'x-api-key');
+    if (hasAuth) {
+      if (headers.authorization === 'none') delete headers.authorization;
+      return original({ ...request, headers }, ...args.slice(1));
+    }
+    const actorHeader = Object.keys(headers).find((h) => h.toLowerCase() === 'x-actor');
+    const actor = actorHeader ? String(headers[actorHeader]) : undefined;
+    if (actorHeader) delete headers[actorHeader];
+    const withToken = mintToken(secret, 'admin', { actor }).then((token) => original({ ...request, headers: { ...headers, authorization: `Bearer ${token}` } }));
+    const callback = args[1];
+    if (typeof callback === 'function') {
+      withToken.then((res) => callback(null, res), (error) => callback(error));
+      return undefined;
+    }
+    return withToken;
+  };
 }
 
 export async function startTestEngine(options: { env?: Record<string, string>; withWorker?: boolean } = {}): Promise<TestEngine> {
   installTemporalRuntime('ERROR');
   const temporalAddress = requireEnv(TEST_ENV.temporalAddress);
   const [db, mail] = await Promise.all([createTestDatabase(), startMailCatcher()]);
+  const authSecret = `test-${randomBytes(24).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
+    AUTH_JWT_SECRET: authSecret,
+    // Sign-in rate limiting is exercised by its own test with a low limit; the others sign in freely.
+    AUTH_LOGIN_RATE_LIMIT: '1000',
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
@@ -39,6 +79,8 @@ export async function startTestEngine(options: { env?: Record<string, string>; w
   const temporal = await connectClient(config.temporal, temporalAddress);
   const app = await buildApp({ config, orm: db.orm, temporal }, { logger: false });
   await app.ready();
+  const secret = config.auth.jwtSecret!;
+  injectAsAdmin(app, secret);
   return {
     app,
     config,
@@ -47,6 +89,8 @@ export async function startTestEngine(options: { env?: Record<string, string>; w
     temporal,
     temporalAddress,
     worker,
+    tokenFor: (role, customerId, options) => mintToken(secret, role, { ...options, customerId }),
+    headersFor: (role, customerId, options) => bearerHeaders(secret, role, { ...options, customerId }),
     async close() {
       await app.close();
       await worker?.stop();

@@ -1,6 +1,9 @@
 // Engine entrypoints as separate OS processes, for tests that kill and restart them.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_AUTH_SECRET } from './auth.js';
+
+export { TEST_AUTH_SECRET };
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsxCli = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
@@ -22,9 +25,13 @@ export interface EngineProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/bin/<entry>.ts` and resolves once its output contains `readyText`. */
+/**
+ * Starts `src/bin/<entry>.ts` and resolves once its output contains `readyText`. An API process signs tokens with
+ * TEST_AUTH_SECRET unless `env` names another AUTH_JWT_SECRET: talk to it with `bearerHeaders(TEST_AUTH_SECRET, role)`
+ * (test/support/auth.ts).
+ */
 export async function startEntrypoint(entry: 'worker' | 'api', env: Record<string, string>, readyText: string, timeoutMs = 60_000): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [tsxCli, `src/bin/${entry}.ts`], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [tsxCli, `src/bin/${entry}.ts`], { cwd: root, env: { ...process.env, AUTH_JWT_SECRET: TEST_AUTH_SECRET, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();

@@ -17,6 +17,7 @@ import { Migration0040Collections } from './0040-collections.js';
 import { Migration0060Credit } from './0060-credit.js';
 import { Migration0070ArOpenItems } from './0070-ar-open-items.js';
 import { Migration0071DocumentsAndKpiSnapshots } from './0071-documents-and-kpi-snapshots.js';
+import { Migration0090Auth } from './0090-auth.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -36,4 +37,5 @@ export const migrationsList = [
   { name: '0070-ar-open-items', class: Migration0070ArOpenItems },
   { name: '0071-documents-and-kpi-snapshots', class: Migration0071DocumentsAndKpiSnapshots },
   { name: '0080-integrations', class: Migration0080Integrations },
+  { name: '0090-auth', class: Migration0090Auth },
 ];
