@@ -53,7 +53,7 @@ export function createTaskActivities(deps: ActivityDeps) {
 
     async recordTaskCompletion(input: { taskId: string; outcome: string; data: Record<string, unknown>; by: string; comment?: string }) {
       const done = await markTaskCompleted(deps.orm.em.fork(), input);
-      return { taskId: input.taskId, outcome: input.outcome, completedBy: done.completedBy, completedAt: done.completedAt.toISOString() };
+      return { taskId: input.taskId, outcome: input.outcome, completedBy: done.completedBy, completedAt: new Date(done.completedAt).toISOString() }; // raw SQL may hand back the timestamp as text
     },
 
     async cancelTaskRecord(input: { taskId: string; reason: string }): Promise<boolean> {

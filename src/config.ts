@@ -5,6 +5,7 @@ import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './d
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
 import { DEFAULT_DELINQUENCY_POLICY, type DelinquencyPolicy } from './domain/delinquency.js';
 import { referencePatternProblem } from './domain/cash-matching.js';
+import { DEFAULT_DISPUTE_POLICY, disputePolicyProblems, parseRouting, type DisputePolicy } from './domain/dispute-policy.js';
 import { integrationsConfig, type IntegrationsConfig } from './config-integrations.js';
 import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, type CreditPolicy } from './domain/credit-policy.js';
 
@@ -24,20 +25,7 @@ export interface Config {
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
   /** Webhook delivery and import policies, worker metrics, tracing, e-invoice seller (src/config-integrations.ts). */
   integrations: IntegrationsConfig;
-  policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy; credit: CreditPolicy };
-  auth: AuthConfig;
-}
-
-/** Sign-in and token lifetimes (ISO-8601 durations) and the signing secret of access tokens. */
-export interface AuthConfig {
-  /** HS256 secret for access tokens; unset in development means a generated secret kept in .data/auth-secret. */
-  jwtSecret: string | undefined;
-  accessTokenTtl: string;
-  refreshTokenTtl: string;
-  invitationTtl: string;
-  magicLinkTtl: string;
-  /** Sign-in attempts allowed per client address per minute (login, refresh, magic links). */
-  loginRateLimit: number;
+  policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy; dispute: DisputePolicy; credit: CreditPolicy };
 }
 
 export class ConfigError extends Error {
@@ -91,22 +79,6 @@ function duration(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
-function authConfig(env: Env, mode: Config['env']): AuthConfig {
-  const jwtSecret = optional(env, 'AUTH_JWT_SECRET');
-  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters');
-  if (jwtSecret === undefined && mode === 'production') throw new ConfigError('AUTH_JWT_SECRET', 'is required in production');
-  const limit = str(env, 'AUTH_LOGIN_RATE_LIMIT', '10');
-  if (!/^[1-9]\d{0,5}$/.test(limit)) throw new ConfigError('AUTH_LOGIN_RATE_LIMIT', `must be a positive whole number, got "${limit}"`);
-  return {
-    jwtSecret,
-    accessTokenTtl: duration(env, 'AUTH_ACCESS_TOKEN_TTL', 'PT15M'),
-    refreshTokenTtl: duration(env, 'AUTH_REFRESH_TOKEN_TTL', 'P30D'),
-    invitationTtl: duration(env, 'AUTH_INVITATION_TTL', 'P7D'),
-    magicLinkTtl: duration(env, 'AUTH_MAGIC_LINK_TTL', 'PT15M'),
-    loginRateLimit: Number(limit),
-  };
-}
-
 function cashApplicationPolicy(env: Env): CashApplicationPolicy {
   const defaults = DEFAULT_CASH_APPLICATION_POLICY;
   const referencePattern = str(env, 'CASH_REFERENCE_PATTERN', defaults.match.referencePattern);
@@ -156,6 +128,46 @@ function invoicePolicy(env: Env): InvoicePolicy {
   return { reminderBefore, overdueAfter, version: str(env, 'INVOICE_POLICY_VERSION', isDefault ? defaults.version : `env:${reminderBefore}/${overdueAfter}`) };
 }
 
+/** Acknowledgement, routing, business-time SLAs and the calendar of the dispute workflow (recorded in each history). */
+function disputePolicy(env: Env): DisputePolicy {
+  const defaults = DEFAULT_DISPUTE_POLICY;
+  let routing = defaults.routing;
+  try {
+    routing = parseRouting(str(env, 'DISPUTE_ROUTING', ''), defaults.routing);
+  } catch (error) {
+    throw new ConfigError('DISPUTE_ROUTING', `must be category=queue pairs separated by commas: ${(error as Error).message}`);
+  }
+  const list = (name: string, fallback: string) => str(env, name, fallback).split(',').map((v) => v.trim()).filter(Boolean);
+  const policy: DisputePolicy = {
+    version: str(env, 'DISPUTE_POLICY_VERSION', defaults.version),
+    acknowledgement: {
+      needsPerson: oneOf(env, 'DISPUTE_ACK_NEEDS_PERSON', ['true', 'false'], String(defaults.acknowledgement.needsPerson) as 'true' | 'false') === 'true',
+      sla: duration(env, 'DISPUTE_ACK_SLA', defaults.acknowledgement.sla),
+      queue: str(env, 'DISPUTE_ACK_QUEUE', defaults.acknowledgement.queue),
+    },
+    resolutionSla: duration(env, 'DISPUTE_RESOLUTION_SLA', defaults.resolutionSla),
+    infoReplyWithin: duration(env, 'DISPUTE_INFO_REPLY_WITHIN', defaults.infoReplyWithin),
+    routing,
+    managerQueue: str(env, 'DISPUTE_MANAGER_QUEUE', defaults.managerQueue),
+    managerEmail: str(env, 'DISPUTE_MANAGER_EMAIL', defaults.managerEmail),
+    calendar: { weekendDays: list('DISPUTE_WEEKEND_DAYS', defaults.calendar.weekendDays.join(',')).map(Number), holidays: list('DISPUTE_HOLIDAYS', defaults.calendar.holidays.join(',')) },
+    instalmentGrace: duration(env, 'DISPUTE_INSTALMENT_GRACE', defaults.instalmentGrace),
+  };
+  const variable: Record<string, string> = {
+    '/acknowledgement/queue': 'DISPUTE_ACK_QUEUE',
+    '/resolutionSla': 'DISPUTE_RESOLUTION_SLA',
+    '/infoReplyWithin': 'DISPUTE_INFO_REPLY_WITHIN',
+    '/managerQueue': 'DISPUTE_MANAGER_QUEUE',
+    '/managerEmail': 'DISPUTE_MANAGER_EMAIL',
+  };
+  const [problem] = disputePolicyProblems(policy);
+  if (problem) {
+    const name = variable[problem.pointer] ?? (problem.pointer.startsWith('/calendar/weekendDays') ? 'DISPUTE_WEEKEND_DAYS' : problem.pointer.startsWith('/calendar/holidays') ? 'DISPUTE_HOLIDAYS' : problem.pointer.startsWith('/routing') ? 'DISPUTE_ROUTING' : 'DISPUTE_POLICY_VERSION');
+    throw new ConfigError(name, `${problem.detail} (${problem.pointer})`);
+  }
+  return policy;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const httpPort = port(env, 'PORT', 3000);
   const certPath = optional(env, 'TEMPORAL_TLS_CERT');
@@ -163,9 +175,8 @@ export function loadConfig(env: Env = process.env): Config {
   if ((certPath === undefined) !== (keyPath === undefined)) {
     throw new ConfigError(certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT', 'must be set together with its pair (mTLS needs both)');
   }
-  const mode = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development');
   return {
-    env: mode,
+    env: oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     http: {
       host: str(env, 'HOST', '127.0.0.1'),
@@ -191,7 +202,6 @@ export function loadConfig(env: Env = process.env): Config {
       catcherUiPort: port(env, 'MAIL_UI_PORT', 8025),
       companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
     },
-    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env), credit: creditPolicy(env) },
-    auth: authConfig(env, mode),
+    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env), dispute: disputePolicy(env), credit: creditPolicy(env) },
   };
 }

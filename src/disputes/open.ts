@@ -51,6 +51,14 @@ export class DisputeRequestError extends Error {
   }
 }
 
+/** The workflow service could not start the dispute's workflow: nothing was stored (the API answers 503). */
+export class DisputeStartError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the dispute workflow could not be started; nothing was stored');
+    this.name = 'DisputeStartError';
+  }
+}
+
 export async function startDisputeWorkflow(ctx: StartContext, input: DisputeWorkflowInput) {
   return ctx.client.workflow.start<typeof disputeWorkflow>('disputeWorkflow', {
     ...entityOptions(ctx, workflowIds.dispute(input.disputeId), 'dispute', input.customerId),
@@ -111,6 +119,8 @@ export async function openDispute(deps: OpenDisputeDeps, request: OpenDisputeReq
         currency: invoice.currency,
         policy: deps.policy,
         invoicePolicy: deps.invoicePolicy,
+      }).catch((error: unknown) => {
+        throw new DisputeStartError(error);
       });
       started = true;
     });
