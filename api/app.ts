@@ -6,6 +6,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvFormatsModule from 'ajv-formats';
 import { requireDeclaredAccess } from './access.js';
+import { installAuthentication } from './authentication.js';
+import { installSecurity } from './security.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import { resolveAuthSecret } from '../src/auth/secret.js';
+import { createHash } from 'node:crypto';
 import type { ApiDeps } from './deps.js';
 import { installErrorHandling } from './error-handler.js';
 import { installIdempotency } from './idempotency.js';
@@ -36,7 +42,20 @@ const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormats
 export type App = FastifyInstance;
 
 /** Log redaction: secrets and tax ids never reach the logs. */
-export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.taxId', '*.token'];
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.newPassword',
+  '*.taxId',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.key',
+  '*.secret',
+];
 
 export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -65,6 +84,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'customers', description: 'Customer accounts' },
         { name: 'payment-terms', description: 'Payment terms templates (terms as data)' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'auth', description: 'Sign-in, tokens, users, API keys and the audit log' },
         { name: 'invoices', description: 'Invoices, their lifecycle workflow, credit notes and cancellation' },
         { name: 'ledger', description: 'Ledger read side: AR invariant check, customer sub-ledger, journal entries' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
@@ -75,6 +95,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'operations', description: 'Metrics for monitoring' },
         { name: 'credit', description: 'Credit holds, applications, reviews (scorecard, authority matrix) and exposure' },
       ],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key (ark_...)' } } },
+      security: [{ bearerAuth: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -82,10 +104,15 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
 
   installErrorHandling(app);
   requireDeclaredAccess(app);
+  const authSecret = resolveAuthSecret(deps.config);
+  await installSecurity(app, { cookieSecret: createHash('sha256').update(authSecret).update('cookies').digest('base64url') });
+  installAuthentication(app, { orm: deps.orm, secret: authSecret, portalSignInPath: '/portal/sign-in' });
   installIdempotency(app, deps.orm);
   installObservability(app, deps);
   installInvoiceUbl(app, deps);
   await app.register(healthRoutes, { deps });
+  await app.register(authRoutes, { deps, secret: authSecret });
+  await app.register(userRoutes, { deps });
   await app.register(customerRoutes, { deps });
   await app.register(customerRecordRoutes, { deps });
   await app.register(paymentTermsRoutes, { deps });

@@ -26,6 +26,19 @@ export interface Config {
   /** Webhook delivery and import policies, worker metrics, tracing, e-invoice seller (src/config-integrations.ts). */
   integrations: IntegrationsConfig;
   policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy; dispute: DisputePolicy; credit: CreditPolicy };
+  auth: AuthConfig;
+}
+
+/** Sign-in and token lifetimes (ISO-8601 durations) and the signing secret of access tokens. */
+export interface AuthConfig {
+  /** HS256 secret for access tokens; unset in development means a generated secret kept in .data/auth-secret. */
+  jwtSecret: string | undefined;
+  accessTokenTtl: string;
+  refreshTokenTtl: string;
+  invitationTtl: string;
+  magicLinkTtl: string;
+  /** Sign-in attempts allowed per client address per minute (login, refresh, magic links). */
+  loginRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +90,22 @@ function duration(env: Env, name: string, fallback: string): string {
   const raw = str(env, name, fallback);
   if (!isDuration(raw)) throw new ConfigError(name, `must be an ISO-8601 duration such as P1D or PT30S, got "${raw}"`);
   return raw;
+}
+
+function authConfig(env: Env, mode: Config['env']): AuthConfig {
+  const jwtSecret = optional(env, 'AUTH_JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters');
+  if (jwtSecret === undefined && mode === 'production') throw new ConfigError('AUTH_JWT_SECRET', 'is required in production');
+  const limit = str(env, 'AUTH_LOGIN_RATE_LIMIT', '10');
+  if (!/^[1-9]\d{0,5}$/.test(limit)) throw new ConfigError('AUTH_LOGIN_RATE_LIMIT', `must be a positive whole number, got "${limit}"`);
+  return {
+    jwtSecret,
+    accessTokenTtl: duration(env, 'AUTH_ACCESS_TOKEN_TTL', 'PT15M'),
+    refreshTokenTtl: duration(env, 'AUTH_REFRESH_TOKEN_TTL', 'P30D'),
+    invitationTtl: duration(env, 'AUTH_INVITATION_TTL', 'P7D'),
+    magicLinkTtl: duration(env, 'AUTH_MAGIC_LINK_TTL', 'PT15M'),
+    loginRateLimit: Number(limit),
+  };
 }
 
 function cashApplicationPolicy(env: Env): CashApplicationPolicy {
@@ -175,8 +204,9 @@ export function loadConfig(env: Env = process.env): Config {
   if ((certPath === undefined) !== (keyPath === undefined)) {
     throw new ConfigError(certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT', 'must be set together with its pair (mTLS needs both)');
   }
+  const mode = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development');
   return {
-    env: oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development'),
+    env: mode,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     http: {
       host: str(env, 'HOST', '127.0.0.1'),
@@ -203,5 +233,6 @@ export function loadConfig(env: Env = process.env): Config {
       companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
     },
     policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env), dispute: disputePolicy(env), credit: creditPolicy(env) },
+    auth: authConfig(env, mode),
   };
 }

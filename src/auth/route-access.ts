@@ -16,12 +16,34 @@ const CREDIT: readonly Role[] = ['admin', 'credit_manager', 'finance_director'];
 /** Anyone who works a task inbox (the route itself checks the task's queue and claimant). */
 const TASK_WORKERS: readonly Role[] = ['admin', 'ar_clerk', 'collector', 'dispute_handler', 'credit_manager', 'finance_director'];
 const POLICY_ADMIN: readonly Role[] = ['admin'];
+/** Identity administration (users, API keys) and the audit log. */
+const IDENTITY_ADMIN: readonly Role[] = ['admin'];
+const AUDIT_READ: readonly Role[] = ['admin', 'auditor'];
+/** Any signed-in caller, staff or portal user. */
+const SIGNED_IN: readonly Role[] = [...STAFF_ROLES, 'customer'];
+/** Portal users only; every portal route scopes itself to the caller's customer. */
+const CUSTOMER: readonly Role[] = ['customer'];
 /** Webhook subscriptions (their secrets sign what leaves the engine). */
 const INTEGRATION_ADMIN: readonly Role[] = ['admin'];
 
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /health/live': PUBLIC,
   'GET /health/ready': PUBLIC,
+
+  // --- identity and access ---
+  'POST /auth/login': PUBLIC,
+  'POST /auth/refresh': PUBLIC,
+  'POST /auth/logout': SIGNED_IN,
+  'GET /auth/me': SIGNED_IN,
+  'GET /users': AUDIT_READ,
+  'POST /users': IDENTITY_ADMIN,
+  'GET /users/:id': AUDIT_READ,
+  'POST /users/:id/disable': IDENTITY_ADMIN,
+  'POST /users/:id/enable': IDENTITY_ADMIN,
+  'GET /api-keys': AUDIT_READ,
+  'POST /api-keys': IDENTITY_ADMIN,
+  'POST /api-keys/:id/revoke': IDENTITY_ADMIN,
+  'GET /audit-log': AUDIT_READ,
 
   'POST /customers': CLERK,
   'GET /customers': STAFF_READ,
@@ -108,7 +130,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
 };
 
 /** Groups other modules use when they add their routes to the table above. */
-export const ACCESS_GROUPS = { STAFF_READ, CLERK, CASH, COLLECTIONS, DISPUTES, CREDIT, TASK_WORKERS, POLICY_ADMIN };
+export const ACCESS_GROUPS = { STAFF_READ, CLERK, CASH, COLLECTIONS, DISPUTES, CREDIT, TASK_WORKERS, POLICY_ADMIN, IDENTITY_ADMIN, AUDIT_READ, SIGNED_IN, CUSTOMER };
 
 export function routeKey(method: string, url: string): string {
   return `${method.toUpperCase()} ${url}`;
@@ -116,4 +138,9 @@ export function routeKey(method: string, url: string): string {
 
 export function accessFor(method: string, url: string): Access | undefined {
   return ROUTE_ACCESS[routeKey(method, url)];
+}
+
+/** Whether a caller holding `roles` may call a route with this access (any one matching role suffices). */
+export function isAllowed(access: Access, roles: readonly Role[]): boolean {
+  return access === PUBLIC || roles.some((role) => access.includes(role));
 }
