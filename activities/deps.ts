@@ -6,7 +6,8 @@ import type { Mailer } from '../src/mail/mailer.js';
 export interface ActivityDeps {
   orm: Orm;
   mailer: Mailer;
-  mail: { from: string; companyName: string; publicUrl: string };
+  /** paymentInstructions: the how-to-pay text of statements (PAYMENT_INSTRUCTIONS). */
+  mail: { from: string; companyName: string; publicUrl: string; paymentInstructions?: string };
   clock: () => Date;
   /**
    * For activities that start or signal other workflows on behalf of theirs (signal-with-start of a collection,

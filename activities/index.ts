@@ -5,6 +5,8 @@ import type { ActivityDeps } from './deps.js';
 import { createDisputeActivities } from './disputes.js';
 import { createInvoiceActivities } from './invoice.js';
 import { createPaymentActivities } from './payments.js';
+import { createReportActivities } from './reports.js';
+import { createDocumentActivities } from './documents.js';
 import { createTaskActivities } from './tasks.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createImportActivities } from './imports.js';
@@ -14,6 +16,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAccountActivities(deps),
     ...createInvoiceActivities(deps),
     ...createPaymentActivities(deps),
+    ...createReportActivities(deps),
+    ...createDocumentActivities(deps),
     ...createTaskActivities(deps),
     ...createWebhookActivities(deps),
     ...createImportActivities(deps),

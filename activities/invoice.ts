@@ -6,6 +6,7 @@ import { formatMoney } from '../src/domain/money.js';
 import { TIMER_FLIPS, isOpenStatus, type InvoiceStatus } from '../src/domain/invoice-status.js';
 import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
 import { recordEvent, type EventType } from '../src/events/outbox.js';
+import { ensureInvoicePdf } from '../src/documents/invoice-pdf.js';
 import { readInvoice, type InvoiceDocument } from '../src/invoices/read.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import type { ActivityDeps } from './deps.js';
@@ -90,7 +91,7 @@ export function createInvoiceActivities(deps: ActivityDeps) {
     },
 
     /**
-     * E-mails the invoice (HTML and text body, the invoice document attached, a link to it) and marks it sent.
+     * E-mails the invoice (HTML and text body, the invoice as PDF and as HTML attached, a link to it) and marks it sent.
      * The API starts the workflow inside the issuing transaction, so the first attempts can run before the commit: a
      * missing row is retried, and only reported missing (the transaction rolled back) from the attempt
      * `MISSING_AFTER_ATTEMPTS` on, about three minutes after the start.
@@ -104,13 +105,18 @@ export function createInvoiceActivities(deps: ActivityDeps) {
       if (!invoice || !isOpenStatus(invoice.status) || invoice.status === 'held') return { ...snapshotOf(invoice), deliveredAt: null };
       const data = documentData(deps, invoice);
       const document = renderDocument('invoice-document', { ...data, companyName: deps.mail.companyName });
+      // The PDF goes through the document pipeline: stored once per invoice, so a retried delivery attaches the same bytes.
+      const pdf = await ensureInvoicePdf(deps.orm.em.fork(), invoice, deps.mail.companyName);
       await sendTemplatedEmail(deps, {
         idempotencyKey: stepKey(workflowIds.invoice(invoice.id), 'delivery'),
         template: 'invoice-issued',
         to: invoice.customerEmail,
         customerId: invoice.customerId,
         data,
-        attachments: [{ filename: `${invoice.number}.html`, content: Buffer.from(document, 'utf8'), contentType: 'text/html; charset=utf-8' }],
+        attachments: [
+          { filename: `${invoice.number}.html`, content: Buffer.from(document, 'utf8'), contentType: 'text/html; charset=utf-8' },
+          { filename: pdf.filename, content: pdf.content, contentType: pdf.mediaType },
+        ],
       });
       const after = await flipStatus(deps, invoice.id, 'sent', TIMER_FLIPS.sent, 'sent_at = coalesce(sent_at, now())');
       return { ...after, deliveredAt: deps.clock().toISOString() };

@@ -8,6 +8,8 @@ import { openOrm, type Orm } from './db/orm.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { connectClient, tlsOptions } from './temporal/connection.js';
 import { createEngineWorker } from './temporal/worker.js';
+import { ensureReportSchedules } from './reports/schedules.js';
+import { reportSettings } from './reports/settings.js';
 import { freePort } from './free-port.js';
 import { startWorkerMetricsServer } from './observability/worker-metrics-server.js';
 
@@ -57,12 +59,14 @@ export async function runWorker(config: Config, address: string, shared: { orm: 
     deps: {
       orm: shared.orm,
       mailer,
-      mail: { from: config.mail.from, companyName: config.mail.companyName, publicUrl: config.http.publicUrl },
+      mail: { from: config.mail.from, companyName: config.mail.companyName, publicUrl: config.http.publicUrl, paymentInstructions: reportSettings().paymentInstructions },
       clock: () => new Date(),
       temporal: { client, taskQueue: config.temporal.taskQueue },
     },
   });
   const running = worker.run();
+  // Idempotent: creates the report Schedules or brings them to the current definition.
+  if (reportSettings(process.env, config.env).schedules) await ensureReportSchedules(client, config.temporal.taskQueue);
   const metrics =
     config.integrations.workerMetricsPort === undefined
       ? undefined

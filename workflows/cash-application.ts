@@ -2,6 +2,7 @@
 // invoices it touched, then, while money stays unapplied, wait until it is older than the policy's research delay and
 // open a research task; the task closes itself when the money is applied later (`paymentAllocated` signal).
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { DocumentActivities } from '../activities/documents.js';
 import type { PaymentActivities } from '../activities/payments.js';
 import { cashApplicationPolicyProblems, DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
 import { addDuration, durationMs } from '../src/domain/duration.js';
@@ -13,6 +14,14 @@ const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTa
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
 });
+
+const { sendPaymentReceipt } = proxyActivities<DocumentActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+});
+
+/** v3: a known payer gets a receipt (PDF through the document pipeline) once the payment is applied. */
+export const RECEIPT_PATCH = 'payment-receipt';
 
 /**
  * v2: while a research task is open, re-read the unapplied amount from the database once per research SLA, so a
@@ -50,6 +59,9 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
   state.unappliedAmount = state.unappliedAmount === null ? result.unappliedAmount : Math.min(state.unappliedAmount, result.unappliedAmount);
   state.phase = 'notifying_invoices';
   await notifyInvoicesOfPayment({ paymentId: input.paymentId });
+  if (result.customerId && patched(RECEIPT_PATCH)) {
+    await sendPaymentReceipt({ paymentId: input.paymentId, workflowId });
+  }
 
   if (state.unappliedAmount > 0) {
     state.phase = 'awaiting_application';

@@ -2,4 +2,6 @@
 export { customerAccountWorkflow } from './customer-account.js';
 export { cashApplicationWorkflow } from './cash-application.js';
 export { invoiceWorkflow } from './invoice.js';
+export { kpiSnapshotWorkflow } from './kpi-snapshot.js';
+export { statementRunWorkflow } from './statement-run.js';
 export { creditReviewWorkflow } from './credit-review.js';

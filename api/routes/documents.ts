@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { isIsoDate } from '../../src/domain/aging.js';
 import { renderStatement, StatementCustomerNotFoundError } from '../../src/documents/statement.js';
 import { findDocument, listDocuments, type DocumentKind } from '../../src/documents/store.js';
+import { reportSettings } from '../../src/reports/settings.js';
 import type { ApiDeps } from '../deps.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
@@ -68,7 +69,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
         const statement = await renderStatement(
           orm.em.fork(),
           { customerId: request.params.id, from, to, format: wantsPdf(request, request.query.format) ? 'pdf' : 'html' },
-          { companyName: config.mail.companyName, publicUrl: config.http.publicUrl },
+          { companyName: config.mail.companyName, publicUrl: config.http.publicUrl, paymentInstructions: reportSettings().paymentInstructions },
         );
         reply.type(statement.mediaType).header('content-disposition', `${statement.format === 'pdf' ? 'attachment' : 'inline'}; filename="${statement.filename}"`);
         return reply.send(statement.body as never);

@@ -1,4 +1,5 @@
 import { addDays, ageItems, agingBuckets, bucketCaseSql, bucketIndex, daysBetween, parseAgingBounds } from '../../src/domain/aging.js';
+import { lastCompletedPeriod, statementKey, type StatementFrequency } from '../../src/domain/statements.js';
 
 describe('aging buckets', () => {
   it('current first, then the ranges, then the open-ended last bucket', () => {
@@ -64,5 +65,22 @@ describe('aging buckets', () => {
   it('the SQL bucket expression mirrors bucketIndex and refuses anything but whole days', () => {
     expect(bucketCaseSql('age', [30, 60])).toBe('CASE WHEN age <= 0 THEN 0 WHEN age <= 30 THEN 1 WHEN age <= 60 THEN 2 ELSE 3 END');
     expect(() => bucketCaseSql('age', [1.5])).toThrow(RangeError);
+  });
+});
+
+describe('statement periods', () => {
+  it.each<[StatementFrequency, string, { from: string; to: string } | null]>([
+    ['monthly', '2026-03-01', { from: '2026-02-01', to: '2026-02-28' }],
+    ['monthly', '2026-03-31', { from: '2026-02-01', to: '2026-02-28' }],
+    ['monthly', '2026-01-15', { from: '2025-12-01', to: '2025-12-31' }],
+    ['weekly', '2026-11-23', { from: '2026-11-16', to: '2026-11-22' }], // a Monday: last week
+    ['weekly', '2026-11-29', { from: '2026-11-16', to: '2026-11-22' }], // the Sunday after: still last week
+    ['quarterly', '2026-04-01', { from: '2026-01-01', to: '2026-03-31' }],
+    ['quarterly', '2026-02-10', { from: '2025-10-01', to: '2025-12-31' }],
+    ['none', '2026-03-01', null],
+  ])('%s as of %s', (frequency, asOf, expected) => expect(lastCompletedPeriod(frequency, asOf)).toEqual(expected));
+
+  it('keys a statement by customer and period', () => {
+    expect(statementKey('c1', { from: '2026-02-01', to: '2026-02-28' })).toBe('statement:c1:2026-02-01:2026-02-28');
   });
 });

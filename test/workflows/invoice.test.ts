@@ -61,7 +61,11 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
     expect(delivery.text).toContain('Consulting, November: 10 x EUR 120.00 (tax 19 %) = EUR 1,200.00');
     expect(delivery.text).toContain('Total:    EUR 1,481.50');
     expect(delivery.html).toContain(`http://localhost:3000/invoices/${issued.id}`);
-    expect(delivery.attachments).toEqual([expect.objectContaining({ filename: `${issued.number}.html`, contentType: 'text/html' })]);
+    expect(delivery.attachments).toEqual([
+      expect.objectContaining({ filename: `${issued.number}.html`, contentType: 'text/html' }),
+      expect.objectContaining({ filename: `${issued.number}.pdf`, contentType: 'application/pdf' }),
+    ]);
+    expect(delivery.attachments[1]!.content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(delivery.attachments[0]!.content.toString('utf8')).toContain(`Invoice ${issued.number}`);
     const sent = await eventually(async () => {
       const s = await handle.query(invoiceStateQuery);

@@ -1,0 +1,89 @@
+// Documents e-mailed to customers: the periodic statement and the payment receipt, each rendered through the document
+// pipeline, stored once (kind + ref) and sent once (outbound_message keyed by the same ref), so a retried activity
+// attaches the stored bytes and never sends twice.
+import { ApplicationFailure } from '@temporalio/activity';
+import { formatMoney } from '../src/domain/money.js';
+import { statementKey } from '../src/domain/statements.js';
+import { ensureReceiptPdf, receiptData } from '../src/documents/receipt.js';
+import { renderStatement, StatementCustomerNotFoundError } from '../src/documents/statement.js';
+import { storeDocument } from '../src/documents/store.js';
+import type { ActivityDeps } from './deps.js';
+import { sendTemplatedEmail } from './mail.js';
+
+export interface SentDocument {
+  documentId: string;
+  messageId: string;
+  alreadySent: boolean;
+}
+
+export function createDocumentActivities(deps: ActivityDeps) {
+  return {
+    /** Renders, stores and e-mails one customer's statement for one period (PDF attached); once per customer and period. */
+    async sendStatement(input: { customerId: string; from: string; to: string }): Promise<SentDocument> {
+      const em = deps.orm.em.fork();
+      const key = statementKey(input.customerId, input);
+      let statement;
+      try {
+        statement = await renderStatement(em, { ...input, format: 'pdf' }, { companyName: deps.mail.companyName, publicUrl: deps.mail.publicUrl, paymentInstructions: deps.mail.paymentInstructions });
+      } catch (error) {
+        if (error instanceof StatementCustomerNotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'CustomerNotFound');
+        throw error;
+      }
+      const { document } = await storeDocument(em, {
+        kind: 'statement',
+        ref: key,
+        customerId: input.customerId,
+        period: { from: input.from, to: input.to },
+        filename: statement.filename,
+        mediaType: statement.mediaType,
+        content: statement.body,
+      });
+      const { data } = statement;
+      const m = (amount: number) => formatMoney({ amount, currency: data.currency });
+      const overdue = data.aging.slice(1).reduce((sum, b) => sum + b.amount, 0);
+      const mail = await sendTemplatedEmail(deps, {
+        idempotencyKey: key,
+        template: 'statement-email',
+        to: data.customer.email,
+        customerId: input.customerId,
+        data: {
+          customerName: data.customer.name,
+          from: data.from,
+          to: data.to,
+          openingBalance: m(data.openingBalance),
+          closingBalance: m(data.closingBalance),
+          overdue: overdue > 0 ? m(overdue) : '',
+          howToPay: data.howToPay,
+        },
+        attachments: [{ filename: document.filename, content: document.content, contentType: document.mediaType }],
+      });
+      return { documentId: document.id, ...mail };
+    },
+
+    /** E-mails the receipt of an applied payment with a known payer (PDF attached); null when there is no payer to tell. */
+    async sendPaymentReceipt(input: { paymentId: string; workflowId: string }): Promise<SentDocument | null> {
+      const em = deps.orm.em.fork();
+      const data = await receiptData(em, input.paymentId);
+      if (!data) return null;
+      const document = await ensureReceiptPdf(em, data, deps.mail.companyName);
+      const m = (amount: number) => formatMoney({ amount, currency: data.payment.currency });
+      const mail = await sendTemplatedEmail(deps, {
+        idempotencyKey: `${input.workflowId}:receipt`,
+        template: 'receipt-email',
+        to: data.customer.email,
+        customerId: data.customer.id,
+        data: {
+          customerName: data.customer.name,
+          amount: m(data.payment.amount),
+          receivedOn: data.payment.receivedAt.toISOString().slice(0, 10),
+          allocations: data.allocations.map((a) => ({ invoiceNumber: a.invoiceNumber, amount: m(a.amount) })),
+          unapplied: data.payment.unappliedAmount > 0 ? m(data.payment.unappliedAmount) : '',
+        },
+        attachments: [{ filename: document.filename, content: document.content, contentType: document.mediaType }],
+      });
+      return { documentId: document.id, ...mail };
+    },
+  };
+}
+
+export type DocumentActivities = ReturnType<typeof createDocumentActivities>;

@@ -1,0 +1,14 @@
+// The text of a PDF, page by page, through pdfjs (what a reader's copy-paste would give), for asserting on
+// rendered documents.
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+export async function pdfText(bytes: Buffer | Uint8Array): Promise<string> {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
+  const pages: string[] = [];
+  for (let i = 1; i <= pdf.numPages; i++) {
+    const content = await (await pdf.getPage(i)).getTextContent();
+    pages.push(content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : ' ') : '')).join(''));
+  }
+  await pdf.cleanup();
+  return pages.join('\n');
+}
