@@ -12,13 +12,13 @@ import { scanDuplicates } from '../src/customers/duplicates.js';
 import { matchKeysOf, type EditableProfile } from '../src/customers/store.js';
 import { pgArray } from '../src/customers/sql.js';
 import { migrate, openOrm } from '../src/db/orm.js';
-import { parseArgs, percentile, progress, report, timed, type BenchRow } from './lib.js';
+import { isMain, parseArgs, percentile, progress, report, timed, type BenchResult, type BenchRow } from './lib.js';
 
-const args = parseArgs();
-const count = args.count(5_000);
-const createsArg = process.argv.indexOf('--creates');
-const creates = createsArg >= 0 ? Number(process.argv[createsArg + 1]) : Math.min(500, Math.max(100, Math.floor(count / 20)));
-const keep = args.flag('keep');
+export interface CustomersBenchOptions {
+  count: number;
+  creates?: number;
+  keep?: boolean;
+}
 
 // Deterministic pseudo-random data, so runs compare.
 // mulberry32: 32-bit integer arithmetic (Math.imul), so the sequence does not degrade like a float LCG.
@@ -107,7 +107,9 @@ async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promi
 
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
-async function main(): Promise<void> {
+export async function runCustomersBench(options: CustomersBenchOptions): Promise<BenchResult> {
+  const { count, keep = false } = options;
+  const creates = options.creates ?? Math.min(500, Math.max(100, Math.floor(count / 20)));
   const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine');
   const dbName = `ar_bench_customers_${randomBytes(4).toString('hex')}`;
   const adminUrl = new URL(serverUrl);
@@ -198,7 +200,7 @@ async function main(): Promise<void> {
         ratio: `${(scan.ms / readKeys.ms).toFixed(1)}x`,
       },
     ];
-    report('customers', rows, { count, creates, refused, loadMs: Math.round(loadTime.ms), totalCustomers: total, probablePairs: scan.result.probablePairs, duplicateRecords: scan.result.duplicateRecords });
+    return { name: 'customers', rows, details: { count, creates, refused, loadMs: Math.round(loadTime.ms), totalCustomers: total, probablePairs: scan.result.probablePairs, duplicateRecords: scan.result.duplicateRecords } };
   } finally {
     await client.end().catch(() => {});
     await orm.close(true);
@@ -208,4 +210,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (isMain(import.meta.url)) {
+  const args = parseArgs();
+  const createsArg = process.argv.indexOf('--creates');
+  const result = await runCustomersBench({ count: args.count(5_000), creates: createsArg >= 0 ? Number(process.argv[createsArg + 1]) : undefined, keep: args.flag('keep') });
+  report(result.name, result.rows, result.details);
+}

@@ -14,12 +14,16 @@ import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { freePort } from '../src/free-port.js';
-import { parseArgs, scratchDatabase, percentile, progress, report, type BenchRow } from './lib.js';
+import { BENCH_AUTH_ENV, authHeaders } from './auth.js';
+import { isMain, parseArgs, scratchDatabase, percentile, progress, report, type BenchResult, type BenchRow } from './lib.js';
 
-const args = parseArgs();
-const COUNT = args.count(1000);
-const CONCURRENCY = args.number('concurrency', 32);
-const CUSTOMERS = args.number('customers', 50);
+export interface InvoicesBenchOptions {
+  count: number;
+  concurrency?: number;
+  customers?: number;
+  /** Issue with no worker running, then start it and time the delivery backlog. */
+  workerLater?: boolean;
+}
 
 
 /** Runs `work` over 0..n-1 with at most `limit` in flight; returns per-item latencies in ms and the wall seconds. */
@@ -47,7 +51,7 @@ async function timedPool(n: number, limit: number, label: string, work: (i: numb
  * An SMTP server that accepts and counts messages without parsing them: a relay's cost lives on another machine in
  * production, so the bench process should not spend its CPU parsing MIME (the test catcher does that).
  */
-async function startSmtpSink(): Promise<{ port: number; received(): number; close(): Promise<void> }> {
+export async function startSmtpSink(): Promise<{ port: number; received(): number; close(): Promise<void> }> {
   let received = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -66,7 +70,10 @@ async function startSmtpSink(): Promise<{ port: number; received(): number; clos
   return { port, received: () => received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-async function main() {
+export async function runInvoicesBench(options: InvoicesBenchOptions): Promise<BenchResult> {
+  const COUNT = options.count;
+  const CONCURRENCY = options.concurrency ?? 32;
+  const CUSTOMERS = options.customers ?? 50;
   installTemporalRuntime('ERROR');
   const database = await scratchDatabase('invoices');
   const [devServer, mail] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), startSmtpSink()]);
@@ -82,10 +89,11 @@ async function main() {
       TEMPORAL_TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}`,
       PORT: String(await freePort()),
       SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+      ...BENCH_AUTH_ENV,
     });
     // --worker-later: issue with no worker running (the API and database alone), then start the worker and time the
     // delivery backlog; without it the worker delivers while invoices are being issued (the end-to-end figure).
-    const workerLater = args.flag('worker-later');
+    const workerLater = options.workerLater ?? false;
     const startWorker = async () => {
       const worker = await runWorker(config, devServer.address, { orm });
       stops.push(() => worker.stop());
@@ -118,7 +126,7 @@ async function main() {
     const engine = await timedPool(COUNT, CONCURRENCY, 'engine: POST /invoices', async (i) => {
       const res = await fetch(`${api.url}/invoices`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...(await authHeaders()), 'content-type': 'application/json' },
         body: JSON.stringify({
           customerId: customers[i % customers.length],
           lines: [
@@ -161,8 +169,9 @@ async function main() {
         ratio: `${(percentile(engine.latencies, p) / percentile(floor.latencies, p)).toFixed(1)}x`,
       })),
     ];
-    report(workerLater ? 'invoices-worker-later' : 'invoices', rows, { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok, loadAverage1mBefore: loadBefore, loadAverage1mAfter: os.loadavg()[0] });
-    console.log(`1-minute load average: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (${os.cpus().length} CPUs; other processes share this machine)`);
+    const loadAfter = os.loadavg()[0];
+    console.log(`  1-minute load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (${os.cpus().length} CPUs; other processes share this machine)`);
+    return { name: workerLater ? 'invoices-worker-later' : 'invoices', rows, details: { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAfter } };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await orm.close(true);
@@ -172,5 +181,9 @@ async function main() {
   }
 }
 
-await main();
-process.exit(0);
+if (isMain(import.meta.url)) {
+  const args = parseArgs();
+  const result = await runInvoicesBench({ count: args.count(1000), concurrency: args.number('concurrency', 32), customers: args.number('customers', 50), workerLater: args.flag('worker-later') });
+  report(result.name, result.rows, result.details);
+  process.exit(0);
+}

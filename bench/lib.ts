@@ -3,7 +3,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+
+/** True when the module at `moduleUrl` is the script node was started with (a bench file run on its own). */
+export function isMain(moduleUrl: string, argv1 = process.argv[1]): boolean {
+  return argv1 !== undefined && pathToFileURL(resolve(argv1)).href === moduleUrl;
+}
 
 export interface BenchRow {
   case: string;
@@ -12,6 +19,13 @@ export interface BenchRow {
   floor: string;
   /** engine / floor for costs (lower is better) or floor / engine for rates, so ratios read "x times the floor". */
   ratio: string;
+}
+
+/** What a case hands back: its rows and the raw figures behind them (kept in the JSON). */
+export interface BenchResult {
+  name: string;
+  rows: BenchRow[];
+  details: Record<string, unknown>;
 }
 
 /** `--count 1000 --quick` style flags. */
@@ -117,3 +131,47 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; dr
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
+
+/**
+ * Intended send times (ms from the start) of a constant-rate load: request i is due at i / rate seconds whatever
+ * happened to earlier ones, and its latency is measured from that due time, so a stalled server is charged for the
+ * requests it held up (no coordinated omission, as wrk2 does it).
+ */
+export function constantRateSchedule(ratePerSecond: number, durationSeconds: number): number[] {
+  if (!(ratePerSecond > 0) || !(durationSeconds > 0)) throw new Error('rate and duration must be positive');
+  const count = Math.floor(ratePerSecond * durationSeconds);
+  return Array.from({ length: count }, (_, i) => (i * 1000) / ratePerSecond);
+}
+
+/** `n` offsets in [0, spreadMs), deterministic for a seed (mulberry32), sorted: due times jittered around one instant. */
+export function jitteredOffsets(n: number, spreadMs: number, seed = 1): number[] {
+  let state = seed | 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  return Array.from({ length: n }, () => Math.floor(random() * spreadMs)).sort((a, b) => a - b);
+}
+
+/** Events per second over the span between the first and the last timestamp (ms); NaN with fewer than two. */
+export function ratePerSecond(timestampsMs: readonly number[]): number {
+  if (timestampsMs.length < 2) return Number.NaN;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const t of timestampsMs) {
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return max === min ? Number.POSITIVE_INFINITY : ((timestampsMs.length - 1) * 1000) / (max - min);
+}
+
+/** Ratio column: "x times the floor" for costs (engine / floor) and for rates (floor / engine). */
+export function ratioText(engine: number, floor: number, kind: 'cost' | 'rate'): string {
+  const value = kind === 'cost' ? engine / floor : floor / engine;
+  return Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 1)}x` : 'n/a';
+}
+
+/** Bytes as MiB with one decimal. */
+export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

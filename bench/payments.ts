@@ -13,12 +13,21 @@ import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { workflowIds } from '../src/temporal/ids.js';
 import { freePort } from '../src/free-port.js';
-import { parseArgs, scratchDatabase, percentile, progress, report, type BenchRow } from './lib.js';
+import { BENCH_AUTH_ENV, benchFetch } from './auth.js';
+import { isMain, parseArgs, scratchDatabase, percentile, progress, report, type BenchResult, type BenchRow } from './lib.js';
 
-const args = parseArgs();
-const COUNT = args.count(1000);
-const PER_PAYMENT = args.number('invoices-per-payment', 5);
-const CONCURRENCY = args.number('concurrency', 32);
+export interface PaymentsBenchOptions {
+  count: number;
+  invoicesPerPayment?: number;
+  concurrency?: number;
+  /** Payments posted one at a time for the POST -> visible balance latency. */
+  latencySamples?: number;
+}
+
+let COUNT = 1000;
+let PER_PAYMENT = 5;
+let CONCURRENCY = 32;
+let LATENCY_SAMPLES = 50;
 const INVOICE_TOTAL = 10_000;
 
 
@@ -91,9 +100,12 @@ const paymentBody = (g: Group) =>
     reference: 'bench',
     remittance: g.numbers.map((invoiceNumber) => ({ invoiceNumber, amount: { amount: INVOICE_TOTAL, currency: 'USD' } })),
   });
-const LATENCY_SAMPLES = 50;
 
-async function main() {
+export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<BenchResult> {
+  COUNT = options.count;
+  PER_PAYMENT = options.invoicesPerPayment ?? 5;
+  CONCURRENCY = options.concurrency ?? 32;
+  LATENCY_SAMPLES = options.latencySamples ?? 50;
   installTemporalRuntime('ERROR');
   const database = await scratchDatabase('payments');
   const devServer = await startDevServer({ port: await freePort(), logLevel: 'error' });
@@ -109,6 +121,7 @@ async function main() {
       TEMPORAL_TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}`,
       PORT: String(await freePort()),
       SMTP_URL: 'smtp://127.0.0.1:9', // payments send no mail
+      ...BENCH_AUTH_ENV,
     });
     const worker = await runWorker(config, devServer.address, { orm });
     stops.push(() => worker.stop());
@@ -143,11 +156,7 @@ async function main() {
     const wallStart = Date.now();
     await pool(groups, CONCURRENCY, async (g) => {
       const at = Date.now();
-      const res = await fetch(`${api.url}/payments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: paymentBody(g),
-      });
+      const res = await benchFetch(`${api.url}/payments`, { method: 'POST', body: paymentBody(g) });
       if (res.status !== 201) throw new Error(`POST /payments answered ${res.status}: ${await res.text()}`);
       posted.push({ id: ((await res.json()) as { id: string }).id, at });
       engineTick.tick();
@@ -173,10 +182,10 @@ async function main() {
     const probeTick = progress('POST /payments -> balance in GET /invoices/:id', LATENCY_SAMPLES);
     for (const g of probes) {
       const t = performance.now();
-      const res = await fetch(`${api.url}/payments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: paymentBody(g) });
+      const res = await benchFetch(`${api.url}/payments`, { method: 'POST', body: paymentBody(g) });
       if (res.status !== 201) throw new Error(`POST /payments answered ${res.status}`);
       for (;;) {
-        const invoice = (await (await fetch(`${api.url}/invoices/${g.ids.at(-1)}`)).json()) as { balance: { amount: number } };
+        const invoice = (await (await benchFetch(`${api.url}/invoices/${g.ids.at(-1)}`)).json()) as { balance: { amount: number } };
         if (invoice.balance.amount === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -218,7 +227,7 @@ async function main() {
         ratio: `${(percentile(visible, p) / percentile(direct, p)).toFixed(1)}x`,
       })),
     ];
-    report('payments', resultRows, { count: COUNT, invoicesPerPayment: PER_PAYMENT, concurrency: CONCURRENCY, engineSeconds, floorSeconds });
+    return { name: 'payments', rows: resultRows, details: { count: COUNT, invoicesPerPayment: PER_PAYMENT, concurrency: CONCURRENCY, latencySamples: LATENCY_SAMPLES, engineSeconds, floorSeconds } };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await orm.close(true);
@@ -227,5 +236,9 @@ async function main() {
   }
 }
 
-await main();
-process.exit(0);
+if (isMain(import.meta.url)) {
+  const args = parseArgs();
+  const result = await runPaymentsBench({ count: args.count(1000), invoicesPerPayment: args.number('invoices-per-payment', 5), concurrency: args.number('concurrency', 32) });
+  report(result.name, result.rows, result.details);
+  process.exit(0);
+}
