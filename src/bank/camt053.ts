@@ -60,7 +60,14 @@ export function assertSafeXml(xml: string): void {
 
 export function parseCamt053(xml: string): ParsedStatement {
   assertSafeXml(xml);
-  const doc = node(parser.parse(xml));
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(xml);
+  } catch (error) {
+    // The parser's own limits (e.g. "Maximum nested tags exceeded") are the file's fault, not the server's.
+    throw new StatementError(400, '/', `the XML cannot be read: ${(error as Error).message}`);
+  }
+  const doc = node(parsed);
   const root = node(doc.Document);
   const statementRoot = root.BkToCstmrStmt;
   if (!statementRoot) throw new StatementError(422, '/Document/BkToCstmrStmt', 'is missing: not a camt.053 BankToCustomerStatement');

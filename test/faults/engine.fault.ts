@@ -1,0 +1,30 @@
+// The fault scenarios against one engine stand (API and worker processes, private PostgreSQL cluster, persisted
+// Temporal dev server), in an order where each leaves the books as the next expects them: balanced. Every scenario
+// ends with the invariant check (support/invariants.ts). Pick scenarios with jest's -t, e.g. `-t '^(4|5)\.'`.
+import { fuzzEveryOperation } from './scenarios/api-fuzzing.js';
+import { authorizationBoundaries } from './scenarios/authorization.js';
+import { postgresRestartedDuringBatch, workerKilledDuringBatch } from './scenarios/batch-under-faults.js';
+import { concurrentPaymentsOnOneInvoice } from './scenarios/concurrent-payments.js';
+import { hostileStatementFiles } from './scenarios/hostile-statements.js';
+import { idempotentDuplicates } from './scenarios/idempotency.js';
+import { timersFireAfterTemporalRestart } from './scenarios/timers-across-restart.js';
+import { startStand, type Stand } from './support/stand.js';
+
+let stand: Stand;
+beforeAll(async () => {
+  stand = await startStand();
+  await stand.startWorker();
+}, 300_000);
+afterAll(() => stand?.close());
+
+// A scenario that kills the worker may leave it down if it fails half-way; the next one needs it up.
+beforeEach(() => stand.startWorker(), 300_000);
+
+it('4. one Idempotency-Key sent five times at once has one effect and identical answers; another body is a 422', () => idempotentDuplicates(stand));
+it('5. fifty concurrent payments settle one invoice exactly and park the excess as credit', () => concurrentPaymentsOnOneInvoice(stand));
+it('8. no role outside the permission matrix reaches a route, no portal user reaches another customer', () => authorizationBoundaries(stand));
+it('7. malformed and hostile bank-statement files get a clear 4xx, post nothing, and the server keeps serving', () => hostileStatementFiles(stand));
+it('1. a worker SIGKILLed at random moments during a batch loses and duplicates nothing', () => workerKilledDuringBatch(stand));
+it('2. PostgreSQL restarted (cleanly, then as a crash) during a batch: activities retry and finish', () => postgresRestartedDuringBatch(stand));
+it('3. durable timers fire after the Temporal dev server was stopped across their due instant', () => timersFireAfterTemporalRestart(stand));
+it('6. fuzzing every operation finds no 5xx and no answer outside its schema', () => fuzzEveryOperation(stand));

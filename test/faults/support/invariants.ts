@@ -1,0 +1,112 @@
+// The invariants every fault scenario ends with, in one checker: what the books and the workflows must look like
+// after any crash, restart, duplicate or hostile request. Each finding is a sentence naming the record, so a failing
+// scenario says what broke rather than that a number differs.
+import type { Client } from '@temporalio/client';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { accountFor } from '../../../src/domain/chart.js';
+import { checkLedger } from '../../../src/ledger/reports.js';
+
+export interface InvariantReport {
+  violations: string[];
+  /** What was checked, for the log: counts of entries, payments, workflows. */
+  checked: { journalEntries: number; payments: number; invoices: number; openWorkflows: number; closedWorkflows: number };
+}
+
+/**
+ * 1. Every journal entry balances, and per currency and per customer the AR control account equals the open invoice
+ *    balances (credits sit on the customer-credit account): `checkLedger`.
+ * 2. No idempotency key posted twice, and no business event posted twice under different keys: one issue entry per
+ *    invoice, one cash receipt per payment, one allocation per payment and invoice.
+ * 3. Every accepted payment is applied or parked: cash application finished (status not `received`), applied plus
+ *    unapplied equals the amount, and the unapplied part sits on the customer-credit account (or, without a customer,
+ *    on unapplied cash).
+ * 4. No workflow stuck: no open workflow with a workflow task failing again and again, no pending activity retrying
+ *    with a failure, and no workflow closed as failed, terminated or timed out.
+ */
+export async function checkInvariants(em: EntityManager, temporal: Client): Promise<InvariantReport> {
+  const violations: string[] = [];
+  const ledger = await checkLedger(em.fork());
+  for (const c of ledger.currencies) if (!c.ok) violations.push(`${c.currency}: AR control ${c.arControl} differs from open invoices ${c.openInvoices}`);
+  for (const m of ledger.customerMismatches) violations.push(`customer ${m.customerId} ${m.currency}: sub-ledger ${m.subLedger} differs from open invoices ${m.openInvoices}`);
+  for (const u of ledger.unbalancedEntries) violations.push(`journal entry ${u.entryId} does not balance in ${u.currency} (difference ${u.difference})`);
+
+  const sql = <T>(query: string, params: unknown[] = []) => em.fork().execute<T[]>(query, params);
+  const cash = accountFor('cash').code;
+  const credit = accountFor('customer_credit').code;
+
+  for (const d of await sql<{ idempotency_key: string; n: string }>(`SELECT idempotency_key, count(*) AS n FROM journal_entry GROUP BY 1 HAVING count(*) > 1`)) {
+    violations.push(`idempotency key ${d.idempotency_key} posted ${d.n} times`);
+  }
+  for (const d of await sql<{ source_id: string; n: string }>(
+    `SELECT source_id, count(*) AS n FROM journal_entry e WHERE kind = 'invoice_issued' AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.reverses_entry_id = e.id)
+      GROUP BY source_id HAVING count(*) > 1`,
+  )) {
+    violations.push(`invoice ${d.source_id} issued ${d.n} times in the ledger`);
+  }
+  for (const d of await sql<{ payment_id: string; invoice_id: string; n: string }>(
+    `SELECT payment_id, invoice_id, count(*) AS n FROM payment_allocation GROUP BY 1, 2 HAVING count(*) > 1`,
+  )) {
+    violations.push(`payment ${d.payment_id} allocated ${d.n} times to invoice ${d.invoice_id}`);
+  }
+
+  const payments = await sql<{ id: string; status: string; amount: string; applied: string; unapplied: string; cash: string; allocated: string; customer_id: string | null; credit: string }>(
+    `SELECT p.id, p.status, p.amount, p.applied_amount AS applied, p.unapplied_amount AS unapplied, p.customer_id,
+            (SELECT coalesce(sum(l.debit - l.credit), 0) FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id
+              WHERE e.source_type = 'payment' AND e.source_id = p.id::text AND l.account_code = ?) AS cash,
+            (SELECT coalesce(sum(a.amount), 0) FROM payment_allocation a WHERE a.payment_id = p.id) AS allocated,
+            (SELECT coalesce(sum(l.credit - l.debit), 0) FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id
+              WHERE e.source_type = 'payment' AND e.source_id = p.id::text AND l.account_code = ?) AS credit
+       FROM payment p`,
+    [cash, credit],
+  );
+  for (const p of payments) {
+    if (p.status === 'received') violations.push(`payment ${p.id} accepted but never applied nor parked`);
+    if (Number(p.applied) + Number(p.unapplied) !== Number(p.amount)) violations.push(`payment ${p.id}: applied ${p.applied} + unapplied ${p.unapplied} differs from its amount ${p.amount}`);
+    if (Number(p.cash) !== Number(p.amount)) violations.push(`payment ${p.id}: cash debited ${p.cash}, amount ${p.amount}`);
+    if (Number(p.allocated) !== Number(p.applied)) violations.push(`payment ${p.id}: allocations sum to ${p.allocated}, applied ${p.applied}`);
+    if (p.customer_id && p.status !== 'received' && Number(p.credit) !== Number(p.unapplied)) {
+      violations.push(`payment ${p.id}: unapplied ${p.unapplied} but ${p.credit} on the customer-credit account`);
+    }
+  }
+
+  const [{ entries }] = await sql<{ entries: string }>('SELECT count(*) AS entries FROM journal_entry');
+  const [{ invoices }] = await sql<{ invoices: string }>('SELECT count(*) AS invoices FROM invoice');
+  const workflows = await stuckWorkflows(temporal);
+  violations.push(...workflows.violations);
+  return {
+    violations,
+    checked: { journalEntries: Number(entries), payments: payments.length, invoices: Number(invoices), openWorkflows: workflows.open, closedWorkflows: workflows.closed },
+  };
+}
+
+/** Open workflows whose workflow task keeps failing or whose activities keep failing; workflows that ended badly. */
+export async function stuckWorkflows(temporal: Client, options: { activityAttemptsAtMost?: number } = {}): Promise<{ violations: string[]; open: number; closed: number }> {
+  const violations: string[] = [];
+  const running: { workflowId: string; runId: string }[] = [];
+  let closed = 0;
+  for await (const wf of temporal.workflow.list()) {
+    const status = wf.status.name;
+    if (status === 'RUNNING') running.push({ workflowId: wf.workflowId, runId: wf.runId });
+    else {
+      closed++;
+      if (['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(status)) violations.push(`workflow ${wf.workflowId} (${wf.type}) ended ${status}`);
+    }
+  }
+  const attemptsAtMost = options.activityAttemptsAtMost ?? 3;
+  const queue = [...running];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { raw } = await temporal.workflow.getHandle(next.workflowId, next.runId).describe();
+        const task = raw.pendingWorkflowTask;
+        if (task && (task.attempt ?? 1) > 1) violations.push(`workflow ${next.workflowId}: workflow task on attempt ${task.attempt}`);
+        for (const activity of raw.pendingActivities ?? []) {
+          if ((activity.attempt ?? 1) > attemptsAtMost && activity.lastFailure) {
+            violations.push(`workflow ${next.workflowId}: activity ${activity.activityType?.name} on attempt ${activity.attempt}, last failure: ${activity.lastFailure.message}`);
+          }
+        }
+      }
+    }),
+  );
+  return { violations, open: running.length, closed };
+}
