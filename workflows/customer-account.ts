@@ -77,7 +77,8 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
   setHandler(accountProfileChangedSignal, (change) => {
     state = applyProfileChanges(state, change, new Date());
     const decided = change.changes.find((c) => c.field === 'creditReview');
-    if (decided && state.credit) state = { ...state, credit: withCreditDecision(state.credit, decided.to as CreditDecisionNotice) };
+    // A decision can arrive before the loop first ran (while the opening notice is sent): start the watch with it.
+    if (decided) state = { ...state, credit: withCreditDecision(state.credit ?? NO_CREDIT_WATCH, decided.to as CreditDecisionNotice) };
   });
 
   if (!input.state) {
