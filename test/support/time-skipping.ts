@@ -10,11 +10,14 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   const path = findTestServerWrapper();
   // Without the cached Java server (no JDK here), the SDK downloads its own build (needs internet).
   const options = path ? { server: { executable: { type: 'existing-path' as const, path } } } : {};
-  try {
-    return await TestWorkflowEnvironment.createTimeSkipping(options);
-  } catch {
-    // The SDK gives the server 5 s to answer; a cold JVM on a busy machine can miss that once.
-    return TestWorkflowEnvironment.createTimeSkipping(options);
+  // The SDK gives the server 5 s to answer; a cold JVM on a busy machine (parallel test files all starting theirs)
+  // can miss that, so try a few times before failing the file.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping(options);
+    } catch (error) {
+      if (attempt >= 4) throw error;
+    }
   }
 }
 
