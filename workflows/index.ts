@@ -5,3 +5,4 @@ export { invoiceWorkflow } from './invoice.js';
 export { kpiSnapshotWorkflow } from './kpi-snapshot.js';
 export { statementRunWorkflow } from './statement-run.js';
 export { creditReviewWorkflow } from './credit-review.js';
+export { disputeWorkflow } from './dispute.js';

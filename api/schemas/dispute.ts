@@ -25,7 +25,8 @@ export const AttachmentSchema = Type.Object(
 
 export const OpenDisputeBody = Type.Object(
   {
-    category: DisputeCategorySchema,
+    // A string rather than an enum: a category outside the list is a business-rule rejection (422 naming /category).
+    category: Type.String({ minLength: 1, maxLength: 50, description: `one of ${DISPUTE_CATEGORIES.join(', ')}` }),
     amount: Type.Optional(MoneySchema),
     lines: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500, description: 'Invoice line numbers; leave out to dispute the whole invoice' })),
     reason: Type.String({ minLength: 1, maxLength: 4000 }),
