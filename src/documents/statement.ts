@@ -227,7 +227,8 @@ export async function renderStatement(
     to: data.to,
     openingBalance: m(data.openingBalance),
     closingBalance: m(data.closingBalance),
-    activity: data.activity.map((a) => ({ ...a, reference: a.reference ?? '', charges: a.charges ? m(a.charges) : '', credits: a.credits ? m(a.credits) : '', balance: m(a.balance) })),
+    // `on`, not `date`: `date` is a template helper.
+    activity: data.activity.map((a) => ({ ...a, on: a.date, reference: a.reference ?? '', charges: a.charges ? m(a.charges) : '', credits: a.credits ? m(a.credits) : '', balance: m(a.balance) })),
     openItems: data.openItems.map((i) => ({
       document: i.itemType === 'credit' ? `Credit (${i.postedOn})` : i.reference,
       issued: i.issueDate ?? i.postedOn,
