@@ -9,6 +9,7 @@ import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { issueInvoiceDirectly } from '../support/invoices.js';
 import { pdfText } from '../support/pdf-text.js';
+import { appliedPayment, issueInvoice } from '../support/payments.js';
 
 let engine: TestEngine;
 let customerId: string;
@@ -176,5 +177,39 @@ describe('report schedules', () => {
     expect(download.headers['content-type']).toBe('application/pdf');
     expect(download.headers.etag).toBe(`"${documents.items[0].contentSha256}"`);
     expect(download.rawPayload.equals(mail.attachments[0]!.content)).toBe(true);
+  });
+});
+
+describe('invoice PDFs and payment receipts', () => {
+  it('delivers the invoice with its stored PDF and e-mails a receipt PDF once the payment is applied', async () => {
+    const customer = await insertCustomer(engine.db.orm, { currency: 'USD', legalName: 'Receipt Test Inc' });
+    const invoice = await issueInvoice(engine, { customerId: customer.id, total: 80_000 });
+    const delivery = await engine.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(invoice.number), 60_000);
+    const pdf = delivery.attachments.find((a) => a.contentType === 'application/pdf')!;
+    expect(pdf.filename).toBe(`${invoice.number}.pdf`);
+    const invoiceText = await pdfText(pdf.content);
+    expect(invoiceText).toContain(`Invoice ${invoice.number}`);
+    expect(invoiceText).toContain('USD 800.00');
+
+    const paid = await engine.app.inject({
+      method: 'POST',
+      url: '/payments',
+      payload: { customerId: customer.id, amount: { amount: 100_000, currency: 'USD' }, method: 'wire', receivedAt: new Date().toISOString(), reference: invoice.number },
+    });
+    expect(paid.statusCode).toBe(201);
+    await appliedPayment(engine, paid.json().id);
+    const receipt = await engine.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('Receipt for your payment'), 60_000);
+    expect(receipt.subject).toBe('Receipt for your payment of USD 1,000.00');
+    expect(receipt.text).toContain(`${invoice.number}: USD 800.00`);
+    expect(receipt.text).toContain('USD 200.00 is held as credit');
+    const receiptText = await pdfText(receipt.attachments[0]!.content);
+    expect(receiptText).toContain('Payment receipt');
+    expect(receiptText).toContain('Receipt Test Inc');
+    expect(receiptText).toContain(invoice.number);
+
+    const documents = (await get(`/customers/${customer.id}/documents`)).json();
+    expect(documents.items.map((d: { kind: string }) => d.kind).sort()).toEqual(['invoice', 'receipt']);
+    const stored = documents.items.find((d: { kind: string }) => d.kind === 'receipt');
+    expect((await get(stored.href)).rawPayload.equals(receipt.attachments[0]!.content)).toBe(true);
   });
 });
