@@ -75,15 +75,21 @@ export async function runWorker(config: Config, address: string, shared: { orm: 
     worker,
     running,
     metricsUrl: metrics?.url,
-    async stop() {
+    stop: once(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await metrics?.close();
       await connection.close();
       await client.connection.close();
       if (!shared.mailer) mailer.close();
-    },
+    }),
   };
+}
+
+/** A stop that runs once; later calls wait for the first (an engine may be stopped by more than one owner). */
+function once(run: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= run());
 }
 
 export interface RunningApi {

@@ -40,6 +40,7 @@ export async function webhookDispatcherWorkflow(input: WebhookDispatcherInput): 
 
   while (!status.stopped) {
     woken = false;
+    const deliveredBefore = status.delivered;
     const fanned = await fanOutWebhookEvents({ subscriptionId: input.subscriptionId });
     if (!fanned.active) {
       status.stopped = true;
@@ -47,6 +48,8 @@ export async function webhookDispatcherWorkflow(input: WebhookDispatcherInput): 
     }
     status.fannedOut += fanned.created;
     const lanes = await dueWebhookDeliveries({ subscriptionId: input.subscriptionId, now: new Date().toISOString(), max: input.policy.maxParallel });
+    // The earliest retry this cycle knows of: lane heads not due yet, and the retries the attempts below schedule.
+    let nextDueAt = lanes.nextDueAt ? Date.parse(lanes.nextDueAt) : Infinity;
     if (lanes.due.length) {
       const now = new Date().toISOString();
       const outcomes = await Promise.all(lanes.due.map((deliveryId) => attemptWebhookDelivery({ deliveryId, now, policy: input.policy })));
@@ -54,6 +57,7 @@ export async function webhookDispatcherWorkflow(input: WebhookDispatcherInput): 
         if (o.status === 'delivered') status.delivered++;
         else if (o.status === 'dead') status.deadLettered++;
         if (o.attemptNo !== null && o.status !== 'delivered') status.failedAttempts++;
+        if (o.nextAttemptAt) nextDueAt = Math.min(nextDueAt, Date.parse(o.nextAttemptAt));
       }
     }
     status.cycles++;
@@ -62,9 +66,9 @@ export async function webhookDispatcherWorkflow(input: WebhookDispatcherInput): 
       await condition(allHandlersFinished);
       return continueAsNew<typeof webhookDispatcherWorkflow>({ ...input, status });
     }
-    // More heads due right away (more lanes than maxParallel): go again without sleeping.
-    if (lanes.due.length >= input.policy.maxParallel) continue;
-    const untilNextDue = lanes.nextDueAt ? Math.max(0, Date.parse(lanes.nextDueAt) - Date.now()) : pollMs;
+    // More heads due right away (more lanes than maxParallel, or a lane whose head was just delivered): go again.
+    if (lanes.due.length >= input.policy.maxParallel || status.delivered > deliveredBefore) continue;
+    const untilNextDue = Number.isFinite(nextDueAt) ? Math.max(0, nextDueAt - Date.now()) : pollMs;
     await condition(() => woken || status.stopped, Math.max(1, Math.min(pollMs, untilNextDue)));
   }
   await condition(allHandlersFinished);

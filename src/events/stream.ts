@@ -2,10 +2,14 @@
 //
 // A position (bigserial) is taken when a row is inserted, not when its transaction commits, so a reader that simply
 // asked for "position > last seen" would skip a row whose transaction took a smaller position but committed later.
-// The stream is therefore ordered by (tx_id, position) and only shows rows of transactions older than the oldest
-// transaction still running (`pg_snapshot_xmin`): those are final, and any row that commits later belongs to a
-// transaction at or above that bound, so it sorts after every row already read. The price: one long transaction
-// holds the stream back until it ends (watch `ar_outbox_lag_seconds`).
+// The stream is therefore ordered by (tx_id, position) and only shows rows of transactions below a bound: the oldest
+// transaction id still running in this database (or the next id to be assigned). Rows below it are final, and any row
+// that commits later belongs to a transaction at or above it, so it sorts after every row already read.
+// The bound is taken in a statement of its own, before the rows are read (a later snapshot): a transaction that ends
+// in between is then visible to the read. Only this database's transactions count (transaction ids are cluster-wide,
+// and `pg_snapshot_xmin` would let a long write in another database on the same server hold the stream back); a long
+// write transaction in this database still does, until it ends (watch `ar_outbox_lag_seconds`). The bound reads
+// `pg_stat_activity.backend_xid`, which PostgreSQL shows for every session.
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 export interface StreamCursor {
@@ -75,19 +79,39 @@ export const EVENT_COLUMNS = 'position, id, type, entity_type, entity_id, custom
  * Up to `limit` final events after `after`, optionally only of some types (exact types; `prefix.*` allowed).
  * `next` is the cursor to continue from: the last event returned, or `after` when there was none.
  */
+/**
+ * The stream's visibility bound (xid8 as text): the oldest transaction id still running in this database, or the next
+ * id to be assigned. `backend_xid` is a 32-bit xid; it is widened with the epoch of the current counter (a running
+ * xid is never more than 2^31 behind it).
+ */
+export async function visibilityBound(em: EntityManager): Promise<string> {
+  const [row] = await em.execute<{ bound: string }[]>(
+    `WITH cur AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS n)
+     SELECT least(
+              (SELECT n FROM cur),
+              min(CASE WHEN a.backend_xid::text::bigint <= ((SELECT n FROM cur) & 4294967295)
+                       THEN ((SELECT n FROM cur) & ~4294967295::bigint) + a.backend_xid::text::bigint
+                       ELSE ((SELECT n FROM cur) & ~4294967295::bigint) - 4294967296 + a.backend_xid::text::bigint END)
+            )::text AS bound
+       FROM pg_stat_activity a WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL`,
+  );
+  return row!.bound;
+}
+
 export async function readStream(em: EntityManager, input: { after?: StreamCursor; types?: readonly string[]; limit: number }): Promise<{ events: StoredEvent[]; next: StreamCursor }> {
   const after = input.after ?? STREAM_START;
+  const bound = await visibilityBound(em);
   const exact = input.types?.filter((t) => !t.endsWith('.*')) ?? [];
   const prefixes = input.types?.filter((t) => t.endsWith('.*')).map((t) => `${t.slice(0, -1)}%`) ?? [];
   const filtered = input.types !== undefined && input.types.length > 0 && !input.types.includes('*');
   const rows = await em.execute<EventRow[]>(
     `SELECT ${EVENT_COLUMNS} FROM domain_event
       WHERE (tx_id, position) > (?::xid8, ?::bigint)
-        AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        AND tx_id < ?::xid8
         AND (NOT ?::boolean OR type = ANY(?::text[]) OR type LIKE ANY(?::text[]))
       ORDER BY tx_id, position
       LIMIT ?`,
-    [after.tx, after.position, filtered, `{${exact.join(',')}}`, `{${prefixes.join(',')}}`, input.limit],
+    [after.tx, after.position, bound, filtered, `{${exact.join(',')}}`, `{${prefixes.join(',')}}`, input.limit],
   );
   const events = rows.map(eventFromRow);
   return { events, next: events.at(-1)?.cursor ?? after };

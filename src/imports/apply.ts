@@ -45,8 +45,17 @@ interface RowContext {
 
 type RowResult = { status: 'imported' | 'skipped'; entityId: string };
 
-async function lockReference(tx: EntityManager, scope: string, ref: string): Promise<void> {
-  await tx.execute('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`import:${scope}:${ref}`]);
+/**
+ * Locks the external references of a batch (sorted, so concurrent imports cannot deadlock) and returns those already
+ * imported: a reference is imported once, by whichever import gets there first.
+ */
+async function lockAndFindReferences(tx: EntityManager, kind: ImportKind, refs: readonly string[]): Promise<Map<string, string>> {
+  if (!refs.length) return new Map();
+  const scope = kind === 'customers' ? 'customer' : 'invoice';
+  const array = `{${[...new Set(refs)].sort().map((r) => `"${r.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  await tx.execute(`SELECT pg_advisory_xact_lock(hashtextextended('import:${scope}:' || r, 0)) FROM (SELECT r FROM unnest(?::text[]) AS r ORDER BY r) AS sorted`, [array]);
+  const rows = await tx.execute<{ external_ref: string; id: string }[]>(`SELECT external_ref, id FROM ${scope} WHERE external_ref = ANY(?::text[])`, [array]);
+  return new Map(rows.map((r) => [r.external_ref, r.id]));
 }
 
 async function resolveCustomer(tx: EntityManager, ref: InvoiceImportRow['customer']): Promise<{ id: string; currency: string; status: string }> {
@@ -61,9 +70,6 @@ async function resolveCustomer(tx: EntityManager, ref: InvoiceImportRow['custome
 }
 
 async function applyCustomer(tx: EntityManager, row: CustomerImportRow, ctx: RowContext): Promise<RowResult> {
-  await lockReference(tx, 'customer', row.externalRef);
-  const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM customer WHERE external_ref = ?', [row.externalRef]);
-  if (existing) return { status: 'skipped', entityId: existing.id };
   const termsCode = row.termsCode ?? DEFAULT_TERMS_CODE;
   if (!(await findTermsTemplate(tx, termsCode))) throw new RowRefusal([{ field: 'termsCode', reason: `"${termsCode}" is not a payment terms template` }]);
   const profile: EditableProfile = {
@@ -115,9 +121,6 @@ function fieldOf(pointer: string): string {
 
 async function applyInvoice(tx: EntityManager, row: InvoiceImportRow, ctx: RowContext): Promise<RowResult> {
   const customer = await resolveCustomer(tx, row.customer);
-  await lockReference(tx, 'invoice', row.externalRef);
-  const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM invoice WHERE external_ref = ?', [row.externalRef]);
-  if (existing) return { status: 'skipped', entityId: existing.id };
   try {
     const prepared = await prepareInvoice(
       tx,
@@ -142,9 +145,6 @@ async function applyInvoice(tx: EntityManager, row: InvoiceImportRow, ctx: RowCo
 async function applyOpeningBalance(tx: EntityManager, row: OpeningBalanceRow, ctx: RowContext): Promise<RowResult> {
   const customer = await resolveCustomer(tx, row.customer);
   if (customer.currency !== row.currency) throw new RowRefusal([{ field: 'currency', reason: `must be the customer's currency ${customer.currency}` }]);
-  await lockReference(tx, 'invoice', row.externalRef);
-  const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM invoice WHERE external_ref = ?', [row.externalRef]);
-  if (existing) return { status: 'skipped', entityId: existing.id };
   const asOf = ctx.options.asOf ?? ctx.today;
   const id = randomUUID();
   const series = `OB-${asOf.slice(0, 4)}`;
@@ -185,20 +185,18 @@ async function applyOpeningBalance(tx: EntityManager, row: OpeningBalanceRow, ct
   return { status: 'imported', entityId: id };
 }
 
-/** Validates and applies one staged row inside the caller's savepoint. */
-export async function applyRow(tx: EntityManager, kind: ImportKind, payload: Record<string, unknown>, ctx: RowContext): Promise<RowResult> {
-  if (kind === 'customers') {
-    const parsed = parseCustomerRow(payload);
-    if (!parsed.ok) throw new RowRefusal(parsed.problems);
-    return applyCustomer(tx, parsed.row, ctx);
-  }
-  if (kind === 'invoices') {
-    const parsed = parseInvoiceRow(payload);
-    if (!parsed.ok) throw new RowRefusal(parsed.problems);
-    return applyInvoice(tx, parsed.row, ctx);
-  }
-  const parsed = parseOpeningBalanceRow(payload);
-  if (!parsed.ok) throw new RowRefusal(parsed.problems);
+type ParsedImportRow = { kind: 'customers'; row: CustomerImportRow } | { kind: 'invoices'; row: InvoiceImportRow } | { kind: 'opening_balances'; row: OpeningBalanceRow };
+
+/** The pure validation of a staged row: its typed content, or the problems that reject it. */
+export function parseRow(kind: ImportKind, payload: Record<string, unknown>): { ok: true; parsed: ParsedImportRow } | { ok: false; problems: RowProblem[] } {
+  const parsed = kind === 'customers' ? parseCustomerRow(payload) : kind === 'invoices' ? parseInvoiceRow(payload) : parseOpeningBalanceRow(payload);
+  return parsed.ok ? { ok: true, parsed: { kind, row: parsed.row } as ParsedImportRow } : { ok: false, problems: parsed.problems };
+}
+
+/** Applies one valid row inside the caller's savepoint. */
+async function applyParsed(tx: EntityManager, parsed: ParsedImportRow, ctx: RowContext): Promise<RowResult> {
+  if (parsed.kind === 'customers') return applyCustomer(tx, parsed.row, ctx);
+  if (parsed.kind === 'invoices') return applyInvoice(tx, parsed.row, ctx);
   return applyOpeningBalance(tx, parsed.row, ctx);
 }
 
@@ -231,23 +229,50 @@ export async function applyImportBatch(em: EntityManager, input: { importId: str
       [input.importId, input.batchSize],
     );
     const result: BatchResult = { processed: 0, imported: 0, skipped: 0, rejected: 0, more: rows.length === input.batchSize };
-    for (const row of rows) {
-      const ctx: RowContext = { importId: input.importId, lineNo: Number(row.line_no), actor: job.created_by, today: input.today, options: job.options };
+    const outcomes: { lineNo: number; status: 'imported' | 'skipped' | 'rejected'; entityId: string | null; problems: RowProblem[] | null }[] = [];
+    const parsed = rows.map((row) => ({ lineNo: Number(row.line_no), result: parseRow(job.kind, row.payload) }));
+    const known = await lockAndFindReferences(tx, job.kind, parsed.flatMap((p) => (p.result.ok ? [p.result.parsed.row.externalRef] : [])));
+    for (const { lineNo, result: check } of parsed) {
+      if (!check.ok) {
+        outcomes.push({ lineNo, status: 'rejected', entityId: null, problems: check.problems });
+        continue;
+      }
+      const ref = check.parsed.row.externalRef;
+      const existing = known.get(ref);
+      if (existing) {
+        outcomes.push({ lineNo, status: 'skipped', entityId: existing, problems: null });
+        continue;
+      }
+      const ctx: RowContext = { importId: input.importId, lineNo, actor: job.created_by, today: input.today, options: job.options };
       await tx.execute('SAVEPOINT import_row');
       try {
-        const applied = await applyRow(tx, job.kind, row.payload, ctx);
+        const applied = await applyParsed(tx, check.parsed, ctx);
         await tx.execute('RELEASE SAVEPOINT import_row');
-        await tx.execute('UPDATE import_row SET status = ?, entity_id = ? WHERE import_id = ? AND line_no = ?', [applied.status, applied.entityId, input.importId, row.line_no]);
-        result[applied.status]++;
+        known.set(ref, applied.entityId);
+        outcomes.push({ lineNo, status: applied.status, entityId: applied.entityId, problems: null });
       } catch (error) {
         const problems = rowProblemsOf(error);
         if (!problems) throw error;
         await tx.execute('ROLLBACK TO SAVEPOINT import_row');
-        await tx.execute(`UPDATE import_row SET status = 'rejected', problems = ?::jsonb WHERE import_id = ? AND line_no = ?`, [JSON.stringify(problems), input.importId, row.line_no]);
-        result.rejected++;
+        outcomes.push({ lineNo, status: 'rejected', entityId: null, problems });
       }
-      result.processed++;
     }
+    if (outcomes.length) {
+      // One statement records every row's outcome.
+      const values: unknown[] = [];
+      const tuples = outcomes.map((o) => {
+        values.push(o.lineNo, o.status, o.entityId, o.problems ? JSON.stringify(o.problems) : null);
+        return '(?::int, ?::text, ?::uuid, ?::jsonb)';
+      });
+      await tx.execute(
+        `UPDATE import_row r SET status = v.status, entity_id = v.entity_id, problems = v.problems
+           FROM (VALUES ${tuples.join(', ')}) AS v (line_no, status, entity_id, problems)
+          WHERE r.import_id = ? AND r.line_no = v.line_no`,
+        [...values, input.importId],
+      );
+    }
+    for (const o of outcomes) result[o.status]++;
+    result.processed = outcomes.length;
     await tx.execute(
       `UPDATE import_job SET processed_rows = processed_rows + ?, imported_rows = imported_rows + ?, skipped_rows = skipped_rows + ?, rejected_rows = rejected_rows + ? WHERE id = ?`,
       [result.processed, result.imported, result.skipped, result.rejected, input.importId],

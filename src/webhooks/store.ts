@@ -1,6 +1,7 @@
 // Webhook subscriptions, deliveries and attempts in PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { visibilityBound } from '../events/stream.js';
 
 export interface Subscription {
   id: string;
@@ -79,14 +80,15 @@ export const deliveryFromRow = (r: Row): Delivery => ({
 const SUBSCRIPTION_COLUMNS = 'id, url, event_types, description, status, created_by, created_at, deleted_at';
 
 /**
- * Stores a subscription whose stream starts now: at the oldest transaction still running, so an event committed by a
- * transaction already in flight is not missed (a few events from just before may be included).
+ * Stores a subscription whose stream starts now: at the stream's visibility bound, so an event of a transaction already
+ * in flight is not missed (a few events committed just before may be included).
  */
 export async function insertSubscription(em: EntityManager, input: { url: string; eventTypes: string[]; secret: string; description: string | null; createdBy: string }): Promise<Subscription> {
+  const start = await visibilityBound(em);
   const [row] = await em.execute<Row[]>(
     `INSERT INTO webhook_subscription (id, url, event_types, secret, description, cursor_tx, cursor_position, created_by)
-     VALUES (?, ?, ?::text[], ?, ?, pg_snapshot_xmin(pg_current_snapshot()), 0, ?) RETURNING ${SUBSCRIPTION_COLUMNS}`,
-    [randomUUID(), input.url, `{${input.eventTypes.map((t) => `"${t}"`).join(',')}}`, input.secret, input.description, input.createdBy],
+     VALUES (?, ?, ?::text[], ?, ?, ?::xid8, 0, ?) RETURNING ${SUBSCRIPTION_COLUMNS}`,
+    [randomUUID(), input.url, `{${input.eventTypes.map((t) => `"${t}"`).join(',')}}`, input.secret, input.description, start, input.createdBy],
   );
   return subscriptionFromRow(row!);
 }
