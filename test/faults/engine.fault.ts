@@ -8,6 +8,7 @@ import { concurrentPaymentsOnOneInvoice } from './scenarios/concurrent-payments.
 import { hostileStatementFiles } from './scenarios/hostile-statements.js';
 import { idempotentDuplicates } from './scenarios/idempotency.js';
 import { timersFireAfterTemporalRestart } from './scenarios/timers-across-restart.js';
+import { progress } from './support/figures.js';
 import { startStand, type Stand } from './support/stand.js';
 
 let stand: Stand;
@@ -17,14 +18,24 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => stand?.close());
 
+/** Runs a scenario, printing its failure as it happens (jest reports a file's failures only when the file ends). */
+const scenario = (run: (stand: Stand) => Promise<void>) => async () => {
+  try {
+    await run(stand);
+  } catch (error) {
+    progress(`FAILED: ${String((error as Error).stack ?? error).slice(0, 3000)}`);
+    throw error;
+  }
+};
+
 // A scenario that kills the worker may leave it down if it fails half-way; the next one needs it up.
 beforeEach(() => stand.startWorker(), 300_000);
 
-it('4. one Idempotency-Key sent five times at once has one effect and identical answers; another body is a 422', () => idempotentDuplicates(stand));
-it('5. fifty concurrent payments settle one invoice exactly and park the excess as credit', () => concurrentPaymentsOnOneInvoice(stand));
-it('8. no role outside the permission matrix reaches a route, no portal user reaches another customer', () => authorizationBoundaries(stand));
-it('7. malformed and hostile bank-statement files get a clear 4xx, post nothing, and the server keeps serving', () => hostileStatementFiles(stand));
-it('1. a worker SIGKILLed at random moments during a batch loses and duplicates nothing', () => workerKilledDuringBatch(stand));
-it('2. PostgreSQL restarted (cleanly, then as a crash) during a batch: activities retry and finish', () => postgresRestartedDuringBatch(stand));
-it('3. durable timers fire after the Temporal dev server was stopped across their due instant', () => timersFireAfterTemporalRestart(stand));
-it('6. fuzzing every operation finds no 5xx and no answer outside its schema', () => fuzzEveryOperation(stand));
+it('4. one Idempotency-Key sent five times at once has one effect and identical answers; another body is a 422', scenario(idempotentDuplicates));
+it('5. fifty concurrent payments settle one invoice exactly and park the excess as credit', scenario(concurrentPaymentsOnOneInvoice));
+it('8. no role outside the permission matrix reaches a route, no portal user reaches another customer', scenario(authorizationBoundaries));
+it('7. malformed and hostile bank-statement files get a clear 4xx, post nothing, and the server keeps serving', scenario(hostileStatementFiles));
+it('1. a worker SIGKILLed at random moments during a batch loses and duplicates nothing', scenario(workerKilledDuringBatch));
+it('2. PostgreSQL restarted (cleanly, then as a crash) during a batch: activities retry and finish', scenario(postgresRestartedDuringBatch));
+it('3. durable timers fire after the Temporal dev server was stopped across their due instant', scenario(timersFireAfterTemporalRestart));
+it('6. fuzzing every operation finds no 5xx and no answer outside its schema', scenario(fuzzEveryOperation));

@@ -25,17 +25,36 @@ async function driveBatch(stand: Stand, count: number, concurrency: number): Pro
   return { invoices, payments };
 }
 
-/** Every invoice of the batch exactly once, and its open amount what its one payment left. */
+/**
+ * Every invoice and payment of the batch exactly once, and all the money accounted for: an invoice's open amount is
+ * its total less what was allocated to it, and per customer what the batch paid is what its invoices lost in open
+ * amount plus what stayed unapplied (cash application may spend one invoice's overpayment on a sibling invoice).
+ */
 async function expectBatchSettled(stand: Stand, batch: Batch): Promise<void> {
-  const rows = await stand.sql<{ id: string; total_amount: string; open_amount: string }>('SELECT id, total_amount, open_amount FROM invoice WHERE id = ANY(?::uuid[])', [
-    `{${batch.invoices.map((i) => i.id).join(',')}}`,
-  ]);
-  expect(rows).toHaveLength(batch.invoices.length);
-  const open = new Map(rows.map((r) => [r.id, Number(r.open_amount)]));
-  const wrong = batch.payments.filter((p) => open.get(p.invoice.id) !== Math.max(0, p.invoice.total - p.amount));
-  expect(wrong.map((p) => `${p.invoice.number}: open ${open.get(p.invoice.id)}, total ${p.invoice.total}, paid ${p.amount}`)).toEqual([]);
-  const [{ n }] = await stand.sql<{ n: string }>('SELECT count(*) AS n FROM payment WHERE id = ANY(?::uuid[])', [`{${batch.payments.map((p) => p.id).join(',')}}`]);
-  expect(Number(n)).toBe(batch.payments.length);
+  const invoiceIds = `{${batch.invoices.map((i) => i.id).join(',')}}`;
+  const paymentIds = `{${batch.payments.map((p) => p.id).join(',')}}`;
+  const invoices = await stand.sql<{ id: string; customer_id: string; total_amount: string; open_amount: string; allocated: string }>(
+    `SELECT i.id, i.customer_id, i.total_amount, i.open_amount, (SELECT coalesce(sum(a.amount + a.discount_amount), 0) FROM payment_allocation a WHERE a.invoice_id = i.id) AS allocated
+       FROM invoice i WHERE i.id = ANY(?::uuid[])`,
+    [invoiceIds],
+  );
+  expect(invoices).toHaveLength(batch.invoices.length);
+  const inconsistent = invoices.filter((i) => Number(i.open_amount) !== Number(i.total_amount) - Number(i.allocated));
+  expect(inconsistent.map((i) => `invoice ${i.id}: open ${i.open_amount}, total ${i.total_amount}, allocated ${i.allocated}`)).toEqual([]);
+  const payments = await stand.sql<{ id: string; customer_id: string; amount: string; unapplied_amount: string }>('SELECT id, customer_id, amount, unapplied_amount FROM payment WHERE id = ANY(?::uuid[])', [paymentIds]);
+  expect(payments).toHaveLength(batch.payments.length);
+  // No request took effect twice (a retry after a lost answer would show as an extra row for the batch's customers).
+  const customers = `{${[...new Set(batch.invoices.map((i) => i.customerId))].join(',')}}`;
+  const [{ invoices: invoiceRows, payments: paymentRows }] = await stand.sql<{ invoices: string; payments: string }>(
+    'SELECT (SELECT count(*) FROM invoice WHERE customer_id = ANY(?::uuid[])) AS invoices, (SELECT count(*) FROM payment WHERE customer_id = ANY(?::uuid[])) AS payments',
+    [customers, customers],
+  );
+  expect([Number(invoiceRows), Number(paymentRows)]).toEqual([batch.invoices.length, batch.payments.length]);
+  const perCustomer = new Map<string, number>();
+  const add = (customer: string, amount: number) => perCustomer.set(customer, (perCustomer.get(customer) ?? 0) + amount);
+  for (const p of payments) add(p.customer_id, Number(p.amount) - Number(p.unapplied_amount));
+  for (const i of invoices) add(i.customer_id, -(Number(i.total_amount) - Number(i.open_amount)));
+  expect([...perCustomer].filter(([, rest]) => rest !== 0).map(([customer, rest]) => `customer ${customer}: ${rest} paid but on no invoice and not unapplied`)).toEqual([]);
 }
 
 /** E-mails the SMTP server received more than once (same Message-ID): the at-least-once window of a crash mid-send. */

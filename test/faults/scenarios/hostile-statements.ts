@@ -1,7 +1,7 @@
 // Hostile and malformed bank-statement files sent over HTTP to the API process: each gets a clear 4xx problem+json,
 // nothing is stored or posted, and the server keeps answering (a legitimate import right after still works).
 import { readFileSync } from 'node:fs';
-import { beginScenario, createCustomer, finishScenario, issueInvoice } from '../support/business.js';
+import { allPaymentsSettled, beginScenario, createCustomer, finishScenario, issueInvoice } from '../support/business.js';
 import type { Stand } from '../support/stand.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/bank/${name}`, import.meta.url), 'utf8');
@@ -72,5 +72,6 @@ export async function hostileStatementFiles(stand: Stand): Promise<void> {
   const invoice = await issueInvoice(stand, { customerId, total: 100_000 });
   const good = await stand.http('POST', '/bank-statements', { raw: fixture('camt053-basic.xml').replace('INV-CAMT-0001', invoice.number).replace(/BANKREF/g, `REF${Date.now()}`), contentType: 'application/xml' });
   expect([good.status, good.json?.counts?.created]).toEqual([201, 3]);
+  await allPaymentsSettled(stand, 120_000);
   await finishScenario(stand, run, { operations: hostileFiles().length + 3 });
 }

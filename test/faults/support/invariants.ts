@@ -21,7 +21,8 @@ export interface InvariantReport {
  *    unapplied equals the amount, and the unapplied part sits on the customer-credit account (or, without a customer,
  *    on unapplied cash).
  * 4. No workflow stuck: no open workflow with a workflow task failing again and again, no pending activity retrying
- *    with a failure, and no workflow closed as failed, terminated or timed out.
+ *    with a failure, and no workflow closed as failed, timed out or terminated (except the API's own termination of a
+ *    workflow whose starting transaction rolled back).
  */
 export async function checkInvariants(em: EntityManager, temporal: Client): Promise<InvariantReport> {
   const violations: string[] = [];
@@ -83,14 +84,23 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
 export async function stuckWorkflows(temporal: Client, options: { activityAttemptsAtMost?: number } = {}): Promise<{ violations: string[]; open: number; closed: number }> {
   const violations: string[] = [];
   const running: { workflowId: string; runId: string }[] = [];
+  const terminated: { workflowId: string; runId: string; type: string }[] = [];
   let closed = 0;
   for await (const wf of temporal.workflow.list()) {
     const status = wf.status.name;
     if (status === 'RUNNING') running.push({ workflowId: wf.workflowId, runId: wf.runId });
     else {
       closed++;
-      if (['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(status)) violations.push(`workflow ${wf.workflowId} (${wf.type}) ended ${status}`);
+      if (['FAILED', 'TIMED_OUT'].includes(status)) violations.push(`workflow ${wf.workflowId} (${wf.type}) ended ${status}`);
+      if (status === 'TERMINATED') terminated.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
     }
+  }
+  // The API terminates a workflow it started inside a transaction that then rolled back (the entity never existed):
+  // that is the compensation working. Any other termination is a finding.
+  for (const t of terminated) {
+    const history = await temporal.workflow.getHandle(t.workflowId, t.runId).fetchHistory();
+    const reason = history.events?.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason ?? '';
+    if (!/rolled back$/.test(reason)) violations.push(`workflow ${t.workflowId} (${t.type}) ended TERMINATED: ${reason || 'no reason'}`);
   }
   const attemptsAtMost = options.activityAttemptsAtMost ?? 3;
   const queue = [...running];
