@@ -26,13 +26,16 @@ async function issueInvoice(): Promise<{ id: string; number: string }> {
   return response.json();
 }
 
+/** The dispute's open resolution task, once its workflow waits for it (GET /disputes/:id shows the live state). */
 async function resolutionTask(disputeId: string): Promise<string> {
   return eventually(async () => {
     const [row] = await engine.db.orm.em.fork().execute<{ id: string }[]>(
       `SELECT id FROM task WHERE subject_id = ? AND type = 'dispute_resolution' AND status IN ('open', 'claimed') ORDER BY created_at DESC LIMIT 1`,
       [disputeId],
     );
-    return row?.id;
+    if (!row) return undefined;
+    const live = (await get(`/disputes/${disputeId}`)).json().workflow;
+    return live?.taskId === row.id ? row.id : undefined;
   });
 }
 

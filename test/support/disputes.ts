@@ -13,6 +13,7 @@ import { workflowIds } from '../../src/temporal/ids.js';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/temporal/search-attributes.js';
 import { completeTaskUpdate } from '../../workflows/messages.js';
 import type { disputeWorkflow } from '../../workflows/dispute.js';
+import { disputeStateQuery } from '../../workflows/dispute-messages.js';
 import type { InvoiceDisputeNotice } from '../../workflows/collection-messages.js';
 import { insertCustomer } from './customers.js';
 import { eventually } from './engine.js';
@@ -55,8 +56,20 @@ export interface TaskRow {
   assignee: string | null;
 }
 
-/** The newest open task of a type for the dispute, once its workflow created it. */
-export async function openTaskOf(orm: Orm, disputeId: string, type = 'dispute_resolution', timeoutMs = 20_000): Promise<TaskRow> {
+/**
+ * The newest open task of a type for the dispute, once its workflow created it and waits for it (the row commits a
+ * moment before the workflow has taken the task among those it awaits; a completion in that moment is refused).
+ */
+export async function openTaskOf(orm: Orm, disputeId: string, type = 'dispute_resolution', timeoutMs = 20_000, client?: Client): Promise<TaskRow> {
+  const row = await findOpenTask(orm, disputeId, type, timeoutMs);
+  if (client) {
+    const handle = client.workflow.getHandle(workflowIds.dispute(disputeId));
+    await eventually(async () => ((await handle.query(disputeStateQuery)).taskId === row.id ? true : undefined), timeoutMs);
+  }
+  return row;
+}
+
+async function findOpenTask(orm: Orm, disputeId: string, type: string, timeoutMs: number): Promise<TaskRow> {
   return eventually(async () => {
     const [row] = await orm.em.fork().execute<TaskRow[]>(
       `SELECT id, type, queue, status, sla_due_at, assignee FROM task WHERE subject_type = 'dispute' AND subject_id = ? AND type = ? AND status IN ('open', 'claimed') ORDER BY created_at DESC LIMIT 1`,

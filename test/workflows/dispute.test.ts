@@ -65,7 +65,7 @@ it('acknowledges at once, routes pricing to billing, pauses dunning, refuses a b
       expect(ack.text).toContain('about pricing for EUR 1,428.00');
       expect(ack.text).toContain('will not send payment reminders');
 
-      const task = await openTaskOf(orm(), dispute.id);
+      const task = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
       expect(task.queue).toBe('disputes-billing');
       const stored = await eventually(async () => {
         const d = await findDispute(orm().em.fork(), dispute.id);
@@ -109,7 +109,7 @@ it('credit_full credits everything open: the invoice closes as cancelled and sta
   await kit.withWorker(async (taskQueue) => {
     const { customer, issued } = await invoiceToDispute(orm(), await now());
     const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id, category: 'quality' });
-    const task = await openTaskOf(orm(), dispute.id);
+    const task = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
     expect(task.queue).toBe('disputes-quality');
     await claimAndComplete(orm(), kit.env.client, dispute.id, task.id, 'credit_full', { rootCause: { category: 'quality', note: 'Damaged in transit' } });
     expect(await handle.result()).toMatchObject({ outcome: { kind: 'credit_full' } });
@@ -123,7 +123,7 @@ it('upheld posts nothing and returns the invoice to dunning; withdrawal is refus
   await kit.withWorker(async (taskQueue) => {
     const { customer, issued } = await invoiceToDispute(orm(), await now());
     const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id, category: 'delivery' });
-    const task = await openTaskOf(orm(), dispute.id);
+    const task = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
     expect(task.queue).toBe('disputes-fulfilment');
     await claimAndComplete(orm(), kit.env.client, dispute.id, task.id, 'upheld', { rootCause: { category: 'customer_error', note: 'Signed delivery note on file' } });
     expect(await handle.result()).toMatchObject({ outcome: { kind: 'upheld' }, dunningPaused: false });
@@ -138,7 +138,7 @@ it('payment_plan keeps dunning paused while instalments are kept; a missed insta
     const { customer, issued, today } = await invoiceToDispute(orm(), await now());
     await withCollectionStandIn(kit.env, customer.id, async (notices) => {
       const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id, category: 'other' });
-      const task = await openTaskOf(orm(), dispute.id);
+      const task = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
       const plan = [
         { dueDate: addDays(today, 10), amount: { amount: 50_000, currency: 'EUR' } },
         { dueDate: addDays(today, 40), amount: { amount: INVOICE_TOTAL - 50_000, currency: 'EUR' } },
@@ -188,18 +188,18 @@ it('escalates to the managers with an e-mail after 10 business days, counting ne
     const policy = testDisputePolicy({ calendar: { weekendDays: [0, 6], holidays: [holiday] }, managerEmail: 'ar-managers@example.test' });
     const { issued } = await invoiceToDispute(orm(), monday, 60);
     const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id }, policy);
-    const task = await openTaskOf(orm(), dispute.id);
+    const task = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
     const deadline = new Date(monday.getTime() + 15 * 86_400_000);
     near(task.sla_due_at, deadline.getTime());
     near((await handle.query(disputeStateQuery)).slaDueAt, deadline.getTime());
 
     await kit.env.sleep(deadline.getTime() - (await now()).getTime() - 3_600_000); // an hour before the deadline
-    expect((await openTaskOf(orm(), dispute.id)).queue).toBe('disputes-billing');
+    expect((await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client)).queue).toBe('disputes-billing');
     expect((await handle.query(disputeStateQuery)).breachedAt).toBeNull();
 
     await kit.env.sleep('2 hours');
     const escalated = await eventually(async () => {
-      const t = await openTaskOf(orm(), dispute.id);
+      const t = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
       return t.queue === 'disputes-managers' ? t : undefined;
     });
     expect(escalated.id).toBe(task.id);
@@ -220,7 +220,7 @@ it('request_info pauses the SLA clock until the customer answers, then resumes w
     const { customer, issued } = await invoiceToDispute(orm(), monday, 60);
     const policy = testDisputePolicy({ infoReplyWithin: 'P10D' });
     const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id, category: 'quantity' }, policy);
-    const first = await openTaskOf(orm(), dispute.id);
+    const first = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
     near(first.sla_due_at, monday.getTime() + 14 * 86_400_000); // two weeks on
 
     await kit.env.sleep('2 days'); // Wednesday 09:00: 2 business days used, 8 left
@@ -242,7 +242,7 @@ it('request_info pauses the SLA clock until the customer answers, then resumes w
 
     // The new task's deadline is 8 business days after the reply: Wednesday -> Friday of the following week.
     const second = await eventually(async () => {
-      const t = await openTaskOf(orm(), dispute.id);
+      const t = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
       return t.id !== first.id ? t : undefined;
     });
     const resumedAt = monday.getTime() + 9 * 86_400_000;
@@ -263,7 +263,7 @@ it('an acknowledgement that needs a person is a task with a 24-hour SLA; the e-m
     const policy = testDisputePolicy({ acknowledgement: { needsPerson: true, sla: 'PT24H', queue: 'disputes-intake' } });
     const openedAt = await now();
     const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id }, policy);
-    const ackTask = await openTaskOf(orm(), dispute.id, 'dispute_acknowledgement');
+    const ackTask = await openTaskOf(orm(), dispute.id, 'dispute_acknowledgement', 20_000, kit.env.client);
     expect(ackTask.queue).toBe('disputes-intake');
     near(ackTask.sla_due_at, openedAt.getTime() + 86_400_000);
     const wrong = await claimAndComplete(orm(), kit.env.client, dispute.id, ackTask.id, 'upheld', {}, 'intake-1').catch((e: unknown) => e);
@@ -271,7 +271,7 @@ it('an acknowledgement that needs a person is a task with a 24-hour SLA; the e-m
     expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(0);
     await claimAndComplete(orm(), kit.env.client, dispute.id, ackTask.id, 'acknowledged', {}, 'intake-1');
     await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('We received your dispute'));
-    const task = await openTaskOf(orm(), dispute.id);
+    const task = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
     expect(await findDispute(orm().em.fork(), dispute.id)).toMatchObject({ acknowledgedBy: 'intake-1', queue: 'disputes-billing' });
     await claimAndComplete(orm(), kit.env.client, dispute.id, task.id, 'upheld', { rootCause });
     await handle.result();
@@ -282,7 +282,7 @@ it('rebill credits the disputed invoice in full and issues a corrected one throu
   await kit.withWorker(async (taskQueue) => {
     const { customer, issued, today } = await invoiceToDispute(orm(), await now());
     const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id, category: 'documentation' });
-    const task = await openTaskOf(orm(), dispute.id);
+    const task = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
     const lines = [{ description: 'Consulting, November (corrected rate)', quantity: 10, unitPrice: { amount: 11_000, currency: 'EUR' }, taxRate: '19' }];
     // Lines in another currency are refused by the validator, naming the field.
     const refused = await claimAndComplete(orm(), kit.env.client, dispute.id, task.id, 'rebill', { lines: [{ ...lines[0], unitPrice: { amount: 11_000, currency: 'USD' } }], rootCause }).catch((e: unknown) => e);
