@@ -70,7 +70,7 @@ fi
 if [[ $WANT_TEST -eq 1 ]]; then
   step "UBL 2.1 schemas"
   UBL="$CACHE/ubl-2.1"
-  if [[ -f "$UBL/maindoc/UBL-Invoice-2.1.xsd" ]]; then
+  if [[ -f "$UBL/maindoc/UBL-Invoice-2.1.xsd" && -f "$UBL/external/CCTS_CCT_SchemaModule.xsd" ]]; then
     done_step "cached at $UBL"
   elif command -v mvn >/dev/null 2>&1; then
     printf ' resolving from Maven Central...\n'
@@ -83,7 +83,12 @@ if [[ $WANT_TEST -eq 1 ]]; then
     else
       (cd "$CACHE/ubl-unpack" && jar xf "$jar_file" external/schemas/ubl21) || fail "jar xf of $jar_file"
     fi
-    rm -rf "$UBL" && mv "$CACHE/ubl-unpack/external/schemas/ubl21" "$UBL" && rm -rf "$CACHE/ubl-unpack"
+    # The schemas UBL imports by namespace only (CCTS, XML-DSig, XAdES) come from their own jars.
+    for xsd_jar in "$CACHE"/ubl-jar/ph-xsds-*.jar; do
+      if command -v unzip >/dev/null 2>&1; then unzip -q -o "$xsd_jar" 'schemas/*' -d "$CACHE/ubl-unpack" || fail "unzip of $xsd_jar"
+      else (cd "$CACHE/ubl-unpack" && jar xf "$xsd_jar" schemas) || fail "jar xf of $xsd_jar"; fi
+    done
+    rm -rf "$UBL" && mv "$CACHE/ubl-unpack/external/schemas/ubl21" "$UBL" && mv "$CACHE/ubl-unpack/schemas" "$UBL/external" && rm -rf "$CACHE/ubl-unpack"
     done_step "unpacked into $UBL"
   else
     done_step "no Maven: the UBL export test cannot validate against the schema"
