@@ -42,6 +42,9 @@ export function taskView(task: TaskRecord, now = new Date()) {
 
 const etag = (task: TaskRecord) => `"${task.id}.${task.version}"`;
 
+/** How long after creation a "task not open" answer from the workflow may still be the registration race. */
+const NEW_TASK_WINDOW_MS = 30_000;
+
 function refusalProblem(error: TaskRefusalError): ProblemError {
   const { status, detail } = error.refusal;
   if (status === 403) return new ProblemError(403, 'forbidden', 'Forbidden', detail);
@@ -183,12 +186,23 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       if (!task.workflowId) {
         throw problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: 'this task closes itself when its subject is resolved' }], 'The task has no workflow to complete it.');
       }
-      try {
-        return await temporal.workflow.getHandle(task.workflowId).executeUpdate(completeTaskUpdate, {
-          args: [{ taskId: id, outcome: request.body.outcome, data: request.body.data ?? {}, by: actor, byManager: manager, comment: request.body.comment }],
-        });
-      } catch (error) {
-        throw completionProblem(error) ?? error;
+      const handle = temporal.workflow.getHandle(task.workflowId);
+      const completion = { taskId: id, outcome: request.body.outcome, data: request.body.data ?? {}, by: actor, byManager: manager, comment: request.body.comment };
+      // The task row commits a moment before its workflow has processed the activity result that registers it; a
+      // completion in that window is refused as "not open" although the store says it is. Ask again briefly.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await handle.executeUpdate(completeTaskUpdate, { args: [completion] });
+        } catch (error) {
+          const problem = completionProblem(error);
+          const justCreated = Date.now() - task.createdAt.getTime() < NEW_TASK_WINDOW_MS;
+          if (problem?.slug === 'conflict' && justCreated && attempt < 10) {
+            await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+            const fresh = await findTask(orm.em.fork(), id);
+            if (fresh && (fresh.status === 'open' || fresh.status === 'claimed')) continue;
+          }
+          throw problem ?? error;
+        }
       }
     },
   );
