@@ -81,7 +81,7 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
 }
 
 /** Open workflows whose workflow task keeps failing or whose activities keep failing; workflows that ended badly. */
-export async function stuckWorkflows(temporal: Client, options: { activityAttemptsAtMost?: number } = {}): Promise<{ violations: string[]; open: number; closed: number }> {
+export async function stuckWorkflows(temporal: Client, options: { activityAttemptsAtMost?: number; graceMs?: number } = {}): Promise<{ violations: string[]; open: number; closed: number }> {
   const violations: string[] = [];
   const running: { workflowId: string; runId: string }[] = [];
   const terminated: { workflowId: string; runId: string; type: string }[] = [];
@@ -103,20 +103,51 @@ export async function stuckWorkflows(temporal: Client, options: { activityAttemp
     if (!/rolled back$/.test(reason)) violations.push(`workflow ${t.workflowId} (${t.type}) ended TERMINATED: ${reason || 'no reason'}`);
   }
   const attemptsAtMost = options.activityAttemptsAtMost ?? 3;
+  /** What is wrong with one open workflow right now (empty: healthy). */
+  const troubles = async (wf: { workflowId: string; runId: string }): Promise<string[]> => {
+    const { raw } = await temporal.workflow.getHandle(wf.workflowId, wf.runId).describe();
+    const out: string[] = [];
+    const task = raw.pendingWorkflowTask;
+    if (task && (task.attempt ?? 1) > 1) out.push(`workflow ${wf.workflowId}: workflow task on attempt ${task.attempt}${await lastTaskFailure(wf)}`);
+    for (const activity of raw.pendingActivities ?? []) {
+      if ((activity.attempt ?? 1) > attemptsAtMost && activity.lastFailure) {
+        out.push(`workflow ${wf.workflowId}: activity ${activity.activityType?.name} on attempt ${activity.attempt}, last failure: ${activity.lastFailure.message}`);
+      }
+    }
+    return out;
+  };
+  const lastTaskFailure = async (wf: { workflowId: string; runId: string }): Promise<string> => {
+    const history = await temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    const failed = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes);
+    if (failed?.workflowTaskFailedEventAttributes) return ` (last task failure: ${failed.workflowTaskFailedEventAttributes.failure?.message ?? failed.workflowTaskFailedEventAttributes.cause})`;
+    return failed?.workflowTaskTimedOutEventAttributes ? ' (last task timed out)' : '';
+  };
+  const flagged: { workflowId: string; runId: string }[] = [];
+  const firstSeen = new Map<string, string[]>();
   const queue = [...running];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        const { raw } = await temporal.workflow.getHandle(next.workflowId, next.runId).describe();
-        const task = raw.pendingWorkflowTask;
-        if (task && (task.attempt ?? 1) > 1) violations.push(`workflow ${next.workflowId}: workflow task on attempt ${task.attempt}`);
-        for (const activity of raw.pendingActivities ?? []) {
-          if ((activity.attempt ?? 1) > attemptsAtMost && activity.lastFailure) {
-            violations.push(`workflow ${next.workflowId}: activity ${activity.activityType?.name} on attempt ${activity.attempt}, last failure: ${activity.lastFailure.message}`);
-          }
+        const found = await troubles(next);
+        if (found.length) {
+          flagged.push(next);
+          firstSeen.set(next.workflowId, found);
         }
       }
     }),
   );
+  // A retry in progress right after a crash is recovery, not a stuck workflow: a flagged workflow is stuck only if it
+  // is still in trouble after a grace period in which a healthy worker would have retried it several times.
+  const graceMs = options.graceMs ?? 30_000;
+  const deadline = Date.now() + graceMs;
+  let stillFlagged = flagged;
+  while (stillFlagged.length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const next: typeof flagged = [];
+    for (const wf of stillFlagged) if ((await troubles(wf)).length) next.push(wf);
+    stillFlagged = next;
+  }
+  for (const wf of stillFlagged) violations.push(...(await troubles(wf)));
+  for (const wf of flagged) if (!stillFlagged.includes(wf)) process.stderr.write(`[faults] recovered within the grace period: ${firstSeen.get(wf.workflowId)?.join('; ')}\n`);
   return { violations, open: running.length, closed };
 }
