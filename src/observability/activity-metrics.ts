@@ -12,6 +12,8 @@ export class ActivityMetricsInterceptor implements ActivityInboundCallsIntercept
     const activity = info.activityType;
     const waited = (Date.now() - info.currentAttemptScheduledTimestampMs) / 1000;
     if (waited >= 0) workerMetrics.activityScheduleToStart.observe({ activity }, waited);
+    // Both outcomes exist from the first execution on, so failure rates read 0 rather than "no data".
+    workerMetrics.activityExecutions.inc({ activity, outcome: 'failed' }, 0);
     const end = workerMetrics.activityDuration.startTimer({ activity });
     try {
       const result = await next(input);
