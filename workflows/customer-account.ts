@@ -122,8 +122,9 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
     const today = new Date().toISOString().slice(0, 10);
     const signals = refreshed ? refreshReasons : [];
     if (refreshed) refreshReasons = [];
-    const watch = withBaseline(state.credit ?? NO_CREDIT_WATCH, state.facts, today);
-    const plan = planCreditReview(watch, { facts: state.facts, today, now: new Date(), signals }, policy);
+    // The baseline comes from facts a refresh read, never from the empty facts of a workflow that has not refreshed yet.
+    const watch = refreshed ? withBaseline(state.credit ?? NO_CREDIT_WATCH, state.facts, today) : (state.credit ?? NO_CREDIT_WATCH);
+    const plan = planCreditReview(watch, { facts: state.facts, today, now: new Date(), signals, refreshed }, policy);
     state = { ...state, credit: watch };
     if (!plan) return;
     const started = await startCreditReview({
@@ -134,7 +135,7 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
       reasons: plan.reasons,
       policy,
     });
-    state = { ...state, credit: afterReviewStarted(state.credit ?? watch, { workflowId: started.workflowId, plan, facts: state.facts, today }) };
+    state = { ...state, credit: afterReviewStarted(state.credit ?? watch, { workflowId: started.workflowId, plan, facts: state.facts, today, now: new Date() }) };
   }
 
   /** Reads profile and facts, lets the policy decide delinquency, and writes a changed decision back to the record. */

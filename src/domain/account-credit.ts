@@ -4,6 +4,7 @@
 import { daysBeyondTerms, earlyReviewReasons, type CreditWatchBaseline, type EarlyReviewReason } from './credit-decision.js';
 import type { CreditPolicy, RiskClass } from './credit-policy.js';
 import type { AccountFacts } from './delinquency.js';
+import { addDuration } from './duration.js';
 
 /** The latest credit decision as the account workflow learns it (refresh snapshot or profile-change signal). */
 export interface CreditDecisionNotice {
@@ -23,6 +24,8 @@ export interface AccountCreditWatch {
   periodicStartedFor: string | null;
   baseline: CreditWatchBaseline | null;
   reviewsStarted: number;
+  /** When the account workflow last started a review (ISO instant); absent before the first. */
+  lastStartedAt?: string | null;
 }
 
 export const NO_CREDIT_WATCH: AccountCreditWatch = {
@@ -62,18 +65,25 @@ export function currentMeasures(facts: AccountFacts, today: string): CreditWatch
   return { daysBeyondTerms: daysBeyondTerms(facts.oldestOpenDueDate, today), brokenPromises: facts.brokenPromises };
 }
 
+/** Default for policies recorded before `earlyReviewMinInterval` existed. */
+export const DEFAULT_EARLY_REVIEW_MIN_INTERVAL = 'P30D';
+
 /**
  * Whether to start a review now: periodic when its date has come, early when the account deteriorated since the
- * baseline (or a signal says a promise broke or an invoice went far over the limit). Nothing while one is running.
+ * baseline (or a signal says a promise broke or an invoice went far over the limit). Only accounts under credit
+ * management (with a decision) are reviewed; nothing while a review runs. Days beyond terms keep rising while an
+ * invoice stays unpaid, so that reason counts at most once per `earlyReviewMinInterval`.
  */
 export function planCreditReview(
   watch: AccountCreditWatch,
-  input: { facts: AccountFacts; today: string; now: Date; signals: readonly string[] },
-  policy: Pick<CreditPolicy, 'earlyReviewDbtRiseDays' | 'earlyReviewBrokenPromises'>,
+  /** `refreshed`: the facts were just read (deterioration is judged only on fresh facts). */
+  input: { facts: AccountFacts; today: string; now: Date; signals: readonly string[]; refreshed?: boolean },
+  policy: Pick<CreditPolicy, 'earlyReviewDbtRiseDays' | 'earlyReviewBrokenPromises' | 'earlyReviewMinInterval'>,
 ): ReviewPlan | null {
-  if (watch.reviewInFlight) return null;
+  if (watch.reviewInFlight || !watch.lastReviewId) return null;
   const current = currentMeasures(input.facts, input.today);
-  const early = earlyReviewReasons({ baseline: watch.baseline ?? current, current, signals: input.signals }, policy);
+  const recent = watch.lastStartedAt ? addDuration(new Date(watch.lastStartedAt), policy.earlyReviewMinInterval ?? DEFAULT_EARLY_REVIEW_MIN_INTERVAL).getTime() > input.now.getTime() : false;
+  const early = input.refreshed === false ? [] : earlyReviewReasons({ baseline: watch.baseline ?? current, current, signals: input.signals }, policy).filter((r) => !(recent && r === 'days_beyond_terms_rising'));
   const due = periodicReviewAt(watch);
   if (due && input.now.getTime() >= due.getTime()) return { trigger: 'periodic', reasons: ['periodic', ...early] };
   if (early.length) return { trigger: 'early', reasons: early };
@@ -81,9 +91,10 @@ export function planCreditReview(
 }
 
 /** After starting (or finding) a review: it is in flight, and the baseline moves to today's measures. */
-export function afterReviewStarted(watch: AccountCreditWatch, input: { workflowId: string; plan: ReviewPlan; facts: AccountFacts; today: string }): AccountCreditWatch {
+export function afterReviewStarted(watch: AccountCreditWatch, input: { workflowId: string; plan: ReviewPlan; facts: AccountFacts; today: string; now: Date }): AccountCreditWatch {
   return {
     ...watch,
+    lastStartedAt: input.now.toISOString(),
     reviewInFlight: input.workflowId || null,
     periodicStartedFor: input.plan.trigger === 'periodic' ? watch.nextReviewDate : watch.periodicStartedFor,
     baseline: currentMeasures(input.facts, input.today),

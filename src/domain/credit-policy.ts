@@ -81,6 +81,8 @@ export interface CreditPolicy {
   earlyReviewDbtRiseDays: number;
   /** Broken promises rising by at least this many since the last review triggers an early review (0 disables). */
   earlyReviewBrokenPromises: number;
+  /** Rising days beyond terms starts an early review at most once per this duration (absent in older policies: P30D). */
+  earlyReviewMinInterval?: string;
   /** Own payment history: paid on average this many days before the due date counts as early, after this many as late. */
   paymentHistory: { earlyByDays: number; lateByDays: number };
 }
@@ -201,6 +203,7 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
   earlyReviewOverLimitBp: 2000,
   earlyReviewDbtRiseDays: 15,
   earlyReviewBrokenPromises: 1,
+  earlyReviewMinInterval: 'P30D',
   paymentHistory: { earlyByDays: 2, lateByDays: 3 },
 };
 
@@ -208,6 +211,7 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
 export function creditPolicyProblems(policy: CreditPolicy): string[] {
   const problems: string[] = [];
   for (const d of ['bureauMaxAge', 'approvalSla', 'overrideSla'] as const) if (!isDuration(policy[d])) problems.push(`${d} must be an ISO-8601 duration`);
+  if (policy.earlyReviewMinInterval !== undefined && !isDuration(policy.earlyReviewMinInterval)) problems.push('earlyReviewMinInterval must be an ISO-8601 duration');
   for (const c of FIVE_CS) {
     const w = policy.scorecard.weights[c];
     if (!Number.isInteger(w) || w < 0) problems.push(`scorecard.weights.${c} must be a whole non-negative percentage`);
