@@ -4,6 +4,7 @@
 // Seeding writes journal rows with the tables' triggers disabled (a scratch database of its own) and then builds the open items and
 // customer balances with the migrations' own backfill statements: the state the triggers would have produced.
 // Run: npx tsx bench/aging.ts [--count 100000] [--customers 10000] [--repeat 5]
+import os from 'node:os';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { addDays } from '../src/domain/aging.js';
 import { applyLinesSql } from '../src/db/migrations/0070-ar-open-items.js';
@@ -57,7 +58,7 @@ async function seed(pool: import('pg').Pool): Promise<{ seconds: number; invoice
       `CREATE TEMP TABLE seed AS
        SELECT i, ('00000000-0000-4000-9000-' || lpad(to_hex(i), 12, '0'))::uuid AS id,
               ('00000000-0000-4000-8000-' || lpad(to_hex(1 + i % $2), 12, '0'))::uuid AS customer_id,
-              ($3::date - (i % 365)) AS issue_date, 10000 + (i * 7919) % 100000 AS amount,
+              ($3::date - (i % 365)) AS issue_date, 10000 + (i::bigint * 7919) % 100000 AS amount,
               CASE WHEN i > $1 THEN 'paid' WHEN i % 5 = 0 THEN 'partial' ELSE 'open' END AS state
          FROM generate_series(1, $4) i`,
       [COUNT, CUSTOMERS, TODAY, total],
@@ -163,6 +164,7 @@ async function main() {
 
     // Floors run with the same session settings as the engine's reports (work_mem), on the same pool.
     const sql = (text: string, values: unknown[]) => withReportSession(orm.em.fork(), (client) => client.query(text, values));
+    const loadBefore = os.loadavg()[0]!;
     const rows: BenchRow[] = [];
     const compare = async (name: string, engine: () => Promise<unknown>, floor: () => Promise<unknown>, floorLabel: string) => {
       const e = await repeat(engine);
@@ -202,7 +204,16 @@ async function main() {
       },
       'bare SQL of the same figures',
     );
-    report(COUNT >= 1_000_000 ? 'aging-1m' : `aging-${Math.round(COUNT / 1000)}k`, rows, { count: COUNT, customers: CUSTOMERS, repeat: REPEAT, seedSeconds: seeded.seconds, journalLines: seeded.lines });
+    report(COUNT >= 1_000_000 ? 'aging-1m' : `aging-${Math.round(COUNT / 1000)}k`, rows, {
+      count: COUNT,
+      customers: CUSTOMERS,
+      repeat: REPEAT,
+      seedSeconds: seeded.seconds,
+      journalLines: seeded.lines,
+      // A shared machine: the load says how much of the 2 cores the run had.
+      loadAverage1mBefore: loadBefore,
+      loadAverage1mAfter: os.loadavg()[0],
+    });
   } finally {
     await orm.close();
     if (!args.flag('keep') && !reuse) await database.drop();
