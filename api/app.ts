@@ -10,6 +10,8 @@ import { installAuthentication } from './authentication.js';
 import { installSecurity } from './security.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
+import { installPortal } from './portal/plugin.js';
+import { portalSessionRenewer } from './portal/session.js';
 import { resolveAuthSecret } from '../src/auth/secret.js';
 import { createHash } from 'node:crypto';
 import type { ApiDeps } from './deps.js';
@@ -85,6 +87,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'payment-terms', description: 'Payment terms templates (terms as data)' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'auth', description: 'Sign-in, tokens, users, API keys and the audit log' },
+        { name: 'portal', description: 'Customer portal: pages and JSON API scoped to the signed-in customer, portal invitations, payment gateway webhook' },
         { name: 'invoices', description: 'Invoices, their lifecycle workflow, credit notes and cancellation' },
         { name: 'ledger', description: 'Ledger read side: AR invariant check, customer sub-ledger, journal entries' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
@@ -106,13 +109,14 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   requireDeclaredAccess(app);
   const authSecret = resolveAuthSecret(deps.config);
   await installSecurity(app, { cookieSecret: createHash('sha256').update(authSecret).update('cookies').digest('base64url') });
-  installAuthentication(app, { orm: deps.orm, secret: authSecret, portalSignInPath: '/portal/sign-in' });
+  installAuthentication(app, { orm: deps.orm, secret: authSecret, portalSignInPath: '/portal/sign-in', renewPortalSession: portalSessionRenewer(deps.orm, authSecret, deps.config) });
   installIdempotency(app, deps.orm);
   installObservability(app, deps);
   installInvoiceUbl(app, deps);
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps, secret: authSecret });
   await app.register(userRoutes, { deps });
+  await installPortal(app, deps, authSecret);
   await app.register(customerRoutes, { deps });
   await app.register(customerRecordRoutes, { deps });
   await app.register(paymentTermsRoutes, { deps });

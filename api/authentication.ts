@@ -18,6 +18,8 @@ export const SESSION_COOKIE = 'ar_session';
 declare module 'fastify' {
   interface FastifyRequest {
     identity?: Identity;
+    /** How the identity was presented: a portal session cookie needs CSRF protection on changes, a bearer does not. */
+    authVia?: 'bearer' | 'cookie';
   }
   interface FastifyContextConfig {
     /** A browser page: a signed-out visitor is redirected to the portal sign-in instead of getting a 401. */
@@ -53,6 +55,7 @@ function bearer(request: FastifyRequest): string | undefined {
 
 export async function identify(request: FastifyRequest, secret: Uint8Array, orm: Orm): Promise<Identity | undefined> {
   const presented = bearer(request);
+  request.authVia = presented === undefined ? 'cookie' : 'bearer';
   if (presented === '') throw authProblems.unauthenticated('The Authorization header must be "Bearer <token>".');
   if (presented !== undefined) {
     if (looksLikeApiKey(presented)) {
@@ -83,8 +86,21 @@ function clientOf(request: FastifyRequest) {
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined };
 }
 
-export function installAuthentication(app: FastifyInstance, options: { orm: Orm; secret: Uint8Array; portalSignInPath: string }): void {
+export interface AuthenticationOptions {
+  orm: Orm;
+  secret: Uint8Array;
+  portalSignInPath: string;
+  /** Renews an expired portal session from its refresh cookie (sets new cookies); undefined when it cannot. */
+  renewPortalSession?: (request: FastifyRequest, reply: FastifyReply) => Promise<Identity | undefined>;
+}
+
+export function installAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
   const { orm, secret } = options;
+  const identifyOrRenew = async (request: FastifyRequest, reply: FastifyReply) => {
+    const identity = await identify(request, secret, orm);
+    if (identity || request.authVia !== 'cookie' || !options.renewPortalSession || !request.url.startsWith('/portal')) return identity;
+    return options.renewPortalSession(request, reply);
+  };
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.routeOptions.url;
@@ -93,12 +109,12 @@ export function installAuthentication(app: FastifyInstance, options: { orm: Orm;
     const access = accessFor(request.method === 'HEAD' ? 'GET' : request.method, url);
     if (access === PUBLIC) {
       // A public page may still want to know who is signed in (e.g. the sign-in page); a bad credential is ignored.
-      request.identity = await identify(request, secret, orm).catch(() => undefined);
+      request.identity = await identifyOrRenew(request, reply).catch(() => undefined);
       return;
     }
     let identity: Identity | undefined;
     try {
-      identity = await identify(request, secret, orm);
+      identity = await identifyOrRenew(request, reply);
     } catch (error) {
       if (!request.routeOptions.config.portalPage) throw error;
     }

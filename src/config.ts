@@ -27,6 +27,13 @@ export interface Config {
   integrations: IntegrationsConfig;
   policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy; dispute: DisputePolicy; credit: CreditPolicy };
   auth: AuthConfig;
+  portal: PortalConfig;
+}
+
+/** Self-service payments: the card/bank-debit gateway (optional) and the bank transfer details (always shown). */
+export interface PortalConfig {
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined; publishableKey: string | undefined } | undefined;
+  bankTransfer: { accountName: string; iban: string; bic: string };
 }
 
 /** Sign-in and token lifetimes (ISO-8601 durations) and the signing secret of access tokens. */
@@ -105,6 +112,24 @@ function authConfig(env: Env, mode: Config['env']): AuthConfig {
     invitationTtl: duration(env, 'AUTH_INVITATION_TTL', 'P7D'),
     magicLinkTtl: duration(env, 'AUTH_MAGIC_LINK_TTL', 'PT15M'),
     loginRateLimit: Number(limit),
+  };
+}
+
+function portalConfig(env: Env, companyName: string): PortalConfig {
+  const secretKey = optional(env, 'STRIPE_SECRET_KEY');
+  const webhookSecret = optional(env, 'STRIPE_WEBHOOK_SECRET');
+  if ((secretKey === undefined) !== (webhookSecret === undefined)) {
+    throw new ConfigError(secretKey ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY', 'must be set together with its pair (payments are confirmed by signed webhooks)');
+  }
+  const apiUrl = optional(env, 'STRIPE_API_URL');
+  if (apiUrl !== undefined) url(env, 'STRIPE_API_URL', apiUrl, ['http:', 'https:']);
+  return {
+    stripe: secretKey && webhookSecret ? { secretKey, webhookSecret, apiUrl, publishableKey: optional(env, 'STRIPE_PUBLISHABLE_KEY') } : undefined,
+    bankTransfer: {
+      accountName: str(env, 'BANK_TRANSFER_ACCOUNT_NAME', companyName),
+      iban: str(env, 'BANK_TRANSFER_IBAN', 'DE89 3704 0044 0532 0130 00'),
+      bic: str(env, 'BANK_TRANSFER_BIC', 'COBADEFFXXX'),
+    },
   };
 }
 
@@ -234,5 +259,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env), dispute: disputePolicy(env), credit: creditPolicy(env) },
     auth: authConfig(env, mode),
+    portal: portalConfig(env, str(env, 'COMPANY_NAME', 'Example Corp')),
   };
 }

@@ -32,7 +32,7 @@ describe('permission matrix', () => {
 
   it('lists only known roles, and only sign-in and health are public', () => {
     for (const [key, access] of Object.entries(ROUTE_ACCESS)) {
-      if (access === PUBLIC) expect(key).toMatch(/^(GET \/health\/|POST \/auth\/(login|refresh)$|GET \/portal\/(sign-in|accept-invitation|magic)|POST \/portal\/(sign-in|accept-invitation|magic-link)$|POST \/payment-gateways\/|GET \/metrics$)/);
+      if (access === PUBLIC) expect(key).toMatch(/^(GET \/health\/|POST \/auth\/(login|refresh)$|GET \/portal\/(sign-in|accept-invitation|magic)|POST \/portal\/(sign-in|accept-invitation|magic-link)$|POST \/payment-gateways\/|GET \/portal\/assets\/|GET \/metrics$)/);
       else for (const role of access) expect(ROLES).toContain(role);
     }
   });

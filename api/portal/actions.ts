@@ -1,0 +1,120 @@
+// What a portal user can do, shared by the JSON API (/portal/api) and the pages (/portal): every action takes the
+// customer from the verified identity, never from the request, and refuses another customer's ids as unknown (404).
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Mailer } from '../../src/mail/mailer.js';
+import type { Identity } from '../../src/auth/identity.js';
+import { promisesOf } from '../../src/collections/promises.js';
+import { openDispute } from '../../src/disputes/open.js';
+import { renderStatement, StatementCustomerNotFoundError, type StatementFormat } from '../../src/documents/statement.js';
+import type { GatewayMethod, PaymentGateway } from '../../src/payments/gateway.js';
+import { GatewayPaymentRefusal, startGatewayPayment } from '../../src/payments/gateway-payments.js';
+import { workflowIds } from '../../src/temporal/ids.js';
+import { recordPromiseUpdate } from '../../workflows/collection-messages.js';
+import type { ApiDeps } from '../deps.js';
+import { ProblemError, problems } from '../problem.js';
+import { disputeRequestProblem } from '../routes/disputes.js';
+
+export interface PortalServices {
+  secret: Uint8Array;
+  mailer: Mailer;
+  gateway: PaymentGateway | undefined;
+}
+
+/** The customer of a portal identity (the matrix admits only role `customer`, whose token names exactly one). */
+export function customerOf(identity: Identity | undefined): string {
+  if (!identity?.customerId) throw new ProblemError(403, 'forbidden', 'Forbidden', 'Only a portal user has a customer.');
+  return identity.customerId;
+}
+
+export const today = () => new Date().toISOString().slice(0, 10);
+
+export async function portalStatement(deps: ApiDeps, customerId: string, input: { from?: string; to?: string; format: StatementFormat }) {
+  const to = input.to ?? today();
+  const from = input.from ?? `${to.slice(0, 7)}-01`;
+  if (from > to) throw problems.validation([{ pointer: '/from', in: 'query', detail: 'must not be after to' }]);
+  try {
+    return await renderStatement(deps.orm.em.fork(), { customerId, from, to, format: input.format }, { companyName: deps.config.mail.companyName });
+  } catch (error) {
+    if (error instanceof StatementCustomerNotFoundError) throw problems.notFound('Customer', customerId);
+    throw error;
+  }
+}
+
+export async function portalOpenDispute(deps: ApiDeps, request: FastifyRequest, body: { invoiceId: string; category: string; reason: string; amount?: number }) {
+  const identity = request.identity!;
+  const customerId = customerOf(identity);
+  const [invoice] = await deps.orm.em.fork().execute<{ currency: string }[]>('SELECT currency FROM invoice WHERE id = ? AND customer_id = ?', [body.invoiceId, customerId]);
+  if (!invoice) throw problems.notFound('Invoice', body.invoiceId);
+  try {
+    return await openDispute(
+      { em: deps.orm.em.fork(), temporal: { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, requestId: request.id }, policy: deps.config.policy.dispute, invoicePolicy: deps.config.policy.invoice },
+      {
+        invoiceId: body.invoiceId,
+        category: body.category,
+        reason: body.reason,
+        amount: body.amount === undefined ? undefined : { amount: body.amount, currency: invoice.currency.trim() },
+        openedBy: identity.actor,
+        channel: 'portal',
+        asCustomerId: customerId,
+      },
+    );
+  } catch (error) {
+    return disputeRequestProblem(error);
+  }
+}
+
+interface FailureLike {
+  name?: string;
+  message?: string;
+  cause?: { message?: string; details?: unknown[] };
+}
+
+export async function portalPromise(deps: ApiDeps, request: FastifyRequest, body: { amount: number; date: string; invoiceIds?: string[] }) {
+  const identity = request.identity!;
+  const customerId = customerOf(identity);
+  const em = deps.orm.em.fork();
+  if (body.invoiceIds?.length) {
+    const own = await em.execute<{ id: string }[]>('SELECT id FROM invoice WHERE customer_id = ? AND id = ANY(?::uuid[])', [customerId, `{${body.invoiceIds.join(',')}}`]);
+    const missing = body.invoiceIds.findIndex((id) => !own.some((o) => o.id === id));
+    if (missing >= 0) throw new ProblemError(404, 'not-found', 'Not found', `Invoice ${body.invoiceIds[missing]} does not exist.`, { errors: [{ pointer: `/invoiceIds/${missing}`, in: 'body', detail: 'no invoice has this id' }] });
+  }
+  const promiseId = randomUUID();
+  try {
+    await deps.temporal.workflow.getHandle(workflowIds.collection(customerId)).executeUpdate(recordPromiseUpdate, {
+      args: [{ promiseId, amount: body.amount, date: body.date, invoiceIds: body.invoiceIds, by: identity.actor }],
+    });
+  } catch (error) {
+    const failure = error as FailureLike;
+    if (failure?.name === 'WorkflowNotFoundError' || /not found|already completed/i.test(failure?.message ?? '')) {
+      throw problems.unprocessable([{ pointer: '/amount', in: 'body', detail: 'nothing of yours is overdue, so there is nothing to promise' }], 'The promise cannot be recorded.');
+    }
+    if (failure?.name === 'WorkflowUpdateFailedError') {
+      const found = (failure.cause?.details?.[0] ?? [{ pointer: '/amount', detail: failure.cause?.message ?? 'refused' }]) as { pointer: string; detail: string }[];
+      throw problems.unprocessable(found.map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail })), 'The promise cannot be recorded.');
+    }
+    throw error;
+  }
+  const stored = (await promisesOf(em, customerId)).find((p) => p.id === promiseId);
+  if (!stored) throw problems.unavailable('The promise was accepted but is not readable yet.');
+  return stored;
+}
+
+export async function portalStartPayment(deps: ApiDeps, services: PortalServices, request: FastifyRequest, body: { invoiceIds: string[]; method: GatewayMethod; paymentMethod?: string }) {
+  const identity = request.identity!;
+  if (!services.gateway) throw problems.unavailable('Online payment is not configured; pay by bank transfer (GET /portal/api/payment-methods).');
+  try {
+    return await startGatewayPayment(deps.orm.em.fork(), services.gateway, { customerId: customerOf(identity), invoiceIds: body.invoiceIds, method: body.method, by: identity.actor, paymentMethod: body.paymentMethod });
+  } catch (error) {
+    if (error instanceof GatewayPaymentRefusal) {
+      const slug = { 404: 'not-found', 409: 'conflict', 422: 'unprocessable' }[error.status];
+      throw new ProblemError(error.status, slug, slug.replace('-', ' '), error.message, { errors: [{ pointer: error.pointer, in: 'body', detail: error.message }] });
+    }
+    throw error;
+  }
+}
+
+export function bankTransferInstructions(deps: ApiDeps, customerId: string) {
+  const { accountName, iban, bic } = deps.config.portal.bankTransfer;
+  return { accountName, iban, bic, reference: `Customer ${customerId}`, note: 'Quote the invoice numbers and this reference so the payment is applied at once.' };
+}
