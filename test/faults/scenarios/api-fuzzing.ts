@@ -46,7 +46,7 @@ export async function fuzzEveryOperation(stand: Stand): Promise<void> {
   const { stdout: stPath } = await promisify(execFile)('bash', [join(root, 'scripts/schemathesis-venv.sh')], { encoding: 'utf8', timeout: 600_000 });
   const st = stPath.trim();
   const reportDir = mkdtempSync(join(tmpdir(), 'ar-faults-fuzz-'));
-  const examples = scaled(25, 4);
+  const examples = scaled(15, 4);
   const requestsBefore = await countRequests(stand);
   const args = [
     'run',

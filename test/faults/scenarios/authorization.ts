@@ -63,12 +63,18 @@ export async function authorizationBoundaries(stand: Stand): Promise<void> {
     payments: paymentId,
     'payment-terms': 'NET30',
   };
-  const fill = (op: Operation) =>
-    op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-      if (name === 'code') return 'NET30';
-      const resource = op.path.split('/')[1] === 'portal' ? op.path.split('/')[3] : op.path.split('/')[1];
-      return ids[resource ?? ''] ?? randomUUID();
-    });
+  // Each path parameter gets the id of B's record of the resource named just before it (/invoices/{id} -> invoice).
+  const fill = (op: Operation) => {
+    const segments = op.path.split('/');
+    return segments
+      .map((segment, i) => {
+        const param = segment.match(/^\{(\w+)\}$/)?.[1];
+        if (!param) return segment;
+        if (param === 'code') return 'NET30';
+        return ids[segments[i - 1] ?? ''] ?? randomUUID();
+      })
+      .join('/');
+  };
   const bodies: Record<string, unknown> = {
     'POST /customers': { legalName: 'Intruder Ltd', email: 'x@intruder.example', currency: 'USD', billingAddress: { line1: '1 Way', city: 'Austin', postalCode: '78701', country: 'US' }, allowDuplicate: true },
     'PATCH /customers/:id': { legalName: 'Renamed by an intruder' },
@@ -79,7 +85,13 @@ export async function authorizationBoundaries(stand: Stand): Promise<void> {
     'POST /payments/:id/allocations': { allocations: [{ invoiceId: invoice.id, amount: { amount: 1, currency: 'USD' } }] },
     'POST /customers/:id/hold': { reason: 'intruder' },
     'POST /customers/:id/close': { reason: 'intruder' },
+    // Portal routes that take the victim's ids in the body rather than the path.
+    'POST /portal/api/disputes': { invoiceId: invoice.id, category: 'pricing', reason: 'not mine to dispute' },
+    'POST /portal/api/promises': { amount: 1_000, date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), invoiceIds: [invoice.id] },
+    'POST /portal/api/gateway-payments': { invoiceIds: [invoice.id], method: 'card' },
   };
+  /** Portal routes whose body names the victim's records: refused like a path id (422 when validation names it). */
+  const bodyIdRoutes = new Set(['POST /portal/api/disputes', 'POST /portal/api/promises', 'POST /portal/api/gateway-payments']);
 
   const document = (await stand.http('GET', '/docs/json')).json as { paths: Record<string, Record<string, unknown>> };
   const operations: Operation[] = [];
@@ -110,8 +122,19 @@ export async function authorizationBoundaries(stand: Stand): Promise<void> {
     for (const caller of callers) {
       const res = await stand.http(op.method, fill(op), { role: caller.role, customerId: caller.customerId, body });
       calls++;
-      const allowedStatuses = portal && caller.role === 'customer' ? [403, 404] : [403];
-      if (!allowedStatuses.includes(res.status)) findings.push(`${key} as ${caller.role}: ${res.status}, expected ${allowedStatuses.join(' or ')}`);
+      if (portal && caller.role === 'customer' && bodyIdRoutes.has(key)) {
+        // The stand runs without a card gateway: gateway payments answer 503 before looking at the invoices.
+        const refusals = key === 'POST /portal/api/gateway-payments' ? [403, 404, 422, 503] : [403, 404, 422];
+        if (!refusals.includes(res.status)) findings.push(`${key} with another customer's invoice in the body: ${res.status}, expected ${refusals.join(', ')}`);
+      } else if (portal && caller.role === 'customer' && !op.route.includes(':')) {
+        // A portal route without ids serves the caller's own customer: any answer but a 5xx, as long as it names
+        // nothing of customer B (checked below).
+        if (res.status >= 500) findings.push(`${key} as another customer's portal user: ${res.status}`);
+      } else {
+        // Portal form posts check their body and CSRF token before the record: a 400 there reaches nothing either.
+        const allowedStatuses = portal && caller.role === 'customer' ? (op.method === 'GET' ? [403, 404] : [400, 403, 404]) : [403];
+        if (!allowedStatuses.includes(res.status)) findings.push(`${key} as ${caller.role}: ${res.status}, expected ${allowedStatuses.join(' or ')}`);
+      }
       const leaked = secrets.filter((s) => res.text.includes(s));
       if (leaked.length) findings.push(`${key} as ${caller.role}: the answer names ${leaked.join(', ')}`);
     }
