@@ -1,5 +1,6 @@
 // Every activity the worker registers, built from injected dependencies.
 import { createAccountActivities } from './account.js';
+import { createCollectionActivities } from './collection.js';
 import { createCreditActivities } from './credit.js';
 import type { ActivityDeps } from './deps.js';
 import { createDisputeActivities } from './disputes.js';
@@ -14,6 +15,7 @@ import { createImportActivities } from './imports.js';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAccountActivities(deps),
+    ...createCollectionActivities(deps),
     ...createInvoiceActivities(deps),
     ...createPaymentActivities(deps),
     ...createReportActivities(deps),

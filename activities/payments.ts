@@ -3,6 +3,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { MatchPolicy } from '../src/domain/cash-matching.js';
 import { applyPaymentCash, invoiceSignalsFor, PaymentNotFoundError, type CashApplicationResult } from '../src/payments/apply.js';
+import { customersOfInvoices, notifyCollectionOfBalanceChange } from '../src/collections/notify.js';
 import { signalIfRunning } from '../src/payments/notify.js';
 import { findPayment } from '../src/payments/store.js';
 import { completeResearchTask, createResearchTask, type ResearchTaskResult } from '../src/payments/research.js';
@@ -34,6 +35,9 @@ export function createPaymentActivities(deps: ActivityDeps) {
       // Different workflows: no order to keep between them, so the signals go out together.
       const sent = await Promise.all(signals.map(({ invoiceId, signal }) => signalIfRunning(client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)));
       const signalled = sent.filter(Boolean).length;
+      // The customers' collections re-read their facts once each (not once per invoice).
+      const customers = await customersOfInvoices(deps.orm.em.fork(), signals.map((s) => s.invoiceId));
+      await notifyCollectionOfBalanceChange(client, customers, { reason: 'payment', source: `payment:${input.paymentId}` }, log);
       return { signalled, notRunning: signals.length - signalled };
     },
 

@@ -29,14 +29,16 @@ import { paymentRoutes } from './routes/payments.js';
 import { reportRoutes } from './routes/reports.js';
 import { documentRoutes } from './routes/documents.js';
 import { taskRoutes } from './routes/tasks.js';
+import { collectionRoutes } from './routes/collections.js';
+import { dunningPolicyRoutes } from './routes/dunning-policies.js';
 import { disputeRoutes } from './routes/disputes.js';
+import { creditRoutes } from './routes/credit.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { importRoutes } from './routes/imports.js';
 import { exportRoutes } from './routes/exports.js';
 import { creditNoteRoutes, installInvoiceUbl } from './routes/credit-notes.js';
 import { installObservability } from './observability.js';
-import { creditRoutes } from './routes/credit.js';
 
 // ajv-formats is CommonJS; under ESM its function arrives as `default`.
 const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
@@ -86,17 +88,18 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'customers', description: 'Customer accounts' },
         { name: 'payment-terms', description: 'Payment terms templates (terms as data)' },
         { name: 'health', description: 'Liveness and readiness' },
-        { name: 'auth', description: 'Sign-in, tokens, users, API keys and the audit log' },
-        { name: 'portal', description: 'Customer portal: pages and JSON API scoped to the signed-in customer, portal invitations, payment gateway webhook' },
         { name: 'invoices', description: 'Invoices, their lifecycle workflow, credit notes and cancellation' },
         { name: 'ledger', description: 'Ledger read side: AR invariant check, customer sub-ledger, journal entries' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
         { name: 'reports', description: 'Aging, KPIs and their monthly snapshots, customer statements and stored documents' },
         { name: 'tasks', description: 'Human task inbox shared by disputes, collections, credit and cash application' },
+        { name: 'collections', description: 'Dunning policies, collection workflows, the collector worklist, contacts, promises to pay, write-off recoveries' },
         { name: 'disputes', description: 'Invoice disputes: opening, routing, SLA, customer replies, withdrawal' },
+        { name: 'credit', description: 'Credit holds, applications, reviews (scorecard, authority matrix) and exposure' },
         { name: 'integrations', description: 'Domain event stream, webhooks, bulk imports and exports' },
         { name: 'operations', description: 'Metrics for monitoring' },
-        { name: 'credit', description: 'Credit holds, applications, reviews (scorecard, authority matrix) and exposure' },
+        { name: 'auth', description: 'Sign-in, tokens, users, API keys and the audit log' },
+        { name: 'portal', description: 'Customer portal: pages and JSON API scoped to the signed-in customer, portal invitations, payment gateway webhook' },
       ],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key (ark_...)' } } },
       security: [{ bearerAuth: [] }],
@@ -127,12 +130,14 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(reportRoutes, { deps });
   await app.register(documentRoutes, { deps });
   await app.register(taskRoutes, { deps });
+  await app.register(dunningPolicyRoutes, { deps });
+  await app.register(collectionRoutes, { deps });
   await app.register(disputeRoutes, { deps });
+  await app.register(creditRoutes, { deps });
   await app.register(eventRoutes, { deps });
   await app.register(webhookRoutes, { deps });
   await app.register(importRoutes, { deps });
   await app.register(exportRoutes, { deps });
   await app.register(creditNoteRoutes, { deps });
-  await app.register(creditRoutes, { deps });
   return app;
 }

@@ -2,9 +2,10 @@
 export { customerAccountWorkflow } from './customer-account.js';
 export { cashApplicationWorkflow } from './cash-application.js';
 export { invoiceWorkflow } from './invoice.js';
-export { webhookDispatcherWorkflow } from './webhook-dispatcher.js';
-export { importWorkflow } from './import.js';
 export { kpiSnapshotWorkflow } from './kpi-snapshot.js';
 export { statementRunWorkflow } from './statement-run.js';
+export { collectionWorkflow } from './collection.js';
+export { webhookDispatcherWorkflow } from './webhook-dispatcher.js';
+export { importWorkflow } from './import.js';
 export { creditReviewWorkflow } from './credit-review.js';
 export { disputeWorkflow } from './dispute.js';

@@ -4,6 +4,7 @@
 // notes); timers are durable, so a worker restart loses nothing. Policy (offsets) is input, recorded in history.
 import { ActivityFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CreditActivities } from '../activities/credit.js';
+import type { CollectionActivities } from '../activities/collection.js';
 import type { InvoiceActivities } from '../activities/invoice.js';
 import { validateInvoicePolicy, type InvoicePolicy } from '../src/domain/invoice-policy.js';
 import {
@@ -21,6 +22,12 @@ import { overrideProblems, type InvoiceCreditHold } from '../src/domain/credit-d
 import { CREDIT_OVERRIDE_QUEUE } from '../src/domain/credit-policy.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
 import { installTaskInbox } from './task-inbox.js';
+
+// Starting the customer's collection retries as long as it takes: an overdue invoice must reach collections.
+const { startCollection } = proxyActivities<CollectionActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+});
 
 const { sendCourtesyReminder, markInvoiceOverdue, loadInvoiceSnapshot } = proxyActivities<InvoiceActivities>({
   startToCloseTimeout: '1 minute',
@@ -141,6 +148,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       // Collections (a separate workflow per customer) reads `overdue_since` from the row; this workflow only keeps
       // watching the balance until it reaches zero.
       if (!isInvoiceClosed(state)) state = { ...state, phase: 'watch', overdueSince };
+      // Since `start-collections` the overdue flip also starts (or tells) the customer's collection, stamping the
+      // instant it turned overdue; histories from before never called it and replay unchanged.
+      if (!isInvoiceClosed(state) && patched('start-collections')) {
+        await startCollection({ invoiceId: input.invoiceId, customerId: input.customerId, overdueAt: new Date().toISOString() });
+      }
     }
   }
   await condition(allHandlersFinished);

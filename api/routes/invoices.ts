@@ -13,6 +13,7 @@ import { INVOICE_COLUMNS, invoiceFromRow, readInvoice, type InvoiceDocument, typ
 import { InvoiceNotFoundError } from '../../src/invoices/balance.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { startInvoice } from '../../src/temporal/starters.js';
+import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
@@ -256,6 +257,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       .transactional((tx) => issueCreditNote(tx, { invoiceId, amount: body.amount, reason: body.reason.trim(), cancellation, actor: actorOf(request), today: today() }))
       .catch(requestProblem);
     await notifyWorkflow(invoiceId, result.applied.signal, request.log);
+    await notifyCollectionOfBalanceChange(temporal, [result.applied.customerId], { reason: cancellation ? 'cancellation' : 'credit_note', source: `credit-note:${result.id}` });
     const m = (amount: number) => money(amount, result.applied.currency);
     const doc = await readInvoice(orm.em.fork(), invoiceId);
     const note = doc!.creditNotes.find((n) => n.id === result.id)!;

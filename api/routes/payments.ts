@@ -7,6 +7,7 @@ import { isCurrencyCode } from '../../src/domain/iso.js';
 import { isOpenStatus, type InvoiceStatus } from '../../src/domain/invoice-status.js';
 import { allocateRemaining, AllocationRefusedError } from '../../src/payments/allocate.js';
 import { dateOf, PaymentNotFoundError } from '../../src/payments/apply.js';
+import { customersOfInvoices, notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { signalIfRunning } from '../../src/payments/notify.js';
 import { insertPayment } from '../../src/payments/receive.js';
 import { startCashApplication } from '../../src/temporal/starters.js';
@@ -272,6 +273,8 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         ...outcome.signals.map(({ invoiceId, signal }): [string, Promise<boolean>] => [workflowIds.invoice(invoiceId), signalIfRunning(temporal, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)]),
       ];
       for (const [workflowId, notice] of notices) await notice.catch((err: unknown) => request.log.error({ err, workflowId }, 'signal after a committed allocation failed'));
+      // Collections re-evaluate once per customer, not once per invoice.
+      await notifyCollectionOfBalanceChange(temporal, await customersOfInvoices(em, outcome.signals.map((s) => s.invoiceId)), { reason: 'payment', source: `payment:${payment.id}` }, log);
       return reply.status(201).send(paymentView(outcome.payment, await allocationsOf(em, [payment.id])));
     },
   );

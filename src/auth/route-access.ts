@@ -16,6 +16,8 @@ const CREDIT: readonly Role[] = ['admin', 'credit_manager', 'finance_director'];
 /** Anyone who works a task inbox (the route itself checks the task's queue and claimant). */
 const TASK_WORKERS: readonly Role[] = ['admin', 'ar_clerk', 'collector', 'dispute_handler', 'credit_manager', 'finance_director'];
 const POLICY_ADMIN: readonly Role[] = ['admin'];
+/** Webhook subscriptions (their secrets sign what leaves the engine). */
+const INTEGRATION_ADMIN: readonly Role[] = ['admin'];
 /** Identity administration (users, API keys) and the audit log. */
 const IDENTITY_ADMIN: readonly Role[] = ['admin'];
 const AUDIT_READ: readonly Role[] = ['admin', 'auditor'];
@@ -23,8 +25,6 @@ const AUDIT_READ: readonly Role[] = ['admin', 'auditor'];
 const SIGNED_IN: readonly Role[] = [...STAFF_ROLES, 'customer'];
 /** Portal users only; every portal route scopes itself to the caller's customer. */
 const CUSTOMER: readonly Role[] = ['customer'];
-/** Webhook subscriptions (their secrets sign what leaves the engine). */
-const INTEGRATION_ADMIN: readonly Role[] = ['admin'];
 
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /health/live': PUBLIC,
@@ -144,6 +144,20 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /disputes/:id/customer-reply': DISPUTES,
   'POST /disputes/:id/withdraw': DISPUTES,
 
+  // --- collections ---
+  'PUT /policies/dunning/:code': POLICY_ADMIN,
+  'GET /policies/dunning/:code': STAFF_READ,
+  'GET /policies/dunning-assignments': STAFF_READ,
+  'PUT /policies/dunning-assignments/:segment': POLICY_ADMIN,
+  'PUT /customers/:id/dunning-policy': COLLECTIONS,
+  'GET /collections/worklist': STAFF_READ,
+  'GET /collections/:customerId': STAFF_READ,
+  'POST /collections/:customerId/contacts': COLLECTIONS,
+  'POST /collections/:customerId/migrate-policy': COLLECTIONS,
+  'POST /collections/:customerId/recoveries': CASH,
+  'POST /customers/:id/promises': COLLECTIONS,
+  'GET /customers/:id/promises': STAFF_READ,
+
   // --- human task inbox ---
   'GET /tasks': STAFF_READ,
   'GET /tasks/:id': STAFF_READ,
@@ -152,6 +166,14 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /tasks/:id/assign': TASK_WORKERS,
   'POST /tasks/:id/complete': TASK_WORKERS,
   'POST /tasks/:id/comments': TASK_WORKERS,
+
+  // --- credit management ---
+  'POST /customers/:id/hold': CREDIT,
+  'POST /customers/:id/release': CREDIT,
+  'POST /customers/:id/credit-applications': CREDIT,
+  'GET /customers/:id/credit-reviews': STAFF_READ,
+  'GET /credit-reviews/:workflowId': STAFF_READ,
+  'GET /customers/:id/credit': STAFF_READ,
 
   // --- integrations and operations ---
   'GET /events': STAFF_READ,
@@ -171,14 +193,6 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /credit-notes/:id': STAFF_READ,
   // Scraped by Prometheus inside the cluster; expose the API's /metrics only on the internal network.
   'GET /metrics': PUBLIC,
-
-  // --- credit management ---
-  'POST /customers/:id/hold': CREDIT,
-  'POST /customers/:id/release': CREDIT,
-  'POST /customers/:id/credit-applications': CREDIT,
-  'GET /customers/:id/credit-reviews': STAFF_READ,
-  'GET /credit-reviews/:workflowId': STAFF_READ,
-  'GET /customers/:id/credit': STAFF_READ,
 };
 
 /** Groups other modules use when they add their routes to the table above. */

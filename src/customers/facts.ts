@@ -14,13 +14,20 @@ export async function accountFacts(em: EntityManager, customerId: string, asOf: 
       WHERE customer_id = ? AND status NOT IN (${CLOSED_INVOICE_STATUSES.map(() => '?').join(', ')}) AND open_amount > 0`,
     [asOf, asOf, customerId, ...CLOSED_INVOICE_STATUSES],
   );
+  // Broken promises still unresolved: the promise broke and something it covered is still owed.
+  const [promises] = await em.execute<{ broken: string }[]>(
+    `SELECT count(*) AS broken FROM promise_to_pay p
+      WHERE p.customer_id = ? AND p.status = 'broken'
+        AND EXISTS (SELECT 1 FROM invoice i WHERE i.id = ANY (p.invoice_ids) AND i.open_amount > 0
+                     AND i.status NOT IN (${CLOSED_INVOICE_STATUSES.map(() => '?').join(', ')}))`,
+    [customerId, ...CLOSED_INVOICE_STATUSES],
+  );
   return {
     openInvoiceCount: Number(row?.open_count ?? 0),
     openAmount: Number(row?.open_amount ?? 0),
     oldestOpenDueDate: row?.oldest_due ?? null,
     overdueInvoiceCount: Number(row?.overdue_count ?? 0),
     overdueAmount: Number(row?.overdue_amount ?? 0),
-    // Promises to pay arrive with collections; until that table exists no promise can be broken.
-    brokenPromises: 0,
+    brokenPromises: Number(promises?.broken ?? 0),
   };
 }

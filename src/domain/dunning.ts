@@ -128,3 +128,14 @@ export function promiseProblems(request: PromiseRequest, ctx: PromiseContext): {
 export function promiseKept(promise: { amount: number; baselineAmount: number }, coveredOpenNow: number): boolean {
   return coveredOpenNow <= promise.baselineAmount - promise.amount;
 }
+
+/**
+ * The invoices a level's late fee applies to: each one that is itself past due for the level's `pastDueFor` (an
+ * invoice overdue for four days owes no demand fee because an older one put the account at demand). With an
+ * amount-only trigger, every overdue invoice.
+ */
+export function invoicesDueForFee<T extends { overdueAt: string }>(level: Pick<DunningLevel, 'trigger'>, invoices: readonly T[], now: Date): T[] {
+  const { pastDueFor } = level.trigger;
+  if (pastDueFor === null) return [...invoices];
+  return invoices.filter((i) => addDuration(new Date(i.overdueAt), pastDueFor).getTime() <= now.getTime());
+}

@@ -1,5 +1,5 @@
 import { DEFAULT_DUNNING_POLICY, dunningPolicyProblems, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
-import { contactDue, nextEscalationAt, promiseDeadline, promiseKept, promiseProblems, selectLevel } from '../../src/domain/dunning.js';
+import { contactDue, invoicesDueForFee, nextEscalationAt, promiseDeadline, promiseKept, promiseProblems, selectLevel } from '../../src/domain/dunning.js';
 
 const policy = DEFAULT_DUNNING_POLICY;
 const overdueAt = '2026-01-01T00:00:00.000Z';
@@ -119,5 +119,16 @@ describe('policy validation', () => {
     const p = clone();
     change(p);
     expect(dunningPolicyProblems(p).map((x) => x.pointer)).toEqual(pointers);
+  });
+});
+
+describe('which invoices owe a level fee', () => {
+  const invoices = [{ id: 'old', overdueAt: '2026-01-01T00:00:00.000Z' }, { id: 'new', overdueAt: '2026-01-27T00:00:00.000Z' }];
+  it.each([
+    ['demand (30 days) on day 31: only the old one', { pastDueFor: 'P30D', overdueAbove: null, match: 'any' as const }, day(31), ['old']],
+    ['demand on day 57: both', { pastDueFor: 'P30D', overdueAbove: null, match: 'any' as const }, day(57), ['old', 'new']],
+    ['amount-only trigger: all', { pastDueFor: null, overdueAbove: 100, match: 'any' as const }, day(1), ['old', 'new']],
+  ])('%s', (_name, trigger, now, ids) => {
+    expect(invoicesDueForFee({ trigger }, invoices, now).map((i) => i.id)).toEqual(ids);
   });
 });
