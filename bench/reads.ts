@@ -1,10 +1,14 @@
 // API reads at a fixed request rate: GET /customers/:id and GET /invoices/:id (each a few queries plus a query of the
 // entity's live workflow state through Temporal), against a Fastify hello-world on the same machine at the same rate
-// with the same load generator (constant rate, latency from the due time: bench/load.ts).
+// with the same load generator (constant rate, latency from the due time: bench/load.ts). The API, the worker and the
+// hello-world each run as a process of their own (as deployed), so the load generator does not share their event loop.
 // Data: customers and invoices created through the API (account and invoice workflows running, invoices delivered).
 // Run: npx tsx bench/reads.ts [--customers 20] [--invoices 100] [--rate 50] [--seconds 20]
-import Fastify from 'fastify';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/free-port.js';
+import { startEntrypoint, type EngineProcess } from '../test/support/processes.js';
 import { benchFetch } from './auth.js';
 import { startBenchEngine } from './engine.js';
 import { startSmtpSink } from './invoices.js';
@@ -20,14 +24,46 @@ export interface ReadsBenchOptions {
 
 const letters = (n: number) => Array.from(randomBytes(n), (b) => 'abcdefghijklmnopqrstuvwxyz'[b % 26]).join('');
 
+let helloProcess: ReturnType<typeof spawn> | undefined;
+let apiProcess: ReturnType<typeof spawn> | undefined;
+const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+async function untilServing(url: string, child: ReturnType<typeof spawn>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function startHello(port: number): Promise<void> {
+  helloProcess = spawn(process.execPath, [tsxCli, fileURLToPath(new URL('./hello-server.ts', import.meta.url))], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    helloProcess!.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening at') && resolve());
+    helloProcess!.once('exit', (code) => reject(new Error(`hello-world floor exited with ${code}`)));
+  });
+}
+
 export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchResult> {
   const mail = await startSmtpSink();
-  const engine = await startBenchEngine({ name: 'reads', api: true, worker: true, smtpUrl: `smtp://127.0.0.1:${mail.port}` });
-  const hello = Fastify({ logger: false });
-  hello.get('/hello', async () => ({ hello: 'world' }));
-  const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
+  const engine = await startBenchEngine({ name: 'reads', smtpUrl: `smtp://127.0.0.1:${mail.port}` });
+  const processes: EngineProcess[] = [];
   try {
-    const api = engine.api!.url;
+    // Production log level (warn): request logging would be a cost the floor does not pay.
+    const env: Record<string, string> = { ...engine.env, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: String(await freePort()) };
+    processes.push(await startEntrypoint('worker', env, 'worker polling', 120_000));
+    const api = `http://127.0.0.1:${env.PORT}`;
+    apiProcess = spawn(process.execPath, [tsxCli, 'src/bin/api.ts'], { cwd: fileURLToPath(new URL('../', import.meta.url)), env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    await untilServing(`${api}/health/live`, apiProcess, 120_000);
+    const helloPort = await freePort();
+    const helloUrl = `http://127.0.0.1:${helloPort}`;
+    await startHello(helloPort);
     const customerIds: string[] = [];
     const seeding = progress('POST /customers', options.customers);
     for (let i = 0; i < options.customers; i++) {
@@ -96,7 +132,9 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
     const summary = (r: LoadResult) => ({ sent: r.sent, p50: r.p50, p99: r.p99, achievedRate: r.achievedRate, sendLagP99: r.sendLagP99 });
     return { name: 'reads', rows, details: { ...options, floor: summary(floor), floorAgain: summary(floorAgain), customers: summary(customers), invoices: summary(invoices) } };
   } finally {
-    await hello.close();
+    for (const p of processes.reverse()) await p.kill('SIGTERM').catch(() => undefined);
+    helloProcess?.kill('SIGTERM');
+    apiProcess?.kill('SIGTERM');
     await engine.stop();
     await mail.close();
   }
