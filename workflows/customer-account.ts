@@ -87,7 +87,6 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
 
   while (!isClosed(state)) {
     const creditTimer = patched(CREDIT_REVIEW_PATCH);
-    if (creditTimer && !state.credit) state = { ...state, credit: NO_CREDIT_WATCH };
     const reviewAt = creditTimer && state.credit ? periodicReviewAt(state.credit) : null;
     const wakeAt = Math.min(Date.parse(state.nextRefreshAt), reviewAt?.getTime() ?? Infinity);
     const untilRefresh = Math.max(1, wakeAt - Date.now());
@@ -122,6 +121,8 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
     const today = new Date().toISOString().slice(0, 10);
     const signals = refreshed ? refreshReasons : [];
     if (refreshed) refreshReasons = [];
+    // Accounts without a credit decision are not under credit management: nothing to watch.
+    if (!state.credit?.lastReviewId) return;
     // The baseline comes from facts a refresh read, never from the empty facts of a workflow that has not refreshed yet.
     const watch = refreshed ? withBaseline(state.credit ?? NO_CREDIT_WATCH, state.facts, today) : (state.credit ?? NO_CREDIT_WATCH);
     const plan = planCreditReview(watch, { facts: state.facts, today, now: new Date(), signals, refreshed }, policy);
