@@ -101,9 +101,11 @@ it('dead-letters after the retry window and delivers on a manual retry with the 
   const subscriptionId = await subscribe(r, ['customer.created']);
   const id = await newCustomer();
   const dead = await eventually(async () => (await deliveries(subscriptionId, '?status=dead')).find((d) => d.entityKey === `customer:${id}`), 40_000, 300);
-  // Attempts at 0, 1, 3 and 5 s; the next (7 s) would fall outside the 6 s window.
-  expect(dead.attempts).toBe(4);
-  expect(dead.attemptLog.map((x) => x.outcome)).toEqual(['retry', 'retry', 'retry', 'dead']);
+  // Attempts about 0, 1, 3 and 5 s after the first; the next would fall outside the 6 s window. A slow machine can
+  // push the third past 4 s, and then its successor out of the window: three or four attempts, the last one dead.
+  // (The exact schedule is shown on the time-skipping server and in the unit tests.)
+  expect([3, 4]).toContain(dead.attempts);
+  expect(dead.attemptLog.map((x) => x.outcome)).toEqual([...Array(dead.attempts - 1).fill('retry'), 'dead']);
   expect(r.accepted).toHaveLength(0);
 
   r.failFirst = 0;
@@ -113,7 +115,7 @@ it('dead-letters after the retry window and delivers on a manual retry with the 
   await eventually(async () => (r.accepted.length === 1 ? true : undefined), 20_000, 200);
   expect(r.accepted[0]).toMatchObject({ deliveryId: dead.id, entityId: id, type: 'customer.created' });
   const after = await eventually(async () => (await deliveries(subscriptionId)).find((d) => d.id === dead.id && d.status === 'delivered'), 20_000, 200);
-  expect(after).toMatchObject({ status: 'delivered', attempts: 5, manualRetries: 1 });
+  expect(after).toMatchObject({ status: 'delivered', attempts: dead.attempts + 1, manualRetries: 1 });
 
   const again = await engine.app.inject({ method: 'POST', url: `/webhooks/${subscriptionId}/deliveries/${dead.id}/retry` });
   expect(again.statusCode).toBe(409);
