@@ -8,7 +8,6 @@ import type { invoiceWorkflow, InvoiceWorkflowInput } from '../../workflows/invo
 import type { webhookDispatcherWorkflow } from '../../workflows/webhook-dispatcher.js';
 import type { importWorkflow, ImportWorkflowInput } from '../../workflows/import.js';
 import type { WebhookPolicy } from '../domain/webhook-policy.js';
-import type { ImportPolicy } from '../domain/import-policy.js';
 import type { AccountPolicy } from '../domain/account.js';
 import type { CashApplicationPolicy } from '../domain/cash-application-policy.js';
 import { workflowIds } from './ids.js';
