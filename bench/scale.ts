@@ -101,6 +101,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
     console.log(`  starting Temporal server ${options.server.version} on PostgreSQL (schema by temporal-sql-tool)...`);
     const server = await startTemporalServer(options.server, { shards: options.shards });
     stops.push(() => server.stop());
+    const empty = await server.databaseBytes();
     const mail = await startSmtpSink();
     stops.push(() => mail.close());
     const engine = await startBenchEngine({ name: 'scale', worker: true, temporalAddress: server.address, smtpUrl: `smtp://127.0.0.1:${mail.port}` });
@@ -178,12 +179,12 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
       {
         case: 'Temporal database size',
         workload: `${total.toLocaleString('en-US')} workflows (${n.toLocaleString('en-US')} invoices, ${(floorStarts + overdue).toLocaleString('en-US')} floor workflows), ${overdue.toLocaleString('en-US')} overdue with collections`,
-        engine: `${mib(bytes.main)} + visibility ${mib(bytes.visibility)} (${((bytes.main + bytes.visibility) / total / 1024).toFixed(1)} KiB per workflow)`,
+        engine: `${mib(bytes.main)} + visibility ${mib(bytes.visibility)} (empty schema ${mib(empty.main + empty.visibility)}; ${((bytes.main + bytes.visibility - empty.main - empty.visibility) / total / 1024).toFixed(1)} KiB per workflow)`,
         floor: 'n/a (storage figure)',
         ratio: '-',
       },
     ];
-    return { name: 'scale', rows, details: { workflows: n, overdue, jitterMs, concurrency, customers, startRate, floorStartRate, rate, floorRate, span, floorSpan, bytes, serverVersion: options.server.version, emails: mail.received() } };
+    return { name: 'scale', rows, details: { workflows: n, overdue, jitterMs, concurrency, customers, startRate, floorStartRate, rate, floorRate, span, floorSpan, bytes, emptyBytes: empty, serverVersion: options.server.version, emails: mail.received() } };
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error) => console.error(`  stopping: ${(error as Error).message}`));
   }

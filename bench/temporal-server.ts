@@ -4,6 +4,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -158,13 +159,13 @@ export async function startTemporalServer(build: ScaleServerBuild, options: { da
   const ports: ServerPorts = {
     frontend: await freePort(),
     frontendHttp: await freePort(),
-    frontendMembership: await freePort(),
+    frontendMembership: await freeMembershipPort(),
     history: await freePort(),
-    historyMembership: await freePort(),
+    historyMembership: await freeMembershipPort(),
     matching: await freePort(),
-    matchingMembership: await freePort(),
+    matchingMembership: await freeMembershipPort(),
     worker: await freePort(),
-    workerMembership: await freePort(),
+    workerMembership: await freeMembershipPort(),
   };
   const dynamicConfigFile = join(root, 'config', 'dynamicconfig.yaml');
   writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG_YAML);
@@ -226,6 +227,20 @@ export async function startTemporalServer(build: ScaleServerBuild, options: { da
     },
     stop,
   };
+}
+
+/** The server stores membership ports as smallint: a free port below 32768 (the ephemeral range starts above it). */
+async function freeMembershipPort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below 32768 for the server membership');
 }
 
 async function retry<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
