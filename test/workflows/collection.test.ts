@@ -1,9 +1,9 @@
-import { jest } from '@jest/globals';
 // The collection workflow on the time-skipping server with real activities (cloned PostgreSQL, real SMTP), started
 // the real way: the invoice workflow's overdue step signals-with-start it. Walks the seeded SOP over 120 days
 // (reminder, demand, final notice, legal, write-off proposal), and checks contact counts per frequency, one fee per
 // level, de-escalation on payment, kept and broken promises, and that a disputed invoice is left out.
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { addDays } from '../../src/domain/terms.js';
 import { applyToInvoice } from '../../src/invoices/balance.js';
