@@ -1,5 +1,6 @@
 // The invoice workflow on the time-skipping server with real activities (cloned PostgreSQL, real SMTP): delivery,
 // courtesy reminder and overdue flip on durable timers, settlement by balance signals, nothing sent twice.
+import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { addDays } from '../../src/domain/terms.js';
 import { postJournalEntry } from '../../src/ledger/post.js';
 import { checkLedger } from '../../src/ledger/reports.js';
@@ -48,6 +49,8 @@ async function pay(invoiceId: string, customerId: string, amount: number, key: s
     return applyToInvoice(tx, { invoiceId, amount, cause: 'payment', source: `payment:${key}` });
   });
   await kit.env.client.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, applied.signal);
+  // The customer's collection (started when the invoice turned overdue) re-reads and ends once nothing is overdue.
+  await notifyCollectionOfBalanceChange(kit.env.client, [customerId], { reason: 'payment', source: key });
   return applied;
 }
 
