@@ -65,7 +65,7 @@ const cases: CaseDef[] = [
     title: '7. scale track (Temporal server on PostgreSQL)',
     run: () => {
       if (!scaleServer) throw new Error('the Temporal server is not built: run `bash scripts/build-temporal-server.sh` first');
-      return runScaleBench({ server: scaleServer, workflows: q(2_000, 100_000), overdue: q(1_000, 10_000) });
+      return runScaleBench({ server: scaleServer, workflows: q(1_000, 100_000), overdue: q(500, 10_000) });
     },
   },
 ];

@@ -150,7 +150,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
       client.workflow.start('benchTimerWorkflow', { workflowId: `bench-timer-${floorIds[k]}`, taskQueue: floorQueue, args: [floorIds[k], floorDue + offsets[k]!] }),
     );
     await waitFor('floor timers fired', overdue, floorDue, async () => fired.size);
-    const floorLags = floorIds.map((id, k) => fired.get(id)! - (floorDue + offsets[k]!));
+    const floorLags = floorIds.flatMap((id, k) => (fired.has(id) ? [fired.get(id)! - (floorDue + offsets[k]!)] : []));
     const floorSpan = Math.max(...fired.values()) - floorDue;
 
     // 3. The engine: `overdue` invoices due at one instant (jittered); marked overdue by their workflows.
@@ -164,14 +164,15 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
     const marked = await conn.execute<{ sequence_no: string; at: Date }[]>(`SELECT sequence_no, updated_at AS at FROM invoice WHERE status = 'overdue'`);
     const lags = marked.map((r) => new Date(r.at).getTime() - (due + offsets[Number(r.sequence_no) - 1]!));
     const span = Math.max(...marked.map((r) => new Date(r.at).getTime())) - due;
-    const rate = overdue / (span / 1000);
-    const floorRate = overdue / (floorSpan / 1000);
+    const rate = marked.length / (span / 1000);
+    const floorRate = fired.size / (floorSpan / 1000);
 
     const bytes = await server.databaseBytes();
     const total = n + floorStarts + overdue;
     const ms = (v: number) => `${v.toFixed(0)} ms`;
     const workload = `${n.toLocaleString('en-US')} open invoice workflows, Temporal ${options.server.version} on PostgreSQL, ${options.shards ?? 4} shards`;
-    const burst = `${overdue.toLocaleString('en-US')} invoices due at one instant, jitter ${jitterMs / 1000} s, among ${n.toLocaleString('en-US')} open`;
+    const missing = overdue - marked.length + (overdue - fired.size);
+    const burst = `${overdue.toLocaleString('en-US')} invoices due at one instant, jitter ${jitterMs / 1000} s, among ${n.toLocaleString('en-US')} open${missing ? ` (engine ${marked.length}, floor ${fired.size} done within the wait limit)` : ''}`;
     const rows: BenchRow[] = [
       { case: 'invoice workflow starts / s', workload, engine: `${startRate.toFixed(0)}/s`, floor: `${floorStartRate.toFixed(0)}/s (bare start, one-timer workflow)`, ratio: ratioText(startRate, floorStartRate, 'rate') },
       { case: 'overdue timers fired and invoices marked / s', workload: burst, engine: `${rate.toFixed(0)}/s (all in ${(span / 1000).toFixed(1)} s)`, floor: `${floorRate.toFixed(0)}/s (bare timer + one activity, all in ${(floorSpan / 1000).toFixed(1)} s)`, ratio: ratioText(rate, floorRate, 'rate') },
@@ -190,24 +191,28 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
   }
 }
 
-/** Waits (with progress) until `count()` reaches `target`, starting at the due instant; fails after a generous limit. */
-async function waitFor(label: string, target: number, dueAt: number, count: () => Promise<number>): Promise<void> {
+/** Waits (with progress) until `count()` reaches `target`, starting at the due instant; gives up (returning how many it saw) after a generous limit. */
+async function waitFor(label: string, target: number, dueAt: number, count: () => Promise<number>): Promise<number> {
   const wait = dueAt - Date.now();
   if (wait > 0) {
     console.log(`  waiting ${(wait / 1000).toFixed(0)} s for the due instant...`);
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
   const tick = progress(label, target);
-  const deadline = Date.now() + 120_000 + target * 50;
+  const deadline = Date.now() + 120_000 + target * 200;
   let seen = 0;
   while (seen < target) {
-    if (Date.now() > deadline) throw new Error(`${label}: only ${seen} of ${target} after ${((Date.now() - dueAt) / 1000).toFixed(0)} s`);
+    if (Date.now() > deadline) {
+      console.log(`  ${label}: only ${seen} of ${target} after ${((Date.now() - dueAt) / 1000).toFixed(0)} s; reporting those`);
+      return seen;
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
     const now = await count();
     tick.tick(now - seen);
     seen = now;
   }
   tick.done();
+  return seen;
 }
 
 if (isMain(import.meta.url)) {
