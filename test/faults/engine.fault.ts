@@ -5,6 +5,7 @@ import { fuzzEveryOperation } from './scenarios/api-fuzzing.js';
 import { authorizationBoundaries } from './scenarios/authorization.js';
 import { postgresRestartedDuringBatch, workerKilledDuringBatch } from './scenarios/batch-under-faults.js';
 import { concurrentPaymentsOnOneInvoice } from './scenarios/concurrent-payments.js';
+import { dunningContactsAcrossWorkerKills } from './scenarios/dunning-across-kills.js';
 import { hostileStatementFiles } from './scenarios/hostile-statements.js';
 import { idempotentDuplicates } from './scenarios/idempotency.js';
 import { timersFireAfterTemporalRestart } from './scenarios/timers-across-restart.js';
@@ -38,4 +39,5 @@ it('7. malformed and hostile bank-statement files get a clear 4xx, post nothing,
 it('1. a worker SIGKILLed at random moments during a batch loses and duplicates nothing', scenario(workerKilledDuringBatch));
 it('2. PostgreSQL restarted (cleanly, then as a crash) during a batch: activities retry and finish', scenario(postgresRestartedDuringBatch));
 it('3. durable timers fire after the Temporal dev server was stopped across their due instant', scenario(timersFireAfterTemporalRestart));
+it('10. dunning contacts go out once each when the worker is killed between them', scenario(dunningContactsAcrossWorkerKills));
 it('6. fuzzing every operation finds no 5xx and no answer outside its schema', scenario(fuzzEveryOperation));

@@ -183,6 +183,10 @@ export async function startStand(options: { env?: Record<string, string> } = {})
           }
           return { status: res.status, headers: res.headers, text, json };
         } catch (error) {
+          // A refused connection after the API process died says more with the process's last words.
+          if (api.child.exitCode !== null || api.child.signalCode !== null) {
+            throw new Error(`the API process exited (${api.child.exitCode ?? api.child.signalCode}); its last output:\n${api.output().slice(-3000)}`);
+          }
           if (Date.now() >= deadline) throw error;
           await sleep(Math.min(2000, 100 * attempt));
         }
