@@ -68,7 +68,7 @@ export async function fuzzEveryOperation(stand: Stand): Promise<void> {
   ];
   let output = '';
   try {
-    const result = await promisify(execFile)(st, args, { encoding: 'utf8', timeout: 1_200_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } });
+    const result = await promisify(execFile)(st, args, { cwd: reportDir, encoding: 'utf8', timeout: 1_200_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } });
     output = result.stdout;
   } catch (error) {
     // Exit code 1 means failures were found; they are read from the report below.
