@@ -54,6 +54,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       const cause = error.cause as { message?: string; type?: string } | undefined;
       return send(reply, { type: problemType('unprocessable'), title: 'Unprocessable request', status: 422, detail: cause?.message ?? error.message, instance });
     }
+    // Text PostgreSQL cannot store (a NUL character, bytes invalid in UTF-8) is the client's input, not our failure.
+    const sqlState = (error as { code?: string }).code;
+    if (sqlState === '22021' || sqlState === '22P05') {
+      return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail: 'A text field contains characters that cannot be stored (e.g. a NUL character).', instance });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large.

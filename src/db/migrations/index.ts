@@ -11,9 +11,9 @@ import { Migration0008CustomerNameCore } from './0008-customer-name-core.js';
 import { Migration0010Invoices } from './0010-invoices.js';
 import { Migration0020Payments } from './0020-payments.js';
 import { Migration0030DomainEvents } from './0030-domain-events.js';
+import { Migration0040Collections } from './0040-collections.js';
 import { Migration0080Integrations } from './0080-integrations.js';
 import { Migration0050Disputes } from './0050-disputes.js';
-import { Migration0040Collections } from './0040-collections.js';
 import { Migration0060Credit } from './0060-credit.js';
 import { Migration0070ArOpenItems } from './0070-ar-open-items.js';
 import { Migration0071DocumentsAndKpiSnapshots } from './0071-documents-and-kpi-snapshots.js';
@@ -32,8 +32,8 @@ export const migrationsList = [
   { name: '0010-invoices', class: Migration0010Invoices },
   { name: '0020-payments', class: Migration0020Payments },
   { name: '0030-domain-events', class: Migration0030DomainEvents },
-  { name: '0050-disputes', class: Migration0050Disputes },
   { name: '0040-collections', class: Migration0040Collections },
+  { name: '0050-disputes', class: Migration0050Disputes },
   { name: '0060-credit', class: Migration0060Credit },
   { name: '0070-ar-open-items', class: Migration0070ArOpenItems },
   { name: '0071-documents-and-kpi-snapshots', class: Migration0071DocumentsAndKpiSnapshots },
