@@ -20,8 +20,19 @@ const { withWorker } = kit;
 
 const policy = { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 'test-1' };
 
+// An overdue invoice starts its customer's collection workflow. One left open after its test's worker stopped would
+// hold a workflow task no worker polls, and the time-skipping server stops skipping time for the tests after it.
+const customersWithCollections = new Set<string>();
+afterEach(async () => {
+  for (const customerId of customersWithCollections) {
+    await kit.env.client.workflow.getHandle(workflowIds.collection(customerId)).terminate('test clean-up').catch(() => undefined);
+  }
+  customersWithCollections.clear();
+});
+
 async function issueAndStart(taskQueue: string, dueInDays: number) {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
+  customersWithCollections.add(customer.id);
   const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
   const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, dueInDays) }, today);
   const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
@@ -97,6 +108,8 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
     const final = await handle.result();
     expect(final).toMatchObject({ phase: 'closed', status: 'paid', openAmount: 0 });
     expect(final.balanceEvents.map((e) => e.source)).toEqual(['payment:payment-a:alloc', 'payment:payment-b:alloc']);
+    // The collection the overdue invoice started ends by itself once nothing is overdue.
+    await kit.env.client.workflow.getHandle(workflowIds.collection(customer.id)).result();
     expect(await row(issued.id)).toMatchObject({ status: 'paid', openAmount: 0 });
     // One delivery and one reminder, however many timers and retries ran.
     expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email)).map((m) => m.subject.split(' ')[0])).toEqual(['Invoice', 'Reminder:']);
