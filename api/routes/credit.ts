@@ -1,5 +1,6 @@
 // Credit management: hold and release an account, credit applications (each starts a credit review workflow), the
 // reviews with their scorecards and decisions, and the credit position of a customer (limit, exposure, available).
+import { IsolationLevel } from '@mikro-orm/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -179,15 +180,22 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       },
     },
     async (request) => {
-      const em = orm.em.fork();
-      const customer = await findCustomer(em, request.params.id);
-      if (!customer) throw problems.notFound('Customer', request.params.id);
-      const [exposure, decision, decided] = await Promise.all([
-        customerExposure(em, customer.id, customer.currency),
-        storedDecision(orm.em.fork(), customer.id),
-        listReviews(orm.em.fork(), customer.id, 20, undefined, { decidedOnly: true }),
-      ]);
-      const [running] = await listReviews(orm.em.fork(), customer.id, 1);
+      // One snapshot for every figure: a decision committing between two reads must not show a decision next to the
+      // limit it replaced.
+      const read = await orm.em.fork().transactional(
+        async (tx) => {
+          const customer = await findCustomer(tx, request.params.id);
+          if (!customer) return undefined;
+          const exposure = await customerExposure(tx, customer.id, customer.currency);
+          const decision = await storedDecision(tx, customer.id);
+          const decided = await listReviews(tx, customer.id, 20, undefined, { decidedOnly: true });
+          const [running] = await listReviews(tx, customer.id, 1);
+          return { customer, exposure, decision, decided, running };
+        },
+        { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+      );
+      if (!read) throw problems.notFound('Customer', request.params.id);
+      const { customer, exposure, decision, decided, running } = read;
       const m = (amount: number) => ({ amount, currency: customer.currency });
       const limit = customer.creditLimit?.amount ?? null;
       return {
