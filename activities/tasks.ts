@@ -3,18 +3,13 @@
 import { Context } from '@temporalio/activity';
 import { addDuration } from '../src/domain/duration.js';
 import { stepKey } from '../src/temporal/ids.js';
-import { cancelTask, createTask, escalateTask, markTaskCompleted } from '../src/tasks/store.js';
+import { cancelTask, createTask, escalateTask, markTaskCompleted, type NewTask } from '../src/tasks/store.js';
 import type { ActivityDeps } from './deps.js';
 
-export interface OpenTaskInput {
+/** What a workflow gives to open a task: the stored task's own fields, plus its key within the workflow and its SLA. */
+export interface OpenTaskInput extends Pick<NewTask, 'type' | 'queue' | 'title' | 'subjectType' | 'subjectId' | 'customerId' | 'payload'> {
   /** Unique within the workflow (include a counter when the same kind of task can be opened again). */
   key: string;
-  type: string;
-  queue: string;
-  title: string;
-  subjectType: string;
-  subjectId: string;
-  customerId?: string | null;
   /** ISO-8601 duration from now to the SLA deadline, or null for none. */
   sla: string | null;
   /**
@@ -22,7 +17,6 @@ export interface OpenTaskInput {
    * workflow's clock); wins over `sla`.
    */
   slaDueAt?: string | null;
-  payload?: Record<string, unknown>;
 }
 
 function workflowIdOf(): string {
