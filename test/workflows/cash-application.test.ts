@@ -128,7 +128,7 @@ it('waits for a payment row its starter has not committed yet, and fails once it
       return current.unappliedAmount !== null ? current : undefined;
     });
     expect(state.unappliedAmount).toBe(700); // applied: held as the customer's credit
-    await lateHandle.terminate('test done');
+    kit.endAfterTest(lateHandle.workflowId);
     await expect(neverHandle.result()).rejects.toMatchObject({ cause: expect.objectContaining({ cause: expect.objectContaining({ type: 'PaymentNotFound' }) }) });
   });
 });

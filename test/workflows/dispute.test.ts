@@ -298,8 +298,7 @@ it('rebill credits the disputed invoice in full and issues a corrected one throu
     expect((await checkLedger(orm().em.fork())).ok).toBe(true);
     // The corrected invoice has its own workflow, which delivers it.
     await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('Invoice ') && m.subject.includes('EUR 1,309.00'));
-    // Its reminder and overdue timers would outlive this test's worker and hold the shared test server's clock (this
-    // test runs last for the same reason).
-    await kit.env.client.workflow.getHandle(workflowIds.invoice(reissue.reissuedInvoice.id)).terminate('test over');
+    // Its reminder and overdue timers would outlive this test's worker and hold the shared test server's clock.
+    kit.endAfterTest(workflowIds.invoice(reissue.reissuedInvoice.id));
   });
 });

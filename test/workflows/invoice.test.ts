@@ -20,19 +20,9 @@ const { withWorker } = kit;
 
 const policy = { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 'test-1' };
 
-// An overdue invoice starts its customer's collection workflow. One left open after its test's worker stopped would
-// hold a workflow task no worker polls, and the time-skipping server stops skipping time for the tests after it.
-const customersWithCollections = new Set<string>();
-afterEach(async () => {
-  for (const customerId of customersWithCollections) {
-    await kit.env.client.workflow.getHandle(workflowIds.collection(customerId)).terminate('test clean-up').catch(() => undefined);
-  }
-  customersWithCollections.clear();
-});
-
 async function issueAndStart(taskQueue: string, dueInDays: number) {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
-  customersWithCollections.add(customer.id);
+  kit.endAfterTest(workflowIds.collection(customer.id)); // an overdue invoice starts the customer's collection
   const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
   const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, dueInDays) }, today);
   const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
@@ -148,6 +138,8 @@ it('skips the courtesy reminder when the invoice is issued inside the reminder w
     expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
     await pay(issued.id, customer.id, issued.prepared.totals.total, 'payment-d:alloc');
     expect(await handle.result()).toMatchObject({ status: 'paid' });
+    // The collection the overdue invoice started ends by itself once nothing is overdue.
+    expect(await kit.env.client.workflow.getHandle(workflowIds.collection(customer.id)).result()).toMatchObject({ phase: 'closed', overdueAmount: 0 });
   });
 });
 
