@@ -3,8 +3,9 @@
 // level's late fee once per invoice, runs the level's actions, honours promises to pay, proposes a write-off after the
 // last level, and ends when nothing is overdue. Every decision reads the documents' aggregates through one activity,
 // so payments and disputes only need to say "look again". The policy (and its version) is input, recorded in history.
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collection.js';
+import { withChargedFees } from '../src/domain/dunning-fees.js';
 import { addDuration } from '../src/domain/duration.js';
 import type { DunningPolicy } from '../src/domain/dunning-policy.js';
 import { contactDue, invoicesDueForFee, nextEscalationAt, promiseDeadline, promiseKept, promiseProblems, selectLevel } from '../src/domain/dunning.js';
@@ -248,7 +249,12 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     const due = invoicesDueForFee(level, facts.overdue, now());
     if (due.length === 0) return;
     const charged = await acts.chargeLateFees({ customerId: state.customerId, level: level.name, rule: level.lateFee, policy: { code: state.policy.code, version: state.policy.version }, asOf: now().toISOString(), invoiceIds: due.map((i) => i.invoiceId) });
-    for (const c of charged.filter((x) => x.charged)) note('fee', `${c.fee!.total} ${c.fee!.currency} on ${c.invoiceId}`);
+    const posted = charged.filter((x) => x.charged && x.fee);
+    for (const c of posted) note('fee', `${c.fee!.total} ${c.fee!.currency} on ${c.invoiceId}`);
+    // Older histories counted a fee only from the next read of the facts.
+    if (posted.length > 0 && patched('facts-include-charged-fees')) {
+      state.facts = { ...state.facts, ...withChargedFees(state.facts, posted.map((c) => ({ invoiceId: c.invoiceId, amount: c.fee!.total }))) };
+    }
   }
 
   /** One contact at the current level for `slot` (letters and texts become tasks for a person to send). */

@@ -40,3 +40,24 @@ export function lateFee(rule: LateFeeRule, input: { principal: number; days: num
     basis: rule.interest?.basis ?? null,
   };
 }
+
+/**
+ * The overdue facts after fees were posted onto some of their invoices: each charged invoice's open amount grows by
+ * its fee, and the overdue total by the fees in the total's currency. Lets a collection count the fee it just posted
+ * (promises are capped by and judged against it) without reading the facts again.
+ */
+export function withChargedFees<I extends { invoiceId: string; currency: string; openAmount: number }>(
+  facts: { overdue: I[]; overdueAmount: number; currency: string | null },
+  fees: { invoiceId: string; amount: number }[],
+): { overdue: I[]; overdueAmount: number } {
+  const added = new Map<string, number>();
+  for (const fee of fees) added.set(fee.invoiceId, (added.get(fee.invoiceId) ?? 0) + fee.amount);
+  let overdueAmount = facts.overdueAmount;
+  const overdue = facts.overdue.map((invoice) => {
+    const fee = added.get(invoice.invoiceId);
+    if (!fee) return invoice;
+    if (invoice.currency === facts.currency) overdueAmount += fee;
+    return { ...invoice, openAmount: invoice.openAmount + fee };
+  });
+  return { overdue, overdueAmount };
+}

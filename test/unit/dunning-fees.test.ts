@@ -1,4 +1,4 @@
-import { lateFee, simpleInterest, wholeDaysBetween } from '../../src/domain/dunning-fees.js';
+import { lateFee, simpleInterest, wholeDaysBetween, withChargedFees } from '../../src/domain/dunning-fees.js';
 import { priorityScore } from '../../src/domain/dunning-priority.js';
 
 describe('late-fee interest (simple, half up, day-count basis recorded)', () => {
@@ -45,5 +45,28 @@ describe('worklist priority score', () => {
     const a = priorityScore({ riskSegment: 'high', overdueAmount: 200_000, daysPastDue: 70, brokenPromises: 1, latePaymentShare: 0.3 });
     const b = priorityScore({ riskSegment: 'low', overdueAmount: 2_000_000, daysPastDue: 10, brokenPromises: 0, latePaymentShare: 0 });
     expect(a.score).toBeGreaterThan(b.score);
+  });
+});
+
+describe('withChargedFees', () => {
+  const facts = {
+    currency: 'EUR',
+    overdueAmount: 150_000,
+    overdue: [
+      { invoiceId: 'a', currency: 'EUR', openAmount: 100_000 },
+      { invoiceId: 'b', currency: 'EUR', openAmount: 50_000 },
+      { invoiceId: 'c', currency: 'USD', openAmount: 7_000 },
+    ],
+  };
+  it('adds each fee to its invoice and the fees in the total currency to the overdue total', () => {
+    const after = withChargedFees(facts, [{ invoiceId: 'a', amount: 4000 }, { invoiceId: 'c', amount: 500 }]);
+    expect(after.overdue.map((i) => i.openAmount)).toEqual([104_000, 50_000, 7_500]);
+    expect(after.overdueAmount).toBe(154_000);
+    expect(facts.overdue[0]!.openAmount).toBe(100_000); // the input is left as it was
+  });
+  it('ignores fees on invoices it does not list and sums two fees on one invoice', () => {
+    const after = withChargedFees(facts, [{ invoiceId: 'b', amount: 100 }, { invoiceId: 'b', amount: 200 }, { invoiceId: 'z', amount: 9 }]);
+    expect(after.overdue.map((i) => i.openAmount)).toEqual([100_000, 50_300, 7_000]);
+    expect(after.overdueAmount).toBe(150_300);
   });
 });
