@@ -1,13 +1,17 @@
-// Applying staged import rows: one database transaction per batch, one savepoint per row, so every row is wholly in
-// (document, journal entry, history, outbox event) or wholly out (rejected with its problems), and a batch that fails
-// for an infrastructure reason rolls back as a whole and is simply processed again. Rows are idempotent on their
-// external reference: a reference imported before (by this or an earlier import) is `skipped`, never doubled.
+// Applying staged import rows: one database transaction per batch, so every row is wholly in (document, journal entry,
+// history, outbox event) or wholly out (rejected with its problems), and a batch that fails for an infrastructure
+// reason rolls back as a whole and is simply processed again. Rows are idempotent on their external reference: a
+// reference imported before (by this or an earlier import, or earlier in the same batch) is `skipped`, never doubled.
+//
+// Invoices and opening balances are applied as a set: the rows are validated with one query for their customers and
+// one for their terms, then every valid row is written with one multi-row statement per table (invoice-writer.ts).
+// If the database refuses that set (a constraint or data error of some row the checks did not foresee), the set is
+// rolled back to its savepoint and the batch is written again row by row, each row under its own savepoint, which
+// pins the refusal on its row. Customers go row by row always: each one's duplicate check must see the ones before it.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { normalizeEmail, normalizeTaxId } from '../domain/customer.js';
-import { formatDocumentNumber } from '../domain/invoice.js';
 import {
-  openingStatus,
   parseCustomerRow,
   parseInvoiceRow,
   parseOpeningBalanceRow,
@@ -23,8 +27,8 @@ import { recordHistory } from '../customers/history.js';
 import { DEFAULT_COMMUNICATION, editableOf, insertCustomerRow, matchKeysOf, type EditableProfile } from '../customers/store.js';
 import { findTermsTemplate, recordTermsAssignment } from '../customers/terms.js';
 import { recordEvent } from '../events/outbox.js';
-import { insertInvoice, InvoiceRequestError, nextInSeries, prepareInvoice } from '../invoices/issue.js';
-import { postJournalEntry } from '../ledger/post.js';
+import { prepareInvoiceRows, prepareOpeningBalanceRows, type Prepared } from './invoice-rows.js';
+import { writeInvoiceDocuments, type InvoiceDocument } from './invoice-writer.js';
 import type { ImportOptions } from './store.js';
 
 /** A row refused for a business reason: it is rejected, the batch goes on. */
@@ -56,17 +60,6 @@ async function lockAndFindReferences(tx: EntityManager, kind: ImportKind, refs: 
   await tx.execute(`SELECT pg_advisory_xact_lock(hashtextextended('import:${scope}:' || r, 0)) FROM (SELECT r FROM unnest(?::text[]) AS r ORDER BY r) AS sorted`, [array]);
   const rows = await tx.execute<{ external_ref: string; id: string }[]>(`SELECT external_ref, id FROM ${scope} WHERE external_ref = ANY(?::text[])`, [array]);
   return new Map(rows.map((r) => [r.external_ref, r.id]));
-}
-
-async function resolveCustomer(tx: EntityManager, ref: InvoiceImportRow['customer']): Promise<{ id: string; currency: string; status: string }> {
-  const byId = 'id' in ref;
-  const [row] = await tx.execute<{ id: string; currency: string; status: string }[]>(
-    `SELECT id, currency, status FROM customer WHERE ${byId ? 'id = ?' : 'external_ref = ?'}`,
-    [byId ? ref.id : ref.externalRef],
-  );
-  if (!row) throw new RowRefusal([{ field: byId ? 'customerId' : 'customerExternalRef', reason: 'no customer has this reference' }]);
-  if (row.status === 'closed') throw new RowRefusal([{ field: byId ? 'customerId' : 'customerExternalRef', reason: 'the customer is closed' }]);
-  return row;
 }
 
 async function applyCustomer(tx: EntityManager, row: CustomerImportRow, ctx: RowContext): Promise<RowResult> {
@@ -110,81 +103,6 @@ async function applyCustomer(tx: EntityManager, row: CustomerImportRow, ctx: Row
   return { status: 'imported', entityId: created.id };
 }
 
-/** Pointers of the issuing service's refusals, as the import's column names. */
-function fieldOf(pointer: string): string {
-  if (pointer.startsWith('/customerId')) return 'customer';
-  if (pointer.endsWith('/unitPrice/currency')) return 'currency';
-  if (pointer.endsWith('/unitPrice/amount') || pointer === '/lines') return 'amount';
-  if (pointer.endsWith('/taxRate')) return 'taxRate';
-  return pointer.replace(/^\//, '');
-}
-
-async function applyInvoice(tx: EntityManager, row: InvoiceImportRow, ctx: RowContext): Promise<RowResult> {
-  const customer = await resolveCustomer(tx, row.customer);
-  try {
-    const prepared = await prepareInvoice(
-      tx,
-      {
-        customerId: customer.id,
-        lines: [{ description: row.description, quantity: 1, unitPrice: { amount: row.amount, currency: row.currency }, ...(row.taxRate ? { taxRate: row.taxRate } : {}) }],
-        issueDate: row.issueDate,
-        ...(row.dueDate ? { dueDate: row.dueDate } : {}),
-        ...(row.terms ? { terms: row.terms } : {}),
-        externalRef: row.externalRef,
-      },
-      { today: ctx.today, actor: ctx.actor },
-    );
-    const issued = await insertInvoice(tx, prepared);
-    return { status: 'imported', entityId: issued.id };
-  } catch (error) {
-    if (error instanceof InvoiceRequestError) throw new RowRefusal(error.errors.map((e) => ({ field: fieldOf(e.pointer), reason: e.detail })));
-    throw error;
-  }
-}
-
-async function applyOpeningBalance(tx: EntityManager, row: OpeningBalanceRow, ctx: RowContext): Promise<RowResult> {
-  const customer = await resolveCustomer(tx, row.customer);
-  if (customer.currency !== row.currency) throw new RowRefusal([{ field: 'currency', reason: `must be the customer's currency ${customer.currency}` }]);
-  const asOf = ctx.options.asOf ?? ctx.today;
-  const id = randomUUID();
-  const series = `OB-${asOf.slice(0, 4)}`;
-  const sequence = await nextInSeries(tx, series);
-  const number = formatDocumentNumber(series, sequence);
-  // The receivable arrives at go-live against a suspense account the general ledger clears with its own opening entry.
-  const posted = await postJournalEntry(tx, {
-    idempotencyKey: `opening-balance:${row.externalRef}`,
-    kind: 'opening_balance',
-    effectiveDate: asOf,
-    sourceType: 'invoice',
-    sourceId: id,
-    description: `Opening balance ${row.externalRef} (${number}), issued ${row.issueDate}, due ${row.dueDate}`,
-    lines: [
-      { account: 'accounts_receivable', customerId: customer.id, debit: row.openAmount, credit: 0, currency: row.currency, memo: row.externalRef },
-      { account: 'opening_balance_suspense', debit: 0, credit: row.openAmount, currency: row.currency, memo: row.externalRef },
-    ],
-  });
-  const { status, overdueSince } = openingStatus(row, asOf);
-  await tx.execute(
-    `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, subtotal_amount, tax_amount, total_amount,
-       open_amount, status, external_ref, issue_entry_id, sent_at, overdue_since, created_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?::date, ?, ?)`,
-    [id, number, series, sequence, customer.id, row.currency, row.issueDate, row.dueDate, row.total, row.total, row.openAmount, status, row.externalRef, posted.entryId, row.issueDate, overdueSince, ctx.actor],
-  );
-  await tx.execute(
-    `INSERT INTO invoice_line (invoice_id, line_no, description, quantity_milli, unit_price, tax_rate_ppm, net_amount, tax_amount) VALUES (?, 1, ?, 1000, ?, 0, ?, 0)`,
-    [id, `Opening balance of ${row.externalRef}`, row.total, row.total],
-  );
-  await recordEvent(tx, {
-    type: 'invoice.issued',
-    entityType: 'invoice',
-    entityId: id,
-    customerId: customer.id,
-    actor: ctx.actor,
-    data: { number, issueDate: row.issueDate, dueDate: row.dueDate, total: { amount: row.total, currency: row.currency }, open: { amount: row.openAmount, currency: row.currency }, externalRef: row.externalRef, openingBalance: true, journalEntryId: posted.entryId },
-  });
-  return { status: 'imported', entityId: id };
-}
-
 type ParsedImportRow = { kind: 'customers'; row: CustomerImportRow } | { kind: 'invoices'; row: InvoiceImportRow } | { kind: 'opening_balances'; row: OpeningBalanceRow };
 
 /** The pure validation of a staged row: its typed content, or the problems that reject it. */
@@ -193,19 +111,114 @@ export function parseRow(kind: ImportKind, payload: Record<string, unknown>): { 
   return parsed.ok ? { ok: true, parsed: { kind, row: parsed.row } as ParsedImportRow } : { ok: false, problems: parsed.problems };
 }
 
-/** Applies one valid row inside the caller's savepoint. */
-async function applyParsed(tx: EntityManager, parsed: ParsedImportRow, ctx: RowContext): Promise<RowResult> {
-  if (parsed.kind === 'customers') return applyCustomer(tx, parsed.row, ctx);
-  if (parsed.kind === 'invoices') return applyInvoice(tx, parsed.row, ctx);
-  return applyOpeningBalance(tx, parsed.row, ctx);
-}
-
 /** PostgreSQL data and integrity errors (classes 22, 23) reject the row; anything else is infrastructure. */
 function rowProblemsOf(error: unknown): RowProblem[] | undefined {
   if (error instanceof RowRefusal) return error.problems;
   const code = (error as { code?: string }).code;
   if (typeof code === 'string' && /^2[23]/.test(code)) return [{ field: '', reason: `refused by the database: ${(error as Error).message.split('\n')[0]!.slice(0, 300)}` }];
   return undefined;
+}
+
+type Outcome = { lineNo: number; status: 'imported' | 'skipped' | 'rejected'; entityId: string | null; problems: RowProblem[] | null };
+type ParsedLine = { lineNo: number; result: ReturnType<typeof parseRow> };
+type BatchContext = Omit<RowContext, 'lineNo'>;
+
+/** Customers, row by row in line order under a savepoint each: a row's duplicate check sees the rows before it. */
+async function applyCustomerRows(tx: EntityManager, parsed: readonly ParsedLine[], known: Map<string, string>, ctx: BatchContext): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const { lineNo, result: check } of parsed) {
+    if (!check.ok) {
+      outcomes.push({ lineNo, status: 'rejected', entityId: null, problems: check.problems });
+      continue;
+    }
+    const ref = check.parsed.row.externalRef;
+    const existing = known.get(ref);
+    if (existing) {
+      outcomes.push({ lineNo, status: 'skipped', entityId: existing, problems: null });
+      continue;
+    }
+    await tx.execute('SAVEPOINT import_row');
+    try {
+      const applied = await applyCustomer(tx, check.parsed.row as CustomerImportRow, { ...ctx, lineNo });
+      await tx.execute('RELEASE SAVEPOINT import_row');
+      known.set(ref, applied.entityId);
+      outcomes.push({ lineNo, status: applied.status, entityId: applied.entityId, problems: null });
+    } catch (error) {
+      const problems = rowProblemsOf(error);
+      if (!problems) throw error;
+      await tx.execute('ROLLBACK TO SAVEPOINT import_row');
+      outcomes.push({ lineNo, status: 'rejected', entityId: null, problems });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * Invoices and opening balances as a set. Each row's fate follows line order: a reference imported before, or by an
+ * earlier row of the batch, is skipped; otherwise the row is written if its checks pass. `write` is given every row
+ * to write at once; when the database refuses the set it is rolled back and each row is written alone instead.
+ */
+async function applyInvoiceRows(tx: EntityManager, kind: 'invoices' | 'opening_balances', parsed: readonly ParsedLine[], known: Map<string, string>, ctx: BatchContext): Promise<Outcome[]> {
+  const valid = parsed.flatMap((p) => (p.result.ok && !known.has(p.result.parsed.row.externalRef) ? [{ lineNo: p.lineNo, row: p.result.parsed.row }] : []));
+  const prepared: Prepared[] =
+    kind === 'invoices'
+      ? await prepareInvoiceRows(tx, valid.map((v) => v.row as InvoiceImportRow), { today: ctx.today, actor: ctx.actor })
+      : await prepareOpeningBalanceRows(tx, valid.map((v) => v.row as OpeningBalanceRow), { asOf: ctx.options.asOf ?? ctx.today, actor: ctx.actor });
+  const preparedOf = new Map(valid.map((v, k) => [v.lineNo, prepared[k]!]));
+
+  /** Line-order settlement; `written` says whether a row's document made it (null: not tried yet). */
+  const settle = async (written: (doc: InvoiceDocument) => Promise<RowProblem[] | null>): Promise<Outcome[]> => {
+    const claimed = new Map(known);
+    const outcomes: Outcome[] = [];
+    for (const { lineNo, result: check } of parsed) {
+      if (!check.ok) {
+        outcomes.push({ lineNo, status: 'rejected', entityId: null, problems: check.problems });
+        continue;
+      }
+      const existing = claimed.get(check.parsed.row.externalRef);
+      if (existing) {
+        outcomes.push({ lineNo, status: 'skipped', entityId: existing, problems: null });
+        continue;
+      }
+      const ready = preparedOf.get(lineNo)!;
+      const problems = ready.ok ? await written(ready.doc) : ready.problems;
+      if (problems) {
+        outcomes.push({ lineNo, status: 'rejected', entityId: null, problems });
+        continue;
+      }
+      const id = (ready as { doc: InvoiceDocument }).doc.id;
+      claimed.set(check.parsed.row.externalRef, id);
+      outcomes.push({ lineNo, status: 'imported', entityId: id, problems: null });
+    }
+    return outcomes;
+  };
+
+  // First the set: settle with every ready row counted as written, then write exactly the rows that came out imported.
+  const optimistic = await settle(async () => null);
+  const toWrite = optimistic.filter((o) => o.status === 'imported').map((o) => (preparedOf.get(o.lineNo) as { doc: InvoiceDocument }).doc);
+  await tx.execute('SAVEPOINT import_set');
+  try {
+    await writeInvoiceDocuments(tx, toWrite);
+    await tx.execute('RELEASE SAVEPOINT import_set');
+    return optimistic;
+  } catch (error) {
+    if (!rowProblemsOf(error)) throw error;
+    await tx.execute('ROLLBACK TO SAVEPOINT import_set');
+  }
+  // The database refused something in the set: the same settlement, each row written alone under its own savepoint.
+  return settle(async (doc) => {
+    await tx.execute('SAVEPOINT import_row');
+    try {
+      await writeInvoiceDocuments(tx, [doc]);
+      await tx.execute('RELEASE SAVEPOINT import_row');
+      return null;
+    } catch (error) {
+      const problems = rowProblemsOf(error);
+      if (!problems) throw error;
+      await tx.execute('ROLLBACK TO SAVEPOINT import_row');
+      return problems;
+    }
+  });
 }
 
 export interface BatchResult {
@@ -229,34 +242,10 @@ export async function applyImportBatch(em: EntityManager, input: { importId: str
       [input.importId, input.batchSize],
     );
     const result: BatchResult = { processed: 0, imported: 0, skipped: 0, rejected: 0, more: rows.length === input.batchSize };
-    const outcomes: { lineNo: number; status: 'imported' | 'skipped' | 'rejected'; entityId: string | null; problems: RowProblem[] | null }[] = [];
     const parsed = rows.map((row) => ({ lineNo: Number(row.line_no), result: parseRow(job.kind, row.payload) }));
     const known = await lockAndFindReferences(tx, job.kind, parsed.flatMap((p) => (p.result.ok ? [p.result.parsed.row.externalRef] : [])));
-    for (const { lineNo, result: check } of parsed) {
-      if (!check.ok) {
-        outcomes.push({ lineNo, status: 'rejected', entityId: null, problems: check.problems });
-        continue;
-      }
-      const ref = check.parsed.row.externalRef;
-      const existing = known.get(ref);
-      if (existing) {
-        outcomes.push({ lineNo, status: 'skipped', entityId: existing, problems: null });
-        continue;
-      }
-      const ctx: RowContext = { importId: input.importId, lineNo, actor: job.created_by, today: input.today, options: job.options };
-      await tx.execute('SAVEPOINT import_row');
-      try {
-        const applied = await applyParsed(tx, check.parsed, ctx);
-        await tx.execute('RELEASE SAVEPOINT import_row');
-        known.set(ref, applied.entityId);
-        outcomes.push({ lineNo, status: applied.status, entityId: applied.entityId, problems: null });
-      } catch (error) {
-        const problems = rowProblemsOf(error);
-        if (!problems) throw error;
-        await tx.execute('ROLLBACK TO SAVEPOINT import_row');
-        outcomes.push({ lineNo, status: 'rejected', entityId: null, problems });
-      }
-    }
+    const ctx = { importId: input.importId, actor: job.created_by, today: input.today, options: job.options };
+    const outcomes = job.kind === 'customers' ? await applyCustomerRows(tx, parsed, known, ctx) : await applyInvoiceRows(tx, job.kind, parsed, known, ctx);
     if (outcomes.length) {
       // One statement records every row's outcome.
       const values: unknown[] = [];

@@ -48,12 +48,18 @@ export interface PreparedInvoice {
   creditHold?: InvoiceCreditHold | null;
 }
 
-interface CustomerFacts {
+/** What issuing needs to know about the customer (the row of `customer`). */
+export interface CustomerFacts {
   id: string;
   currency: string;
   status: string;
   merged_into: string | null;
   terms_code: string | null;
+}
+
+/** The payment terms template a request uses: its own, else the customer's, else the default. */
+export function termsCodeOf(request: Pick<IssueInvoiceRequest, 'terms'>, customer: Pick<CustomerFacts, 'terms_code'>): string {
+  return request.terms ?? customer.terms_code ?? DEFAULT_TERMS_CODE;
 }
 
 /** Validates a request against the stored customer and terms; locks the customer row (FOR SHARE) until the caller's transaction ends. */
@@ -63,6 +69,20 @@ export async function prepareInvoice(tx: EntityManager, request: IssueInvoiceReq
     [request.customerId],
   );
   if (!customer) throw new InvoiceRequestError(404, [{ pointer: '/customerId', detail: 'no customer has this id' }], `Customer ${request.customerId} does not exist.`);
+  const [template] = await tx.execute<{ terms: PaymentTerms }[]>('SELECT terms FROM payment_terms_template WHERE code = ?', [termsCodeOf(request, customer)]);
+  return checkInvoiceRequest(request, customer, template?.terms, context);
+}
+
+/**
+ * The checks and pricing of an invoice request once the customer and its terms template (undefined: no such template)
+ * are known; no I/O, so bulk imports run it for a whole batch after reading customers and templates in one query each.
+ */
+export function checkInvoiceRequest(
+  request: IssueInvoiceRequest,
+  customer: CustomerFacts,
+  template: PaymentTerms | undefined,
+  context: { today: string; actor: string },
+): PreparedInvoice {
   if (customer.status === 'closed' || customer.merged_into) {
     const why = customer.merged_into ? `was merged into ${customer.merged_into}` : 'is closed';
     throw new InvoiceRequestError(409, [{ pointer: '/customerId', detail: `the customer ${why}` }], `Customer ${customer.id} ${why}: no new invoices.`);
@@ -73,15 +93,14 @@ export async function prepareInvoice(tx: EntityManager, request: IssueInvoiceReq
   if (request.dueDate !== undefined && !isIsoDate(request.dueDate)) problems.push({ pointer: '/dueDate', detail: 'must be a calendar date YYYY-MM-DD' });
   else if (request.dueDate !== undefined && request.dueDate < issueDate) problems.push({ pointer: '/dueDate', detail: 'must not be before the issue date' });
 
-  const termsCode = request.terms ?? customer.terms_code ?? DEFAULT_TERMS_CODE;
-  const [template] = await tx.execute<{ terms: PaymentTerms }[]>('SELECT terms FROM payment_terms_template WHERE code = ?', [termsCode]);
+  const termsCode = termsCodeOf(request, customer);
   if (!template) problems.push({ pointer: '/terms', detail: `no payment terms template has code ${termsCode}` });
-  else if (termsProblems(template.terms).length) problems.push({ pointer: '/terms', detail: `payment terms template ${termsCode} is not valid` });
+  else if (termsProblems(template).length) problems.push({ pointer: '/terms', detail: `payment terms template ${termsCode} is not valid` });
   if (problems.length) throw new InvoiceRequestError(422, problems, 'The invoice cannot be issued as requested.');
 
   const totals = priceInvoice(request.lines, customer.currency);
   if (totals.total <= 0) throw new InvoiceRequestError(422, [{ pointer: '/lines', detail: 'the invoice total must be greater than zero' }], 'An invoice must be for a positive amount.');
-  const schedule = scheduleFor(template!.terms, issueDate, { amount: totals.total, currency: customer.currency });
+  const schedule = scheduleFor(template!, issueDate, { amount: totals.total, currency: customer.currency });
   const dueDate = request.dueDate ?? schedule.dueDate;
   // A discount window that would end after an explicit due date makes no sense: the offer ends with the due date.
   const discount = schedule.discount && schedule.discount.deadline > dueDate ? { ...schedule.discount, deadline: dueDate } : schedule.discount;
@@ -92,7 +111,7 @@ export async function prepareInvoice(tx: EntityManager, request: IssueInvoiceReq
     issueDate,
     dueDate,
     termsCode,
-    terms: template!.terms,
+    terms: template!,
     schedule: { ...schedule, dueDate, discount },
     totals,
     externalRef: request.externalRef ?? null,
