@@ -69,6 +69,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
       return typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
     },
     requestIdHeader: false,
+    // A request still unanswered after this is answered 503 with Retry-After (api/unavailable.ts) instead of hanging.
+    handlerTimeout: deps.config.http.requestTimeoutMs,
     ajv: {
       // Unknown fields are errors (not silently dropped), and every violation is reported, not just the first.
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },

@@ -128,7 +128,9 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     }
     if (!access || !isAllowed(access, identity.roles)) {
       if (!SAFE_METHODS.has(request.method) && !identity.roles.includes('customer')) {
-        await recordAudit(orm.em.fork(), { actor: identity.actor, role: identity.roles.join(','), action: key, outcome: 'denied', method: request.method, route: url, statusCode: 403, ...clientOf(request), requestId: request.id });
+        await recordAudit(orm.em.fork(), { actor: identity.actor, role: identity.roles.join(','), action: key, outcome: 'denied', method: request.method, route: url, statusCode: 403, ...clientOf(request), requestId: request.id }).catch(
+          (error: unknown) => request.log.warn({ err: error }, 'denied request not audited'), // the 403 stands even while the database is down
+        );
       }
       throw authProblems.forbidden(`Role ${identity.roles.join(', ')} may not call ${key}.`);
     }
@@ -174,6 +176,11 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
       ...clientOf(request),
       requestId: request.id,
       detail: { via: identity.kind },
+    }).catch((error: unknown) => {
+      // A refused or failed request changed nothing. When the database is what failed, its audit row cannot be written
+      // either, and the answer (the 4xx naming the client's mistake, or the 503 to retry) matters more than that row.
+      if (reply.statusCode < 400) throw error;
+      request.log.warn({ err: error }, 'failed request not audited');
     });
     return payload;
   });

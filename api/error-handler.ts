@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { problemType, ProblemError, type FieldError, type Problem } from './problem.js';
+import { isDependencyUnavailable, isRequestTimeout, RETRY_AFTER_SECONDS, unavailableProblem } from './unavailable.js';
 
 interface AjvLikeError {
   instancePath: string;
@@ -38,7 +39,10 @@ export function installErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const instance = request.url;
-    if (error instanceof ProblemError) return send(reply, error.toProblem(instance));
+    if (error instanceof ProblemError) {
+      if (error.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return send(reply, error.toProblem(instance));
+    }
     if (error.validation) {
       const errors = fieldErrorsFromValidation(error.validation as AjvLikeError[], error.validationContext);
       const detail = errors.map((e) => `${e.pointer} ${e.detail}`).join('; ');
@@ -58,6 +62,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     const sqlState = (error as { code?: string }).code;
     if (sqlState === '22021' || sqlState === '22P05') {
       return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail: 'A text field contains characters that cannot be stored (e.g. a NUL character).', instance });
+    }
+    // An outage (database, Temporal) or a request past HTTP_REQUEST_TIMEOUT: retryable, never a 500. Checked after
+    // every client-error mapping above, so a client's mistake keeps its 4xx even while a dependency is down.
+    if (isRequestTimeout(error) || isDependencyUnavailable(error)) {
+      request.log.warn({ err: error }, 'answered 503: dependency unavailable or request timed out');
+      return send(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), unavailableProblem(error, instance));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -105,7 +105,13 @@ export function installIdempotency(app: FastifyInstance, orm: Orm): void {
     if (!claim) return payload;
     request.idempotency = undefined;
     if (reply.statusCode >= 500) {
-      await sql().execute('DELETE FROM idempotency_record WHERE scope = ? AND key = ?', [claim.scope, claim.key]);
+      // Past the request timeout the handler may still commit, so the claim stays: a retry waits for it (409 in
+      // progress) and takes it over only once abandoned. After any other 5xx the key is free for the retry; if the
+      // database is what failed, the claim cannot be released now and is likewise taken over once abandoned.
+      if ((request.signal.reason as { code?: string } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT') return payload;
+      await sql()
+        .execute('DELETE FROM idempotency_record WHERE scope = ? AND key = ?', [claim.scope, claim.key])
+        .catch((error: unknown) => request.log.warn({ err: error }, 'idempotency claim not released after a 5xx'));
     } else {
       await sql().execute(
         `UPDATE idempotency_record SET status = 'completed', response_status = ?, response_type = ?, response_body = ? WHERE scope = ? AND key = ?`,

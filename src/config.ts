@@ -1,6 +1,6 @@
 // One typed configuration object, read from the environment and validated at start-up.
 // A bad value stops start-up with a message naming the variable.
-import { isDuration } from './domain/duration.js';
+import { durationMs, isDuration } from './domain/duration.js';
 import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './domain/cash-application-policy.js';
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
 import { DEFAULT_DELINQUENCY_POLICY, type DelinquencyPolicy } from './domain/delinquency.js';
@@ -12,8 +12,11 @@ import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, type CreditPolicy } from '
 export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  http: { host: string; port: number; publicUrl: string };
+  /** `requestTimeoutMs`: longest a request may take before it is answered 503 with Retry-After (0: no limit). */
+  http: { host: string; port: number; publicUrl: string; requestTimeoutMs: number };
   databaseUrl: string;
+  /** Longest wait for a pooled PostgreSQL connection (a free one, or a new one to a server that may be down). */
+  databasePool: { acquireTimeoutMs: number };
   temporal: {
     /** Unset: the embedded default starts its own dev server. */
     address: string | undefined;
@@ -97,6 +100,15 @@ function duration(env: Env, name: string, fallback: string): string {
   const raw = str(env, name, fallback);
   if (!isDuration(raw)) throw new ConfigError(name, `must be an ISO-8601 duration such as P1D or PT30S, got "${raw}"`);
   return raw;
+}
+
+/** A time limit in milliseconds from an ISO-8601 duration; `allowZero` lets PT0S switch the limit off. */
+function timeLimitMs(env: Env, name: string, fallback: string, allowZero: boolean): number {
+  const raw = duration(env, name, fallback);
+  const ms = Math.round(durationMs(raw));
+  if (ms === 0 && !allowZero) throw new ConfigError(name, `must be longer than zero, got "${raw}"`);
+  if (ms > 0 && (ms < 100 || ms > 3_600_000)) throw new ConfigError(name, `must be between PT0.1S and PT1H, got "${raw}"`);
+  return ms;
 }
 
 function authConfig(env: Env, mode: Config['env']): AuthConfig {
@@ -237,9 +249,11 @@ export function loadConfig(env: Env = process.env): Config {
       host: str(env, 'HOST', '127.0.0.1'),
       port: httpPort,
       publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${httpPort}`, ['http:', 'https:']),
+      requestTimeoutMs: timeLimitMs(env, 'HTTP_REQUEST_TIMEOUT', 'PT30S', true),
     },
     integrations: integrationsConfig(env),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://ar:ar@localhost:5432/ar_engine', ['postgres:', 'postgresql:']),
+    databasePool: { acquireTimeoutMs: timeLimitMs(env, 'DATABASE_ACQUIRE_TIMEOUT', 'PT5S', false) },
     temporal: {
       address: optional(env, 'TEMPORAL_ADDRESS'),
       namespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),

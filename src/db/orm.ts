@@ -6,7 +6,16 @@ import { migrationsList } from './migrations/index.js';
 
 export const entities = [Customer, OutboundMessage];
 
-export function ormConfig(databaseUrl: string, options: { poolMax?: number } = {}) {
+export interface PoolOptions {
+  poolMax?: number;
+  /**
+   * Longest wait for a connection (a free one from a full pool, or a new one) before the query fails; unset: no limit.
+   * Bounded, a database outage fails requests fast (503) instead of queueing them until clients give up.
+   */
+  acquireTimeoutMs?: number;
+}
+
+export function ormConfig(databaseUrl: string, options: PoolOptions = {}) {
   return defineConfig({
     clientUrl: databaseUrl,
     entities,
@@ -14,6 +23,8 @@ export function ormConfig(databaseUrl: string, options: { poolMax?: number } = {
     // Migrations are hand-written SQL; no schema snapshot files are written next to the code.
     migrations: { migrationsList, tableName: 'schema_migration', transactional: true, allOrNothing: true, snapshot: false, snapshotOnMigrate: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // Passed to pg's Pool: the acquire limit, and TCP keep-alive so a connection to a vanished server is noticed.
+    driverOptions: { connectionTimeoutMillis: options.acquireTimeoutMs ?? 0, keepAlive: true },
     debug: false,
     // Entities are fetched explicitly; a global context would hide which request a query belongs to.
     allowGlobalContext: false,
@@ -22,7 +33,7 @@ export function ormConfig(databaseUrl: string, options: { poolMax?: number } = {
 
 export type Orm = MikroORM;
 
-export async function openOrm(databaseUrl: string, options: { poolMax?: number } = {}): Promise<Orm> {
+export async function openOrm(databaseUrl: string, options: PoolOptions = {}): Promise<Orm> {
   return MikroORM.init(ormConfig(databaseUrl, options));
 }
 

@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { allInvoicesDelivered, allPaymentsSettled, beginScenario, createCustomer, finishScenario, inParallel, issueInvoice, paymentBody, postPayment, type Invoice } from '../support/business.js';
 import { scaled } from '../support/figures.js';
+import { probeDatabaseBack, probeDatabaseDown, type OutageAnswers } from './outage-probes.js';
 import { sleep, type Stand } from '../support/stand.js';
 
 interface Batch {
@@ -96,16 +97,27 @@ export async function workerKilledDuringBatch(stand: Stand): Promise<void> {
 export async function postgresRestartedDuringBatch(stand: Stand): Promise<void> {
   const count = scaled(200, 30);
   const run = beginScenario(stand, `2. PostgreSQL restarted (clean, then crash) during ${count} invoices + ${count} payments`);
+  const probeCustomer = await createCustomer(stand);
   let batchDone = false;
   let duringRequests = 0;
+  const outages: OutageAnswers[] = [];
+  // Each restart keeps the database down long enough to probe what clients see meanwhile (fast 503s, 4xx kept).
   const restarts = (async () => {
     for (const mode of ['fast', 'immediate'] as const) {
       await sleep(2_000 + randomInt(3_000));
       if (!batchDone) duringRequests++;
-      await stand.pg.restart(mode);
+      await stand.pg.stop(mode);
       stand.faults++;
+      try {
+        outages.push(await probeDatabaseDown(stand, probeCustomer));
+      } finally {
+        await stand.pg.start();
+      }
+      await probeDatabaseBack(stand, probeCustomer);
     }
   })();
+  restarts.catch(() => undefined); // its failure is reported where it is awaited, after the batch
+
   const batch = await driveBatch(stand, count, 8).finally(() => {
     batchDone = true;
   });
@@ -113,5 +125,10 @@ export async function postgresRestartedDuringBatch(stand: Stand): Promise<void> 
   await allPaymentsSettled(stand, scaled(600_000, 240_000));
   await allInvoicesDelivered(stand, scaled(600_000, 240_000));
   await expectBatchSettled(stand, batch);
-  await finishScenario(stand, run, { operations: batch.invoices.length + batch.payments.length, notes: `${duringRequests} of 2 restarts while requests were in flight` });
+  const probes = outages.reduce((n, o) => n + o.unavailable, 0);
+  const slowest = Math.max(...outages.map((o) => o.slowestMs));
+  await finishScenario(stand, run, {
+    operations: batch.invoices.length + batch.payments.length + probes,
+    notes: `${duringRequests} of 2 restarts while requests were in flight; ${probes} requests while down all answered 503 + Retry-After, slowest in ${Math.round(slowest)} ms; served again after each restart without an API restart`,
+  });
 }

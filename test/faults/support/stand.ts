@@ -41,6 +41,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Retries network errors and 5xx/429 answers with the same request (and Idempotency-Key) until this many ms. */
   retryForMs?: number;
+  /** Aborts the request (e.g. `AbortSignal.timeout(ms)`: an answer later than that is a hang). */
+  signal?: AbortSignal;
 }
 
 export interface Stand {
@@ -167,7 +169,7 @@ export async function startStand(options: { env?: Record<string, string> } = {})
       for (let attempt = 1; ; attempt++) {
         stand.requests++;
         try {
-          const res = await fetch(`${apiUrl}${path}`, { method, headers, body });
+          const res = await fetch(`${apiUrl}${path}`, { method, headers, body, signal: opts.signal });
           const text = await res.text();
           // 409 "in progress": the first attempt with this key died with the database; it is taken over after a minute.
           const retryable = res.status >= 500 || res.status === 429 || (res.status === 409 && text.includes('idempotency-in-progress'));
