@@ -47,6 +47,15 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const CustomerReadQuery = Type.Object(
+  {
+    include: Type.Optional(
+      Type.Literal('account', { description: 'Add the live account state (a query answered by a worker: a round trip through Temporal). Balance and open invoices are always current.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
   const handle = (customerId: string) => temporal.workflow.getHandle(workflowIds.customerAccount(customerId));
@@ -128,8 +137,9 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     {
       schema: {
         tags: ['customers'],
-        summary: 'A customer profile with its ledger balance, open invoices and live account state',
+        summary: 'A customer profile with its ledger balance and open invoices; `?include=account` adds the live account state',
         params: UuidParams,
+        querystring: CustomerReadQuery,
         response: { 200: CustomerSchema, ...problemResponses(400, 404) },
       },
     },
@@ -138,10 +148,11 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       const customer = await findCustomer(em, request.params.id);
       if (!customer) throw problems.notFound('Customer', request.params.id);
       const today = new Date().toISOString().slice(0, 10);
+      // The live state costs a round trip to a worker; only callers who ask for it pay for it.
       const [balance, openInvoices, account] = await Promise.all([
         customerBalance(em, customer.id, customer.currency),
         openInvoicesSummary(orm.em.fork(), customer.id, customer.currency, today),
-        liveAccount(customer.id, request.log),
+        request.query.include === 'account' ? liveAccount(customer.id, request.log) : undefined,
       ]);
       return reply.header('etag', customerEtag(customer)).send(toView(customer, { account, balance, openInvoices }));
     },

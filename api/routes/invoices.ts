@@ -26,6 +26,7 @@ import {
   CreateInvoiceBody,
   CreditNoteBody,
   CreditNoteResultSchema,
+  InvoiceReadQuery,
   InvoiceSchema,
   InvoiceSummarySchema,
   IssuedInvoiceSchema,
@@ -65,7 +66,7 @@ function summaryView(doc: Omit<InvoiceDocument, 'lines' | 'creditNotes'>, asOf: 
   };
 }
 
-function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | null): Static<typeof InvoiceSchema> {
+function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | null | undefined): Static<typeof InvoiceSchema> {
   const m = (amount: number) => money(amount, doc.currency);
   return {
     ...summaryView(doc, today()),
@@ -84,7 +85,7 @@ function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | nul
     updatedAt: doc.updatedAt,
     lines: doc.lines.map((l) => ({ lineNo: l.lineNo, description: l.description, quantity: l.quantity, unitPrice: m(l.unitPrice), taxRate: l.taxRate, net: m(l.net), tax: m(l.tax) })),
     creditNotes: doc.creditNotes.map((n) => ({ id: n.id, number: n.number, kind: n.kind, reason: n.reason, issueDate: n.issueDate, net: m(n.net), tax: m(n.tax), total: m(n.total), entryId: n.entryId, createdAt: n.createdAt })),
-    workflow,
+    ...(workflow === undefined ? {} : { workflow }),
   };
 }
 
@@ -203,15 +204,20 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     {
       schema: {
         tags: ['invoices'],
-        summary: 'An invoice document with its lines, credit notes and the live workflow state',
+        summary: 'An invoice document with its lines and credit notes; `?include=workflow` adds the live workflow state',
         params: UuidParams,
+        querystring: InvoiceReadQuery,
         response: { 200: InvoiceSchema, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
-      const doc = await readInvoice(orm.em.fork(), request.params.id);
+      // The live state costs a round trip to a worker; only callers who ask for it pay for it.
+      const [doc, workflow] = await Promise.all([
+        readInvoice(orm.em.fork(), request.params.id),
+        request.query.include === 'workflow' ? liveState(request.params.id, request.log) : undefined,
+      ]);
       if (!doc) throw problems.notFound('Invoice', request.params.id);
-      return reply.header('etag', `"${doc.id}.${doc.version}"`).send(documentView(doc, await liveState(doc.id, request.log)));
+      return reply.header('etag', `"${doc.id}.${doc.version}"`).send(documentView(doc, workflow));
     },
   );
 

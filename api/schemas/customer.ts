@@ -209,7 +209,7 @@ export const CustomerSchema = Type.Object({
   openInvoices: Type.Optional(OpenInvoicesSchema),
   account: Type.Optional(
     Type.Union([AccountStateSchema, Type.Null()], {
-      description: 'Live state answered by the customer account workflow; null if the workflow cannot answer right now.',
+      description: 'With `?include=account` (and on create): the live state answered by the customer account workflow; null if the workflow cannot answer right now.',
     }),
   ),
 });

@@ -106,8 +106,24 @@ export const InvoiceSchema = Type.Object({
     Type.Object({ lineNo: Type.Integer(), description: Type.String(), quantity: Type.Number(), unitPrice: MoneySchema, taxRate: Type.String(), net: MoneySchema, tax: MoneySchema }),
   ),
   creditNotes: Type.Array(CreditNoteSchema),
-  workflow: Nullable(InvoiceWorkflowStateSchema),
+  workflow: Type.Optional(
+    Type.Union([InvoiceWorkflowStateSchema, Type.Null()], {
+      description: 'With `?include=workflow`: the live state answered by the invoice workflow; null if it cannot answer right now.',
+    }),
+  ),
 });
+
+export const InvoiceReadQuery = Type.Object(
+  {
+    include: Type.Optional(
+      Type.Literal('workflow', {
+        description: 'Add the live workflow state (a query answered by a worker: a round trip through Temporal). The record itself is always current.',
+      }),
+    ),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ubl')], { description: '`ubl`: the invoice as UBL 2.1 XML (or send Accept: application/xml).' })),
+  },
+  { additionalProperties: false },
+);
 
 export const ListInvoicesQuery = Type.Object(
   {

@@ -98,7 +98,7 @@ it('holds an invoice that takes exposure over the limit and delivers it once a c
   const mail = await engine.mail.waitFor((m) => m.subject.includes(held.number), 60_000);
   expect(mail.to).toEqual(['ap@vandelayindustries.example']);
   const released = await eventually(async () => {
-    const invoice = (await get(`/invoices/${held.id}`)).json();
+    const invoice = (await get(`/invoices/${held.id}?include=workflow`)).json();
     return invoice.status === 'sent' ? invoice : undefined;
   }, 60_000);
   expect(released.workflow).toMatchObject({ creditOverride: { taskId: task.id, outcome: 'approve', by: 'credit_manager@test' } });

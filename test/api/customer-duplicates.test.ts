@@ -118,7 +118,7 @@ describe('merge', () => {
     const survivorHistory = (await get(`/customers/${survivor.id}/history`)).json().items;
     expect(survivorHistory).toContainEqual(expect.objectContaining({ field: 'mergedFrom', actor: 'clerk-7', new: expect.objectContaining({ customerId: duplicate.id }) }));
     expect((await get(`/customers/${duplicate.id}/history`)).json().items).toContainEqual(expect.objectContaining({ field: 'mergedInto', new: expect.objectContaining({ customerId: survivor.id }) }));
-    await eventually(async () => ((await get(`/customers/${survivor.id}`)).json().account?.changes.some((c: { field: string }) => c.field === 'mergedFrom') ? true : undefined));
+    await eventually(async () => ((await get(`/customers/${survivor.id}?include=account`)).json().account?.changes.some((c: { field: string }) => c.field === 'mergedFrom') ? true : undefined));
 
     const again = await engine.app.inject({ method: 'POST', url: `/customers/${survivor.id}/merge`, payload: { duplicateId: duplicate.id } });
     expect(again.statusCode).toBe(200);

@@ -118,7 +118,7 @@ describe('PATCH with optimistic concurrency', () => {
       ['tags', [], ['watch'], 'clerk-1'],
     ]);
     const account = await eventually(async () => {
-      const a = (await get(`/customers/${id}`)).json().account;
+      const a = (await get(`/customers/${id}?include=account`)).json().account;
       return a?.creditLimit?.amount === 100_000 ? a : undefined;
     });
     expect(account.changes).toContainEqual(expect.objectContaining({ field: 'creditLimit', by: 'clerk-1' }));
@@ -142,7 +142,7 @@ describe('PATCH with optimistic concurrency', () => {
     const held = await patch(id, { hold: { reason: 'disputed delivery' } }, { 'x-actor': 'clerk-2' });
     expect(held.json()).toMatchObject({ status: 'on_hold', hold: { reason: 'disputed delivery', by: 'clerk-2' } });
     expect((await get('/customers?status=on_hold&limit=200')).json().items.map((c: { id: string }) => c.id)).toContain(id);
-    await eventually(async () => ((await get(`/customers/${id}`)).json().account?.status === 'on_hold' ? true : undefined));
+    await eventually(async () => ((await get(`/customers/${id}?include=account`)).json().account?.status === 'on_hold' ? true : undefined));
     const released = await patch(id, { hold: null });
     expect(released.json()).toMatchObject({ status: 'active', hold: null });
   });
@@ -211,7 +211,7 @@ describe('payment terms', () => {
     const terms = (await get(`/customers/${id}/terms`)).json().items;
     expect(terms.map((t: { termsCode: string }) => t.termsCode)).toEqual(['NET30', 'NET60']);
     const account = await eventually(async () => {
-      const a = (await get(`/customers/${id}`)).json().account;
+      const a = (await get(`/customers/${id}?include=account`)).json().account;
       return a?.termsCode === 'NET60' ? a : undefined;
     });
     expect(account.changes).toContainEqual(expect.objectContaining({ field: 'termsCode', from: 'NET30', to: 'NET60', by: 'clerk-3' }));

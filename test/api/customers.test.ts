@@ -20,9 +20,11 @@ describe('POST /customers then GET /customers/:id', () => {
     expect(created.headers.location).toBe(`/customers/${body.id}`);
     expect(created.headers.etag).toBe(`"${body.id}.1"`);
 
-    const fetched = await engine.app.inject({ method: 'GET', url: `/customers/${body.id}` });
+    const fetched = await engine.app.inject({ method: 'GET', url: `/customers/${body.id}?include=account` });
     expect(fetched.statusCode).toBe(200);
     expect(fetched.json().account).toMatchObject({ customerId: body.id, status: 'active', currency: 'EUR', refreshCount: 0 });
+    // Without the include, the record alone: no round trip to the workflow.
+    expect((await engine.app.inject({ method: 'GET', url: `/customers/${body.id}` })).json()).not.toHaveProperty('account');
 
     const description = await engine.temporal.workflow.getHandle(`customer-${body.id}`).describe();
     expect(description.status.name).toBe('RUNNING');

@@ -57,7 +57,7 @@ describe('POST /invoices', () => {
     expect(mail.attachments[0]?.content.toString('utf8')).toContain('Your reference: PO-4711');
 
     const fetched = await eventually(async () => {
-      const r = (await get(`/invoices/${body.id}`)).json();
+      const r = (await get(`/invoices/${body.id}?include=workflow`)).json();
       return r.status === 'sent' && r.workflow?.phase === 'remind' ? r : undefined;
     });
     expect(fetched).toMatchObject({
@@ -233,8 +233,8 @@ describe('lists and the ledger read side', () => {
     expect((await get(`/invoices?customerId=${other}&overdue=false`)).json().items).toHaveLength(1);
     // The workflow flips a past-due invoice to overdue at once and records since when.
     const flipped = await eventually(async () => {
-      const r = (await get(`/invoices/${past.json().id}`)).json();
-      return r.status === 'overdue' ? r : undefined;
+      const r = (await get(`/invoices/${past.json().id}?include=workflow`)).json();
+      return r.status === 'overdue' && r.workflow?.phase === 'watch' ? r : undefined;
     });
     expect(flipped).toMatchObject({ overdueSince: expect.any(String), workflow: { phase: 'watch', reminderSkipped: true } });
     expect((await get(`/invoices?customerId=${other}&status=overdue`)).json().items.length).toBeGreaterThanOrEqual(1);

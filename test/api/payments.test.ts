@@ -66,7 +66,7 @@ it('closes an invoice with a partial payment and a second payment, one remittanc
   // and closes as paid once the row confirms zero. A signal that lands while the workflow is reading the row can be
   // overtaken by that read, so it may close having recorded only the first payment's signal: the row is the truth.
   const seen = await eventually(async () => {
-    const body = (await engine.app.inject({ method: 'GET', url: `/invoices/${invoice.id}` })).json();
+    const body = (await engine.app.inject({ method: 'GET', url: `/invoices/${invoice.id}?include=workflow` })).json();
     return body.workflow?.phase === 'closed' ? body : undefined;
   });
   expect(seen).toMatchObject({ status: 'paid', balance: usd(0), workflow: { status: 'paid', openAmount: 0 } });
