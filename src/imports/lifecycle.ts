@@ -2,7 +2,9 @@
 // customer, a lifecycle workflow per invoice. Regular invoices start from delivery like one issued through the API;
 // opening balances were delivered by the previous system, so their workflow starts after delivery (reminder or
 // overdue watch, by their due date). Rows are marked once started; a repeat start of a running workflow is ignored,
-// so this is safe to run again after a crash.
+// so this is safe to run again after a crash. None of this is in the rows' transactions: applying rows never waits on
+// Temporal. Each call reads its whole batch in one query, starts up to START_CONCURRENCY workflows at a time (the dev
+// server's single SQLite connection is the limit that matters, see docs/integrations.md) and marks the batch at once.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountPolicy } from '../domain/account.js';
@@ -25,37 +27,59 @@ async function ignoreRunning(start: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** Workflow starts in flight at once: enough to hide the round trip, few enough not to swamp the Temporal server. */
+const START_CONCURRENCY = 16;
+
+async function inPool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+interface Started {
+  line_no: number;
+  id: string;
+  customer_id: string;
+  currency: string;
+  total_amount: string | null;
+  open_amount: string | null;
+  status: InvoiceStatus | null;
+  due: string | null;
+  overdue_since: string | null;
+}
+
 export async function startImportedLifecycles(
   em: EntityManager,
   temporal: { client: Client; taskQueue: string },
   input: { importId: string; kind: ImportKind; policies: LifecyclePolicies; limit: number; now: Date },
 ): Promise<{ started: number; more: boolean }> {
-  const rows = await em.execute<{ line_no: number; entity_id: string }[]>(
-    `SELECT line_no, entity_id FROM import_row WHERE import_id = ? AND status = 'imported' AND NOT lifecycle_started ORDER BY line_no LIMIT ?`,
+  const rows = await em.execute<Started[]>(
+    input.kind === 'customers'
+      ? `SELECT r.line_no, c.id, c.id AS customer_id, c.currency, NULL AS total_amount, NULL AS open_amount, NULL AS status, NULL AS due, NULL AS overdue_since
+           FROM import_row r JOIN customer c ON c.id = r.entity_id
+          WHERE r.import_id = ? AND r.status = 'imported' AND NOT r.lifecycle_started ORDER BY r.line_no LIMIT ?`
+      : `SELECT r.line_no, i.id, i.customer_id, i.currency, i.total_amount, i.open_amount, i.status, to_char(i.due_date, 'YYYY-MM-DD') AS due,
+                to_char(i.overdue_since, 'YYYY-MM-DD') AS overdue_since
+           FROM import_row r JOIN invoice i ON i.id = r.entity_id
+          WHERE r.import_id = ? AND r.status = 'imported' AND NOT r.lifecycle_started ORDER BY r.line_no LIMIT ?`,
     [input.importId, input.limit],
   );
   const ctx = { client: temporal.client, taskQueue: temporal.taskQueue, requestId: `import-${input.importId}` };
-  for (const row of rows) {
-    if (input.kind === 'customers') {
-      const [c] = await em.execute<{ id: string; currency: string }[]>('SELECT id, currency FROM customer WHERE id = ?', [row.entity_id]);
-      if (c) await ignoreRunning(() => startCustomerAccount(ctx, { customerId: c.id, currency: c.currency, policy: input.policies.account }));
-    } else {
-      const [i] = await em.execute<{ id: string; customer_id: string; currency: string; total_amount: string; open_amount: string; status: InvoiceStatus; due: string; overdue_since: string | null }[]>(
-        `SELECT id, customer_id, currency, total_amount, open_amount, status, to_char(due_date, 'YYYY-MM-DD') AS due, to_char(overdue_since, 'YYYY-MM-DD') AS overdue_since FROM invoice WHERE id = ?`,
-        [row.entity_id],
-      );
-      if (i) {
-        const base = { invoiceId: i.id, customerId: i.customer_id, currency: i.currency, totalAmount: Number(i.total_amount), dueDate: i.due, policy: input.policies.invoice };
-        if (input.kind === 'invoices') {
-          await ignoreRunning(() => startInvoice(ctx, base));
-        } else {
-          const initial = { ...initialInvoiceState(base), openAmount: Number(i.open_amount), status: i.status };
-          const state = i.overdue_since ? { ...initial, phase: 'watch' as const, overdueSince: i.overdue_since, deliveredAt: input.now.toISOString() } : afterDelivery(initial, input.now);
-          await ignoreRunning(() => startInvoice(ctx, { ...base, state }));
-        }
-      }
-    }
-    await em.execute('UPDATE import_row SET lifecycle_started = true WHERE import_id = ? AND line_no = ?', [input.importId, row.line_no]);
+  await inPool(rows, START_CONCURRENCY, async (i) => {
+    if (input.kind === 'customers') return ignoreRunning(() => startCustomerAccount(ctx, { customerId: i.id, currency: i.currency, policy: input.policies.account }));
+    const base = { invoiceId: i.id, customerId: i.customer_id, currency: i.currency, totalAmount: Number(i.total_amount), dueDate: i.due!, policy: input.policies.invoice };
+    if (input.kind === 'invoices') return ignoreRunning(() => startInvoice(ctx, base));
+    const initial = { ...initialInvoiceState(base), openAmount: Number(i.open_amount), status: i.status! };
+    const state = i.overdue_since ? { ...initial, phase: 'watch' as const, overdueSince: i.overdue_since, deliveredAt: input.now.toISOString() } : afterDelivery(initial, input.now);
+    return ignoreRunning(() => startInvoice(ctx, { ...base, state }));
+  });
+  if (rows.length) {
+    await em.execute(`UPDATE import_row SET lifecycle_started = true WHERE import_id = ? AND line_no = ANY(SELECT jsonb_array_elements_text(?::jsonb)::int)`, [
+      input.importId,
+      JSON.stringify(rows.map((r) => Number(r.line_no))),
+    ]);
   }
   return { started: rows.length, more: rows.length === input.limit };
 }
