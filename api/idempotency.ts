@@ -25,6 +25,7 @@ declare module 'fastify' {
 /** An in-progress record older than this belongs to a crashed request; a retry may take it over. */
 const ABANDONED_AFTER_MS = 60_000;
 const WAIT_FOR_FIRST_MS = 15_000;
+const RELEASE_RETRY_MS = 1_000;
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -52,6 +53,21 @@ interface StoredRecord {
 
 export function installIdempotency(app: FastifyInstance, orm: Orm): void {
   const sql = () => orm.em.getConnection();
+
+  /**
+   * Frees the key of a request that failed (5xx), so its retry runs. When the database itself is what failed, the
+   * release is retried in the background until it is back (a retry then runs at once instead of waiting until the
+   * claim counts as abandoned); past that, the abandoned-claim rule takes over.
+   */
+  const releaseClaim = async (claim: { scope: string; key: string }, log: FastifyRequest['log'], attempt = 1): Promise<void> => {
+    try {
+      await sql().execute('DELETE FROM idempotency_record WHERE scope = ? AND key = ?', [claim.scope, claim.key]);
+    } catch (error) {
+      if (attempt === 1) log.warn({ err: error }, 'idempotency claim not released after a 5xx; retrying in the background');
+      // Half the abandonment time at most: a retry that took the claim over must never lose it to this release.
+      if (attempt * RELEASE_RETRY_MS < ABANDONED_AFTER_MS / 2) setTimeout(() => void releaseClaim(claim, log, attempt + 1), RELEASE_RETRY_MS).unref();
+    }
+  };
 
   app.addHook('preHandler', async (request, reply) => {
     if (!request.routeOptions.config.idempotency) return;
@@ -106,12 +122,10 @@ export function installIdempotency(app: FastifyInstance, orm: Orm): void {
     request.idempotency = undefined;
     if (reply.statusCode >= 500) {
       // Past the request timeout the handler may still commit, so the claim stays: a retry waits for it (409 in
-      // progress) and takes it over only once abandoned. After any other 5xx the key is free for the retry; if the
-      // database is what failed, the claim cannot be released now and is likewise taken over once abandoned.
+      // progress) and takes it over only once abandoned. After any other 5xx the key is freed for the retry (in the
+      // background once the database is back, if it is what failed).
       if ((request.signal.reason as { code?: string } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT') return payload;
-      await sql()
-        .execute('DELETE FROM idempotency_record WHERE scope = ? AND key = ?', [claim.scope, claim.key])
-        .catch((error: unknown) => request.log.warn({ err: error }, 'idempotency claim not released after a 5xx'));
+      await releaseClaim(claim, request.log);
     } else {
       await sql().execute(
         `UPDATE idempotency_record SET status = 'completed', response_status = ?, response_type = ?, response_body = ? WHERE scope = ? AND key = ?`,

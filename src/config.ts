@@ -24,6 +24,8 @@ export interface Config {
     taskQueue: string;
     tls: { certPath: string; keyPath: string; caPath: string | undefined } | undefined;
     devServer: { port: number; uiPort: number; dbFile: string };
+    /** A workflow bundle built ahead (src/bin/bundle-workflows.ts); unset: the worker bundles workflows/ at start. */
+    workflowBundlePath: string | undefined;
   };
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
   /** Webhook delivery and import policies, worker metrics, tracing, e-invoice seller (src/config-integrations.ts). */
@@ -264,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
         uiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
         dbFile: str(env, 'TEMPORAL_DEV_DB', '.data/temporal.db'),
       },
+      workflowBundlePath: optional(env, 'WORKFLOW_BUNDLE'),
     },
     mail: {
       smtpUrl: url(env, 'SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { allInvoicesDelivered, allPaymentsSettled, beginScenario, createCustomer, finishScenario, inParallel, issueInvoice, paymentBody, postPayment, type Invoice } from '../support/business.js';
 import { scaled } from '../support/figures.js';
 import { probeDatabaseBack, probeDatabaseDown, type OutageAnswers } from './outage-probes.js';
-import { sleep, type Stand } from '../support/stand.js';
+import { sleep, waitFor, type Stand } from '../support/stand.js';
 
 interface Batch {
   invoices: Invoice[];
@@ -66,8 +66,8 @@ function duplicateMails(stand: Stand): number {
 }
 
 export async function workerKilledDuringBatch(stand: Stand): Promise<void> {
-  const count = scaled(500, 40);
-  const minKills = scaled(6, 2);
+  const count = scaled(500, 40, 20);
+  const minKills = scaled(6, 2, 1);
   const run = beginScenario(stand, `1. worker SIGKILLed at random moments during ${count} invoices + ${count} payments`);
   const mailBefore = duplicateMails(stand);
   let batchDone = false;
@@ -95,16 +95,19 @@ export async function workerKilledDuringBatch(stand: Stand): Promise<void> {
 }
 
 export async function postgresRestartedDuringBatch(stand: Stand): Promise<void> {
-  const count = scaled(200, 30);
+  const count = scaled(200, 30, 10);
   const run = beginScenario(stand, `2. PostgreSQL restarted (clean, then crash) during ${count} invoices + ${count} payments`);
   const probeCustomer = await createCustomer(stand);
   let batchDone = false;
   let duringRequests = 0;
   const outages: OutageAnswers[] = [];
-  // Each restart keeps the database down long enough to probe what clients see meanwhile (fast 503s, 4xx kept).
+  // Each restart keeps the database down long enough to probe what clients see meanwhile (fast 503s, 4xx kept). The
+  // clean stop lands among the invoices, the crash among the payments (by requests sent, so small batches get them too).
+  const requestsBefore = stand.requests;
   const restarts = (async () => {
-    for (const mode of ['fast', 'immediate'] as const) {
-      await sleep(2_000 + randomInt(3_000));
+    for (const [mode, after] of [['fast', count / 2], ['immediate', count * 1.5]] as const) {
+      const point = after + randomInt(Math.max(1, Math.floor(count / 4)));
+      await waitFor('the batch to reach the restart point', async () => (batchDone || stand.requests - requestsBefore >= point ? true : undefined), 600_000, 50);
       if (!batchDone) duringRequests++;
       await stand.pg.stop(mode);
       stand.faults++;

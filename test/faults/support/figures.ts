@@ -8,7 +8,9 @@ export const FAULTS_ENV = {
   pgDir: 'AR_FAULTS_PG_DIR',
   templateDatabase: 'AR_FAULTS_TEMPLATE_DB',
   figuresFile: 'AR_FAULTS_FIGURES_FILE',
-  /** `quick` for CI (small batches), `full` for the published figures (500 invoices and 500 payments). */
+  /** The workflow bundle built once per run, loaded by every worker start (WORKFLOW_BUNDLE). */
+  workflowBundle: 'AR_FAULTS_WORKFLOW_BUNDLE',
+  /** `full` for the published figures (500 invoices and 500 payments), `quick` (small batches), `ci` (smallest). */
   scale: 'AR_FAULTS_SCALE',
 } as const;
 
@@ -24,8 +26,8 @@ export interface ScenarioFigures {
 
 export const isQuick = () => process.env[FAULTS_ENV.scale] !== 'full';
 
-/** Full-run count or quick-run count, by the suite's scale. */
-export const scaled = (full: number, quick: number) => (isQuick() ? quick : full);
+/** Full-run, quick-run or CI-run count (CI: the quick count unless given), by the suite's scale. */
+export const scaled = (full: number, quick: number, ci = quick) => (!isQuick() ? full : process.env[FAULTS_ENV.scale] === 'ci' ? ci : quick);
 
 /** Progress on stderr as it happens (jest holds console output back until a file finishes, and this file is long). */
 export function progress(message: string): void {

@@ -120,6 +120,7 @@ export async function startStand(options: { env?: Record<string, string> } = {})
     PORT: String(apiPort),
     PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
     AUTH_LOGIN_RATE_LIMIT: '100000',
+    ...(process.env[FAULTS_ENV.workflowBundle] ? { WORKFLOW_BUNDLE: process.env[FAULTS_ENV.workflowBundle]! } : {}),
     ...options.env,
   };
   const config = loadConfig({ ...env, AUTH_JWT_SECRET: TEST_AUTH_SECRET });
