@@ -9,8 +9,9 @@ import { temporalOf, type ActivityDeps } from './deps.js';
 export function createImportActivities(deps: ActivityDeps) {
   return {
     async applyImportRows(input: { importId: string; batchSize: number; today: string }): Promise<BatchResult> {
-      Context.current().heartbeat();
-      return applyImportBatch(deps.orm.em.fork(), input);
+      const context = Context.current();
+      context.heartbeat();
+      return applyImportBatch(deps.orm.em.fork(), input, () => context.heartbeat());
     },
 
     async startImportLifecycles(input: { importId: string; kind: ImportKind; policies: LifecyclePolicies; limit: number; now: string }): Promise<{ started: number; more: boolean }> {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runCustomersBench } from './customers.js';
+import { benchImports } from './imports.js';
 import { runInvoicesBench } from './invoices.js';
 import { mergeLatest, renderLatest, type CaseResult, type Latest } from './latest.js';
 import { type BenchResult } from './lib.js';
@@ -68,6 +69,7 @@ const cases: CaseDef[] = [
       return runScaleBench({ server: scaleServer, workflows: q(1_000, 100_000), overdue: q(500, 10_000) });
     },
   },
+  { name: 'imports', title: '8. bulk invoice import (1 % bad rows)', run: () => benchImports({ count: q(10_000, 100_000) }) },
 ];
 
 const selected = cases.filter((c) => (!only || only.includes(c.name) || (c.name.startsWith('aging') && only.includes('aging'))) && !skip.includes(c.name) && !(c.name.startsWith('aging') && skip.includes('aging')));

@@ -124,9 +124,11 @@ type ParsedLine = { lineNo: number; result: ReturnType<typeof parseRow> };
 type BatchContext = Omit<RowContext, 'lineNo'>;
 
 /** Customers, row by row in line order under a savepoint each: a row's duplicate check sees the rows before it. */
-async function applyCustomerRows(tx: EntityManager, parsed: readonly ParsedLine[], known: Map<string, string>, ctx: BatchContext): Promise<Outcome[]> {
+async function applyCustomerRows(tx: EntityManager, parsed: readonly ParsedLine[], known: Map<string, string>, ctx: BatchContext, alive: () => void): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const { lineNo, result: check } of parsed) {
+    // A batch of customers takes a while (each row has its own duplicate check): tell the caller it is still going.
+    if (outcomes.length % 50 === 49) alive();
     if (!check.ok) {
       outcomes.push({ lineNo, status: 'rejected', entityId: null, problems: check.problems });
       continue;
@@ -230,7 +232,8 @@ export interface BatchResult {
   more: boolean;
 }
 
-export async function applyImportBatch(em: EntityManager, input: { importId: string; batchSize: number; today: string }): Promise<BatchResult> {
+/** Applies the next `batchSize` staged rows in one transaction; `alive` is called now and then during a long batch (the activity's heartbeat). */
+export async function applyImportBatch(em: EntityManager, input: { importId: string; batchSize: number; today: string }, alive: () => void = () => {}): Promise<BatchResult> {
   return em.transactional(async (tx) => {
     const [job] = await tx.execute<{ kind: ImportKind; options: ImportOptions; created_by: string; status: string }[]>(
       'SELECT kind, options, created_by, status FROM import_job WHERE id = ? FOR UPDATE',
@@ -245,7 +248,7 @@ export async function applyImportBatch(em: EntityManager, input: { importId: str
     const parsed = rows.map((row) => ({ lineNo: Number(row.line_no), result: parseRow(job.kind, row.payload) }));
     const known = await lockAndFindReferences(tx, job.kind, parsed.flatMap((p) => (p.result.ok ? [p.result.parsed.row.externalRef] : [])));
     const ctx = { importId: input.importId, actor: job.created_by, today: input.today, options: job.options };
-    const outcomes = job.kind === 'customers' ? await applyCustomerRows(tx, parsed, known, ctx) : await applyInvoiceRows(tx, job.kind, parsed, known, ctx);
+    const outcomes = job.kind === 'customers' ? await applyCustomerRows(tx, parsed, known, ctx, alive) : await applyInvoiceRows(tx, job.kind, parsed, known, ctx);
     if (outcomes.length) {
       // One statement records every row's outcome.
       const values: unknown[] = [];
