@@ -3,13 +3,14 @@
 // and the KPI report against hand-written SQL floors over the same tables, in the same run.
 // Seeding writes journal rows with the tables' triggers disabled (a scratch database of its own) and then builds the open items and
 // customer balances with the migrations' own backfill statements: the state the triggers would have produced.
-// Run: npx tsx bench/aging.ts [--count 100000] [--customers 10000] [--repeat 5]
+// Run: npx tsx bench/aging.ts [--count 100000] [--customers 10000] [--repeat 5] [--verbose] [--keep | --seed-only]
+// (--seed-only seeds, keeps the database and stops; AGING_BENCH_URL=<its url> then times it without seeding again)
 import os from 'node:os';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { addDays } from '../src/domain/aging.js';
-import { applyLinesSql } from '../src/db/migrations/0070-ar-open-items.js';
-import { agingCsv, agingReport, nativePool, withReportSession } from '../src/reports/aging.js';
+import { agingCsv, agingReport, nativePool, OPEN_ITEMS_PLAN_SQL, withReportSession, type AgingReport } from '../src/reports/aging.js';
 import { kpiReport } from '../src/reports/kpis.js';
+import { seedAging } from './aging-seed.js';
 import { parseArgs, report, scratchDatabase, timed, type BenchRow } from './lib.js';
 
 const args = parseArgs();
@@ -28,100 +29,36 @@ async function repeat(run: () => Promise<unknown>): Promise<number> {
   return median(times);
 }
 
-/** Tables whose triggers (balance checks, append-only guard, open items) are off while seeding. */
-const TRIGGERED = ['journal_entry', 'journal_line', 'invoice'];
+// The floors: the report's answer (bucket sums, total and credits per currency and customer, with the customer's name,
+// in the report's order), hand-written over the same tables. The answers are compared with the engine's before timing.
+const FLOOR_SUMS = `
+  coalesce(sum(amount) FILTER (WHERE d >= $1::date), 0) AS b0,
+  coalesce(sum(amount) FILTER (WHERE d < $1::date AND d >= $1::date - 30), 0) AS b1,
+  coalesce(sum(amount) FILTER (WHERE d < $1::date - 30 AND d >= $1::date - 60), 0) AS b2,
+  coalesce(sum(amount) FILTER (WHERE d < $1::date - 60 AND d >= $1::date - 90), 0) AS b3,
+  coalesce(sum(amount) FILTER (WHERE d < $1::date - 90), 0) AS b4,
+  sum(amount) AS total, coalesce(sum(amount) FILTER (WHERE item_type = 'credit'), 0) AS credits`;
+const FLOOR_NAMES = `SELECT s.*, coalesce(c.display_name, c.legal_name) AS name FROM s JOIN customer c ON c.id = s.customer_id ORDER BY s.currency, name, s.customer_id`;
+const BASIS_DATE = `CASE WHEN o.item_type = 'invoice' THEN coalesce(o.due_date, o.opened_on) ELSE o.opened_on END`;
 
-/** N open invoices over the last year (a fifth partly paid) and N/4 fully paid ones, with their journal entries. */
-async function seed(pool: import('pg').Pool): Promise<{ seconds: number; invoices: number; lines: number }> {
-  const started = performance.now();
-  const client = await pool.connect();
-  const step = async (label: string, sql: string, values: unknown[] = []) => {
-    const t = performance.now();
-    await client.query(sql, values);
-    if (args.flag('verbose')) console.log(`    ${label}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  };
-  const paid = Math.round(COUNT / 4);
-  const total = COUNT + paid;
-  try {
-    for (const table of TRIGGERED) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
-    await client.query(`SET maintenance_work_mem = '256MB'`);
-    await client.query(`SET work_mem = '64MB'`);
-    await step('customers',
-      `INSERT INTO customer (id, legal_name, email, currency, billing_address, status)
-       SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(c), 12, '0'))::uuid, 'Customer ' || c, 'ap' || c || '@example.com', 'USD',
-              '{"line1":"1 Main St","city":"Austin","postalCode":"78701","country":"US"}', 'active'
-         FROM generate_series(1, $1) c`,
-      [CUSTOMERS],
-    );
-    // Invoice i: customer i mod C, issued up to 365 days ago, due 30 days later, amount 100.00 to 1,099.99.
-    await step('seed rows',
-      `CREATE TEMP TABLE seed AS
-       SELECT i, ('00000000-0000-4000-9000-' || lpad(to_hex(i), 12, '0'))::uuid AS id,
-              ('00000000-0000-4000-8000-' || lpad(to_hex(1 + i % $2), 12, '0'))::uuid AS customer_id,
-              ($3::date - (i % 365)) AS issue_date, 10000 + (i::bigint * 7919) % 100000 AS amount,
-              CASE WHEN i > $1 THEN 'paid' WHEN i % 5 = 0 THEN 'partial' ELSE 'open' END AS state
-         FROM generate_series(1, $4) i`,
-      [COUNT, CUSTOMERS, TODAY, total],
-    );
-    await step('issue entries',
-      `INSERT INTO journal_entry (id, idempotency_key, kind, effective_date, source_type, source_id)
-       SELECT md5('issue' || i)::uuid, 'invoice-' || id || ':issue', 'invoice_issued', issue_date, 'invoice', id::text FROM seed`,
-    );
-    await step('issue lines',
-      `INSERT INTO journal_line (entry_id, line_no, account_code, customer_id, debit, credit, currency, memo, effective_date)
-       SELECT md5('issue' || i)::uuid, 1, '1100', customer_id, amount, 0, 'USD', 'B-' || i, issue_date FROM seed
-       UNION ALL
-       SELECT md5('issue' || i)::uuid, 2, '4000', NULL, 0, amount, 'USD', 'B-' || i, issue_date FROM seed`,
-    );
-    await step('invoices',
-      `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, terms_code, subtotal_amount, tax_amount,
-                            total_amount, open_amount, status, issue_entry_id)
-       SELECT id, 'B-' || i, 'B', i, customer_id, 'USD', issue_date, issue_date + 30, 'NET30', amount, 0, amount,
-              CASE state WHEN 'paid' THEN 0 WHEN 'partial' THEN amount / 2 ELSE amount END,
-              CASE state WHEN 'paid' THEN 'paid' WHEN 'partial' THEN 'partially_paid' ELSE 'issued' END, md5('issue' || i)::uuid
-         FROM seed`,
-    );
-    // Payments 20 days after issue (capped at today): half of a partly paid invoice, all of a paid one.
-    await step('payment entries',
-      `INSERT INTO journal_entry (id, idempotency_key, kind, effective_date, source_type, source_id)
-       SELECT md5('pay' || i)::uuid, 'payment-' || i || ':alloc', 'payment_applied', least(issue_date + 20, $1::date), 'payment', md5('pay' || i)
-         FROM seed WHERE state <> 'open'`,
-      [TODAY],
-    );
-    await step('payment lines',
-      `INSERT INTO journal_line (entry_id, line_no, account_code, customer_id, debit, credit, currency, memo, effective_date)
-       SELECT md5('pay' || i)::uuid, 1, '1000', NULL, CASE state WHEN 'paid' THEN amount ELSE amount - amount / 2 END, 0, 'USD', NULL, least(issue_date + 20, $1::date)
-         FROM seed WHERE state <> 'open'
-       UNION ALL
-       SELECT md5('pay' || i)::uuid, 2, '1100', customer_id, 0, CASE state WHEN 'paid' THEN amount ELSE amount - amount / 2 END, 'USD', 'B-' || i, least(issue_date + 20, $1::date)
-         FROM seed WHERE state <> 'open'`,
-      [TODAY],
-    );
-    await step('open items backfill', applyLinesSql('journal_line'));
-    await step('customer balances',
-      `INSERT INTO customer_ledger_balance (customer_id, account_code, currency, balance)
-       SELECT customer_id, account_code, currency, sum(debit - credit) FROM journal_line WHERE customer_id IS NOT NULL GROUP BY 1, 2, 3`,
-    );
-    for (const table of TRIGGERED) await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
-    await client.query('VACUUM ANALYZE');
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM journal_line');
-    return { seconds: (performance.now() - started) / 1000, invoices: total, lines: Number(rows[0]!.n) };
-  } finally {
-    client.release();
-  }
-}
+/** Nothing dated after the as-of date: the open items as they stand (what the engine reads for today). */
+const FLOOR_OPEN_SQL = `
+  WITH s AS (
+    SELECT currency, customer_id, ${FLOOR_SUMS}
+      FROM (SELECT o.currency, o.customer_id, o.item_type, o.balance AS amount, ${BASIS_DATE} AS d FROM ar_open_item o WHERE o.balance <> 0) i
+     GROUP BY currency, customer_id)
+  ${FLOOR_NAMES}`;
 
-/** The floor: the same bucket sums per currency and customer, hand-written over the same tables, nothing else. */
-const FLOOR_SQL = `
+/** A past date: the open items now minus the movements dated after it, plus items settled since (the ledger path). */
+const FLOOR_REWIND_SQL = `
   WITH later AS (SELECT item_id, sum(amount) AS amount FROM ar_item_movement WHERE effective_date > $1::date GROUP BY item_id),
   items AS (
-    SELECT o.currency, o.customer_id, $1::date - coalesce(o.due_date, o.opened_on) AS age, o.balance - coalesce(l.amount, 0) AS amount
+    SELECT o.currency, o.customer_id, o.item_type, ${BASIS_DATE} AS d, o.balance - coalesce(l.amount, 0) AS amount
       FROM ar_open_item o LEFT JOIN later l ON l.item_id = o.id WHERE o.balance <> 0
     UNION ALL
-    SELECT o.currency, o.customer_id, $1::date - coalesce(o.due_date, o.opened_on), -l.amount FROM later l JOIN ar_open_item o ON o.id = l.item_id WHERE o.balance = 0)
-  SELECT currency, customer_id, sum(amount) FILTER (WHERE age <= 0), sum(amount) FILTER (WHERE age BETWEEN 1 AND 30),
-         sum(amount) FILTER (WHERE age BETWEEN 31 AND 60), sum(amount) FILTER (WHERE age BETWEEN 61 AND 90), sum(amount) FILTER (WHERE age > 90)
-    FROM items GROUP BY currency, customer_id`;
+    SELECT o.currency, o.customer_id, o.item_type, ${BASIS_DATE}, -l.amount FROM later l JOIN ar_open_item o ON o.id = l.item_id WHERE o.balance = 0),
+  s AS (SELECT currency, customer_id, ${FLOOR_SUMS} FROM items WHERE amount <> 0 GROUP BY currency, customer_id)
+  ${FLOOR_NAMES}`;
 
 /** The textbook query over the documents themselves (current aging only: invoices know only today's open amount). */
 const INVOICE_TABLE_SQL = `
@@ -142,18 +79,30 @@ const KPI_FLOOR_SQL: [string, (today: string, from: string) => unknown[]][] = [
   ],
 ];
 
+/** The report's rows as [currency, customer, buckets..., total, credits] lines, to compare with a floor's. */
+function reportLines(report: AgingReport): string[] {
+  return report.currencies.flatMap((c) => c.customers.map((r) => [c.currency, r.customerId, ...r.buckets, r.total, r.credits].join(',')));
+}
+
+function floorLines(rows: Record<string, unknown>[]): string[] {
+  return rows.map((r) => [String(r.currency).trim(), r.customer_id, r.b0, r.b1, r.b2, r.b3, r.b4, r.total, r.credits].join(','));
+}
+
 async function main() {
   // AGING_BENCH_URL reuses a database seeded by an earlier `--keep` run (same --count) instead of seeding again.
   const reuse = process.env.AGING_BENCH_URL;
   const database = reuse ? { url: reuse, drop: async () => undefined } : await scratchDatabase('aging');
-  if (args.flag('keep')) console.log(`keeping the database: ${database.url}`);
+  if (args.flag('keep') || args.flag('seed-only')) console.log(`keeping the database: ${database.url}`);
   const orm = await openOrm(database.url, { poolMax: 4 });
   try {
     await migrate(orm);
     const pool = await nativePool(orm.em.fork());
     console.log(`seeding ${COUNT} open invoices (+${Math.round(COUNT / 4)} paid), ${CUSTOMERS} customers...`);
-    const seeded = reuse ? { seconds: 0, invoices: COUNT + Math.round(COUNT / 4), lines: 0 } : await seed(pool);
+    const seeded = reuse
+      ? { seconds: 0, invoices: COUNT + Math.round(COUNT / 4), lines: 0, steps: {} }
+      : await seedAging(pool, { count: COUNT, customers: CUSTOMERS, today: TODAY, verbose: args.flag('verbose') });
     console.log(`  seeded ${seeded.invoices} invoices, ${seeded.lines} journal lines in ${seeded.seconds.toFixed(1)} s`);
+    if (args.flag('seed-only')) return;
     const past = addDays(TODAY, -90);
     const query = (asOf: string) => ({ asOf, basis: 'due' as const, bounds: [30, 60, 90] });
     const workload = `${COUNT.toLocaleString('en-US')} open invoices, ${CUSTOMERS.toLocaleString('en-US')} customers`;
@@ -162,19 +111,35 @@ async function main() {
     const openTotal = await pool.query<{ s: string }>(`SELECT sum(open_amount) AS s FROM invoice`);
     if (check.currencies[0]?.total !== Number(openTotal.rows[0]!.s)) throw new Error(`aging total ${check.currencies[0]?.total} differs from open invoices ${openTotal.rows[0]!.s}`);
 
-    // Floors run with the same session settings as the engine's reports (work_mem), on the same pool.
-    const sql = (text: string, values: unknown[]) => withReportSession(orm.em.fork(), (client) => client.query(text, values));
+    // Floors run with the same session settings as the engine's reports (work_mem, no JIT, and for the open items
+    // the same planner settings), on the same pool.
+    const sql = (text: string, values: unknown[], settings?: string) =>
+      withReportSession(orm.em.fork(), async (client) => {
+        if (settings) await client.query(settings);
+        return client.query<Record<string, unknown>>(text, values);
+      });
+    const floorToday = () => sql(FLOOR_OPEN_SQL, [TODAY], OPEN_ITEMS_PLAN_SQL);
+    const floorPast = () => sql(FLOOR_REWIND_SQL, [past]);
+    for (const [asOf, floor] of [[TODAY, floorToday], [past, floorPast]] as const) {
+      const engine = reportLines(await agingReport(orm.em.fork(), query(asOf)));
+      const bare = floorLines((await floor()).rows);
+      if (engine.length !== bare.length || engine.some((line, i) => line !== bare[i])) {
+        throw new Error(`engine and floor disagree as of ${asOf}: ${engine.find((line, i) => line !== bare[i]) ?? engine.length} vs ${bare.find((line, i) => line !== engine[i]) ?? bare.length}`);
+      }
+    }
+    console.log('  engine and floors give the same rows as of today and as of 90 days ago');
     const loadBefore = os.loadavg()[0]!;
     const rows: BenchRow[] = [];
     const compare = async (name: string, engine: () => Promise<unknown>, floor: () => Promise<unknown>, floorLabel: string) => {
       const e = await repeat(engine);
       const f = await repeat(floor);
-      rows.push({ case: name, workload, engine: ms(e), floor: `${ms(f)} (${floorLabel})`, ratio: `${(e / f).toFixed(2)}x` });
+      // A shared machine: the 1-minute load average next to each figure says how much of the 2 cores the run had.
+      rows.push({ case: name, workload: `${workload}; load ${os.loadavg()[0]!.toFixed(1)}`, engine: ms(e), floor: `${ms(f)} (${floorLabel})`, ratio: `${(e / f).toFixed(2)}x` });
       console.log(`  ${name}: engine ${ms(e)}, floor ${ms(f)}`);
     };
-    await compare('aging as of today (JSON report)', () => agingReport(orm.em.fork(), query(TODAY)), () => sql(FLOOR_SQL, [TODAY]), 'hand-written SQL, same tables');
+    await compare('aging as of today (JSON report)', () => agingReport(orm.em.fork(), query(TODAY)), floorToday, 'hand-written SQL, same tables');
     await compare('aging as of today vs invoice table', () => agingReport(orm.em.fork(), query(TODAY)), () => sql(INVOICE_TABLE_SQL, [TODAY]), 'SQL over invoice.open_amount');
-    await compare('aging as of 90 days ago (JSON report)', () => agingReport(orm.em.fork(), query(past)), () => sql(FLOOR_SQL, [past]), 'hand-written SQL, same tables');
+    await compare('aging as of 90 days ago (JSON report)', () => agingReport(orm.em.fork(), query(past)), floorPast, 'hand-written SQL, same tables');
     await compare(
       'aging CSV stream as of today',
       async () => {
@@ -182,7 +147,7 @@ async function main() {
         for await (const chunk of agingCsv(orm.em.fork(), query(TODAY))) bytes += chunk.length;
         return bytes;
       },
-      () => sql(FLOOR_SQL, [TODAY]),
+      floorToday,
       'hand-written SQL, same tables',
     );
     const monthFrom = `${TODAY.slice(0, 7)}-01`;
@@ -191,7 +156,7 @@ async function main() {
       () => kpiReport(orm.em.fork(), { from: monthFrom, to: TODAY }),
       async () => {
         for (const [text, params] of KPI_FLOOR_SQL) await sql(text, params(TODAY, monthFrom));
-        await sql(FLOOR_SQL, [TODAY]);
+        await floorToday();
       },
       'bare SQL of the same figures',
     );
@@ -200,7 +165,7 @@ async function main() {
       () => kpiReport(orm.em.fork(), { from: addDays(TODAY, -364), to: TODAY }),
       async () => {
         for (const [text, params] of KPI_FLOOR_SQL) await sql(text, params(TODAY, addDays(TODAY, -364)));
-        await sql(FLOOR_SQL, [TODAY]);
+        await floorToday();
       },
       'bare SQL of the same figures',
     );
@@ -209,6 +174,7 @@ async function main() {
       customers: CUSTOMERS,
       repeat: REPEAT,
       seedSeconds: seeded.seconds,
+      seedSteps: seeded.steps,
       journalLines: seeded.lines,
       // A shared machine: the load says how much of the 2 cores the run had.
       loadAverage1mBefore: loadBefore,
@@ -216,7 +182,7 @@ async function main() {
     });
   } finally {
     await orm.close();
-    if (!args.flag('keep') && !reuse) await database.drop();
+    if (!args.flag('keep') && !args.flag('seed-only') && !reuse) await database.drop();
   }
 }
 

@@ -89,6 +89,17 @@ export function bucketCaseSql(ageExpression: string, bounds: readonly number[]):
   return `CASE ${whens.join(' ')} ELSE ${bounds.length + 1} END`;
 }
 
+/**
+ * The earliest basis date of each bucket but the last, as of a date: an item is in bucket i when its basis date is on
+ * or after `starts[i]` and before `starts[i - 1]` (current: on or after the as-of date; the last bucket: before the
+ * last start). The same buckets as bucketIndex, decided by comparing stored dates with constants, so a report
+ * compares each row's date instead of computing its age per bucket.
+ */
+export function bucketStartDates(asOf: string, bounds: readonly number[]): string[] {
+  if (!bounds.every((b) => Number.isSafeInteger(b) && b > 0)) throw new RangeError('aging bounds must be positive integers');
+  return [asOf, ...bounds.map((b) => addDays(asOf, -b))];
+}
+
 export function isAgingBasis(value: string): value is AgingBasis {
   return value === 'due' || value === 'issue';
 }

@@ -7,11 +7,11 @@ import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-applicati
 import { addDays } from '../../src/domain/aging.js';
 import { applyToInvoice } from '../../src/invoices/balance.js';
 import { issueCreditNote } from '../../src/invoices/credit-notes.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
+import { postJournalEntry, reverseJournalEntry } from '../../src/ledger/post.js';
 import { trialBalance } from '../../src/ledger/queries.js';
 import { applyPaymentCash } from '../../src/payments/apply.js';
 import { insertPayment } from '../../src/payments/receive.js';
-import { agingCsv, agingReport, streamAgingRows } from '../../src/reports/aging.js';
+import { agingCsv, agingReport, planAging, streamAgingRows, withReportSession } from '../../src/reports/aging.js';
 import { customerOpenItems } from '../../src/reports/open-items.js';
 import { insertCustomer } from '../support/customers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -42,8 +42,8 @@ async function pay(customerId: string, currency: string, amount: number, date: s
 
 /** Write-off as collections posts it: Dr bad-debt expense / Cr receivable, the invoice closes as written_off. */
 async function writeOff(invoiceId: string, number: string, customerId: string, currency: string, amount: number, date: string) {
-  await db.orm.em.fork().transactional(async (tx) => {
-    await postJournalEntry(tx, {
+  return db.orm.em.fork().transactional(async (tx) => {
+    const posted = await postJournalEntry(tx, {
       idempotencyKey: `invoice-${invoiceId}:write-off`, kind: 'write_off', effectiveDate: date, sourceType: 'invoice', sourceId: invoiceId,
       lines: [
         { account: 'bad_debt_expense', debit: amount, credit: 0, currency },
@@ -51,6 +51,7 @@ async function writeOff(invoiceId: string, number: string, customerId: string, c
       ],
     });
     await applyToInvoice(tx, { invoiceId, amount, cause: 'write_off', source: 'write-off' });
+    return posted;
   });
 }
 
@@ -71,6 +72,7 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 let acme: string;
 let globex: string;
 let eurCustomer: string;
+let initech: string;
 const facts: Record<string, { id: string; number: string }> = {};
 
 beforeAll(async () => {
@@ -91,6 +93,12 @@ beforeAll(async () => {
   await pay(acme, 'USD', 60_000, '2026-04-02', facts.a1!.number);
   await db.orm.em.fork().transactional((tx) => issueCreditNote(tx, { invoiceId: facts.g2!.id, reason: 'Ordered twice', cancellation: true, actor: 'test', today: '2026-04-20' }));
   await writeOff(facts.a3!.id, facts.a3!.number, acme, 'USD', 30_000, '2026-05-31');
+
+  // Initech: an invoice written off in May, the write-off reversed in June (the receivable is back).
+  initech = (await insertCustomer(db.orm, { currency: 'USD', legalName: 'Initech' })).id;
+  facts.i1 = await invoice(initech, 'USD', 25_000, '2026-04-01');
+  const written = await writeOff(facts.i1!.id, facts.i1!.number, initech, 'USD', 25_000, '2026-05-15');
+  await db.orm.em.fork().transactional((tx) => reverseJournalEntry(tx, { entryId: written.entryId, idempotencyKey: `invoice-${facts.i1!.id}:write-off:reversal`, effectiveDate: '2026-06-10' }));
 });
 
 const AS_OF = ['2026-01-31', '2026-02-28', '2026-03-15', '2026-03-31', '2026-04-16', '2026-04-30', '2026-06-30', '2027-01-01'];
@@ -115,6 +123,41 @@ it.each(AS_OF)('as of %s the buckets sum to the ledger balance per currency and 
       if (net.ar + net.credit !== 0 || net.ar !== 0) expect(report.currencies.map((c) => c.currency)).toContain(currency);
     }
   }
+});
+
+it('the maintained open items agree with the ledger per customer, account and currency, and with their movements', async () => {
+  const em = db.orm.em.fork();
+  const disagreements = await em.execute(
+    `WITH ledger AS (
+       SELECT l.customer_id, l.account_code, l.currency, sum(l.debit - l.credit) AS balance
+         FROM journal_line l JOIN ledger_account a ON a.code = l.account_code
+        WHERE a.role IN ('accounts_receivable', 'customer_credit') GROUP BY 1, 2, 3
+     ),
+     items AS (SELECT customer_id, account_code, currency, sum(balance) AS balance FROM ar_open_item GROUP BY 1, 2, 3)
+     SELECT * FROM ledger FULL JOIN items USING (customer_id, account_code, currency)
+      WHERE coalesce(ledger.balance, 0) <> coalesce(items.balance, 0)`,
+  );
+  expect(disagreements).toEqual([]);
+  const movementMismatches = await em.execute(
+    `SELECT o.id FROM ar_open_item o LEFT JOIN (SELECT item_id, sum(amount) AS amount FROM ar_item_movement GROUP BY item_id) m ON m.item_id = o.id
+      WHERE o.balance <> coalesce(m.amount, 0)`,
+  );
+  expect(movementMismatches).toEqual([]);
+  // Every kind of posting in the data reached the items: payments, credit notes, a cancellation, write-offs, a reversal.
+  const kinds = (await em.execute<{ kind: string }[]>('SELECT DISTINCT kind FROM ar_item_movement ORDER BY kind')).map((r) => r.kind);
+  expect(kinds).toEqual(expect.arrayContaining(['invoice_issued', 'payment_applied', 'credit_note', 'write_off', 'reversal:write_off']));
+});
+
+it('as of today or later the report reads the maintained items alone; a past date rewinds the movements, with the same answer', async () => {
+  const plan = (asOf: string) => withReportSession(db.orm.em.fork(), (client) => planAging(client, { asOf, basis: 'due', bounds: [30, 60, 90] }));
+  expect((await plan('2027-01-01')).rewind).toBe(false);
+  expect((await plan('2026-06-30')).rewind).toBe(false);
+  expect((await plan('2026-06-09')).rewind).toBe(true);
+  // Initech: written off on 05-15, reversed on 06-10; due 05-01.
+  const initechAt = async (asOf: string) => (await agingReport(db.orm.em.fork(), { asOf, basis: 'due', bounds: [30, 60, 90], customerId: initech })).currencies[0]?.customers[0]?.buckets;
+  expect(await initechAt('2026-05-10')).toEqual([0, 25_000, 0, 0, 0]);
+  expect(await initechAt('2026-05-31')).toBeUndefined();
+  expect(await initechAt('2026-06-30')).toEqual([0, 0, 25_000, 0, 0]);
 });
 
 it('a past as-of date shows what was open then, in the bucket it was in then', async () => {

@@ -1,4 +1,4 @@
-import { addDays, ageItems, agingBuckets, bucketCaseSql, bucketIndex, daysBetween, parseAgingBounds } from '../../src/domain/aging.js';
+import { addDays, ageItems, agingBuckets, bucketCaseSql, bucketIndex, bucketStartDates, daysBetween, parseAgingBounds } from '../../src/domain/aging.js';
 import { lastCompletedPeriod, statementKey, type StatementFrequency } from '../../src/domain/statements.js';
 
 describe('aging buckets', () => {
@@ -65,6 +65,19 @@ describe('aging buckets', () => {
   it('the SQL bucket expression mirrors bucketIndex and refuses anything but whole days', () => {
     expect(bucketCaseSql('age', [30, 60])).toBe('CASE WHEN age <= 0 THEN 0 WHEN age <= 30 THEN 1 WHEN age <= 60 THEN 2 ELSE 3 END');
     expect(() => bucketCaseSql('age', [1.5])).toThrow(RangeError);
+  });
+
+  it('bucket start dates put every basis date in the bucket bucketIndex gives its age', () => {
+    const asOf = '2026-03-01';
+    const bounds = [30, 60, 90];
+    expect(bucketStartDates(asOf, bounds)).toEqual(['2026-03-01', '2026-01-30', '2025-12-31', '2025-12-01']);
+    const starts = bucketStartDates(asOf, bounds);
+    const byDate = (basisDate: string) => {
+      const i = starts.findIndex((start) => basisDate >= start);
+      return i < 0 ? starts.length : i;
+    };
+    for (let age = -40; age <= 200; age++) expect([age, byDate(addDays(asOf, -age))]).toEqual([age, bucketIndex(age, bounds)]);
+    expect(() => bucketStartDates(asOf, [0])).toThrow(RangeError);
   });
 });
 

@@ -19,6 +19,7 @@ import { Migration0070ArOpenItems } from './0070-ar-open-items.js';
 import { Migration0071DocumentsAndKpiSnapshots } from './0071-documents-and-kpi-snapshots.js';
 import { Migration0090Auth } from './0090-auth.js';
 import { Migration0091Portal } from './0091-portal.js';
+import { Migration0120ArOpenItemAgingIndex } from './0120-ar-open-item-aging-index.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -40,4 +41,5 @@ export const migrationsList = [
   { name: '0080-integrations', class: Migration0080Integrations },
   { name: '0090-auth', class: Migration0090Auth },
   { name: '0091-portal', class: Migration0091Portal },
+  { name: '0120-ar-open-item-aging-index', class: Migration0120ArOpenItemAgingIndex },
 ];
