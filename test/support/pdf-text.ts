@@ -1,9 +1,9 @@
 // The text of a PDF, page by page, through pdfjs (what a reader's copy-paste would give), for asserting on
-// rendered documents.
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+// rendered documents. unpdf ships a build of pdfjs that needs no native canvas module.
+import { getDocumentProxy } from 'unpdf';
 
 export async function pdfText(bytes: Buffer | Uint8Array): Promise<string> {
-  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
+  const pdf = await getDocumentProxy(new Uint8Array(bytes), { useSystemFonts: false });
   const pages: string[] = [];
   for (let i = 1; i <= pdf.numPages; i++) {
     const content = await (await pdf.getPage(i)).getTextContent();
