@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { Customer } from './entities/customer.js';
 import { OutboundMessage } from './entities/outbound-message.js';
 import { migrationsList } from './migrations/index.js';
+import { guardPoolAgainstDeadConnections } from './pool-guard.js';
 
 export const entities = [Customer, OutboundMessage];
 
@@ -23,8 +24,9 @@ export function ormConfig(databaseUrl: string, options: PoolOptions = {}) {
     // Migrations are hand-written SQL; no schema snapshot files are written next to the code.
     migrations: { migrationsList, tableName: 'schema_migration', transactional: true, allOrNothing: true, snapshot: false, snapshotOnMigrate: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
-    // Passed to pg's Pool: the acquire limit, and TCP keep-alive so a connection to a vanished server is noticed.
-    driverOptions: { connectionTimeoutMillis: options.acquireTimeoutMs ?? 0, keepAlive: true },
+    // Passed to pg's Pool: the acquire limit, TCP keep-alive so a connection to a vanished server is noticed, and the
+    // guard that frees the slots of connections that died while checked out (src/db/pool-guard.ts).
+    driverOptions: { connectionTimeoutMillis: options.acquireTimeoutMs ?? 0, keepAlive: true, onPoolCreated: guardPoolAgainstDeadConnections },
     debug: false,
     // Entities are fetched explicitly; a global context would hide which request a query belongs to.
     allowGlobalContext: false,
