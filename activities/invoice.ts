@@ -119,6 +119,8 @@ export function createInvoiceActivities(deps: ActivityDeps) {
         ],
       });
       const after = await flipStatus(deps, invoice.id, 'sent', TIMER_FLIPS.sent, 'sent_at = coalesce(sent_at, now())');
+      // Part paid (or otherwise moved on) before the e-mail went out: the status stays, but it was sent all the same.
+      await deps.orm.em.fork().execute('UPDATE invoice SET sent_at = now(), version = version + 1, updated_at = now() WHERE id = ? AND sent_at IS NULL', [invoice.id]);
       return { ...after, deliveredAt: deps.clock().toISOString() };
     },
 

@@ -143,6 +143,27 @@ it('skips the courtesy reminder when the invoice is issued inside the reminder w
   });
 });
 
+it('records when it was sent even when a part payment arrived before the e-mail went out', async () => {
+  await withWorker(async (taskQueue) => {
+    const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
+    const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
+    const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, 30) }, today);
+    await kit.real.db.orm.em.fork().transactional((tx) => applyToInvoice(tx, { invoiceId: issued.id, amount: 10_000, cause: 'payment', source: 'payment:early' }));
+    const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
+      workflowId: workflowIds.invoice(issued.id),
+      taskQueue,
+      args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy }],
+    });
+    kit.endAfterTest(handle.workflowId);
+    await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(issued.number));
+    const sent = await eventually(async () => {
+      const r = await row(issued.id);
+      return r?.sentAt ? r : undefined;
+    });
+    expect(sent).toMatchObject({ status: 'partially_paid', openAmount: issued.prepared.totals.total - 10_000 });
+  });
+});
+
 it('closes by itself when its invoice was never committed (the issuing transaction rolled back after the start)', async () => {
   await withWorker(async (taskQueue) => {
     const customer = await insertCustomer(kit.real.db.orm);
