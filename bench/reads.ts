@@ -1,5 +1,5 @@
-// API reads at a fixed request rate: GET /customers/:id and GET /invoices/:id (each a few queries plus a query of the
-// entity's live workflow state through Temporal), against a Fastify hello-world on the same machine at the same rate
+// API reads at a fixed request rate: GET /customers/:id and GET /invoices/:id (a few queries each), and the same with
+// `?include=account` / `?include=workflow` (plus a query of the entity's live workflow state through Temporal), against a Fastify hello-world on the same machine at the same rate
 // with the same load generator (constant rate, latency from the due time: bench/load.ts). The API, the worker and the
 // hello-world each run as a process of their own (as deployed), so the load generator does not share their event loop.
 // Data: customers and invoices created through the API (account and invoice workflows running, invoices delivered).
@@ -120,17 +120,25 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
     const floor = await run('floor: Fastify hello-world', [`${helloUrl}/hello`], false);
     const customers = await run('GET /customers/:id', customerIds.map((id) => `${api}/customers/${id}`));
     const invoices = await run('GET /invoices/:id', invoiceIds.map((id) => `${api}/invoices/${id}`));
+    const customersLive = await run('GET /customers/:id?include=account', customerIds.map((id) => `${api}/customers/${id}?include=account`));
+    const invoicesLive = await run('GET /invoices/:id?include=workflow', invoiceIds.map((id) => `${api}/invoices/${id}?include=workflow`));
     const floorAgain = await run('floor again (drift check)', [`${helloUrl}/hello`], false);
 
     const workload = `${options.rate} req/s for ${options.seconds} s (${options.rate * options.seconds} requests), ${options.customers} customers, ${options.invoices} invoices`;
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     const rows: BenchRow[] = [];
-    for (const [name, r] of [['GET /customers/:id', customers], ['GET /invoices/:id', invoices]] as const) {
+    const cases = [
+      ['GET /customers/:id', customers],
+      ['GET /invoices/:id', invoices],
+      ['GET /customers/:id?include=account', customersLive],
+      ['GET /invoices/:id?include=workflow', invoicesLive],
+    ] as const;
+    for (const [name, r] of cases) {
       rows.push({ case: `${name} p50 at a fixed rate`, workload, engine: ms(r.p50), floor: `${ms(floor.p50)} (Fastify hello-world)`, ratio: ratioText(r.p50, floor.p50, 'cost') });
       rows.push({ case: `${name} p99 at a fixed rate`, workload, engine: ms(r.p99), floor: `${ms(floor.p99)} (Fastify hello-world)`, ratio: ratioText(r.p99, floor.p99, 'cost') });
     }
     const summary = (r: LoadResult) => ({ sent: r.sent, p50: r.p50, p99: r.p99, achievedRate: r.achievedRate, sendLagP99: r.sendLagP99 });
-    return { name: 'reads', rows, details: { ...options, floor: summary(floor), floorAgain: summary(floorAgain), customers: summary(customers), invoices: summary(invoices) } };
+    return { name: 'reads', rows, details: { ...options, floor: summary(floor), floorAgain: summary(floorAgain), customers: summary(customers), invoices: summary(invoices), customersLive: summary(customersLive), invoicesLive: summary(invoicesLive) } };
   } finally {
     for (const p of processes.reverse()) await p.kill('SIGTERM').catch(() => undefined);
     helloProcess?.kill('SIGTERM');
