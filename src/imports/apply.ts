@@ -157,8 +157,9 @@ async function applyCustomerRows(tx: EntityManager, parsed: readonly ParsedLine[
 
 /**
  * Invoices and opening balances as a set. Each row's fate follows line order: a reference imported before, or by an
- * earlier row of the batch, is skipped; otherwise the row is written if its checks pass. `write` is given every row
- * to write at once; when the database refuses the set it is rolled back and each row is written alone instead.
+ * earlier row of the batch, is skipped; otherwise the row is imported if its checks pass and the database takes it.
+ * All rows to write go to the database as one set; if it refuses the set, that is rolled back and each row is written
+ * alone instead, so the refusal lands on its row only.
  */
 async function applyInvoiceRows(tx: EntityManager, kind: 'invoices' | 'opening_balances', parsed: readonly ParsedLine[], known: Map<string, string>, ctx: BatchContext): Promise<Outcome[]> {
   const valid = parsed.flatMap((p) => (p.result.ok && !known.has(p.result.parsed.row.externalRef) ? [{ lineNo: p.lineNo, row: p.result.parsed.row }] : []));
@@ -168,7 +169,7 @@ async function applyInvoiceRows(tx: EntityManager, kind: 'invoices' | 'opening_b
       : await prepareOpeningBalanceRows(tx, valid.map((v) => v.row as OpeningBalanceRow), { asOf: ctx.options.asOf ?? ctx.today, actor: ctx.actor });
   const preparedOf = new Map(valid.map((v, k) => [v.lineNo, prepared[k]!]));
 
-  /** Line-order settlement; `written` says whether a row's document made it (null: not tried yet). */
+  /** Line-order settlement; `written` writes one row's document now, or not at all, and answers its refusal or null. */
   const settle = async (written: (doc: InvoiceDocument) => Promise<RowProblem[] | null>): Promise<Outcome[]> => {
     const claimed = new Map(known);
     const outcomes: Outcome[] = [];

@@ -2,6 +2,7 @@
 // rejection report and nothing half-imported; a repeat of the file imports nothing twice; customers are checked for
 // duplicates; opening balances post against the suspense account with their original dates and open amounts.
 import { randomUUID } from 'node:crypto';
+import { workflowIds } from '../../src/temporal/ids.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 
 let engine: TestEngine;
@@ -187,6 +188,23 @@ it('posts opening balances with their original dates and open amounts against th
     { role: 'opening_balance_suspense', debit: '0', credit: '20000', effective: '2026-11-01' },
   ]);
 });
+
+it('starts the invoice workflow of every imported opening balance after its rows commit', async () => {
+  const ref = `OB-LC-${randomUUID()}`;
+  expect((await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ externalRef: ref }) })).statusCode).toBe(201);
+  const s = randomUUID().slice(0, 6);
+  const csv = ['externalRef,customerExternalRef,currency,issueDate,dueDate,total,openAmount'];
+  for (let i = 1; i <= 40; i++) csv.push(`LC-${s}-${i},${ref},EUR,2026-09-01,${i % 2 ? '2026-09-30' : '2099-12-31'},${1000 * i},${1000 * i}`);
+  const res = await engine.app.inject({ method: 'POST', url: '/imports/opening-balances?asOf=2026-11-01', headers: { 'content-type': 'text/csv' }, payload: csv.join('\n') });
+  expect(res.statusCode).toBe(202);
+  const job = await finished(res.json().id, 120_000);
+  expect(job).toMatchObject({ status: 'completed', importedRows: 40, rejectedRows: 0 });
+  const em = engine.db.orm.em.fork();
+  const rows = await em.execute<{ entity_id: string; lifecycle_started: boolean }[]>('SELECT entity_id, lifecycle_started FROM import_row WHERE import_id = ?', [job.id]);
+  expect(rows.every((r) => r.lifecycle_started)).toBe(true);
+  const described = await Promise.all(rows.map((r) => engine.temporal.workflow.getHandle(workflowIds.invoice(r.entity_id)).describe()));
+  expect(described.map((d) => d.status.name)).toEqual(rows.map(() => 'RUNNING'));
+}, 180_000);
 
 it('refuses an unsupported content type and answers 404 for an unknown import', async () => {
   const wrong = await engine.app.inject({ method: 'POST', url: '/imports/invoices', headers: { 'content-type': 'application/json' }, payload: '[]' });
