@@ -3,7 +3,7 @@
 // and the KPI report against hand-written SQL floors over the same tables, in the same run.
 // Seeding writes journal rows with the tables' triggers disabled (a scratch database of its own) and then builds the open items and
 // customer balances with the migrations' own backfill statements: the state the triggers would have produced.
-// Run: npx tsx bench/aging.ts [--count 100000] [--customers 10000] [--repeat 5] [--verbose] [--keep | --seed-only]
+// Run: npx tsx bench/aging.ts [--count 100000] [--customers 10000] [--repeat 5] [--verbose] [--keep | --seed-only] [--aging-only]
 // (--seed-only seeds, keeps the database and stops; AGING_BENCH_URL=<its url> then times it without seeding again)
 import os from 'node:os';
 import { migrate, openOrm } from '../src/db/orm.js';
@@ -22,11 +22,16 @@ const TODAY = new Date().toISOString().slice(0, 10);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function repeat(run: () => Promise<unknown>): Promise<number> {
-  await run(); // warm-up (plans, caches)
-  const times: number[] = [];
-  for (let i = 0; i < REPEAT; i++) times.push((await timed(run)).ms);
-  return median(times);
+/** Median times of engine and floor, run alternately so both see the same moments of a shared machine's load. */
+async function repeatPair(engine: () => Promise<unknown>, floor: () => Promise<unknown>): Promise<[number, number]> {
+  await engine(); // warm-up (plans, caches)
+  await floor();
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < REPEAT; i++) {
+    times[0].push((await timed(engine)).ms);
+    times[1].push((await timed(floor)).ms);
+  }
+  return [median(times[0]), median(times[1])];
 }
 
 // The floors: the report's answer (bucket sums, total and credits per currency and customer, with the customer's name,
@@ -131,8 +136,7 @@ async function main() {
     const loadBefore = os.loadavg()[0]!;
     const rows: BenchRow[] = [];
     const compare = async (name: string, engine: () => Promise<unknown>, floor: () => Promise<unknown>, floorLabel: string) => {
-      const e = await repeat(engine);
-      const f = await repeat(floor);
+      const [e, f] = await repeatPair(engine, floor);
       // A shared machine: the 1-minute load average next to each figure says how much of the 2 cores the run had.
       rows.push({ case: name, workload: `${workload}; load ${os.loadavg()[0]!.toFixed(1)}`, engine: ms(e), floor: `${ms(f)} (${floorLabel})`, ratio: `${(e / f).toFixed(2)}x` });
       console.log(`  ${name}: engine ${ms(e)}, floor ${ms(f)}`);
@@ -140,6 +144,11 @@ async function main() {
     await compare('aging as of today (JSON report)', () => agingReport(orm.em.fork(), query(TODAY)), floorToday, 'hand-written SQL, same tables');
     await compare('aging as of today vs invoice table', () => agingReport(orm.em.fork(), query(TODAY)), () => sql(INVOICE_TABLE_SQL, [TODAY]), 'SQL over invoice.open_amount');
     await compare('aging as of 90 days ago (JSON report)', () => agingReport(orm.em.fork(), query(past)), floorPast, 'hand-written SQL, same tables');
+    // --aging-only: the two aging cases alone, a short run to catch a quiet moment of a shared machine.
+    if (args.flag('aging-only')) {
+      report(`${COUNT >= 1_000_000 ? 'aging-1m' : `aging-${Math.round(COUNT / 1000)}k`}-quick`, rows, { count: COUNT, customers: CUSTOMERS, repeat: REPEAT });
+      return;
+    }
     await compare(
       'aging CSV stream as of today',
       async () => {

@@ -54,7 +54,7 @@ export interface AgingReport {
  * today" report), every item's balance now is its balance then, so the statement reads the open items alone (an
  * index-only scan of ar_open_item_aging_idx). `rewind: true` is the ledger path for past dates: it takes back the
  * movements dated after the as-of date. Both bucket an item by comparing its basis date with the first date of each
- * bucket (bucketStartDates), computed once, rather than computing its age per bucket.
+ * bucket (bucketStartDates, constants of the statement) rather than computing its age per bucket.
  */
 export function agingSql(query: AgingQuery, options: { rewind: boolean } = { rewind: true }): { text: string; values: unknown[] } {
   const values: unknown[] = [query.asOf];
@@ -73,25 +73,27 @@ export function agingSql(query: AgingQuery, options: { rewind: boolean } = { rew
   // Invoices age from their due (or issue) date; credits and other items from their posting date.
   const invoiceDate = query.basis === 'due' ? 'o.due_date' : 'o.issue_date';
   const basisDate = `CASE WHEN o.item_type = 'invoice' THEN coalesce(${invoiceDate}, o.opened_on) ELSE o.opened_on END`;
-  const bucket = `CASE ${starts.map((start, i) => `WHEN ${basisDate} >= ${start} THEN ${i}`).join(' ')} ELSE ${starts.length} END`;
+  // Bucket i holds basis dates in [starts[i], starts[i - 1]): each sum compares the item's date with constants.
+  const range = (i: number) =>
+    i === 0 ? `d >= ${starts[0]}` : i < starts.length ? `d < ${starts[i - 1]} AND d >= ${starts[i]}` : `d < ${starts[i - 1]}`;
   const pivot = agingBuckets(query.bounds)
-    .map((_, i) => `coalesce(sum(amount) FILTER (WHERE bucket = ${i}), 0)::bigint AS b${i}`)
+    .map((_, i) => `coalesce(sum(amount) FILTER (WHERE ${range(i)}), 0)::bigint AS b${i}`)
     .join(', ');
   const items = options.rewind
     ? `later AS (
       SELECT item_id, sum(amount)::bigint AS amount FROM ar_item_movement WHERE effective_date > $1::date GROUP BY item_id
     ),
     items AS (
-      SELECT o.currency, o.customer_id, o.item_type, ${bucket} AS bucket, o.balance - coalesce(l.amount, 0) AS amount
+      SELECT o.currency, o.customer_id, o.item_type, ${basisDate} AS d, o.balance - coalesce(l.amount, 0) AS amount
         FROM ar_open_item o LEFT JOIN later l ON l.item_id = o.id
        WHERE o.balance <> 0 ${where}
       UNION ALL
-      SELECT o.currency, o.customer_id, o.item_type, ${bucket} AS bucket, -l.amount AS amount
+      SELECT o.currency, o.customer_id, o.item_type, ${basisDate} AS d, -l.amount AS amount
         FROM later l JOIN ar_open_item o ON o.id = l.item_id
        WHERE o.balance = 0 ${where}
     )`
     : `items AS (
-      SELECT o.currency, o.customer_id, o.item_type, ${bucket} AS bucket, o.balance AS amount
+      SELECT o.currency, o.customer_id, o.item_type, ${basisDate} AS d, o.balance AS amount
         FROM ar_open_item o WHERE o.balance <> 0 ${where}
     )`;
   const text = `
