@@ -192,8 +192,9 @@ function invoicePolicy(env: Env): InvoicePolicy {
   const defaults = DEFAULT_INVOICE_POLICY;
   const reminderBefore = duration(env, 'INVOICE_REMINDER_BEFORE', defaults.reminderBefore);
   const overdueAfter = duration(env, 'INVOICE_OVERDUE_AFTER', defaults.overdueAfter);
-  const isDefault = reminderBefore === defaults.reminderBefore && overdueAfter === defaults.overdueAfter;
-  return { reminderBefore, overdueAfter, version: str(env, 'INVOICE_POLICY_VERSION', isDefault ? defaults.version : `env:${reminderBefore}/${overdueAfter}`) };
+  const reconcileEvery = duration(env, 'INVOICE_RECONCILE_EVERY', defaults.reconcileEvery!);
+  const isDefault = reminderBefore === defaults.reminderBefore && overdueAfter === defaults.overdueAfter && reconcileEvery === defaults.reconcileEvery;
+  return { reminderBefore, overdueAfter, reconcileEvery, version: str(env, 'INVOICE_POLICY_VERSION', isDefault ? defaults.version : `env:${reminderBefore}/${overdueAfter}/${reconcileEvery}`) };
 }
 
 /** Acknowledgement, routing, business-time SLAs and the calendar of the dispute workflow (recorded in each history). */

@@ -7,6 +7,7 @@ import type { CreditActivities } from '../activities/credit.js';
 import type { CollectionActivities } from '../activities/collection.js';
 import type { InvoiceActivities } from '../activities/invoice.js';
 import { validateInvoicePolicy, type InvoicePolicy } from '../src/domain/invoice-policy.js';
+import { addDuration } from '../src/domain/duration.js';
 import {
   afterDelivery,
   applyBalanceChange,
@@ -129,10 +130,19 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       continue;
     }
     const dueAt = phaseDueAt(state);
+    // Watching an overdue balance has no timer of its own; since `watch-reconcile` the row is re-read every
+    // `reconcileEvery`, so a balance signal lost with the process that was to send it delays closing by at most that.
+    const reconcileAt =
+      dueAt === undefined && state.phase === 'watch' && input.policy.reconcileEvery && patched('watch-reconcile') ? addDuration(new Date(), input.policy.reconcileEvery) : undefined;
+    const wakeAt = dueAt ?? reconcileAt;
     const wait = () => looksSettled(state) || workflowInfo().continueAsNewSuggested;
-    if (dueAt === undefined) await condition(wait);
-    else if (dueAt.getTime() > Date.now()) await condition(wait, dueAt.getTime() - Date.now());
+    if (wakeAt === undefined) await condition(wait);
+    else if (wakeAt.getTime() > Date.now()) await condition(wait, wakeAt.getTime() - Date.now());
     if (looksSettled(state)) continue;
+    if (reconcileAt && Date.now() >= reconcileAt.getTime()) {
+      state = applyInvoiceSnapshot(state, await loadInvoiceSnapshot(step), new Date());
+      continue;
+    }
     if (dueAt === undefined || Date.now() < dueAt.getTime()) {
       // Woken only because the history is long: continue with the same state (timers are recomputed from it).
       await condition(allHandlersFinished);

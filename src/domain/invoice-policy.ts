@@ -9,12 +9,18 @@ export interface InvoicePolicy {
   overdueAfter: string;
   /** Version label recorded in the workflow history, so a replay shows which policy decided each step. */
   version: string;
+  /**
+   * How often an overdue invoice that is only watching its balance re-reads its row. Balance changes arrive as
+   * signals sent after each commit; one lost with the process that was to send it is caught up at the next read.
+   * Absent: the workflow waits for signals alone (policies recorded before this existed).
+   */
+  reconcileEvery?: string;
 }
 
-export const DEFAULT_INVOICE_POLICY: InvoicePolicy = { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 'default-1' };
+export const DEFAULT_INVOICE_POLICY: InvoicePolicy = { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 'default-1', reconcileEvery: 'P1D' };
 
 export function validateInvoicePolicy(policy: InvoicePolicy): void {
-  for (const value of [policy.reminderBefore, policy.overdueAfter]) {
+  for (const value of [policy.reminderBefore, policy.overdueAfter, ...(policy.reconcileEvery === undefined ? [] : [policy.reconcileEvery])]) {
     if (!isDuration(value)) throw new InvalidDurationError(value);
   }
 }

@@ -147,10 +147,12 @@ describe('status after a balance change', () => {
 });
 
 describe('invoice policy configuration', () => {
-  it('defaults to P3D / P0D and labels other policies by their values', async () => {
+  it('defaults to P3D / P0D / daily reconcile and labels other policies by their values', async () => {
     const { loadConfig } = await import('../../src/config.js');
     expect(loadConfig({}).policy.invoice).toEqual(DEFAULT_INVOICE_POLICY);
-    expect(loadConfig({ INVOICE_REMINDER_BEFORE: 'PT30S' }).policy.invoice).toEqual({ reminderBefore: 'PT30S', overdueAfter: 'P0D', version: 'env:PT30S/P0D' });
+    expect(loadConfig({ INVOICE_REMINDER_BEFORE: 'PT30S' }).policy.invoice).toEqual({ reminderBefore: 'PT30S', overdueAfter: 'P0D', reconcileEvery: 'P1D', version: 'env:PT30S/P0D/P1D' });
+    expect(loadConfig({ INVOICE_RECONCILE_EVERY: 'PT1H' }).policy.invoice).toMatchObject({ reconcileEvery: 'PT1H', version: 'env:P3D/P0D/PT1H' });
     expect(() => loadConfig({ INVOICE_OVERDUE_AFTER: '3 days' })).toThrow(/INVOICE_OVERDUE_AFTER must be an ISO-8601 duration/);
+    expect(() => loadConfig({ INVOICE_RECONCILE_EVERY: 'daily' })).toThrow(/INVOICE_RECONCILE_EVERY must be an ISO-8601 duration/);
   });
 });

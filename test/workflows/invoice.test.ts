@@ -164,6 +164,39 @@ it('records when it was sent even when a part payment arrived before the e-mail 
   });
 });
 
+it('closes an overdue invoice paid without a signal (lost with its sender) at the next reconcile of its row', async () => {
+  await withWorker(async (taskQueue) => {
+    const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
+    kit.endAfterTest(workflowIds.collection(customer.id));
+    const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
+    const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, 1) }, today);
+    const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
+      workflowId: workflowIds.invoice(issued.id),
+      taskQueue,
+      args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy: { ...policy, reconcileEvery: 'P1D' } }],
+    });
+    await kit.env.sleep('3 days');
+    await eventually(async () => ((await handle.query(invoiceStateQuery)).phase === 'watch' ? true : undefined));
+    // The payment commits, but the process that was to signal the workflow dies first.
+    await kit.real.db.orm.em.fork().transactional(async (tx) => {
+      await postJournalEntry(tx, {
+        idempotencyKey: 'payment-lost-signal',
+        kind: 'payment_applied',
+        effectiveDate: new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10),
+        sourceType: 'payment',
+        sourceId: 'payment-lost-signal',
+        lines: [
+          { account: 'cash', debit: issued.prepared.totals.total, credit: 0, currency: 'EUR' },
+          { account: 'accounts_receivable', customerId: customer.id, debit: 0, credit: issued.prepared.totals.total, currency: 'EUR' },
+        ],
+      });
+      return applyToInvoice(tx, { invoiceId: issued.id, amount: issued.prepared.totals.total, cause: 'payment', source: 'payment:lost-signal' });
+    });
+    expect(await handle.result()).toMatchObject({ phase: 'closed', status: 'paid', openAmount: 0 });
+    await kit.recordHistory(handle, 'invoice.v3.json');
+  });
+});
+
 it('closes by itself when its invoice was never committed (the issuing transaction rolled back after the start)', async () => {
   await withWorker(async (taskQueue) => {
     const customer = await insertCustomer(kit.real.db.orm);
