@@ -10,27 +10,19 @@ import type { collectionWorkflow } from '../../workflows/collection.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
-import { startEntrypoint, type EngineProcess } from '../support/processes.js';
+import { workerProcesses } from '../support/processes.js';
 
 let engine: TestEngine;
-const workers: EngineProcess[] = [];
+const workers = workerProcesses(() => engine);
 beforeAll(async () => {
   engine = await startTestEngine({ withWorker: false });
 });
 afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGKILL');
+  await workers.killAll();
   await engine?.close();
 });
 
-async function startWorker(): Promise<EngineProcess> {
-  const worker = await startEntrypoint(
-    'worker',
-    { DATABASE_URL: engine.db.url, TEMPORAL_ADDRESS: engine.temporalAddress, TEMPORAL_TASK_QUEUE: engine.config.temporal.taskQueue, SMTP_URL: engine.config.mail.smtpUrl, LOG_LEVEL: 'warn' },
-    'worker polling',
-  );
-  workers.push(worker);
-  return worker;
-}
+const startWorker = () => workers.start();
 
 const staging: DunningPolicyBody = {
   ...DEFAULT_DUNNING_POLICY,

@@ -4,7 +4,7 @@ import { addDays } from '../../src/domain/terms.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { invoiceStateQuery } from '../../workflows/messages.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
-import { startEntrypoint, type EngineProcess } from '../support/processes.js';
+import { workerProcesses } from '../support/processes.js';
 
 const today = new Date().toISOString().slice(0, 10);
 const dueDate = addDays(today, 2);
@@ -13,27 +13,16 @@ const dueDate = addDays(today, 2);
 const reminderBefore = `PT${Math.floor((Date.parse(`${dueDate}T00:00:00Z`) - Date.now()) / 1000) - 75}S`;
 
 let engine: TestEngine;
-const workers: EngineProcess[] = [];
+const workers = workerProcesses(() => engine);
 beforeAll(async () => {
   engine = await startTestEngine({ withWorker: false, env: { INVOICE_REMINDER_BEFORE: reminderBefore } });
 });
 afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGKILL');
+  await workers.killAll();
   await engine?.close();
 });
 
-async function startWorker(): Promise<EngineProcess> {
-  const env = {
-    DATABASE_URL: engine.db.url,
-    TEMPORAL_ADDRESS: engine.temporalAddress,
-    TEMPORAL_TASK_QUEUE: engine.config.temporal.taskQueue,
-    SMTP_URL: engine.config.mail.smtpUrl,
-    LOG_LEVEL: 'warn',
-  };
-  const worker = await startEntrypoint('worker', env, 'worker polling');
-  workers.push(worker);
-  return worker;
-}
+const startWorker = () => workers.start();
 
 it('sends the courtesy reminder that came due while no worker was alive, once', async () => {
   const first = await startWorker();

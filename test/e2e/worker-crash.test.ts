@@ -3,34 +3,19 @@
 import { workflowIds } from '../../src/temporal/ids.js';
 import { accountStateQuery } from '../../workflows/messages.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
-import { startEntrypoint, type EngineProcess } from '../support/processes.js';
+import { workerProcesses } from '../support/processes.js';
 
 let engine: TestEngine;
-const workers: EngineProcess[] = [];
+const workers = workerProcesses(() => engine, { ACCOUNT_REFRESH_EVERY: 'PT6S' });
 beforeAll(async () => {
   engine = await startTestEngine({ withWorker: false, env: { ACCOUNT_REFRESH_EVERY: 'PT6S' } });
 });
 afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGKILL');
+  await workers.killAll();
   await engine?.close();
 });
 
-function workerEnv(): Record<string, string> {
-  return {
-    DATABASE_URL: engine.db.url,
-    TEMPORAL_ADDRESS: engine.temporalAddress,
-    TEMPORAL_TASK_QUEUE: engine.config.temporal.taskQueue,
-    SMTP_URL: engine.config.mail.smtpUrl,
-    ACCOUNT_REFRESH_EVERY: 'PT6S',
-    LOG_LEVEL: 'warn',
-  };
-}
-
-async function startWorker(): Promise<EngineProcess> {
-  const worker = await startEntrypoint('worker', workerEnv(), 'worker polling');
-  workers.push(worker);
-  return worker;
-}
+const startWorker = () => workers.start();
 
 it('completes a timer that was pending when the worker was SIGKILLed', async () => {
   const first = await startWorker();

@@ -75,3 +75,34 @@ export async function startEntrypoint(entry: 'worker' | 'api', env: Record<strin
     },
   };
 }
+
+/** What `workerProcesses` needs of a test engine (test/support/engine.ts `TestEngine`). */
+interface EngineEndpoints {
+  db: { url: string };
+  temporalAddress: string;
+  config: { temporal: { taskQueue: string }; mail: { smtpUrl: string } };
+}
+
+/**
+ * Worker processes for a crash test: `start()` runs `src/bin/worker.ts` against the engine's database, dev server, task
+ * queue and SMTP catcher (plus `env`); `killAll()` (for afterAll) SIGKILLs every one started. `engine` is a getter
+ * because test files create their engine in beforeAll.
+ */
+export function workerProcesses(engine: () => EngineEndpoints, env: Record<string, string> = {}) {
+  const started: EngineProcess[] = [];
+  return {
+    async start(): Promise<EngineProcess> {
+      const { db, temporalAddress, config } = engine();
+      const worker = await startEntrypoint(
+        'worker',
+        { DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, SMTP_URL: config.mail.smtpUrl, LOG_LEVEL: 'warn', ...env },
+        'worker polling',
+      );
+      started.push(worker);
+      return worker;
+    },
+    async killAll(): Promise<void> {
+      for (const worker of started) await worker.kill('SIGKILL');
+    },
+  };
+}
