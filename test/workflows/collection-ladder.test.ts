@@ -6,9 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { addDays } from '../../src/domain/terms.js';
-import { applyToInvoice } from '../../src/invoices/balance.js';
 import { readInvoice } from '../../src/invoices/read.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
 import { checkLedger } from '../../src/ledger/reports.js';
 import { accountFacts } from '../../src/customers/facts.js';
 import { workflowIds } from '../../src/temporal/ids.js';
@@ -18,7 +16,7 @@ import type { invoiceWorkflow } from '../../workflows/invoice.js';
 import { completeTaskUpdate, invoiceBalanceChangedSignal } from '../../workflows/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
-import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
+import { commitPaymentDirectly, consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';
 
 const kit = useWorkflowTestKit('collection');
@@ -77,20 +75,8 @@ async function stateWhen(collection: { query: (q: typeof collectionStateQuery) =
 /** What the payments side does: Dr cash / Cr AR and the invoice's open amount in one transaction; then the signals. */
 async function pay(customerId: string, invoiceId: string, amount: number) {
   const key = `payment-${randomUUID()}`;
-  const applied = await db().transactional(async (tx) => {
-    await postJournalEntry(tx, {
-      idempotencyKey: key,
-      kind: 'payment_applied',
-      effectiveDate: new Date(await nowMs()).toISOString().slice(0, 10),
-      sourceType: 'payment',
-      sourceId: key,
-      lines: [
-        { account: 'cash', debit: amount, credit: 0, currency: 'EUR' },
-        { account: 'accounts_receivable', customerId, debit: 0, credit: amount, currency: 'EUR' },
-      ],
-    });
-    return applyToInvoice(tx, { invoiceId, amount, cause: 'payment', source: `payment:${key}` });
-  });
+  const effectiveDate = new Date(await nowMs()).toISOString().slice(0, 10);
+  const applied = await commitPaymentDirectly(kit.real.db.orm, { invoiceId, customerId, amount, currency: 'EUR', key, effectiveDate });
   await kit.env.client.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, applied.signal);
   await notifyCollectionOfBalanceChange(kit.env.client, [customerId], { reason: 'payment', source: key });
   return applied;

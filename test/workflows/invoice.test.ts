@@ -2,16 +2,14 @@
 // courtesy reminder and overdue flip on durable timers, settlement by balance signals, nothing sent twice.
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { addDays } from '../../src/domain/terms.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
 import { checkLedger } from '../../src/ledger/reports.js';
-import { applyToInvoice } from '../../src/invoices/balance.js';
 import { readInvoice } from '../../src/invoices/read.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { invoiceWorkflow } from '../../workflows/invoice.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
-import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
+import { commitPaymentDirectly, consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';
 
 const kit = useWorkflowTestKit('invoice');
@@ -35,20 +33,8 @@ async function issueAndStart(taskQueue: string, dueInDays: number) {
 
 /** What the payments side does: post Dr cash / Cr AR and lower the invoice in one transaction, then signal. */
 async function pay(invoiceId: string, customerId: string, amount: number, key: string) {
-  const applied = await kit.real.db.orm.em.fork().transactional(async (tx) => {
-    await postJournalEntry(tx, {
-      idempotencyKey: key,
-      kind: 'payment_applied',
-      effectiveDate: new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10),
-      sourceType: 'payment',
-      sourceId: key,
-      lines: [
-        { account: 'cash', debit: amount, credit: 0, currency: 'EUR' },
-        { account: 'accounts_receivable', customerId, debit: 0, credit: amount, currency: 'EUR' },
-      ],
-    });
-    return applyToInvoice(tx, { invoiceId, amount, cause: 'payment', source: `payment:${key}` });
-  });
+  const effectiveDate = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
+  const applied = await commitPaymentDirectly(kit.real.db.orm, { invoiceId, customerId, amount, currency: 'EUR', key, effectiveDate });
   await kit.env.client.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, applied.signal);
   // The customer's collection (started when the invoice turned overdue) re-reads and ends once nothing is overdue.
   await notifyCollectionOfBalanceChange(kit.env.client, [customerId], { reason: 'payment', source: key });
@@ -148,7 +134,7 @@ it('records when it was sent even when a part payment arrived before the e-mail 
     const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
     const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
     const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, 30) }, today);
-    await kit.real.db.orm.em.fork().transactional((tx) => applyToInvoice(tx, { invoiceId: issued.id, amount: 10_000, cause: 'payment', source: 'payment:early' }));
+    await commitPaymentDirectly(kit.real.db.orm, { invoiceId: issued.id, customerId: customer.id, amount: 10_000, currency: 'EUR', key: 'payment-early', effectiveDate: today });
     const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
       workflowId: workflowIds.invoice(issued.id),
       taskQueue,
@@ -178,20 +164,8 @@ it('closes an overdue invoice paid without a signal (lost with its sender) at th
     await kit.env.sleep('3 days');
     await eventually(async () => ((await handle.query(invoiceStateQuery)).phase === 'watch' ? true : undefined));
     // The payment commits, but the process that was to signal the workflow dies first.
-    await kit.real.db.orm.em.fork().transactional(async (tx) => {
-      await postJournalEntry(tx, {
-        idempotencyKey: 'payment-lost-signal',
-        kind: 'payment_applied',
-        effectiveDate: new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10),
-        sourceType: 'payment',
-        sourceId: 'payment-lost-signal',
-        lines: [
-          { account: 'cash', debit: issued.prepared.totals.total, credit: 0, currency: 'EUR' },
-          { account: 'accounts_receivable', customerId: customer.id, debit: 0, credit: issued.prepared.totals.total, currency: 'EUR' },
-        ],
-      });
-      return applyToInvoice(tx, { invoiceId: issued.id, amount: issued.prepared.totals.total, cause: 'payment', source: 'payment:lost-signal' });
-    });
+    const effectiveDate = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
+    await commitPaymentDirectly(kit.real.db.orm, { invoiceId: issued.id, customerId: customer.id, amount: issued.prepared.totals.total, currency: 'EUR', key: 'payment-lost-signal', effectiveDate });
     expect(await handle.result()).toMatchObject({ phase: 'closed', status: 'paid', openAmount: 0 });
     await kit.recordHistory(handle, 'invoice.v3.json');
   });
