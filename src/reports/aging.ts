@@ -1,7 +1,8 @@
 // The aging report from the open-items table (src/db/migrations/0070-ar-open-items.ts), as of any date.
-// As of a past date it starts from each item's balance now and takes back the movements dated after that date, so
-// last quarter's aging is reproducible after later payments and costs what happened since, not all history.
-// One set-based statement: items -> age in days -> bucket -> sums per currency and customer (pivoted in SQL).
+// As of today (nothing dated later) it reads the maintained open items alone through a covering index; as of a past
+// date it starts from each item's balance now and takes back the movements dated after that date, so last quarter's
+// aging is reproducible after later payments and costs what happened since, not all history.
+// One set-based statement: items -> basis date -> bucket sums per currency and customer (pivoted in SQL).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { agingBuckets, bucketStartDates, type AgingBasis, type AgingBucket } from '../domain/aging.js';
