@@ -69,6 +69,23 @@ export function installIdempotency(app: FastifyInstance, orm: Orm): void {
     }
   };
 
+  /**
+   * Stores the answer of a request that took effect, for replays. The effect is committed by now, so the answer goes
+   * out even if the database fails right here (answering 5xx instead would invite a retry that does it twice); the
+   * record is then written in the background once the database is back, and until then a retry waits (409).
+   */
+  const completeClaim = async (claim: { scope: string; key: string }, answer: [number, string, string], log: FastifyRequest['log'], attempt = 1): Promise<void> => {
+    try {
+      await sql().execute(
+        `UPDATE idempotency_record SET status = 'completed', response_status = ?, response_type = ?, response_body = ? WHERE scope = ? AND key = ?`,
+        [...answer, claim.scope, claim.key],
+      );
+    } catch (error) {
+      if (attempt === 1) log.warn({ err: error }, 'idempotent answer not stored; retrying in the background');
+      if (attempt * RELEASE_RETRY_MS < ABANDONED_AFTER_MS / 2) setTimeout(() => void completeClaim(claim, answer, log, attempt + 1), RELEASE_RETRY_MS).unref();
+    }
+  };
+
   app.addHook('preHandler', async (request, reply) => {
     if (!request.routeOptions.config.idempotency) return;
     const key = request.headers['idempotency-key'];
@@ -127,10 +144,7 @@ export function installIdempotency(app: FastifyInstance, orm: Orm): void {
       if ((request.signal.reason as { code?: string } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT') return payload;
       await releaseClaim(claim, request.log);
     } else {
-      await sql().execute(
-        `UPDATE idempotency_record SET status = 'completed', response_status = ?, response_type = ?, response_body = ? WHERE scope = ? AND key = ?`,
-        [reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json'), typeof payload === 'string' ? payload : String(payload ?? ''), claim.scope, claim.key],
-      );
+      await completeClaim(claim, [reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json'), typeof payload === 'string' ? payload : String(payload ?? '')], request.log);
     }
     return payload;
   });
