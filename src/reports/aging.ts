@@ -207,20 +207,24 @@ export async function agingReport(em: EntityManager, query: AgingQuery): Promise
 }
 
 /**
- * The customer rows through a server-side cursor (DECLARE ... FETCH in a read-only transaction), `batchSize` at a
- * time, so a report over any number of customers streams without holding it in memory. The connection goes back to
- * the pool when the iteration ends or is abandoned (a client that disconnects mid-download).
+ * The customer rows, `batchSize` at a time, so a report over any number of customers streams without holding it in
+ * memory. PostgreSQL never runs a cursor's plan with parallel workers, so the statement first fills a temporary table
+ * (CREATE TABLE AS may run in parallel; one row per customer, dropped at the end of the transaction) and a cursor
+ * over it feeds the batches (DECLARE ... FETCH). The connection goes back to the pool when the iteration ends or is
+ * abandoned (a client that disconnects mid-download); the transaction is rolled back, so nothing stays.
  */
 export async function* streamAgingRows(em: EntityManager, query: AgingQuery, batchSize = 1000): AsyncGenerator<AgingCustomerRow> {
   const bucketCount = agingBuckets(query.bounds).length;
   const client = await (await nativePool(em)).connect();
   let failed = false;
   try {
-    await client.query(REPORT_SESSION_SQL);
+    // Not READ ONLY: the only write is the temporary table.
+    await client.query(REPORT_SESSION_SQL.replace(' READ ONLY', ''));
     const { text, values } = await planAging(client, query);
-    await client.query(`DECLARE aging_rows NO SCROLL CURSOR FOR ${text}`, values);
+    await client.query(`CREATE TEMP TABLE aging_rows ON COMMIT DROP AS ${text}`, values);
+    await client.query('DECLARE aging_cursor NO SCROLL CURSOR FOR SELECT * FROM aging_rows ORDER BY currency, customer_name, customer_id');
     for (;;) {
-      const { rows } = await client.query<Row>(`FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM aging_rows`);
+      const { rows } = await client.query<Row>(`FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM aging_cursor`);
       if (rows.length === 0) break;
       for (const row of rows) yield toCustomerRow(row, bucketCount);
     }
