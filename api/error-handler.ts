@@ -60,7 +60,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     // Text PostgreSQL cannot store (a NUL character, bytes invalid in UTF-8) is the client's input, not our failure.
     const sqlState = (error as { code?: string }).code;
-    if (sqlState === '22021' || sqlState === '22P05') {
+    // A NUL inside a query parameter never reaches the SQL parser: the server refuses the message itself (08P01).
+    if (sqlState === '22021' || sqlState === '22P05' || (sqlState === '08P01' && /invalid message format/.test(error.message))) {
       return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail: 'A text field contains characters that cannot be stored (e.g. a NUL character).', instance });
     }
     // An outage (database, Temporal) or a request past HTTP_REQUEST_TIMEOUT: retryable, never a 500. Checked after

@@ -6,8 +6,11 @@ import { problemType, type Problem } from './problem.js';
 /** Seconds a client should wait before retrying after a 503 (a database restart or fail-over takes seconds). */
 export const RETRY_AFTER_SECONDS = 5;
 
-/** SQLSTATEs of a server that is gone or not accepting: connection exceptions (08xxx), shutdown, start-up, overload. */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P01|57P02|57P03|53300)$/;
+/**
+ * SQLSTATEs of a server that is gone or not accepting: connection exceptions (08xxx), shutdown, start-up, overload.
+ * Not 08P01 (protocol violation): the server answers it to a NUL inside a parameter, the client's text.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08(?!P01)...|57P01|57P02|57P03|53300)$/;
 /** Socket-level failures on the way to PostgreSQL or Temporal. */
 const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /** pg and pg-pool report these as plain errors without a code. */

@@ -45,6 +45,11 @@ it('answers 503 problem+json with Retry-After while the database is down, and ke
   }
 });
 
+it('answers a NUL inside a text the database would refuse with 400, not as an outage', async () => {
+  const res = await engine.app.inject({ method: 'GET', url: `/customers?q=${encodeURIComponent('a\u0000b')}` });
+  expect([res.statusCode, res.headers['content-type']]).toEqual([400, expect.stringContaining('application/problem+json')]);
+});
+
 it('frees the pool slot of a connection that died while checked out, even when its holder never releases it', async () => {
   const orm = await openOrm(engine.db.url, { poolMax: 1, acquireTimeoutMs: 2_000 });
   try {

@@ -23,6 +23,7 @@ describe('isDependencyUnavailable', () => {
   it.each([
     ['unique violation (a client conflict)', withCode('23505')],
     ['NUL in text (a client mistake)', withCode('22021')],
+    ['NUL in a parameter: protocol violation (a client mistake)', withCode('08P01', 'invalid message format')],
     ['check violation', withCode('23514')],
     ['serialization failure', withCode('40001')],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],

@@ -72,7 +72,8 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
 
   const [{ entries }] = await sql<{ entries: string }>('SELECT count(*) AS entries FROM journal_entry');
   const [{ invoices }] = await sql<{ invoices: string }>('SELECT count(*) AS invoices FROM invoice');
-  const workflows = await stuckWorkflows(temporal);
+  const paymentExists = async (id: string) => (await em.fork().execute<unknown[]>('SELECT 1 FROM payment WHERE id = ?', [id])).length > 0;
+  const workflows = await stuckWorkflows(temporal, { paymentExists });
   violations.push(...workflows.violations);
   return {
     violations,
@@ -80,8 +81,26 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
   };
 }
 
+/**
+ * The payments route starts cash application inside the transaction that stores the payment; when that transaction
+ * rolls back (the database went away mid-request, the client got a 5xx and retried), the workflow finds no payment
+ * and ends FAILED with PaymentNotFound: nothing was accepted, so nothing is lost. Accepted only if the row really does
+ * not exist; a failure of any other kind, or next to a stored payment, stays a violation.
+ */
+async function rolledBackPayment(temporal: Client, wf: { workflowId: string; runId: string; type: string }, paymentExists?: (id: string) => Promise<boolean>): Promise<boolean> {
+  if (wf.type !== 'cashApplicationWorkflow' || !paymentExists || !wf.workflowId.startsWith('payment-')) return false;
+  const history = await temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+  let failure = history.events?.at(-1)?.workflowExecutionFailedEventAttributes?.failure;
+  let types = '';
+  for (let depth = 0; failure && depth < 5; depth++, failure = failure.cause ?? undefined) types += ` ${failure.applicationFailureInfo?.type ?? ''}`;
+  return types.includes('PaymentNotFound') && !(await paymentExists(wf.workflowId.slice('payment-'.length)));
+}
+
 /** Open workflows whose workflow task keeps failing or whose activities keep failing; workflows that ended badly. */
-export async function stuckWorkflows(temporal: Client, options: { activityAttemptsAtMost?: number; graceMs?: number } = {}): Promise<{ violations: string[]; open: number; closed: number }> {
+export async function stuckWorkflows(
+  temporal: Client,
+  options: { activityAttemptsAtMost?: number; graceMs?: number; paymentExists?: (id: string) => Promise<boolean> } = {},
+): Promise<{ violations: string[]; open: number; closed: number }> {
   const violations: string[] = [];
   const running: { workflowId: string; runId: string }[] = [];
   const terminated: { workflowId: string; runId: string; type: string }[] = [];
@@ -91,6 +110,7 @@ export async function stuckWorkflows(temporal: Client, options: { activityAttemp
     if (status === 'RUNNING') running.push({ workflowId: wf.workflowId, runId: wf.runId });
     else {
       closed++;
+      if (status === 'FAILED' && (await rolledBackPayment(temporal, wf, options.paymentExists))) continue;
       if (['FAILED', 'TIMED_OUT'].includes(status)) violations.push(`workflow ${wf.workflowId} (${wf.type}) ended ${status}`);
       if (status === 'TERMINATED') terminated.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
     }
