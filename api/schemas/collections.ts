@@ -57,10 +57,18 @@ export const DunningPolicyBodySchema = Type.Object(
 
 export const PolicyCodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'Policy code, e.g. standard' }) }, { additionalProperties: false });
 
-export const DunningPolicySchema = Type.Intersect([
-  Type.Object({ code: Type.String(), version: Type.Integer(), createdBy: Type.String(), createdAt: Type.String({ format: 'date-time' }) }),
-  DunningPolicyBodySchema,
-]);
+// One object rather than an allOf of the stored fields and the (closed) body schema: each allOf part would judge the
+// other's fields as additional, so a schema-checking client would refuse every stored policy.
+export const DunningPolicySchema = Type.Object(
+  {
+    code: Type.String(),
+    version: Type.Integer(),
+    createdBy: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    ...DunningPolicyBodySchema.properties,
+  },
+  { additionalProperties: false },
+);
 export const PolicyVersionsSchema = Type.Object({ code: Type.String(), versions: Type.Array(DunningPolicySchema) });
 
 export const SegmentParams = Type.Object({ segment: Type.Union([Type.Literal('default'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]) }, { additionalProperties: false });

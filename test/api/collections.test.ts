@@ -2,6 +2,8 @@
 // assignments, and promises to pay validated by the running collection. Bad input answers 400/422 problem+json and
 // changes nothing.
 import { randomUUID } from 'node:crypto';
+import { Value } from 'typebox/value';
+import { DunningPolicySchema, PolicyVersionsSchema } from '../../api/schemas/collections.js';
 import { latestPolicy } from '../../src/collections/policies.js';
 import { addDays } from '../../src/domain/terms.js';
 import { DEFAULT_DUNNING_POLICY } from '../../src/domain/dunning-policy.js';
@@ -40,6 +42,9 @@ it('stores policies as versions and lists them newest first', async () => {
     [1, 'P7D'],
   ]);
   expect((await engine.app.inject({ method: 'GET', url: '/policies/dunning/standard' })).json().versions[0]).toMatchObject({ version: 1, createdBy: 'system' });
+  // What a client checking answers against the published schema sees: the stored fields are part of each version.
+  expect(Value.Check(PolicyVersionsSchema, list.json())).toBe(true);
+  expect(Value.Check(DunningPolicySchema, first.json())).toBe(true);
 });
 
 it.each([
