@@ -1,7 +1,7 @@
 // Cash application of one payment, `payment-<id>`: apply it (one idempotent activity and transaction), signal the
 // invoices it touched, then, while money stays unapplied, wait until it is older than the policy's research delay and
 // open a research task; the task closes itself when the money is applied later (`paymentAllocated` signal).
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DocumentActivities } from '../activities/documents.js';
 import type { PaymentActivities } from '../activities/payments.js';
 import { cashApplicationPolicyProblems, DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
@@ -30,6 +30,15 @@ export const RECEIPT_PATCH = 'payment-receipt';
  */
 export const RESEARCH_RECHECK_PATCH = 'cash-application-research-recheck';
 
+/**
+ * v4: a payment whose row never became visible (its inserting transaction rolled back: nothing was accepted) ends the
+ * workflow as completed with `recordMissing`, as an invoice workflow does, instead of failing it; a failed workflow
+ * should mean something needs a person. Histories from before still fail.
+ */
+export const MISSING_PAYMENT_PATCH = 'cash-application-missing-payment-completes';
+
+const isPaymentNotFound = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'PaymentNotFound';
+
 export interface CashApplicationInput {
   paymentId: string;
   /** When the money arrived (ISO instant): the research delay runs from here. */
@@ -54,7 +63,15 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
 
   const visibleWithin = input.policy.recordVisibleWithin ?? DEFAULT_CASH_APPLICATION_POLICY.recordVisibleWithin!;
   const missingAfter = new Date(workflowInfo().startTime.getTime() + durationMs(visibleWithin)).toISOString();
-  const result = await applyPayment({ paymentId: input.paymentId, workflowId, match: input.policy.match, missingAfter });
+  let result: Awaited<ReturnType<typeof applyPayment>>;
+  try {
+    result = await applyPayment({ paymentId: input.paymentId, workflowId, match: input.policy.match, missingAfter });
+  } catch (error) {
+    if (!isPaymentNotFound(error) || !patched(MISSING_PAYMENT_PATCH)) throw error;
+    state.phase = 'done';
+    state.recordMissing = true;
+    return state;
+  }
   // A paymentAllocated signal may already have arrived (it carries a later, lower figure).
   state.unappliedAmount = state.unappliedAmount === null ? result.unappliedAmount : Math.min(state.unappliedAmount, result.unappliedAmount);
   state.phase = 'notifying_invoices';

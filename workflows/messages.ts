@@ -55,6 +55,8 @@ export interface CashApplicationState {
   /** When unapplied money turns into a research task (receipt + policy researchAfter). */
   researchDueAt: string | null;
   researchTaskId: string | null;
+  /** The payment's own transaction rolled back (no row after the visibility deadline): nothing was accepted. */
+  recordMissing?: boolean;
 }
 export const cashApplicationStateQuery = defineQuery<CashApplicationState>('cashApplicationState');
 

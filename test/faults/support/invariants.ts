@@ -83,8 +83,9 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
 
 /**
  * The payments route starts cash application inside the transaction that stores the payment; when that transaction
- * rolls back (the database went away mid-request, the client got a 5xx and retried), the workflow finds no payment
- * and ends FAILED with PaymentNotFound: nothing was accepted, so nothing is lost. Accepted only if the row really does
+ * rolls back (the database went away mid-request, the client got a 5xx and retried), the workflow finds no payment:
+ * nothing was accepted, so nothing is lost. It completes with `recordMissing` now; workflows started before that change
+ * end FAILED with PaymentNotFound, which is accepted here only if the row really does
  * not exist; a failure of any other kind, or next to a stored payment, stays a violation.
  */
 async function rolledBackPayment(temporal: Client, wf: { workflowId: string; runId: string; type: string }, paymentExists?: (id: string) => Promise<boolean>): Promise<boolean> {
