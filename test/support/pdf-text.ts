@@ -3,7 +3,8 @@
 import { getDocumentProxy } from 'unpdf';
 
 export async function pdfText(bytes: Buffer | Uint8Array): Promise<string> {
-  const pdf = await getDocumentProxy(new Uint8Array(bytes), { useSystemFonts: false });
+  // Text extraction needs no glyph data: without verbosity 0 pdfjs warns once per font that it has no font files.
+  const pdf = await getDocumentProxy(new Uint8Array(bytes), { useSystemFonts: false, verbosity: 0 });
   const pages: string[] = [];
   for (let i = 1; i <= pdf.numPages; i++) {
     const content = await (await pdf.getPage(i)).getTextContent();
