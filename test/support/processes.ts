@@ -95,7 +95,8 @@ export function workerProcesses(engine: () => EngineEndpoints, env: Record<strin
       const { db, temporalAddress, config } = engine();
       const worker = await startEntrypoint(
         'worker',
-        { DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, SMTP_URL: config.mail.smtpUrl, LOG_LEVEL: 'warn', ...env },
+        // Port 0 for /metrics: worker processes of test files running in parallel would all want the default 9464.
+        { DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, SMTP_URL: config.mail.smtpUrl, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', ...env },
         'worker polling',
       );
       started.push(worker);
