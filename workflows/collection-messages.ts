@@ -2,6 +2,7 @@
 // these definitions (and types) only.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DunningPolicy } from '../src/domain/dunning-policy.js';
+import type { PromiseTerms } from '../src/domain/dunning.js';
 
 /**
  * An invoice of the customer entered or left dispute. The invoice row (status `disputed`) is the record of truth;
@@ -35,14 +36,8 @@ export interface PromiseToPayRequest {
   invoiceIds?: string[];
   by: string;
 }
-export interface PromiseToPayRecorded {
+export interface PromiseToPayRecorded extends PromiseTerms {
   promiseId: string;
-  amount: number;
-  currency: string;
-  promisedDate: string;
-  invoiceIds: string[];
-  baselineAmount: number;
-  deadlineAt: string;
 }
 /** Records a promise to pay; the validator refuses a date not in the future or beyond policy, or an amount above what is overdue. */
 export const recordPromiseUpdate = defineUpdate<PromiseToPayRecorded, [PromiseToPayRequest]>('recordPromise');

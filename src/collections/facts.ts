@@ -4,6 +4,7 @@
 // event has to reach it.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CLOSED_STATUSES } from '../domain/invoice-status.js';
+import type { PromiseTerms } from '../domain/dunning.js';
 
 export interface OverdueInvoice {
   invoiceId: string;
@@ -16,14 +17,8 @@ export interface OverdueInvoice {
   overdueAt: string;
 }
 
-export interface OpenPromise {
+export interface OpenPromise extends PromiseTerms {
   id: string;
-  amount: number;
-  currency: string;
-  promisedDate: string;
-  invoiceIds: string[];
-  baselineAmount: number;
-  deadlineAt: string;
   /** What the covered invoices still owe now. */
   coveredOpen: number;
 }

@@ -3,6 +3,7 @@
 // date plus grace. A broken promise is an `promise.broken` event and counts in the account's facts.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/outbox.js';
+import type { PromiseTerms } from '../domain/dunning.js';
 
 export interface PromiseRecord {
   id: string;
@@ -52,15 +53,9 @@ const toRecord = (r: Row): PromiseRecord => ({
   resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
 });
 
-export interface NewPromise {
+export interface NewPromise extends PromiseTerms {
   id: string;
   customerId: string;
-  amount: number;
-  currency: string;
-  promisedDate: string;
-  invoiceIds: string[];
-  baselineAmount: number;
-  deadlineAt: string;
   createdBy: string;
   createdAt: string;
 }

@@ -86,6 +86,18 @@ export function promiseDeadline(promisedDate: string, grace: string): Date {
   return addDuration(addDuration(new Date(`${promisedDate}T00:00:00.000Z`), 'P1D'), grace);
 }
 
+/** What a recorded promise to pay says, wherever it travels (update result, stored row, facts of open promises). */
+export interface PromiseTerms {
+  amount: number;
+  currency: string;
+  promisedDate: string;
+  invoiceIds: string[];
+  /** What the covered invoices owed when the promise was made; kept once they came down by `amount`. */
+  baselineAmount: number;
+  /** End of the promised day plus the policy's grace: unpaid by then, the promise is broken. */
+  deadlineAt: string;
+}
+
 export interface PromiseRequest {
   amount: number;
   date: string;
