@@ -6,7 +6,6 @@ import { saveCase, type CaseState } from '../src/collections/cases.js';
 import { recordContact } from '../src/collections/contacts.js';
 import { collectionFacts, CustomerMissingError, type CollectionFacts } from '../src/collections/facts.js';
 import { chargeLateFee, type ChargedFee } from '../src/collections/late-fees.js';
-import { policyForCustomer } from '../src/collections/policies.js';
 import { insertPromise, resolvePromise, type NewPromise } from '../src/collections/promises.js';
 import { writeOffInvoice } from '../src/collections/write-off.js';
 import { HoldRefused, placeHold } from '../src/credit/holds.js';
@@ -15,9 +14,8 @@ import { formatMoney } from '../src/domain/money.js';
 import { recordEvent } from '../src/events/outbox.js';
 import { signalIfRunning } from '../src/payments/notify.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
-import { invoiceOverdueSignal } from '../workflows/collection-messages.js';
-import type { collectionWorkflow } from '../workflows/collection.js';
 import { accountProfileChangedSignal, invoiceBalanceChangedSignal, refreshAccountSignal } from '../workflows/messages.js';
+import { startCustomerCollection, type CollectionStart } from './collection-start.js';
 import type { ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
 
@@ -40,28 +38,9 @@ export interface ContactInput {
 
 export function createCollectionActivities(deps: ActivityDeps) {
   return {
-    /**
-     * Called by the invoice workflow when its invoice turns overdue: stamps `overdue_at` (the workflow's instant) and
-     * signals-with-start the customer's collection with the policy that applies to the customer now (recorded in
-     * the new workflow's input; a running collection keeps its own). No policy assigned: no collection.
-     */
-    async startCollection(input: { invoiceId: string; customerId: string; overdueAt: string }): Promise<{ started: boolean; policy: string | null }> {
-      const em = deps.orm.em.fork();
-      await em.execute('UPDATE invoice SET overdue_at = coalesce(overdue_at, ?) WHERE id = ?', [input.overdueAt, input.invoiceId]);
-      const resolved = await policyForCustomer(em, input.customerId);
-      if (!resolved) {
-        log.warn('no dunning policy applies to the customer; no collection started', { customerId: input.customerId });
-        return { started: false, policy: null };
-      }
-      const { client, info } = Context.current();
-      await client.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>('collectionWorkflow', {
-        workflowId: workflowIds.collection(input.customerId),
-        taskQueue: info.taskQueue,
-        args: [{ customerId: input.customerId, policy: resolved.policy }],
-        signal: invoiceOverdueSignal,
-        signalArgs: [{ invoiceId: input.invoiceId, overdueAt: input.overdueAt }],
-      });
-      return { started: true, policy: `${resolved.policy.code}@${resolved.policy.version}` };
+    /** Called by the invoice workflows recorded before `overdue-one-step`; newer ones start it with the overdue flip. */
+    async startCollection(input: { invoiceId: string; customerId: string; overdueAt: string }): Promise<CollectionStart> {
+      return startCustomerCollection(deps, input);
     },
 
     async loadCollectionFacts(input: { customerId: string }): Promise<CollectionFacts> {

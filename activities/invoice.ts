@@ -2,6 +2,7 @@
 // timer-driven status flips. Each reads the row (the record of truth), acts only if the invoice is still open, and
 // returns what it saw, so the workflow mirrors the database. E-mails are keyed by workflow id + step.
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatMoney } from '../src/domain/money.js';
 import { TIMER_FLIPS, isOpenStatus, type InvoiceStatus } from '../src/domain/invoice-status.js';
 import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
@@ -9,6 +10,7 @@ import { recordEvent, type EventType } from '../src/events/outbox.js';
 import { ensureInvoicePdf } from '../src/documents/invoice-pdf.js';
 import { readInvoice, type InvoiceDocument } from '../src/invoices/read.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
+import { startCustomerCollection, type CollectionStart } from './collection-start.js';
 import type { ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
 import { renderDocument } from './templates.js';
@@ -41,8 +43,14 @@ function documentData(deps: ActivityDeps, invoice: InvoiceDocument) {
   };
 }
 
-const snapshotOf = (invoice: InvoiceDocument | undefined): InvoiceSnapshot =>
+const snapshotOf = (invoice: Pick<InvoiceDocument, 'status' | 'openAmount'> | undefined): InvoiceSnapshot =>
   invoice ? { exists: true, status: invoice.status, openAmount: invoice.openAmount } : { exists: false, status: 'cancelled', openAmount: 0 };
+
+/** What the workflow mirrors (status and open amount) in one indexed read, not the whole document with its lines. */
+async function readSnapshot(em: EntityManager, invoiceId: string): Promise<InvoiceSnapshot> {
+  const [row] = await em.execute<{ status: InvoiceStatus; open_amount: string }[]>('SELECT status, open_amount FROM invoice WHERE id = ?', [invoiceId]);
+  return snapshotOf(row && { status: row.status, openAmount: Number(row.open_amount) });
+}
 
 /** Status flips that integrations hear about (the outbox event recorded with the flip). */
 const FLIP_EVENTS: Partial<Record<InvoiceStatus, EventType>> = { sent: 'invoice.sent', overdue: 'invoice.overdue' };
@@ -74,7 +82,19 @@ async function flipStatus(deps: ActivityDeps, invoiceId: string, to: InvoiceStat
       });
     }
   });
-  return snapshotOf(await readInvoice(em, invoiceId));
+  return readSnapshot(em, invoiceId);
+}
+
+/** The due date passed with money open: status `overdue` and `overdue_since` (the hand-off point to collections). */
+async function markOverdue(deps: ActivityDeps, input: StepInput & { overdueSince: string }): Promise<InvoiceSnapshot> {
+  // A disputed invoice keeps its status but still records since when it is past due.
+  await deps.orm.em
+    .fork()
+    .execute(`UPDATE invoice SET overdue_since = coalesce(overdue_since, ?::date) WHERE id = ? AND open_amount > 0 AND status NOT IN ('paid', 'cancelled', 'written_off')`, [
+      input.overdueSince,
+      input.invoiceId,
+    ]);
+  return flipStatus(deps, input.invoiceId, 'overdue', TIMER_FLIPS.overdue);
 }
 
 export function createInvoiceActivities(deps: ActivityDeps) {
@@ -143,20 +163,27 @@ export function createInvoiceActivities(deps: ActivityDeps) {
       return { ...after, reminded: true };
     },
 
-    /** The due date passed with money open: status `overdue` and `overdue_since` (the hand-off point to collections). */
+    /** The overdue flip alone, for invoice histories from before `overdue-one-step` (they start collections next). */
     async markInvoiceOverdue(input: StepInput & { overdueSince: string }): Promise<InvoiceSnapshot> {
-      const em = deps.orm.em.fork();
-      // A disputed invoice keeps its status but still records since when it is past due.
-      await em.execute(`UPDATE invoice SET overdue_since = coalesce(overdue_since, ?::date) WHERE id = ? AND open_amount > 0 AND status NOT IN ('paid', 'cancelled', 'written_off')`, [
-        input.overdueSince,
-        input.invoiceId,
-      ]);
-      return flipStatus(deps, input.invoiceId, 'overdue', TIMER_FLIPS.overdue);
+      return markOverdue(deps, input);
+    },
+
+    /**
+     * The overdue flip and the hand-off to the customer's collection in one activity (one task and one workflow task
+     * fewer per overdue invoice than the two separate steps; it matters when thousands fall due at once). Both halves
+     * are idempotent: the flip moves only from an earlier status and keys its event, the collection start is a
+     * signal-with-start whose workflow reads the overdue items from the database.
+     */
+    async markInvoiceOverdueAndStartCollection(input: StepInput & { customerId: string; overdueSince: string; overdueAt: string }): Promise<InvoiceSnapshot & { collection: CollectionStart | null }> {
+      const snapshot = await markOverdue(deps, input);
+      const stillOpen = snapshot.exists && isOpenStatus(snapshot.status);
+      const collection = stillOpen ? await startCustomerCollection(deps, { invoiceId: input.invoiceId, customerId: input.customerId, overdueAt: input.overdueAt }) : null;
+      return { ...snapshot, collection };
     },
 
     /** The row as it is now, to confirm a settlement a signal announced. */
     async loadInvoiceSnapshot(input: StepInput): Promise<InvoiceSnapshot> {
-      return snapshotOf(await readInvoice(deps.orm.em.fork(), input.invoiceId));
+      return readSnapshot(deps.orm.em.fork(), input.invoiceId);
     },
   };
 }

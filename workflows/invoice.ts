@@ -24,13 +24,14 @@ import { CREDIT_OVERRIDE_QUEUE } from '../src/domain/credit-policy.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
 import { installTaskInbox } from './task-inbox.js';
 
-// Starting the customer's collection retries as long as it takes: an overdue invoice must reach collections.
+// Starting the customer's collection retries as long as it takes: an overdue invoice must reach collections (the
+// overdue step below has the same unbounded retry).
 const { startCollection } = proxyActivities<CollectionActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
 
-const { sendCourtesyReminder, markInvoiceOverdue, loadInvoiceSnapshot } = proxyActivities<InvoiceActivities>({
+const { sendCourtesyReminder, markInvoiceOverdue, markInvoiceOverdueAndStartCollection, loadInvoiceSnapshot } = proxyActivities<InvoiceActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
@@ -152,6 +153,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       const reminded = await mirror(() => sendCourtesyReminder(step));
       state = { ...state, remindedAt: reminded.reminded ? new Date().toISOString() : null };
       if (!isInvoiceClosed(state)) state = { ...state, phase: 'overdue' };
+    } else if (state.phase === 'overdue' && patched('overdue-one-step')) {
+      // Since `overdue-one-step` the flip and the hand-off to collections are one activity: when thousands of
+      // invoices fall due at once, each costs one activity and one workflow task fewer.
+      const overdueSince = new Date().toISOString().slice(0, 10);
+      await mirror(() => markInvoiceOverdueAndStartCollection({ ...step, customerId: input.customerId, overdueSince, overdueAt: new Date().toISOString() }));
+      if (!isInvoiceClosed(state)) state = { ...state, phase: 'watch', overdueSince };
     } else if (state.phase === 'overdue') {
       const overdueSince = new Date().toISOString().slice(0, 10);
       await mirror(() => markInvoiceOverdue({ ...step, overdueSince }));

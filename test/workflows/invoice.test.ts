@@ -167,7 +167,7 @@ it('closes an overdue invoice paid without a signal (lost with its sender) at th
     const effectiveDate = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
     await commitPaymentDirectly(kit.real.db.orm, { invoiceId: issued.id, customerId: customer.id, amount: issued.prepared.totals.total, currency: 'EUR', key: 'payment-lost-signal', effectiveDate });
     expect(await handle.result()).toMatchObject({ phase: 'closed', status: 'paid', openAmount: 0 });
-    await kit.recordHistory(handle, 'invoice.v3.json');
+    await kit.recordHistory(handle, 'invoice.v4.json');
   });
 });
 

@@ -36,7 +36,7 @@ export async function dunningContactsAcrossWorkerKills(stand: Stand): Promise<vo
   const issued = await issueInvoiceDirectly(stand.orm, { customerId, lines: consultingLines('EUR'), dueDate: addDays(today, -1) }, addDays(today, -30));
   const overdueAt = new Date().toISOString();
   await em.execute(`UPDATE invoice SET status = 'overdue', overdue_since = ?, overdue_at = ? WHERE id = ?`, [today, overdueAt, issued.id]);
-  // What the invoice workflow's overdue step does through its `startCollection` activity.
+  // What the invoice workflow's overdue step does (activities/collection-start.ts).
   await stand.temporal.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>('collectionWorkflow', {
     workflowId: workflowIds.collection(customerId),
     taskQueue: stand.taskQueue,
