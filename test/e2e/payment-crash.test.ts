@@ -3,28 +3,18 @@
 // to its total less what was applied to it, receivables equal to open invoices, every entry balanced).
 import { unbalancedEntries } from '../../src/ledger/queries.js';
 import { insertCustomer } from '../support/customers.js';
-import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
+import { eventually } from '../support/engine.js';
 import { issueInvoice } from '../support/payments.js';
-import { workerProcesses } from '../support/processes.js';
+import { useEngineWithWorkerProcesses } from '../support/processes.js';
 
-let engine: TestEngine;
-const workers = workerProcesses(() => engine);
-beforeAll(async () => {
-  engine = await startTestEngine({ withWorker: false });
-});
-afterAll(async () => {
-  await workers.killAll();
-  await engine?.close();
-});
+const { engine, startWorker } = useEngineWithWorkerProcesses();
 
-const startWorker = () => workers.start();
-
-const sql = <T>(query: string, params: unknown[] = []) => engine.db.orm.em.fork().execute<T[]>(query, params);
+const sql = <T>(query: string, params: unknown[] = []) => engine().db.orm.em.fork().execute<T[]>(query, params);
 
 it('loses and duplicates nothing when the worker dies during cash application', async () => {
-  const customers = [await insertCustomer(engine.db.orm, { currency: 'USD' }), await insertCustomer(engine.db.orm, { currency: 'USD' })];
+  const customers = [await insertCustomer(engine().db.orm, { currency: 'USD' }), await insertCustomer(engine().db.orm, { currency: 'USD' })];
   const invoices = [];
-  for (let i = 0; i < 30; i++) invoices.push(await issueInvoice(engine, { customerId: customers[i % 2]!.id, total: 10_000 + i * 100 }));
+  for (let i = 0; i < 30; i++) invoices.push(await issueInvoice(engine(), { customerId: customers[i % 2]!.id, total: 10_000 + i * 100 }));
 
   const first = await startWorker();
   // 60 payments: two per invoice (a partial payment, then one that overpays the rest), all in flight at once.
@@ -33,7 +23,7 @@ it('loses and duplicates nothing when the worker dies during cash application', 
     { customerId: inv.customerId, amount: { amount: 9_000, currency: 'USD' }, reference: `rest of ${inv.number}` },
   ]);
   const posted = await Promise.all(
-    bodies.map((b) => engine.app.inject({ method: 'POST', url: '/payments', payload: { method: 'ach', receivedAt: new Date().toISOString(), ...b } })),
+    bodies.map((b) => engine().app.inject({ method: 'POST', url: '/payments', payload: { method: 'ach', receivedAt: new Date().toISOString(), ...b } })),
   );
   expect(posted.map((r) => r.statusCode)).toEqual(Array(bodies.length).fill(201));
   const paymentIds = posted.map((r) => r.json().id as string);
@@ -82,8 +72,8 @@ it('loses and duplicates nothing when the worker dies during cash application', 
   expect(Number(credit)).toBe(totalPaid - totalInvoiced);
   const [{ keys, distinct_keys }] = await sql<{ keys: string; distinct_keys: string }>(`SELECT count(*) AS keys, count(DISTINCT idempotency_key) AS distinct_keys FROM payment_allocation`);
   expect(keys).toBe(distinct_keys);
-  expect(await unbalancedEntries(engine.db.orm.em.fork())).toEqual([]);
+  expect(await unbalancedEntries(engine().db.orm.em.fork())).toEqual([]);
   // And the invoices engineer's invariant check agrees: AR control = open invoices, per currency and per customer.
-  const check = (await engine.app.inject({ method: 'GET', url: '/ledger/check' })).json();
+  const check = (await engine().app.inject({ method: 'GET', url: '/ledger/check' })).json();
   expect(check).toMatchObject({ ok: true, customerMismatches: [], unbalancedEntries: [] });
 });

@@ -2,28 +2,18 @@
 // work runs, and nothing that already happened happens twice.
 import { workflowIds } from '../../src/temporal/ids.js';
 import { accountStateQuery } from '../../workflows/messages.js';
-import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
-import { workerProcesses } from '../support/processes.js';
+import { customerFixture, eventually } from '../support/engine.js';
+import { useEngineWithWorkerProcesses } from '../support/processes.js';
 
-let engine: TestEngine;
-const workers = workerProcesses(() => engine, { ACCOUNT_REFRESH_EVERY: 'PT6S' });
-beforeAll(async () => {
-  engine = await startTestEngine({ withWorker: false, env: { ACCOUNT_REFRESH_EVERY: 'PT6S' } });
-});
-afterAll(async () => {
-  await workers.killAll();
-  await engine?.close();
-});
-
-const startWorker = () => workers.start();
+const { engine, startWorker } = useEngineWithWorkerProcesses({ ACCOUNT_REFRESH_EVERY: 'PT6S' });
 
 it('completes a timer that was pending when the worker was SIGKILLed', async () => {
   const first = await startWorker();
-  const created = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ email: 'crash@acme.example' }) });
+  const created = await engine().app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ email: 'crash@acme.example' }) });
   expect(created.statusCode).toBe(201);
   const customerId = created.json().id as string;
-  await engine.mail.waitFor((m) => m.to.includes('crash@acme.example'));
-  const handle = engine.temporal.workflow.getHandle(workflowIds.customerAccount(customerId));
+  await engine().mail.waitFor((m) => m.to.includes('crash@acme.example'));
+  const handle = engine().temporal.workflow.getHandle(workflowIds.customerAccount(customerId));
   const before = await handle.query(accountStateQuery);
   expect(before.refreshCount).toBe(0);
 
@@ -39,5 +29,5 @@ it('completes a timer that was pending when the worker was SIGKILLed', async () 
   expect(Date.parse(after.lastRefreshedAt!)).toBeGreaterThanOrEqual(Date.parse(before.nextRefreshAt));
   expect(after.status).toBe('active');
   expect((await handle.describe()).status.name).toBe('RUNNING');
-  expect(engine.mail.messages.filter((m) => m.to.includes('crash@acme.example'))).toHaveLength(1);
+  expect(engine().mail.messages.filter((m) => m.to.includes('crash@acme.example'))).toHaveLength(1);
 });

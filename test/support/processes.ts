@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TEST_AUTH_SECRET } from './auth.js';
+import { startTestEngine, type TestEngine } from './engine.js';
 
 export { TEST_AUTH_SECRET };
 
@@ -106,4 +107,26 @@ export function workerProcesses(engine: () => EngineEndpoints, env: Record<strin
       for (const worker of started) await worker.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * The stand of a crash test, hooks included: a test engine (API, database, dev server, mail catcher) without an
+ * in-process worker, and worker processes to start, SIGKILL and start again. `env` goes to the engine and to every
+ * worker. `engine()` is valid from the file's first test on (the engine starts in beforeAll).
+ */
+export function useEngineWithWorkerProcesses(env: Record<string, string> = {}) {
+  let engine: TestEngine | undefined;
+  const current = (): TestEngine => {
+    if (!engine) throw new Error('the crash-test engine starts in beforeAll');
+    return engine;
+  };
+  const workers = workerProcesses(current, env);
+  beforeAll(async () => {
+    engine = await startTestEngine({ withWorker: false, env });
+  });
+  afterAll(async () => {
+    await workers.killAll();
+    await engine?.close();
+  });
+  return { engine: current, startWorker: () => workers.start() };
 }
