@@ -11,6 +11,7 @@ import type { CreateCustomerBody } from '../api/schemas/customer.js';
 import { scanDuplicates } from '../src/customers/duplicates.js';
 import { matchKeysOf, type EditableProfile } from '../src/customers/store.js';
 import { pgArray } from '../src/customers/sql.js';
+import { dropDatabase } from '../src/db/drop-database.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { isMain, parseArgs, percentile, progress, report, timed, type BenchResult, type BenchRow } from './lib.js';
 
@@ -204,7 +205,7 @@ export async function runCustomersBench(options: CustomersBenchOptions): Promise
   } finally {
     await client.end().catch(() => {});
     await orm.close(true);
-    if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (!keep) await dropDatabase((sql) => admin.query(sql), dbName);
     else console.log(`kept database ${dbName}`);
     await admin.end();
   }

@@ -11,6 +11,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { freePort } from '../src/free-port.js';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../src/temporal/search-attributes.js';
+import { dropDatabase } from '../src/db/drop-database.js';
 import { toolchainCache } from '../src/temporal/toolchain.js';
 import { adminQuery } from './lib.js';
 
@@ -146,7 +147,7 @@ export async function startTemporalServer(build: ScaleServerBuild, options: { da
   const tool = (db: string, ...args: string[]) =>
     run(build.sqlTool, ['--plugin', 'postgres12', '--ep', host, '--port', String(pgPort), '--user', user, '--password', password, '--db', db, ...args]);
   const dropDatabases = async () => {
-    for (const db of [database, visibilityDatabase]) await adminQuery(base.toString(), `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+    for (const db of [database, visibilityDatabase]) await dropDatabase((sql) => adminQuery(base.toString(), sql), db).catch(() => undefined);
   };
   // The server's SQL tool creates both databases and applies the versioned schema shipped with this server version.
   for (const [db, schema] of [[database, 'temporal'], [visibilityDatabase, 'visibility']] as const) {

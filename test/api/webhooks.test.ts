@@ -132,7 +132,7 @@ it('loses nothing when the database drops every connection between the changes a
   // the dispatcher fans out and attempts (its activities fail and are retried).
   for (const pause of [300, 900]) {
     await new Promise((resolve) => setTimeout(resolve, pause));
-    await engine.db.orm.em.fork().execute(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    await engine.db.orm.em.fork().execute(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`);
   }
   await eventually(async () => ((await deliveries(subscriptionId)).filter((d) => d.status === 'delivered').length === 3 ? true : undefined), 60_000, 300);
   expect(r.accepted.map((x) => x.entityId).sort()).toEqual([...ids].sort());

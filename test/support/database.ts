@@ -1,6 +1,7 @@
 // A database per test file, cloned from the migrated template (fast, isolated, parallel-safe).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropDatabase } from '../../src/db/drop-database.js';
 import { openOrm, type Orm } from '../../src/db/orm.js';
 import { requireEnv, TEST_ENV } from './env.js';
 
@@ -46,7 +47,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     orm,
     async drop() {
       await orm.close(true);
-      await admin(templateUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await admin(templateUrl, (client) => dropDatabase((sql) => client.query(sql), name));
     },
   };
 }

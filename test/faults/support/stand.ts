@@ -19,6 +19,7 @@ import { startDevServer, type DevServer } from '../../../src/temporal/dev-server
 import { installTemporalRuntime } from '../../../src/runtime.js';
 import { mintToken } from '../../support/auth.js';
 import { startEntrypoint, TEST_AUTH_SECRET, type EngineProcess } from '../../support/processes.js';
+import { dropDatabase } from '../../../src/db/drop-database.js';
 import { attachPostgresCluster, type PostgresCluster } from './postgres.js';
 import { FAULTS_ENV, progress } from './figures.js';
 
@@ -234,7 +235,7 @@ export async function startStand(options: { env?: Record<string, string> } = {})
       const client = new pg.Client({ connectionString: pgCluster.url('postgres') });
       await client.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
+        await dropDatabase((sql) => client.query(sql), new URL(databaseUrl).pathname.slice(1));
       } finally {
         await client.end();
       }
