@@ -30,7 +30,12 @@ export const CASE_ORDER = ['invoices', 'payments', 'aging-10k', 'aging-100k', 'a
 
 export function mergeLatest(previous: Latest | undefined, run: { machine: MachineInfo; cases: CaseResult[]; at: string; scaleServer?: string }): Latest {
   const byName = new Map((previous?.cases ?? []).map((c) => [c.name, c]));
-  for (const c of run.cases) byName.set(c.name, c);
+  for (const c of run.cases) {
+    // A failed attempt does not wipe the case's last good figures: they stay, with the failure noted beside them.
+    const kept = byName.get(c.name);
+    if (c.rows.length === 0 && kept && kept.rows.length > 0) byName.set(c.name, { ...kept, note: `last attempt ${c.ranAt.slice(0, 16).replace('T', ' ')} UTC ${c.note ?? 'failed'}; figures from the run before` });
+    else byName.set(c.name, c);
+  }
   const rank = (name: string) => {
     const i = CASE_ORDER.indexOf(name);
     return i < 0 ? CASE_ORDER.length : i;

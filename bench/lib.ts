@@ -6,6 +6,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { dropDatabase } from '../src/db/drop-database.js';
 
 /** True when the module at `moduleUrl` is the script node was started with (a bench file run on its own). */
 export function isMain(moduleUrl: string, argv1 = process.argv[1]): boolean {
@@ -75,18 +76,20 @@ export function percentile(sortedOrNot: readonly number[], p: number): number {
 export function progress(label: string, total: number): { tick(n?: number): void; done(): void } {
   let done = 0;
   const started = performance.now();
-  let lastPrint = 0;
+  let lastPrint = started;
+  // A terminal gets one line rewritten in place; a log file (nohup, CI) a line every 10 s, so a long run shows it lives.
+  const every = process.stdout.isTTY ? 250 : 10_000;
   const print = (final = false) => {
     const seconds = (performance.now() - started) / 1000;
     const line = `  ${label}: ${done}/${total} (${(done / Math.max(seconds, 1e-9)).toFixed(0)}/s)`;
     if (process.stdout.isTTY) process.stdout.write(`\r${line}${final ? '\n' : ''}`);
-    else if (final) console.log(line);
+    else console.log(final ? line : `${line} after ${seconds.toFixed(0)} s`);
   };
   return {
     tick(n = 1) {
       done += n;
       const now = performance.now();
-      if (now - lastPrint > 250) {
+      if (now - lastPrint > every) {
         lastPrint = now;
         print();
       }
@@ -129,7 +132,7 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; dr
   await adminQuery(base, `CREATE DATABASE ${name}`);
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => dropDatabase((sql) => adminQuery(base, sql), name) };
 }
 
 /**

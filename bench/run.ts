@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only invoices,reads] [-- --skip scale]`: builds each case's data, runs every case
+// `npm run bench [-- --quick] [-- --only invoices,reads] [-- --skip scale] [-- --scale-workflows N --scale-overdue M]`: builds each case's data, runs every case
 // with progress output, and writes bench/results/latest.md and latest.json (per case: workload, engine figure, floor
 // measured in the same run, ratio; plus the machine). Cases run one after another in this process, except the aging
 // and KPI case (bench/aging.ts), which runs as its own process and leaves its result file for this one to read.
@@ -19,11 +19,21 @@ import { builtScaleServer, runScaleBench } from './scale.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const listArg = (name: string) => {
+const argValue = (name: string) => {
   const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? (argv[i + 1] ?? '').split(',').filter(Boolean) : undefined;
+  return i >= 0 ? (argv[i + 1] ?? '') : undefined;
 };
+const listArg = (name: string) => argValue(name)?.split(',').filter(Boolean);
 const only = listArg('only');
+// The scale track at a size between quick and full (`--scale-workflows 30000 --scale-overdue 3000`): reported as custom.
+const numberArg = (name: string) => {
+  const value = argValue(name);
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`--${name} needs a positive whole number, got "${value}"`);
+  return Number(value);
+};
+const scaleWorkflows = numberArg('scale-workflows');
+const scaleOverdue = numberArg('scale-overdue');
 const skip = listArg('skip') ?? [];
 const resultsDir = new URL('./results/', import.meta.url);
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -66,12 +76,13 @@ const cases: CaseDef[] = [
     title: '7. scale track (Temporal server on PostgreSQL)',
     run: () => {
       if (!scaleServer) throw new Error('the Temporal server is not built: run `bash scripts/build-temporal-server.sh` first');
-      return runScaleBench({ server: scaleServer, workflows: q(1_000, 100_000), overdue: q(500, 10_000) });
+      return runScaleBench({ server: scaleServer, workflows: scaleWorkflows ?? q(1_000, 100_000), overdue: scaleOverdue ?? q(500, 10_000) });
     },
   },
   { name: 'imports', title: '8. bulk invoice import (1 % bad rows)', run: () => benchImports({ count: q(10_000, 100_000) }) },
 ];
 
+const sizeOf = (name: string): CaseResult['size'] => (name === 'scale' && (scaleWorkflows !== undefined || scaleOverdue !== undefined) ? 'custom' : quick ? 'quick' : 'full');
 const selected = cases.filter((c) => (!only || only.includes(c.name) || (c.name.startsWith('aging') && only.includes('aging'))) && !skip.includes(c.name) && !(c.name.startsWith('aging') && skip.includes('aging')));
 if (selected.length === 0) throw new Error(`no case selected; cases: ${cases.map((c) => c.name).join(', ')}`);
 const machine = await machineInfo();
@@ -86,11 +97,11 @@ for (const c of selected) {
   const loadAverage1m = os.loadavg()[0]!;
   try {
     const result = await c.run();
-    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: quick ? 'quick' : 'full', loadAverage1m, rows: result.rows, details: result.details });
+    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, rows: result.rows, details: result.details });
     for (const r of result.rows) console.log(`   ${r.case}: ${r.engine} vs ${r.floor} = ${r.ratio}`);
   } catch (error) {
     console.error(`   ${c.name} failed: ${(error as Error).stack ?? error}`);
-    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: quick ? 'quick' : 'full', loadAverage1m, rows: [], details: {}, note: `failed: ${(error as Error).message.split('\n')[0]}` });
+    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, rows: [], details: {}, note: `failed: ${(error as Error).message.split('\n')[0]}` });
   }
   console.log('');
 }

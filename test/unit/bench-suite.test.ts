@@ -88,6 +88,14 @@ describe('latest results', () => {
     expect(merged.updatedAt).toBe('now');
   });
 
+  it('keeps the last good figures of a case whose new attempt failed, with the failure noted', () => {
+    const previous: Latest = { updatedAt: 'then', machine, cases: [caseResult('scale', { size: 'full' })] };
+    const merged = mergeLatest(previous, { machine, at: 'now', cases: [caseResult('scale', { rows: [], ranAt: '2026-11-23T07:57:18Z', note: 'failed: no database' })] });
+    expect(merged.cases[0]!.rows).toEqual(previous.cases[0]!.rows);
+    expect(merged.cases[0]!.size).toBe('full');
+    expect(merged.cases[0]!.note).toBe('last attempt 2026-11-23 07:57 UTC failed: no database; figures from the run before');
+  });
+
   it('renders the table, the machine, when each case ran and why a case has no figures', () => {
     const md = renderLatest(mergeLatest(undefined, { machine, at: '2026-11-23T04:10:00Z', scaleServer: 'v1.29.1', cases: [caseResult('invoices'), caseResult('scale', { rows: [], note: 'failed: server did not start' })] }));
     expect(md).toContain('| invoices row | w | 2/s | 4/s | 2.00x |');
