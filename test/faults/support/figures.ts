@@ -24,10 +24,11 @@ export interface ScenarioFigures {
   notes?: string;
 }
 
+export const isCiRun = () => process.env[FAULTS_ENV.scale] === 'ci';
 export const isQuick = () => process.env[FAULTS_ENV.scale] !== 'full';
 
 /** Full-run, quick-run or CI-run count (CI: the quick count unless given), by the suite's scale. */
-export const scaled = (full: number, quick: number, ci = quick) => (!isQuick() ? full : process.env[FAULTS_ENV.scale] === 'ci' ? ci : quick);
+export const scaled = (full: number, quick: number, ci = quick) => (!isQuick() ? full : isCiRun() ? ci : quick);
 
 /** Progress on stderr as it happens (jest holds console output back until a file finishes, and this file is long). */
 export function progress(message: string): void {
