@@ -11,6 +11,8 @@ export interface CaseResult {
   seconds: number;
   size: 'quick' | 'full' | 'custom';
   loadAverage1m: number;
+  /** What it ran on (cores x CPU model): cases kept from an earlier run may come from another machine. */
+  machine?: string;
   rows: BenchRow[];
   details: Record<string, unknown>;
   /** Set when the case did not run or failed; rows are then empty. */
@@ -44,6 +46,9 @@ export function mergeLatest(previous: Latest | undefined, run: { machine: Machin
   return { updatedAt: run.at, machine: run.machine, scaleServer: run.scaleServer ?? previous?.scaleServer, cases };
 }
 
+/** The short machine description each case carries. */
+export const cpuOf = (m: Pick<MachineInfo, 'cores' | 'cpu'>) => `${m.cores} x ${m.cpu}`;
+
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderLatest(latest: Latest): string {
@@ -51,7 +56,7 @@ export function renderLatest(latest: Latest): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Machine: ${m.cores} x ${m.cpu}, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; PostgreSQL ${m.postgres}; Temporal CLI ${m.temporalCli} (dev server, SQLite)` +
+    `Machine of the latest run: ${cpuOf(m)}, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; PostgreSQL ${m.postgres}; Temporal CLI ${m.temporalCli} (dev server, SQLite)` +
       (latest.scaleServer ? `; scale track: Temporal server ${latest.scaleServer} on PostgreSQL` : '') +
       '.',
     `Updated ${latest.updatedAt}. Every floor was measured in the same run as its engine figure. Ratio: how many times the floor (cost over floor, or floor rate over engine rate); lower is better.`,
@@ -63,8 +68,8 @@ export function renderLatest(latest: Latest): string {
     if (c.rows.length === 0) lines.push(`| ${cell(c.title)} | ${cell(c.note ?? 'not run')} | | | |`);
     for (const r of c.rows) lines.push(`| ${cell(r.case)} | ${cell(r.workload)} | ${cell(r.engine)} | ${cell(r.floor)} | ${cell(r.ratio)} |`);
   }
-  lines.push('', '| case | ran at (UTC) | size | took | 1-min load average at start |', '| --- | --- | --- | --- | --- |');
-  for (const c of latest.cases) lines.push(`| ${cell(c.title)} | ${c.ranAt.slice(0, 19).replace('T', ' ')} | ${c.size} | ${c.seconds.toFixed(0)} s | ${c.loadAverage1m.toFixed(1)} |`);
+  lines.push('', '| case | ran at (UTC) | size | took | 1-min load average at start | machine |', '| --- | --- | --- | --- | --- | --- |');
+  for (const c of latest.cases) lines.push(`| ${cell(c.title)} | ${c.ranAt.slice(0, 19).replace('T', ' ')} | ${c.size} | ${c.seconds.toFixed(0)} s | ${c.loadAverage1m.toFixed(1)} | ${cell(c.machine ?? 'not recorded')} |`);
   const notes = latest.cases.filter((c) => c.note);
   if (notes.length) lines.push('', ...notes.map((c) => `- ${c.title}: ${c.note}`));
   return `${lines.join('\n')}\n`;

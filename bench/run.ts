@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runCustomersBench } from './customers.js';
 import { benchImports } from './imports.js';
 import { runInvoicesBench } from './invoices.js';
-import { mergeLatest, renderLatest, type CaseResult, type Latest } from './latest.js';
+import { cpuOf, mergeLatest, renderLatest, type CaseResult, type Latest } from './latest.js';
 import { type BenchResult } from './lib.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { runMemoryBench } from './memory.js';
@@ -97,11 +97,11 @@ for (const c of selected) {
   const loadAverage1m = os.loadavg()[0]!;
   try {
     const result = await c.run();
-    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, rows: result.rows, details: result.details });
+    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, machine: cpuOf(machine), rows: result.rows, details: result.details });
     for (const r of result.rows) console.log(`   ${r.case}: ${r.engine} vs ${r.floor} = ${r.ratio}`);
   } catch (error) {
     console.error(`   ${c.name} failed: ${(error as Error).stack ?? error}`);
-    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, rows: [], details: {}, note: `failed: ${(error as Error).message.split('\n')[0]}` });
+    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, machine: cpuOf(machine), rows: [], details: {}, note: `failed: ${(error as Error).message.split('\n')[0]}` });
   }
   console.log('');
 }

@@ -102,8 +102,16 @@ describe('latest results', () => {
     expect(md).toContain('2 x AMD EPYC, 24 GiB RAM');
     expect(md).toContain('PostgreSQL 15.18');
     expect(md).toContain('Temporal server v1.29.1 on PostgreSQL');
-    expect(md).toContain('| invoices | 2026-11-23 04:00:00 | quick | 12 s | 1.0 |');
+    expect(md).toContain('| invoices | 2026-11-23 04:00:00 | quick | 12 s | 1.0 | not recorded |');
     expect(md).toContain('- scale: failed: server did not start');
+  });
+
+  it('names the machine of each case, so figures kept from a run on another machine say so', () => {
+    const previous: Latest = { updatedAt: 'then', machine, cases: [caseResult('scale', { machine: '2 x AMD EPYC' })] };
+    const md = renderLatest(mergeLatest(previous, { machine: { ...machine, cpu: 'Intel Xeon' }, at: 'now', cases: [caseResult('invoices', { machine: '2 x Intel Xeon' })] }));
+    expect(md).toContain('Machine of the latest run: 2 x Intel Xeon,');
+    expect(md).toContain('| scale | 2026-11-23 04:00:00 | quick | 12 s | 1.0 | 2 x AMD EPYC |');
+    expect(md).toContain('| invoices | 2026-11-23 04:00:00 | quick | 12 s | 1.0 | 2 x Intel Xeon |');
   });
 
   it('escapes pipes inside cells', () => {
