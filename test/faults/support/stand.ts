@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import type { Role } from '../../../src/auth/roles.js';
 import { loadConfig } from '../../../src/config.js';
+import { dropDatabase } from '../../../src/db/drop-database.js';
 import { openOrm, type Orm } from '../../../src/db/orm.js';
 import { freePort } from '../../../src/free-port.js';
 import { startMailCatcher, type MailCatcher } from '../../../src/mail/catcher.js';
@@ -19,7 +20,6 @@ import { startDevServer, type DevServer } from '../../../src/temporal/dev-server
 import { installTemporalRuntime } from '../../../src/runtime.js';
 import { mintToken } from '../../support/auth.js';
 import { startEntrypoint, TEST_AUTH_SECRET, type EngineProcess } from '../../support/processes.js';
-import { dropDatabase } from '../../../src/db/drop-database.js';
 import { attachPostgresCluster, type PostgresCluster } from './postgres.js';
 import { FAULTS_ENV, progress } from './figures.js';
 
