@@ -95,13 +95,15 @@ for (const c of selected) {
   const started = performance.now();
   const ranAt = new Date().toISOString();
   const loadAverage1m = os.loadavg()[0]!;
+  // What every result of the case records, figures or not.
+  const ran = () => ({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, machine: cpuOf(machine) });
   try {
     const result = await c.run();
-    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, machine: cpuOf(machine), rows: result.rows, details: result.details });
+    results.push({ ...ran(), rows: result.rows, details: result.details });
     for (const r of result.rows) console.log(`   ${r.case}: ${r.engine} vs ${r.floor} = ${r.ratio}`);
   } catch (error) {
     console.error(`   ${c.name} failed: ${(error as Error).stack ?? error}`);
-    results.push({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, machine: cpuOf(machine), rows: [], details: {}, note: `failed: ${(error as Error).message.split('\n')[0]}` });
+    results.push({ ...ran(), rows: [], details: {}, note: `failed: ${(error as Error).message.split('\n')[0]}` });
   }
   console.log('');
 }

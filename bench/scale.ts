@@ -1,9 +1,9 @@
 // Scale track on the real Temporal server with PostgreSQL persistence (bench/temporal-server.ts): N open invoice
 // workflows (each sleeping on its overdue timer, the state after delivery), then M of them becoming overdue at the
 // same instant with a few seconds of jitter. Measured: start rate (accepted by the server, and running: the worker
-// has taken each workflow's first task, so it sleeps on its timer; the burst starts only then), rate at which overdue timers fire and the invoices
-// are marked overdue (status flipped, event recorded, collection started), the lag from due instant to marked, and
-// the Temporal databases' size. Floors on the same server in the same run: bare starts of a one-timer workflow, and
+// has taken each workflow's first task, so it sleeps on its timer; the burst starts only then), rate at which overdue
+// timers fire and the invoices are marked overdue (status flipped, event recorded, collection started), the lag from
+// due instant to marked, and the Temporal databases' size. Floors on the same server in the same run: bare starts of a one-timer workflow, and
 // M bare timers (one activity each) due at the same jittered instants.
 // Needs `bash scripts/build-temporal-server.sh` first. Run: npx tsx bench/scale.ts [--workflows 100000] [--overdue 10000]
 import { randomUUID } from 'node:crypto';
