@@ -4,6 +4,7 @@
 //                                                                  API's secret (AUTH_JWT_SECRET or .data/auth-secret)
 //   api-keys create --name <name> --role <role> [--role ...]        prints a new API key (shown once)
 //   access-doc [--write]                                           the permission matrix as Markdown (docs/access.md)
+//   --help (or help, alone or after any command) prints the usage; a mistake prints it too, with exit code 2
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,11 +21,15 @@ import { passwordProblem } from '../domain/password-policy.js';
 
 const USAGE = `usage:
   npm run ar -- users create-admin --email <e-mail> [--password <password>]
-  npm run ar -- token --role <${['admin', '...', 'customer'].join('|')}> [--customer <customer id>] [--actor <name>] [--ttl PT8H]
+  npm run ar -- token --role <${[...STAFF_ROLES, 'customer'].join('|')}> [--customer <customer id>] [--actor <name>] [--ttl PT8H]
   npm run ar -- api-keys create --name <name> --role <staff role> [--role <staff role> ...]
-  npm run ar -- access-doc [--write]`;
+  npm run ar -- access-doc [--write]
+  npm run ar -- --help`;
 
 class UsageError extends Error {}
+
+/** The user asked for the usage text (`--help`, `-h`, `help`): printed on stdout, exit code 0. */
+class HelpRequested extends Error {}
 
 async function withDatabase<T>(run: (em: import('@mikro-orm/postgresql').EntityManager) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -37,22 +42,35 @@ async function withDatabase<T>(run: (em: import('@mikro-orm/postgresql').EntityM
   }
 }
 
+/** Options and positionals; a mistyped option is a usage mistake (exit 2), not a crash with a stack trace. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        email: { type: 'string' },
+        password: { type: 'string' },
+        role: { type: 'string', multiple: true },
+        customer: { type: 'string' },
+        actor: { type: 'string' },
+        ttl: { type: 'string' },
+        name: { type: 'string' },
+        write: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    // node:util's parse errors (unknown option, missing value) carry a code and a message for people.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message.split('. ')[0]!);
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<string> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      email: { type: 'string' },
-      password: { type: 'string' },
-      role: { type: 'string', multiple: true },
-      customer: { type: 'string' },
-      actor: { type: 'string' },
-      ttl: { type: 'string' },
-      name: { type: 'string' },
-      write: { type: 'boolean' },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   const command = positionals.join(' ');
+  if (values.help || command === 'help' || positionals[0] === 'help') throw new HelpRequested();
 
   if (command === 'users create-admin') {
     if (!values.email || !/^[^@\s]+@[^@\s]+$/.test(values.email)) throw new UsageError('--email <e-mail> is required');
@@ -102,6 +120,10 @@ main(process.argv.slice(2)).then(
     console.log(output);
   },
   (error: unknown) => {
+    if (error instanceof HelpRequested) {
+      console.log(USAGE);
+      return;
+    }
     if (error instanceof UsageError || error instanceof ConfigError) console.error(`${error.message}\n\n${USAGE}`);
     else console.error(error);
     process.exitCode = error instanceof UsageError ? 2 : 1;
