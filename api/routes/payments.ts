@@ -1,15 +1,16 @@
 // Payments: record a receipt (its cash application runs in the `payment-<id>` workflow), read it with the allocations
 // and the rule behind each one, list payments, and apply remaining credit or unapplied cash later.
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { isCurrencyCode } from '../../src/domain/iso.js';
-import { isOpenStatus, type InvoiceStatus } from '../../src/domain/invoice-status.js';
 import { allocateRemaining, AllocationRefusedError } from '../../src/payments/allocate.js';
 import { dateOf, PaymentNotFoundError } from '../../src/payments/apply.js';
 import { customersOfInvoices, notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { signalIfRunning } from '../../src/payments/notify.js';
 import { insertPayment } from '../../src/payments/receive.js';
+import { invoicesNamedBy, remittanceOutcomes, type RemittanceOutcome } from '../../src/payments/remittance.js';
 import { startCashApplication } from '../../src/temporal/starters.js';
 import { allocationsOf, findPayment, toPaymentRecord, type AllocationRecord, type PaymentRecord } from '../../src/payments/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
@@ -25,8 +26,10 @@ import { AllocateBody, CreatePaymentBody, PaymentListItemSchema, PaymentListQuer
 type PaymentView = Static<typeof PaymentSchema>;
 /** Clock skew tolerated on `receivedAt` before it counts as in the future. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** How long a new payment's answer waits for its cash application to commit. */
+const APPLICATION_WAIT_MS = 3_000;
 
-export function paymentView(p: PaymentRecord, allocations: AllocationRecord[]): PaymentView {
+export function paymentView(p: PaymentRecord, allocations: AllocationRecord[], outcomes: RemittanceOutcome[]): PaymentView {
   const m = (amount: number) => ({ amount, currency: p.currency });
   return {
     id: p.id,
@@ -35,7 +38,7 @@ export function paymentView(p: PaymentRecord, allocations: AllocationRecord[]): 
     method: p.method,
     receivedAt: p.receivedAt.toISOString(),
     reference: p.reference,
-    remittance: p.remittance.map((l) => ({ invoiceNumber: l.invoiceNumber, amount: m(l.amount) })),
+    remittance: p.remittance.map((l) => ({ invoiceNumber: l.invoiceNumber, amount: { amount: l.amount, currency: l.currency ?? p.currency } })),
     status: p.status,
     applied: m(p.appliedAmount),
     unapplied: m(p.unappliedAmount),
@@ -58,6 +61,7 @@ export function paymentView(p: PaymentRecord, allocations: AllocationRecord[]): 
       createdBy: a.createdBy,
       createdAt: a.createdAt.toISOString(),
     })),
+    remittanceOutcome: outcomes.map((o) => ({ invoiceNumber: o.invoiceNumber, stated: o.stated, applied: m(o.applied), outcome: o.outcome, detail: o.detail })),
     workflowId: workflowIds.payment(p.id),
     version: p.version,
     createdBy: p.createdBy,
@@ -65,56 +69,47 @@ export function paymentView(p: PaymentRecord, allocations: AllocationRecord[]): 
   };
 }
 
-interface InvoiceRef {
-  id: string;
-  number: string;
-  customer_id: string;
-  currency: string;
-  status: InvoiceStatus;
-  open_amount: string;
-}
 
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
 
-  /** Everything wrong with a new payment that the schema cannot see, with the pointer of each field. */
+  /**
+   * Everything malformed about a new payment that the schema cannot see, with the pointer of each field. What the
+   * remittance says is never a reason to refuse the receipt: the money arrived. Cash application applies what fits
+   * (the same rule as for bank statement entries) and `remittanceOutcome` explains the rest.
+   */
   async function paymentProblems(body: Static<typeof CreatePaymentBody>): Promise<{ status: number; errors: FieldError[] }> {
     const errors: FieldError[] = [];
-    const em = orm.em.fork();
-    const currency = body.amount.currency;
-    if (!isCurrencyCode(currency)) errors.push({ pointer: '/amount/currency', in: 'body', detail: `is not an ISO 4217 currency` });
+    if (!isCurrencyCode(body.amount.currency)) errors.push({ pointer: '/amount/currency', in: 'body', detail: `is not an ISO 4217 currency` });
+    (body.remittance ?? []).forEach((line, n) => {
+      if (!isCurrencyCode(line.amount.currency)) errors.push({ pointer: `/remittance/${n}/amount/currency`, in: 'body', detail: 'is not an ISO 4217 currency' });
+    });
     if (Date.parse(body.receivedAt) > Date.now() + FUTURE_TOLERANCE_MS) errors.push({ pointer: '/receivedAt', in: 'body', detail: 'is in the future' });
+    if (errors.length) return { status: 422, errors };
     if (body.customerId) {
-      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [body.customerId]);
+      const [customer] = await orm.em.fork().execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [body.customerId]);
       if (!customer) return { status: 404, errors: [{ pointer: '/customerId', in: 'body', detail: `customer ${body.customerId} does not exist` }] };
     }
-    const lines = body.remittance ?? [];
-    const numbers = [...new Set(lines.map((l) => l.invoiceNumber.toUpperCase()))];
-    const invoices = numbers.length
-      ? await em.execute<InvoiceRef[]>(`SELECT id, number, customer_id, currency, status, open_amount FROM invoice WHERE upper(number) IN (${numbers.map(() => '?').join(', ')})`, numbers)
-      : [];
-    let closed = false;
-    let payer = body.customerId;
-    lines.forEach((line, n) => {
-      const at = `/remittance/${n}`;
-      if (line.amount.currency !== currency) return errors.push({ pointer: `${at}/amount/currency`, in: 'body', detail: `must be the payment currency ${currency}` });
-      const invoice = invoices.find((i) => i.number.toUpperCase() === line.invoiceNumber.toUpperCase());
-      if (!invoice) return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: `no invoice numbered ${line.invoiceNumber}` });
-      if (invoice.currency !== currency) return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: `the invoice is in ${invoice.currency}, the payment in ${currency}` });
-      payer ??= invoice.customer_id;
-      if (invoice.customer_id !== payer) return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: 'belongs to another customer than the payment' });
-      if (!isOpenStatus(invoice.status)) {
-        closed = true;
-        return errors.push({ pointer: `${at}/invoiceNumber`, in: 'body', detail: `invoice ${invoice.number} is ${invoice.status}` });
-      }
-      if (line.amount.amount > Number(invoice.open_amount)) errors.push({ pointer: `${at}/amount/amount`, in: 'body', detail: `is above the open balance ${invoice.open_amount} of ${invoice.number}` });
-      return undefined;
-    });
-    if (new Set(lines.map((l) => l.invoiceNumber.toUpperCase())).size !== lines.length) errors.push({ pointer: '/remittance', in: 'body', detail: 'names an invoice more than once' });
-    const remitted = lines.reduce((a, l) => a + l.amount.amount, 0);
-    if (remitted > body.amount.amount) errors.push({ pointer: '/remittance', in: 'body', detail: `allocates ${remitted}, more than the payment amount ${body.amount.amount}` });
-    // Only a closed invoice is a conflict (409); any other problem makes the request unprocessable (422).
-    return { status: closed && errors.length === 1 ? 409 : 422, errors };
+    return { status: 422, errors };
+  }
+
+  /** The payment with its allocations and what became of each remittance line. */
+  async function fullView(em: EntityManager, payment: PaymentRecord): Promise<PaymentView> {
+    const allocations = await allocationsOf(em, [payment.id]);
+    return paymentView(payment, allocations, remittanceOutcomes(payment, allocations, await invoicesNamedBy(em, payment)));
+  }
+
+  /**
+   * Cash application starts with the payment and normally commits within a second; the answer waits that long so it
+   * can say what was applied and what stays as credit or unapplied cash. A slower run answers `received` (pending).
+   */
+  async function awaitApplication(em: EntityManager, id: string): Promise<PaymentRecord> {
+    const until = Date.now() + APPLICATION_WAIT_MS;
+    for (;;) {
+      const payment = (await findPayment(em.fork(), id))!;
+      if (payment.appliedAt || Date.now() >= until) return payment;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   app.post(
@@ -134,7 +129,6 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const found = await paymentProblems(body);
       if (found.errors.length) {
         if (found.status === 404) throw new ProblemError(404, 'not-found', 'Not found', found.errors[0]!.detail, { errors: found.errors });
-        if (found.status === 409) throw problems.conflict('A remittance line names an invoice that is closed.', { errors: found.errors });
         throw problems.unprocessable(found.errors, 'The payment cannot be recorded as sent.');
       }
       const id = randomUUID();
@@ -150,7 +144,11 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           method: body.method as PaymentRecord['method'],
           receivedAt,
           reference: body.reference,
-          remittance: (body.remittance ?? []).map((l) => ({ invoiceNumber: l.invoiceNumber, amount: l.amount.amount })),
+          remittance: (body.remittance ?? []).map((l) => ({
+            invoiceNumber: l.invoiceNumber,
+            amount: l.amount.amount,
+            ...(l.amount.currency === body.amount.currency ? {} : { currency: l.amount.currency }),
+          })),
           createdBy: actorOf(request),
         });
         await startCashApplication(
@@ -161,8 +159,8 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           throw problems.unavailable('Cash application could not be started (workflow service unreachable); nothing was stored, retry the request.');
         });
       });
-      const payment = await findPayment(em, id);
-      return reply.status(201).header('location', `/payments/${id}`).send(paymentView(payment!, []));
+      const payment = await awaitApplication(em, id);
+      return reply.status(201).header('location', `/payments/${id}`).send(await fullView(em, payment));
     },
   );
 
@@ -180,7 +178,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const em = orm.em.fork();
       const payment = await findPayment(em, request.params.id);
       if (!payment) throw problems.notFound('Payment', request.params.id);
-      return paymentView(payment, await allocationsOf(em, [payment.id]));
+      return fullView(em, payment);
     },
   );
 
@@ -218,7 +216,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         limit,
         (p) => [p.createdAt.toISOString(), p.id],
         (p) => {
-          const { allocations: _a, remittance: _r, ...item } = paymentView(p, []);
+          const { allocations: _a, remittance: _r, remittanceOutcome: _o, ...item } = paymentView(p, [], []);
           return item;
         },
       );
@@ -275,7 +273,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       for (const [workflowId, notice] of notices) await notice.catch((err: unknown) => request.log.error({ err, workflowId }, 'signal after a committed allocation failed'));
       // Collections re-evaluate once per customer, not once per invoice.
       await notifyCollectionOfBalanceChange(temporal, await customersOfInvoices(em, outcome.signals.map((s) => s.invoiceId)), { reason: 'payment', source: `payment:${payment.id}` }, log);
-      return reply.status(201).send(paymentView(outcome.payment, await allocationsOf(em, [payment.id])));
+      return reply.status(201).send(await fullView(em, outcome.payment));
     },
   );
 };

@@ -48,6 +48,16 @@ export const AllocationSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
+export const RemittanceOutcomeSchema = Type.Object({
+  invoiceNumber: Type.String(),
+  stated: MoneySchema,
+  applied: MoneySchema,
+  outcome: Type.Union([Type.Literal('pending'), Type.Literal('applied'), Type.Literal('partly_applied'), Type.Literal('not_applied')], {
+    description: 'pending: cash application has not run yet; otherwise how much of the line reached the invoice it names',
+  }),
+  detail: Type.Union([Type.String(), Type.Null()], { description: 'Why less than stated was applied' }),
+});
+
 export const PaymentSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   customerId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
@@ -68,13 +78,16 @@ export const PaymentSchema = Type.Object({
   counterparty: Type.Union([Type.Object({ name: Type.Optional(Type.String()), iban: Type.Optional(Type.String()) }), Type.Null()]),
   appliedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   allocations: Type.Array(AllocationSchema),
+  remittanceOutcome: Type.Array(RemittanceOutcomeSchema, {
+    description: 'What became of each remittance line: the receipt is always recorded, lines that do not fit are explained here',
+  }),
   workflowId: Type.String(),
   version: Type.Integer(),
   createdBy: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export const PaymentListItemSchema = Type.Omit(PaymentSchema, ['allocations', 'remittance']);
+export const PaymentListItemSchema = Type.Omit(PaymentSchema, ['allocations', 'remittance', 'remittanceOutcome']);
 
 export const AllocateBody = Type.Object(
   {

@@ -31,7 +31,8 @@ export interface PaymentToMatch {
   /** Calendar date the money arrived (YYYY-MM-DD): decides early-payment discounts. */
   receivedOn: string;
   reference: string;
-  remittance?: { invoiceNumber: string; amount: number }[];
+  /** A line without `currency` is in the payment currency; a line in another currency is never applied. */
+  remittance?: { invoiceNumber: string; amount: number; currency?: string }[];
 }
 
 export interface MatchPolicy {
@@ -147,7 +148,8 @@ export function matchPayment(payment: PaymentToMatch, invoices: readonly OpenInv
 
   for (const line of payment.remittance ?? []) {
     const invoice = byNumber.get(line.invoiceNumber.toUpperCase());
-    if (!invoice) unmatched.push({ invoiceNumber: line.invoiceNumber, reason: 'no open invoice with this number in the payment currency' });
+    if (line.currency && line.currency !== payment.currency) unmatched.push({ invoiceNumber: line.invoiceNumber, reason: `the line is in ${line.currency}, the payment in ${payment.currency}` });
+    else if (!invoice) unmatched.push({ invoiceNumber: line.invoiceNumber, reason: 'no open invoice with this number in the payment currency' });
     else if (used.has(invoice.id)) unmatched.push({ invoiceNumber: line.invoiceNumber, reason: 'named twice in the remittance' });
     else if (left > 0) {
       const { amount, discount } = settle(invoice, Math.min(line.amount, left), payment.receivedOn);

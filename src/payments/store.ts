@@ -9,6 +9,8 @@ export type PaymentStatus = 'received' | 'applied' | 'partially_applied' | 'unap
 export interface RemittanceLine {
   invoiceNumber: string;
   amount: number;
+  /** Only when the payer wrote the line in another currency than the payment (such a line is never applied). */
+  currency?: string;
 }
 
 export interface PaymentRecord {

@@ -198,11 +198,49 @@ it('replays the first answer for a repeated Idempotency-Key and refuses the key 
   expect(Number(count)).toBe(1);
 });
 
+it('records every receipt whose remittance does not fit, applies what fits and names the rest', async () => {
+  type Outcome = { invoiceNumber: string; outcome: string; applied: { amount: number }; detail: string | null };
+  const customerId = await newCustomer();
+  const owed = await issueInvoice(engine, { customerId, total: 1_000_000 });
+  // A wire of 16,000.00 "for" an invoice with 10,000.00 open: 10,000.00 applied, 6,000.00 kept as the payer's credit.
+  const wire = await pay({ customerId, amount: usd(1_600_000), reference: `16,000 for ${owed.number}`, remittance: [{ invoiceNumber: owed.number, amount: usd(1_600_000) }] });
+  expect(wire.statusCode).toBe(201);
+  expect(wire.json()).toMatchObject({ status: 'partially_applied', applied: usd(1_000_000), unapplied: usd(600_000), unappliedHeldAs: 'customer_credit' });
+  expect(wire.json().allocations).toEqual([expect.objectContaining({ invoiceNumber: owed.number, amount: usd(1_000_000), rule: 'remittance' })]);
+  expect(wire.json().remittanceOutcome).toEqual([
+    { invoiceNumber: owed.number, stated: usd(1_600_000), applied: usd(1_000_000), outcome: 'partly_applied', detail: expect.stringContaining(owed.number) },
+  ]);
+  expect(await balance(customerId, 'customer_credit')).toBe(-600_000);
+  expect((await engine.app.inject({ method: 'GET', url: `/payments/${wire.json().id}` })).json().remittanceOutcome).toEqual(wire.json().remittanceOutcome);
+
+  const paid = owed; // now closed
+  const eurCustomer = await insertCustomer(engine.db.orm, { currency: 'EUR' });
+  const eur = await issueInvoice(engine, { customerId: eurCustomer.id, total: 1_000, currency: 'EUR' });
+  const cases: [string, Record<string, unknown>, { heldAs: string; unapplied: number }, RegExp][] = [
+    ['an unknown invoice number, payer unknown', { amount: usd(2_500), reference: 'per remittance advice', remittance: [{ invoiceNumber: 'INV-NOPE-1', amount: usd(2_500) }] }, { heldAs: 'unapplied_cash', unapplied: 2_500 }, /no invoice numbered INV-NOPE-1/],
+    ['a closed invoice', { customerId, amount: usd(700), remittance: [{ invoiceNumber: paid.number, amount: usd(700) }] }, { heldAs: 'customer_credit', unapplied: 700 }, /already paid/],
+    ['an invoice in another currency', { customerId, amount: usd(1_000), remittance: [{ invoiceNumber: eur.number, amount: usd(1_000) }] }, { heldAs: 'customer_credit', unapplied: 1_000 }, /is in EUR/],
+    ['a line in another currency', { customerId, amount: usd(900), remittance: [{ invoiceNumber: paid.number, amount: { amount: 900, currency: 'EUR' } }] }, { heldAs: 'customer_credit', unapplied: 900 }, /line is in EUR/],
+    ['the same invoice twice', { customerId, amount: usd(300), remittance: [{ invoiceNumber: paid.number, amount: usd(100) }, { invoiceNumber: paid.number, amount: usd(200) }] }, { heldAs: 'customer_credit', unapplied: 300 }, /earlier line/],
+  ];
+  for (const [name, body, held, reason] of cases) {
+    const res = await pay(body);
+    expect([name, res.statusCode]).toEqual([name, 201]);
+    const payment = res.json().status === 'received' ? await applied(res.json().id) : res.json();
+    expect([name, payment.status, payment.unappliedHeldAs, payment.unapplied.amount]).toEqual([name, 'unapplied', held.heldAs, held.unapplied]);
+    const outcomes = payment.remittanceOutcome as Outcome[];
+    expect([name, outcomes.at(-1)!.outcome, outcomes.at(-1)!.detail]).toEqual([name, 'not_applied', expect.stringMatching(reason)]);
+  }
+  // Remittance lines that add up to more than the payment: the payment applies what it has.
+  const next = await issueInvoice(engine, { customerId, total: 5_000 });
+  const short = await payAndApply({ customerId, amount: usd(100), remittance: [{ invoiceNumber: next.number, amount: usd(200) }] });
+  expect(short).toMatchObject({ status: 'applied', applied: usd(100), remittanceOutcome: [expect.objectContaining({ outcome: 'partly_applied', applied: usd(100) })] });
+  expect(await unbalancedEntries(engine.db.orm.em.fork())).toEqual([]);
+});
+
 it('refuses bad payments with problem+json naming the field, and stores nothing', async () => {
   const customerId = await newCustomer();
   const invoice = await issueInvoice(engine, { customerId, total: 1_000 });
-  const eurCustomer = await insertCustomer(engine.db.orm, { currency: 'EUR' });
-  const eur = await issueInvoice(engine, { customerId: eurCustomer.id, total: 1_000, currency: 'EUR' });
   const cases: [Record<string, unknown>, number, string][] = [
     [{ customerId, amount: usd(0) }, 400, '/amount/amount'],
     [{ customerId, amount: usd(-5) }, 400, '/amount/amount'],
@@ -210,11 +248,7 @@ it('refuses bad payments with problem+json naming the field, and stores nothing'
     [{ customerId, amount: usd(100), method: 'bitcoin' }, 400, '/method'],
     [{ customerId: randomUUID(), amount: usd(100) }, 404, '/customerId'],
     [{ customerId, amount: { amount: 100, currency: 'XXX' } }, 422, '/amount/currency'],
-    [{ customerId, amount: usd(100), remittance: [{ invoiceNumber: 'INV-NOPE', amount: usd(100) }] }, 422, '/remittance/0/invoiceNumber'],
-    [{ customerId, amount: usd(100), remittance: [{ invoiceNumber: invoice.number, amount: { amount: 100, currency: 'EUR' } }] }, 422, '/remittance/0/amount/currency'],
-    [{ customerId, amount: usd(100), remittance: [{ invoiceNumber: eur.number, amount: usd(100) }] }, 422, '/remittance/0/invoiceNumber'],
-    [{ customerId, amount: usd(100), remittance: [{ invoiceNumber: invoice.number, amount: usd(200) }] }, 422, '/remittance'],
-    [{ customerId, amount: usd(5_000), remittance: [{ invoiceNumber: invoice.number, amount: usd(1_001) }] }, 422, '/remittance/0/amount/amount'],
+    [{ customerId, amount: usd(100), remittance: [{ invoiceNumber: invoice.number, amount: { amount: 100, currency: 'XXX' } }] }, 422, '/remittance/0/amount/currency'],
     [{ customerId, amount: usd(100), receivedAt: '2999-01-01T00:00:00Z' }, 422, '/receivedAt'],
   ];
   for (const [body, status, pointer] of cases) {

@@ -122,3 +122,22 @@ describe('reference text', () => {
     expect(referencePatternProblem(pattern)).toEqual(problem);
   });
 });
+
+describe('remittance lines that do not fit', () => {
+  const noAutoMatch = { ...DEFAULT_MATCH_POLICY, oldestFirst: false };
+  it.each([
+    ['an unknown number', { invoiceNumber: 'INV-9999', amount: 1_000 }, /no open invoice/],
+    ['a line in another currency', { invoiceNumber: A.number, amount: 1_000, currency: 'USD' }, /line is in USD, the payment in EUR/],
+  ])('never applies %s and reports it, keeping the cash as remainder', (_name, line, reason) => {
+    const result = matchPayment(pay(1_234, { remittance: [line] }), OPEN, noAutoMatch);
+    expect(result.allocations).toEqual([]);
+    expect(result.remainder).toBe(1_234);
+    expect(result.unmatched).toEqual([{ invoiceNumber: line.invoiceNumber, reason: expect.stringMatching(reason) }]);
+  });
+
+  it('applies no more than is open when a line is larger, leaving the excess as remainder', () => {
+    const result = matchPayment(pay(16_000, { remittance: [{ invoiceNumber: A.number, amount: 16_000 }] }), [A], noAutoMatch);
+    expect(result.allocations).toEqual([expect.objectContaining({ invoiceNumber: A.number, amount: 10_000, rule: 'remittance' })]);
+    expect(result.remainder).toBe(6_000);
+  });
+});
