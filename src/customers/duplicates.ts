@@ -2,7 +2,7 @@
 // phone, trigram name similarity through the GIN index) and the whole-book scan. The pure scoring in
 // src/domain/matching.ts decides what the evidence means. Closed and merged customers are not candidates.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, scorePair, type DuplicateCluster, type DuplicatePolicy, type MatchReason, type ScoredPair } from '../domain/matching.js';
+import { clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, nameTypo, scorePair, type DuplicateCluster, type DuplicatePolicy, type MatchReason, type ScoredPair } from '../domain/matching.js';
 import type { MatchKeys } from './store.js';
 import { pgArray } from './sql.js';
 
@@ -19,14 +19,18 @@ interface CandidateRow {
   tax_key: string | null;
   match_emails: string[];
   match_phones: string[];
+  name_core: string;
   name_sim: number;
+  core_sim: number;
   address_sim: number;
 }
 
 const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x));
 
-function evidenceOf(keys: Pick<MatchKeys, 'taxKey' | 'emails' | 'phones'>, other: Pick<CandidateRow, 'tax_key' | 'match_emails' | 'match_phones'>, nameSim: number, addressSim: number) {
+function evidenceOf(keys: Pick<MatchKeys, 'taxKey' | 'emails' | 'phones' | 'nameCore'>, other: Pick<CandidateRow, 'tax_key' | 'match_emails' | 'match_phones' | 'name_core' | 'core_sim'>, nameSim: number, addressSim: number) {
   return {
+    coreSimilarity: Number(other.core_sim),
+    nameTypo: nameTypo(keys.nameCore, other.name_core),
     sameTaxId: keys.taxKey !== null && keys.taxKey === other.tax_key,
     differentTaxIds: keys.taxKey !== null && other.tax_key !== null && keys.taxKey !== other.tax_key,
     sharedEmails: intersect(keys.emails, other.match_emails),
@@ -54,13 +58,16 @@ export async function findDuplicateCandidates(
   const policy = options.policy ?? DEFAULT_DUPLICATE_POLICY;
   await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [String(policy.candidateCoreThreshold)]);
   const rows = await tx.execute<CandidateRow[]>(
-    `SELECT id, legal_name, tax_key, match_emails, match_phones,
-            similarity(name_key, ?) AS name_sim, similarity(address_key, ?) AS address_sim
+    // The same normalised address is fetched through the postcode index: a typo in a short name can be too far
+    // for the trigram threshold ("tugafibu" ~ "tuaafibu" is 0.5), and one name at one address is how most duplicates are born.
+    `SELECT id, legal_name, tax_key, match_emails, match_phones, name_core,
+            similarity(name_key, ?) AS name_sim, similarity(name_core, ?) AS core_sim, similarity(address_key, ?) AS address_sim
        FROM customer
       WHERE status <> 'closed' AND merged_into IS NULL AND NOT (id = ANY(?::uuid[]))
-        AND (tax_key = ? OR match_emails && ?::text[] OR match_phones && ?::text[] OR name_core % ?)
+        AND (tax_key = ? OR match_emails && ?::text[] OR match_phones && ?::text[] OR name_core % ?
+             OR (postcode_key = ? AND postcode_key <> '' AND address_key = ?))
       LIMIT ?`,
-    [keys.nameKey, keys.addressKey, pgArray(options.excludeIds ?? []), keys.taxKey, pgArray(keys.emails), pgArray(keys.phones), keys.nameCore, options.limit ?? 100],
+    [keys.nameKey, keys.nameCore, keys.addressKey, pgArray(options.excludeIds ?? []), keys.taxKey, pgArray(keys.emails), pgArray(keys.phones), keys.nameCore, keys.postcodeKey, keys.addressKey, options.limit ?? 100],
   );
   return rows
     .map((row) => ({ id: row.id, legalName: row.legal_name, ...scorePair(evidenceOf(keys, row, row.name_sim, row.address_sim), policy) }))
@@ -89,7 +96,10 @@ interface PairRow {
   b_emails: string[];
   a_phones: string[];
   b_phones: string[];
+  a_core: string;
+  b_core: string;
   name_sim: number;
+  core_sim: number;
   address_sim: number;
 }
 
@@ -117,21 +127,23 @@ export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy 
       pairs AS (
         SELECT DISTINCT g.first AS a, k.id AS b FROM groups g JOIN keyed k ON k.k = g.k AND k.id <> g.first
         UNION
-        -- Similar names inside one postcode block (a btree join on the table, not the CTE).
+        -- Similar names, or the same normalised address (where a typo in a name still makes a probable pair),
+        -- inside one postcode block (a btree join on the table, not the CTE).
         SELECT x.id, y.id FROM customer x JOIN customer y ON y.postcode_key = x.postcode_key AND x.id < y.id
-         WHERE x.postcode_key <> '' AND similarity(x.name_key, y.name_key) >= ?
+         WHERE x.postcode_key <> '' AND (similarity(x.name_key, y.name_key) >= ? OR x.address_key = y.address_key)
            AND x.status <> 'closed' AND x.merged_into IS NULL AND y.status <> 'closed' AND y.merged_into IS NULL
       )
       SELECT p.a, p.b, x.tax_key AS a_tax, y.tax_key AS b_tax, x.match_emails AS a_emails, y.match_emails AS b_emails,
-             x.match_phones AS a_phones, y.match_phones AS b_phones,
-             similarity(x.name_key, y.name_key) AS name_sim, similarity(x.address_key, y.address_key) AS address_sim
+             x.match_phones AS a_phones, y.match_phones AS b_phones, x.name_core AS a_core, y.name_core AS b_core,
+             similarity(x.name_key, y.name_key) AS name_sim, similarity(x.name_core, y.name_core) AS core_sim, similarity(x.address_key, y.address_key) AS address_sim
         FROM pairs p JOIN customer x ON x.id = p.a JOIN customer y ON y.id = p.b`,
       [minNameSimilarityForProbable(policy)],
     );
     const scored: ScoredPair[] = [];
     for (const row of rows) {
-      const keys = { taxKey: row.a_tax, emails: row.a_emails, phones: row.a_phones };
-      const { score, reasons } = scorePair(evidenceOf(keys, { tax_key: row.b_tax, match_emails: row.b_emails, match_phones: row.b_phones }, row.name_sim, row.address_sim), policy);
+      const keys = { taxKey: row.a_tax, emails: row.a_emails, phones: row.a_phones, nameCore: row.a_core };
+      const other = { tax_key: row.b_tax, match_emails: row.b_emails, match_phones: row.b_phones, name_core: row.b_core, core_sim: row.core_sim };
+      const { score, reasons } = scorePair(evidenceOf(keys, other, row.name_sim, row.address_sim), policy);
       if (isProbableDuplicate(score, policy)) scored.push({ a: row.a < row.b ? row.a : row.b, b: row.a < row.b ? row.b : row.a, score, reasons });
     }
     const clusters = clusterPairs(scored);

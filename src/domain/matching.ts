@@ -61,9 +61,15 @@ export function nameCore(name: string): string {
   return core.length ? core.join(' ') : key;
 }
 
+/** Street words and their postal abbreviation, so "6845 Kazi Street" and "6845 Kazi St." have one key. */
 const STREET_WORDS: Record<string, string> = {
-  street: 'st', str: 'st', strasse: 'st', road: 'rd', avenue: 'ave', av: 'ave', boulevard: 'blvd', drive: 'dr',
-  lane: 'ln', place: 'pl', square: 'sq', suite: 'ste', floor: 'fl', north: 'n', south: 's', east: 'e', west: 'w',
+  street: 'st', str: 'st', strasse: 'st', road: 'rd', avenue: 'ave', av: 'ave', avn: 'ave', boulevard: 'blvd', blv: 'blvd',
+  drive: 'dr', drv: 'dr', lane: 'ln', place: 'pl', plaza: 'plz', square: 'sq', suite: 'ste', floor: 'fl', court: 'ct',
+  highway: 'hwy', parkway: 'pkwy', pky: 'pkwy', terrace: 'ter', terr: 'ter', circle: 'cir', crescent: 'cres', way: 'wy',
+  building: 'bldg', apartment: 'apt', unit: 'ut', room: 'rm', route: 'rte', center: 'ctr', centre: 'ctr', cntr: 'ctr',
+  mount: 'mt', heights: 'hts', expressway: 'expy', freeway: 'fwy', turnpike: 'tpke', alley: 'aly', trail: 'trl',
+  north: 'n', south: 's', east: 'e', west: 'w', northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw',
+  number: 'no', nr: 'no',
 };
 
 export interface AddressLike {
@@ -102,6 +108,53 @@ export interface PairEvidence {
   sharedPhones: string[];
   nameSimilarity: number;
   addressSimilarity: number;
+  /**
+   * Similarity of the distinctive words (`nameCore`). The name counts as no more similar than its core: "Orbis
+   * Logistics" and "Orban Logistics" are 0.68 similar by the shared generic word, but "orbis" ~ "orban" only 0.33.
+   */
+  coreSimilarity?: number;
+  /** The name cores differ by a typo in one word (see `nameTypo`): e.g. "tugafibu" and "tuaafibu". */
+  nameTypo?: boolean;
+}
+
+/**
+ * Damerau-Levenshtein distance (optimal string alignment: insert, delete, substitute, swap two neighbours), stopping
+ * early once it exceeds `max` (the answer is then max + 1).
+ */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
+      best = Math.min(best, d);
+    }
+    if (best > max) return max + 1;
+    [prev2, prev] = [prev, row];
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Whether two name cores are one name with a typo: the same words but one, and that one differs by one edit (two for
+ * words of 9 letters or more). Short words and numbers never count ("acme"/"acne", "unit 12"/"unit 13" are different
+ * companies far too often); identical cores are not a typo (their similarity already says so).
+ */
+export function nameTypo(coreA: string, coreB: string): boolean {
+  if (coreA === coreB) return false;
+  const [x, y] = [coreA.split(' '), coreB.split(' ')];
+  if (x.length !== y.length) return false;
+  const differing = x.map((w, i) => [w, y[i]!] as const).filter(([a, b]) => a !== b);
+  if (differing.length !== 1) return false;
+  const [a, b] = differing[0]!;
+  if (/[0-9]/.test(a + b) || Math.min(a.length, b.length) < 5) return false;
+  return editDistance(a, b, 2) <= (Math.min(a.length, b.length) >= 9 ? 2 : 1);
 }
 
 export interface MatchReason {
@@ -131,6 +184,11 @@ export interface DuplicatePolicy {
    * 0.6 similar, their cores "acme" ~ "acmi" only 0.43.
    */
   candidateCoreThreshold: number;
+  /**
+   * The name similarity a one-word typo counts as (trigrams punish one wrong letter in a short word hard: "tugafibu" and
+   * "tuaafibu" are only 0.5 similar). Alone it stays below `probableAt`; with an identical address it is probable.
+   */
+  typoNameSimilarity: number;
 }
 
 export const DEFAULT_DUPLICATE_POLICY: DuplicatePolicy = {
@@ -144,6 +202,7 @@ export const DEFAULT_DUPLICATE_POLICY: DuplicatePolicy = {
   addressWeight: 0.6,
   differentTaxIdFactor: 0.4,
   candidateCoreThreshold: 0.4,
+  typoNameSimilarity: 0.85,
 };
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -157,8 +216,12 @@ export function scorePair(evidence: PairEvidence, policy: DuplicatePolicy = DEFA
   if (evidence.sameTaxId) reasons.push({ signal: 'taxId', weight: policy.taxIdWeight, detail: 'same tax id' });
   if (evidence.sharedEmails.length) reasons.push({ signal: 'email', weight: policy.emailWeight, detail: `same e-mail ${evidence.sharedEmails.join(', ')}` });
   if (evidence.sharedPhones.length) reasons.push({ signal: 'phone', weight: policy.phoneWeight, detail: 'same phone number' });
-  if (evidence.nameSimilarity >= policy.nameFrom) {
-    reasons.push({ signal: 'name', weight: round(policy.nameWeight * evidence.nameSimilarity ** 2), detail: `name similarity ${round(evidence.nameSimilarity)}` });
+  const plain = Math.min(evidence.nameSimilarity, evidence.coreSimilarity ?? 1);
+  const typo = evidence.nameTypo === true && policy.typoNameSimilarity > plain;
+  const nameSimilarity = typo ? policy.typoNameSimilarity : plain;
+  if (nameSimilarity >= policy.nameFrom) {
+    const detail = typo ? `names differ by a typo in one word (counted as similarity ${round(nameSimilarity)})` : `name similarity ${round(nameSimilarity)}`;
+    reasons.push({ signal: 'name', weight: round(policy.nameWeight * nameSimilarity ** 2), detail });
   }
   if (evidence.addressSimilarity >= policy.addressFrom) {
     reasons.push({ signal: 'address', weight: round(policy.addressWeight * evidence.addressSimilarity), detail: `address similarity ${round(evidence.addressSimilarity)}` });

@@ -83,6 +83,41 @@ describe('duplicate check on create', () => {
   });
 });
 
+describe('duplicate check on create: true and false pairs', () => {
+  type Party = { name: string; line1: string; city?: string; postalCode?: string };
+  // Each row gets its own postcode block, so rows cannot see each other; a row's second record is checked against its first.
+  const rows: [string, Party, Party, boolean][] = [
+    ['one-letter typo at the very same address', { name: 'Tugafibu Corporation', line1: '6845 Kazi Street' }, { name: 'Tuaafibu Corporation', line1: '6845 Kazi St.' }, true],
+    ['one-letter typo, road abbreviated', { name: 'Morvanex Ltd', line1: '12 Harbour Road' }, { name: 'Morvanax Limited', line1: '12 Harbour Rd' }, true],
+    ['swapped letters, avenue abbreviated', { name: 'Quilbrot Industries', line1: '77 Birch Avenue' }, { name: 'Qulibrot Industries', line1: '77 Birch Ave' }, true],
+    ['two typos in a long name', { name: 'Pemberwickshire Trading', line1: '400 Oak Boulevard' }, { name: 'Pembrwickshyre Trading', line1: '400 Oak Blvd' }, true],
+    ['another company in the same office building', { name: 'Zentor Logistics', line1: '1 Tower Plaza, Suite 400' }, { name: 'Halvik Consulting', line1: '1 Tower Plaza Suite 400' }, false],
+    ['another company in the same building, sharing a generic word', { name: 'Orbis Logistics', line1: '20 Quay Street' }, { name: 'Orban Logistics', line1: '20 Quay St' }, false],
+    ['a short name one letter apart at the same address', { name: 'Vexa Inc', line1: '3 Mill Lane' }, { name: 'Vexo Inc', line1: '3 Mill Ln' }, false],
+    ['a one-letter typo at an address in another city', { name: 'Brixolan Corp', line1: '5 Main Street' }, { name: 'Brixolen Corp', line1: '88 Lake Road', city: 'Austin', postalCode: '73301' }, false],
+  ];
+
+  it.each(rows.map(([name, first, second, flagged], n) => [name, flagged, first, second, n] as const))('%s: flagged %s', async (_name, flagged, first, second, n) => {
+    const postalCode = String(40_000 + n * 7);
+    const customer = (p: Party, email: string) =>
+      checked({ legalName: p.name, email, currency: 'USD', billingAddress: { line1: p.line1, city: p.city ?? `Testville ${n}`, postalCode: p.postalCode ?? postalCode, country: 'US' } });
+    const created = await post(customer(first, `first-${n}@pairs.example`));
+    expect(created.statusCode).toBe(201);
+    const response = await post(customer(second, `second-${n}@pairs.example`));
+    if (!flagged) return expect(response.statusCode).toBe(201);
+    expect(response.statusCode).toBe(409);
+    expect(response.json().candidates[0]).toMatchObject({ id: created.json().id, reasons: expect.arrayContaining([expect.objectContaining({ signal: 'name' }), expect.objectContaining({ signal: 'address' })]) });
+    return undefined;
+  });
+
+  it('finds the typo pair in the whole-book scan as well', async () => {
+    const a = (await post(checked({ legalName: 'Skavondra Corporation', email: 'a@skavondra.example', currency: 'USD', billingAddress: { line1: '19 Ferry Street', city: 'Duluth', postalCode: '55801', country: 'US' } }))).json();
+    const b = (await post(checked({ legalName: 'Skavandra Corporation', email: 'b@skavondra.example', currency: 'USD', billingAddress: { line1: '19 Ferry St.', city: 'Duluth', postalCode: '55801', country: 'US' }, allowDuplicate: true, duplicateReason: 'checking the scan' }))).json();
+    const scan = (await get('/customers/duplicates')).json();
+    expect(scan.items.find((c: { customerIds: string[] }) => c.customerIds.includes(a.id))?.customerIds).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+});
+
 describe('merge', () => {
   const create = async (legalName: string, currency = 'EUR') => (await post(customerFixture({ legalName, email: `${legalName.replace(/\W/g, '').toLowerCase()}@merge.example`, currency }))).json();
   const balance = async (id: string) => (await get(`/customers/${id}`)).json().balance;

@@ -1,5 +1,5 @@
 import { taxIdKey } from '../../src/domain/customer.js';
-import { addressKey, clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, nameCore, nameKey, phoneKey, scorePair, type PairEvidence } from '../../src/domain/matching.js';
+import { addressKey, clusterPairs, DEFAULT_DUPLICATE_POLICY, editDistance, isProbableDuplicate, minNameSimilarityForProbable, nameCore, nameKey, nameTypo, phoneKey, scorePair, type PairEvidence } from '../../src/domain/matching.js';
 
 describe('match keys', () => {
   it.each([
@@ -107,4 +107,49 @@ describe('name core', () => {
     ['Global Logistics Services', 'global logistics services'],
     ['The Acme Corp, Inc.', 'acme'],
   ])('%j -> %j', (name, core) => expect(nameCore(name)).toBe(core));
+});
+
+describe('one-word typos', () => {
+  it.each([
+    ['tugafibu', 'tuaafibu', 1],
+    ['quilbrot', 'qulibrot', 1], // two neighbours swapped
+    ['morvanex', 'morvanx', 1],
+    ['pemberwickshire', 'pembrwickshyre', 2],
+    ['acme', 'zentor', 3],
+  ])('edit distance %j ~ %j = %i', (a, b, d) => expect(editDistance(a, b, 2)).toBe(d));
+
+  it.each<[string, string, boolean]>([
+    ['tugafibu', 'tuaafibu', true],
+    ['acme widgets', 'acme widgest', true],
+    ['pemberwickshire', 'pembrwickshyre', true],
+    ['acme', 'acne', false], // short words differ by one letter between real companies
+    ['orbis', 'orban', false], // two edits in a short word
+    ['morvanex', 'morvanex', false], // identical is not a typo
+    ['12 unit', '13 unit', false],
+    ['tugafibu north', 'tuaafibu south', false], // two words differ
+    ['tugafibu', 'tuaafibu holdco', false],
+  ])('%j ~ %j is a typo: %s', (a, b, typo) => expect(nameTypo(a, b)).toBe(typo));
+
+  it('is probable with an identical address, not on its own or with an address that is only alike', () => {
+    const typo = { ...none, nameTypo: true, nameSimilarity: 0.5 };
+    expect(isProbableDuplicate(scorePair({ ...typo, addressSimilarity: 1 }).score)).toBe(true);
+    expect(scorePair({ ...typo, addressSimilarity: 1 }).reasons[0]!.detail).toMatch(/typo/);
+    expect(isProbableDuplicate(scorePair(typo).score)).toBe(false);
+    expect(isProbableDuplicate(scorePair({ ...typo, addressSimilarity: 0.5 }).score)).toBe(false);
+    expect(isProbableDuplicate(scorePair({ ...none, nameSimilarity: 0.5, addressSimilarity: 1 }).score)).toBe(false);
+    // A generic word shared by two different names does not make them alike: the core decides.
+    expect(isProbableDuplicate(scorePair({ ...none, nameSimilarity: 0.684, coreSimilarity: 0.333, addressSimilarity: 1 }).score)).toBe(false);
+    expect(isProbableDuplicate(scorePair({ ...none, nameSimilarity: 0.684, coreSimilarity: 1, addressSimilarity: 1 }).score)).toBe(true);
+  });
+
+  it.each([
+    ['6845 Kazi Street', '6845 Kazi St.'],
+    ['12 Harbour Road', '12 Harbour Rd'],
+    ['77 Birch Avenue, Suite 4', '77 Birch Ave Ste 4'],
+    ['400 Oak Boulevard, Building 2', '400 Oak Blvd Bldg 2'],
+    ['9 North Highway', '9 N. Hwy'],
+  ])('%j and %j have one address key', (a, b) => {
+    const at = (line1: string) => addressKey({ line1, city: 'Springfield', postalCode: '62701', country: 'US' });
+    expect(at(a)).toBe(at(b));
+  });
 });
