@@ -5,6 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { checkCustomerCodes, deriveStatus, diffFields, normalizeEmail, normalizeTaxId, type FieldChange, type FieldProblem } from '../../src/domain/customer.js';
 import { isCountryCode } from '../../src/domain/iso.js';
 import { findDuplicateCandidates, lockMatchKeys, probableDuplicates, type DuplicateCandidate } from '../../src/customers/duplicates.js';
+import { acceptedPartners, recordDuplicateDecision } from '../../src/customers/duplicate-decisions.js';
 import { recordHistory } from '../../src/customers/history.js';
 import { DEFAULT_COMMUNICATION, editableOf, findCustomer, insertCustomerRow, matchKeysOf, updateCustomerRow, type CustomerProfile, type EditableProfile } from '../../src/customers/store.js';
 import { findTermsTemplate, recordTermsAssignment } from '../../src/customers/terms.js';
@@ -83,11 +84,15 @@ async function guardExternalRef<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs the duplicate check for a new or changed record; returns the probable candidates the clerk overrode. */
+/**
+ * Runs the duplicate check for a new or changed record; returns the probable candidates the clerk overrode now. A pair
+ * kept on purpose earlier stays kept: only candidates without a decision raise 409.
+ */
 async function checkDuplicates(tx: EntityManager, profile: EditableProfile, excludeId: string | null, allowDuplicate: boolean | undefined): Promise<DuplicateCandidate[]> {
   const keys = matchKeysOf(profile);
   await lockMatchKeys(tx, keys);
-  const probable = probableDuplicates(await findDuplicateCandidates(tx, keys, { excludeIds: excludeId ? [excludeId] : [] }));
+  const accepted = excludeId ? await acceptedPartners(tx, excludeId) : new Set<string>();
+  const probable = probableDuplicates(await findDuplicateCandidates(tx, keys, { excludeIds: [...(excludeId ? [excludeId] : []), ...accepted] }));
   if (probable.length && !allowDuplicate) throw duplicateProblem(probable);
   return probable;
 }
@@ -119,10 +124,8 @@ export async function createCustomer(
       const overridden = await checkDuplicates(tx, profile, null, body.allowDuplicate);
       const created = await insertCustomerRow(tx, randomUUID(), profile);
       const changes: FieldChange[] = [{ field: 'created', from: null, to: editableOf(created) }];
-      if (overridden.length) {
-        changes.push({ field: 'duplicateOverride', from: null, to: { reason: body.duplicateReason ?? null, candidates: overridden.map(({ id, score }) => ({ id, score })) } });
-      }
       await recordHistory(tx, created.id, changes, ctx.actor, ctx.requestId);
+      await recordDuplicateDecision(tx, created.id, overridden, body.duplicateReason ?? null, ctx.actor, ctx.requestId);
       await recordTermsAssignment(tx, created.id, created.termsCode, ctx.actor);
       await recordEvent(tx, { type: 'customer.created', entityType: 'customer', entityId: created.id, customerId: created.id, actor: ctx.actor, data: { customer: created } });
       await inTransaction(tx, created);
@@ -159,15 +162,13 @@ export async function patchCustomer(em: EntityManager, id: string, body: PatchCu
       if (changes.length === 0) return { profile: current, changes };
       if (current.status === 'closed') throw problems.conflict(`Customer ${id} is closed${current.mergedInto ? ` (merged into ${current.mergedInto})` : ''}; a closed record does not change.`);
 
-      if (MATCH_FIELDS.some((f) => touched.has(f))) {
-        const overridden = await checkDuplicates(tx, next, id, allowDuplicate);
-        if (overridden.length) changes.push({ field: 'duplicateOverride', from: null, to: { reason: duplicateReason ?? null, candidates: overridden.map(({ id: c, score }) => ({ id: c, score })) } });
-      }
+      const overridden = MATCH_FIELDS.some((f) => touched.has(f)) ? await checkDuplicates(tx, next, id, allowDuplicate) : [];
       const status = deriveStatus({ closed: false, onHold: nextHold !== null, delinquent: current.delinquency !== null });
       const updated = await updateCustomerRow(tx, id, current.version, next, { hold: nextHold, status });
       if (!updated) throw problems.preconditionFailed(`Customer ${id} changed while this request was processed; read it again.`);
       if (status !== current.status) changes.push({ field: 'status', from: current.status, to: status });
       await recordHistory(tx, id, changes, ctx.actor, ctx.requestId);
+      await recordDuplicateDecision(tx, id, overridden, duplicateReason ?? null, ctx.actor, ctx.requestId);
       if (touched.has('termsCode')) await recordTermsAssignment(tx, id, updated.termsCode, ctx.actor);
       await recordEvent(tx, { type: 'customer.updated', entityType: 'customer', entityId: id, customerId: id, actor: ctx.actor, data: { changes: changes.map((c) => c.field), customer: updated } });
       return { profile: updated, changes };

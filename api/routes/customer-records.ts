@@ -34,9 +34,14 @@ const ClusterSchema = Type.Object({
   score: Type.Number(),
   pairs: Type.Array(Type.Object({ a: Type.String(), b: Type.String(), score: Type.Number(), reasons: Type.Array(ReasonSchema) })),
 });
+const DecisionSchema = Type.Object({ reason: Type.Union([Type.String(), Type.Null()]), by: Type.String(), at: Type.String({ format: 'date-time' }) });
 const ScanSchema = Type.Object({
   scannedCustomers: Type.Integer(),
-  probablePairs: Type.Integer(),
+  probablePairs: Type.Integer({ description: 'probable pairs nobody has decided on' }),
+  acceptedPairs: Type.Array(
+    Type.Object({ a: Type.String(), b: Type.String(), score: Type.Number(), reasons: Type.Array(ReasonSchema), decision: DecisionSchema }),
+    { description: 'probable pairs a clerk kept on purpose (who, why, when); never raised again and not in any cluster. On the first page only.' },
+  ),
   clusterCount: Type.Integer(),
   duplicateRecords: Type.Integer({ description: 'records that would disappear if every cluster were merged' }),
   duplicatePercentage: Type.Number({ description: 'duplicateRecords / scannedCustomers x 100' }),
@@ -124,6 +129,7 @@ export const customerRecordRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
       return {
         scannedCustomers: scan.scannedCustomers,
         probablePairs: scan.probablePairs,
+        acceptedPairs: typeof after === 'string' ? [] : scan.acceptedPairs,
         clusterCount: scan.clusters.length,
         duplicateRecords: scan.duplicateRecords,
         duplicatePercentage: scan.duplicatePercentage,

@@ -3,6 +3,7 @@
 // src/domain/matching.ts decides what the evidence means. Closed and merged customers are not candidates.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, nameTypo, scorePair, type DuplicateCluster, type DuplicatePolicy, type MatchReason, type ScoredPair } from '../domain/matching.js';
+import { allDuplicateDecisions, pairKey, type DuplicateDecision } from './duplicate-decisions.js';
 import type { MatchKeys } from './store.js';
 import { pgArray } from './sql.js';
 
@@ -80,7 +81,10 @@ export function probableDuplicates(candidates: readonly DuplicateCandidate[], po
 
 export interface DuplicateScan {
   scannedCustomers: number;
+  /** Probable pairs nobody has decided on (the clusters are built from these). */
   probablePairs: number;
+  /** Probable pairs a clerk kept on purpose, with the decision; not in any cluster. */
+  acceptedPairs: (ScoredPair & { decision: DuplicateDecision })[];
   clusters: DuplicateCluster[];
   /** Records in clusters beyond one per cluster: how many records would disappear if every cluster were merged. */
   duplicateRecords: number;
@@ -139,12 +143,18 @@ export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy 
         FROM pairs p JOIN customer x ON x.id = p.a JOIN customer y ON y.id = p.b`,
       [minNameSimilarityForProbable(policy)],
     );
+    const decisions = await allDuplicateDecisions(tx);
     const scored: ScoredPair[] = [];
+    const acceptedPairs: DuplicateScan['acceptedPairs'] = [];
     for (const row of rows) {
       const keys = { taxKey: row.a_tax, emails: row.a_emails, phones: row.a_phones, nameCore: row.a_core };
       const other = { tax_key: row.b_tax, match_emails: row.b_emails, match_phones: row.b_phones, name_core: row.b_core, core_sim: row.core_sim };
       const { score, reasons } = scorePair(evidenceOf(keys, other, row.name_sim, row.address_sim), policy);
-      if (isProbableDuplicate(score, policy)) scored.push({ a: row.a < row.b ? row.a : row.b, b: row.a < row.b ? row.b : row.a, score, reasons });
+      if (!isProbableDuplicate(score, policy)) continue;
+      const pair = { a: row.a < row.b ? row.a : row.b, b: row.a < row.b ? row.b : row.a, score, reasons };
+      const decision = decisions.get(pairKey(pair.a, pair.b));
+      if (decision) acceptedPairs.push({ ...pair, decision });
+      else scored.push(pair);
     }
     const clusters = clusterPairs(scored);
     const scannedCustomers = Number(count);
@@ -152,6 +162,7 @@ export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy 
     return {
       scannedCustomers,
       probablePairs: scored.length,
+      acceptedPairs: acceptedPairs.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : 1)),
       clusters,
       duplicateRecords,
       duplicatePercentage: scannedCustomers ? Math.round((duplicateRecords / scannedCustomers) * 10_000) / 100 : 0,

@@ -1,5 +1,7 @@
 // Duplicate detection on create and change, the whole-book scan, and merge with exact balance preservation.
 import { customerBalanceMismatches } from '../../src/customers/balances.js';
+import { randomUUID } from 'node:crypto';
+import { nameCore, nameKey } from '../../src/domain/matching.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { insertOpenInvoice, postCustomerCredit } from '../support/invoice-rows.js';
 
@@ -15,6 +17,17 @@ const post = (payload: object, headers: Record<string, string> = {}) => engine.a
 const get = (url: string) => engine.app.inject({ method: 'GET', url });
 /** A fixture with the duplicate check on. */
 const checked = (overrides: Record<string, unknown>) => customerFixture({ allowDuplicate: undefined, ...overrides });
+
+/**
+ * Two records that look alike without anybody having decided on them: the second is stored under another name and
+ * renamed in the table (as records from before a rule change are), so no create-time check ever saw the pair.
+ */
+async function undecidedPair(name: string, otherName: string, billingAddress: Record<string, string>): Promise<{ id: string; otherId: string }> {
+  const first = (await post(checked({ legalName: name, email: `a-${randomUUID()}@pairs.example`, currency: 'USD', billingAddress }))).json();
+  const other = (await post(checked({ legalName: `Unrelated ${randomUUID().slice(0, 8)} Works`, email: `b-${randomUUID()}@pairs.example`, currency: 'USD', billingAddress: { ...billingAddress, line1: `${billingAddress.line1}.` } }))).json();
+  await engine.db.orm.em.fork().execute('UPDATE customer SET legal_name = ?, name_key = ?, name_core = ? WHERE id = ?', [otherName, nameKey(otherName), nameCore(otherName), other.id]);
+  return { id: first.id, otherId: other.id };
+}
 
 const acmeAddress = { line1: '100 Industrial Way', city: 'Springfield', postalCode: '62701', country: 'US' };
 
@@ -74,12 +87,57 @@ describe('duplicate check on create', () => {
 
   it('lists the clusters of the whole book with scores and the duplicate percentage', async () => {
     const scan = (await get('/customers/duplicates')).json();
-    const cluster = scan.items.find((c: { customerIds: string[] }) => c.customerIds.includes(acmeId));
-    expect(cluster.customerIds).toHaveLength(2); // ACME Corp. and the deliberate "Acme Corporation"
+    // ACME Corp. and "Acme Corporation" were kept apart on purpose: an accepted pair with the decision, not a cluster.
+    expect(scan.items.find((c: { customerIds: string[] }) => c.customerIds.includes(acmeId))).toBeUndefined();
+    expect(scan.acceptedPairs).toContainEqual(expect.objectContaining({ decision: { reason: 'separate East division billing', by: 'clerk-9', at: expect.any(String) } }));
+    // Two records nobody decided on are a cluster.
+    const first = await undecidedPair('Roadster Parts GmbH', 'Roadster Parts', { line1: '8 Pit Lane', city: 'Daytona', postalCode: '32114', country: 'US' });
+    const cluster = (await get('/customers/duplicates')).json().items.find((c: { customerIds: string[] }) => c.customerIds.includes(first.id));
+    expect(cluster.customerIds).toHaveLength(2);
     expect(cluster.score).toBeGreaterThanOrEqual(0.75);
-    expect(scan.duplicateRecords).toBeGreaterThanOrEqual(1);
+    expect(scan.duplicateRecords).toBeGreaterThanOrEqual(0);
     expect(scan.duplicatePercentage).toBeCloseTo((scan.duplicateRecords / scan.scannedCustomers) * 100, 1);
     expect(scan.items.some((c: { customerIds: string[]; pairs: { reasons: unknown[] }[] }) => c.customerIds.length > 1 && c.pairs.some((p) => p.reasons.length === 0))).toBe(false);
+  });
+});
+
+describe('a duplicate kept on purpose', () => {
+  const patch = (id: string, payload: object) => engine.app.inject({ method: 'PATCH', url: `/customers/${id}`, payload, headers: { 'x-actor': 'clerk-4' } });
+  const address = { line1: '6845 Kazi Street', city: 'Lagos', postalCode: '10001', country: 'NG' };
+
+  it('stays accepted through later edits of both records; a new candidate still raises 409', async () => {
+    const original = (await post(checked({ legalName: 'Kalumbera Corporation', email: 'ap@kalumbera.example', currency: 'USD', billingAddress: address }))).json();
+    const typo = checked({ legalName: 'Kalumbara Corporation', email: 'billing@kalumbara.example', currency: 'USD', billingAddress: { ...address, line1: '6845 Kazi St.' } });
+    const refused = await post(typo);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().candidates.map((c: { id: string }) => c.id)).toEqual([original.id]);
+    const kept = await post({ ...typo, allowDuplicate: true, duplicateReason: 'franchise billed on its own' }, { 'x-actor': 'clerk-4' });
+    expect(kept.statusCode).toBe(201);
+    // The scan lists the pair as accepted, with the decision, and in no cluster.
+    const scan = (await get('/customers/duplicates')).json();
+    const [a, b] = [original.id, kept.json().id].sort();
+    expect(scan.acceptedPairs).toContainEqual(expect.objectContaining({ a, b, decision: { reason: 'franchise billed on its own', by: 'clerk-4', at: expect.any(String) } }));
+    expect(scan.items.some((c: { customerIds: string[] }) => c.customerIds.includes(original.id))).toBe(false);
+
+    // Later edits of either record that still match each other pass without the override.
+    expect((await patch(kept.json().id, { billingAddress: { ...address, line1: '6845 Kazi Street', line2: 'Floor 2' } })).statusCode).toBe(200);
+    expect((await patch(original.id, { legalName: 'Kalumbera Corp.' })).statusCode).toBe(200);
+    expect((await patch(original.id, { email: 'accounts@kalumbera.example' })).statusCode).toBe(200);
+
+    // Both histories carry the decision: which pair, who, why (and when: the entry's time).
+    const history = async (id: string) => (await get(`/customers/${id}/history`)).json().items as { field: string; actor: string; at: string; new: Record<string, unknown> }[];
+    expect(await history(kept.json().id)).toContainEqual(expect.objectContaining({ field: 'duplicateOverride', actor: 'clerk-4', at: expect.any(String), new: { reason: 'franchise billed on its own', candidates: [expect.objectContaining({ id: original.id })] } }));
+    expect(await history(original.id)).toContainEqual(expect.objectContaining({ field: 'duplicateAccepted', actor: 'clerk-4', new: expect.objectContaining({ reason: 'franchise billed on its own', keptWith: kept.json().id }) }));
+    expect((await history(original.id)).filter((h) => h.field === 'duplicateAccepted')).toHaveLength(1);
+
+    // A third record like them is a new candidate for both: the decision covered one pair only.
+    const third = (await post(checked({ legalName: 'Nimbora Trading', email: 'x@nimbora.example', currency: 'USD', billingAddress: { ...address, line1: '1 Other Road' } }))).json();
+    const renamed = await patch(third.id, { legalName: 'Kalumbera Corporation', billingAddress: address });
+    expect(renamed.statusCode).toBe(409);
+    expect(renamed.json().candidates.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([original.id]));
+    const edited = await patch(original.id, { billingAddress: { ...address, line2: 'Gate B' } });
+    expect(edited.statusCode).toBe(200); // the third record was not changed: it still sits elsewhere as Nimbora
+
   });
 });
 
@@ -111,10 +169,9 @@ describe('duplicate check on create: true and false pairs', () => {
   });
 
   it('finds the typo pair in the whole-book scan as well', async () => {
-    const a = (await post(checked({ legalName: 'Skavondra Corporation', email: 'a@skavondra.example', currency: 'USD', billingAddress: { line1: '19 Ferry Street', city: 'Duluth', postalCode: '55801', country: 'US' } }))).json();
-    const b = (await post(checked({ legalName: 'Skavandra Corporation', email: 'b@skavondra.example', currency: 'USD', billingAddress: { line1: '19 Ferry St.', city: 'Duluth', postalCode: '55801', country: 'US' }, allowDuplicate: true, duplicateReason: 'checking the scan' }))).json();
+    const pair = await undecidedPair('Skavondra Corporation', 'Skavandra Corporation', { line1: '19 Ferry Street', city: 'Duluth', postalCode: '55801', country: 'US' });
     const scan = (await get('/customers/duplicates')).json();
-    expect(scan.items.find((c: { customerIds: string[] }) => c.customerIds.includes(a.id))?.customerIds).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(scan.items.find((c: { customerIds: string[] }) => c.customerIds.includes(pair.id))?.customerIds).toEqual([pair.id, pair.otherId].sort());
   });
 });
 
