@@ -101,6 +101,11 @@ export function checkInvoiceRequest(
   const totals = priceInvoice(request.lines, customer.currency);
   if (totals.total <= 0) throw new InvoiceRequestError(422, [{ pointer: '/lines', detail: 'the invoice total must be greater than zero' }], 'An invoice must be for a positive amount.');
   const schedule = scheduleFor(template!, issueDate, { amount: totals.total, currency: customer.currency });
+  // One invoice has one schedule: an explicit due date replaces the terms' schedule (one instalment due then). Terms
+  // with several instalments cannot hold next to one due date, so that request is refused rather than half-applied.
+  if (request.dueDate !== undefined && schedule.instalments.length > 1) {
+    throw new InvoiceRequestError(422, [{ pointer: '/dueDate', detail: `cannot be combined with the instalment terms ${termsCode}: leave it out or choose single-payment terms` }], 'The invoice cannot be issued as requested.');
+  }
   const dueDate = request.dueDate ?? schedule.dueDate;
   // A discount window that would end after an explicit due date makes no sense: the offer ends with the due date.
   const discount = schedule.discount && schedule.discount.deadline > dueDate ? { ...schedule.discount, deadline: dueDate } : schedule.discount;
@@ -112,7 +117,7 @@ export function checkInvoiceRequest(
     dueDate,
     termsCode,
     terms: template!,
-    schedule: { ...schedule, dueDate, discount },
+    schedule: { ...schedule, dueDate, discount, instalments: schedule.instalments.map((i) => ({ ...i, dueDate })) },
     totals,
     externalRef: request.externalRef ?? null,
     createdBy: context.actor,

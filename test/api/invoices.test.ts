@@ -77,6 +77,18 @@ describe('POST /invoices', () => {
     expect((await engine.temporal.workflow.getHandle(workflowIds.invoice(body.id)).describe()).status.name).toBe('RUNNING');
   });
 
+  it('has one schedule: an explicit due date replaces the terms, instalment terms with a due date are refused', async () => {
+    const late = await issue({ customerId, issueDate: '2026-03-02', dueDate: '2026-03-05', terms: 'NET30', lines: [{ description: 'Late-posted', quantity: 1, unitPrice: { amount: 5_000, currency: 'EUR' } }] });
+    expect(late.statusCode).toBe(201);
+    expect(late.json()).toMatchObject({ dueDate: '2026-03-05' });
+    const read = (await get(`/invoices/${late.json().id}`)).json();
+    const dueDates = new Set([read.dueDate, ...(read.instalments ?? []).map((i: { dueDate: string }) => i.dueDate)]);
+    expect([...dueDates]).toEqual(['2026-03-05']);
+    const refused = await issue({ customerId, issueDate: '2026-03-02', dueDate: '2026-03-05', terms: 'THIRDS_30_60_90', lines: [{ description: 'x', quantity: 1, unitPrice: { amount: 5_000, currency: 'EUR' } }] });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/dueDate']);
+  });
+
   it('stores the early-payment discount offer of 2/10 net 30 for cash application', async () => {
     const response = await issue({ customerId, issueDate: '2026-03-02', terms: '2_10_NET30', lines: [{ description: 'Widgets', quantity: 4, unitPrice: { amount: 2500, currency: 'EUR' } }] });
     expect(response.json()).toMatchObject({ dueDate: '2026-04-01', total: { amount: 10_000 } });
