@@ -1,14 +1,33 @@
 // Documents e-mailed to customers: the periodic statement and the payment receipt, each rendered through the document
 // pipeline, stored once (kind + ref) and sent once (outbound_message keyed by the same ref), so a retried activity
 // attaches the stored bytes and never sends twice.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatMoney } from '../src/domain/money.js';
 import { statementKey } from '../src/domain/statements.js';
+import { ensureInvoicePdf } from '../src/documents/invoice-pdf.js';
 import { ensureReceiptPdf, receiptData } from '../src/documents/receipt.js';
 import { renderStatement, StatementCustomerNotFoundError } from '../src/documents/statement.js';
 import { storeDocument } from '../src/documents/store.js';
+import { readInvoice } from '../src/invoices/read.js';
+import { invoiceDeliveryStates, receiptOrder } from '../src/payments/receipt-order.js';
 import type { ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
+
+/**
+ * Attempts of the receipt (1 s doubling backoff: about a minute) while an invoice it pays is still being delivered;
+ * after that the invoice goes with the receipt, so neither the receipt nor the research step waits longer.
+ */
+export const RECEIPT_WAIT_ATTEMPTS = 7;
+
+async function invoicePdfs(em: EntityManager, invoiceIds: string[], companyName: string) {
+  const found = [];
+  for (const invoiceId of invoiceIds) {
+    const invoice = await readInvoice(em, invoiceId);
+    if (invoice) found.push({ number: invoice.number, document: await ensureInvoicePdf(em, invoice, companyName) });
+  }
+  return found;
+}
 
 export interface SentDocument {
   documentId: string;
@@ -65,6 +84,10 @@ export function createDocumentActivities(deps: ActivityDeps) {
       const em = deps.orm.em.fork();
       const data = await receiptData(em, input.paymentId);
       if (!data) return null;
+      // Invoice first, receipt second: wait while an invoice it pays is being delivered, attach any that will not be.
+      const order = receiptOrder(await invoiceDeliveryStates(em, input.paymentId), Context.current().info.attempt >= RECEIPT_WAIT_ATTEMPTS);
+      if (order.kind === 'wait') throw ApplicationFailure.retryable(`the receipt waits for the delivery of invoice ${order.invoiceNumbers.join(', ')}`, 'InvoiceDeliveryPending');
+      const invoices = await invoicePdfs(em, order.attachInvoices, deps.mail.companyName);
       const document = await ensureReceiptPdf(em, data, deps.mail.companyName);
       const m = (amount: number) => formatMoney({ amount, currency: data.payment.currency });
       const mail = await sendTemplatedEmail(deps, {
@@ -78,8 +101,9 @@ export function createDocumentActivities(deps: ActivityDeps) {
           receivedOn: data.payment.receivedAt.toISOString().slice(0, 10),
           allocations: data.allocations.map((a) => ({ invoiceNumber: a.invoiceNumber, amount: m(a.amount) })),
           unapplied: data.payment.unappliedAmount > 0 ? m(data.payment.unappliedAmount) : '',
+          attachedInvoices: invoices.map((i) => i.number),
         },
-        attachments: [{ filename: document.filename, content: document.content, contentType: document.mediaType }],
+        attachments: [document, ...invoices.map((i) => i.document)].map((d) => ({ filename: d.filename, content: d.content, contentType: d.mediaType })),
       });
       return { documentId: document.id, ...mail };
     },

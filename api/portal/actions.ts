@@ -102,7 +102,9 @@ export async function portalPromise(deps: ApiDeps, request: FastifyRequest, body
 
 export async function portalStartPayment(deps: ApiDeps, services: PortalServices, request: FastifyRequest, body: { invoiceIds: string[]; method: GatewayMethod; paymentMethod?: string }) {
   const identity = request.identity!;
-  if (!services.gateway) throw problems.unavailable('Online payment is not configured; pay by bank transfer (GET /portal/api/payment-methods).');
+  // No gateway is a choice of this installation, not an outage: card and bank debit are simply not offered (409, not
+  // 503, so a client does not retry), and the pay page shows bank transfer only.
+  if (!services.gateway) throw paymentMethodNotOffered(body.method);
   try {
     return await startGatewayPayment(deps.orm.em.fork(), services.gateway, { customerId: customerOf(identity), invoiceIds: body.invoiceIds, method: body.method, by: identity.actor, paymentMethod: body.paymentMethod });
   } catch (error) {
@@ -112,6 +114,13 @@ export async function portalStartPayment(deps: ApiDeps, services: PortalServices
     }
     throw error;
   }
+}
+
+export function paymentMethodNotOffered(method: GatewayMethod): ProblemError {
+  const label = method === 'card' ? 'Card payment' : 'Bank debit';
+  return new ProblemError(409, 'payment-method-not-offered', 'Payment method not offered', `${label} is not configured for this portal; pay by bank transfer (GET /portal/api/payment-methods).`, {
+    errors: [{ pointer: '/method', in: 'body', detail: `${method} is not offered: no payment gateway is configured` }],
+  });
 }
 
 export function bankTransferInstructions(deps: ApiDeps, customerId: string) {

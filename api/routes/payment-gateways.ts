@@ -1,11 +1,10 @@
 // Gateway webhooks: public (the gateway has no token) but verified by signature over the raw body. A verified
-// `payment_intent.succeeded` becomes a payment through the normal cash application and sends the customer a receipt;
+// `payment_intent.succeeded` becomes a payment through the normal cash application (which sends the receipt);
 // a redelivered event changes nothing (processed once per event id). A bad signature is 400 and changes nothing.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { WebhookSignatureError } from '../../src/payments/gateway.js';
-import { handleGatewayEvent, receiptAmount } from '../../src/payments/gateway-payments.js';
-import { sendPortalMail } from '../../src/portal/mail.js';
+import { handleGatewayEvent } from '../../src/payments/gateway-payments.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import { problemResponses } from '../schemas/common.js';
@@ -38,23 +37,8 @@ export const paymentGatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; se
       }
       const em = deps.orm.em.fork();
       const handled = await handleGatewayEvent({ em, temporal: { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, requestId: request.id }, cashApplication: deps.config.policy.cashApplication }, gateway.provider, event);
-      if (handled.result === 'paid') {
-        const r = handled.receipt;
-        await sendPortalMail(em, services.mailer, deps.config, {
-          idempotencyKey: `gateway-receipt:${handled.payment.id}`,
-          template: 'payment-receipt',
-          to: r.to,
-          customerId: r.customerId,
-          data: {
-            customerName: r.customerName,
-            amount: receiptAmount(r),
-            methodLabel: handled.payment.method === 'card' ? 'card' : 'bank debit',
-            receivedOn: new Date().toISOString().slice(0, 10),
-            reference: handled.paymentId,
-            invoices: r.invoiceNumbers,
-          },
-        }).catch((error: unknown) => request.log.error({ err: error }, 'receipt e-mail failed; the payment is recorded'));
-      }
+      // The receipt is the cash application's (payment-<id>): one per payment, sent once it is applied and after the
+      // invoices it pays were delivered, so the customer reads invoice, then receipt, and never two receipts.
       return { received: true, result: handled.result };
     },
   );
