@@ -75,7 +75,6 @@ export function createCollectionActivities(deps: ActivityDeps) {
           daysOverdue: Math.max(0, Math.floor((asOf.getTime() - Date.parse(`${i.dueDate}T00:00:00Z`)) / DAY_MS)),
         })),
         total: [...byCurrency].map(([currency, amount]) => m(amount, currency)).join(' + '),
-        payLink: `${deps.mail.publicUrl}/portal/customers/${input.customerId}`,
       };
       const invoiceIds = facts.overdue.map((i) => i.invoiceId);
       const sent: string[] = [];

@@ -53,6 +53,7 @@ export function createDisputeActivities(deps: ActivityDeps) {
       customerName: invoice.customerName,
       number: invoice.number,
       disputeRef: ref(dispute.id),
+      disputeId: dispute.id,
       categoryLabel: CATEGORY_LABELS[dispute.category] ?? dispute.category,
       disputedAmount: formatMoney({ amount: dispute.amount, currency: dispute.currency }),
       reason: dispute.reason,
@@ -170,7 +171,7 @@ export function createDisputeActivities(deps: ActivityDeps) {
         template: 'dispute-escalated',
         to: input.managerEmail,
         customerId: dispute.customerId,
-        data: { ...data, fromQueue: input.fromQueue, toQueue: input.toQueue, resolveBy: input.resolveBy, link: `${deps.mail.publicUrl}/tasks/${input.taskId}` },
+        data: { ...data, fromQueue: input.fromQueue, toQueue: input.toQueue, resolveBy: input.resolveBy, taskId: input.taskId },
       });
       await em().execute(`UPDATE dispute SET escalated_at = coalesce(escalated_at, ?::timestamptz), queue = ?, version = version + 1, updated_at = now() WHERE id = ?`, [
         input.at,

@@ -39,7 +39,8 @@ function documentData(deps: ActivityDeps, invoice: InvoiceDocument) {
     discount: invoice.discount ? { deadline: invoice.discount.deadline, amount: m(invoice.discount.amount) } : null,
     instalments: invoice.instalments.length > 1 ? invoice.instalments.map((i) => ({ dueDate: i.dueDate, amount: formatMoney(i.amount) })) : [],
     lines: invoice.lines.map((l) => ({ ...l, unitPrice: m(l.unitPrice), net: m(l.net), tax: m(l.tax) })),
-    link: `${deps.mail.publicUrl}/invoices/${invoice.id}`,
+    // The templates link to the invoice's portal page by id (src/portal/urls.ts builds every customer link).
+    invoiceId: invoice.id,
   };
 }
 

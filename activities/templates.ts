@@ -1,14 +1,27 @@
 // Handlebars templates for mail and documents: `<name>.subject.hbs`, `<name>.html.hbs`, `<name>.text.hbs` under
 // templates/, with the shared `layout` partial. Compiled once per process.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatMoney, type Money } from '../src/domain/money.js';
+import { portalUrl, staffUrl } from '../src/portal/urls.js';
 
 const TEMPLATE_DIR = new URL('./templates/', import.meta.url);
 const handlebars = Handlebars.create();
 handlebars.registerHelper('money', (value: Money) => formatMoney(value));
 handlebars.registerHelper('date', (value: string | Date) => new Date(value).toISOString().slice(0, 10));
 handlebars.registerPartial('layout', readFileSync(new URL('layout.html.hbs', TEMPLATE_DIR), 'utf8'));
+// Links: `{{portalUrl "invoice" invoiceId=invoiceId}}`, `{{staffUrl "task" taskId=taskId}}`. Templates get ids, never
+// finished URLs, so every link is built by src/portal/urls.ts on PUBLIC_URL (the `publicUrl` every render receives).
+// An unknown page or a missing id fails the render instead of sending a dead link. The URL is already safe in an
+// attribute and in plain text (new URL() percent-encodes quotes and brackets), so it is not HTML-escaped again.
+const linkHelper = (build: typeof portalUrl) =>
+  function (this: unknown, page: string, options: Handlebars.HelperOptions) {
+    const publicUrl = (options.data?.root as { publicUrl?: unknown } | undefined)?.publicUrl;
+    if (typeof publicUrl !== 'string') throw new Error(`link to "${page}": the render has no publicUrl`);
+    return new handlebars.SafeString(build(publicUrl, page, options.hash as Record<string, unknown>));
+  };
+handlebars.registerHelper('portalUrl', linkHelper(portalUrl));
+handlebars.registerHelper('staffUrl', linkHelper(staffUrl));
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -25,6 +38,14 @@ export interface RenderedMail {
   subject: string;
   html: string;
   text: string;
+}
+
+/** The names of every mail template (each has a subject, an HTML and a text part). */
+export function mailTemplateNames(): string[] {
+  return readdirSync(TEMPLATE_DIR)
+    .filter((f) => f.endsWith('.subject.hbs'))
+    .map((f) => f.slice(0, -'.subject.hbs'.length))
+    .sort();
 }
 
 export function renderMail(name: string, data: Record<string, unknown>): RenderedMail {

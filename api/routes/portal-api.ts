@@ -4,7 +4,6 @@
 import type {} from '@fastify/csrf-protection';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { findUser, updatePreferences } from '../../src/auth/users.js';
 import { promisesOf } from '../../src/collections/promises.js';
 import { ensureInvoicePdf } from '../../src/documents/invoice-pdf.js';
 import { findGatewayPayment, type GatewayPaymentRecord } from '../../src/payments/gateway-payments.js';
@@ -31,6 +30,9 @@ import {
   PortalSummarySchema,
   StatementQuery,
 } from '../schemas/portal.js';
+import { portalDisputeReply } from '../portal/dispute-reply.js';
+import { readPortalPreferences, savePortalPreferences } from '../portal/preferences.js';
+import { CustomerReplyBody } from '../schemas/dispute.js';
 import { bankTransferInstructions, customerOf, portalOpenDispute, portalPromise, portalStartPayment, portalStatement, today, type PortalServices } from '../portal/actions.js';
 
 const m = (amount: number, currency: string) => ({ amount, currency });
@@ -69,16 +71,6 @@ export const gatewayPaymentView = (g: GatewayPaymentRecord, clientSecret?: strin
   ...(clientSecret !== undefined ? { clientSecret } : {}),
   createdAt: g.createdAt.toISOString(),
 });
-
-export function preferencesView(preferences: Record<string, unknown>) {
-  return {
-    channel: typeof preferences.channel === 'string' ? preferences.channel : 'email',
-    language: typeof preferences.language === 'string' ? preferences.language : 'en',
-    statementFrequency: typeof preferences.statementFrequency === 'string' ? preferences.statementFrequency : 'monthly',
-    autopay: preferences.autopay === true,
-    autopayConsentAt: typeof preferences.autopayConsentAt === 'string' ? preferences.autopayConsentAt : null,
-  };
-}
 
 export const portalApiRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; services: PortalServices }> = async (app, { deps, services }) => {
   const { orm, config } = deps;
@@ -171,6 +163,12 @@ export const portalApiRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; service
     return reply.status(201).send(disputeView(dispute));
   });
 
+  app.post(
+    '/portal/api/disputes/:id/reply',
+    { schema: { tags, summary: 'Answer our request for information on one of the caller’s disputes (its resolution clock resumes)', params: UuidParams, body: CustomerReplyBody, response: { 200: PortalDisputeSchema, ...problemResponses(400, 401, 403, 404, 409, 422) } } },
+    async (request) => disputeView(await portalDisputeReply(deps, request, request.params.id, request.body.text)),
+  );
+
   app.get('/portal/api/promises', { schema: { tags, summary: 'The caller’s promises to pay', response: { 200: Type.Object({ items: Type.Array(PortalPromiseSchema) }), ...problemResponses(401, 403) } } }, async (request) => ({
     items: (await promisesOf(orm.em.fork(), customerOf(request.identity))).map((p) => ({ id: p.id, amount: m(p.amount, p.currency), promisedDate: p.promisedDate, invoiceIds: p.invoiceIds, status: p.status, createdAt: p.createdAt.toISOString() })),
   }));
@@ -196,17 +194,20 @@ export const portalApiRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; service
     return gatewayPaymentView(found);
   });
 
-  app.get('/portal/api/preferences', { schema: { tags, summary: 'Communication preferences and autopay consent of the caller', response: { 200: PortalPreferencesSchema, ...problemResponses(401, 403) } } }, async (request) => {
-    const user = request.identity!.kind === 'user' ? await findUser(orm.em.fork(), request.identity!.subject) : undefined;
-    return preferencesView(user?.preferences ?? {});
-  });
+  app.get('/portal/api/preferences', { schema: { tags, summary: 'Communication preferences (the customer record’s) and autopay consent (the caller’s)', response: { 200: PortalPreferencesSchema, ...problemResponses(401, 403, 404) } } }, async (request) =>
+    readPortalPreferences(deps, request),
+  );
 
-  app.put('/portal/api/preferences', { schema: { tags, summary: 'Change communication preferences or autopay consent (only these fields)', body: PortalPreferencesBody, response: { 200: PortalPreferencesSchema, ...problemResponses(400, 401, 403, 409) } } }, async (request) => {
-    const identity = request.identity!;
-    if (identity.kind !== 'user') throw problems.conflict('Preferences belong to a portal user account; this token has none.');
-    const change: Record<string, unknown> = { ...request.body };
-    if (request.body.autopay !== undefined) change.autopayConsentAt = request.body.autopay ? new Date().toISOString() : null;
-    const user = await updatePreferences(orm.em.fork(), identity.subject, change);
-    return preferencesView(user?.preferences ?? {});
-  });
+  app.put(
+    '/portal/api/preferences',
+    {
+      schema: {
+        tags,
+        summary: 'Change communication preferences (written to the customer record, audited as the caller) or autopay consent (only these fields)',
+        body: PortalPreferencesBody,
+        response: { 200: PortalPreferencesSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => savePortalPreferences(deps, request, request.body),
+  );
 };

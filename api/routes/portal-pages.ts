@@ -12,7 +12,7 @@ import Handlebars from 'handlebars';
 import { Type } from 'typebox';
 import { recordAudit } from '../../src/auth/audit.js';
 import { revokeByToken } from '../../src/auth/refresh-tokens.js';
-import { authenticateUser, findUser, setPassword, updatePreferences } from '../../src/auth/users.js';
+import { authenticateUser, findUser, setPassword } from '../../src/auth/users.js';
 import { promisesOf } from '../../src/collections/promises.js';
 import { parseDecimalAmount } from '../../src/domain/decimal-amount.js';
 import { isOpenStatus } from '../../src/domain/invoice-status.js';
@@ -23,11 +23,14 @@ import { findGatewayPayment, gatewayPaymentsOf } from '../../src/payments/gatewa
 import { portalDisputes, portalDocument, portalDocuments, portalInvoice, portalInvoices, portalPayments, portalSummary } from '../../src/portal/account.js';
 import { consumeLink, linkIsUsable, magicLinkFor } from '../../src/portal/invitations.js';
 import { sendPortalMail } from '../../src/portal/mail.js';
+import { returnPath } from '../../src/portal/urls.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
+import { portalDisputePages } from '../portal/dispute-pages.js';
 import { bankTransferInstructions, customerOf, portalOpenDispute, portalPromise, portalStartPayment, portalStatement, today, type PortalServices } from '../portal/actions.js';
 import { clearSessionCookies, REFRESH_COOKIE, signInPortalUser } from '../portal/session.js';
-import { disputeView, paymentView, preferencesView } from './portal-api.js';
+import { disputeView, paymentView } from './portal-api.js';
+import { readPortalPreferences, savePortalPreferences } from '../portal/preferences.js';
 
 const VIEWS = new URL('../portal/views/', import.meta.url);
 const CSS = readFileSync(new URL('../portal/assets/portal.css', import.meta.url));
@@ -41,8 +44,8 @@ const page = { portalPage: true } as const;
 const TokenQuery = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false });
 const m = (amount: number, currency: string) => ({ amount, currency });
 
-/** A relative portal path to go to after sign-in; anything else (another site, a scheme) falls back to /portal. */
-const safeNext = (next: unknown) => (typeof next === 'string' && /^\/portal(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/portal');
+/** Where to go after sign-in: a same-origin portal path only (src/portal/urls.ts#returnPath), never another site. */
+const safeNext = returnPath;
 
 export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; services: PortalServices }> = async (app, { deps, services }) => {
   const { orm, config } = deps;
@@ -75,6 +78,8 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
     preHandler: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) =>
       request.identity && request.authVia === 'bearer' ? done() : app.csrfProtection(request, reply, done),
   };
+
+  await app.register(portalDisputePages, { deps, render, csrf });
 
   app.get('/portal/assets/portal.css', { schema: { tags: ['portal'], summary: 'Portal stylesheet', security: [], hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS),
@@ -109,7 +114,7 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
         template: 'portal-magic-link',
         to: link.user.email,
         customerId: link.user.customerId ?? undefined,
-        data: { link: `${config.http.publicUrl}/portal/magic?token=${encodeURIComponent(link.token)}`, expiresAt: link.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' },
+        data: { token: link.token, expiresAt: link.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' },
       });
     }
     // The same answer whether or not the address has an account.
@@ -322,15 +327,14 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
     });
   });
 
-  app.get('/portal/preferences', { config: page, schema: { tags: ['portal'], summary: 'Preferences page' } }, async (request, reply) => {
-    const identity = request.identity!;
-    const user = identity.kind === 'user' ? await findUser(orm.em.fork(), identity.subject) : undefined;
-    const preferences = preferencesView(user?.preferences ?? {});
+  app.get('/portal/preferences', { config: page, schema: { tags: ['portal'], summary: 'Preferences page', querystring: Type.Object({ saved: Type.Optional(Type.Literal('1')) }, { additionalProperties: false }) } }, async (request, reply) => {
+    const preferences = await readPortalPreferences(deps, request);
     const options = (values: [string, string][], current: string) => values.map(([value, label]) => ({ value, label, selected: value === current }));
     return render(reply, request, 'preferences.hbs', {
       title: 'Preferences',
       active: 'preferences',
       preferences,
+      notice: request.query.saved ? 'Your preferences are saved.' : undefined,
       channels: options([['email', 'E-mail'], ['portal', 'Portal only'], ['post', 'Post']], preferences.channel),
       frequencies: options([['monthly', 'Monthly'], ['weekly', 'Weekly'], ['quarterly', 'Quarterly'], ['none', 'None']], preferences.statementFrequency),
     });
@@ -357,19 +361,9 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
       },
     },
     async (request, reply) => {
-      const identity = request.identity!;
-      if (identity.kind !== 'user') throw new ProblemError(409, 'conflict', 'Conflict', 'Preferences belong to a portal user account.');
-      const em = orm.em.fork();
-      const before = preferencesView((await findUser(em, identity.subject))?.preferences ?? {});
-      const autopay = request.body.autopay === 'true';
-      await updatePreferences(em, identity.subject, {
-        channel: request.body.channel,
-        statementFrequency: request.body.statementFrequency,
-        language: request.body.language,
-        autopay,
-        autopayConsentAt: autopay ? (before.autopay ? before.autopayConsentAt : new Date().toISOString()) : null,
-      });
-      return reply.redirect('/portal/preferences', 303);
+      const { channel, statementFrequency, language } = request.body;
+      await savePortalPreferences(deps, request, { channel, statementFrequency, language, ...(request.identity?.kind === 'user' ? { autopay: request.body.autopay === 'true' } : {}) });
+      return reply.redirect('/portal/preferences?saved=1', 303);
     },
   );
 };

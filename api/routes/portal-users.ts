@@ -32,13 +32,12 @@ export const portalUserRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
       const em = orm.em.fork();
       try {
         const invited = await em.transactional((tx) => inviteContact(tx, { customerId: request.params.id, email: request.body.email, by: actorOf(request), ttl: config.auth.invitationTtl }));
-        const link = `${config.http.publicUrl}/portal/accept-invitation?token=${encodeURIComponent(invited.token)}`;
         await sendPortalMail(em, services.mailer, config, {
           idempotencyKey: `portal-invitation:${invited.user.id}:${invited.expiresAt.getTime()}`,
           template: 'portal-invitation',
           to: invited.user.email,
           customerId: request.params.id,
-          data: { name: invited.name, customerName: invited.customerName, link, expiresAt: invited.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' },
+          data: { name: invited.name, customerName: invited.customerName, token: invited.token, expiresAt: invited.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' },
         });
         return reply.status(201).send({ user: publicUser(invited.user), invitationExpiresAt: invited.expiresAt.toISOString() });
       } catch (error) {

@@ -8,6 +8,7 @@ import { accountFor } from '../domain/chart.js';
 import { ageItems, agingBuckets, bucketIndex, daysBetween, DEFAULT_AGING_BOUNDS } from '../domain/aging.js';
 import { formatMoney } from '../domain/money.js';
 import { customerOpenItems, type OpenItem } from '../reports/open-items.js';
+import { portalUrl } from '../portal/urls.js';
 import { renderPdf, type PdfDocumentModel } from './pdf.js';
 
 export interface StatementOptions {
@@ -131,7 +132,7 @@ export async function statementData(em: EntityManager, input: { customerId: stri
     howToPay:
       options.paymentInstructions ??
       `Pay by bank transfer to ${options.companyName ?? 'us'} quoting your customer reference ${String(customer.id)} and the invoice numbers you pay.` +
-        (options.publicUrl ? ` You can also see and pay your invoices at ${options.publicUrl}/portal.` : ''),
+        (options.publicUrl ? ` You can also see and pay your invoices at ${portalUrl(options.publicUrl, 'pay')}.` : ''),
   };
 }
 

@@ -117,6 +117,23 @@ describe('JSON API scoped to the caller', () => {
     expect(dispute).toEqual({ channel: 'portal', opened_by: 'ada@alpha.example' });
   });
 
+  it('writes channel and statement frequency to the customer record, audited as the portal user, and shows staff changes', async () => {
+    const saved = await asA('PUT', '/portal/api/preferences', { channel: 'portal', statementFrequency: 'weekly' });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json()).toMatchObject({ channel: 'portal', statementFrequency: 'weekly', language: 'en' });
+    // One source of truth: the staff API shows what the customer chose.
+    const record = (await engine.app.inject({ method: 'GET', url: `/customers/${a.id}` })).json();
+    expect(record.communication).toEqual({ channel: 'portal', statementFrequency: 'weekly', language: 'en' });
+    const history = (await engine.app.inject({ method: 'GET', url: `/customers/${a.id}/history` })).json();
+    expect(JSON.stringify(history)).toContain('ada@alpha.example');
+    const [audit] = await engine.db.orm.em.fork().execute<{ actor: string; role: string }[]>(`SELECT actor, role FROM audit_log WHERE action = 'portal_preferences' AND target = ?`, [a.id]);
+    expect(audit).toEqual({ actor: 'ada@alpha.example', role: 'customer' });
+    // A staff change is what the portal shows next.
+    const patched = await engine.app.inject({ method: 'PATCH', url: `/customers/${a.id}`, payload: { communication: { channel: 'email', statementFrequency: 'monthly', language: 'en' } } });
+    expect(patched.statusCode).toBe(200);
+    expect((await asA('GET', '/portal/api/preferences')).json()).toMatchObject({ channel: 'email', statementFrequency: 'monthly' });
+  });
+
   it('changes only allow-listed preferences (no mass assignment)', async () => {
     const sneaky = await asA('PUT', '/portal/api/preferences', { autopay: true, creditLimit: { amount: 1, currency: 'USD' } });
     expect(sneaky.statusCode).toBe(400);
@@ -160,9 +177,11 @@ describe('card payment through the Stripe adapter (stripe-mock) confirmed by a s
     expect(paid.openAmount).toBe(0);
     const payments = (await asA('GET', '/portal/api/payments')).json().items;
     expect(payments).toEqual([expect.objectContaining({ amount: { amount: 12_500, currency: 'USD' }, method: 'card' })]);
-    const receipt = await engine.mail.waitFor((m) => m.to.includes('ap@alpha.example') && m.subject.startsWith('Payment received'));
+    // One receipt per payment, from cash application once it is applied (the webhook sends none of its own).
+    const receipt = await engine.mail.waitFor((m) => m.to.includes('ap@alpha.example') && m.subject.startsWith('Receipt for your payment'), 60_000);
     expect(receipt.text).toContain(a.invoice.number);
-    expect(engine.mail.messages.filter((m) => m.subject.startsWith('Payment received'))).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(engine.mail.messages.filter((m) => m.to.includes('ap@alpha.example') && /receipt|payment received/i.test(m.subject))).toHaveLength(1);
     const [count] = await engine.db.orm.em.fork().execute<{ n: string }[]>('SELECT count(*) AS n FROM payment WHERE customer_id = ?', [a.id]);
     expect(Number(count!.n)).toBe(1);
   });
@@ -194,7 +213,8 @@ describe('object-level authorization over every portal route', () => {
     for (const [key] of routes) {
       const [method, path] = key.split(' ') as [string, string];
       const url = path.replace(':id', idFor(path));
-      const res = await asA(method, url, method === 'GET' ? undefined : { category: 'pricing', reason: 'not mine', _csrf: 'x' });
+      const body = path.endsWith('/reply') ? { text: 'not mine', ...(path.startsWith('/portal/api/') ? {} : { _csrf: 'x' }) } : { category: 'pricing', reason: 'not mine', _csrf: 'x' };
+      const res = await asA(method, url, method === 'GET' ? undefined : body);
       expect({ key, status: res.statusCode }).toEqual({ key, status: 404 });
       expect(res.body).not.toContain(b.invoice.number);
     }

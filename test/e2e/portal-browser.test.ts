@@ -96,7 +96,7 @@ it('signs in, sees invoices, downloads a statement, raises a dispute and pays by
   expect(await page.locator('[data-test=payment-status]').textContent()).toBe('succeeded');
   await page.screenshot({ path: `${ARTIFACTS}07-paid.png`, fullPage: true });
   await eventually(async () => ((await invoiceRow(engine.db.orm, second.id)).status === 'paid' ? true : undefined), 60_000);
-  await engine.mail.waitFor((m) => m.to.includes('ap@browser.example') && m.subject.startsWith('Payment received'));
+  await engine.mail.waitFor((m) => m.to.includes('ap@browser.example') && m.subject.startsWith('Receipt for your payment'), 60_000);
 
   // The same pages on a phone.
   await page.setViewportSize({ width: 390, height: 844 });
