@@ -4,7 +4,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import ajvFormatsModule from 'ajv-formats';
 import { requireDeclaredAccess } from './access.js';
 import { installAuthentication } from './authentication.js';
 import { installSecurity } from './security.js';
@@ -39,9 +38,7 @@ import { importRoutes } from './routes/imports.js';
 import { exportRoutes } from './routes/exports.js';
 import { creditNoteRoutes, installInvoiceUbl } from './routes/credit-notes.js';
 import { installObservability } from './observability.js';
-
-// ajv-formats is CommonJS; under ESM its function arrives as `default`.
-const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
+import { buildRequestValidator } from './validation.js';
 
 export type App = FastifyInstance;
 
@@ -71,11 +68,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
     requestIdHeader: false,
     // A request still unanswered after this is answered 503 with Retry-After (api/unavailable.ts) instead of hanging.
     handlerTimeout: deps.config.http.requestTimeoutMs,
-    ajv: {
-      // Unknown fields are errors (not silently dropped), and every violation is reported, not just the first.
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
-      plugins: [ajvFormats as never],
-    },
+    // Bodies are validated exactly as sent; only the text parts of a request are coerced (api/validation.ts).
+    schemaController: { compilersFactory: { buildValidator: buildRequestValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {

@@ -132,18 +132,6 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         body: CreateInvoiceBody,
         response: { 201: IssuedInvoiceSchema, ...problemResponses(400, 404, 409, 422, 503) },
       },
-      // The validator coerces scalars, so a JSON number 0.19 would pass as the string "0.19" (0.19 %): a 100x tax
-      // mistake. Rates must arrive as strings.
-      preValidation: async (request) => {
-        const lines = (request.body as { lines?: unknown } | undefined)?.lines;
-        if (!Array.isArray(lines)) return;
-        const errors = lines.flatMap((line: unknown, n) =>
-          line && typeof line === 'object' && 'taxRate' in line && typeof line.taxRate !== 'string'
-            ? [{ pointer: `/lines/${n}/taxRate`, in: 'body' as const, detail: 'must be a string percentage such as "19" or "8.875"' }]
-            : [],
-        );
-        if (errors.length) throw problems.validation(errors);
-      },
     },
     async (request, reply) => {
       // The workflow starts before the number is taken, so the series row stays locked only for insert + post +

@@ -1,0 +1,29 @@
+// Request validation: one Ajv per part of the request, because HTTP sends the parts differently.
+// Querystring, path params and headers arrive as text, so "12" may become 12 and "a,b" an array there. A JSON body
+// already carries its types: coercing it would turn a client's null into 0 or "12" into 12 and store something the
+// client never sent (a dunning trigger "overdueAbove": null read as 0 fired every level at once), so bodies are
+// validated exactly as sent.
+import ajvCompilerModule from '@fastify/ajv-compiler';
+import ajvFormatsModule from 'ajv-formats';
+
+// Both packages are CommonJS; under ESM their function arrives as `default`.
+const AjvCompiler = (ajvCompilerModule as unknown as { default?: typeof ajvCompilerModule }).default ?? ajvCompilerModule;
+const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
+
+// Unknown fields are errors (not silently dropped), and every violation is reported, not just the first. Defaults
+// only fill fields the client left out, and each is published in the schema.
+const SHARED = { allErrors: true, removeAdditional: false, useDefaults: true } as const;
+export const BODY_AJV_OPTIONS = { ...SHARED, coerceTypes: false } as const;
+export const TEXT_AJV_OPTIONS = { ...SHARED, coerceTypes: 'array' } as const;
+
+type RouteSchema = { schema: unknown; method: string; url: string; httpPart: string };
+type Validate = (route: RouteSchema) => unknown;
+
+/** Fastify's `schemaController.compilersFactory.buildValidator`: a strict compiler for bodies, a coercing one for the rest. */
+export function buildRequestValidator(externalSchemas: unknown): Validate {
+  const factory = AjvCompiler();
+  const plugins = [ajvFormats as never];
+  const body = factory(externalSchemas as never, { customOptions: BODY_AJV_OPTIONS, plugins } as never) as unknown as Validate;
+  const text = factory(externalSchemas as never, { customOptions: TEXT_AJV_OPTIONS, plugins } as never) as unknown as Validate;
+  return (route) => (route.httpPart === 'body' ? body(route) : text(route));
+}
