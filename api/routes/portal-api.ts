@@ -68,6 +68,7 @@ export const gatewayPaymentView = (g: GatewayPaymentRecord, clientSecret?: strin
   status: g.status,
   failureReason: g.failureReason,
   paymentId: g.paymentId,
+  gatewayReference: g.providerRef,
   ...(clientSecret !== undefined ? { clientSecret } : {}),
   createdAt: g.createdAt.toISOString(),
 });

@@ -34,6 +34,7 @@ import { readPortalPreferences, savePortalPreferences } from '../portal/preferen
 
 const VIEWS = new URL('../portal/views/', import.meta.url);
 const CSS = readFileSync(new URL('../portal/assets/portal.css', import.meta.url));
+const PAY_JS = readFileSync(new URL('../portal/assets/pay.js', import.meta.url));
 
 const handlebars = Handlebars.create();
 handlebars.registerHelper('money', (value: Money | undefined) => (value && typeof value.amount === 'number' ? formatMoney(value) : ''));
@@ -80,6 +81,10 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
   };
 
   await app.register(portalDisputePages, { deps, render, csrf });
+
+  app.get('/portal/assets/pay.js', { schema: { tags: ['portal'], summary: 'Card and bank-debit form (Stripe.js)', security: [], hide: true } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PAY_JS),
+  );
 
   app.get('/portal/assets/portal.css', { schema: { tags: ['portal'], summary: 'Portal stylesheet', security: [], hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS),
@@ -317,13 +322,19 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
   app.get('/portal/pay/:id', { config: page, schema: { tags: ['portal'], summary: 'Payment status page', params: Params } }, async (request, reply) => {
     const payment = await findGatewayPayment(orm.em.fork(), request.params.id, customerOf(request.identity));
     if (!payment) throw new ProblemError(404, 'not-found', 'Not found', 'There is no such payment on your account.');
+    const publishableKey = config.portal.stripe?.publishableKey;
+    // While the intent waits for card or bank details, the page hands its client secret to Stripe.js, which collects
+    // and confirms them; without it the customer could not finish the payment they started.
+    const collecting = payment.status === 'pending' && publishableKey !== undefined && services.gateway !== undefined;
     return render(reply, request, 'pay-status.hbs', {
       title: 'Payment',
       active: 'payments',
       payment: { ...payment, amount: m(payment.amount, payment.currency) },
       pending: payment.status === 'pending' || payment.status === 'processing',
       succeeded: payment.status === 'succeeded',
-      publishableKey: config.portal.stripe?.publishableKey,
+      publishableKey,
+      clientSecret: collecting ? await services.gateway!.clientSecretOf(payment.providerRef) : null,
+      returnUrl: `${config.http.publicUrl.replace(/\/+$/, '')}/portal/pay/${payment.id}`,
     });
   });
 

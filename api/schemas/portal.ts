@@ -107,6 +107,8 @@ export const GatewayPaymentSchema = Type.Object({
   status: Type.String(),
   failureReason: Type.Union([Type.String(), Type.Null()]),
   paymentId: Type.Union([Id, Type.Null()]),
+  /** The gateway's own reference (a Stripe PaymentIntent id): what the customer and support quote to each other. */
+  gatewayReference: Type.String(),
   clientSecret: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   createdAt: Type.String(),
 });

@@ -49,6 +49,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /customers/:id/portal-users': CLERK,
   'GET /customers/:id/portal-users': STAFF_READ,
   'GET /portal/assets/portal.css': PUBLIC,
+  'GET /portal/assets/pay.js': PUBLIC,
   'GET /portal/sign-in': PUBLIC,
   'POST /portal/sign-in': PUBLIC,
   'POST /portal/magic-link': PUBLIC,

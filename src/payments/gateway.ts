@@ -44,6 +44,12 @@ export class WebhookSignatureError extends Error {
 export interface PaymentGateway {
   readonly provider: string;
   createIntent(input: CreateIntentInput): Promise<CreatedIntent>;
+  /**
+   * The client secret of an intent still waiting for the customer's payment details, for the pay page to hand to the
+   * provider's browser library; it is not stored by the engine (it authorises confirming the payment), so it is
+   * fetched from the provider each time the page is shown. Null once the intent no longer takes details.
+   */
+  clientSecretOf(providerRef: string): Promise<string | null>;
   /** Verifies the signature over the raw body and parses the event; throws WebhookSignatureError if it is not genuine. */
   verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): GatewayEvent;
 }

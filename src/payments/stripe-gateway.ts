@@ -44,6 +44,10 @@ export function createStripeGateway(config: { secretKey: string; webhookSecret: 
       const intent = await stripe.paymentIntents.create(params, { idempotencyKey: `intent-${input.reference}` });
       return { providerRef: intent.id, status: STATUS[intent.status] ?? 'pending', clientSecret: intent.client_secret };
     },
+    async clientSecretOf(providerRef) {
+      const intent = await stripe.paymentIntents.retrieve(providerRef);
+      return intent.client_secret ?? null;
+    },
     verifyWebhook(rawBody, signatureHeader) {
       if (!signatureHeader) throw new WebhookSignatureError('the Stripe-Signature header is missing');
       let event: Stripe.Event;
