@@ -26,7 +26,8 @@ export async function startStripeMock(): Promise<StripeMock> {
   const port = await freePort();
   const child: ChildProcess = spawn(stripeMockPath(), ['-http-addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // stripe-mock parses the whole Stripe OpenAPI document at start: seconds of CPU, more on a loaded 2-core machine.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     try {
       const res = await fetch(`${url}/v1/payment_intents`, { headers: { authorization: 'Bearer sk_test_123' } });
