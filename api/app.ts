@@ -39,6 +39,7 @@ import { exportRoutes } from './routes/exports.js';
 import { creditNoteRoutes, installInvoiceUbl } from './routes/credit-notes.js';
 import { installObservability } from './observability.js';
 import { buildRequestValidator } from './validation.js';
+import { documentPlatformStatuses } from './documented-statuses.js';
 
 export type App = FastifyInstance;
 
@@ -106,6 +107,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
 
   installErrorHandling(app);
   requireDeclaredAccess(app);
+  documentPlatformStatuses(app);
   const authSecret = resolveAuthSecret(deps.config);
   await installSecurity(app, { cookieSecret: createHash('sha256').update(authSecret).update('cookies').digest('base64url') });
   installAuthentication(app, { orm: deps.orm, secret: authSecret, portalSignInPath: '/portal/sign-in', renewPortalSession: portalSessionRenewer(deps.orm, authSecret, deps.config) });

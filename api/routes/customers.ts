@@ -18,7 +18,7 @@ import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
-import { problemResponses, UuidParams } from '../schemas/common.js';
+import { Amount, problemResponses, UuidParams } from '../schemas/common.js';
 import { AccountStateSchema, CreateCustomerBody, CustomerSchema, IdempotencyAndIfMatchHeaders, PatchCustomerBody } from '../schemas/customer.js';
 import { expectedVersion } from './if-match.js';
 
@@ -40,8 +40,8 @@ const ListQuery = Type.Object(
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('on_hold'), Type.Literal('delinquent'), Type.Literal('closed')], { description: 'delinquent also lists flagged accounts on hold' })),
     tag: Type.Optional(Type.String({ maxLength: 40 })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-    balanceMin: Type.Optional(Type.Integer({ description: 'receivable balance at least (minor units)' })),
-    balanceMax: Type.Optional(Type.Integer({ description: 'receivable balance at most (minor units)' })),
+    balanceMin: Type.Optional(Amount({ description: 'receivable balance at least (minor units)' })),
+    balanceMax: Type.Optional(Amount({ description: 'receivable balance at most (minor units)' })),
     ...PageQuery,
   },
   { additionalProperties: false },

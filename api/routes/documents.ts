@@ -10,7 +10,7 @@ import { reportSettings } from '../../src/reports/settings.js';
 import type { ApiDeps } from '../deps.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
-import { problemResponses, UuidParams } from '../schemas/common.js';
+import { IsoDate, problemResponses, UuidParams } from '../schemas/common.js';
 
 const DocumentSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -47,8 +47,8 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
         params: UuidParams,
         querystring: Type.Object(
           {
-            from: Type.Optional(Type.String({ format: 'date', description: 'first day (default: first day of this month)' })),
-            to: Type.Optional(Type.String({ format: 'date', description: 'last day (default: today)' })),
+            from: Type.Optional(IsoDate({ description: 'first day (default: first day of this month)' })),
+            to: Type.Optional(IsoDate({ description: 'last day (default: today)' })),
             format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('pdf')])),
           },
           { additionalProperties: false },

@@ -6,7 +6,7 @@ import { isIsoDate } from '../../src/domain/journal.js';
 import { journalCsv, openItemsCsv } from '../../src/exports/ledger-exports.js';
 import type { ApiDeps } from '../deps.js';
 import { problems } from '../problem.js';
-import { problemResponses } from '../schemas/common.js';
+import { IsoDate, problemResponses } from '../schemas/common.js';
 
 const CsvResponse = Type.String({ description: 'text/csv; header row first; amounts in integer minor units' });
 
@@ -19,7 +19,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       schema: {
         tags: ['integrations'],
         summary: 'Journal lines with an effective date from..to (inclusive) as CSV, for the general ledger',
-        querystring: Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }) }, { additionalProperties: false }),
+        querystring: Type.Object({ from: IsoDate(), to: IsoDate() }, { additionalProperties: false }),
         response: { 200: CsvResponse, ...problemResponses(400) },
       },
     },
@@ -42,7 +42,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       schema: {
         tags: ['integrations'],
         summary: 'Open invoices and unapplied payments as CSV (the receivables sub-ledger detail for reconciliation)',
-        querystring: Type.Object({ asOf: Type.Optional(Type.String({ format: 'date', description: 'for days past due; default today' })) }, { additionalProperties: false }),
+        querystring: Type.Object({ asOf: Type.Optional(IsoDate({ description: 'for days past due; default today' })) }, { additionalProperties: false }),
         response: { 200: CsvResponse, ...problemResponses(400) },
       },
     },

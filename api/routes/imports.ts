@@ -13,7 +13,7 @@ import { startImport } from '../../src/temporal/starters.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { problems } from '../problem.js';
-import { problemResponses, UuidParams } from '../schemas/common.js';
+import { IsoDate, problemResponses, UuidParams } from '../schemas/common.js';
 
 const CSV_TYPES = ['text/csv'];
 const JSONL_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'];
@@ -43,7 +43,7 @@ const ImportQuery = Type.Object(
   {
     lifecycle: Type.Optional(Type.Boolean({ default: true, description: 'start the account / invoice workflows of what is imported' })),
     allowDuplicates: Type.Optional(Type.Boolean({ description: 'customers: import rows that look like an existing customer anyway' })),
-    asOf: Type.Optional(Type.String({ format: 'date', description: 'opening balances: accounting date of the opening entries (default today)' })),
+    asOf: Type.Optional(IsoDate({ description: 'opening balances: accounting date of the opening entries (default today)' })),
   },
   { additionalProperties: false },
 );

@@ -26,6 +26,7 @@ import { sendPortalMail } from '../../src/portal/mail.js';
 import { returnPath } from '../../src/portal/urls.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
+import { IsoDate } from '../schemas/common.js';
 import { portalDisputePages } from '../portal/dispute-pages.js';
 import { bankTransferInstructions, customerOf, portalOpenDispute, portalPromise, portalStartPayment, portalStatement, today, type PortalServices } from '../portal/actions.js';
 import { clearSessionCookies, REFRESH_COOKIE, signInPortalUser } from '../portal/session.js';
@@ -218,7 +219,7 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
 
   app.get(
     '/portal/statements/download',
-    { config: page, schema: { tags: ['portal'], summary: 'Statement download', querystring: Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }), format: Type.Union([Type.Literal('pdf'), Type.Literal('html')]) }, { additionalProperties: false }) } },
+    { config: page, schema: { tags: ['portal'], summary: 'Statement download', querystring: Type.Object({ from: IsoDate(), to: IsoDate(), format: Type.Union([Type.Literal('pdf'), Type.Literal('html')]) }, { additionalProperties: false }) } },
     async (request, reply) => {
       const statement = await portalStatement(deps, customerOf(request.identity), request.query);
       return reply.type(statement.mediaType).header('content-disposition', `attachment; filename="${statement.filename}"`).send(statement.body as never);
@@ -281,7 +282,7 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
 
   app.post(
     '/portal/promise',
-    { ...csrf, config: page, schema: { tags: ['portal'], summary: 'Record a promise to pay (form)', body: Type.Object({ _csrf: Type.String(), amount: Type.String({ maxLength: 30 }), date: Type.String({ format: 'date' }) }, { additionalProperties: false }) } },
+    { ...csrf, config: page, schema: { tags: ['portal'], summary: 'Record a promise to pay (form)', body: Type.Object({ _csrf: Type.String(), amount: Type.String({ maxLength: 30 }), date: IsoDate() }, { additionalProperties: false }) } },
     async (request, reply) => {
       const summary = (await portalSummary(orm.em.fork(), customerOf(request.identity), today()))!;
       const parsed = parseDecimalAmount(request.body.amount.trim(), summary.customer.currency);

@@ -10,9 +10,9 @@ import { listKpiSnapshots } from '../../src/reports/snapshots.js';
 import type { ApiDeps } from '../deps.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
-import { MoneySchema, problemResponses } from '../schemas/common.js';
+import { IsoDate, MoneySchema, problemResponses } from '../schemas/common.js';
 
-const DateString = (description: string) => Type.String({ format: 'date', description });
+const DateString = (description: string) => IsoDate({ description });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const money = (amount: number, currency: string) => ({ amount, currency });
 

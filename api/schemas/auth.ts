@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Timestamp } from './common.js';
 
 // Spelled out (not mapped from STAFF_ROLES) so the static types keep the literal role names.
 export const StaffRoleSchema = Type.Union([
@@ -81,7 +82,7 @@ export const CreateApiKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
     roles: Type.Array(StaffRoleSchema, { minItems: 1, uniqueItems: true }),
-    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+    expiresAt: Type.Optional(Timestamp()),
   },
   { additionalProperties: false },
 );

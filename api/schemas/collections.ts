@@ -1,7 +1,7 @@
 // Request and response schemas of the collections routes: dunning policies, assignments, the worklist, a customer's
 // collection, contacts, promises to pay and recoveries of written-off debt.
 import { Type, type Static } from 'typebox';
-import { MoneySchema } from './common.js';
+import { Amount, IsoDate, MoneySchema, PositiveMoneyInput, Timestamp } from './common.js';
 
 const Duration = (description: string) => Type.String({ minLength: 2, maxLength: 40, description: `${description} (ISO-8601 duration, e.g. P7D, PT5S)` });
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('letter'), Type.Literal('sms')]);
@@ -13,7 +13,7 @@ export const DunningLevelSchema = Type.Object(
     trigger: Type.Object(
       {
         pastDueFor: Type.Union([Duration('How long the oldest overdue invoice is past due'), Type.Null()]),
-        overdueAbove: Type.Union([Type.Integer({ minimum: 0, description: 'Overdue total strictly above this (minor units, customer currency)' }), Type.Null()]),
+        overdueAbove: Type.Union([Amount({ minimum: 0, description: 'Overdue total strictly above this (minor units, customer currency)' }), Type.Null()]),
         match: Type.Union([Type.Literal('any'), Type.Literal('all')], { default: 'any', description: 'With both conditions: either suffices (any) or both must hold (all)' }),
       },
       { additionalProperties: false },
@@ -24,7 +24,7 @@ export const DunningLevelSchema = Type.Object(
     lateFee: Type.Union([
       Type.Object(
         {
-          fixed: Type.Integer({ minimum: 0, description: 'Fixed charge in minor units of the invoice currency' }),
+          fixed: Amount({ minimum: 0, description: 'Fixed charge in minor units of the invoice currency' }),
           interest: Type.Union([
             Type.Object({ annualRateBp: Type.Integer({ minimum: 1, maximum: 100_000, description: 'Annual rate in basis points (800 = 8 %)' }), basis: Type.Union([Type.Literal(360), Type.Literal(365)]) }, { additionalProperties: false }),
             Type.Null(),
@@ -87,7 +87,7 @@ export const CustomerIdParams = Type.Object({ customerId: Type.String({ format: 
 export const WorklistQuery = Type.Object(
   {
     level: Type.Optional(Type.String({ maxLength: 40, description: 'Only accounts at this level' })),
-    until: Type.Optional(Type.String({ format: 'date-time', description: 'Actions due by then (default: the end of today, UTC)' })),
+    until: Type.Optional(Timestamp({ description: 'Actions due by then (default: the end of today, UTC)' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 1000 })),
   },
@@ -115,7 +115,7 @@ export const ContactBody = Type.Object(
     channel: Type.Union([Type.Literal('call'), Type.Literal('letter'), Type.Literal('visit'), Type.Literal('email'), Type.Literal('sms')]),
     outcome: Type.String({ minLength: 1, maxLength: 200, description: 'e.g. reached, no_answer, promised_payment, disputes_invoice' }),
     note: Type.Optional(Type.String({ maxLength: 4000 })),
-    at: Type.Optional(Type.String({ format: 'date-time', description: 'When the contact happened (default now; not in the future)' })),
+    at: Type.Optional(Timestamp({ description: 'When the contact happened (default now; not in the future)' })),
     invoiceIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 200 })),
   },
   { additionalProperties: false },
@@ -136,8 +136,8 @@ export const ContactSchema = Type.Object({
 
 export const PromiseBody = Type.Object(
   {
-    amount: MoneySchema,
-    date: Type.String({ format: 'date', description: 'Promised payment date (after today, within the policy maximum)' }),
+    amount: PositiveMoneyInput,
+    date: IsoDate({ description: 'Promised payment date (after today, within the policy maximum)' }),
     invoiceIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 200, uniqueItems: true })),
   },
   { additionalProperties: false },
@@ -171,8 +171,8 @@ export const MigrateResultSchema = Type.Object({
 export const RecoveryBody = Type.Object(
   {
     invoiceId: Type.String({ format: 'uuid' }),
-    amount: MoneySchema,
-    receivedOn: Type.String({ format: 'date' }),
+    amount: PositiveMoneyInput,
+    receivedOn: IsoDate(),
     reference: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },

@@ -1,13 +1,39 @@
 import { Type } from 'typebox';
 import { ProblemSchema } from '../problem.js';
 
-export const MoneySchema = Type.Object(
-  {
-    amount: Type.Integer({ description: 'Integer minor units (cents for EUR/USD, yen for JPY)' }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
-  },
-  { additionalProperties: false },
-);
+// Years PostgreSQL and JavaScript dates agree on: 1900-9999. A year 0013 or 0000-00-00 is a client's mistake (400),
+// not something to hand to the database.
+const YEAR = '(19\\d\\d|[2-9]\\d{3})';
+
+/** A calendar date (real day of a real month) from 1900-01-01 to 9999-12-31. */
+export const DATE_PATTERN = `^${YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$`;
+export const IsoDate = (options: { description?: string } = {}) =>
+  Type.String({ format: 'date', pattern: DATE_PATTERN, ...options, description: `${options.description ? `${options.description} ` : ''}(YYYY-MM-DD, 1900-9999)` });
+
+/**
+ * An RFC 3339 timestamp with its offset (Z or +hh:mm up to 14:00, the widest offset in use), year 1900 or later, no
+ * leap second (JavaScript dates cannot hold 23:59:60).
+ */
+export const TIMESTAMP_PATTERN = `^${YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-](0\\d|1[0-3]):[0-5]\\d|[+-]14:00)$`;
+export const Timestamp = (options: { description?: string } = {}) =>
+  Type.String({ format: 'date-time', pattern: TIMESTAMP_PATTERN, ...options, description: `${options.description ? `${options.description} ` : ''}(RFC 3339 with offset, e.g. 2026-03-02T09:15:00Z)` });
+
+/**
+ * The largest amount the engine takes, in minor units: 10^15 (10 trillion in a two-decimal currency). Sums of many
+ * such amounts (balances, aging buckets, exposure) then stay exact in JavaScript numbers and PostgreSQL bigint.
+ */
+export const MAX_AMOUNT = 1_000_000_000_000_000;
+export const Amount = (options: { minimum?: number; description?: string } = {}) =>
+  Type.Integer({ minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT, description: 'Integer minor units (cents for EUR/USD, yen for JPY)', ...options });
+
+export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
+
+/** Money the engine answers with (balances and totals may be sums of many amounts). */
+export const MoneySchema = Type.Object({ amount: Type.Integer({ description: 'Integer minor units (cents for EUR/USD, yen for JPY)' }), currency: CurrencyCode }, { additionalProperties: false });
+/** Money a client sends: at most MAX_AMOUNT either way. */
+export const MoneyInput = Type.Object({ amount: Amount(), currency: CurrencyCode }, { additionalProperties: false });
+/** Money a client must send as more than zero: payments, allocations, credit notes, promises, recoveries. */
+export const PositiveMoneyInput = Type.Object({ amount: Amount({ minimum: 1, description: 'Integer minor units, > 0' }), currency: CurrencyCode }, { additionalProperties: false });
 
 export const UuidParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 

@@ -1,9 +1,9 @@
 // Schemas of the credit routes: hold/release, credit applications, reviews and the credit position.
 import { Type } from 'typebox';
-import { MoneySchema } from './common.js';
+import { Amount, MoneySchema } from './common.js';
 
 const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Minor = (description: string) => Type.Integer({ description: `${description} (minor units)` });
+const Minor = (description: string) => Amount({ description: `${description} (minor units)` });
 
 export const HoldBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
 
@@ -22,16 +22,16 @@ const Risk = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Liter
 
 export const CreditApplicationBody = Type.Object(
   {
-    requestedLimit: Type.Integer({ minimum: 0, description: 'requested credit limit (minor units)' }),
+    requestedLimit: Amount({ minimum: 0, description: 'requested credit limit (minor units)' }),
     currency: Type.String({ pattern: '^[A-Z]{3}$' }),
     financials: Type.Object(
       {
         revenue: Type.Optional(Minor('annual revenue')),
         netIncome: Type.Optional(Minor('net income')),
-        currentAssets: Type.Optional(Type.Integer({ minimum: 0 })),
-        currentLiabilities: Type.Optional(Type.Integer({ minimum: 0 })),
-        totalAssets: Type.Optional(Type.Integer({ minimum: 0 })),
-        totalLiabilities: Type.Optional(Type.Integer({ minimum: 0 })),
+        currentAssets: Type.Optional(Amount({ minimum: 0 })),
+        currentLiabilities: Type.Optional(Amount({ minimum: 0 })),
+        totalAssets: Type.Optional(Amount({ minimum: 0 })),
+        totalLiabilities: Type.Optional(Amount({ minimum: 0 })),
         netWorth: Type.Optional(Minor('net worth; default total assets - total liabilities')),
         operatingCashFlow: Type.Optional(Minor('operating cash flow')),
         yearsInBusiness: Type.Optional(Type.Integer({ minimum: 0, maximum: 500 })),
@@ -45,7 +45,7 @@ export const CreditApplicationBody = Type.Object(
             name: Type.String({ minLength: 1, maxLength: 200 }),
             behaviour: Behaviour,
             contact: Type.Optional(Type.String({ maxLength: 200 })),
-            creditLimit: Type.Optional(Type.Integer({ minimum: 0 })),
+            creditLimit: Type.Optional(Amount({ minimum: 0 })),
             yearsKnown: Type.Optional(Type.Integer({ minimum: 0 })),
           },
           { additionalProperties: false },
@@ -54,7 +54,7 @@ export const CreditApplicationBody = Type.Object(
       ),
     ),
     bureauScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'a bureau score you already have (0-100); none: the configured bureau is asked' })),
-    collateral: Type.Optional(Type.Object({ description: Type.String({ maxLength: 500 }), value: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
+    collateral: Type.Optional(Type.Object({ description: Type.String({ maxLength: 500 }), value: Amount({ minimum: 0 }) }, { additionalProperties: false })),
     industry: Type.Optional(Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })), risk: Risk }, { additionalProperties: false })),
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { MoneySchema } from './common.js';
+import { Amount, CurrencyCode, MoneySchema } from './common.js';
 
 export const AddressSchema = Type.Object(
   {
@@ -47,7 +47,7 @@ export const CommunicationSchema = Type.Object(
 const RiskSegment = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
 const Tag = Type.String({ pattern: '^[a-z0-9][a-z0-9_:-]{0,39}$', description: 'lower-case tag' });
 const TermsCode = Type.String({ pattern: '^[A-Z0-9_]{1,40}$', description: 'Code of a payment terms template (GET /payment-terms)' });
-const CreditLimit = Type.Union([MoneySchema, Type.Null()], { description: 'Money in the customer currency, at least zero; null: no limit assigned' });
+const CreditLimit = Type.Union([Type.Object({ amount: Amount({ minimum: 0 }), currency: CurrencyCode }, { additionalProperties: false }), Type.Null()], { description: 'Money in the customer currency, at least zero; null: no limit assigned' });
 
 /** Fields a clerk may set at creation and change later (PATCH takes any subset). */
 const editable = {

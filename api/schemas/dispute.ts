@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { DISPUTE_CATEGORIES, DISPUTE_STATUSES } from '../../src/domain/dispute.js';
-import { MoneySchema } from './common.js';
+import { MoneySchema, PositiveMoneyInput } from './common.js';
 
 export const DisputeCategorySchema = Type.Union([
   Type.Literal('pricing'),
@@ -27,7 +27,7 @@ export const OpenDisputeBody = Type.Object(
   {
     // A string rather than an enum: a category outside the list is a business-rule rejection (422 naming /category).
     category: Type.String({ minLength: 1, maxLength: 50, description: `one of ${DISPUTE_CATEGORIES.join(', ')}` }),
-    amount: Type.Optional(MoneySchema),
+    amount: Type.Optional(PositiveMoneyInput),
     lines: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500, description: 'Invoice line numbers; leave out to dispute the whole invoice' })),
     reason: Type.String({ minLength: 1, maxLength: 4000 }),
     attachments: Type.Optional(Type.Array(AttachmentSchema, { maxItems: 20 })),

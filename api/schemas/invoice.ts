@@ -1,14 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { INVOICE_STATUSES } from '../../src/domain/invoice-status.js';
-import { MoneySchema } from './common.js';
+import { Amount, IsoDate as SharedIsoDate, MoneyInput, MoneySchema } from './common.js';
 
-const IsoDate = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: `${description} (YYYY-MM-DD)` });
+const IsoDate = (description: string) => SharedIsoDate({ description });
 
 export const InvoiceLineBody = Type.Object(
   {
     description: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
     quantity: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000_000, description: 'Greater than 0, at most 3 decimals (kept as integer thousandths)' }),
-    unitPrice: MoneySchema,
+    unitPrice: MoneyInput,
     taxRate: Type.Optional(Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,4})?$', description: 'Percentage 0-100 with up to 4 decimals, e.g. "19" or "8.875"; default "0"' })),
   },
   { additionalProperties: false },
@@ -137,7 +137,7 @@ export const ListInvoicesQuery = Type.Object(
 
 export const CreditNoteBody = Type.Object(
   {
-    amount: Type.Optional(Type.Object({ amount: Type.Integer({ minimum: 1, description: 'Minor units to credit' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }, { additionalProperties: false })),
+    amount: Type.Optional(Type.Object({ amount: Amount({ minimum: 1, description: 'Minor units to credit' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }, { additionalProperties: false })),
     reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
   },
   { additionalProperties: false },

@@ -1,13 +1,7 @@
 import { Type } from 'typebox';
-import { MoneySchema } from './common.js';
+import { MoneySchema, PositiveMoneyInput, Timestamp } from './common.js';
 
-const PositiveMoney = Type.Object(
-  {
-    amount: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Integer minor units, > 0' }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
-  },
-  { additionalProperties: false },
-);
+const PositiveMoney = PositiveMoneyInput;
 
 export const PaymentMethodSchema = Type.Union([Type.Literal('card'), Type.Literal('ach'), Type.Literal('wire'), Type.Literal('check'), Type.Literal('cash')]);
 const MatchRuleSchema = Type.Union([Type.Literal('remittance'), Type.Literal('reference'), Type.Literal('exact_amount'), Type.Literal('amount_combination'), Type.Literal('oldest_first'), Type.Literal('manual')], {
@@ -27,7 +21,7 @@ export const CreatePaymentBody = Type.Object(
     customerId: Type.Optional(Type.String({ format: 'uuid', description: 'The payer, when known; otherwise identified from remittance or reference' })),
     amount: PositiveMoney,
     method: PaymentMethodSchema,
-    receivedAt: Type.String({ format: 'date-time', description: 'When the money arrived (decides early-payment discounts)' }),
+    receivedAt: Timestamp({ description: 'When the money arrived (decides early-payment discounts)' }),
     reference: Type.String({ maxLength: 500, description: 'Free text from the payer or the bank; invoice numbers in it are matched' }),
     remittance: Type.Optional(Type.Array(RemittanceLineSchema, { maxItems: 1000, description: 'Invoices the payer says this pays, applied first' })),
   },

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Amount, IsoDate } from './common.js';
 
 const Id = Type.String({ format: 'uuid' });
 const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() });
@@ -72,15 +73,15 @@ export const PortalDisputeBody = Type.Object(
     invoiceId: Id,
     category: Type.String({ enum: ['pricing', 'quantity', 'quality', 'delivery', 'documentation', 'other'] }),
     reason: Type.String({ minLength: 3, maxLength: 2000, pattern: '\\S' }),
-    amount: Type.Optional(Type.Integer({ minimum: 1, description: 'disputed amount in minor units of the invoice currency; absent: the whole open amount' })),
+    amount: Type.Optional(Amount({ minimum: 1, description: 'disputed amount in minor units of the invoice currency; absent: the whole open amount' })),
   },
   { additionalProperties: false },
 );
 
 export const PortalPromiseBody = Type.Object(
   {
-    amount: Type.Integer({ minimum: 1, description: 'minor units of the account currency' }),
-    date: Type.String({ format: 'date' }),
+    amount: Amount({ minimum: 1, description: 'minor units of the account currency' }),
+    date: IsoDate(),
     invoiceIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true })),
   },
   { additionalProperties: false },
@@ -141,8 +142,8 @@ export const PortalPreferencesSchema = Type.Object({
 
 export const StatementQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date' })),
-    to: Type.Optional(Type.String({ format: 'date' })),
+    from: Type.Optional(IsoDate()),
+    to: Type.Optional(IsoDate()),
     format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('pdf')], { default: 'pdf' })),
   },
   { additionalProperties: false },
