@@ -10,8 +10,10 @@ import { insertPromise, resolvePromise, type NewPromise } from '../src/collectio
 import { writeOffInvoice } from '../src/collections/write-off.js';
 import { HoldRefused, placeHold } from '../src/credit/holds.js';
 import type { LateFeeRule } from '../src/domain/dunning-policy.js';
+import { daysPastDue } from '../src/domain/invoice-age.js';
 import { formatMoney } from '../src/domain/money.js';
 import { recordEvent } from '../src/events/outbox.js';
+import { notifyAccountsOfChange } from '../src/customers/account-notify.js';
 import { signalIfRunning } from '../src/payments/notify.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import { accountProfileChangedSignal, invoiceBalanceChangedSignal, refreshAccountSignal } from '../workflows/messages.js';
@@ -19,7 +21,6 @@ import { startCustomerCollection, type CollectionStart } from './collection-star
 import type { ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
 
-const DAY_MS = 86_400_000;
 
 function workflowIdOf(): string {
   const id = Context.current().info.workflowExecution?.workflowId;
@@ -72,7 +73,7 @@ export function createCollectionActivities(deps: ActivityDeps) {
           number: i.number,
           dueDate: i.dueDate,
           openAmount: m(i.openAmount, i.currency),
-          daysOverdue: Math.max(0, Math.floor((asOf.getTime() - Date.parse(`${i.dueDate}T00:00:00Z`)) / DAY_MS)),
+          daysOverdue: daysPastDue(i.overdueAt, asOf),
         })),
         total: [...byCurrency].map(([currency, amount]) => m(amount, currency)).join(' + '),
       };
@@ -204,6 +205,7 @@ export function createCollectionActivities(deps: ActivityDeps) {
         writtenOff.push(invoiceId);
         await signalIfRunning(Context.current().client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [applied.signal], log);
       }
+      if (writtenOff.length) await notifyAccountsOfChange(Context.current().client, [input.customerId], 'invoice_written_off', log);
       const [row] = await deps.orm.em.fork().execute<{ total: string | null }[]>(`SELECT sum(amount) AS total FROM write_off WHERE customer_id = ? AND invoice_id = ANY (?::uuid[])`, [
         input.customerId,
         `{${writtenOff.join(',')}}`,

@@ -1,13 +1,14 @@
 // Side effects of the invoice workflow: delivery e-mail with the invoice attached, the courtesy reminder, and the
 // timer-driven status flips. Each reads the row (the record of truth), acts only if the invoice is still open, and
 // returns what it saw, so the workflow mirrors the database. E-mails are keyed by workflow id + step.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatMoney } from '../src/domain/money.js';
 import { TIMER_FLIPS, isOpenStatus, type InvoiceStatus } from '../src/domain/invoice-status.js';
 import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
 import { recordEvent, type EventType } from '../src/events/outbox.js';
 import { ensureInvoicePdf } from '../src/documents/invoice-pdf.js';
+import { notifyAccountsOfChange } from '../src/customers/account-notify.js';
 import { readInvoice, type InvoiceDocument } from '../src/invoices/read.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import { startCustomerCollection, type CollectionStart } from './collection-start.js';
@@ -179,6 +180,8 @@ export function createInvoiceActivities(deps: ActivityDeps) {
       const snapshot = await markOverdue(deps, input);
       const stillOpen = snapshot.exists && isOpenStatus(snapshot.status);
       const collection = stillOpen ? await startCustomerCollection(deps, { invoiceId: input.invoiceId, customerId: input.customerId, overdueAt: input.overdueAt }) : null;
+      // Overdue days are what delinquency is decided on: the account re-reads its facts now, not at its next refresh.
+      await notifyAccountsOfChange(Context.current().client, [input.customerId], 'invoice_overdue', log);
       return { ...snapshot, collection };
     },
 

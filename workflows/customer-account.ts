@@ -28,7 +28,7 @@ import {
   type AccountState,
   type StoredAccountState,
 } from '../src/domain/account.js';
-import { assessDelinquency, DEFAULT_DELINQUENCY_POLICY } from '../src/domain/delinquency.js';
+import { assessDelinquency, DEFAULT_DELINQUENCY_POLICY, delinquencyThresholdAt } from '../src/domain/delinquency.js';
 import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal, refreshAccountSignal } from './messages.js';
 
 const { loadAccountSnapshot, loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } = proxyActivities<AccountActivities>({
@@ -47,6 +47,9 @@ const { startCreditReview } = proxyActivities<CreditActivities>({
  * over the limit).
  */
 export const CREDIT_REVIEW_PATCH = 'credit-review-timer';
+
+/** Patch id of the fourth version: a timer for the day the oldest open invoice crosses the delinquency threshold. */
+export const DELINQUENCY_TIMER_PATCH = 'delinquency-threshold-timer';
 
 /** Patch id of the second version: refresh reads facts (invoices, promises) and the policy decides delinquency. */
 export const DELINQUENCY_PATCH = 'account-facts-and-delinquency';
@@ -88,12 +91,15 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
   while (!isClosed(state)) {
     const creditTimer = patched(CREDIT_REVIEW_PATCH);
     const reviewAt = creditTimer && state.credit ? periodicReviewAt(state.credit) : null;
-    const wakeAt = Math.min(Date.parse(state.nextRefreshAt), reviewAt?.getTime() ?? Infinity);
+    // Since `delinquency-threshold-timer` the account also wakes the day its oldest open invoice crosses the
+    // delinquency threshold; older histories waited for the scheduled refresh (ACCOUNT_REFRESH_EVERY).
+    const thresholdAt = !isClosed(state) && patched(DELINQUENCY_TIMER_PATCH) ? delinquencyThresholdAt(state.facts, input.policy.delinquency ?? DEFAULT_DELINQUENCY_POLICY, new Date()) : undefined;
+    const wakeAt = Math.min(Date.parse(state.nextRefreshAt), reviewAt?.getTime() ?? Infinity, thresholdAt?.getTime() ?? Infinity);
     const untilRefresh = Math.max(1, wakeAt - Date.now());
     await condition(() => refreshRequested || isClosed(state) || workflowInfo().continueAsNewSuggested, untilRefresh);
     if (isClosed(state)) break;
     let refreshed = false;
-    if (refreshRequested || Date.now() >= Date.parse(state.nextRefreshAt)) {
+    if (refreshRequested || Date.now() >= Date.parse(state.nextRefreshAt) || (thresholdAt && Date.now() >= thresholdAt.getTime())) {
       refreshRequested = false;
       refreshed = true;
       if (patched(DELINQUENCY_PATCH)) {

@@ -14,6 +14,7 @@ import { InvoiceNotFoundError } from '../../src/invoices/balance.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { startInvoice } from '../../src/temporal/starters.js';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
+import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
@@ -173,6 +174,8 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         });
       const { prepared } = issued;
       if (prepared.creditHold?.earlyReview) await requestEarlyCreditReview(prepared.customerId, request.log);
+      // A new open invoice changes the account's live aggregates now (an early review above already refreshes them).
+      else await notifyAccountsOfChange(temporal, [prepared.customerId], 'invoice_issued', { warn: (message, meta) => request.log.warn(meta, message) });
       return reply
         .status(201)
         .header('location', `/invoices/${issued.id}`)

@@ -5,6 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CLOSED_STATUSES } from '../domain/invoice-status.js';
 import type { PromiseTerms } from '../domain/dunning.js';
+import { pastDueInstant, type AgeableInvoice } from '../domain/invoice-age.js';
 
 export interface OverdueInvoice {
   invoiceId: string;
@@ -13,7 +14,10 @@ export interface OverdueInvoice {
   openAmount: number;
   feeAmount: number;
   dueDate: string;
-  /** When the invoice became overdue (the invoice workflow's instant; start of `overdue_since` for older rows). */
+  /**
+   * Where its age counts from: midnight UTC of the due date (of the earliest unpaid instalment), never the instant the
+   * engine noticed, so an invoice posted late or imported overdue is dunned, listed and lettered at one age.
+   */
   overdueAt: string;
 }
 
@@ -51,12 +55,11 @@ export async function collectionFacts(em: EntityManager, customerId: string): Pr
     [customerId],
   );
   if (!customer) throw new CustomerMissingError(customerId);
-  const rows = await em.execute<{ id: string; number: string; currency: string; open_amount: string; fee_amount: string; due_date: string; overdue_at: string; status: string }[]>(
-    `SELECT id, number, currency, open_amount, fee_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, status,
-            to_char(coalesce(overdue_at, overdue_since::timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${ISO}) AS overdue_at
+  const rows = await em.execute<{ id: string; number: string; currency: string; open_amount: string; total_amount: string; fee_amount: string; due_date: string; instalments: AgeableInvoice['instalments']; status: string }[]>(
+    `SELECT id, number, currency, open_amount, total_amount, fee_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, instalments, status
        FROM invoice
       WHERE customer_id = ? AND status NOT IN (${closedList}) AND open_amount > 0 AND (overdue_at IS NOT NULL OR overdue_since IS NOT NULL)
-      ORDER BY coalesce(overdue_at, overdue_since::timestamp AT TIME ZONE 'UTC'), number`,
+      ORDER BY due_date, number`,
     [customerId],
   );
   const overdue: OverdueInvoice[] = [];
@@ -66,8 +69,11 @@ export async function collectionFacts(em: EntityManager, customerId: string): Pr
       disputed.push({ invoiceId: r.id, number: r.number, openAmount: Number(r.open_amount) });
       continue;
     }
-    overdue.push({ invoiceId: r.id, number: r.number, currency: r.currency, openAmount: Number(r.open_amount), feeAmount: Number(r.fee_amount), dueDate: r.due_date, overdueAt: r.overdue_at });
+    const overdueAt = pastDueInstant({ dueDate: r.due_date, totalAmount: Number(r.total_amount), openAmount: Number(r.open_amount), instalments: r.instalments });
+    overdue.push({ invoiceId: r.id, number: r.number, currency: r.currency, openAmount: Number(r.open_amount), feeAmount: Number(r.fee_amount), dueDate: r.due_date, overdueAt });
   }
+  // Oldest first by age (an instalment's date can differ from the invoice's final due date).
+  overdue.sort((a, b) => a.overdueAt.localeCompare(b.overdueAt) || a.number.localeCompare(b.number));
   const promises = await em.execute<{ id: string; amount: string; currency: string; promised_date: string; invoice_ids: string[]; baseline_amount: string; deadline_at: string; covered_open: string | null }[]>(
     `SELECT p.id, p.amount, p.currency, to_char(p.promised_date, 'YYYY-MM-DD') AS promised_date, p.invoice_ids::text[] AS invoice_ids, p.baseline_amount,
             to_char(p.deadline_at AT TIME ZONE 'UTC', ${ISO}) AS deadline_at,

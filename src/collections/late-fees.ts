@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { lateFee, wholeDaysBetween, type LateFeeBreakdown } from '../domain/dunning-fees.js';
 import type { LateFeeRule } from '../domain/dunning-policy.js';
+import { pastDueInstant, type AgeableInvoice } from '../domain/invoice-age.js';
 import { isOpenStatus } from '../domain/invoice-status.js';
 import { lockInvoice } from '../invoices/balance.js';
 import { postJournalEntry } from '../ledger/post.js';
@@ -39,14 +40,17 @@ export async function chargeLateFee(em: EntityManager, input: ChargeLateFeeInput
     if (!isOpenStatus(invoice.status) || invoice.status === 'disputed' || invoice.openAmount === 0) {
       return { invoiceId: input.invoiceId, level: input.level, charged: false, skipped: 'not_chargeable' as const };
     }
-    const [row] = await tx.execute<{ fee_amount: string; overdue_from: Date }[]>(
-      `SELECT fee_amount, coalesce(overdue_at, overdue_since::timestamp AT TIME ZONE 'UTC', due_date::timestamp AT TIME ZONE 'UTC') AS overdue_from FROM invoice WHERE id = ?`,
+    // Interest days count from the due date (of the earliest unpaid instalment), the invoice's one age, not from
+    // the instant the engine flipped it overdue.
+    const [row] = await tx.execute<{ fee_amount: string; due_date: string; total_amount: string; open_amount: string; instalments: AgeableInvoice['instalments'] }[]>(
+      `SELECT fee_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, total_amount, open_amount, instalments FROM invoice WHERE id = ?`,
       [input.invoiceId],
     );
+    const overdueFrom = pastDueInstant({ dueDate: row!.due_date, totalAmount: Number(row!.total_amount), openAmount: Number(row!.open_amount), instalments: row!.instalments });
     const asOf = new Date(input.asOf);
     // Interest runs on the unpaid principal only: fees already charged do not bear interest themselves.
     const principal = Math.max(0, invoice.openAmount - Number(row!.fee_amount));
-    const fee = lateFee(input.rule, { principal, days: wholeDaysBetween(new Date(row!.overdue_from), asOf) });
+    const fee = lateFee(input.rule, { principal, days: wholeDaysBetween(new Date(overdueFrom), asOf) });
     if (fee.total === 0) return { invoiceId: input.invoiceId, level: input.level, charged: false, skipped: 'zero' as const };
     const posted = await postJournalEntry(tx, {
       idempotencyKey: input.idempotencyKey,

@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { collectionAccountChangedSignal, invoiceDisputeSignal } from '../../workflows/collection-messages.js';
+import { notifyAccountsOfChange } from '../customers/account-notify.js';
 import { signalIfRunning } from '../payments/notify.js';
 import { workflowIds } from '../temporal/ids.js';
 
@@ -22,8 +23,8 @@ export async function notifyCollectionOfDispute(
 }
 
 /**
- * What a customer owes changed (payment applied, credit note, cancellation): its collection, if one runs, re-reads
- * its facts at once. One signal per customer and change, never one per invoice, so a customer with thousands of
+ * What a customer owes changed (payment applied, credit note, cancellation): its collection, if one runs, and its
+ * account re-read their facts at once. One signal per customer and change, never one per invoice, so a customer with thousands of
  * invoices does not flood its collection. The row is the record of truth: a failed signal is logged, never thrown,
  * since the collection reads the facts again at its next step anyway.
  */
@@ -33,13 +34,15 @@ export async function notifyCollectionOfBalanceChange(
   change: { reason: string; source?: string },
   log: { warn(message: string, meta?: Record<string, unknown>): void } = quietLog,
 ): Promise<void> {
-  await Promise.all(
-    [...new Set(customerIds)].map((customerId) =>
+  await Promise.all([
+    ...[...new Set(customerIds)].map((customerId) =>
       signalIfRunning(client, workflowIds.collection(customerId), collectionAccountChangedSignal, [change], quietLog).catch((error: unknown) =>
         log.warn('could not tell the collection about a balance change', { customerId, error: String(error) }),
       ),
     ),
-  );
+    // The same change moves the account's facts (open invoices, overdue, paid): its live state follows at once.
+    notifyAccountsOfChange(client, customerIds, change.reason, log),
+  ]);
 }
 
 /** The customers of the given invoices (to notify their collections once each). */

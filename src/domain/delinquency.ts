@@ -61,3 +61,15 @@ export function assessDelinquency(facts: AccountFacts, policy: DelinquencyPolicy
   }
   return { delinquent: reasons.length > 0, reasons };
 }
+
+/**
+ * When the oldest open invoice crosses `overdueAfter` (the first day `assessDelinquency` flags it), if that is still
+ * ahead of `now`: the account workflow wakes then, so the flag follows the threshold, not the next scheduled refresh.
+ */
+export function delinquencyThresholdAt(facts: Pick<AccountFacts, 'oldestOpenDueDate'>, policy: Pick<DelinquencyPolicy, 'overdueAfter'>, now: Date): Date | undefined {
+  if (!facts.oldestOpenDueDate) return undefined;
+  const limit = addDuration(new Date(`${facts.oldestOpenDueDate}T00:00:00Z`), policy.overdueAfter).toISOString().slice(0, 10);
+  const at = new Date(`${limit}T00:00:00.000Z`);
+  at.setUTCDate(at.getUTCDate() + 1);
+  return at.getTime() > now.getTime() ? at : undefined;
+}

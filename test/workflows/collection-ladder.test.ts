@@ -49,8 +49,9 @@ async function setUp(taskQueue: string, dueInDays: number[]) {
       args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy: invoicePolicy }],
     });
     kit.endAfterTest(workflowIds.invoice(issued.id));
-    // Overdue from the start of the day after the due date (overdueAfter P0D).
-    invoices.push({ id: issued.id, number: issued.number, overdueAt: Date.parse(`${addDays(issued.prepared.dueDate, 1)}T00:00:00Z`) });
+    // The workflow flips it overdue at the start of the day after the due date (overdueAfter P0D); dunning ages it
+    // from the due date itself, as aging and the letters do.
+    invoices.push({ id: issued.id, number: issued.number, overdueAt: Date.parse(`${issued.prepared.dueDate}T00:00:00Z`) });
   }
   const collection = kit.env.client.workflow.getHandle<typeof collectionWorkflow>(workflowIds.collection(customer.id));
   return { customer, invoices, collection, today };
