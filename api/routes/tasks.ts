@@ -2,12 +2,13 @@
 // Temporal update on the workflow that owns the task; its validator decides what outcomes are acceptable, so a
 // refused completion changes nothing (422), a second completion is a 409 and only the claimant or a manager may act.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { slaState, TaskFailureType, type FieldProblem, type TaskStatus } from '../../src/domain/tasks.js';
 import { addTaskComment, assignTask, checkCompletion, claimTask, findTask, listTasks, releaseTask, taskActivity, taskCursor, TaskRefusalError, type TaskRecord } from '../../src/tasks/store.js';
 import { completeTaskUpdate } from '../../workflows/messages.js';
-import { actorOf, isTaskManager } from '../actor.js';
+import { dutyRefusal, mayRead, TASK_OVERSIGHT_ROLES, workableTypes } from '../../src/domain/task-duties.js';
+import { actorOf, isTaskManager, rolesOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
@@ -41,6 +42,16 @@ export function taskView(task: TaskRecord, now = new Date()) {
 }
 
 const etag = (task: TaskRecord) => `"${task.id}.${task.version}"`;
+
+/** The caller may work this task (its type's and queue's duty): else 403 naming who may, and nothing changes. */
+async function requireDuty(deps: ApiDeps, request: FastifyRequest, taskId: string): Promise<void> {
+  const task = await findTask(deps.orm.em.fork(), taskId);
+  if (!task || !mayRead(rolesOf(request), task)) throw problems.notFound('Task', taskId);
+  const refusal = dutyRefusal(rolesOf(request), task);
+  if (refusal) throw new ProblemError(403, 'forbidden', 'Not your duty', refusal);
+}
+
+const overseesTasks = (request: FastifyRequest) => rolesOf(request).some((r) => (TASK_OVERSIGHT_ROLES as readonly string[]).includes(r));
 
 /** How long after creation a "task not open" answer from the workflow may still be the registration race. */
 const NEW_TASK_WINDOW_MS = 30_000;
@@ -106,9 +117,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
       const now = new Date();
       const status = (q.status?.length ? q.status : ['open', 'claimed']) as TaskStatus[];
-      const rows = await listTasks(orm.em.fork(), { ...q, status }, { limit: limit + 1, after, now });
-      const items = rows.slice(0, limit);
-      return { items: items.map((t) => taskView(t, now)), nextCursor: rows.length > limit ? encodeCursor(taskCursor(items.at(-1)!)) : null };
+      // The inbox lists what the caller may work (oversight roles see every task); the page's cursor comes from the
+      // rows read, so a page narrowed by queue (an approval for a higher approver) never skips what follows.
+      const types = overseesTasks(request) ? undefined : workableTypes(rolesOf(request));
+      const rows = await listTasks(orm.em.fork(), { ...q, status, types }, { limit: limit + 1, after, now });
+      const page = rows.slice(0, limit);
+      const items = page.filter((t) => mayRead(rolesOf(request), t));
+      return { items: items.map((t) => taskView(t, now)), nextCursor: rows.length > limit ? encodeCursor(taskCursor(page.at(-1)!)) : null };
     },
   );
 
@@ -118,7 +133,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     async (request, reply) => {
       const em = orm.em.fork();
       const task = await findTask(em, request.params.id);
-      if (!task) throw problems.notFound('Task', request.params.id);
+      // A task's payload (amounts, customer facts) is for those who work or oversee its queue: to others it does not exist.
+      if (!task || !mayRead(rolesOf(request), task)) throw problems.notFound('Task', request.params.id);
       const activity = await taskActivity(em, task.id);
       return reply.header('etag', etag(task)).send({ ...taskView(task), activity: activity.map((a) => ({ ...a, at: a.at.toISOString() })) });
     },
@@ -128,9 +144,10 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
 
   app.post(
     '/tasks/:id/claim',
-    { schema: { tags, summary: 'Claim a task (claiming one you already hold is a no-op)', params: UuidParams, headers: IfMatchHeaders, response: { 200: TaskSchema, ...problemResponses(404, 409, 412) } } },
+    { schema: { tags, summary: 'Claim a task (claiming one you already hold is a no-op)', params: UuidParams, headers: IfMatchHeaders, response: { 200: TaskSchema, ...problemResponses(403, 404, 409, 412) } } },
     async (request, reply) => {
       const { id } = request.params;
+      await requireDuty(deps, request, id);
       const task = await guarded(id, () => claimTask(orm.em.fork(), id, actorOf(request), versionOf(request.headers['if-match'], id)));
       return sendTask(reply, task);
     },
@@ -161,6 +178,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     '/tasks/:id/comments',
     { config: { idempotency: true }, schema: { tags, summary: 'Comment on a task', params: UuidParams, headers: IdempotencyHeaders, body: CommentBody, response: { 201: TaskActivitySchema, ...problemResponses(400, 404) } } },
     async (request, reply) => {
+      const found = await findTask(orm.em.fork(), request.params.id);
+      if (!found || !mayRead(rolesOf(request), found)) throw problems.notFound('Task', request.params.id);
       const comment = await addTaskComment(orm.em.fork(), request.params.id, { actor: actorOf(request), body: request.body.body });
       if (!comment) throw problems.notFound('Task', request.params.id);
       return reply.status(201).send({ ...comment, at: comment.at.toISOString() });
@@ -180,6 +199,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     },
     async (request) => {
       const { id } = request.params;
+      await requireDuty(deps, request, id);
       const actor = actorOf(request);
       const manager = isTaskManager(request);
       const task = await guarded(id, () => checkCompletion(orm.em.fork(), id, actor, manager));

@@ -163,6 +163,8 @@ export interface TaskFilter {
   subjectId?: string;
   /** Only tasks past their SLA deadline (and still open or claimed). */
   breached?: boolean;
+  /** Only tasks of these types (exact, or starting with a prefix): the caller's duties (src/domain/task-duties.ts). */
+  types?: { exact: string[]; prefixes: string[] };
 }
 
 /** Oldest SLA deadline first (tasks without one last), then by id; keyset cursor on (deadline, id). */
@@ -181,6 +183,11 @@ export async function listTasks(em: EntityManager, filter: TaskFilter, page: { l
   if (filter.subjectType) add('subject_type = ?', filter.subjectType);
   if (filter.subjectId) add('subject_id = ?', filter.subjectId);
   if (filter.breached) add(`status IN ('open', 'claimed') AND sla_due_at < ?`, page.now);
+  if (filter.types) {
+    const { exact, prefixes } = filter.types;
+    const alternatives = [...(exact.length ? [`type IN (${exact.map(() => '?').join(', ')})`] : []), ...prefixes.map(() => `starts_with(type, ?)`)];
+    add(alternatives.length ? `(${alternatives.join(' OR ')})` : 'false', ...exact, ...prefixes);
+  }
   if (page.after) add(`(COALESCE(sla_due_at, 'infinity'::timestamptz), id) > (?::timestamptz, ?::uuid)`, page.after[0], page.after[1]);
   const rows = await em.execute<TaskRow[]>(
     `SELECT ${COLUMNS} FROM task ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -51,7 +51,7 @@ async function ownedTask(subjectId: string, maxAmount = 10_000): Promise<string>
 async function plainTask(key: string, queue: string, slaInHours: number | null): Promise<string> {
   const { taskId } = await createTask(engine.db.orm.em.fork(), {
     uniqueKey: `test:${key}`,
-    type: 'test_review',
+    type: 'collection_call',
     queue,
     title: `Review ${key}`,
     subjectType: 'test',
@@ -156,4 +156,64 @@ it('lets a manager complete a task nobody claimed; a task without a workflow can
   const orphan = await plainTask('orphan', 'review-q', 1);
   const refused = await engine.app.inject({ method: 'POST', url: `/tasks/${orphan}/complete`, headers: await as('admin', 'root'), payload: { outcome: 'done' } });
   expect(refused.statusCode).toBe(422);
+});
+
+describe('duties: a task is worked only by the roles its type and queue name', () => {
+  async function typedTask(key: string, type: string, queue: string): Promise<string> {
+    const { taskId } = await createTask(engine.db.orm.em.fork(), { uniqueKey: `duty:${key}`, type, queue, title: `Decide ${key}`, subjectType: 'test', subjectId: key, slaDueAt: null, payload: { amount: 20_000_000 } });
+    return taskId;
+  }
+
+  // role x task type (x queue): may the role claim it? The three frauds an auditor tries first are rows here.
+  const table: [string, string, string, boolean][] = [
+    ['credit_approval', 'finance-director', 'credit_manager', false],
+    ['credit_approval', 'finance-director', 'finance_director', true],
+    ['credit_approval', 'credit-manager', 'credit_manager', true],
+    ['credit_override', 'credit', 'ar_clerk', false],
+    ['credit_override', 'credit', 'credit_manager', true],
+    ['write_off_proposal', 'collections', 'collector', false],
+    ['write_off_proposal', 'collections', 'finance_director', true],
+    ['dispute_resolution', 'disputes', 'collector', false],
+    ['dispute_resolution', 'disputes', 'dispute_handler', true],
+    ['unapplied_cash_research', 'cash-application', 'ar_clerk', true],
+    ['unapplied_cash_research', 'cash-application', 'dispute_handler', false],
+    ['dunning_letter', 'collections', 'collector', true],
+    ['dunning_letter', 'collections', 'credit_manager', false],
+  ];
+  it.each(table)('%s in %s claimed by %s: allowed %s', async (type, queue, role, allowed) => {
+    const taskId = await typedTask(`${type}-${queue}-${role}`, type, queue);
+    const headers = await as(role as Parameters<TestEngine['headersFor']>[0], `${role}-1`);
+    const claim = await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, headers });
+    const complete = await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, headers, payload: { outcome: 'approve' } });
+    const inbox = (await engine.app.inject({ method: 'GET', url: `/tasks?type=${type}&limit=200`, headers })).json();
+    const read = await engine.app.inject({ method: 'GET', url: `/tasks/${taskId}`, headers });
+    if (allowed) {
+      expect(claim.statusCode).toBe(200);
+      expect(inbox.items.map((t: { id: string }) => t.id)).toContain(taskId);
+      expect(read.statusCode).toBe(200);
+    } else {
+      // Refused, naming who may, and nothing changed: still open, nobody assigned, not in the caller's inbox.
+      expect(claim.statusCode).toBe(roleOversees(role) ? 403 : 404);
+      expect(complete.statusCode).toBe(roleOversees(role) ? 403 : 404);
+      if (claim.statusCode === 403) expect(claim.json().detail).toContain(' is worked by ');
+      expect(await findTask(engine.db.orm.em.fork(), taskId)).toMatchObject({ status: 'open', assignee: null, outcome: null });
+      if (!roleOversees(role)) {
+        expect(inbox.items.map((t: { id: string }) => t.id)).not.toContain(taskId);
+        expect(read.statusCode).toBe(404);
+      }
+    }
+  });
+
+  const roleOversees = (role: string) => ['admin', 'finance_director', 'auditor'].includes(role);
+
+  it('refuses a credit manager the approval the authority matrix routed to the finance director, with 403 naming who decides', async () => {
+    const taskId = await typedTask('routed-up', 'credit_approval', 'finance-director');
+    const manager = await as('credit_manager', 'cm-1');
+    const listed = (await engine.app.inject({ method: 'GET', url: '/tasks?type=credit_approval&limit=200', headers: manager })).json();
+    expect(listed.items.map((t: { id: string }) => t.id)).not.toContain(taskId);
+    const claim = await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, headers: manager });
+    expect(claim.statusCode).toBe(404);
+    const director = await as('finance_director', 'fd-1');
+    expect((await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, headers: director })).statusCode).toBe(200);
+  });
 });
