@@ -75,7 +75,7 @@ describe('profile', () => {
 
   const bad: [string, Record<string, unknown>, number, string][] = [
     ['unknown terms code', { termsCode: 'NET999' }, 422, '/termsCode'],
-    ['negative credit limit', { creditLimit: { amount: -1, currency: 'EUR' } }, 422, '/creditLimit/amount'],
+    ['negative credit limit', { creditLimit: { amount: -1, currency: 'EUR' } }, 400, '/creditLimit/amount'], // refused by the schema's minimum,
     ['credit limit in another currency', { creditLimit: { amount: 100, currency: 'USD' } }, 422, '/creditLimit/currency'],
     ['fractional credit limit', { creditLimit: { amount: 1.5, currency: 'EUR' } }, 400, '/creditLimit/amount'],
     ['tax id with an invalid country', { taxId: { country: 'QQ', value: '123' } }, 422, '/taxId/country'],

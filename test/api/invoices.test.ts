@@ -129,7 +129,7 @@ describe('bad input is refused with problem+json naming the field, and nothing i
     ['unknown customer', () => ({ customerId: '00000000-0000-4000-8000-000000000000', lines: line({}) }), 404, '/customerId'],
     ['unknown terms', () => ({ customerId, terms: 'NET999', lines: line({}) }), 422, '/terms'],
     ['due before issue', () => ({ customerId, issueDate: '2026-05-10', dueDate: '2026-05-01', lines: line({}) }), 422, '/dueDate'],
-    ['impossible date', () => ({ customerId, issueDate: '2026-02-30', lines: line({}) }), 422, '/issueDate'],
+    ['impossible date', () => ({ customerId, issueDate: '2026-02-30', lines: line({}) }), 400, '/issueDate'], // the date schema knows the calendar,
     ['unknown field', () => ({ customerId, lines: line({}), discount: 5 }), 400, '/discount'],
   ];
 

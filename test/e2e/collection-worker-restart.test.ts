@@ -14,26 +14,30 @@ import { useEngineWithWorkerProcesses } from '../support/processes.js';
 
 const { engine, startWorker } = useEngineWithWorkerProcesses();
 
-const staging: DunningPolicyBody = {
+// The ladder counts from the invoice's due date (one age everywhere), so the seconds-scale steps are set just beyond
+// the age the invoice already has when the test starts: reminder at once, demand 30 s later, legal 50 s later.
+const dueDate = addDays(new Date().toISOString().slice(0, 10), -1);
+const ageSeconds = () => Math.ceil((Date.now() - Date.parse(`${dueDate}T00:00:00Z`)) / 1000);
+const stagingFrom = (age: number): DunningPolicyBody => ({
   ...DEFAULT_DUNNING_POLICY,
   name: 'Staging ladder in seconds',
   levels: [
-    { ...DEFAULT_DUNNING_POLICY.levels[0]!, trigger: { pastDueFor: 'PT1S', overdueAbove: null, match: 'any' }, contactEvery: 'PT8S' },
-    { ...DEFAULT_DUNNING_POLICY.levels[1]!, trigger: { pastDueFor: 'PT30S', overdueAbove: null, match: 'any' }, contactEvery: 'PT8S', actions: [] },
-    { ...DEFAULT_DUNNING_POLICY.levels[3]!, trigger: { pastDueFor: 'PT50S', overdueAbove: null, match: 'any' }, contactEvery: 'PT1H', channels: ['email'], actions: [] },
+    { ...DEFAULT_DUNNING_POLICY.levels[0]!, trigger: { pastDueFor: `PT${age + 1}S`, overdueAbove: null, match: 'any' }, contactEvery: 'PT8S' },
+    { ...DEFAULT_DUNNING_POLICY.levels[1]!, trigger: { pastDueFor: `PT${age + 30}S`, overdueAbove: null, match: 'any' }, contactEvery: 'PT8S', actions: [] },
+    { ...DEFAULT_DUNNING_POLICY.levels[3]!, trigger: { pastDueFor: `PT${age + 50}S`, overdueAbove: null, match: 'any' }, contactEvery: 'PT1H', channels: ['email'], actions: [] },
   ],
-  writeOff: { after: 'PT1H', sla: 'P5D' },
-};
+  writeOff: { after: `PT${age + 3600}S`, sla: 'P5D' },
+});
 const ORDER = ['Payment reminder', 'Payment demand', 'Legal collection'];
 
 it('sends the seconds-scale ladder in order, each contact once across a killed worker', async () => {
   const first = await startWorker();
   const customer = await insertCustomer(engine().db.orm, { currency: 'EUR', email: 'restart-collections@acme.example' });
   const em = engine().db.orm.em.fork();
-  const policy = await putPolicyVersion(em, 'staging-seconds', staging, 'test');
+  const policy = await putPolicyVersion(em, 'staging-seconds', stagingFrom(ageSeconds()), 'test');
   await setCustomerPolicy(em, customer.id, 'staging-seconds', 'test');
   const today = new Date().toISOString().slice(0, 10);
-  const issued = await issueInvoiceDirectly(engine().db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, -1) }, addDays(today, -30));
+  const issued = await issueInvoiceDirectly(engine().db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate }, addDays(today, -30));
   const overdueAt = new Date().toISOString();
   await em.execute(`UPDATE invoice SET status = 'overdue', overdue_since = ?, overdue_at = ? WHERE id = ?`, [today, overdueAt, issued.id]);
   // What the invoice workflow's overdue step does (activities/collection-start.ts).

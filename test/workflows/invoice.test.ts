@@ -50,7 +50,7 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
     expect(delivery.subject).toBe(`Invoice ${issued.number} from Example Corp: EUR 1,481.50 due ${issued.prepared.dueDate}`);
     expect(delivery.text).toContain('Consulting, November: 10 x EUR 120.00 (tax 19 %) = EUR 1,200.00');
     expect(delivery.text).toContain('Total:    EUR 1,481.50');
-    expect(delivery.html).toContain(`http://localhost:3000/invoices/${issued.id}`);
+    expect(delivery.html).toContain(`http://localhost:3000/portal/invoices/${issued.id}`);
     expect(delivery.attachments).toEqual([
       expect.objectContaining({ filename: `${issued.number}.html`, contentType: 'text/html' }),
       expect.objectContaining({ filename: `${issued.number}.pdf`, contentType: 'application/pdf' }),
