@@ -78,5 +78,13 @@ it('keeps a deliberate duplicate, posts a late invoice on one schedule and recor
     const read = await clerk.ok(`GET ${path('/customers/{id}', { id: first.id })}`, { query: { include: 'account' } });
     return read.openInvoices?.count === 1 ? read : undefined;
   }, 15_000);
-  expect(account.balance.receivable).toEqual(eur(400_000));
+  // Receivable = the late invoice plus the late fees the default ladder charged for its 40 days (listed with the case).
+  const settled = await eventually(async () => {
+    const collection = await clerk.ok(`GET ${path('/collections/{customerId}', { customerId: first.id })}`);
+    const fees = collection.fees.reduce((sum: number, f: { amount: { amount: number } }) => sum + f.amount.amount, 0);
+    const read = await clerk.ok(`GET ${path('/customers/{id}', { id: first.id })}`, { query: { include: 'account' } });
+    return read.balance.receivable.amount === 400_000 + fees ? { fees, read } : undefined;
+  }, 15_000);
+  expect(settled.read.balance.receivable).toEqual(eur(400_000 + settled.fees));
+  expect(account.openInvoices.count).toBe(1);
 });
