@@ -8,7 +8,7 @@ import { promisesOf } from '../../src/collections/promises.js';
 import { openDispute } from '../../src/disputes/open.js';
 import { renderStatement, StatementCustomerNotFoundError, type StatementFormat } from '../../src/documents/statement.js';
 import type { GatewayMethod, PaymentGateway } from '../../src/payments/gateway.js';
-import { GatewayPaymentRefusal, startGatewayPayment } from '../../src/payments/gateway-payments.js';
+import { GatewayPaymentRefusal, ownOpenInvoices, startGatewayPayment } from '../../src/payments/gateway-payments.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { recordPromiseUpdate } from '../../workflows/collection-messages.js';
 import type { ApiDeps } from '../deps.js';
@@ -102,11 +102,16 @@ export async function portalPromise(deps: ApiDeps, request: FastifyRequest, body
 
 export async function portalStartPayment(deps: ApiDeps, services: PortalServices, request: FastifyRequest, body: { invoiceIds: string[]; method: GatewayMethod; paymentMethod?: string }) {
   const identity = request.identity!;
-  // No gateway is a choice of this installation, not an outage: card and bank debit are simply not offered (409, not
-  // 503, so a client does not retry), and the pay page shows bank transfer only.
-  if (!services.gateway) throw paymentMethodNotOffered(body.method);
+  const customerId = customerOf(identity);
+  const em = deps.orm.em.fork();
   try {
-    return await startGatewayPayment(deps.orm.em.fork(), services.gateway, { customerId: customerOf(identity), invoiceIds: body.invoiceIds, method: body.method, by: identity.actor, paymentMethod: body.paymentMethod });
+    // The invoices are checked first, gateway or not: whether this installation offers card payment must not tell a
+    // customer anything about another customer's invoice, so a foreign id is a 404 before any other answer.
+    await ownOpenInvoices(em, customerId, body.invoiceIds);
+    // No gateway is a choice of this installation, not an outage: card and bank debit are simply not offered (409, not
+    // 503, so a client does not retry), and the pay page shows bank transfer only.
+    if (!services.gateway) throw paymentMethodNotOffered(body.method);
+    return await startGatewayPayment(em, services.gateway, { customerId, invoiceIds: body.invoiceIds, method: body.method, by: identity.actor, paymentMethod: body.paymentMethod });
   } catch (error) {
     if (error instanceof GatewayPaymentRefusal) {
       const slug = { 404: 'not-found', 409: 'conflict', 422: 'unprocessable' }[error.status];

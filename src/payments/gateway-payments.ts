@@ -79,7 +79,7 @@ interface InvoiceRow {
 }
 
 /** The customer's own invoices among `ids`; another customer's invoice is the same as a missing one. */
-async function ownOpenInvoices(em: EntityManager, customerId: string, ids: string[]): Promise<InvoiceRow[]> {
+export async function ownOpenInvoices(em: EntityManager, customerId: string, ids: string[]): Promise<InvoiceRow[]> {
   const rows = await em.execute<InvoiceRow[]>(
     `SELECT id, number, currency, status, open_amount FROM invoice WHERE customer_id = ? AND id = ANY(?::uuid[]) ORDER BY due_date, number`,
     [customerId, `{${ids.join(',')}}`],

@@ -4,6 +4,7 @@
 // sign-in form, and back to that page, which must answer 200 as a portal page. The e-mails the engine really sent on
 // the way are followed too. Staff links open the documented API resource with a staff token. Also here: sign-in
 // returns only to portal paths, the dispute reply the e-mail asks for, and card payment where no gateway is configured.
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mailTemplateNames, renderMail } from '../../activities/templates.js';
 import { createUser } from '../../src/auth/users.js';
@@ -210,6 +211,9 @@ it('without a payment gateway, card payment is not offered: 409 problem+json nam
   expect(started.statusCode).toBe(409);
   expect(started.headers['content-type']).toContain('application/problem+json');
   expect(started.json()).toMatchObject({ type: expect.stringContaining('payment-method-not-offered'), detail: expect.stringContaining('Card payment is not configured'), errors: [{ pointer: '/method' }] });
+  // An invoice that is not the customer's own is not found, gateway or not: the 409 must not confirm that it exists.
+  const foreign = await engine.app.inject({ method: 'POST', url: '/portal/api/gateway-payments', headers: token, payload: { invoiceIds: [randomUUID()], method: 'card' } });
+  expect({ status: foreign.statusCode, pointer: foreign.json().errors?.[0]?.pointer }).toEqual({ status: 404, pointer: '/invoiceIds/0' });
   const page = await new PortalVisitor(base, PORTAL_USER).open(`/portal/pay?invoice=${invoice.id}`);
   expect(page.status).toBe(200);
   expect(page.body).toContain('Bank transfer');
