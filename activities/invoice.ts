@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatMoney } from '../src/domain/money.js';
 import { TIMER_FLIPS, isOpenStatus, type InvoiceStatus } from '../src/domain/invoice-status.js';
 import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
+import { pastDueFrom, type AgeableInvoice } from '../src/domain/invoice-age.js';
 import { recordEvent, type EventType } from '../src/events/outbox.js';
 import { ensureInvoicePdf } from '../src/documents/invoice-pdf.js';
 import { notifyAccountsOfChange } from '../src/customers/account-notify.js';
@@ -45,13 +46,23 @@ function documentData(deps: ActivityDeps, invoice: InvoiceDocument) {
   };
 }
 
-const snapshotOf = (invoice: Pick<InvoiceDocument, 'status' | 'openAmount'> | undefined): InvoiceSnapshot =>
-  invoice ? { exists: true, status: invoice.status, openAmount: invoice.openAmount } : { exists: false, status: 'cancelled', openAmount: 0 };
+/** The earliest unpaid instalment's due date, for invoices payable in more than one instalment (else undefined). */
+function instalmentPastDue(invoice: AgeableInvoice): { pastDueFrom?: string } {
+  return (invoice.instalments?.length ?? 0) > 1 ? { pastDueFrom: pastDueFrom(invoice) } : {};
+}
 
-/** What the workflow mirrors (status and open amount) in one indexed read, not the whole document with its lines. */
+const snapshotOf = (invoice: Pick<InvoiceDocument, 'status' | 'openAmount' | 'dueDate' | 'total' | 'instalments'> | undefined): InvoiceSnapshot =>
+  invoice
+    ? { exists: true, status: invoice.status, openAmount: invoice.openAmount, ...instalmentPastDue({ dueDate: invoice.dueDate, totalAmount: invoice.total, openAmount: invoice.openAmount, instalments: invoice.instalments }) }
+    : { exists: false, status: 'cancelled', openAmount: 0 };
+
+/** What the workflow mirrors (status, open amount, instalment due) in one indexed read, not the whole document with its lines. */
 async function readSnapshot(em: EntityManager, invoiceId: string): Promise<InvoiceSnapshot> {
-  const [row] = await em.execute<{ status: InvoiceStatus; open_amount: string }[]>('SELECT status, open_amount FROM invoice WHERE id = ?', [invoiceId]);
-  return snapshotOf(row && { status: row.status, openAmount: Number(row.open_amount) });
+  const [row] = await em.execute<{ status: InvoiceStatus; open_amount: string; total_amount: string; due_date: string; instalments: AgeableInvoice['instalments'] }[]>(
+    `SELECT status, open_amount, total_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, instalments FROM invoice WHERE id = ?`,
+    [invoiceId],
+  );
+  return snapshotOf(row && { status: row.status, openAmount: Number(row.open_amount), total: Number(row.total_amount), dueDate: row.due_date, instalments: row.instalments as InvoiceDocument['instalments'] });
 }
 
 /** Status flips that integrations hear about (the outbox event recorded with the flip). */

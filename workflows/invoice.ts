@@ -16,6 +16,7 @@ import {
   isInvoiceClosed,
   looksSettled,
   phaseDueAt,
+  schedulePastDue,
   type InvoiceSnapshot,
   type InvoiceWorkflowState,
 } from '../src/domain/invoice-workflow-state.js';
@@ -95,7 +96,16 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (changedDuringActivity && !isInvoiceClosed(state) && patched('reread-after-concurrent-change')) {
       state = applyInvoiceSnapshot(state, await loadInvoiceSnapshot(step), new Date());
     }
+    followInstalments(snapshot);
     return snapshot;
+  }
+
+  /**
+   * Since `instalment-overdue` an invoice payable in instalments waits for its earliest unpaid instalment (snapshots
+   * name its due date) rather than its own last due date; snapshots recorded before carry no such date.
+   */
+  function followInstalments(snapshot: InvoiceSnapshot): void {
+    if (snapshot.pastDueFrom && !isInvoiceClosed(state) && patched('instalment-overdue')) state = schedulePastDue(state, snapshot.pastDueFrom, input.policy);
   }
 
   // Since `delivery-confirms-record` the delivery activity itself waits for the issuing commit (two fewer server
@@ -148,6 +158,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       // Woken only because the history is long: continue with the same state (timers are recomputed from it).
       await condition(allHandlersFinished);
       return continueAsNew<typeof invoiceWorkflow>({ ...input, state });
+    }
+    if (state.phase === 'overdue' && state.pastDueFrom && patched('instalment-overdue')) {
+      // A payment since the timer was set may have covered that instalment: the next unpaid one decides.
+      await mirror(() => loadInvoiceSnapshot(step));
+      if (isInvoiceClosed(state) || Date.now() < Date.parse(state.overdueAt)) continue;
     }
     if (state.phase === 'remind') {
       const reminded = await mirror(() => sendCourtesyReminder(step));

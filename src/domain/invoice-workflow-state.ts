@@ -8,6 +8,12 @@ export interface InvoiceSnapshot {
   exists: boolean;
   status: InvoiceStatus;
   openAmount: number;
+  /**
+   * For an invoice payable in instalments: the due date of the earliest instalment the payments have not covered
+   * (src/domain/invoice-age.ts), where the overdue step waits instead of the invoice's own (last) due date. Absent for
+   * single-payment invoices and in snapshots recorded before instalments were read.
+   */
+  pastDueFrom?: string;
 }
 
 export interface InvoiceBalanceEvent {
@@ -45,6 +51,11 @@ export interface InvoiceWorkflowState {
   recordMissing: boolean;
   /** Last balance changes, newest last, bounded so a continued run starts small. */
   balanceEvents: InvoiceBalanceEvent[];
+  /**
+   * Instalment invoices only: the earliest unpaid instalment's due date, from which `reminderAt` and `overdueAt` are
+   * counted (absent: both count from `dueDate`).
+   */
+  pastDueFrom?: string;
   /** The credit override of an invoice issued `held` (absent for invoices that were never held). */
   creditOverride?: { taskId: string | null; outcome: 'approve' | 'reject' | null; by: string | null; at: string | null };
 }
@@ -111,6 +122,15 @@ export function applyBalanceChange(state: InvoiceWorkflowState, change: { openAm
     status: change.status ?? (change.openAmount === 0 ? 'paid' : state.status),
     balanceEvents: [...state.balanceEvents, event].slice(-MAX_BALANCE_EVENTS),
   };
+}
+
+/**
+ * Moves the courtesy reminder and the overdue moment to the earliest unpaid instalment's due date: an instalment
+ * schedule falls due piece by piece, and the first piece left unpaid makes the invoice overdue (and dunned).
+ */
+export function schedulePastDue(state: InvoiceWorkflowState, pastDueFrom: string, policy: InvoicePolicy): InvoiceWorkflowState {
+  if (state.pastDueFrom === pastDueFrom) return state;
+  return { ...state, pastDueFrom, reminderAt: reminderAt(pastDueFrom, policy).toISOString(), overdueAt: overdueAt(pastDueFrom, policy).toISOString() };
 }
 
 /** Whether the mirrored state says the invoice may be settled (to be confirmed against the row). */

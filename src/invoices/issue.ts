@@ -117,7 +117,8 @@ export function checkInvoiceRequest(
     dueDate,
     termsCode,
     terms: template!,
-    schedule: { ...schedule, dueDate, discount, instalments: schedule.instalments.map((i) => ({ ...i, dueDate })) },
+    // Only an explicit due date replaces the (single) instalment's date; instalment terms keep each instalment's own.
+    schedule: { ...schedule, dueDate, discount, instalments: request.dueDate === undefined ? schedule.instalments : schedule.instalments.map((i) => ({ ...i, dueDate })) },
     totals,
     externalRef: request.externalRef ?? null,
     createdBy: context.actor,
