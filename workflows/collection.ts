@@ -9,6 +9,7 @@ import { withChargedFees } from '../src/domain/dunning-fees.js';
 import { addDuration } from '../src/domain/duration.js';
 import type { DunningPolicy } from '../src/domain/dunning-policy.js';
 import { contactDue, invoicesDueForFee, nextEscalationAt, promiseDeadline, promiseKept, promiseProblems, selectLevel } from '../src/domain/dunning.js';
+import { countFromHandOver, isSubDayLadder } from '../src/domain/ladder-clock.js';
 import { outcomeProblems, type FieldProblem, type TaskCompletion } from '../src/domain/tasks.js';
 import type { CollectionFacts } from '../src/collections/facts.js';
 import {
@@ -318,6 +319,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     };
     await resolvePromise(facts);
     if (facts.overdue.length === 0) return false;
+    // Since `sub-day-ladder-from-hand-over` a ladder of steps shorter than a day (staging) counts them from each
+    // invoice's hand-over to collections; the view keeps the due-date age. Facts read before carried no hand-over.
+    const ladder = isSubDayLadder(state.policy) && facts.overdue.some((i) => i.handedOverAt) && patched('sub-day-ladder-from-hand-over') ? countFromHandOver(facts) : facts;
 
     if (writeOffDecision && state.writeOff) {
       const decision = writeOffDecision;
@@ -337,8 +341,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
 
     const at = now();
     const paused = state.promise !== null;
-    const target = selectLevel(state.policy, facts, at, state.floor);
-    if (target > state.level && !paused) await enterLevel(target, state.floor >= target ? 'promise broken' : 'overdue facts', facts);
+    const target = selectLevel(state.policy, ladder, at, state.floor);
+    if (target > state.level && !paused) await enterLevel(target, state.floor >= target ? 'promise broken' : 'overdue facts', ladder);
     else if (target < state.level) {
       // Paid down: back to the level the facts call for; the contact cadence continues from the last contact.
       note('de_escalated', `${levelName(state.level)} -> ${levelName(target) ?? 'none'}`);
@@ -352,7 +356,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       const decision = contactDue(state.lastContactSlot, level.contactEvery, at);
       if (decision.due) {
         // A contact right after entering the level already ran the entry's fees.
-        if (state.lastContactSlot !== null) await chargeFees(facts);
+        if (state.lastContactSlot !== null) await chargeFees(ladder);
         await contact(decision.slot, decision.skipped, facts);
       }
       nextContact = addDuration(new Date(state.lastContactSlot ?? at.toISOString()), level.contactEvery);
@@ -384,7 +388,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       }
     }
 
-    const escalateAt = paused ? undefined : nextEscalationAt(state.policy, facts, state.level, now());
+    const escalateAt = paused ? undefined : nextEscalationAt(state.policy, ladder, state.level, now());
     const candidates: [string, Date | undefined][] = [
       [`contact (${level?.name})`, nextContact],
       [`escalate to ${levelName(state.level + 1)}`, escalateAt],

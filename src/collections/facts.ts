@@ -19,6 +19,8 @@ export interface OverdueInvoice {
    * engine noticed, so an invoice posted late or imported overdue is dunned, listed and lettered at one age.
    */
   overdueAt: string;
+  /** When the invoice was handed to collections (`invoice.overdue_at`), where a sub-day staging ladder counts from. */
+  handedOverAt: string | null;
 }
 
 export interface OpenPromise extends PromiseTerms {
@@ -55,8 +57,9 @@ export async function collectionFacts(em: EntityManager, customerId: string): Pr
     [customerId],
   );
   if (!customer) throw new CustomerMissingError(customerId);
-  const rows = await em.execute<{ id: string; number: string; currency: string; open_amount: string; total_amount: string; fee_amount: string; due_date: string; instalments: AgeableInvoice['instalments']; status: string }[]>(
-    `SELECT id, number, currency, open_amount, total_amount, fee_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, instalments, status
+  const rows = await em.execute<{ id: string; number: string; currency: string; open_amount: string; total_amount: string; fee_amount: string; due_date: string; instalments: AgeableInvoice['instalments']; status: string; handed_over_at: string | null }[]>(
+    `SELECT id, number, currency, open_amount, total_amount, fee_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, instalments, status,
+            to_char(overdue_at AT TIME ZONE 'UTC', ${ISO}) AS handed_over_at
        FROM invoice
       WHERE customer_id = ? AND status NOT IN (${closedList}) AND open_amount > 0 AND (overdue_at IS NOT NULL OR overdue_since IS NOT NULL)
       ORDER BY due_date, number`,
@@ -70,7 +73,7 @@ export async function collectionFacts(em: EntityManager, customerId: string): Pr
       continue;
     }
     const overdueAt = pastDueInstant({ dueDate: r.due_date, totalAmount: Number(r.total_amount), openAmount: Number(r.open_amount), instalments: r.instalments });
-    overdue.push({ invoiceId: r.id, number: r.number, currency: r.currency, openAmount: Number(r.open_amount), feeAmount: Number(r.fee_amount), dueDate: r.due_date, overdueAt });
+    overdue.push({ invoiceId: r.id, number: r.number, currency: r.currency, openAmount: Number(r.open_amount), feeAmount: Number(r.fee_amount), dueDate: r.due_date, overdueAt, handedOverAt: r.handed_over_at ?? null });
   }
   // Oldest first by age (an instalment's date can differ from the invoice's final due date).
   overdue.sort((a, b) => a.overdueAt.localeCompare(b.overdueAt) || a.number.localeCompare(b.number));
