@@ -40,6 +40,7 @@ import { creditNoteRoutes, installInvoiceUbl } from './routes/credit-notes.js';
 import { installObservability } from './observability.js';
 import { buildRequestValidator } from './validation.js';
 import { documentPlatformStatuses } from './documented-statuses.js';
+import { startRelayLoop } from '../src/temporal/start-relay.js';
 
 export type App = FastifyInstance;
 
@@ -58,6 +59,9 @@ export const REDACTED_PATHS = [
   '*.key',
   '*.secret',
 ];
+
+/** How often the relay looks for recorded workflow starts that their request did not carry out. */
+const START_RELAY_EVERY_MS = 2_000;
 
 export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -113,6 +117,12 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   installAuthentication(app, { orm: deps.orm, secret: authSecret, portalSignInPath: '/portal/sign-in', renewPortalSession: portalSessionRenewer(deps.orm, authSecret, deps.config) });
   installIdempotency(app, deps.orm);
   installObservability(app, deps);
+  // Starts a request recorded but could not carry out (workflow service down, process killed after the commit).
+  let relay: { stop: () => Promise<void> } | undefined;
+  app.addHook('onReady', async () => {
+    relay = startRelayLoop(deps.orm.em, deps.temporal, { everyMs: START_RELAY_EVERY_MS, log: app.log });
+  });
+  app.addHook('onClose', async () => relay?.stop());
   installInvoiceUbl(app, deps);
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps, secret: authSecret });

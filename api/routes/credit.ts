@@ -9,6 +9,7 @@ import { customerExposure } from '../../src/credit/exposure.js';
 import { HoldRefused, placeHold, releaseHold, type HoldResult } from '../../src/credit/holds.js';
 import { findReview, listReviews, type CreditApplication } from '../../src/credit/reviews.js';
 import { openReview } from '../../src/credit/start-review.js';
+import { startRecorded } from '../../src/temporal/start-after-commit.js';
 import { findCustomer } from '../../src/customers/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { accountProfileChangedSignal } from '../../workflows/messages.js';
@@ -88,7 +89,6 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     },
     async (request, reply) => {
       const body = request.body;
-      let started: string | undefined;
       const review = await orm.em
         .fork()
         .transactional(async (tx) => {
@@ -114,18 +114,9 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
             { customerId: customer.id, currency: customer.currency, trigger: 'application', reasons: ['application'], application, requestedBy: actorOf(request) },
             policy,
           );
-          started = opened.workflowId;
           return opened;
-        })
-        .catch(async (error: unknown) => {
-          if (started) {
-            await temporal.workflow
-              .getHandle(started)
-              .terminate('credit application rolled back')
-              .catch((err: unknown) => request.log.warn({ err, workflowId: started }, 'could not terminate the review of a rolled-back application'));
-          }
-          throw error;
         });
+      await startRecorded(orm.em, temporal, [review.workflowId], request.log);
       const view = await findReview(orm.em.fork(), review.workflowId);
       return reply.status(202).header('location', `/credit-reviews/${review.workflowId}`).send(view!);
     },

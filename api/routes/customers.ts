@@ -10,7 +10,8 @@ import { searchCustomers } from '../../src/customers/search.js';
 import { findCustomer, type CustomerProfile } from '../../src/customers/store.js';
 import type { FieldChange } from '../../src/domain/customer.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { startCustomerAccount } from '../../src/temporal/starters.js';
+import { workflowStarts } from '../../src/temporal/starters.js';
+import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
 import { createCustomer, lockCurrent, patchCustomer } from '../customers/commands.js';
@@ -56,6 +57,9 @@ const CustomerReadQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** How long a read waits for the account workflow's live state before answering without it. */
+const LIVE_STATE_DEADLINE_MS = 2_000;
+
 export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
   const handle = (customerId: string) => temporal.workflow.getHandle(workflowIds.customerAccount(customerId));
@@ -63,7 +67,8 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
   /** The live account state from the workflow; null (with a log line) when no worker can answer in time. */
   async function liveAccount(customerId: string, log: FastifyBaseLogger): Promise<AccountView | null> {
     try {
-      return await handle(customerId).query(accountStateQuery);
+      // Live state is a bonus on a read: a workflow service that does not answer leaves it out, fast.
+      return await temporal.connection.withDeadline(Date.now() + LIVE_STATE_DEADLINE_MS, () => handle(customerId).query(accountStateQuery));
     } catch (err) {
       log.warn({ err, customerId }, 'account workflow did not answer the state query');
       return null;
@@ -94,13 +99,20 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       },
     },
     async (request, reply) => {
-      const created = await createCustomer(orm.em.fork(), request.body, { actor: actorOf(request), requestId: request.id }, async (_tx, customer) => {
-        // The row and the workflow start succeed or fail together: a failed start rolls the insert back.
-        await startCustomerAccount(
-          { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
-          { customerId: customer.id, currency: customer.currency, policy: { refreshEvery: config.policy.accountRefreshEvery, delinquency: config.policy.accountDelinquency, credit: config.policy.credit } },
+      const startCtx = { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id };
+      let accountStart: string | undefined;
+      const created = await createCustomer(orm.em.fork(), request.body, { actor: actorOf(request), requestId: request.id }, async (tx, customer) => {
+        // Recorded with the row, started after the commit: the account workflow's first activity finds the customer.
+        accountStart = await recordWorkflowStart(
+          tx,
+          workflowStarts.customerAccount(startCtx, {
+            customerId: customer.id,
+            currency: customer.currency,
+            policy: { refreshEvery: config.policy.accountRefreshEvery, delinquency: config.policy.accountDelinquency, credit: config.policy.credit },
+          }),
         );
       });
+      if (accountStart) await startRecorded(orm.em, temporal, [accountStart], request.log);
       const account = await liveAccount(created.id, request.log);
       return reply.status(201).header('location', `/customers/${created.id}`).header('etag', customerEtag(created)).send(toView(created, { account }));
     },

@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import { DisputeRequestError, DisputeStartError, openDispute } from '../../src/disputes/open.js';
+import { DisputeRequestError, openDispute } from '../../src/disputes/open.js';
 import { disputeEffects, disputeInstalments, findDispute, listDisputes, type DisputeRecord } from '../../src/disputes/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { customerReplyUpdate, DisputeFailureType, disputeStateQuery, withdrawDisputeUpdate, type DisputeWorkflowState } from '../../workflows/dispute-messages.js';
@@ -52,7 +52,6 @@ export function disputeRequestProblem(error: unknown): never {
     const title = { 404: 'Not found', 409: 'Conflict', 422: 'Unprocessable request' }[error.status];
     throw new ProblemError(error.status, slug, title, error.message, { errors: error.errors.map((e) => ({ ...e, in: e.pointer === '/invoiceId' ? ('params' as const) : ('body' as const) })) });
   }
-  if (error instanceof DisputeStartError) throw problems.unavailable('The dispute could not be started (workflow service unreachable); nothing was stored, retry the request.');
   throw error;
 }
 

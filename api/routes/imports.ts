@@ -9,10 +9,12 @@ import { IMPORT_COLUMNS, type ImportKind } from '../../src/domain/import-rows.js
 import { isIsoDate } from '../../src/domain/journal.js';
 import { stageUpload, type ImportFormat } from '../../src/imports/stage.js';
 import { createImportJob, findImportJob, markFailed, markStaged, rejections, type ImportJob, type ImportOptions } from '../../src/imports/store.js';
-import { startImport } from '../../src/temporal/starters.js';
+import { workflowStarts } from '../../src/temporal/starters.js';
+import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { problems } from '../problem.js';
+import { streamedBodyValidator } from '../validation.js';
 import { IsoDate, problemResponses, UuidParams } from '../schemas/common.js';
 
 const CSV_TYPES = ['text/csv'];
@@ -77,8 +79,10 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       await markFailed(em, job.id, `the upload could not be read: ${(error as Error).message}`);
       throw problems.validation([{ pointer: '/', in: 'body', detail: (error as Error).message.slice(0, 500) }], 'The upload could not be read; nothing was imported.');
     }
-    try {
-      await startImport(
+    // The job is committed by now; its start is recorded so that the relay carries it out if this attempt fails.
+    const workflowId = await recordWorkflowStart(
+      em,
+      workflowStarts.import(
         { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
         {
           importId: job.id,
@@ -86,12 +90,9 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
           policy: config.integrations.import,
           lifecycle: lifecycle ? { account: { refreshEvery: config.policy.accountRefreshEvery, delinquency: config.policy.accountDelinquency }, invoice: config.policy.invoice } : null,
         },
-      );
-    } catch (error) {
-      request.log.error({ err: error }, 'import workflow could not be started');
-      await markFailed(em, job.id, 'the import workflow could not be started');
-      throw problems.unavailable('The import could not be started (workflow service unreachable); nothing was imported, send the file again.');
-    }
+      ),
+    );
+    await startRecorded(orm.em, temporal, [workflowId], request.log);
     return (await findImportJob(em, job.id))!;
   }
 
@@ -100,6 +101,8 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     summary: `Import ${what} from CSV (header row) or JSON lines, streamed; applied row by row by a workflow`,
     description: `Content-Type text/csv or application/x-ndjson. Columns / fields: ${IMPORT_COLUMNS[kind].join(', ')}. Each row is applied wholly or rejected (see GET /imports/:id/rejections); a row whose externalRef was imported before is skipped.`,
     querystring: ImportQuery,
+    consumes: [...CSV_TYPES, ...JSONL_TYPES],
+    body: Type.String({ minLength: 1, description: `The file: CSV with a header row, or one JSON object per line (${IMPORT_COLUMNS[kind].join(', ')})` }),
     response: { 202: ImportJobSchema, ...problemResponses(400, 503) },
   });
 
@@ -108,7 +111,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     ['/imports/invoices', 'invoices', 'invoices (issued like POST /invoices)'],
     ['/imports/opening-balances', 'opening_balances', 'open items for go-live (posted against the opening balance suspense account)'],
   ] as const) {
-    app.post(path, { schema: importSchema(what, kind) }, async (request, reply) => {
+    app.post(path, { schema: importSchema(what, kind), validatorCompiler: streamedBodyValidator() as never }, async (request, reply) => {
       const job = await runImport(kind, request as unknown as FastifyRequest<{ Querystring: { lifecycle?: boolean; allowDuplicates?: boolean; asOf?: string } }>);
       return reply.status(202).header('location', `/imports/${job.id}`).send(view(job));
     });

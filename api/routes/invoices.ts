@@ -12,7 +12,8 @@ import { insertInvoice, InvoiceRequestError, prepareInvoice } from '../../src/in
 import { INVOICE_COLUMNS, invoiceFromRow, readInvoice, type InvoiceDocument, type InvoiceRow } from '../../src/invoices/read.js';
 import { InvoiceNotFoundError } from '../../src/invoices/balance.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { startInvoice } from '../../src/temporal/starters.js';
+import { workflowStarts } from '../../src/temporal/starters.js';
+import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
@@ -135,10 +136,10 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       },
     },
     async (request, reply) => {
-      // The workflow starts before the number is taken, so the series row stays locked only for insert + post +
-      // commit (a gap-free series serializes issuance for that long). Anything failing after the start rolls the
-      // transaction back and terminates the workflow; should that also fail, the workflow finds no row and closes.
-      let started: string | undefined;
+      // The workflow's start is recorded with the invoice and carried out after the commit, so its first activity
+      // always finds the row and the series row stays locked only for insert + post + commit (a gap-free series
+      // serializes issuance for that long), never across a call to the workflow service.
+      const startCtx = { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id };
       const issued = await orm.em
         .fork()
         .transactional(async (tx) => {
@@ -146,9 +147,11 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           // Over the credit limit (exposure incl. held invoices) or on credit hold: issued `held`, delivered only after a credit override.
           const { hold } = await checkNewInvoiceCredit(tx, { customerId: prepared.customerId, amount: prepared.totals.total }, config.policy.credit);
           prepared.creditHold = hold;
-          const handle = await startInvoice(
-            { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
-            {
+          const stored = await insertInvoice(tx, prepared);
+          if (hold) await recordInvoiceHeld(tx, { invoiceId: stored.id, customerId: prepared.customerId, number: stored.number, actor: actorOf(request), hold: { ...hold } });
+          const workflowId = await recordWorkflowStart(
+            tx,
+            workflowStarts.invoice(startCtx, {
               invoiceId: prepared.id,
               customerId: prepared.customerId,
               currency: prepared.currency,
@@ -156,22 +159,12 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
               dueDate: prepared.dueDate,
               policy,
               ...(hold ? { creditHold: hold } : {}),
-            },
+            }),
           );
-          started = handle.workflowId;
-          const stored = await insertInvoice(tx, prepared);
-          if (hold) await recordInvoiceHeld(tx, { invoiceId: stored.id, customerId: prepared.customerId, number: stored.number, actor: actorOf(request), hold: { ...hold } });
-          return { ...stored, prepared };
+          return { ...stored, prepared, workflowId };
         })
-        .catch(async (error: unknown) => {
-          if (started) {
-            await temporal.workflow
-              .getHandle(started)
-              .terminate('invoice issue rolled back')
-              .catch((err: unknown) => request.log.warn({ err, workflowId: started }, 'could not terminate the workflow of a rolled-back issue'));
-          }
-          return requestProblem(error);
-        });
+        .catch((error: unknown) => requestProblem(error));
+      await startRecorded(orm.em, temporal, [issued.workflowId], request.log);
       const { prepared } = issued;
       if (prepared.creditHold?.earlyReview) await requestEarlyCreditReview(prepared.customerId, request.log);
       // A new open invoice changes the account's live aggregates now (an early review above already refreshes them).

@@ -11,7 +11,8 @@ import { customersOfInvoices, notifyCollectionOfBalanceChange } from '../../src/
 import { signalIfRunning } from '../../src/payments/notify.js';
 import { insertPayment } from '../../src/payments/receive.js';
 import { invoicesNamedBy, remittanceOutcomes, type RemittanceOutcome } from '../../src/payments/remittance.js';
-import { startCashApplication } from '../../src/temporal/starters.js';
+import { workflowStarts } from '../../src/temporal/starters.js';
+import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { allocationsOf, findPayment, toPaymentRecord, type AllocationRecord, type PaymentRecord } from '../../src/payments/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { invoiceBalanceChangedSignal, paymentAllocatedSignal } from '../../workflows/messages.js';
@@ -134,8 +135,9 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const id = randomUUID();
       const receivedAt = new Date(body.receivedAt);
       const em = orm.em.fork();
-      // The row and the workflow start succeed or fail together: a failed start rolls the insert back.
-      await em.transactional(async (tx) => {
+      // The cash application's start is recorded with the payment and carried out after the commit.
+      const startCtx = { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id };
+      const applicationStart = await em.transactional(async (tx) => {
         await insertPayment(tx, {
           id,
           customerId: body.customerId ?? null,
@@ -151,14 +153,12 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           })),
           createdBy: actorOf(request),
         });
-        await startCashApplication(
-          { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
-          { paymentId: id, customerId: body.customerId ?? null, receivedAt, policy: config.policy.cashApplication },
-        ).catch((error: unknown) => {
-          request.log.error({ err: error }, 'cash application could not be started; the payment is not stored');
-          throw problems.unavailable('Cash application could not be started (workflow service unreachable); nothing was stored, retry the request.');
-        });
+        return recordWorkflowStart(
+          tx,
+          workflowStarts.cashApplication(startCtx, { paymentId: id, customerId: body.customerId ?? null, receivedAt, policy: config.policy.cashApplication }),
+        );
       });
+      await startRecorded(orm.em, temporal, [applicationStart], request.log);
       const payment = await awaitApplication(em, id);
       return reply.status(201).header('location', `/payments/${id}`).send(await fullView(em, payment));
     },

@@ -1,9 +1,10 @@
-// Webhook subscriptions and their deliveries. Creating a subscription starts its dispatcher workflow inside the same
-// transaction (a failed start stores nothing); the secret is shown once, in the creation response, and never again.
+// Webhook subscriptions and their deliveries. Creating a subscription records its dispatcher's start in the same
+// transaction and starts it after the commit (src/temporal/start-after-commit.ts); the secret is shown once, in the creation response, and never again.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { startWebhookDispatcher } from '../../src/temporal/starters.js';
+import { startWebhookDispatcher, workflowStarts } from '../../src/temporal/starters.js';
+import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { newWebhookSecret } from '../../src/webhooks/signature.js';
 import {
   attemptsOf,
@@ -129,12 +130,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           description: request.body.description ?? null,
           createdBy: actorOf(request),
         });
-        await startWebhookDispatcher({ ...ctx(), requestId: request.id }, { subscriptionId: sub.id, policy: config.integrations.webhook }).catch((error: unknown) => {
-          request.log.error({ err: error }, 'webhook dispatcher could not be started; the subscription is not stored');
-          throw problems.unavailable('The webhook dispatcher could not be started (workflow service unreachable); nothing was stored, retry the request.');
-        });
-        return sub;
+        const workflowId = await recordWorkflowStart(tx, workflowStarts.webhookDispatcher({ ...ctx(), requestId: request.id }, { subscriptionId: sub.id, policy: config.integrations.webhook }));
+        return { ...sub, workflowId };
       });
+      await startRecorded(orm.em, temporal, [created.workflowId], request.log);
       return reply.status(201).header('location', `/webhooks/${created.id}`).send({ ...view(created), secret });
     },
   );

@@ -1,5 +1,5 @@
 // Opening a credit review: the numbered row and the `credit-review-<customerId>-<n>` workflow. The API (an
-// application) starts the workflow inside the transaction that inserts the row, so a failed start stores nothing;
+// application) records the workflow's start with the row and starts it after the commit;
 // the account workflow (periodic and early reviews) goes through an activity keyed by its step, so a retry reuses
 // the same review.
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { creditReviewWorkflow } from '../../workflows/credit-review.js';
 import type { CreditPolicy } from '../domain/credit-policy.js';
 import { entityOptions } from '../temporal/starters.js';
+import { recordWorkflowStart, type WorkflowStart } from '../temporal/start-after-commit.js';
 import { createReview, runningReview, type CreditApplication, type ReviewTrigger } from './reviews.js';
 
 export interface ReviewRequest {
@@ -27,7 +28,23 @@ export async function startReviewWorkflow(ctx: { client: Client; taskQueue: stri
   });
 }
 
-/** Inserts the review and starts its workflow in the caller's transaction (the workflow retries until the row commits). */
+/** The start of a review's workflow, recorded with the review row and carried out after the commit. */
+export function reviewWorkflowStart(ctx: { taskQueue: string; requestId?: string }, input: { workflowId: string; customerId: string; seq: number; trigger: ReviewTrigger; reasons: string[]; policy: CreditPolicy }): WorkflowStart {
+  return {
+    workflowType: 'creditReviewWorkflow',
+    workflowId: input.workflowId,
+    taskQueue: ctx.taskQueue,
+    args: [{ customerId: input.customerId, seq: input.seq, trigger: input.trigger, reasons: input.reasons, policy: input.policy }],
+    entityType: 'credit_review',
+    customerId: input.customerId,
+    requestId: ctx.requestId,
+  };
+}
+
+/**
+ * Inserts the review and records its workflow's start in the caller's transaction; the caller starts it after the
+ * commit (`startRecorded` with the returned workflow id).
+ */
 export async function openReview(
   tx: EntityManager,
   ctx: { client: Client; taskQueue: string; requestId?: string },
@@ -44,7 +61,7 @@ export async function openReview(
     requestedBy: request.requestedBy,
     requestKey: request.requestKey,
   });
-  await startReviewWorkflow(ctx, { workflowId: review.workflowId, customerId: request.customerId, seq: review.seq, trigger: request.trigger, reasons: request.reasons, policy });
+  await recordWorkflowStart(tx, reviewWorkflowStart(ctx, { workflowId: review.workflowId, customerId: request.customerId, seq: review.seq, trigger: request.trigger, reasons: request.reasons, policy }));
   return review;
 }
 

@@ -1,10 +1,9 @@
 // Opening a dispute, for the staff API and the customer portal alike. One transaction: lock the invoice, check the
 // request against it and the disputes still active on it, store the dispute, mark the invoice `disputed`, record
-// `dispute.opened`, and start `dispute-<id>` (before the commit, as invoices do: a failed start rolls everything back;
-// a rolled-back commit after the start leaves a workflow that finds no row and closes). The workflow then acknowledges,
-// routes and pauses dunning.
+// `dispute.opened`, and record the start of `dispute-<id>`, carried out after the commit (src/temporal/
+// start-after-commit.ts), so the workflow always finds its dispute. The workflow then acknowledges, routes and
+// pauses dunning.
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { checkNewDispute, type DisputeCategory, type MoneyValue } from '../domain/dispute.js';
 import type { DisputePolicy } from '../domain/dispute-policy.js';
@@ -12,8 +11,9 @@ import type { InvoicePolicy } from '../domain/invoice-policy.js';
 import { recordEvent } from '../events/outbox.js';
 import { InvoiceNotFoundError, lockInvoice } from '../invoices/balance.js';
 import { workflowIds } from '../temporal/ids.js';
-import { entityOptions, type StartContext } from '../temporal/starters.js';
-import type { disputeWorkflow, DisputeWorkflowInput } from '../../workflows/dispute.js';
+import { recordWorkflowStart, startRecorded } from '../temporal/start-after-commit.js';
+import type { StartContext } from '../temporal/starters.js';
+import type { DisputeWorkflowInput } from '../../workflows/dispute.js';
 import { findDispute, type DisputeRecord } from './store.js';
 
 export interface OpenDisputeRequest {
@@ -51,28 +51,10 @@ export class DisputeRequestError extends Error {
   }
 }
 
-/** The workflow service could not start the dispute's workflow: nothing was stored (the API answers 503). */
-export class DisputeStartError extends Error {
-  constructor(override readonly cause: unknown) {
-    super('the dispute workflow could not be started; nothing was stored');
-    this.name = 'DisputeStartError';
-  }
-}
-
-export async function startDisputeWorkflow(ctx: StartContext, input: DisputeWorkflowInput) {
-  return ctx.client.workflow.start<typeof disputeWorkflow>('disputeWorkflow', {
-    ...entityOptions(ctx, workflowIds.dispute(input.disputeId), 'dispute', input.customerId),
-    args: [input],
-  });
-}
-
 export async function openDispute(deps: OpenDisputeDeps, request: OpenDisputeRequest): Promise<DisputeRecord> {
   const id = randomUUID();
   const workflowId = workflowIds.dispute(id);
-  let started = false;
-  const client: Client = deps.temporal.client;
-  try {
-    await deps.em.transactional(async (tx) => {
+  await deps.em.transactional(async (tx) => {
       const invoice = await lockInvoice(tx, request.invoiceId).catch((error: unknown) => {
         if (error instanceof InvoiceNotFoundError) throw new DisputeRequestError(404, [{ pointer: '/invoiceId', detail: 'no invoice has this id' }], `Invoice ${request.invoiceId} does not exist.`);
         throw error;
@@ -110,28 +92,27 @@ export async function openDispute(deps: OpenDisputeDeps, request: OpenDisputeReq
         actor: request.openedBy,
         data: { invoiceId: invoice.id, invoiceNumber: invoice.number, category: request.category, amount: { amount: checked.amount, currency: invoice.currency }, lines: request.lines ?? null, channel: request.channel },
       });
-      await startDisputeWorkflow(deps.temporal, {
-        disputeId: id,
-        invoiceId: invoice.id,
+      await recordWorkflowStart(tx, {
+        workflowType: 'disputeWorkflow',
+        workflowId,
+        taskQueue: deps.temporal.taskQueue,
+        args: [
+          {
+            disputeId: id,
+            invoiceId: invoice.id,
+            customerId: invoice.customerId,
+            category: request.category as DisputeCategory,
+            amount: checked.amount,
+            currency: invoice.currency,
+            policy: deps.policy,
+            invoicePolicy: deps.invoicePolicy,
+          } satisfies DisputeWorkflowInput,
+        ],
+        entityType: 'dispute',
         customerId: invoice.customerId,
-        category: request.category as DisputeCategory,
-        amount: checked.amount,
-        currency: invoice.currency,
-        policy: deps.policy,
-        invoicePolicy: deps.invoicePolicy,
-      }).catch((error: unknown) => {
-        throw new DisputeStartError(error);
+        requestId: deps.temporal.requestId,
       });
-      started = true;
     });
-  } catch (error) {
-    if (started) {
-      await client.workflow
-        .getHandle(workflowId)
-        .terminate('dispute opening rolled back')
-        .catch(() => undefined);
-    }
-    throw error;
-  }
+  await startRecorded(deps.em, deps.temporal.client, [workflowId]);
   return (await findDispute(deps.em.fork(), id))!;
 }

@@ -8,7 +8,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CashApplicationPolicy } from '../domain/cash-application-policy.js';
 import { formatMoney } from '../domain/money.js';
 import { isOpenStatus, type InvoiceStatus } from '../domain/invoice-status.js';
-import { startCashApplication, type StartContext } from '../temporal/starters.js';
+import { workflowStarts, type StartContext } from '../temporal/starters.js';
+import { recordWorkflowStart, startRecorded } from '../temporal/start-after-commit.js';
+import { workflowIds } from '../temporal/ids.js';
 import type { GatewayEvent, GatewayMethod, PaymentGateway } from './gateway.js';
 import { insertPayment } from './receive.js';
 
@@ -143,7 +145,7 @@ export type EventHandling =
 
 /** Applies one verified gateway event, exactly once per event id. */
 export async function handleGatewayEvent(deps: ConfirmDeps, provider: string, event: GatewayEvent): Promise<EventHandling> {
-  return deps.em.transactional(async (tx): Promise<EventHandling> => {
+  const handled = await deps.em.transactional(async (tx): Promise<EventHandling> => {
     const fresh = await tx.execute<unknown[]>(`INSERT INTO gateway_event (provider, event_id, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING event_id`, [provider, event.id, event.type]);
     if (fresh.length === 0) return { result: 'duplicate' };
     if (event.outcome === 'ignored' || !event.providerRef) return { result: 'ignored' };
@@ -184,7 +186,7 @@ export async function handleGatewayEvent(deps: ConfirmDeps, provider: string, ev
       sourceKey: `${provider}:${current.providerRef}`,
     });
     if (!inserted) return { result: 'duplicate' };
-    await startCashApplication(deps.temporal, { paymentId, customerId: current.customerId, receivedAt, policy: deps.cashApplication });
+    await recordWorkflowStart(tx, workflowStarts.cashApplication(deps.temporal, { paymentId, customerId: current.customerId, receivedAt, policy: deps.cashApplication }));
     const [updated] = await tx.execute<Row[]>(`UPDATE gateway_payment SET status = 'succeeded', payment_id = ?, updated_at = now() WHERE id = ? RETURNING ${COLUMNS}`, [paymentId, current.id]);
     const [customer] = await tx.execute<{ email: string; name: string }[]>('SELECT email, coalesce(display_name, legal_name) AS name FROM customer WHERE id = ?', [current.customerId]);
     return {
@@ -194,6 +196,8 @@ export async function handleGatewayEvent(deps: ConfirmDeps, provider: string, ev
       receipt: { customerId: current.customerId, to: customer!.email, customerName: customer!.name, amount, currency: current.currency, invoiceNumbers: invoices.map((i) => i.number) },
     };
   });
+  if (handled.result === 'paid') await startRecorded(deps.em, deps.temporal.client, [workflowIds.payment(handled.paymentId)]);
+  return handled;
 }
 
 export const receiptAmount = (r: { amount: number; currency: string }) => formatMoney({ amount: r.amount, currency: r.currency });

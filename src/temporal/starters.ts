@@ -11,6 +11,7 @@ import type { WebhookPolicy } from '../domain/webhook-policy.js';
 import type { AccountPolicy } from '../domain/account.js';
 import type { CashApplicationPolicy } from '../domain/cash-application-policy.js';
 import { workflowIds } from './ids.js';
+import type { WorkflowStart } from './start-after-commit.js';
 import { CustomerIdAttribute, EntityTypeAttribute } from './search-attributes.js';
 
 export interface StartContext {
@@ -75,3 +76,55 @@ export async function startImport(ctx: StartContext, input: ImportWorkflowInput)
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }
+
+/**
+ * The recorded-start form of the starts above, for a workflow whose row the caller's transaction writes: record it
+ * with `recordWorkflowStart(tx, ...)` and carry it out after the commit (src/temporal/start-after-commit.ts).
+ */
+export const workflowStarts = {
+  customerAccount: (ctx: StartContext, input: { customerId: string; currency: string; policy: AccountPolicy }): WorkflowStart => ({
+    workflowType: 'customerAccountWorkflow',
+    workflowId: workflowIds.customerAccount(input.customerId),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    entityType: 'customer',
+    customerId: input.customerId,
+    requestId: ctx.requestId,
+  }),
+  invoice: (ctx: StartContext, input: InvoiceWorkflowInput): WorkflowStart => ({
+    workflowType: 'invoiceWorkflow',
+    workflowId: workflowIds.invoice(input.invoiceId),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    entityType: 'invoice',
+    customerId: input.customerId,
+    requestId: ctx.requestId,
+  }),
+  cashApplication: (ctx: StartContext, input: { paymentId: string; customerId: string | null; receivedAt: Date; policy: CashApplicationPolicy }): WorkflowStart => ({
+    workflowType: 'cashApplicationWorkflow',
+    workflowId: workflowIds.payment(input.paymentId),
+    taskQueue: ctx.taskQueue,
+    args: [{ paymentId: input.paymentId, receivedAt: input.receivedAt.toISOString(), policy: input.policy }],
+    entityType: 'payment',
+    customerId: input.customerId,
+    requestId: ctx.requestId,
+  }),
+  webhookDispatcher: (ctx: StartContext, input: { subscriptionId: string; policy: WebhookPolicy }): WorkflowStart => ({
+    workflowType: 'webhookDispatcherWorkflow',
+    workflowId: workflowIds.webhookDispatcher(input.subscriptionId),
+    taskQueue: ctx.taskQueue,
+    args: [{ subscriptionId: input.subscriptionId, policy: input.policy }],
+    entityType: 'webhook_subscription',
+    customerId: null,
+    requestId: ctx.requestId,
+  }),
+  import: (ctx: StartContext, input: ImportWorkflowInput): WorkflowStart => ({
+    workflowType: 'importWorkflow',
+    workflowId: workflowIds.import(input.importId),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    entityType: 'import',
+    customerId: null,
+    requestId: ctx.requestId,
+  }),
+};

@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { migrate, ormConfig } from '../../src/db/orm.js';
 import { freePort } from '../../src/free-port.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
+import { failedExecutions, type FailedExecution } from './failed-workflows.js';
 import { TEST_ENV, templateDatabaseUrl } from './env.js';
 
 
@@ -25,5 +26,16 @@ export async function startTestServices(): Promise<void> {
 }
 
 export async function stopTestServices(): Promise<void> {
-  await (globalThis as { __arDevServer?: { stop(): Promise<void> } }).__arDevServer?.stop();
+  const devServer = (globalThis as { __arDevServer?: { address: string; stop(): Promise<void> } }).__arDevServer;
+  if (!devServer) return;
+  let failed: FailedExecution[] = [];
+  try {
+    failed = await failedExecutions(devServer.address);
+  } finally {
+    await devServer.stop();
+  }
+  if (failed.length) {
+    const lines = failed.map((f) => `  ${f.status} ${f.type} ${f.workflowId}: ${f.failure}`);
+    throw new Error(`Workflow executions ended FAILED or TIMED_OUT during the run (must be none):\n${lines.join('\n')}`);
+  }
 }
