@@ -378,7 +378,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
           customerId: state.customerId,
           sla: null,
           slaDueAt: addDuration(now(), state.policy.writeOff.sla).toISOString(),
-          payload: { invoices: facts.overdue.map((i) => ({ id: i.invoiceId, number: i.number, openAmount: i.openAmount, currency: i.currency })), overdueAmount: facts.overdueAmount },
+          // `amount` is what the approval ceilings are measured against (src/domain/approval-authority.ts).
+          payload: { invoices: facts.overdue.map((i) => ({ id: i.invoiceId, number: i.number, openAmount: i.openAmount, currency: i.currency })), overdueAmount: facts.overdueAmount, amount: { amount: facts.overdueAmount, currency: facts.customer.currency } },
           context: { invoiceIds },
         });
         state.writeOff = { taskId: task.taskId, invoiceIds, proposedAt: now().toISOString() };

@@ -66,3 +66,9 @@ export const cashApplicationStateQuery = defineQuery<CashApplicationState>('cash
  * or a completion of a closed task, is rejected before it enters history and the caller gets the reason.
  */
 export const completeTaskUpdate = defineUpdate<TaskCompletionResult, [TaskCompletion]>('completeTask');
+
+/**
+ * An approval above the authority of the person who tried it goes to the queue of the role whose ceiling covers it
+ * (the API decides the queue from the approval policy; the owning workflow moves its task, so its own view agrees).
+ */
+export const routeTaskSignal = defineSignal<[{ taskId: string; queue: string; reason: string }]>('routeTask');

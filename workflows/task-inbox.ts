@@ -5,7 +5,7 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OpenTaskInput, TaskActivities } from '../activities/tasks.js';
 import { TaskFailureType, type FieldProblem, type TaskCompletion, type TaskCompletionResult } from '../src/domain/tasks.js';
-import { completeTaskUpdate } from './messages.js';
+import { completeTaskUpdate, routeTaskSignal } from './messages.js';
 
 const { openTask, recordTaskCompletion, cancelTaskRecord, escalateTaskRecord } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30 seconds',
@@ -88,6 +88,19 @@ export function installTaskInbox(options: TaskInboxOptions, previous?: TaskInbox
     },
   );
 
+  async function escalate(taskId: string, to: { queue: string; reason: string; sla?: string | null }): Promise<void> {
+    if (!open.has(taskId)) return;
+    await escalateTaskRecord({ taskId, queue: to.queue, reason: to.reason, sla: to.sla ?? null });
+    // Completed while the record moved: it stays closed.
+    const current = open.get(taskId);
+    if (current) open.set(taskId, { ...current, queue: to.queue });
+  }
+
+  // Routing up is a signal, not part of any owning workflow's plan: histories without it replay unchanged.
+  setHandler(routeTaskSignal, async ({ taskId, queue, reason }) => {
+    if (open.has(taskId) && !completing.has(taskId) && open.get(taskId)!.queue !== queue) await escalate(taskId, { queue, reason });
+  });
+
   return {
     async open(spec) {
       const { context, ...input } = spec;
@@ -105,12 +118,7 @@ export function installTaskInbox(options: TaskInboxOptions, previous?: TaskInbox
       completed.delete(taskId);
       return completion;
     },
-    async escalate(taskId, to) {
-      const task = open.get(taskId);
-      if (!task) return;
-      await escalateTaskRecord({ taskId, queue: to.queue, reason: to.reason, sla: to.sla ?? null });
-      open.set(taskId, { ...task, queue: to.queue });
-    },
+    escalate,
     async cancel(taskId, reason) {
       if (!open.has(taskId)) return;
       open.delete(taskId);

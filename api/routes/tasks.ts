@@ -14,8 +14,10 @@ import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 import { ProblemError, problems } from '../problem.js';
 import { problemResponses, UuidParams } from '../schemas/common.js';
-import { AssignBody, CommentBody, CompleteBody, CompletionResultSchema, IfMatchHeaders, TaskActivitySchema, TaskDetailSchema, TaskListQuery, TaskSchema } from '../schemas/task.js';
+import { AssignBody, CommentBody, CompleteBody, CompletionResultSchema, IfMatchHeaders, PendingApprovalSchema, TaskActivitySchema, TaskDetailSchema, TaskListQuery, TaskSchema } from '../schemas/task.js';
 import { expectedVersion } from './if-match.js';
+import { approvalPolicyRoutes } from './approval-policy.js';
+import { approvalGate } from './task-approvals.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -44,11 +46,12 @@ export function taskView(task: TaskRecord, now = new Date()) {
 const etag = (task: TaskRecord) => `"${task.id}.${task.version}"`;
 
 /** The caller may work this task (its type's and queue's duty): else 403 naming who may, and nothing changes. */
-async function requireDuty(deps: ApiDeps, request: FastifyRequest, taskId: string): Promise<void> {
+async function requireDuty(deps: ApiDeps, request: FastifyRequest, taskId: string): Promise<TaskRecord> {
   const task = await findTask(deps.orm.em.fork(), taskId);
   if (!task || !mayRead(rolesOf(request), task)) throw problems.notFound('Task', taskId);
   const refusal = dutyRefusal(rolesOf(request), task);
   if (refusal) throw new ProblemError(403, 'forbidden', 'Not your duty', refusal);
+  return task;
 }
 
 const overseesTasks = (request: FastifyRequest) => rolesOf(request).some((r) => (TASK_OVERSIGHT_ROLES as readonly string[]).includes(r));
@@ -100,6 +103,15 @@ function completionProblem(error: unknown): ProblemError | undefined {
   return problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: cause?.message ?? 'refused by the owning workflow' }], 'The owning workflow refused the completion.');
 }
 
+async function guardedGate<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof TaskRefusalError) throw refusalProblem(error);
+    throw error;
+  }
+}
+
 function sendTask(reply: FastifyReply, task: TaskRecord) {
   return reply.header('etag', etag(task)).send(taskView(task));
 }
@@ -107,6 +119,8 @@ function sendTask(reply: FastifyReply, task: TaskRecord) {
 export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal } = deps;
   const tags = ['tasks'];
+  // The ceilings the completion below enforces, readable next to it.
+  await app.register(approvalPolicyRoutes, { deps });
 
   app.get(
     '/tasks',
@@ -194,10 +208,10 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         summary: 'Complete a task with an outcome; the owning workflow validates it and acts on it',
         params: UuidParams,
         body: CompleteBody,
-        response: { 200: CompletionResultSchema, ...problemResponses(400, 403, 404, 409, 422) },
+        response: { 200: CompletionResultSchema, 202: PendingApprovalSchema, ...problemResponses(400, 403, 404, 409, 422) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       await requireDuty(deps, request, id);
       const actor = actorOf(request);
@@ -206,8 +220,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       if (!task.workflowId) {
         throw problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: 'this task closes itself when its subject is resolved' }], 'The task has no workflow to complete it.');
       }
+      // Authority by amount: refused above the caller's ceiling (and routed up), or one of two approvals recorded.
+      const gate = await guardedGate(() => approvalGate(deps, request, task, request.body));
+      if (gate.kind === 'recorded') {
+        return reply.status(202).send({ taskId: id, outcome: 'approve', status: 'awaiting_approval', approvals: gate.approvals.map(({ by, at }) => ({ by, at })), approvalsRequired: gate.required });
+      }
       const handle = temporal.workflow.getHandle(task.workflowId);
-      const completion = { taskId: id, outcome: request.body.outcome, data: request.body.data ?? {}, by: actor, byManager: manager, comment: request.body.comment };
+      const completion = { taskId: id, outcome: request.body.outcome, data: request.body.data ?? {}, by: actor, byManager: manager, comment: request.body.comment, ...gate.extra };
       // The task row commits a moment before its workflow has processed the activity result that registers it; a
       // completion in that window is refused as "not open" although the store says it is. Ask again briefly.
       for (let attempt = 1; ; attempt++) {

@@ -75,6 +75,17 @@ export const CompletionResultSchema = Type.Object({
   completedAt: Type.String({ format: 'date-time' }),
 });
 
+export const PendingApprovalSchema = Type.Object(
+  {
+    taskId: Type.String({ format: 'uuid' }),
+    outcome: Type.Literal('approve'),
+    status: Type.Literal('awaiting_approval'),
+    approvals: Type.Array(Type.Object({ by: Type.String(), at: Type.String({ format: 'date-time' }) })),
+    approvalsRequired: Type.Integer({ description: 'approvals the amount needs from different people (above the highest approval ceiling)' }),
+  },
+  { description: 'One approval of several recorded; the task is back in its queue for a different approver' },
+);
+
 export const IfMatchHeaders = Type.Object(
   { 'if-match': Type.Optional(Type.String({ description: 'ETag of the task version read ("<id>.<version>")' })) },
   { additionalProperties: true },

@@ -170,6 +170,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /tasks/:id/assign': TASK_WORKERS,
   'POST /tasks/:id/complete': TASK_WORKERS,
   'POST /tasks/:id/comments': TASK_WORKERS,
+  'GET /policies/approval-authority': STAFF_READ,
 
   // --- credit management ---
   'POST /customers/:id/hold': CREDIT,

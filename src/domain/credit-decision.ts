@@ -37,7 +37,7 @@ export interface ApprovalContext {
  * `approve` may set `data.limit` (defaults to the recommendation), which must stay within the approver's authority;
  * `reject` needs a comment or `data.reason`.
  */
-export function approvalProblems(completion: Pick<TaskCompletion, 'outcome' | 'data' | 'comment'>, context: ApprovalContext): FieldProblem[] {
+export function approvalProblems(completion: Pick<TaskCompletion, 'outcome' | 'data' | 'comment' | 'authority'>, context: ApprovalContext): FieldProblem[] {
   if (!(CREDIT_APPROVAL_OUTCOMES as readonly string[]).includes(completion.outcome)) {
     return [{ pointer: '/outcome', detail: `must be one of ${CREDIT_APPROVAL_OUTCOMES.join(', ')}` }];
   }
@@ -48,8 +48,12 @@ export function approvalProblems(completion: Pick<TaskCompletion, 'outcome' | 'd
   const limit = completion.data.limit;
   if (limit === undefined) return [];
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) return [{ pointer: '/data/limit', detail: 'must be a whole number of minor units, 0 or more' }];
-  if (context.maxAmount !== null && limit > context.maxAmount) {
-    return [{ pointer: '/data/limit', detail: `exceeds the ${context.approver} authority of ${context.maxAmount}; a higher approver must decide` }];
+  // The decider's own authority (passed by the API) wins over the level the task opened at: a task routed up, or
+  // approved twice above the highest ceiling, may grant more than its first queue could.
+  const max = completion.authority ? completion.authority.ceiling : context.maxAmount;
+  const who = completion.authority ? completion.authority.role ?? 'approver' : context.approver;
+  if (max !== null && limit > max) {
+    return [{ pointer: '/data/limit', detail: `exceeds the ${who} authority of ${max}; a higher approver must decide` }];
   }
   return [];
 }

@@ -1,6 +1,7 @@
 // Credit policy as data: the scorecard (rules, points and weights of the 5 C's), risk classes with their limit
 // rules and review frequencies, the approval authority matrix, bureau freshness and the hold rules. A policy has a
 // version label; each review records the whole policy it decided with, so a later reader sees why.
+import { approvalCeilingProblems, ceilingsFor, DEFAULT_APPROVAL_CEILINGS, type ApprovalCeilings } from './approval-authority.js';
 import { isDuration } from './duration.js';
 
 export const FIVE_CS = ['character', 'capacity', 'capital', 'collateral', 'conditions'] as const;
@@ -67,6 +68,12 @@ export interface CreditPolicy {
   riskClasses: RiskClassRule[];
   /** Per currency (ISO 4217), `*` for any other currency. */
   authority: Record<string, AuthorityLevel[]>;
+  /**
+   * The most each role may approve alone, per currency, on every approval task (credit limits, overrides of held
+   * invoices, write-offs); above the highest, two different people of the top role (src/domain/approval-authority.ts).
+   * Absent in policies recorded before ceilings existed: the defaults apply.
+   */
+  approvalCeilings?: ApprovalCeilings;
   /** The registered bureau provider to pull reports from (`builtin`: the deterministic provider). */
   bureauProvider: string;
   /** A bureau report younger than this is reused instead of pulled again. */
@@ -186,16 +193,17 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
   authority: {
     '*': [
       { upTo: 1_000_000, approver: 'auto' },
-      { upTo: 10_000_000, approver: 'credit_manager' },
+      { upTo: 5_000_000, approver: 'credit_manager' },
       { upTo: null, approver: 'finance_director' },
     ],
     // Currencies without minor units carry the same thresholds in whole units.
     JPY: [
       { upTo: 10_000, approver: 'auto' },
-      { upTo: 100_000, approver: 'credit_manager' },
+      { upTo: 50_000, approver: 'credit_manager' },
       { upTo: null, approver: 'finance_director' },
     ],
   },
+  approvalCeilings: DEFAULT_APPROVAL_CEILINGS,
   bureauProvider: 'builtin',
   bureauMaxAge: 'P6M',
   approvalSla: 'P2D',
@@ -233,7 +241,24 @@ export function creditPolicyProblems(policy: CreditPolicy): string[] {
     }
   }
   if (!policy.authority['*']) problems.push('authority needs a "*" entry for other currencies');
+  // The matrix must not route a limit to someone who may not approve it: each person's level stays within their
+  // ceiling. Policies recorded before ceilings were policy data (in running reviews' histories) are not re-judged.
+  const ceilings = policy.approvalCeilings;
+  if (ceilings) problems.push(...approvalCeilingProblems(ceilings));
+  for (const [currency, levels] of ceilings ? Object.entries(policy.authority) : []) {
+    const table = new Map(ceilingsFor(ceilings!, currency));
+    for (const level of levels) {
+      if (level.approver === 'auto' || level.upTo === null) continue;
+      const ceiling = table.get(level.approver);
+      if (ceiling === undefined || level.upTo > ceiling) problems.push(`authority.${currency} routes up to ${level.upTo} to ${level.approver}, above its approval ceiling (${ceiling ?? 'none'})`);
+    }
+  }
   return problems;
+}
+
+/** The ceilings in force under a policy (the defaults for policies recorded before ceilings were policy data). */
+export function approvalCeilingsOf(policy: Pick<CreditPolicy, 'approvalCeilings'>): ApprovalCeilings {
+  return policy.approvalCeilings ?? DEFAULT_APPROVAL_CEILINGS;
 }
 
 /** The inbox queue of an approver role: `credit_manager` -> `credit-manager`. */

@@ -16,7 +16,13 @@ export interface TaskDuty {
 }
 
 export const TASK_DUTIES: readonly TaskDuty[] = [
-  { type: 'credit_override', work: 'release or keep an invoice held over the credit limit', roles: ['credit_manager', 'finance_director'] },
+  {
+    type: 'credit_override',
+    work: 'release or keep an invoice held over the credit limit',
+    roles: ['credit_manager', 'finance_director'],
+    // An override above the credit manager's approval ceiling is routed up to the finance director.
+    queues: { 'finance-director': ['finance_director'] },
+  },
   {
     type: 'credit_approval',
     work: 'approve or decline a credit limit',

@@ -15,6 +15,14 @@ export interface TaskCompletion {
   /** A manager may complete a task someone else claimed; validators may also allow managers more (higher limits). */
   byManager: boolean;
   comment?: string;
+  /**
+   * The approval authority the API found the decider to hold (src/domain/approval-authority.ts): a validator holds an
+   * entered amount to this ceiling rather than the one the task opened with (a task routed up, a second approver).
+   * `ceiling: null` means no ceiling applies (two approvals above the highest one). Absent in older completions.
+   */
+  authority?: { role: string | null; ceiling: number | null };
+  /** Everyone who approved, in order, when the amount needed more than one approval. */
+  approvals?: { by: string; at: string }[];
 }
 
 export interface TaskCompletionResult {

@@ -179,6 +179,8 @@ describe('duties: a task is worked only by the roles its type and queue name', (
     ['unapplied_cash_research', 'cash-application', 'dispute_handler', false],
     ['dunning_letter', 'collections', 'collector', true],
     ['dunning_letter', 'collections', 'credit_manager', false],
+    ['credit_override', 'finance-director', 'credit_manager', false],
+    ['credit_override', 'finance-director', 'finance_director', true],
   ];
   it.each(table)('%s in %s claimed by %s: allowed %s', async (type, queue, role, allowed) => {
     const taskId = await typedTask(`${type}-${queue}-${role}`, type, queue);

@@ -7,27 +7,27 @@ import {
   earlyReviewReasons,
   overrideProblems,
 } from '../../src/domain/credit-decision.js';
-import { DEFAULT_CREDIT_POLICY as policy } from '../../src/domain/credit-policy.js';
+import { creditPolicyProblems, DEFAULT_CREDIT_POLICY as policy } from '../../src/domain/credit-policy.js';
 
 describe('authority matrix', () => {
   it.each<[number, string, string]>([
     [0, 'EUR', 'auto'],
     [1_000_000, 'EUR', 'auto'], // 10,000.00 EUR
     [1_000_001, 'EUR', 'credit_manager'],
-    [10_000_000, 'EUR', 'credit_manager'], // 100,000.00 EUR
-    [10_000_001, 'EUR', 'finance_director'],
+    [5_000_000, 'EUR', 'credit_manager'], // 50,000.00 EUR: the credit manager's approval ceiling
+    [5_000_001, 'EUR', 'finance_director'],
     [500_000_000, 'USD', 'finance_director'],
     [10_000, 'JPY', 'auto'], // no minor units: 10,000 JPY
     [10_001, 'JPY', 'credit_manager'],
-    [100_001, 'JPY', 'finance_director'],
+    [50_001, 'JPY', 'finance_director'],
   ])('a limit of %d %s is approved by %s', (amount, currency, approver) => {
     expect(approverFor(amount, currency, policy).approver).toBe(approver);
   });
 
   it('knows each approver ceiling', () => {
-    expect(authorityOf('credit_manager', 'EUR', policy)).toBe(10_000_000);
+    expect(authorityOf('credit_manager', 'EUR', policy)).toBe(5_000_000);
     expect(authorityOf('finance_director', 'EUR', policy)).toBeNull();
-    expect(authorityOf('credit_manager', 'JPY', policy)).toBe(100_000);
+    expect(authorityOf('credit_manager', 'JPY', policy)).toBe(50_000);
   });
 
   const manager = { approver: 'credit_manager' as const, maxAmount: 10_000_000, recommended: 5_000_000 };
@@ -41,6 +41,20 @@ describe('authority matrix', () => {
     ['an unknown outcome', { outcome: 'maybe', data: {} }, ['/outcome']],
   ])('approval task: %s', (_label, completion, pointers) => {
     expect(approvalProblems(completion, manager).map((p) => p.pointer)).toEqual(pointers);
+  });
+
+  it("holds an entered limit to the decider's own authority when the API passes it (a task routed up, two approvals)", () => {
+    const routedUp = { outcome: 'approve', data: { limit: 20_000_000 } };
+    expect(approvalProblems(routedUp, manager).map((p) => p.pointer)).toEqual(['/data/limit']);
+    expect(approvalProblems({ ...routedUp, authority: { role: 'finance_director', ceiling: 25_000_000 } }, manager)).toEqual([]);
+    expect(approvalProblems({ ...routedUp, authority: { role: 'finance_director', ceiling: 15_000_000 } }, manager)[0]!.detail).toBe('exceeds the finance_director authority of 15000000; a higher approver must decide');
+    expect(approvalProblems({ outcome: 'approve', data: { limit: 90_000_000 }, authority: { role: null, ceiling: null } }, manager)).toEqual([]);
+  });
+
+  it('refuses a policy whose matrix routes a limit to someone above their approval ceiling', () => {
+    const matrix = { '*': [{ upTo: 1_000_000, approver: 'auto' as const }, { upTo: 10_000_000, approver: 'credit_manager' as const }, { upTo: null, approver: 'finance_director' as const }] };
+    expect(creditPolicyProblems({ ...policy, authority: matrix })).toEqual(['authority.* routes up to 10000000 to credit_manager, above its approval ceiling (5000000)']);
+    expect(creditPolicyProblems(policy)).toEqual([]);
   });
 
   it('override task outcomes', () => {

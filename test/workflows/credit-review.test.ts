@@ -54,15 +54,15 @@ it('routes a 50,000 limit to a credit manager, holds the approver to that author
     const taskId = await taskOf(review.workflowId);
     const task = (await findTask(kit.real.db.orm.em.fork(), taskId))!;
     expect(task).toMatchObject({ type: 'credit_approval', queue: 'credit-manager', subjectType: 'customer', subjectId: customer.id });
-    expect(task.payload).toMatchObject({ approver: 'credit_manager', maxAmount: 10_000_000, recommended: { amount: 5_000_000, currency: 'USD' }, riskClass: 'low' });
+    expect(task.payload).toMatchObject({ approver: 'credit_manager', maxAmount: 5_000_000, recommended: { amount: 5_000_000, currency: 'USD' }, riskClass: 'low' });
     const state = await handle.query(creditReviewStateQuery);
     expect(state).toMatchObject({ phase: 'awaiting_approval', approver: 'credit_manager', taskId });
 
     const complete = (outcome: string, data: Record<string, unknown> = {}, comment?: string) =>
       handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, by: 'maria@credit.example', byManager: false, ...(comment ? { comment } : {}) }] });
-    const tooHigh = await failureOf(complete('approve', { limit: 10_000_001 }));
+    const tooHigh = await failureOf(complete('approve', { limit: 5_000_001 }));
     expect(tooHigh?.cause?.type).toBe('TaskCompletionInvalid');
-    expect(tooHigh?.cause?.details?.[0]).toEqual([{ pointer: '/data/limit', detail: 'exceeds the credit_manager authority of 10000000; a higher approver must decide' }]);
+    expect(tooHigh?.cause?.details?.[0]).toEqual([{ pointer: '/data/limit', detail: 'exceeds the credit_manager authority of 5000000; a higher approver must decide' }]);
     await complete('approve', { limit: 4_000_000 }, 'start a little lower');
 
     const result = await handle.result();
@@ -87,7 +87,7 @@ it('routes a 50,000 limit to a credit manager, holds the approver to that author
   });
 });
 
-it('approves up to 10,000 automatically, reuses the bureau report within six months, and sends more than 100,000 to the finance director', async () => {
+it('approves up to 10,000 automatically, reuses the bureau report within six months, and sends more than 50,000 to the finance director', async () => {
   const customer = await insertCustomer(kit.real.db.orm, { legalName: 'Soylent Corp' });
   await kit.withWorker(async (taskQueue) => {
     const small = await openReview(kit.real.db.orm, customer.id, strong(800_000), taskQueue);

@@ -1,0 +1,77 @@
+// The approval rule a task completion passes before its workflow hears of it: authority by amount (an approval
+// above the decider's ceiling is refused and routed to the queue of the role whose ceiling covers it; above the
+// highest ceiling it takes two different people of the top role). A refusal changes nothing about the thing approved.
+import type { FastifyRequest } from 'fastify';
+import { authorityVerdict, ceilingsFor, decidedAmount, formatAmount, isApprovalTask, type AuthorityVerdict } from '../../src/domain/approval-authority.js';
+import { approvalCeilingsOf } from '../../src/domain/credit-policy.js';
+import type { TaskCompletion } from '../../src/domain/tasks.js';
+import { approvalsOf, recordApproval, type RecordedApproval } from '../../src/tasks/approvals.js';
+import type { TaskRecord } from '../../src/tasks/store.js';
+import { routeTaskSignal } from '../../workflows/messages.js';
+import { actorOf, isTaskManager, rolesOf } from '../actor.js';
+import type { ApiDeps } from '../deps.js';
+import { ProblemError, problems } from '../problem.js';
+
+export type ApprovalGate =
+  /** Hand the completion to the workflow with these extra fields. */
+  | { kind: 'complete'; extra: Pick<TaskCompletion, 'authority' | 'approvals'> }
+  /** One approval of several recorded; the workflow waits for the next person. */
+  | { kind: 'recorded'; approvals: RecordedApproval[]; required: number };
+
+const sameData = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify(a.limit ?? null) === JSON.stringify(b.limit ?? null);
+
+/** Routes the task to the queue that may decide it (the owning workflow moves its record), best effort. */
+async function routeUp(deps: ApiDeps, task: TaskRecord, verdict: Extract<AuthorityVerdict, { kind: 'above' }>): Promise<void> {
+  if (!verdict.routeTo || !task.workflowId || verdict.routeTo.queue === task.queue) return;
+  await deps.temporal.workflow
+    .getHandle(task.workflowId)
+    .signal(routeTaskSignal, { taskId: task.id, queue: verdict.routeTo.queue, reason: verdict.detail })
+    .catch(() => undefined); // a finished workflow has nothing to route; the refusal stands either way
+}
+
+/** Checks an approval against the decider's authority; rejections and other outcomes pass (within the duty). */
+export async function approvalGate(deps: ApiDeps, request: FastifyRequest, task: TaskRecord, body: { outcome: string; data?: Record<string, unknown>; comment?: string }): Promise<ApprovalGate> {
+  if (body.outcome !== 'approve' || !isApprovalTask(task.type)) return { kind: 'complete', extra: {} };
+  const data = body.data ?? {};
+  const amount = decidedAmount(task, data);
+  const verdict = authorityVerdict(rolesOf(request), amount, approvalCeilingsOf(deps.config.policy.credit));
+  if (verdict.kind === 'within') {
+    const own = ownCeiling(request, deps, amount?.currency);
+    return { kind: 'complete', extra: own ? { authority: own } : {} };
+  }
+  if (verdict.kind === 'above') {
+    await routeUp(deps, task, verdict);
+    throw new ProblemError(403, 'approval-authority', 'Above your approval authority', verdict.detail, {
+      ceiling: verdict.ceiling,
+      role: verdict.role,
+      routedTo: verdict.routeTo?.queue ?? null,
+      errors: [{ pointer: task.type === 'credit_approval' && data.limit !== undefined ? '/data/limit' : '/outcome', in: 'body', detail: verdict.detail }],
+    });
+  }
+  // Above every ceiling: the first approval is recorded and the task goes back to its queue for a second person.
+  const actor = actorOf(request);
+  const given = await approvalsOf(deps.orm.em.fork(), task.id);
+  if (given.some((a) => a.by === actor)) {
+    throw new ProblemError(403, 'four-eyes', 'Already approved by you', `You gave one of the ${verdict.required} approvals ${formatAmount(amount!)} needs; a different person must give the next.`);
+  }
+  const first = given[0];
+  if (first && !sameData(first.data, data)) {
+    throw problems.unprocessable([{ pointer: '/data/limit', in: 'body', detail: `must match the approval already given by ${first.by} (${JSON.stringify(first.data.limit ?? 'as recommended')})` }], 'A second approval approves what the first did.');
+  }
+  if (given.length + 1 < verdict.required) {
+    const note = `Approval ${given.length + 1} of ${verdict.required} for ${formatAmount(amount!)} (above the ${formatAmount(verdict.ceiling)} a single approver may grant)${body.comment ? `: ${body.comment}` : ''}`;
+    const approvals = await recordApproval(deps.orm.em.fork(), { taskId: task.id, actor, isManager: isTaskManager(request), data, note });
+    return { kind: 'recorded', approvals, required: verdict.required };
+  }
+  const approvals = [...given.map(({ by, at }) => ({ by, at })), { by: actor, at: new Date().toISOString() }];
+  return { kind: 'complete', extra: { authority: { role: null, ceiling: null }, approvals } };
+}
+
+/** The caller's own ceiling in a currency, for the workflow's validator (undefined: no amount, no ceiling to pass). */
+function ownCeiling(request: FastifyRequest, deps: ApiDeps, currency: string | undefined): TaskCompletion['authority'] | undefined {
+  if (!currency) return undefined;
+  const best = ceilingsFor(approvalCeilingsOf(deps.config.policy.credit), currency)
+    .filter(([role]) => rolesOf(request).includes(role))
+    .at(-1);
+  return best ? { role: best[0], ceiling: best[1] } : undefined;
+}
