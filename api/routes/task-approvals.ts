@@ -1,16 +1,26 @@
-// The approval rule a task completion passes before its workflow hears of it: authority by amount (an approval
-// above the decider's ceiling is refused and routed to the queue of the role whose ceiling covers it; above the
-// highest ceiling it takes two different people of the top role). A refusal changes nothing about the thing approved.
+// The approval rules a task completion passes before its workflow hears of it: four eyes (nobody decides their own
+// request, whatever their role or credential) and authority by amount (an approval above the decider's ceiling is
+// refused and routed to the queue of the role whose ceiling covers it; above the highest ceiling it takes two
+// different people of the top role). A refusal changes nothing about the thing approved.
 import type { FastifyRequest } from 'fastify';
 import { authorityVerdict, ceilingsFor, decidedAmount, formatAmount, isApprovalTask, type AuthorityVerdict } from '../../src/domain/approval-authority.js';
 import { approvalCeilingsOf } from '../../src/domain/credit-policy.js';
 import type { TaskCompletion } from '../../src/domain/tasks.js';
-import { approvalsOf, recordApproval, type RecordedApproval } from '../../src/tasks/approvals.js';
+import { approvalsOf, recordApproval, taskRequester, type RecordedApproval } from '../../src/tasks/approvals.js';
 import type { TaskRecord } from '../../src/tasks/store.js';
 import { routeTaskSignal } from '../../workflows/messages.js';
 import { actorOf, isTaskManager, rolesOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError, problems } from '../problem.js';
+
+const ownRequest = (requester: string) =>
+  new ProblemError(403, 'four-eyes', 'Not your own request', `${requester} requested what this task approves; another person must decide it.`, { requestedBy: requester });
+
+/** Four eyes: the requester of the thing a task decides may neither claim nor complete it (admins and API keys too). */
+export async function requireOtherPerson(deps: ApiDeps, request: FastifyRequest, task: TaskRecord): Promise<void> {
+  const requester = await taskRequester(deps.orm.em.fork(), task);
+  if (requester !== null && requester === actorOf(request)) throw ownRequest(requester);
+}
 
 export type ApprovalGate =
   /** Hand the completion to the workflow with these extra fields. */

@@ -17,7 +17,7 @@ import { problemResponses, UuidParams } from '../schemas/common.js';
 import { AssignBody, CommentBody, CompleteBody, CompletionResultSchema, IfMatchHeaders, PendingApprovalSchema, TaskActivitySchema, TaskDetailSchema, TaskListQuery, TaskSchema } from '../schemas/task.js';
 import { expectedVersion } from './if-match.js';
 import { approvalPolicyRoutes } from './approval-policy.js';
-import { approvalGate } from './task-approvals.js';
+import { approvalGate, requireOtherPerson } from './task-approvals.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -45,12 +45,16 @@ export function taskView(task: TaskRecord, now = new Date()) {
 
 const etag = (task: TaskRecord) => `"${task.id}.${task.version}"`;
 
-/** The caller may work this task (its type's and queue's duty): else 403 naming who may, and nothing changes. */
+/**
+ * The caller may work this task (its type's and queue's duty) and did not request what it decides (four eyes): else
+ * 403 naming who may, and nothing changes.
+ */
 async function requireDuty(deps: ApiDeps, request: FastifyRequest, taskId: string): Promise<TaskRecord> {
   const task = await findTask(deps.orm.em.fork(), taskId);
   if (!task || !mayRead(rolesOf(request), task)) throw problems.notFound('Task', taskId);
   const refusal = dutyRefusal(rolesOf(request), task);
   if (refusal) throw new ProblemError(403, 'forbidden', 'Not your duty', refusal);
+  await requireOtherPerson(deps, request, task);
   return task;
 }
 

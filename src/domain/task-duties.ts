@@ -52,13 +52,10 @@ export function rolesForTask(task: { type: string; queue: string }): readonly Ro
 }
 
 /**
- * An administrator still works every task: the break-glass way through until requester-is-not-approver rules cover
- * administrators and API keys too (docs/access.md lists it as an open gap, so nobody mistakes it for four eyes).
+ * An administrator reads every task but works only the duties above name: administering the system is not a licence
+ * to decide credit or write off debt, and a break-glass completion would bypass both the ceilings and four eyes.
  */
-export const ADMIN_WORKS_EVERY_TASK = true;
-
 export function mayWork(roles: readonly string[], task: { type: string; queue: string }): boolean {
-  if (ADMIN_WORKS_EVERY_TASK && roles.includes('admin')) return true;
   const allowed = rolesForTask(task) as readonly string[];
   return roles.some((r) => allowed.includes(r));
 }

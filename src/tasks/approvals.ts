@@ -1,8 +1,24 @@
-// What the approval rules need to know about a task beyond its row: the approvals already given when an amount
-// needs two people.
+// What the approval rules need to know about a task beyond its row: who asked for the thing being approved (four
+// eyes: nobody approves their own request) and the approvals already given when an amount needs two people.
+// The requester is read from the subject's own record (the invoice's issuer, the credit review's requester), so
+// tasks opened before these rules existed are covered too; a task may also name it in `payload.requestedBy`.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { completionRefusal } from '../domain/tasks.js';
 import { findTask, taskActivity, TaskRefusalError, type TaskRecord } from './store.js';
+
+/** The actor who requested what the task approves, or null when no person did (a policy, a workflow). */
+export async function taskRequester(em: EntityManager, task: TaskRecord): Promise<string | null> {
+  if (typeof task.payload.requestedBy === 'string') return task.payload.requestedBy;
+  if (task.type === 'credit_override' && task.subjectType === 'invoice') {
+    const [row] = await em.execute<{ created_by: string }[]>('SELECT created_by FROM invoice WHERE id = ?', [task.subjectId]);
+    return row?.created_by ?? null;
+  }
+  if (task.type === 'credit_approval' && task.workflowId) {
+    const [row] = await em.execute<{ requested_by: string }[]>('SELECT requested_by FROM credit_review WHERE workflow_id = ?', [task.workflowId]);
+    return row?.requested_by ?? null;
+  }
+  return null;
+}
 
 export interface RecordedApproval {
   by: string;

@@ -1,6 +1,7 @@
-// Authority by amount through the real API, worker, PostgreSQL and Temporal: an override above the credit
-// manager's ceiling is refused naming the ceiling, changes nothing and is routed up to the finance director, who
-// releases it; a rejection within the duty passes; above the highest ceiling two different finance directors approve.
+// Authority by amount and four eyes through the real API, worker, PostgreSQL and Temporal: an override above the
+// credit manager's ceiling is refused naming the ceiling, changes nothing and is routed up to the finance director,
+// who releases it; a rejection within the duty passes; above the highest ceiling two different finance directors
+// approve; nobody (an API key holding both duties, a credit manager who applied) decides their own request.
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { customerFixture } from '../support/engine.js';
 
@@ -115,4 +116,67 @@ it('needs two different finance directors above the highest ceiling; the first a
   expect(await eventually(async () => ((await invoiceStatus(invoiceId)) === 'held' ? undefined : invoiceStatus(invoiceId)), 60_000)).toMatch(/^(issued|delivered)$/);
   const trail = (await taskRow(task.id)).activity.map((a: { kind: string; actor: string }) => `${a.kind}:${a.actor}`);
   expect(trail).toEqual(expect.arrayContaining(['commented:fd-1', 'released:fd-1', 'claimed:fd-2', 'completed:fd-2']));
+});
+
+it('refuses an API key holding both duties the override of an invoice it issued itself (403), and nothing changes', async () => {
+  const created = await post('/api-keys', { name: 'erp-both-hats', roles: ['ar_clerk', 'credit_manager'] });
+  expect(created.statusCode).toBe(201);
+  const key = { authorization: `Bearer ${created.json().key}` };
+  const customerId = await heldCustomer('Cyberdyne Parts');
+  const { invoiceId, task } = await heldInvoice(customerId, 100_000, key);
+
+  const claim = await post(`/tasks/${task.id}/claim`, {}, key);
+  expect(claim.statusCode).toBe(403);
+  expect(claim.json().detail).toBe('api-key:erp-both-hats requested what this task approves; another person must decide it.');
+  const complete = await post(`/tasks/${task.id}/complete`, { outcome: 'approve' }, key);
+  expect(complete.statusCode).toBe(403);
+  expect(await taskRow(task.id)).toMatchObject({ status: 'open', assignee: null, outcome: null });
+  expect(await invoiceStatus(invoiceId)).toBe('held');
+
+  const other = await as('credit_manager', 'cm-3');
+  expect((await post(`/tasks/${task.id}/claim`, {}, other)).statusCode).toBe(200);
+  expect((await post(`/tasks/${task.id}/complete`, { outcome: 'approve' }, other)).statusCode).toBe(200);
+});
+
+it("refuses a credit manager the approval of the credit limit they applied for; a colleague approves it", async () => {
+  const created = await post('/customers', customerFixture({ legalName: 'Initrode Logistics', email: 'ap@initrode.example' }));
+  const customerId = created.json().id;
+  const applicant = await as('credit_manager', 'cm-applicant');
+  const applied = await post(
+    `/customers/${customerId}/credit-applications`,
+    {
+      requestedLimit: 3_000_000,
+      currency: 'EUR',
+      financials: { yearsInBusiness: 12, currentAssets: 30_000_000, currentLiabilities: 10_000_000, operatingCashFlow: 5_000_000, totalAssets: 100_000_000, totalLiabilities: 20_000_000, revenue: 250_000_000, netIncome: 12_000_000 },
+      tradeReferences: [{ name: 'Initech', behaviour: 'on_time' }],
+      bureauScore: 82,
+      industry: { code: '62', risk: 'low' },
+    },
+    applicant,
+  );
+  expect(applied.statusCode).toBe(202);
+  const task = await eventually(async () => (await get(`/tasks?customerId=${customerId}&type=credit_approval`, applicant)).json().items[0], 60_000);
+  expect(task).toMatchObject({ queue: 'credit-manager', payload: { recommended: { amount: 3_000_000, currency: 'EUR' } } });
+
+  const own = await post(`/tasks/${task.id}/claim`, {}, applicant);
+  expect(own.statusCode).toBe(403);
+  expect(own.json().type).toMatch(/four-eyes$/);
+  expect(await taskRow(task.id)).toMatchObject({ status: 'open', assignee: null });
+
+  const colleague = await as('credit_manager', 'cm-colleague');
+  expect((await post(`/tasks/${task.id}/claim`, {}, colleague)).statusCode).toBe(200);
+  // Above the colleague's own ceiling even when the task is within it: the limit entered is what is approved.
+  const tooMuch = await post(`/tasks/${task.id}/complete`, { outcome: 'approve', data: { limit: 6_000_000 } }, colleague);
+  expect(tooMuch.statusCode).toBe(403);
+  expect(tooMuch.json().errors[0]).toMatchObject({ pointer: '/data/limit' });
+  // ... which routed it up; the finance director grants the higher limit (within their own ceiling).
+  const director = await as('finance_director', 'fd-3');
+  await eventually(async () => ((await taskRow(task.id)).queue === 'finance-director' ? true : undefined));
+  expect((await post(`/tasks/${task.id}/claim`, {}, director)).statusCode).toBe(200);
+  expect((await post(`/tasks/${task.id}/complete`, { outcome: 'approve', data: { limit: 6_000_000 } }, director)).statusCode).toBe(200);
+  const credit = await eventually(async () => {
+    const view = (await get(`/customers/${customerId}/credit`)).json();
+    return view.decisions.length ? view : undefined;
+  }, 60_000);
+  expect(credit).toMatchObject({ limit: { amount: 6_000_000, currency: 'EUR' }, decisions: [{ approvedLimit: { amount: 6_000_000 } }] });
 });

@@ -39,9 +39,9 @@ afterAll(async () => {
 
 const as = (role: Parameters<TestEngine['headersFor']>[0], actor: string) => engine.headersFor(role, undefined, { actor });
 
-async function ownedTask(subjectId: string, maxAmount = 10_000): Promise<string> {
+async function ownedTask(subjectId: string, maxAmount = 10_000, type?: string): Promise<string> {
   const workflowId = `task-owner-${subjectId}`;
-  await engine.temporal.workflow.start<typeof taskOwnerWorkflow>('taskOwnerWorkflow', { taskQueue: fixtureQueue, workflowId, args: [{ subjectId, maxAmount }] });
+  await engine.temporal.workflow.start<typeof taskOwnerWorkflow>('taskOwnerWorkflow', { taskQueue: fixtureQueue, workflowId, args: [{ subjectId, maxAmount, type }] });
   return eventually(async () => {
     const [row] = await engine.db.orm.em.fork().execute<{ id: string }[]>('SELECT id FROM task WHERE workflow_id = ?', [workflowId]);
     return row?.id;
@@ -148,13 +148,22 @@ it('completes a task through its workflow: refusals are 422 and change nothing, 
   expect(stored).toMatchObject({ status: 'completed', outcome: { outcome: 'approve', by: 'alice' }, sla: { state: 'met' } });
 });
 
-it('lets a manager complete a task nobody claimed; a task without a workflow cannot be completed by hand', async () => {
-  const taskId = await ownedTask('manager-1');
-  const byManager = await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, headers: await as('admin', 'root'), payload: { outcome: 'reject' } });
+it('lets a manager complete a task of their duty nobody claimed; an administrator works no task; a task without a workflow cannot be completed by hand', async () => {
+  const taskId = await ownedTask('manager-1', 10_000, 'write_off_proposal');
+  // Administrators read every task but decide none: administering the system is not a credit or write-off duty.
+  const byAdmin = await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, headers: await as('admin', 'root'), payload: { outcome: 'reject' } });
+  expect(byAdmin.statusCode).toBe(403);
+  expect(byAdmin.json().detail).toContain('is worked by finance_director');
+  expect((await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, headers: await as('admin', 'root') })).statusCode).toBe(403);
+  expect((await engine.app.inject({ method: 'GET', url: `/tasks/${taskId}`, headers: await as('admin', 'root') })).statusCode).toBe(200);
+  expect(await findTask(engine.db.orm.em.fork(), taskId)).toMatchObject({ status: 'open', assignee: null, outcome: null });
+  const byManager = await engine.app.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, headers: await as('finance_director', 'carol'), payload: { outcome: 'reject' } });
   expect(byManager.statusCode).toBe(200);
 
   const orphan = await plainTask('orphan', 'review-q', 1);
-  const refused = await engine.app.inject({ method: 'POST', url: `/tasks/${orphan}/complete`, headers: await as('admin', 'root'), payload: { outcome: 'done' } });
+  const collector = await as('collector', 'colin');
+  expect((await engine.app.inject({ method: 'POST', url: `/tasks/${orphan}/claim`, headers: collector })).statusCode).toBe(200);
+  const refused = await engine.app.inject({ method: 'POST', url: `/tasks/${orphan}/complete`, headers: collector, payload: { outcome: 'done' } });
   expect(refused.statusCode).toBe(422);
 });
 
@@ -179,6 +188,10 @@ describe('duties: a task is worked only by the roles its type and queue name', (
     ['unapplied_cash_research', 'cash-application', 'dispute_handler', false],
     ['dunning_letter', 'collections', 'collector', true],
     ['dunning_letter', 'collections', 'credit_manager', false],
+    // Administrators oversee (read) every task and work none.
+    ['credit_override', 'credit', 'admin', false],
+    ['write_off_proposal', 'collections', 'admin', false],
+    ['dispute_resolution', 'disputes', 'admin', false],
     ['credit_override', 'finance-director', 'credit_manager', false],
     ['credit_override', 'finance-director', 'finance_director', true],
   ];
