@@ -2,6 +2,7 @@
 // explode the label set), PostgreSQL pool and outbox gauges, process metrics, served at `GET /metrics`; and a server
 // span per request when tracing is on, made the active context so the Temporal client interceptor carries it into
 // the workflows the request starts.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { context, trace, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
@@ -9,8 +10,28 @@ import { Type } from 'typebox';
 import { registerDatabaseMetrics } from '../src/observability/db-metrics.js';
 import { tracingEnabled } from '../src/observability/tracing.js';
 import type { ApiDeps } from './deps.js';
+import { ProblemError } from './problem.js';
+import { problemResponses } from './schemas/common.js';
 
 const spans = new WeakMap<FastifyRequest, Span>();
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * Metrics name routes, volumes and backlogs: operational facts an outsider should not read. A configured token is
+ * compared in constant time; without one the endpoint answers this machine only (the embedded default).
+ */
+function metricsRefusal(request: FastifyRequest, token: string | undefined): ProblemError | undefined {
+  if (token === undefined) {
+    if (LOOPBACK.has(request.socket.remoteAddress ?? request.ip)) return undefined;
+    return new ProblemError(403, 'forbidden', 'Forbidden', 'Metrics are served to this machine only; set METRICS_TOKEN to let a scraper elsewhere read them.');
+  }
+  const sent = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const a = createHash('sha256').update(sent).digest();
+  const b = createHash('sha256').update(token).digest();
+  if (sent && timingSafeEqual(a, b)) return undefined;
+  return new ProblemError(401, 'unauthorized', 'Unauthorized', 'Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.');
+}
 
 export function installObservability(app: FastifyInstance, deps: ApiDeps): Registry {
   const registry = new Registry();
@@ -58,10 +79,14 @@ export function installObservability(app: FastifyInstance, deps: ApiDeps): Regis
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics of this API process (text exposition format)',
-        response: { 200: Type.String({ description: 'Prometheus text format 0.0.4' }) },
+        description:
+          'Not public: with `METRICS_TOKEN` set, scrapers send it as a bearer token; without it, only requests from this machine (loopback) are answered.',
+        response: { 200: Type.String({ description: 'Prometheus text format 0.0.4' }), ...problemResponses(401, 403) },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      const refusal = metricsRefusal(request, deps.config.http.metricsToken);
+      if (refusal) throw refusal;
       reply.header('content-type', registry.contentType);
       return registry.metrics();
     },

@@ -13,7 +13,7 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `requestTimeoutMs`: longest a request may take before it is answered 503 with Retry-After (0: no limit). */
-  http: { host: string; port: number; publicUrl: string; requestTimeoutMs: number };
+  http: { host: string; port: number; publicUrl: string; requestTimeoutMs: number; metricsToken: string | undefined };
   databaseUrl: string;
   /** Longest wait for a pooled PostgreSQL connection (a free one, or a new one to a server that may be down). */
   databasePool: { acquireTimeoutMs: number };
@@ -65,6 +65,13 @@ type Env = Record<string, string | undefined>;
 function str(env: Env, name: string, fallback: string): string {
   const value = env[name];
   return value === undefined || value === '' ? fallback : value;
+}
+
+/** The bearer token `/metrics` asks of scrapers (unset: answered to loopback only). */
+function metricsToken(env: Env): string | undefined {
+  const token = optional(env, 'METRICS_TOKEN');
+  if (token !== undefined && token.length < 24) throw new ConfigError('METRICS_TOKEN', 'must be at least 24 characters');
+  return token;
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -253,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
       port: httpPort,
       publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${httpPort}`, ['http:', 'https:']),
       requestTimeoutMs: timeLimitMs(env, 'HTTP_REQUEST_TIMEOUT', 'PT30S', true),
+      metricsToken: metricsToken(env),
     },
     integrations: integrationsConfig(env),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://ar:ar@localhost:5432/ar_engine', ['postgres:', 'postgresql:']),

@@ -3,6 +3,7 @@
 // and graceful shutdown: the API finishes a request in flight, the worker drains an activity in flight.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { buildApp } from '../../api/app.js';
 import { freePort } from '../../src/free-port.js';
 import { installTemporalRuntime, loopbackMetricsAddress, runApi } from '../../src/runtime.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
@@ -81,6 +82,24 @@ it('finishes a request in flight when the API stops, and refuses new connections
   expect(result.status).toBe(202);
   expect(JSON.parse(result.body)).toMatchObject({ totalRows: 1 });
   await expect(fetch(`${api.url}/health/live`)).rejects.toThrow();
+});
+
+it('does not serve metrics to the world: loopback only without a token, the bearer token with one', async () => {
+  const fromAfar = await engine.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'none' }, remoteAddress: '203.0.113.7' });
+  expect({ status: fromAfar.statusCode, type: fromAfar.headers['content-type'] }).toEqual({ status: 403, type: expect.stringContaining('application/problem+json') });
+  expect(fromAfar.body).not.toContain('ar_http_request_duration_seconds');
+
+  const token = randomUUID() + randomUUID();
+  const guarded = await buildApp({ config: { ...engine.config, http: { ...engine.config.http, metricsToken: token } }, orm: engine.db.orm, temporal: engine.temporal }, { logger: false });
+  try {
+    const anonymous = await guarded.inject({ method: 'GET', url: '/metrics' });
+    const wrong = await guarded.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token.slice(1)}` } });
+    const right = await guarded.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` }, remoteAddress: '203.0.113.7' });
+    expect([anonymous.statusCode, wrong.statusCode, right.statusCode]).toEqual([401, 401, 200]);
+    expect(right.body).toContain('ar_db_pool_connections');
+  } finally {
+    await guarded.close();
+  }
 });
 
 it('drains an activity in flight when the worker stops', async () => {
