@@ -1,5 +1,6 @@
 // One typed configuration object, read from the environment and validated at start-up.
 // A bad value stops start-up with a message naming the variable.
+import { DataKeyError, parseDataKeys } from './security/keyring.js';
 import { durationMs, isDuration } from './domain/duration.js';
 import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './domain/cash-application-policy.js';
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
@@ -67,6 +68,21 @@ function str(env: Env, name: string, fallback: string): string {
   return value === undefined || value === '' ? fallback : value;
 }
 
+/** DATA_ENCRYPTION_KEYS seal secrets at rest (src/security/keyring.ts): checked here so a bad key stops start-up. */
+function checkDataKeys(env: Env, mode: string): void {
+  const spec = optional(env, 'DATA_ENCRYPTION_KEYS');
+  if (spec === undefined) {
+    if (mode === 'production') throw new ConfigError('DATA_ENCRYPTION_KEYS', 'is required in production (id:base64 of 32 random bytes)');
+    return;
+  }
+  try {
+    parseDataKeys(spec);
+  } catch (error) {
+    if (error instanceof DataKeyError) throw new ConfigError('DATA_ENCRYPTION_KEYS', error.message);
+    throw error;
+  }
+}
+
 /** The bearer token `/metrics` asks of scrapers (unset: answered to loopback only). */
 function metricsToken(env: Env): string | undefined {
   const token = optional(env, 'METRICS_TOKEN');
@@ -124,6 +140,7 @@ function authConfig(env: Env, mode: Config['env']): AuthConfig {
   const jwtSecret = optional(env, 'AUTH_JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters');
   if (jwtSecret === undefined && mode === 'production') throw new ConfigError('AUTH_JWT_SECRET', 'is required in production');
+  checkDataKeys(env, mode);
   const limit = str(env, 'AUTH_LOGIN_RATE_LIMIT', '10');
   if (!/^[1-9]\d{0,5}$/.test(limit)) throw new ConfigError('AUTH_LOGIN_RATE_LIMIT', `must be a positive whole number, got "${limit}"`);
   return {

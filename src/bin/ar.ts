@@ -4,6 +4,8 @@
 //                                                                  API's secret (AUTH_JWT_SECRET or .data/auth-secret)
 //   api-keys create --name <name> --role <role> [--role ...]        prints a new API key (shown once)
 //   access-doc [--write]                                           the permission matrix as Markdown (docs/access.md)
+//   reseal                                                         re-seals stored secrets with the first key of
+//                                                                  DATA_ENCRYPTION_KEYS (after adding a new key)
 //   --help (or help, alone or after any command) prints the usage; a mistake prints it too, with exit code 2
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,12 +20,15 @@ import { ConfigError, loadConfig } from '../config.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { isDuration } from '../domain/duration.js';
 import { passwordProblem } from '../domain/password-policy.js';
+import { dataKeyring } from '../security/keyring.js';
+import { resealSecrets } from '../webhooks/store.js';
 
 const USAGE = `usage:
   npm run ar -- users create-admin --email <e-mail> [--password <password>]
   npm run ar -- token --role <${[...STAFF_ROLES, 'customer'].join('|')}> [--customer <customer id>] [--actor <name>] [--ttl PT8H]
   npm run ar -- api-keys create --name <name> --role <staff role> [--role <staff role> ...]
   npm run ar -- access-doc [--write]
+  npm run ar -- reseal
   npm run ar -- --help`;
 
 class UsageError extends Error {}
@@ -110,6 +115,12 @@ async function main(argv: string[]): Promise<string> {
     const path = 'docs/access.md';
     writeFileSync(path, withCurrentTable(readFileSync(path, 'utf8')));
     return `${path} updated`;
+  }
+
+  if (command === 'reseal') {
+    loadConfig(); // a malformed DATA_ENCRYPTION_KEYS stops here, naming the variable
+    const count = await withDatabase((em) => resealSecrets(em));
+    return `${count} webhook signing secret(s) re-sealed with key ${dataKeyring().current.id}`;
   }
 
   throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');

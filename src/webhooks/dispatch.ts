@@ -9,6 +9,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { durationMs } from '../domain/duration.js';
 import { eventTypeMatches, laneOf, nextAttemptAt, type WebhookPolicy } from '../domain/webhook-policy.js';
 import { EVENT_COLUMNS, eventFromRow, readStream, type StoredEvent } from '../events/stream.js';
+import { unseal } from '../security/keyring.js';
+import { SECRET_COLUMN } from './store.js';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
 
 /** The JSON body a receiver gets (also the item shape of `GET /events`, without the cursor). */
@@ -114,7 +116,7 @@ export async function attemptDelivery(em: EntityManager, input: { deliveryId: st
       headers: {
         'content-type': 'application/json',
         'user-agent': 'ar-engine-webhooks/1',
-        [SIGNATURE_HEADER]: signatureHeader(String(row.secret), timestamp, body),
+        [SIGNATURE_HEADER]: signatureHeader(unseal(String(row.secret), SECRET_COLUMN), timestamp, body),
         [DELIVERY_ID_HEADER]: input.deliveryId,
         [EVENT_ID_HEADER]: event.id,
         [EVENT_TYPE_HEADER]: event.type,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { visibilityBound } from '../events/stream.js';
+import { seal, sealedWithCurrent, unseal } from '../security/keyring.js';
 
 export interface Subscription {
   id: string;
@@ -88,14 +89,29 @@ export async function insertSubscription(em: EntityManager, input: { url: string
   const [row] = await em.execute<Row[]>(
     `INSERT INTO webhook_subscription (id, url, event_types, secret, description, cursor_tx, cursor_position, created_by)
      VALUES (?, ?, ?::text[], ?, ?, ?::xid8, 0, ?) RETURNING ${SUBSCRIPTION_COLUMNS}`,
-    [randomUUID(), input.url, `{${input.eventTypes.map((t) => `"${t}"`).join(',')}}`, input.secret, input.description, start, input.createdBy],
+    [randomUUID(), input.url, `{${input.eventTypes.map((t) => `"${t}"`).join(',')}}`, seal(input.secret, SECRET_COLUMN), input.description, start, input.createdBy],
   );
   return subscriptionFromRow(row!);
 }
 
 export async function findSubscription(em: EntityManager, id: string): Promise<(Subscription & { secret: string }) | null> {
   const [row] = await em.execute<Row[]>(`SELECT ${SUBSCRIPTION_COLUMNS}, secret FROM webhook_subscription WHERE id = ?`, [id]);
-  return row ? { ...subscriptionFromRow(row), secret: String(row.secret) } : null;
+  return row ? { ...subscriptionFromRow(row), secret: unseal(String(row.secret), SECRET_COLUMN) } : null;
+}
+
+/** The signing secret is sealed at rest (src/security/keyring.ts); the column name is the sealing's associated data. */
+export const SECRET_COLUMN = 'webhook_subscription.secret';
+
+/** Re-seals every signing secret not sealed with the current key (after a key rotation); returns how many. */
+export async function resealSecrets(em: EntityManager): Promise<number> {
+  const rows = await em.execute<{ id: string; secret: string }[]>('SELECT id, secret FROM webhook_subscription');
+  let resealed = 0;
+  for (const row of rows) {
+    if (sealedWithCurrent(row.secret)) continue;
+    await em.execute('UPDATE webhook_subscription SET secret = ? WHERE id = ? AND secret = ?', [seal(unseal(row.secret, SECRET_COLUMN), SECRET_COLUMN), row.id, row.secret]);
+    resealed += 1;
+  }
+  return resealed;
 }
 
 export async function listSubscriptions(em: EntityManager, limit: number, afterCreated?: { createdAt: string; id: string }): Promise<Subscription[]> {

@@ -1,6 +1,7 @@
 // Webhooks end to end: the real app and worker on the Temporal dev server, deliveries to a real HTTP receiver on
 // loopback that refuses the first attempts. Staging policy in seconds: retries after 1 s, 2 s, 2 s...; dead after 6 s.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resealSecrets } from '../../src/webhooks/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -12,6 +13,10 @@ const POLICY_ENV = {
   WEBHOOK_RETRY_FOR: 'PT6S',
   WEBHOOK_REQUEST_TIMEOUT: 'PT5S',
 };
+
+// Signing secrets are sealed with this file's own key (the worker runs in this process and reads the same variable).
+const FIRST_KEY = `k1:${randomBytes(32).toString('base64')}`;
+process.env.DATA_ENCRYPTION_KEYS = FIRST_KEY;
 
 let engine: TestEngine;
 const receivers: WebhookReceiver[] = [];
@@ -138,6 +143,25 @@ it('loses nothing when the database drops every connection between the changes a
   expect(r.accepted.map((x) => x.entityId).sort()).toEqual([...ids].sort());
   // At most a repeat of an attempt whose answer was lost with its connection: the receiver sees one delivery id per event.
   expect(new Set(r.requests.map((x) => x.deliveryId)).size).toBe(3);
+});
+
+it('keeps the signing secret sealed at rest, and deliveries stay signed across a key rotation and re-seal', async () => {
+  const r = await receiver(0);
+  const subscriptionId = await subscribe(r, ['customer.created']);
+  const stored = async () => (await engine.db.orm.em.fork().execute<{ secret: string }[]>('SELECT secret FROM webhook_subscription WHERE id = ?', [subscriptionId]))[0]!.secret;
+  const sealed = await stored();
+  expect(sealed).not.toContain(r.secret.slice('whsec_'.length));
+  expect(sealed).toMatch(/^sealed:v1:k1:/);
+
+  // Rotation: the new key first, the old one still listed; stored secrets open with either, reseal moves them on.
+  process.env.DATA_ENCRYPTION_KEYS = `k2:${randomBytes(32).toString('base64')},${FIRST_KEY}`;
+  const before = await newCustomer();
+  await eventually(async () => (r.accepted.some((x) => x.entityId === before) ? true : undefined), 30_000, 200);
+  expect(await resealSecrets(engine.db.orm.em.fork())).toBeGreaterThanOrEqual(1);
+  expect(await stored()).toMatch(/^sealed:v1:k2:/);
+  const after = await newCustomer();
+  await eventually(async () => (r.accepted.some((x) => x.entityId === after) ? true : undefined), 30_000, 200);
+  expect(r.requests.every((x) => x.signatureValid)).toBe(true);
 });
 
 it('validates subscriptions and stops delivering after DELETE', async () => {
