@@ -2,6 +2,9 @@
 // credit manager's ceiling is refused naming the ceiling, changes nothing and is routed up to the finance director,
 // who releases it; a rejection within the duty passes; above the highest ceiling two different finance directors
 // approve; nobody (an API key holding both duties, a credit manager who applied) decides their own request.
+import { existsSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { invoiceStateQuery } from '../../workflows/messages.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { customerFixture } from '../support/engine.js';
 
@@ -81,6 +84,13 @@ it("refuses a credit manager an override above their ceiling (403 naming it, not
   expect(approved.statusCode).toBe(200);
   expect(approved.json()).toMatchObject({ outcome: 'approve', completedBy: 'fd-1' });
   expect(await eventually(async () => ((await invoiceStatus(invoiceId)) === 'held' ? undefined : invoiceStatus(invoiceId)), 60_000)).toMatch(/^(issued|delivered)$/);
+  // A history with the routeTask signal, so later changes keep routed overrides replayable.
+  const target = new URL('../replay/invoice.routed-override.json', import.meta.url);
+  if (process.env.RECORD_REPLAY_HISTORIES && !existsSync(target)) {
+    const handle = engine.temporal.workflow.getHandle(`invoice-${invoiceId}`);
+    await eventually(async () => ((await handle.query(invoiceStateQuery)).phase === 'deliver' ? undefined : true), 60_000);
+    writeFileSync(target, JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(await handle.fetchHistory())) }));
+  }
 });
 
 it('lets a credit manager reject an override above their ceiling: rejecting stays within the duty', async () => {
