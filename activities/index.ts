@@ -2,6 +2,7 @@
 import { createAccountActivities } from './account.js';
 import { createCollectionActivities } from './collection.js';
 import { createCreditActivities } from './credit.js';
+import { createCreditNoteApprovalActivities } from './credit-note-approvals.js';
 import type { ActivityDeps } from './deps.js';
 import { createDisputeActivities } from './disputes.js';
 import { createInvoiceActivities } from './invoice.js';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createImportActivities(deps),
     ...createCreditActivities(deps),
+    ...createCreditNoteApprovalActivities(deps),
     ...createDisputeActivities(deps),
   };
 }

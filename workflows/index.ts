@@ -9,3 +9,4 @@ export { webhookDispatcherWorkflow } from './webhook-dispatcher.js';
 export { importWorkflow } from './import.js';
 export { creditReviewWorkflow } from './credit-review.js';
 export { disputeWorkflow } from './dispute.js';
+export { creditNoteApprovalWorkflow } from './credit-note-approval.js';

@@ -72,3 +72,15 @@ export const completeTaskUpdate = defineUpdate<TaskCompletionResult, [TaskComple
  * (the API decides the queue from the approval policy; the owning workflow moves its task, so its own view agrees).
  */
 export const routeTaskSignal = defineSignal<[{ taskId: string; queue: string; reason: string }]>('routeTask');
+
+// --- credit note approval (`credit-note-approval-<creditNoteId>`) ---
+export interface CreditNoteApprovalState {
+  status: 'awaiting_approval' | 'issued' | 'rejected' | 'refused';
+  taskId: string | null;
+  decidedBy: string | null;
+  comment: string | null;
+  creditNoteNumber: string | null;
+  /** Why an approved credit note could not be issued (the invoice was paid or closed meanwhile). */
+  refusal: string | null;
+}
+export const creditNoteApprovalQuery = defineQuery<CreditNoteApprovalState>('creditNoteApproval');

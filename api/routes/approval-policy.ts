@@ -1,9 +1,9 @@
-// The approval ceilings in force, as data: what each role may approve alone per currency, and how many different
-// people an amount above the highest ceiling needs. Task completion holds every approver to exactly this table.
+// The approval ceilings in force, as data: what each role may approve alone per currency, how many different people
+// an amount above the highest ceiling needs, and above what a credit note waits for an approval. Task completion holds every approver to exactly this table.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { APPROVAL_TASK_TYPES, APPROVALS_ABOVE_HIGHEST_CEILING, approvalQueueOf, ceilingsFor } from '../../src/domain/approval-authority.js';
-import { approvalCeilingsOf } from '../../src/domain/credit-policy.js';
+import { approvalCeilingsOf, creditNoteApprovalAboveOf } from '../../src/domain/credit-policy.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../schemas/common.js';
 
@@ -21,6 +21,7 @@ const ApprovalAuthoritySchema = Type.Object({
     }),
   ),
   approvalsAboveHighestCeiling: Type.Integer({ description: 'different people of the top role an amount above every ceiling needs' }),
+  creditNoteApprovalAbove: Type.Array(Type.Object({ currency: Type.String(), above: Money }), { description: 'a credit note above this waits for a credit_note_approval task' }),
 });
 
 export const approvalPolicyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -33,7 +34,8 @@ export const approvalPolicyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
       const ceilings = Object.keys(table).flatMap((currency) =>
         ceilingsFor(table, currency).map(([role, upTo]) => ({ currency, role, upTo: { amount: upTo, currency }, queue: approvalQueueOf(role) })),
       );
-      return { policyVersion: policy.version, taskTypes: [...APPROVAL_TASK_TYPES], ceilings, approvalsAboveHighestCeiling: APPROVALS_ABOVE_HIGHEST_CEILING };
+      const creditNoteApprovalAbove = Object.entries(creditNoteApprovalAboveOf(policy)).map(([currency, above]) => ({ currency, above: { amount: above, currency } }));
+      return { policyVersion: policy.version, taskTypes: [...APPROVAL_TASK_TYPES], ceilings, approvalsAboveHighestCeiling: APPROVALS_ABOVE_HIGHEST_CEILING, creditNoteApprovalAbove };
     },
   );
 };

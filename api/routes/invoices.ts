@@ -18,6 +18,7 @@ import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js
 import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
+import { PendingCreditNoteSchema, requestCreditNoteApproval } from './credit-note-approval.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
@@ -263,14 +264,17 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       config: { idempotency: true },
       schema: {
         tags: ['invoices'],
-        summary: 'Credit all or part of what is open on an invoice (posts the correction, updates the workflow)',
+        summary: 'Credit all or part of what is open on an invoice (posts the correction, updates the workflow); above the approval threshold it waits for an approver (202)',
         headers: IdempotencyHeaders,
         params: UuidParams,
         body: CreditNoteBody,
-        response: { 201: CreditNoteResultSchema, ...problemResponses(400, 404, 409, 422) },
+        response: { 201: CreditNoteResultSchema, 202: PendingCreditNoteSchema, ...problemResponses(400, 404, 409, 422) },
       },
     },
     async (request, reply) => {
+      // Above the approval threshold the credit note waits for an approver other than the requester.
+      const pending = await requestCreditNoteApproval(deps, request, request.params.id, request.body);
+      if (pending) return reply.status(202).header('location', `/tasks?subjectId=${request.params.id}&type=credit_note_approval`).send(pending);
       const result = await creditNoteRoute(request.params.id, request.body, false, request);
       return reply.status(201).header('location', `/invoices/${request.params.id}`).send(result);
     },

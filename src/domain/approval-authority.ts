@@ -16,6 +16,27 @@ export const DEFAULT_APPROVAL_CEILINGS: ApprovalCeilings = {
   JPY: { credit_manager: 50_000, finance_director: 250_000 },
 };
 
+/**
+ * A credit note above this amount (minor units, per currency, `*` for any other) is not issued at once: it waits for
+ * a `credit_note_approval` task, decided within the ceilings above by someone other than who asked for it.
+ */
+export type ApprovalThresholds = Record<string, number>;
+
+export const DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE: ApprovalThresholds = { '*': 1_000_000, JPY: 10_000 };
+
+/** Whether an amount needs an approval under a threshold table (a currency without an entry uses `*`). */
+export function needsApproval(thresholds: ApprovalThresholds, amount: Money): boolean {
+  const above = thresholds[amount.currency] ?? thresholds['*'];
+  return above !== undefined && amount.amount > above;
+}
+
+/** The queue an approval of `amount` opens in: that of the lowest role whose ceiling covers it (else the top role's). */
+export function approvalQueueFor(ceilings: ApprovalCeilings, amount: Money): string {
+  const levels = ceilingsFor(ceilings, amount.currency);
+  const cover = levels.find(([, upTo]) => amount.amount <= upTo) ?? levels.at(-1);
+  return cover ? approvalQueueOf(cover[0]) : 'approvals';
+}
+
 /** Task types that are approvals of an amount; only their `approve` outcome is held to the ceilings. */
 export const APPROVAL_TASK_TYPES = ['credit_approval', 'credit_override', 'write_off_proposal', 'credit_note_approval', 'refund_approval'] as const;
 

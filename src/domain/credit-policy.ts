@@ -1,7 +1,7 @@
 // Credit policy as data: the scorecard (rules, points and weights of the 5 C's), risk classes with their limit
 // rules and review frequencies, the approval authority matrix, bureau freshness and the hold rules. A policy has a
 // version label; each review records the whole policy it decided with, so a later reader sees why.
-import { approvalCeilingProblems, ceilingsFor, DEFAULT_APPROVAL_CEILINGS, type ApprovalCeilings } from './approval-authority.js';
+import { approvalCeilingProblems, ceilingsFor, DEFAULT_APPROVAL_CEILINGS, DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE, type ApprovalCeilings, type ApprovalThresholds } from './approval-authority.js';
 import { isDuration } from './duration.js';
 
 export const FIVE_CS = ['character', 'capacity', 'capital', 'collateral', 'conditions'] as const;
@@ -74,6 +74,8 @@ export interface CreditPolicy {
    * Absent in policies recorded before ceilings existed: the defaults apply.
    */
   approvalCeilings?: ApprovalCeilings;
+  /** A credit note above this (minor units per currency, `*` for others) waits for an approval task; absent: defaults. */
+  creditNoteApprovalAbove?: ApprovalThresholds;
   /** The registered bureau provider to pull reports from (`builtin`: the deterministic provider). */
   bureauProvider: string;
   /** A bureau report younger than this is reused instead of pulled again. */
@@ -204,6 +206,7 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
     ],
   },
   approvalCeilings: DEFAULT_APPROVAL_CEILINGS,
+  creditNoteApprovalAbove: DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE,
   bureauProvider: 'builtin',
   bureauMaxAge: 'P6M',
   approvalSla: 'P2D',
@@ -245,6 +248,9 @@ export function creditPolicyProblems(policy: CreditPolicy): string[] {
   // ceiling. Policies recorded before ceilings were policy data (in running reviews' histories) are not re-judged.
   const ceilings = policy.approvalCeilings;
   if (ceilings) problems.push(...approvalCeilingProblems(ceilings));
+  for (const [currency, above] of Object.entries(policy.creditNoteApprovalAbove ?? {})) {
+    if (!Number.isSafeInteger(above) || above < 0) problems.push(`creditNoteApprovalAbove.${currency} must be whole minor units, 0 or more`);
+  }
   for (const [currency, levels] of ceilings ? Object.entries(policy.authority) : []) {
     const table = new Map(ceilingsFor(ceilings!, currency));
     for (const level of levels) {
@@ -259,6 +265,11 @@ export function creditPolicyProblems(policy: CreditPolicy): string[] {
 /** The ceilings in force under a policy (the defaults for policies recorded before ceilings were policy data). */
 export function approvalCeilingsOf(policy: Pick<CreditPolicy, 'approvalCeilings'>): ApprovalCeilings {
   return policy.approvalCeilings ?? DEFAULT_APPROVAL_CEILINGS;
+}
+
+/** Above what a credit note waits for an approval, under a policy. */
+export function creditNoteApprovalAboveOf(policy: Pick<CreditPolicy, 'creditNoteApprovalAbove'>): ApprovalThresholds {
+  return policy.creditNoteApprovalAbove ?? DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE;
 }
 
 /** The inbox queue of an approver role: `credit_manager` -> `credit-manager`. */

@@ -29,6 +29,12 @@ export const TASK_DUTIES: readonly TaskDuty[] = [
     roles: ['credit_manager', 'finance_director'],
     queues: { 'credit-manager': ['credit_manager', 'finance_director'], 'finance-director': ['finance_director'] },
   },
+  {
+    type: 'credit_note_approval',
+    work: 'approve or refuse a credit note above the approval threshold',
+    roles: ['credit_manager', 'finance_director'],
+    queues: { 'finance-director': ['finance_director'] },
+  },
   { type: 'write_off_proposal', work: 'approve or reject a bad-debt write-off', roles: ['finance_director'] },
   { type: 'dispute_acknowledgement', work: 'acknowledge a customer dispute', roles: ['dispute_handler'] },
   { type: 'dispute_resolution', work: 'resolve a customer dispute (credit note, rejection, ...)', roles: ['dispute_handler'] },

@@ -22,6 +22,11 @@ export interface CreditNoteRequest {
   cancellation: boolean;
   actor: string;
   today: string;
+  /**
+   * The credit note's id, when the caller decided it beforehand (an approved credit note: its workflow's id names
+   * it), so a retried issue finds the note it already issued instead of crediting twice.
+   */
+  id?: string;
 }
 
 export interface IssuedCreditNote {
@@ -37,6 +42,10 @@ export interface IssuedCreditNote {
 
 export async function issueCreditNote(tx: EntityManager, request: CreditNoteRequest): Promise<IssuedCreditNote> {
   const invoice = await lockInvoice(tx, request.invoiceId);
+  if (request.id) {
+    const existing = await issuedNote(tx, request.id);
+    if (existing) return existing;
+  }
   if (!isOpenStatus(invoice.status)) {
     throw new InvoiceRequestError(409, [{ pointer: '/invoiceId', detail: `the invoice is ${invoice.status}` }], `Invoice ${invoice.number} is ${invoice.status}: nothing left to credit.`);
   }
@@ -62,7 +71,7 @@ export async function issueCreditNote(tx: EntityManager, request: CreditNoteRequ
     throw new InvoiceRequestError(422, [{ pointer: '/amount/amount', detail: `must not exceed the open amount ${invoice.openAmount}` }], `Invoice ${invoice.number} has only ${invoice.openAmount} open.`);
   }
   const kind = request.cancellation ? 'cancellation' : amount === invoice.openAmount ? 'full' : 'partial';
-  const id = randomUUID();
+  const id = request.id ?? randomUUID();
   const series = seriesFor('CN', request.today);
   const sequence = await nextInSeries(tx, series);
   const number = formatDocumentNumber(series, sequence);
@@ -107,4 +116,18 @@ export async function issueCreditNote(tx: EntityManager, request: CreditNoteRequ
     data: { number, invoiceId: invoice.id, invoiceNumber: invoice.number, kind, reason: request.reason, net: split.net, tax: split.tax, total: { amount, currency: invoice.currency }, journalEntryId: posted.entryId },
   });
   return { id, number, kind, net: split.net, tax: split.tax, total: amount, entryId: posted.entryId, applied };
+}
+
+/** A credit note already issued under `id` (a retry of an approved one), shaped as when it was issued. */
+async function issuedNote(tx: EntityManager, id: string): Promise<IssuedCreditNote | undefined> {
+  const [row] = await tx.execute<{ number: string; kind: IssuedCreditNote['kind']; net_amount: string; tax_amount: string; total_amount: string; entry_id: string; invoice_id: string; customer_id: string; currency: string }[]>(
+    'SELECT number, kind, net_amount, tax_amount, total_amount, entry_id, invoice_id, customer_id, currency FROM credit_note WHERE id = ?',
+    [id],
+  );
+  if (!row) return undefined;
+  const [invoice] = await tx.execute<{ status: string; open_amount: string }[]>('SELECT status, open_amount FROM invoice WHERE id = ?', [row.invoice_id]);
+  const status = invoice!.status as AppliedChange['status'];
+  const openAmount = Number(invoice!.open_amount);
+  const applied: AppliedChange = { invoiceId: row.invoice_id, customerId: row.customer_id, currency: row.currency, openAmount, status, signal: { openAmount, cause: 'credit_note', source: `credit-note:${id}`, status } };
+  return { id, number: row.number, kind: row.kind, net: Number(row.net_amount), tax: Number(row.tax_amount), total: Number(row.total_amount), entryId: row.entry_id, applied };
 }

@@ -11,9 +11,11 @@ export const workflowIds = {
   webhookDispatcher: (subscriptionId: string) => `webhook-${subscriptionId}`,
   /** One bulk import (staged rows processed in batches). */
   import: (importId: string) => `import-${importId}`,
+  /** A credit note above the approval threshold, waiting for its approval (named by the credit note it will issue). */
+  creditNoteApproval: (creditNoteId: string) => `credit-note-approval-${creditNoteId}`,
 };
 
-const PREFIXES = ['credit-review', 'customer', 'invoice', 'dispute', 'collection', 'payment', 'webhook', 'import'] as const;
+const PREFIXES = ['credit-note-approval', 'credit-review', 'customer', 'invoice', 'dispute', 'collection', 'payment', 'webhook', 'import'] as const;
 export type WorkflowKind = (typeof PREFIXES)[number];
 
 export function parseWorkflowId(workflowId: string): { kind: WorkflowKind; key: string } | undefined {

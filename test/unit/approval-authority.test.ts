@@ -1,6 +1,6 @@
 // Authority by amount as a table: who may approve what alone, where a task above them goes, and when two approvals
 // are needed; the amount a task approves, read from the payload each approval task carries.
-import { authorityVerdict, decidedAmount, DEFAULT_APPROVAL_CEILINGS as ceilings, formatAmount, taskAmount } from '../../src/domain/approval-authority.js';
+import { approvalQueueFor, authorityVerdict, decidedAmount, DEFAULT_APPROVAL_CEILINGS as ceilings, DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE, formatAmount, needsApproval, taskAmount } from '../../src/domain/approval-authority.js';
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 
@@ -38,5 +38,18 @@ describe('the amount a task approves', () => {
     expect(decidedAmount(approval, { limit: 4_000_000 })).toEqual(eur(4_000_000));
     expect(taskAmount({ type: 'write_off_proposal', payload: { overdueAmount: 12_000, invoices: [{ currency: 'EUR' }] } })).toEqual(eur(12_000));
     expect(taskAmount({ type: 'dispute_resolution', payload: {} })).toBeUndefined();
+  });
+});
+
+describe('credit notes above the approval threshold', () => {
+  it.each<[number, string, boolean, string]>([
+    [1_000_000, 'EUR', false, 'credit-manager'], // 10,000.00: issued at once
+    [1_000_001, 'EUR', true, 'credit-manager'],
+    [5_000_001, 'EUR', true, 'finance-director'],
+    [30_000_000, 'USD', true, 'finance-director'], // above every ceiling: the top role's queue (two approvals)
+    [10_001, 'JPY', true, 'credit-manager'],
+  ])('%d %s needs approval: %s, in %s', (amount, currency, needed, queue) => {
+    expect(needsApproval(DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE, { amount, currency })).toBe(needed);
+    expect(approvalQueueFor(ceilings, { amount, currency })).toBe(queue);
   });
 });
