@@ -58,23 +58,27 @@ export async function approvalGate(deps: ApiDeps, request: FastifyRequest, task:
       errors: [{ pointer: task.type === 'credit_approval' && data.limit !== undefined ? '/data/limit' : '/outcome', in: 'body', detail: verdict.detail }],
     });
   }
-  // Above every ceiling: the first approval is recorded and the task goes back to its queue for a second person.
+  // Above every ceiling: each approval is recorded and the task goes back to its queue, until enough different people
+  // gave one (two approving at the same moment both count; either, or anyone, completing next finishes it).
   const actor = actorOf(request);
   const given = await approvalsOf(deps.orm.em.fork(), task.id);
-  if (given.some((a) => a.by === actor)) {
-    throw new ProblemError(403, 'four-eyes', 'Already approved by you', `You gave one of the ${verdict.required} approvals ${formatAmount(amount!)} needs; a different person must give the next.`);
-  }
+  const approvers = [...new Set(given.map((a) => a.by))];
   const first = given[0];
   if (first && !sameData(first.data, data)) {
-    throw problems.unprocessable([{ pointer: '/data/limit', in: 'body', detail: `must match the approval already given by ${first.by} (${JSON.stringify(first.data.limit ?? 'as recommended')})` }], 'A second approval approves what the first did.');
+    throw problems.unprocessable([{ pointer: '/data/limit', in: 'body', detail: `must match the approval already given by ${first.by} (${JSON.stringify(first.data.limit ?? 'as recommended')})` }], 'A later approval approves what the first did.');
   }
-  if (given.length + 1 < verdict.required) {
-    const note = `Approval ${given.length + 1} of ${verdict.required} for ${formatAmount(amount!)} (above the ${formatAmount(verdict.ceiling)} a single approver may grant)${body.comment ? `: ${body.comment}` : ''}`;
+  const firstBy = (by: string) => given.find((a) => a.by === by)!;
+  const complete = (people: { by: string; at: string }[]): ApprovalGate => ({ kind: 'complete', extra: { authority: { role: null, ceiling: null }, approvals: people } });
+  if (approvers.length >= verdict.required) return complete(approvers.map((by) => ({ by, at: firstBy(by).at })));
+  if (approvers.includes(actor)) {
+    throw new ProblemError(403, 'four-eyes', 'Already approved by you', `You gave one of the ${verdict.required} approvals ${formatAmount(amount!)} needs; a different person must give the next.`);
+  }
+  if (approvers.length + 1 < verdict.required) {
+    const note = `Approval ${approvers.length + 1} of ${verdict.required} for ${formatAmount(amount!)} (above the ${formatAmount(verdict.ceiling)} a single approver may grant)${body.comment ? `: ${body.comment}` : ''}`;
     const approvals = await recordApproval(deps.orm.em.fork(), { taskId: task.id, actor, isManager: isTaskManager(request), data, note });
     return { kind: 'recorded', approvals, required: verdict.required };
   }
-  const approvals = [...given.map(({ by, at }) => ({ by, at })), { by: actor, at: new Date().toISOString() }];
-  return { kind: 'complete', extra: { authority: { role: null, ceiling: null }, approvals } };
+  return complete([...approvers.map((by) => ({ by, at: firstBy(by).at })), { by: actor, at: new Date().toISOString() }]);
 }
 
 /** The caller's own ceiling in a currency, for the workflow's validator (undefined: no amount, no ceiling to pass). */

@@ -4,6 +4,7 @@
 // approve; nobody (an API key holding both duties, a credit manager who applied) decides their own request.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { recordApproval } from '../../src/tasks/approvals.js';
 import { invoiceStateQuery } from '../../workflows/messages.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { customerFixture } from '../support/engine.js';
@@ -126,6 +127,19 @@ it('needs two different finance directors above the highest ceiling; the first a
   expect(await eventually(async () => ((await invoiceStatus(invoiceId)) === 'held' ? undefined : invoiceStatus(invoiceId)), 60_000)).toMatch(/^(issued|delivered)$/);
   const trail = (await taskRow(task.id)).activity.map((a: { kind: string; actor: string }) => `${a.kind}:${a.actor}`);
   expect(trail).toEqual(expect.arrayContaining(['commented:fd-1', 'released:fd-1', 'claimed:fd-2', 'completed:fd-2']));
+});
+
+it('counts two approvals given at the same moment: the next completion, by either, finishes it', async () => {
+  const customerId = await heldCustomer('Soylent Turbines');
+  const { invoiceId, task } = await heldInvoice(customerId, 40_000_000, await as('ar_clerk', 'clara'));
+  // Both finance directors pressed approve at once: each found no approval yet, so both were recorded as approvals.
+  for (const actor of ['fd-1', 'fd-2']) {
+    await recordApproval(engine.db.orm.em.fork(), { taskId: task.id, actor, isManager: true, data: {}, note: `approval by ${actor}` });
+  }
+  expect(await invoiceStatus(invoiceId)).toBe('held');
+  const done = await post(`/tasks/${task.id}/complete`, { outcome: 'approve' }, await as('finance_director', 'fd-1'));
+  expect(done.statusCode).toBe(200);
+  expect(await eventually(async () => ((await invoiceStatus(invoiceId)) === 'held' ? undefined : invoiceStatus(invoiceId)), 60_000)).toMatch(/^(issued|delivered)$/);
 });
 
 it('refuses an API key holding both duties the override of an invoice it issued itself (403), and nothing changes', async () => {
