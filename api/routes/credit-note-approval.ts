@@ -3,6 +3,7 @@
 // to approve it. Requests the invoice would refuse anyway (closed, wrong currency, more than is open) are left to the
 // immediate path, which answers them as it always has.
 import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { approvalQueueFor, needsApproval } from '../../src/domain/approval-authority.js';
@@ -10,9 +11,11 @@ import { approvalCeilingsOf, creditNoteApprovalAboveOf } from '../../src/domain/
 import { isOpenStatus, type InvoiceStatus } from '../../src/domain/invoice-status.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { creditNoteApprovalWorkflow, CreditNoteApprovalInput } from '../../workflows/credit-note-approval.js';
+import { creditNoteApprovalQuery } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
-import { MoneySchema } from '../schemas/common.js';
+import { problems } from '../problem.js';
+import { MoneySchema, problemResponses, UuidParams } from '../schemas/common.js';
 
 export const PendingCreditNoteSchema = Type.Object(
   {
@@ -61,3 +64,33 @@ export async function requestCreditNoteApproval(
   await deps.temporal.workflow.start<typeof creditNoteApprovalWorkflow>('creditNoteApprovalWorkflow', { workflowId, taskQueue: deps.config.temporal.taskQueue, args: [input] });
   return { status: 'awaiting_approval', creditNoteId, workflowId, invoiceId, amount, reason: input.reason, requestedBy: input.requestedBy, queue: input.queue };
 }
+
+const CreditNoteApprovalSchema = Type.Object({
+  creditNoteId: Type.String({ format: 'uuid' }),
+  workflowId: Type.String(),
+  status: Type.Union([Type.Literal('awaiting_approval'), Type.Literal('issued'), Type.Literal('rejected'), Type.Literal('refused')]),
+  taskId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
+  comment: Type.Union([Type.String(), Type.Null()]),
+  creditNoteNumber: Type.Union([Type.String(), Type.Null()]),
+  refusal: Type.Union([Type.String(), Type.Null()], { description: 'why an approved credit note could not be issued (the invoice was paid or closed meanwhile)' }),
+});
+
+/** Where a requested credit note stands, for whoever asked for it (the approval task itself is the approvers'). */
+export const creditNoteApprovalRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+  app.get(
+    '/credit-note-approvals/:id',
+    { schema: { tags: ['invoices'], summary: 'A credit note awaiting approval: its status, who decided and the credit note once issued', params: UuidParams, response: { 200: CreditNoteApprovalSchema, ...problemResponses(404) } } },
+    async (request) => {
+      const workflowId = workflowIds.creditNoteApproval(request.params.id);
+      try {
+        const state = await deps.temporal.workflow.getHandle(workflowId).query(creditNoteApprovalQuery);
+        return { creditNoteId: request.params.id, workflowId, ...state };
+      } catch (error) {
+        const e = error as { name?: string; code?: number; cause?: { code?: number } };
+        if (e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5) throw problems.notFound('Credit note approval', request.params.id);
+        throw error;
+      }
+    },
+  );
+};

@@ -18,7 +18,7 @@ import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js
 import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
-import { PendingCreditNoteSchema, requestCreditNoteApproval } from './credit-note-approval.js';
+import { creditNoteApprovalRoutes, PendingCreditNoteSchema, requestCreditNoteApproval } from './credit-note-approval.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
@@ -95,6 +95,8 @@ function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | nul
 export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
   const policy = config.policy.invoice;
+  // Credit notes above the approval threshold wait; their standing is read here.
+  await app.register(creditNoteApprovalRoutes, { deps });
 
   async function liveState(invoiceId: string, log: FastifyBaseLogger): Promise<InvoiceWorkflowState | null> {
     try {
@@ -274,7 +276,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     async (request, reply) => {
       // Above the approval threshold the credit note waits for an approver other than the requester.
       const pending = await requestCreditNoteApproval(deps, request, request.params.id, request.body);
-      if (pending) return reply.status(202).header('location', `/tasks?subjectId=${request.params.id}&type=credit_note_approval`).send(pending);
+      if (pending) return reply.status(202).header('location', `/credit-note-approvals/${pending.creditNoteId}`).send(pending);
       const result = await creditNoteRoute(request.params.id, request.body, false, request);
       return reply.status(201).header('location', `/invoices/${request.params.id}`).send(result);
     },

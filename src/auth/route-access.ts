@@ -122,6 +122,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /invoices/:id': STAFF_READ,
   'POST /invoices/:id/credit-notes': CLERK,
   'POST /invoices/:id/cancel': CLERK,
+  'GET /credit-note-approvals/:id': STAFF_READ,
 
   'GET /ledger/check': STAFF_READ,
   'GET /journal-entries': STAFF_READ,

@@ -43,6 +43,14 @@ it('holds a credit note above the threshold for an approver other than the reque
   const requested = await post(`/invoices/${invoiceId}/credit-notes`, { amount: eur(1_500_000), reason: 'price agreed after delivery' }, clerk);
   expect(requested.statusCode).toBe(202);
   expect(requested.json()).toMatchObject({ status: 'awaiting_approval', amount: eur(1_500_000), requestedBy: 'clara', queue: 'credit-manager' });
+  // The requester follows it (the approval task itself is for approvers).
+  const standing = requested.headers.location as string;
+  expect(standing).toBe(`/credit-note-approvals/${requested.json().creditNoteId}`);
+  expect((await eventually(async () => {
+    const view = await get(standing, clerk);
+    return view.statusCode === 200 && view.json().taskId ? view : undefined;
+  })).json()).toMatchObject({ status: 'awaiting_approval', creditNoteNumber: null });
+  expect((await get('/credit-note-approvals/00000000-0000-4000-8000-000000000000', clerk)).statusCode).toBe(404);
   const task = (await approvalTask(invoiceId))!;
   expect(task).toMatchObject({ queue: 'credit-manager', payload: { amount: eur(1_500_000), requestedBy: 'clara', creditNoteId: requested.json().creditNoteId } });
   // Nothing is credited while it waits.
@@ -60,6 +68,8 @@ it('holds a credit note above the threshold for an approver other than the reque
 
   const handle = engine.temporal.workflow.getHandle(requested.json().workflowId);
   expect(await handle.result()).toMatchObject({ status: 'issued', decidedBy: 'cm-1' });
+  const issued = (await get(standing, clerk)).json();
+  expect(issued).toMatchObject({ status: 'issued', decidedBy: 'cm-1', comment: 'agreed with sales', creditNoteNumber: credited.creditNotes[0].number });
   const target = new URL('../replay/credit-note-approval.v1.json', import.meta.url);
   if (process.env.RECORD_REPLAY_HISTORIES && !existsSync(target)) {
     writeFileSync(target, JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(await handle.fetchHistory())) }));
