@@ -25,6 +25,7 @@ import { invoiceRoutes } from './routes/invoices.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { bankStatementRoutes } from './routes/bank-statements.js';
 import { paymentRoutes } from './routes/payments.js';
+import { paymentReversalRoutes } from './routes/payment-reversals.js';
 import { reportRoutes } from './routes/reports.js';
 import { documentRoutes } from './routes/documents.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -134,6 +135,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(invoiceRoutes, { deps });
   await app.register(ledgerRoutes, { deps });
   await app.register(paymentRoutes, { deps });
+  await app.register(paymentReversalRoutes, { deps });
   await app.register(bankStatementRoutes, { deps });
   await app.register(reportRoutes, { deps });
   await app.register(documentRoutes, { deps });

@@ -7,8 +7,8 @@ export const PaymentMethodSchema = Type.Union([Type.Literal('card'), Type.Litera
 const MatchRuleSchema = Type.Union([Type.Literal('remittance'), Type.Literal('reference'), Type.Literal('exact_amount'), Type.Literal('amount_combination'), Type.Literal('oldest_first'), Type.Literal('manual')], {
   description: 'Why the money went to this invoice',
 });
-const PaymentStatusSchema = Type.Union([Type.Literal('received'), Type.Literal('applied'), Type.Literal('partially_applied'), Type.Literal('unapplied')], {
-  description: 'received: cash application has not run yet; applied: every unit is on invoices; otherwise some is credit or unapplied cash',
+const PaymentStatusSchema = Type.Union([Type.Literal('received'), Type.Literal('applied'), Type.Literal('partially_applied'), Type.Literal('unapplied'), Type.Literal('reversed')], {
+  description: 'received: cash application has not run yet; applied: every unit is on invoices; reversed: the bank took it back (POST /payments/{id}/reversal); otherwise some is credit or unapplied cash',
 });
 
 export const RemittanceLineSchema = Type.Object(

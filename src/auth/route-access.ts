@@ -131,6 +131,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /payments': STAFF_READ,
   'GET /payments/:id': STAFF_READ,
   'POST /payments/:id/allocations': CASH,
+  'POST /payments/:id/reversal': CASH,
   'POST /bank-statements': CASH,
 
   // --- reports, statements and documents ---

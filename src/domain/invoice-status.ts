@@ -39,3 +39,14 @@ export const TIMER_FLIPS = {
   due: ['issued', 'sent'],
   overdue: ['issued', 'sent', 'due', 'partially_paid'],
 } as const satisfies Record<string, readonly InvoiceStatus[]>;
+
+/**
+ * Status of an invoice whose open amount rose again (the payment that paid it was reversed). It is open again: still
+ * `disputed` or `held` if it was; `overdue` if it had been past due (collections keys on that); otherwise as
+ * delivered, part paid or not: the invoice workflow's overdue step moves it on when its due date has passed.
+ */
+export function statusAfterReopen(input: { status: InvoiceStatus; openAmount: number; totalAmount: number; overdue: boolean }): InvoiceStatus {
+  if (input.status === 'disputed' || input.status === 'held') return input.status;
+  if (input.overdue) return 'overdue';
+  return input.openAmount < input.totalAmount ? 'partially_paid' : 'sent';
+}

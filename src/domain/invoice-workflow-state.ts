@@ -150,3 +150,18 @@ export function afterDelivery(state: InvoiceWorkflowState, deliveredAt: Date): I
   const remind = deliveredAt.getTime() < Date.parse(state.reminderAt);
   return { ...state, deliveredAt: deliveredAt.toISOString(), phase: remind ? 'remind' : 'overdue', reminderSkipped: !remind };
 }
+
+/**
+ * The state an invoice workflow starts in when the invoice exists already and was delivered (an imported invoice or
+ * opening balance, an invoice a reversal opened again): the reminder still ahead, else straight to the overdue step,
+ * which flips it and hands it to collections at once when its due date (of the earliest unpaid instalment) has
+ * passed. Every path that makes an existing invoice open and due starts here, so it reaches collections one way.
+ */
+export function resumedInvoiceState(
+  input: Parameters<typeof initialInvoiceState>[0],
+  row: { openAmount: number; status: InvoiceStatus; pastDueFrom?: string },
+  now: Date,
+): InvoiceWorkflowState {
+  const base = { ...initialInvoiceState(input), openAmount: row.openAmount, status: row.status };
+  return afterDelivery(row.pastDueFrom ? schedulePastDue(base, row.pastDueFrom, input.policy) : base, now);
+}

@@ -18,6 +18,7 @@ export const EVENT_TYPES = [
   'invoice.released',
   'payment.received',
   'payment.applied',
+  'payment.reversed',
   'credit_note.issued',
   'dispute.opened',
   'dispute.resolved',

@@ -10,7 +10,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountPolicy } from '../domain/account.js';
 import type { ImportKind } from '../domain/import-rows.js';
 import type { InvoicePolicy } from '../domain/invoice-policy.js';
-import { afterDelivery, initialInvoiceState } from '../domain/invoice-workflow-state.js';
+import { resumedInvoiceState } from '../domain/invoice-workflow-state.js';
 import type { InvoiceStatus } from '../domain/invoice-status.js';
 import { notifyAccountsOfChange } from '../customers/account-notify.js';
 import { startCustomerAccount, startInvoice } from '../temporal/starters.js';
@@ -73,7 +73,7 @@ export async function startImportedLifecycles(
     // An opening balance already past due starts at the overdue step like any invoice whose due date passed: the
     // workflow's first step stamps it (the imported `overdue_since` is kept) and hands it to the customer's
     // collection, the one way an overdue item reaches dunning. Starting it at the balance watch skipped that hand-off.
-    const state = afterDelivery({ ...initialInvoiceState(base), openAmount: Number(i.open_amount), status: i.status! }, input.now);
+    const state = resumedInvoiceState(base, { openAmount: Number(i.open_amount), status: i.status! }, input.now);
     return ignoreRunning(() => startInvoice(ctx, { ...base, state }));
   });
   // Imported invoices are open items of their customers' accounts from now on: the accounts re-read their facts

@@ -2,7 +2,7 @@
 // write-off). Callers run it inside the transaction that posts the matching journal entry, so the document and the
 // ledger change together; the row lock serializes concurrent allocations to the same invoice.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isOpenStatus, statusAfterBalanceChange, type InvoiceStatus } from '../domain/invoice-status.js';
+import { isOpenStatus, statusAfterBalanceChange, statusAfterReopen, type InvoiceStatus } from '../domain/invoice-status.js';
 import type { InvoiceBalanceChange } from '../../workflows/messages.js';
 import { recordEvent, type EventType } from '../events/outbox.js';
 
@@ -125,5 +125,29 @@ export async function applyToInvoice(
     openAmount,
     status,
     signal: { openAmount, cause: input.cause, source: input.source, status },
+  };
+}
+
+/**
+ * Raises the open amount of an invoice by `amount` again, because money that lowered it was taken back (a reversed
+ * payment): a paid invoice is open again (`statusAfterReopen`). Must run in the transaction that posts the reversing
+ * journal entry. An invoice since cancelled or written off is refused (`InvoiceClosedError`): that decision would
+ * have to be undone first.
+ */
+export async function reopenInvoice(em: EntityManager, input: { invoiceId: string; amount: number; source: string }): Promise<AppliedChange> {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw new RangeError(`amount must be a positive integer of minor units, got ${input.amount}`);
+  const invoice = await lockInvoice(em, input.invoiceId);
+  if (invoice.status === 'cancelled' || invoice.status === 'written_off') throw new InvoiceClosedError(invoice.id, invoice.status);
+  const openAmount = invoice.openAmount + input.amount;
+  if (openAmount > invoice.totalAmount) throw new RangeError(`reopening invoice ${invoice.id} by ${input.amount} exceeds its total ${invoice.totalAmount}`);
+  const status = statusAfterReopen({ status: invoice.status, openAmount, totalAmount: invoice.totalAmount, overdue: invoice.overdueSince !== null });
+  await em.execute('UPDATE invoice SET open_amount = ?, status = ?, closed_at = NULL, version = version + 1, updated_at = now() WHERE id = ?', [openAmount, status, invoice.id]);
+  return {
+    invoiceId: invoice.id,
+    customerId: invoice.customerId,
+    currency: invoice.currency,
+    openAmount,
+    status,
+    signal: { openAmount, cause: 'reversal', source: input.source, status },
   };
 }

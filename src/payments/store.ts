@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MatchRule, OpenInvoice } from '../domain/cash-matching.js';
 
 export type PaymentMethod = 'card' | 'ach' | 'wire' | 'check' | 'cash';
-export type PaymentStatus = 'received' | 'applied' | 'partially_applied' | 'unapplied';
+export type PaymentStatus = 'received' | 'applied' | 'partially_applied' | 'unapplied' | 'reversed';
 
 export interface RemittanceLine {
   invoiceNumber: string;

@@ -8,7 +8,9 @@ import {
   looksSettled,
   MAX_BALANCE_EVENTS,
   phaseDueAt,
+  resumedInvoiceState,
 } from '../../src/domain/invoice-workflow-state.js';
+import { statusAfterReopen } from '../../src/domain/invoice-status.js';
 
 const start = () =>
   initialInvoiceState({ invoiceId: 'i-1', customerId: 'c-1', currency: 'EUR', totalAmount: 11_900, dueDate: '2026-12-10', policy: DEFAULT_INVOICE_POLICY });
@@ -58,5 +60,31 @@ describe('invoice workflow state', () => {
     for (let n = 0; n < MAX_BALANCE_EVENTS + 5; n++) state = applyBalanceChange(state, { openAmount: 11_000 - n, cause: 'payment', source: `payment:${n}` }, now);
     expect(state.balanceEvents).toHaveLength(MAX_BALANCE_EVENTS);
     expect(state.balanceEvents.at(-1)?.source).toBe(`payment:${MAX_BALANCE_EVENTS + 4}`);
+  });
+});
+
+describe('an existing invoice resuming its lifecycle (imported, or open again after a reversal)', () => {
+  const policy = { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 't' };
+  const input = { invoiceId: 'i', customerId: 'c', currency: 'EUR', totalAmount: 10_000, dueDate: '2026-11-20', policy };
+  it('goes straight to the overdue step once the reminder instant has passed, the step due at once when past due', () => {
+    const state = resumedInvoiceState(input, { openAmount: 10_000, status: 'sent' }, new Date('2026-12-01T10:00:00Z'));
+    expect(state).toMatchObject({ phase: 'overdue', openAmount: 10_000, status: 'sent', overdueAt: '2026-11-21T00:00:00.000Z' });
+  });
+  it('still reminds when the reminder is ahead, and follows the earliest unpaid instalment', () => {
+    expect(resumedInvoiceState(input, { openAmount: 4_000, status: 'partially_paid' }, new Date('2026-11-01T00:00:00Z')).phase).toBe('remind');
+    const instalment = resumedInvoiceState(input, { openAmount: 10_000, status: 'sent', pastDueFrom: '2026-10-20' }, new Date('2026-11-01T00:00:00Z'));
+    expect(instalment).toMatchObject({ phase: 'overdue', pastDueFrom: '2026-10-20', overdueAt: '2026-10-21T00:00:00.000Z' });
+  });
+});
+
+describe('statusAfterReopen', () => {
+  it.each([
+    [{ status: 'paid', openAmount: 500, totalAmount: 500, overdue: true }, 'overdue'],
+    [{ status: 'paid', openAmount: 500, totalAmount: 500, overdue: false }, 'sent'],
+    [{ status: 'paid', openAmount: 300, totalAmount: 500, overdue: false }, 'partially_paid'],
+    [{ status: 'disputed', openAmount: 300, totalAmount: 500, overdue: true }, 'disputed'],
+    [{ status: 'partially_paid', openAmount: 400, totalAmount: 500, overdue: false }, 'partially_paid'],
+  ] as const)('%j -> %s', (input, expected) => {
+    expect(statusAfterReopen(input)).toBe(expected);
   });
 });

@@ -21,6 +21,7 @@ import { Migration0090Auth } from './0090-auth.js';
 import { Migration0091Portal } from './0091-portal.js';
 import { Migration0120ArOpenItemAgingIndex } from './0120-ar-open-item-aging-index.js';
 import { Migration0130WorkflowStarts } from './0130-workflow-starts.js';
+import { Migration0131PaymentReversal } from './0131-payment-reversal.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -44,4 +45,5 @@ export const migrationsList = [
   { name: '0091-portal', class: Migration0091Portal },
   { name: '0120-ar-open-item-aging-index', class: Migration0120ArOpenItemAgingIndex },
   { name: '0130-workflow-starts', class: Migration0130WorkflowStarts },
+  { name: '0131-payment-reversal', class: Migration0131PaymentReversal },
 ];
