@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startMailCatcher, type MailCatcher } from '../../src/mail/catcher.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { installTemporalRuntime, runWorker, type RunningWorker } from '../../src/runtime.js';
+import { tracingEnabled } from '../../src/observability/tracing.js';
 import type { Role } from '../../src/auth/roles.js';
 import { bearerHeaders, mintToken, type TokenOptions } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -73,6 +74,8 @@ export async function startTestEngine(options: { env?: Record<string, string>; w
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
+    // The run's one bundle, unless tracing is on (its interceptors must be bundled in, so that worker bundles itself).
+    ...(process.env[TEST_ENV.workflowBundle] && !tracingEnabled() ? { WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] } : {}),
     ...options.env,
   });
   const worker = options.withWorker === false ? undefined : await runWorker(config, temporalAddress, { orm: db.orm });

@@ -2,6 +2,8 @@
 export const TEST_ENV = {
   temporalAddress: 'AR_TEST_TEMPORAL_ADDRESS',
   templateDatabaseUrl: 'AR_TEST_TEMPLATE_DATABASE_URL',
+  /** The engine's workflow bundle, built once per run (webpack costs ~10 s of CPU per worker that bundles itself). */
+  workflowBundle: 'AR_TEST_WORKFLOW_BUNDLE',
 } as const;
 
 /** The test database: TEST_DATABASE_URL, else DATABASE_URL's server with the `ar_engine_test` database. */

@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TEST_AUTH_SECRET } from './auth.js';
+import { TEST_ENV } from './env.js';
 import { startTestEngine, type TestEngine } from './engine.js';
 
 export { TEST_AUTH_SECRET };
@@ -97,7 +98,17 @@ export function workerProcesses(engine: () => EngineEndpoints, env: Record<strin
       const worker = await startEntrypoint(
         'worker',
         // Port 0 for /metrics: worker processes of test files running in parallel would all want the default 9464.
-        { DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, SMTP_URL: config.mail.smtpUrl, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', ...env },
+        {
+          DATABASE_URL: db.url,
+          TEMPORAL_ADDRESS: temporalAddress,
+          TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+          SMTP_URL: config.mail.smtpUrl,
+          LOG_LEVEL: 'warn',
+          WORKER_METRICS_PORT: '0',
+          // The run's bundle: a restarted worker process is back in a second, not after a webpack run.
+          ...(process.env[TEST_ENV.workflowBundle] ? { WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] } : {}),
+          ...env,
+        },
         'worker polling',
       );
       started.push(worker);

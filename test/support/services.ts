@@ -1,8 +1,12 @@
-// Once per test run (jest's global set-up, loaded through tsx): a Temporal dev server (in memory, on a free port) and a migrated template database that
-// each test file clones, so files run in parallel on their own data.
+// Once per test run (jest's global set-up, loaded through tsx): a Temporal dev server (in memory, on a free port), a migrated template database that
+// each test file clones, so files run in parallel on their own data, and the workflow bundle every test worker loads.
 import { MikroORM } from '@mikro-orm/postgresql';
 import { migrate, ormConfig } from '../../src/db/orm.js';
 import { freePort } from '../../src/free-port.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeWorkflowBundle } from '../../src/temporal/bundle.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 import { failedExecutions, type FailedExecution } from './failed-workflows.js';
 import { TEST_ENV, templateDatabaseUrl } from './env.js';
@@ -18,7 +22,9 @@ export async function startTestServices(): Promise<void> {
   } finally {
     await orm.close();
   }
-  const devServer = await startDevServer({ port: await freePort(), logLevel: 'error' });
+  const bundlePath = join(mkdtempSync(join(tmpdir(), 'ar-test-bundle-')), 'workflows.js');
+  const [devServer] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), writeWorkflowBundle(bundlePath)]);
+  process.env[TEST_ENV.workflowBundle] = bundlePath;
   (globalThis as { __arDevServer?: typeof devServer }).__arDevServer = devServer;
   process.env[TEST_ENV.temporalAddress] = devServer.address;
   process.env[TEST_ENV.templateDatabaseUrl] = url;

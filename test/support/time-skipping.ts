@@ -1,9 +1,11 @@
 // Temporal's Java time-skipping test server, started from the toolchain cache through the exec wrapper.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { findTestServerWrapper } from '../../src/temporal/toolchain.js';
 import { installTemporalRuntime } from '../../src/runtime.js';
 import { workflowsPath } from '../../src/temporal/worker.js';
+import { TEST_ENV } from './env.js';
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installTemporalRuntime('ERROR');
@@ -21,9 +23,12 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   }
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} } });
+let bundle: Promise<WorkflowBundle> | undefined;
+/** The workflow bundle: the one the run's global set-up built, else built once for this file. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  const built = process.env[TEST_ENV.workflowBundle];
+  bundle ??= built
+    ? Promise.resolve({ code: readFileSync(built, 'utf8') })
+    : bundleWorkflowCode({ workflowsPath, logger: { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} } });
   return bundle;
 }
