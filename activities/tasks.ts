@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { addDuration } from '../src/domain/duration.js';
 import { stepKey } from '../src/temporal/ids.js';
 import { cancelTask, createTask, escalateTask, markTaskCompleted, type NewTask } from '../src/tasks/store.js';
+import { recordDecision } from '../src/tasks/decision-audit.js';
 import type { ActivityDeps } from './deps.js';
 
 /** What a workflow gives to open a task: the stored task's own fields, plus its key within the workflow and its SLA. */
@@ -46,7 +47,14 @@ export function createTaskActivities(deps: ActivityDeps) {
     },
 
     async recordTaskCompletion(input: { taskId: string; outcome: string; data: Record<string, unknown>; by: string; comment?: string }) {
-      const done = await markTaskCompleted(deps.orm.em.fork(), input);
+      const execution = Context.current().info.workflowExecution;
+      const workflowId = workflowIdOf();
+      // The completion and its decision audit row commit together; a retry finds both and adds neither.
+      const done = await deps.orm.em.fork().transactional(async (tx) => {
+        const completed = await markTaskCompleted(tx, input);
+        await recordDecision(tx, { key: stepKey(workflowId, `decision:${input.taskId}`), ...input, workflowId, runId: execution?.runId ?? null, decidedAt: new Date(completed.completedAt) });
+        return completed;
+      });
       return { taskId: input.taskId, outcome: input.outcome, completedBy: done.completedBy, completedAt: new Date(done.completedAt).toISOString() }; // raw SQL may hand back the timestamp as text
     },
 

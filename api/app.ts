@@ -29,6 +29,7 @@ import { paymentReversalRoutes } from './routes/payment-reversals.js';
 import { reportRoutes } from './routes/reports.js';
 import { documentRoutes } from './routes/documents.js';
 import { taskRoutes } from './routes/tasks.js';
+import { decisionAuditRoutes } from './routes/decision-audit.js';
 import { collectionRoutes } from './routes/collections.js';
 import { dunningPolicyRoutes } from './routes/dunning-policies.js';
 import { disputeRoutes } from './routes/disputes.js';
@@ -140,6 +141,7 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(reportRoutes, { deps });
   await app.register(documentRoutes, { deps });
   await app.register(taskRoutes, { deps });
+  await app.register(decisionAuditRoutes, { deps });
   await app.register(dunningPolicyRoutes, { deps });
   await app.register(collectionRoutes, { deps });
   await app.register(disputeRoutes, { deps });

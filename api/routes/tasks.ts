@@ -18,6 +18,7 @@ import { AssignBody, CommentBody, CompleteBody, CompletionResultSchema, IfMatchH
 import { expectedVersion } from './if-match.js';
 import { approvalPolicyRoutes } from './approval-policy.js';
 import { approvalGate, requireOtherPerson } from './task-approvals.js';
+import { auditingRefusals, leaveDecisionContext } from './task-decisions.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -217,7 +218,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     },
     async (request, reply) => {
       const { id } = request.params;
-      await requireDuty(deps, request, id);
+      // A refusal for four eyes or authority is an attempted decision: the audit keeps it (task-decisions.ts).
+      await auditingRefusals(deps, request, await findTask(orm.em.fork(), id), request.body, () => requireDuty(deps, request, id));
       const actor = actorOf(request);
       const manager = isTaskManager(request);
       const task = await guarded(id, () => checkCompletion(orm.em.fork(), id, actor, manager));
@@ -225,10 +227,11 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         throw problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: 'this task closes itself when its subject is resolved' }], 'The task has no workflow to complete it.');
       }
       // Authority by amount: refused above the caller's ceiling (and routed up), or one of two approvals recorded.
-      const gate = await guardedGate(() => approvalGate(deps, request, task, request.body));
+      const gate = await auditingRefusals(deps, request, task, request.body, () => guardedGate(() => approvalGate(deps, request, task, request.body)));
       if (gate.kind === 'recorded') {
         return reply.status(202).send({ taskId: id, outcome: 'approve', status: 'awaiting_approval', approvals: gate.approvals.map(({ by, at }) => ({ by, at })), approvalsRequired: gate.required });
       }
+      await leaveDecisionContext(deps, request, task, request.body, gate.extra.approvals);
       const handle = temporal.workflow.getHandle(task.workflowId);
       const completion = { taskId: id, outcome: request.body.outcome, data: request.body.data ?? {}, by: actor, byManager: manager, comment: request.body.comment, ...gate.extra };
       // The task row commits a moment before its workflow has processed the activity result that registers it; a

@@ -21,6 +21,8 @@ const INTEGRATION_ADMIN: readonly Role[] = ['admin'];
 /** Identity administration (users, API keys) and the audit log. */
 const IDENTITY_ADMIN: readonly Role[] = ['admin'];
 const AUDIT_READ: readonly Role[] = ['admin', 'auditor'];
+/** The decision audit: who decided what on which authority (finance directors answer for the approval ceilings). */
+const DECISION_AUDIT_READ: readonly Role[] = ['admin', 'auditor', 'finance_director'];
 /** Any signed-in caller, staff or portal user. */
 const SIGNED_IN: readonly Role[] = [...STAFF_ROLES, 'customer'];
 /** Portal users only; every portal route scopes itself to the caller's customer. */
@@ -173,6 +175,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /tasks/:id/complete': TASK_WORKERS,
   'POST /tasks/:id/comments': TASK_WORKERS,
   'GET /policies/approval-authority': STAFF_READ,
+  'GET /audit': DECISION_AUDIT_READ,
+  'GET /audit/:id': DECISION_AUDIT_READ,
 
   // --- credit management ---
   'POST /customers/:id/hold': CREDIT,
@@ -203,7 +207,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
 };
 
 /** Groups other modules use when they add their routes to the table above. */
-export const ACCESS_GROUPS = { STAFF_READ, CLERK, CASH, COLLECTIONS, DISPUTES, CREDIT, TASK_WORKERS, POLICY_ADMIN, IDENTITY_ADMIN, AUDIT_READ, SIGNED_IN, CUSTOMER };
+export const ACCESS_GROUPS = { STAFF_READ, CLERK, CASH, COLLECTIONS, DISPUTES, CREDIT, TASK_WORKERS, POLICY_ADMIN, IDENTITY_ADMIN, AUDIT_READ, DECISION_AUDIT_READ, SIGNED_IN, CUSTOMER };
 
 export function routeKey(method: string, url: string): string {
   return `${method.toUpperCase()} ${url}`;
