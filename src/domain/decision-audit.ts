@@ -22,12 +22,14 @@ export interface DecisionAuthority {
 
 /**
  * The amount a decision is about: for approvals what is approved (a credit approval's entered limit), otherwise an
- * amount the decider entered (a partial credit of a dispute) in the task's currency, else the task's own amount.
+ * amount the decider entered (a dispute's partial credit, as money or in the task's currency), else the task's own amount.
  */
 export function auditedAmount(task: { type: string; payload: Record<string, unknown> }, data: Record<string, unknown>): Money | undefined {
   if (isApprovalTask(task.type)) return decidedAmount(task, data);
+  const entered = data.amount as Partial<Money> | number | undefined;
+  if (typeof entered === 'object' && entered !== null && Number.isSafeInteger(entered.amount) && typeof entered.currency === 'string') return { amount: entered.amount!, currency: entered.currency };
   const base = taskAmount(task);
-  if (base && Number.isSafeInteger(data.amount)) return { amount: data.amount as number, currency: base.currency };
+  if (base && Number.isSafeInteger(entered)) return { amount: entered as number, currency: base.currency };
   return base;
 }
 

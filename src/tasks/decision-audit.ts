@@ -126,7 +126,8 @@ export async function recordDecision(
       input.decidedAt,
     ],
   );
-  await tx.execute('DELETE FROM task_decision_context WHERE task_id = ? AND actor = ?', [input.taskId, input.by]);
+  // The task is decided: what anyone left for it (attempts the workflow refused, 422) is of no further use.
+  await tx.execute('DELETE FROM task_decision_context WHERE task_id = ?', [input.taskId]);
 }
 
 /** An attempt the API refused before the workflow heard of it (above the ceiling, four eyes): not a decision, kept. */

@@ -102,7 +102,7 @@ it('records a credit override refused above the credit manager\'s ceiling and th
   expect(refused.refusal.detail).toContain('credit_manager may approve up to 50,000.00 EUR');
 });
 
-it('records a write-off the finance director approved at the end of a seconds-scale ladder', async () => {
+it('records a write-off a signed-in finance director approved at the end of a seconds-scale ladder, by user id and name', async () => {
   const ladder = {
     name: 'Write-off in seconds',
     courtesyReminder: null,
@@ -117,13 +117,19 @@ it('records a write-off the finance director approved at the end of a seconds-sc
   expect((await put(`/customers/${customerId}/dunning-policy`, { policyCode: 'audit-write-off' })).statusCode).toBe(200);
   const issueDate = new Date(Date.now() - 42 * 86_400_000).toISOString().slice(0, 10);
   expect((await post('/invoices', { customerId, issueDate, lines: [{ description: 'Pallets', quantity: 1, unitPrice: eur(420_000), taxRate: '0' }] }, await as('ar_clerk', 'clara'))).statusCode).toBe(201);
+  // A signed-in person this time: the audit names the user by id and display name.
+  const password = 'correct horse battery staple';
+  const user = await post('/users', { email: 'fiona@audit.example', role: 'finance_director', displayName: 'Fiona Finance', password });
+  expect(user.statusCode).toBe(201);
+  const login = await post('/auth/login', { email: 'fiona@audit.example', password }, { authorization: 'none' });
+  expect(login.statusCode).toBe(200);
   const task = await taskOf(`customerId=${customerId}&type=write_off_proposal`);
-  await approve(task!.id, await as('finance_director', 'fd-2'));
+  await approve(task!.id, { authorization: `Bearer ${login.json().accessToken}` });
 
   const [decision] = await auditOf(task!.id);
   expect(decision).toMatchObject({
     outcome: 'approve',
-    actor: { actor: 'fd-2', roles: ['finance_director'] },
+    actor: { actor: 'fiona@audit.example', kind: 'user', id: user.json().id, name: 'Fiona Finance', roles: ['finance_director'] },
     authority: { role: 'finance_director', ceiling: eur(25_000_000), basis: 'ceiling' },
     amount: eur(420_000),
     task: { type: 'write_off_proposal', subjectType: 'customer', subjectId: customerId },
@@ -164,6 +170,33 @@ it('records a credit note approval, and the requesting API key\'s own attempt as
   expect((await auditOf(task!.id)).filter((d: { outcome: string }) => d.outcome === 'approve')).toHaveLength(1);
 });
 
+it('records a dispute resolution with the amount credited and the dispute policy version; a handler holds no approval ceiling', async () => {
+  const customerId = (await post('/customers', customerFixture({ legalName: 'Audit Disputes Oy', email: 'ap@audit-disputes.example' }))).json().id;
+  const invoiceId = (await post('/invoices', { customerId, lines: [{ description: 'Consulting', quantity: 1, unitPrice: eur(100_000), taxRate: '0' }] }, await as('ar_clerk', 'clara'))).json().id;
+  const opened = await post(`/invoices/${invoiceId}/disputes`, { category: 'pricing', reason: 'Quote not applied', amount: eur(30_000) });
+  expect(opened.statusCode).toBe(201);
+  const task = await taskOf(`subjectId=${opened.json().id}&type=dispute_resolution`);
+  const alice = await as('dispute_handler', 'alice');
+  expect((await post(`/tasks/${task!.id}/claim`, {}, alice)).statusCode).toBe(200);
+  const body = { outcome: 'credit_partial', data: { amount: eur(20_000), rootCause: { category: 'pricing', note: 'Quote 114 not applied' } } };
+  const done = await eventually(async () => {
+    const answer = await post(`/tasks/${task!.id}/complete`, body, alice);
+    return answer.statusCode === 200 ? answer : undefined; // the workflow may still be registering the task
+  });
+  expect(done.statusCode).toBe(200);
+
+  const [decision] = await auditOf(task!.id);
+  expect(decision).toMatchObject({
+    outcome: 'credit_partial',
+    actor: { actor: 'alice', roles: ['dispute_handler'] },
+    authority: null,
+    amount: eur(20_000),
+    policyVersion: engine.config.policy.dispute.version,
+    task: { type: 'dispute_resolution', subjectType: 'dispute', subjectId: opened.json().id },
+    workflow: { id: task!.workflowId, runId: await runOf(task!.workflowId) },
+  });
+});
+
 it('filters by time, customer, task type, actor and outcome, pages with a cursor, and answers mistakes as problems', async () => {
   const refused = (await get('/audit?outcome=refused&limit=200', await auditor())).json();
   expect(refused.items.length).toBeGreaterThanOrEqual(3);
@@ -174,7 +207,7 @@ it('filters by time, customer, task type, actor and outcome, pages with a cursor
   const customerId = overrides[0].customerId;
   expect((await get(`/audit?customerId=${customerId}`, await auditor())).json().items).toHaveLength(2);
   expect((await get(`/audit?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, await auditor())).json().items).toHaveLength(0);
-  expect((await get(`/audit?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=200`, await auditor())).json().items.length).toBeGreaterThanOrEqual(7);
+  expect((await get(`/audit?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=200`, await auditor())).json().items.length).toBeGreaterThanOrEqual(8);
 
   const all = (await get('/audit?limit=200', await auditor())).json().items.map((d: { id: string }) => d.id);
   const seen: string[] = [];
