@@ -23,6 +23,10 @@ describe('permission matrix', () => {
     ['POST /users', ['admin'], true],
     ['GET /audit-log', ['auditor'], true],
     ['GET /audit-log', ['ar_clerk'], false],
+    ['GET /audit', ['auditor'], true],
+    ['GET /audit/:id', ['finance_director'], true],
+    ['GET /audit', ['credit_manager'], false],
+    ['GET /audit/:id', ['customer'], false],
     ['POST /api-keys', ['collector', 'admin'], true],
     ['GET /auth/me', ['customer'], true],
   ])('%s for %j: %s', (key, roles, allowed) => {
