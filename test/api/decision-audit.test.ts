@@ -102,6 +102,28 @@ it('records a credit override refused above the credit manager\'s ceiling and th
   expect(refused.refusal.detail).toContain('credit_manager may approve up to 50,000.00 EUR');
 });
 
+it('records an approval above the highest ceiling as decided by two finance directors, naming both', async () => {
+  const customerId = (await post('/customers', customerFixture({ legalName: 'Audit Dual Approvals AG', email: 'ap@audit-dual.example' }))).json().id;
+  expect((await post(`/customers/${customerId}/hold`, { reason: 'strategic order' }, await as('credit_manager', 'hold-desk'))).statusCode).toBe(200);
+  const issued = await post('/invoices', { customerId, lines: [{ description: 'Wind farm', quantity: 1, unitPrice: eur(30_000_000), taxRate: '0' }] }, await as('ar_clerk', 'clara'));
+  const task = await taskOf(`subjectId=${issued.json().id}&type=credit_override`);
+  const first = await as('finance_director', 'fd-a');
+  expect((await post(`/tasks/${task!.id}/claim`, {}, first)).statusCode).toBe(200);
+  expect((await post(`/tasks/${task!.id}/complete`, { outcome: 'approve' }, first)).statusCode).toBe(202);
+  // The same person again is four eyes: refused, and kept as an attempt.
+  expect((await post(`/tasks/${task!.id}/complete`, { outcome: 'approve' }, first)).statusCode).toBe(403);
+  await approve(task!.id, await as('finance_director', 'fd-b'));
+
+  const [decision, again] = await auditOf(task!.id);
+  expect(decision).toMatchObject({
+    outcome: 'approve',
+    actor: { actor: 'fd-b' },
+    authority: { role: 'finance_director', ceiling: eur(25_000_000), basis: 'two_approvals', approvals: [{ by: 'fd-a' }, { by: 'fd-b' }] },
+    amount: eur(30_000_000),
+  });
+  expect(again).toMatchObject({ outcome: 'refused', refusal: { type: 'four-eyes' }, actor: { actor: 'fd-a' } });
+});
+
 it('records a write-off a signed-in finance director approved at the end of a seconds-scale ladder, by user id and name', async () => {
   const ladder = {
     name: 'Write-off in seconds',
@@ -168,6 +190,9 @@ it('records a credit note approval, and the requesting API key\'s own attempt as
   const em = engine.db.orm.em.fork();
   await em.transactional((tx) => recordDecision(tx, { key: `${task!.workflowId}:decision:${task!.id}`, taskId: task!.id, outcome: 'approve', data: {}, by: 'cm-notes', workflowId: task!.workflowId, runId: null, decidedAt: new Date() }));
   expect((await auditOf(task!.id)).filter((d: { outcome: string }) => d.outcome === 'approve')).toHaveLength(1);
+  // Nobody rewrites the record afterwards.
+  await expect(em.execute(`UPDATE decision_audit SET actor = 'someone else' WHERE task_id = ?`, [task!.id])).rejects.toThrow(/append-only/);
+  await expect(em.execute('DELETE FROM decision_audit WHERE task_id = ?', [task!.id])).rejects.toThrow(/append-only/);
 });
 
 it('records a dispute resolution with the amount credited and the dispute policy version; a handler holds no approval ceiling', async () => {
@@ -199,7 +224,7 @@ it('records a dispute resolution with the amount credited and the dispute policy
 
 it('filters by time, customer, task type, actor and outcome, pages with a cursor, and answers mistakes as problems', async () => {
   const refused = (await get('/audit?outcome=refused&limit=200', await auditor())).json();
-  expect(refused.items.length).toBeGreaterThanOrEqual(3);
+  expect(refused.items.length).toBeGreaterThanOrEqual(4);
   expect(refused.items.every((d: { outcome: string }) => d.outcome === 'refused')).toBe(true);
   expect((await get('/audit?actor=erp-audit-notes', await auditor())).json().items).toHaveLength(1);
   expect((await get('/audit?actor=fd-1&taskType=credit_override', await auditor())).json().items).toHaveLength(1);
@@ -207,7 +232,7 @@ it('filters by time, customer, task type, actor and outcome, pages with a cursor
   const customerId = overrides[0].customerId;
   expect((await get(`/audit?customerId=${customerId}`, await auditor())).json().items).toHaveLength(2);
   expect((await get(`/audit?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, await auditor())).json().items).toHaveLength(0);
-  expect((await get(`/audit?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=200`, await auditor())).json().items.length).toBeGreaterThanOrEqual(8);
+  expect((await get(`/audit?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=200`, await auditor())).json().items.length).toBeGreaterThanOrEqual(10);
 
   const all = (await get('/audit?limit=200', await auditor())).json().items.map((d: { id: string }) => d.id);
   const seen: string[] = [];
