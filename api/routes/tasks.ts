@@ -166,7 +166,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     { schema: { tags, summary: 'Claim a task (claiming one you already hold is a no-op)', params: UuidParams, headers: IfMatchHeaders, response: { 200: TaskSchema, ...problemResponses(403, 404, 409, 412) } } },
     async (request, reply) => {
       const { id } = request.params;
-      await requireDuty(deps, request, id);
+      // Claiming one's own request is the first step of a self-approval: refused, and kept in the decision audit.
+      await auditingRefusals(deps, request, await findTask(orm.em.fork(), id), { outcome: 'claim' }, () => requireDuty(deps, request, id));
       const task = await guarded(id, () => claimTask(orm.em.fork(), id, actorOf(request), versionOf(request.headers['if-match'], id)));
       return sendTask(reply, task);
     },

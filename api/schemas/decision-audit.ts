@@ -26,7 +26,7 @@ export const DecisionSchema = Type.Object({
       type: Type.Enum(['approval-authority', 'four-eyes'] as const, { description: 'above the decider\'s ceiling, or their own request / a second approval by the same person' }),
       status: Type.Integer(),
       detail: Type.String(),
-      attempted: Type.String({ description: 'the outcome that was attempted' }),
+      attempted: Type.String({ description: 'the outcome that was attempted, or `claim` for a refused claim of one\'s own request' }),
     }),
   ),
   actor: Type.Object({

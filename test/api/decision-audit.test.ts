@@ -55,11 +55,12 @@ it('records a credit limit approval with the approver, role, ceiling and workflo
   );
   expect(applied.statusCode).toBe(202);
   const task = await taskOf(`customerId=${customerId}&type=credit_approval`);
+  expect((await post(`/tasks/${task!.id}/claim`, {}, applicant)).statusCode).toBe(403);
   const own = await post(`/tasks/${task!.id}/complete`, { outcome: 'approve' }, applicant);
   expect(own.statusCode).toBe(403);
   await approve(task!.id, await as('credit_manager', 'cm-colleague'), { limit: 2_500_000 });
 
-  const [decision, refused] = await auditOf(task!.id);
+  const [decision, refused, claimed] = await auditOf(task!.id);
   expect(decision).toMatchObject({
     outcome: 'approve',
     refusal: null,
@@ -74,6 +75,7 @@ it('records a credit limit approval with the approver, role, ceiling and workflo
     data: { limit: 2_500_000 },
   });
   expect(refused).toMatchObject({ outcome: 'refused', refusal: { type: 'four-eyes', status: 403, attempted: 'approve' }, actor: { actor: 'cm-applicant', roles: ['credit_manager'] }, amount: eur(3_000_000) });
+  expect(claimed).toMatchObject({ outcome: 'refused', refusal: { type: 'four-eyes', attempted: 'claim' }, actor: { actor: 'cm-applicant' } });
   expect((await get(`/audit/${decision.id}`, await auditor())).json()).toEqual(decision);
 });
 
@@ -224,7 +226,7 @@ it('records a dispute resolution with the amount credited and the dispute policy
 
 it('filters by time, customer, task type, actor and outcome, pages with a cursor, and answers mistakes as problems', async () => {
   const refused = (await get('/audit?outcome=refused&limit=200', await auditor())).json();
-  expect(refused.items.length).toBeGreaterThanOrEqual(4);
+  expect(refused.items.length).toBeGreaterThanOrEqual(5);
   expect(refused.items.every((d: { outcome: string }) => d.outcome === 'refused')).toBe(true);
   expect((await get('/audit?actor=erp-audit-notes', await auditor())).json().items).toHaveLength(1);
   expect((await get('/audit?actor=fd-1&taskType=credit_override', await auditor())).json().items).toHaveLength(1);
@@ -232,7 +234,7 @@ it('filters by time, customer, task type, actor and outcome, pages with a cursor
   const customerId = overrides[0].customerId;
   expect((await get(`/audit?customerId=${customerId}`, await auditor())).json().items).toHaveLength(2);
   expect((await get(`/audit?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, await auditor())).json().items).toHaveLength(0);
-  expect((await get(`/audit?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=200`, await auditor())).json().items.length).toBeGreaterThanOrEqual(10);
+  expect((await get(`/audit?to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=200`, await auditor())).json().items.length).toBeGreaterThanOrEqual(11);
 
   const all = (await get('/audit?limit=200', await auditor())).json().items.map((d: { id: string }) => d.id);
   const seen: string[] = [];
