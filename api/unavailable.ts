@@ -53,3 +53,19 @@ export function unavailableProblem(error: unknown, instance: string): Problem {
   }
   return { type: problemType('unavailable'), title: 'Service unavailable', status: 503, detail: 'A service this request needs (the database or the workflow engine) cannot be reached right now. Retry it with the same Idempotency-Key.', instance };
 }
+
+/**
+ * Runs `work` again while a dependency is unavailable, for up to `withinMs`. For what a request does after its
+ * change committed (reading back the answer): failing there would answer 5xx for a change that took effect.
+ */
+export async function retryWhileUnavailable<T>(work: () => Promise<T>, withinMs = 20_000): Promise<T> {
+  const until = Date.now() + withinMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDependencyUnavailable(error) || Date.now() >= until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 2_000)));
+    }
+  }
+}

@@ -12,6 +12,7 @@ import type { FieldChange } from '../../src/domain/customer.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { workflowStarts } from '../../src/temporal/starters.js';
 import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
+import { noteEffectLocation } from '../../src/db/committed-effects.js';
 import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
 import { createCustomer, lockCurrent, patchCustomer } from '../customers/commands.js';
@@ -19,7 +20,7 @@ import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
-import { Amount, problemResponses, UuidParams } from '../schemas/common.js';
+import { Amount, effectSeeOther, problemResponses, UuidParams } from '../schemas/common.js';
 import { AccountStateSchema, CreateCustomerBody, CustomerSchema, IdempotencyAndIfMatchHeaders, PatchCustomerBody } from '../schemas/customer.js';
 import { expectedVersion } from './if-match.js';
 
@@ -95,13 +96,14 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
         description: 'A probable duplicate answers 409 with `candidates`; repeat with `"allowDuplicate": true` to create it anyway (recorded in the history).',
         headers: IdempotencyHeaders,
         body: CreateCustomerBody,
-        response: { 201: CustomerSchema, ...problemResponses(400, 409, 422, 503) },
+        response: { 201: CustomerSchema, ...effectSeeOther, ...problemResponses(400, 409, 422, 503) },
       },
     },
     async (request, reply) => {
       const startCtx = { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id };
       let accountStart: string | undefined;
       const created = await createCustomer(orm.em.fork(), request.body, { actor: actorOf(request), requestId: request.id }, async (tx, customer) => {
+        noteEffectLocation(`/customers/${customer.id}`);
         // Recorded with the row, started after the commit: the account workflow's first activity finds the customer.
         accountStart = await recordWorkflowStart(
           tx,

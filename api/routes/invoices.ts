@@ -14,6 +14,7 @@ import { InvoiceNotFoundError } from '../../src/invoices/balance.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { workflowStarts } from '../../src/temporal/starters.js';
 import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
+import { noteEffectLocation } from '../../src/db/committed-effects.js';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
@@ -23,7 +24,7 @@ import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems, ProblemError } from '../problem.js';
-import { problemResponses, UuidParams } from '../schemas/common.js';
+import { effectSeeOther, problemResponses, UuidParams } from '../schemas/common.js';
 import {
   CancelBody,
   CreateInvoiceBody,
@@ -135,7 +136,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         description: 'Over the credit limit (exposure = open AR + held invoices) or to an account on credit hold, the invoice is issued `held`: posted, but delivered only after a credit override task is approved (rejected: cancelled).',
         headers: IdempotencyHeaders,
         body: CreateInvoiceBody,
-        response: { 201: IssuedInvoiceSchema, ...problemResponses(400, 404, 409, 422, 503) },
+        response: { 201: IssuedInvoiceSchema, ...effectSeeOther, ...problemResponses(400, 404, 409, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -151,6 +152,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           const { hold } = await checkNewInvoiceCredit(tx, { customerId: prepared.customerId, amount: prepared.totals.total }, config.policy.credit);
           prepared.creditHold = hold;
           const stored = await insertInvoice(tx, prepared);
+          noteEffectLocation(`/invoices/${stored.id}`);
           if (hold) await recordInvoiceHeld(tx, { invoiceId: stored.id, customerId: prepared.customerId, number: stored.number, actor: actorOf(request), hold: { ...hold } });
           const workflowId = await recordWorkflowStart(
             tx,

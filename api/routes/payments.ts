@@ -13,6 +13,7 @@ import { insertPayment } from '../../src/payments/receive.js';
 import { invoicesNamedBy, remittanceOutcomes, type RemittanceOutcome } from '../../src/payments/remittance.js';
 import { workflowStarts } from '../../src/temporal/starters.js';
 import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
+import { noteEffectLocation } from '../../src/db/committed-effects.js';
 import { allocationsOf, findPayment, toPaymentRecord, type AllocationRecord, type PaymentRecord } from '../../src/payments/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { invoiceBalanceChangedSignal, paymentAllocatedSignal } from '../../workflows/messages.js';
@@ -21,7 +22,8 @@ import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, toPage, pageSchema } from '../pagination.js';
 import { ProblemError, problems, type FieldError } from '../problem.js';
-import { problemResponses, UuidParams } from '../schemas/common.js';
+import { retryWhileUnavailable } from '../unavailable.js';
+import { effectSeeOther, problemResponses, UuidParams } from '../schemas/common.js';
 import { AllocateBody, CreatePaymentBody, PaymentListItemSchema, PaymentListQuery, PaymentSchema } from '../schemas/payment.js';
 
 type PaymentView = Static<typeof PaymentSchema>;
@@ -122,7 +124,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         summary: 'Record a received payment; cash application runs at once in its payment-<id> workflow',
         headers: IdempotencyHeaders,
         body: CreatePaymentBody,
-        response: { 201: PaymentSchema, ...problemResponses(400, 404, 409, 422, 503) },
+        response: { 201: PaymentSchema, ...effectSeeOther, ...problemResponses(400, 404, 409, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -138,6 +140,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       // The cash application's start is recorded with the payment and carried out after the commit.
       const startCtx = { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id };
       const applicationStart = await em.transactional(async (tx) => {
+        noteEffectLocation(`/payments/${id}`);
         await insertPayment(tx, {
           id,
           customerId: body.customerId ?? null,
@@ -159,8 +162,9 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         );
       });
       await startRecorded(orm.em, temporal, [applicationStart], request.log);
-      const payment = await awaitApplication(em, id);
-      return reply.status(201).header('location', `/payments/${id}`).send(await fullView(em, payment));
+      // The payment is committed: reading the answer back outlasts a database blip rather than answer 503 for it.
+      const view = await retryWhileUnavailable(async () => fullView(em, await awaitApplication(em, id)));
+      return reply.status(201).header('location', `/payments/${id}`).send(view);
     },
   );
 

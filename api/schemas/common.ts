@@ -38,6 +38,12 @@ export const PositiveMoneyInput = Type.Object({ amount: Amount({ minimum: 1, des
 export const UuidParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
 /** Problem responses a route may answer with, for its OpenAPI document. */
+/**
+ * A repeat (same Idempotency-Key) of a request that took effect but could not answer: its result is at Location,
+ * which a client reads with a GET (api/idempotency.ts).
+ */
+export const effectSeeOther = { 303: { ...ProblemSchema, description: 'The request took effect earlier; its result is at the Location header' } };
+
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, { ...ProblemSchema, description: 'Problem details (RFC 9457)' }]));
 }

@@ -4,6 +4,7 @@ import { Customer } from './entities/customer.js';
 import { OutboundMessage } from './entities/outbound-message.js';
 import { migrationsList } from './migrations/index.js';
 import { guardPoolAgainstDeadConnections } from './pool-guard.js';
+import { CommittedEffectsSubscriber } from './committed-effects.js';
 
 export const entities = [Customer, OutboundMessage];
 
@@ -20,6 +21,8 @@ export function ormConfig(databaseUrl: string, options: PoolOptions = {}) {
   return defineConfig({
     clientUrl: databaseUrl,
     entities,
+    // Marks the commits of requests that must take effect once (src/db/committed-effects.ts).
+    subscribers: [new CommittedEffectsSubscriber()],
     extensions: [Migrator],
     // Migrations are hand-written SQL; no schema snapshot files are written next to the code.
     migrations: { migrationsList, tableName: 'schema_migration', transactional: true, allOrNothing: true, snapshot: false, snapshotOnMigrate: false },

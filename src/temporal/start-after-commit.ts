@@ -109,9 +109,9 @@ async function carryOut(em: EntityManager, client: Client, rows: StartRow[]): Pr
 }
 
 /**
- * Starts the given recorded workflows now (after the commit that recorded them). Never throws for the workflow
- * service: what could not be started stays recorded and the relay starts it; the caller's change is committed
- * either way.
+ * Starts the given recorded workflows now (after the commit that recorded them). Never throws, for the workflow
+ * service or the database: what could not be started stays recorded and the relay starts it. The caller's change is
+ * committed either way, so a failure here must not turn into an error answer that invites a retry doing it twice.
  */
 export async function startRecorded(
   em: EntityManager,
@@ -120,9 +120,14 @@ export async function startRecorded(
   log?: { warn: (meta: object, message: string) => void },
 ): Promise<void> {
   if (workflowIds.length === 0) return;
-  const rows = await em.fork().execute<StartRow[]>(`SELECT ${COLUMNS} FROM workflow_start WHERE workflow_id = ANY(?::text[]) AND started_at IS NULL`, [`{${workflowIds.join(',')}}`]);
-  const { failed } = await carryOut(em.fork(), client, rows);
-  for (const f of failed) log?.warn({ err: f.error, workflowId: f.workflowId }, 'workflow start deferred to the relay');
+  try {
+    const rows = await em.fork().execute<StartRow[]>(`SELECT ${COLUMNS} FROM workflow_start WHERE workflow_id = ANY(?::text[]) AND started_at IS NULL`, [`{${workflowIds.join(',')}}`]);
+    const { failed } = await carryOut(em.fork(), client, rows);
+    for (const f of failed) log?.warn({ err: f.error, workflowId: f.workflowId }, 'workflow start deferred to the relay');
+  } catch (error) {
+    // The database failed around the start (reading the record, or noting the outcome): the relay carries it out.
+    log?.warn({ err: error, workflowIds }, 'workflow start deferred to the relay');
+  }
 }
 
 /**

@@ -25,6 +25,9 @@ const scenario = (run: (stand: Stand) => Promise<void>) => async () => {
     await run(stand);
   } catch (error) {
     progress(`FAILED: ${String((error as Error).stack ?? error).slice(0, 3000)}`);
+    // The API's own warnings and errors (pino levels 40 and 50) usually say what went wrong underneath.
+    const complaints = stand.apiOutput().split('\n').filter((line) => /"level":(40|50|60)/.test(line));
+    progress(`the API's last warnings and errors:\n${complaints.slice(-15).join('\n').slice(-6000)}`);
     throw error;
   }
 };

@@ -22,6 +22,7 @@ import { Migration0091Portal } from './0091-portal.js';
 import { Migration0120ArOpenItemAgingIndex } from './0120-ar-open-item-aging-index.js';
 import { Migration0130WorkflowStarts } from './0130-workflow-starts.js';
 import { Migration0131PaymentReversal } from './0131-payment-reversal.js';
+import { Migration0132IdempotencyEffect } from './0132-idempotency-effect.js';
 import { Migration0133DecisionAudit } from './0133-decision-audit.js';
 
 export const migrationsList = [
@@ -47,5 +48,6 @@ export const migrationsList = [
   { name: '0120-ar-open-item-aging-index', class: Migration0120ArOpenItemAgingIndex },
   { name: '0130-workflow-starts', class: Migration0130WorkflowStarts },
   { name: '0131-payment-reversal', class: Migration0131PaymentReversal },
+  { name: '0132-idempotency-effect', class: Migration0132IdempotencyEffect },
   { name: '0133-decision-audit', class: Migration0133DecisionAudit },
 ];

@@ -66,6 +66,8 @@ export interface Stand {
   tokenFor(role: Role, customerId?: string): Promise<string>;
   /** What the worker process printed (for a scenario that fails). */
   workerOutput(): string;
+  /** What the API process printed (for a scenario that fails). */
+  apiOutput(): string;
   /** Restarts the API process with extra environment (a policy for one scenario); none restores the defaults. */
   restartApi(extraEnv?: Record<string, string>): Promise<void>;
   killWorker(): Promise<void>;
@@ -215,6 +217,7 @@ export async function startStand(options: { env?: Record<string, string> } = {})
       progress(`worker started in ${Math.round(performance.now() - begun)} ms`);
     },
     workerOutput: () => worker?.output() ?? '',
+    apiOutput: () => api.output(),
     workerRunning: () => worker !== undefined && worker.child.exitCode === null && worker.child.signalCode === null,
     async stopTemporal() {
       await devServer?.stop();
