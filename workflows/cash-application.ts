@@ -4,15 +4,24 @@
 import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DocumentActivities } from '../activities/documents.js';
 import type { PaymentActivities } from '../activities/payments.js';
+import type { TaskActivities } from '../activities/tasks.js';
 import { cashApplicationPolicyProblems, DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
 import { addDuration, durationMs } from '../src/domain/duration.js';
+import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
+import { RESEARCH_QUEUE, RESEARCH_TASK_TYPE } from '../src/payments/research-task.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
+import { escalationReason, taskDeadlinePatch } from './task-deadlines.js';
 
 const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask, unappliedAmountOf } = proxyActivities<PaymentActivities>({
   // Each activity is one short transaction; a worker that dies mid-activity is detected after this long and the
   // activity runs again on another worker (its database transaction died with the process, so nothing is half-done).
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
+});
+
+const { escalateTaskRecord } = proxyActivities<TaskActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
 const { sendPaymentReceipt } = proxyActivities<DocumentActivities>({
@@ -36,6 +45,9 @@ export const RESEARCH_RECHECK_PATCH = 'cash-application-research-recheck';
  * should mean something needs a person. Histories from before still fail.
  */
 export const MISSING_PAYMENT_PATCH = 'cash-application-missing-payment-completes';
+
+/** v5: a research task still open at its deadline (the research SLA) moves once to the manager's queue. */
+export const RESEARCH_DEADLINE_PATCH = taskDeadlinePatch(RESEARCH_TASK_TYPE);
 
 const isPaymentNotFound = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'PaymentNotFound';
 
@@ -91,9 +103,16 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
       if (task.taskId) {
         state.phase = 'research_open';
         if (patched(RESEARCH_RECHECK_PATCH)) {
+          // The first re-check falls on the task's deadline (its SLA): money still unapplied then moves the task once.
+          let escalateTo = patched(RESEARCH_DEADLINE_PATCH) ? (input.policy.researchEscalateTo ?? MANAGER_QUEUE) : null;
+          const dueAt = addDuration(new Date(), input.policy.researchSla).toISOString();
           while (!(await condition(() => state.unappliedAmount === 0, durationMs(input.policy.researchSla)))) {
             const current = await unappliedAmountOf({ paymentId: input.paymentId });
             state.unappliedAmount = Math.min(state.unappliedAmount, current);
+            if (escalateTo && state.unappliedAmount > 0) {
+              await escalateTaskRecord({ taskId: task.taskId, queue: escalateTo, reason: escalationReason({ type: RESEARCH_TASK_TYPE, queue: RESEARCH_QUEUE }, dueAt) });
+              escalateTo = null;
+            }
           }
         } else {
           await condition(() => state.unappliedAmount === 0);

@@ -23,6 +23,8 @@ import {
   type CollectionView,
   type PromiseToPayRecorded,
 } from './collection-messages.js';
+import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
+import { escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox, type OpenTask, type TaskInboxState } from './task-inbox.js';
 
 const acts = proxyActivities<CollectionActivities>({
@@ -173,6 +175,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   );
 
   if (state.writeOff) watchWriteOff(state.writeOff.taskId);
+  // Every task's deadline moves it once to the manager's queue; tasks carried over continue-as-new keep theirs.
+  const escalateLate = (task: OpenTask) => escalateAtDeadline(inbox, task, { dueAt: task.slaDueAt, escalateTo: state.policy.managerQueue ?? MANAGER_QUEUE });
+  for (const task of inbox.openTasks()) escalateLate(task);
   if (!input.state) note('started', `policy ${state.policy.code}@${state.policy.version}`);
 
   function watchWriteOff(taskId: string) {
@@ -229,6 +234,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
           slaDueAt: addDuration(now(), state.policy.collectorTaskSla).toISOString(),
           payload: { level: level.name, overdueAmount: facts.overdueAmount, currency: facts.customer.currency, invoices: facts.overdue.map((i) => i.number) },
         });
+        escalateLate(task);
         note('action', `collector task ${task.taskId}`);
       } else if (action === 'credit_hold') {
         const held = await acts.placeCollectionHold({ customerId: state.customerId, level: level.name, step });
@@ -280,6 +286,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         slaDueAt: addDuration(now(), state.policy.collectorTaskSla).toISOString(),
         payload: { level: level.name, template: level.template, invoices: facts.overdue.map((i) => i.number) },
       });
+      escalateLate(task);
       channels.push({ channel, taskId: task.taskId });
     }
     await acts.sendDunningContact({ customerId: state.customerId, level: level.name, template: level.template, slot: slotIso, channels, asOf: now().toISOString() });
@@ -385,6 +392,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         state.writeOff = { taskId: task.taskId, invoiceIds, proposedAt: now().toISOString() };
         note('write_off_proposed', `task ${task.taskId} for ${invoiceIds.length} invoice(s)`);
         watchWriteOff(task.taskId);
+        escalateLate(task);
         writeOffAt = undefined;
       }
     }

@@ -7,6 +7,8 @@ import type { CreditNoteApprovalActivities } from '../activities/credit-note-app
 import { overrideProblems } from '../src/domain/credit-decision.js';
 import type { Money } from '../src/domain/money.js';
 import { creditNoteApprovalQuery, type CreditNoteApprovalState } from './messages.js';
+import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
+import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox } from './task-inbox.js';
 
 const { issueApprovedCreditNote } = proxyActivities<CreditNoteApprovalActivities>({
@@ -24,7 +26,10 @@ export interface CreditNoteApprovalInput {
   requestedBy: string;
   /** The approval queue chosen by the ceilings when it was requested. */
   queue: string;
+  /** The approval's SLA, and its deadline. */
   sla: string;
+  /** Where the approval moves if still open at its deadline (credit policy); absent in inputs recorded before. */
+  escalateTo?: string;
 }
 
 export async function creditNoteApprovalWorkflow(input: CreditNoteApprovalInput): Promise<CreditNoteApprovalState> {
@@ -44,6 +49,7 @@ export async function creditNoteApprovalWorkflow(input: CreditNoteApprovalInput)
     payload: { creditNoteId: input.creditNoteId, invoiceId: input.invoiceId, invoiceNumber: input.invoiceNumber, amount: input.amount, reason: input.reason, requestedBy: input.requestedBy, outcomes: ['approve', 'reject'] },
   });
   state = { ...state, taskId: task.taskId };
+  escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(input.sla), escalateTo: input.escalateTo ?? MANAGER_QUEUE });
   const done = (await inbox.waitFor(task.taskId))!;
   const comment = done.comment ?? (typeof done.data.reason === 'string' ? done.data.reason : null);
   if (done.outcome === 'approve') {

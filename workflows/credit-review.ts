@@ -5,9 +5,10 @@
 import { condition, allHandlersFinished, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CreditActivities } from '../activities/credit.js';
 import { approvalProblems, approverFor, type ApprovalContext } from '../src/domain/credit-decision.js';
-import { approvalQueue, validateCreditPolicy, type CreditPolicy } from '../src/domain/credit-policy.js';
+import { approvalQueue, taskEscalationQueueOf, validateCreditPolicy, type CreditPolicy } from '../src/domain/credit-policy.js';
 import { scoreCredit } from '../src/domain/credit-scorecard.js';
 import { creditReviewStateQuery, type CreditReviewState } from './credit-messages.js';
+import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox } from './task-inbox.js';
 
 const { gatherCreditReviewInputs, recordCreditScore, applyCreditDecision } = proxyActivities<CreditActivities>({
@@ -82,6 +83,7 @@ export async function creditReviewWorkflow(input: CreditReviewInput): Promise<Cr
       context: context as unknown as Record<string, unknown>,
     });
     state = { ...state, phase: 'awaiting_approval', taskId: task.taskId };
+    escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(input.policy.approvalSla), escalateTo: taskEscalationQueueOf(input.policy) });
     await recordCreditScore({ workflowId, scorecard, bureau: gathered.bureau, approver: route.approver, taskId: task.taskId });
     const done = (await inbox.waitFor(task.taskId))!;
     const comment = done.comment ?? (typeof done.data.reason === 'string' ? done.data.reason : null);

@@ -27,6 +27,7 @@ import {
   type DisputeWithdrawal,
   type DisputeWorkflowState,
 } from './dispute-messages.js';
+import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox, type OpenTask } from './task-inbox.js';
 
 const acts = proxyActivities<DisputeActivities>({
@@ -180,6 +181,8 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
       payload: { disputeId: input.disputeId, invoiceId: input.invoiceId, category: input.category, amount: { amount: input.amount, currency: input.currency } },
     });
     state.taskId = task.taskId;
+    // Not acknowledged within its SLA (calendar time): the task moves to the dispute managers' queue.
+    escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(policy.acknowledgement.sla), escalateTo: policy.managerQueue });
     if ((await awaitTask(task.taskId)) === 'withdrawn') return finishWithdrawn();
     acknowledgedBy = (await inbox.waitFor(task.taskId))?.by ?? 'system';
   }

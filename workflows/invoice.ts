@@ -22,7 +22,9 @@ import {
 } from '../src/domain/invoice-workflow-state.js';
 import { overrideProblems, type InvoiceCreditHold } from '../src/domain/credit-decision.js';
 import { CREDIT_OVERRIDE_QUEUE } from '../src/domain/credit-policy.js';
+import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
+import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox } from './task-inbox.js';
 
 // Starting the customer's collection retries as long as it takes: an overdue invoice must reach collections (the
@@ -203,6 +205,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       payload: { ...hold, invoiceId: input.invoiceId, amount: { amount: input.totalAmount, currency: input.currency }, outcomes: ['approve', 'reject'] },
     });
     state = { ...state, creditOverride: { taskId: task.taskId, outcome: null, by: null, at: null } };
+    // Still held at the override deadline: the override moves to the manager's queue (policy).
+    escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(hold.overrideSla), escalateTo: hold.escalateTo ?? MANAGER_QUEUE });
     // A cancel (credit note) while held closes the invoice; then the task is no longer needed.
     await condition(() => !inbox.isOpen(task.taskId) || looksSettled(state));
     if (inbox.isOpen(task.taskId)) {

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { approvalQueueFor, needsApproval } from '../../src/domain/approval-authority.js';
-import { approvalCeilingsOf, creditNoteApprovalAboveOf } from '../../src/domain/credit-policy.js';
+import { approvalCeilingsOf, creditNoteApprovalAboveOf, taskEscalationQueueOf } from '../../src/domain/credit-policy.js';
 import { isOpenStatus, type InvoiceStatus } from '../../src/domain/invoice-status.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { creditNoteApprovalWorkflow, CreditNoteApprovalInput } from '../../workflows/credit-note-approval.js';
@@ -60,6 +60,7 @@ export async function requestCreditNoteApproval(
     requestedBy: actorOf(request),
     queue: approvalQueueFor(approvalCeilingsOf(policy), amount),
     sla: policy.approvalSla,
+    escalateTo: taskEscalationQueueOf(policy),
   };
   await deps.temporal.workflow.start<typeof creditNoteApprovalWorkflow>('creditNoteApprovalWorkflow', { workflowId, taskQueue: deps.config.temporal.taskQueue, args: [input] });
   return { status: 'awaiting_approval', creditNoteId, workflowId, invoiceId, amount, reason: input.reason, requestedBy: input.requestedBy, queue: input.queue };

@@ -5,7 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { checkInvoiceCredit, type InvoiceCreditCheck, type InvoiceCreditHold } from '../domain/credit-decision.js';
 
 export type { InvoiceCreditHold };
-import type { CreditPolicy } from '../domain/credit-policy.js';
+import { taskEscalationQueueOf, type CreditPolicy } from '../domain/credit-policy.js';
 import { CLOSED_STATUSES } from '../domain/invoice-status.js';
 
 export interface Exposure {
@@ -55,6 +55,7 @@ export async function checkNewInvoiceCredit(tx: EntityManager, input: { customer
       accountHold: customer.hold,
       policyVersion: policy.version,
       overrideSla: policy.overrideSla,
+      escalateTo: taskEscalationQueueOf(policy),
       earlyReview: check.earlyReview,
     },
   };

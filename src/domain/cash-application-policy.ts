@@ -2,12 +2,18 @@
 // which policy decided each payment. Durations are ISO-8601 (PT48H in production, seconds in tests).
 import { DEFAULT_MATCH_POLICY, referencePatternProblem, type MatchPolicy } from './cash-matching.js';
 import { isDuration } from './duration.js';
+import { isQueueName, MANAGER_QUEUE } from './task-duties.js';
 
 export interface CashApplicationPolicy {
   /** Unapplied cash or credit older than this (from receipt) raises a research task. */
   researchAfter: string;
-  /** How long the research task may stay open before it is late (its SLA). */
+  /** How long the research task may stay open before it is late (its SLA, and its deadline). */
   researchSla: string;
+  /**
+   * Where a research task still open at its deadline moves once. Optional: policies recorded before deadlines
+   * escalated carry none and get the manager's queue.
+   */
+  researchEscalateTo?: string;
   match: MatchPolicy;
   /**
    * How long after its workflow starts a payment row may still be invisible: the API starts the workflow inside the
@@ -20,6 +26,7 @@ export interface CashApplicationPolicy {
 export const DEFAULT_CASH_APPLICATION_POLICY: CashApplicationPolicy = {
   researchAfter: 'PT48H',
   researchSla: 'P1D',
+  researchEscalateTo: MANAGER_QUEUE,
   match: DEFAULT_MATCH_POLICY,
   recordVisibleWithin: 'PT2M',
 };
@@ -29,6 +36,7 @@ export function cashApplicationPolicyProblems(policy: CashApplicationPolicy): { 
   const problems: { pointer: string; detail: string }[] = [];
   if (!isDuration(policy.researchAfter)) problems.push({ pointer: '/researchAfter', detail: 'must be an ISO-8601 duration' });
   if (!isDuration(policy.researchSla)) problems.push({ pointer: '/researchSla', detail: 'must be an ISO-8601 duration' });
+  if (policy.researchEscalateTo !== undefined && !isQueueName(policy.researchEscalateTo)) problems.push({ pointer: '/researchEscalateTo', detail: 'must be a queue name (lower-case letters, digits, . _ -)' });
   if (policy.recordVisibleWithin !== undefined && !isDuration(policy.recordVisibleWithin)) problems.push({ pointer: '/recordVisibleWithin', detail: 'must be an ISO-8601 duration' });
   const pattern = referencePatternProblem(policy.match.referencePattern);
   if (pattern) problems.push({ pointer: '/match/referencePattern', detail: pattern });

@@ -115,8 +115,10 @@ export interface InvoiceCreditHold {
   overLimitBy: number;
   accountHold: { reason: string; by: string; at: string } | null;
   policyVersion: string;
-  /** SLA of the override task (policy). */
+  /** SLA of the override task (policy), and its deadline. */
   overrideSla: string;
+  /** Where the override task moves if still open at its deadline (policy); absent in holds recorded before. */
+  escalateTo?: string;
   /** The excess is large enough for an early credit review. */
   earlyReview: boolean;
 }

@@ -3,6 +3,7 @@
 // version label; each review records the whole policy it decided with, so a later reader sees why.
 import { approvalCeilingProblems, ceilingsFor, DEFAULT_APPROVAL_CEILINGS, DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE, type ApprovalCeilings, type ApprovalThresholds } from './approval-authority.js';
 import { isDuration } from './duration.js';
+import { isQueueName, MANAGER_QUEUE } from './task-duties.js';
 
 export const FIVE_CS = ['character', 'capacity', 'capital', 'collateral', 'conditions'] as const;
 export type CreditC = (typeof FIVE_CS)[number];
@@ -84,6 +85,11 @@ export interface CreditPolicy {
   approvalSla: string;
   /** Time for a credit override of a held invoice (SLA). */
   overrideSla: string;
+  /**
+   * Where a credit override, credit approval or credit note approval still open at its deadline (the SLA above) moves
+   * once. Absent in policies recorded before deadlines escalated: the finance director's queue.
+   */
+  taskEscalationQueue?: string;
   /** An invoice that would take exposure this far above the limit (basis points of the limit) triggers an early review. */
   earlyReviewOverLimitBp: number;
   /** Days beyond terms rising by at least this many days since the last review triggers an early review. */
@@ -211,6 +217,7 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
   bureauMaxAge: 'P6M',
   approvalSla: 'P2D',
   overrideSla: 'P1D',
+  taskEscalationQueue: MANAGER_QUEUE,
   earlyReviewOverLimitBp: 2000,
   earlyReviewDbtRiseDays: 15,
   earlyReviewBrokenPromises: 1,
@@ -222,6 +229,7 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
 export function creditPolicyProblems(policy: CreditPolicy): string[] {
   const problems: string[] = [];
   for (const d of ['bureauMaxAge', 'approvalSla', 'overrideSla'] as const) if (!isDuration(policy[d])) problems.push(`${d} must be an ISO-8601 duration`);
+  if (policy.taskEscalationQueue !== undefined && !isQueueName(policy.taskEscalationQueue)) problems.push('taskEscalationQueue must be a queue name (lower-case letters, digits, . _ -)');
   if (policy.earlyReviewMinInterval !== undefined && !isDuration(policy.earlyReviewMinInterval)) problems.push('earlyReviewMinInterval must be an ISO-8601 duration');
   for (const c of FIVE_CS) {
     const w = policy.scorecard.weights[c];
@@ -275,6 +283,11 @@ export function creditNoteApprovalAboveOf(policy: Pick<CreditPolicy, 'creditNote
 /** The inbox queue of an approver role: `credit_manager` -> `credit-manager`. */
 export function approvalQueue(approver: Exclude<AuthorityLevel['approver'], 'auto'>): string {
   return approver.replace('_', '-');
+}
+
+/** Where credit tasks still open at their deadline move to, under a policy. */
+export function taskEscalationQueueOf(policy: Pick<CreditPolicy, 'taskEscalationQueue'>): string {
+  return policy.taskEscalationQueue ?? MANAGER_QUEUE;
 }
 
 /** The queue of credit override tasks (held invoices). */

@@ -3,6 +3,7 @@
 // duration is an ISO-8601 string, so a staging policy can run the whole ladder in seconds (PT5S). Stored versioned;
 // each collection workflow records the version it runs in its history.
 import { addDuration, isDuration } from './duration.js';
+import { isQueueName } from './task-duties.js';
 
 export const DUNNING_CHANNELS = ['email', 'letter', 'sms'] as const;
 export type DunningChannel = (typeof DUNNING_CHANNELS)[number];
@@ -54,6 +55,11 @@ export interface DunningPolicy {
   /** Task inbox queue and SLA of the collector tasks the policy creates. */
   collectorQueue: string;
   collectorTaskSla: string;
+  /**
+   * Where a collector task (SLA above) or a write-off proposal (`writeOff.sla`) still open at its deadline moves once.
+   * Optional: policies stored before deadlines escalated carry none and get the manager's queue.
+   */
+  managerQueue?: string;
 }
 
 /** The policy body as stored and sent (`PUT /policies/dunning/:code`): everything but code and version. */
@@ -86,6 +92,7 @@ export function dunningPolicyProblems(body: DunningPolicyBody): PolicyProblem[] 
   duration('/writeOff/after', body.writeOff.after);
   duration('/writeOff/sla', body.writeOff.sla);
   duration('/collectorTaskSla', body.collectorTaskSla);
+  if (body.managerQueue !== undefined && !isQueueName(body.managerQueue)) problems.push({ pointer: '/managerQueue', detail: 'must be a queue name (lower-case letters, digits, . _ -)' });
   if (!Number.isInteger(body.promise.maxOpen) || body.promise.maxOpen < 1) problems.push({ pointer: '/promise/maxOpen', detail: 'must be a positive integer' });
   if (body.levels.length === 0) problems.push({ pointer: '/levels', detail: 'a policy needs at least one level' });
 

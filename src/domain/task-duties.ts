@@ -15,6 +15,16 @@ export interface TaskDuty {
   queues?: Readonly<Record<string, readonly Role[]>>;
 }
 
+/**
+ * The manager's queue: where a task still open at its deadline moves to unless its policy names another. Each duty
+ * below lets the finance director work its type there (the approvals only the director; operational work the director
+ * or the people of the original duty, so the director can hand it back).
+ */
+export const MANAGER_QUEUE = 'finance-director';
+
+const QUEUE_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+export const isQueueName = (value: string): boolean => QUEUE_NAME.test(value);
+
 export const TASK_DUTIES: readonly TaskDuty[] = [
   {
     type: 'credit_override',
@@ -36,11 +46,22 @@ export const TASK_DUTIES: readonly TaskDuty[] = [
     queues: { 'finance-director': ['finance_director'] },
   },
   { type: 'write_off_proposal', work: 'approve or reject a bad-debt write-off', roles: ['finance_director'] },
-  { type: 'dispute_acknowledgement', work: 'acknowledge a customer dispute', roles: ['dispute_handler'] },
+  {
+    type: 'dispute_acknowledgement',
+    work: 'acknowledge a customer dispute',
+    roles: ['dispute_handler'],
+    // Past its deadline it moves to the dispute managers' queue, where the finance director may acknowledge it too.
+    queues: { 'disputes-managers': ['dispute_handler', 'finance_director'] },
+  },
   { type: 'dispute_resolution', work: 'resolve a customer dispute (credit note, rejection, ...)', roles: ['dispute_handler'] },
-  { type: 'collection_call', work: 'call an overdue customer and log the contact', roles: ['collector'] },
-  { type: 'dunning_*', work: 'send a dunning letter or text message by hand', roles: ['collector'] },
-  { type: 'unapplied_cash_research', work: 'identify the payer of unapplied cash or apply customer credit', roles: ['ar_clerk'] },
+  { type: 'collection_call', work: 'call an overdue customer and log the contact', roles: ['collector'], queues: { [MANAGER_QUEUE]: ['finance_director', 'collector'] } },
+  { type: 'dunning_*', work: 'send a dunning letter or text message by hand', roles: ['collector'], queues: { [MANAGER_QUEUE]: ['finance_director', 'collector'] } },
+  {
+    type: 'unapplied_cash_research',
+    work: 'identify the payer of unapplied cash or apply customer credit',
+    roles: ['ar_clerk'],
+    queues: { [MANAGER_QUEUE]: ['finance_director', 'ar_clerk'] },
+  },
 ];
 
 /** Roles that read every task (not work it): oversight. */
