@@ -9,6 +9,7 @@ import { referencePatternProblem } from './domain/cash-matching.js';
 import { DEFAULT_DISPUTE_POLICY, disputePolicyProblems, parseRouting, type DisputePolicy } from './domain/dispute-policy.js';
 import { integrationsConfig, type IntegrationsConfig } from './config-integrations.js';
 import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, type CreditPolicy } from './domain/credit-policy.js';
+import { isQueueName } from './domain/task-duties.js';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -171,6 +172,12 @@ function portalConfig(env: Env, companyName: string): PortalConfig {
   };
 }
 
+function queueName(env: Env, name: string, fallback: string): string {
+  const value = str(env, name, fallback);
+  if (!isQueueName(value)) throw new ConfigError(name, `must be a queue name (lower-case letters, digits, . _ -), got "${value}"`);
+  return value;
+}
+
 function cashApplicationPolicy(env: Env): CashApplicationPolicy {
   const defaults = DEFAULT_CASH_APPLICATION_POLICY;
   const referencePattern = str(env, 'CASH_REFERENCE_PATTERN', defaults.match.referencePattern);
@@ -179,6 +186,7 @@ function cashApplicationPolicy(env: Env): CashApplicationPolicy {
   return {
     researchAfter: duration(env, 'CASH_RESEARCH_AFTER', defaults.researchAfter),
     researchSla: duration(env, 'CASH_RESEARCH_SLA', defaults.researchSla),
+    researchEscalateTo: queueName(env, 'CASH_RESEARCH_ESCALATE_TO', defaults.researchEscalateTo!),
     match: { ...defaults.match, referencePattern, oldestFirst: oneOf(env, 'CASH_OLDEST_FIRST', ['true', 'false'], String(defaults.match.oldestFirst) as 'true' | 'false') === 'true' },
   };
 }

@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addDuration } from '../domain/duration.js';
 import { formatMoney } from '../domain/money.js';
+import { RESEARCH_QUEUE, RESEARCH_TASK_TYPE } from './research-task.js';
 import { findPayment } from './store.js';
 
-export const RESEARCH_TASK_TYPE = 'unapplied_cash_research';
-export const RESEARCH_QUEUE = 'cash-application';
+export { RESEARCH_QUEUE, RESEARCH_TASK_TYPE };
 
 export interface ResearchTaskResult {
   taskId: string | null;
