@@ -42,10 +42,11 @@ it('serves the named series on the API and on the worker', async () => {
   expect(sample(api.body, /^ar_webhook_deliveries\{status="(pending|dead)"\}/)).toHaveLength(2);
   expect(sample(api.body, /^ar_api_process_cpu_seconds_total/)).toHaveLength(1);
 
-  // The SDK core's part is read through on each scrape; on a busy machine give it a few scrapes to answer.
+  // The SDK core's part is read through on each scrape; on a busy machine give it a few scrapes to answer. The
+  // receiver has its delivery before the worker has the answer and counts it: wait for that count too.
   const worker = await eventually(async () => {
     const text = await (await fetch(engine.worker!.metricsUrl!)).text();
-    return /^temporal_activity_schedule_to_start_latency/m.test(text) ? text : undefined;
+    return /^temporal_activity_schedule_to_start_latency/m.test(text) && /^ar_webhook_attempts_total\{outcome="delivered"\} 1$/m.test(text) ? text : undefined;
   }, 30_000, 500);
   expect(sample(worker, /^ar_activity_executions_total\{activity="attemptWebhookDelivery",outcome="completed"\} [1-9]/)).toHaveLength(1);
   expect(sample(worker, /^ar_activity_schedule_to_start_seconds_bucket\{le="\+Inf",activity="fanOutWebhookEvents"\} [1-9]/)).toHaveLength(1);
