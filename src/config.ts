@@ -1,6 +1,7 @@
 // One typed configuration object, read from the environment and validated at start-up.
 // A bad value stops start-up with a message naming the variable.
 import { DataKeyError, parseDataKeys } from './security/keyring.js';
+import { HashKeyError, parseHashKey } from './security/match-hash.js';
 import { durationMs, isDuration } from './domain/duration.js';
 import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './domain/cash-application-policy.js';
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
@@ -84,6 +85,21 @@ function checkDataKeys(env: Env, mode: string): void {
   }
 }
 
+/** DATA_HASH_KEY keys the match hashes of sealed identifiers (src/security/match-hash.ts). */
+function checkHashKey(env: Env, mode: string): void {
+  const spec = optional(env, 'DATA_HASH_KEY');
+  if (spec === undefined) {
+    if (mode === 'production') throw new ConfigError('DATA_HASH_KEY', 'is required in production (base64 of 32 random bytes)');
+    return;
+  }
+  try {
+    parseHashKey(spec);
+  } catch (error) {
+    if (error instanceof HashKeyError) throw new ConfigError('DATA_HASH_KEY', error.message);
+    throw error;
+  }
+}
+
 /** The bearer token `/metrics` asks of scrapers (unset: answered to loopback only). */
 function metricsToken(env: Env): string | undefined {
   const token = optional(env, 'METRICS_TOKEN');
@@ -142,6 +158,7 @@ function authConfig(env: Env, mode: Config['env']): AuthConfig {
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters');
   if (jwtSecret === undefined && mode === 'production') throw new ConfigError('AUTH_JWT_SECRET', 'is required in production');
   checkDataKeys(env, mode);
+  checkHashKey(env, mode);
   const limit = str(env, 'AUTH_LOGIN_RATE_LIMIT', '10');
   if (!/^[1-9]\d{0,5}$/.test(limit)) throw new ConfigError('AUTH_LOGIN_RATE_LIMIT', `must be a positive whole number, got "${limit}"`);
   return {

@@ -4,9 +4,11 @@
 // when the same file is imported again.
 import { createHash } from 'node:crypto';
 import type { BankTransaction, ParsedStatement } from './types.js';
+import { accountDedupeToken } from './sealed-accounts.js';
 
 export function dedupeKeys(statement: Pick<ParsedStatement, 'accountIban' | 'transactions'>): string[] {
-  const account = statement.accountIban ?? 'unknown-account';
+  // The account is named by its keyed hash, not its number (dedupe keys are stored, and copied onto payments).
+  const account = statement.accountIban ? accountDedupeToken(statement.accountIban) : 'unknown-account';
   const seen = new Map<string, number>();
   return statement.transactions.map((t: BankTransaction) => {
     if (t.acctSvcrRef) return `bank:${account}:ref:${t.acctSvcrRef}`;

@@ -7,6 +7,8 @@ import { insertPayment } from '../payments/receive.js';
 import type { PaymentMethod } from '../payments/store.js';
 import { dedupeKeys } from './dedupe.js';
 import type { ParsedStatement } from './types.js';
+import { seal, unseal } from '../security/keyring.js';
+import { accountHash, ENTRY_PAYER_ACCOUNT, STATEMENT_ACCOUNT } from './sealed-accounts.js';
 
 export interface ImportedEntry {
   position: number;
@@ -44,7 +46,7 @@ export async function findImport(em: EntityManager, digest: string): Promise<Imp
     created: false,
     format: row.format as ImportResult['format'],
     statementRef: (row.statement_ref as string | null) ?? null,
-    accountIban: (row.account_iban as string | null) ?? null,
+    accountIban: row.account_iban ? unseal(String(row.account_iban), STATEMENT_ACCOUNT) : null,
     currency: (row.currency as string | null) ?? null,
     entries,
     counts: { entries: Number(row.entry_count), created: Number(row.created_count), duplicates: Number(row.duplicate_count), skipped: Number(row.skipped_count) },
@@ -62,9 +64,19 @@ export async function importStatement(
     const id = randomUUID();
     // Serializes concurrent imports of the same file: the second waits here, then finds the first's result.
     const claimed = await tx.execute<unknown[]>(
-      `INSERT INTO bank_statement (id, format, file_sha256, statement_ref, account_iban, currency, entry_count, created_count, duplicate_count, skipped_count, created_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?) ON CONFLICT (file_sha256) DO NOTHING RETURNING id`,
-      [id, statement.format, input.digest, statement.statementRef, statement.accountIban, statement.currency, statement.transactions.length, input.actor],
+      `INSERT INTO bank_statement (id, format, file_sha256, statement_ref, account_iban, account_iban_hash, currency, entry_count, created_count, duplicate_count, skipped_count, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?) ON CONFLICT (file_sha256) DO NOTHING RETURNING id`,
+      [
+        id,
+        statement.format,
+        input.digest,
+        statement.statementRef,
+        statement.accountIban ? seal(statement.accountIban, STATEMENT_ACCOUNT) : null,
+        statement.accountIban ? accountHash(statement.accountIban) : null,
+        statement.currency,
+        statement.transactions.length,
+        input.actor,
+      ],
     );
     if (claimed.length === 0) return (await findImport(tx, input.digest))!;
 
@@ -77,7 +89,7 @@ export async function importStatement(
       const inserted = await tx.execute<unknown[]>(
         `INSERT INTO bank_statement_entry (dedupe_key, bank_statement_id, position, credit_debit, amount, currency, booking_date, data)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`,
-        [key, id, t.position, t.creditDebit, t.amount, t.currency, t.bookingDate, JSON.stringify({ ...entry, transaction: t })],
+        [key, id, t.position, t.creditDebit, t.amount, t.currency, t.bookingDate, JSON.stringify({ ...entry, transaction: t.counterpartyIban ? { ...t, counterpartyIban: seal(t.counterpartyIban, ENTRY_PAYER_ACCOUNT) } : t })],
       );
       if (inserted.length === 0) {
         const [earlier] = await tx.execute<{ payment_id: string | null }[]>('SELECT payment_id FROM bank_statement_entry WHERE dedupe_key = ?', [key]);

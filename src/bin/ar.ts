@@ -4,8 +4,9 @@
 //                                                                  API's secret (AUTH_JWT_SECRET or .data/auth-secret)
 //   api-keys create --name <name> --role <role> [--role ...]        prints a new API key (shown once)
 //   access-doc [--write]                                           the permission matrix as Markdown (docs/access.md)
-//   reseal                                                         re-seals stored secrets with the first key of
-//                                                                  DATA_ENCRYPTION_KEYS (after adding a new key)
+//   reseal                                                         re-seals stored secrets, tax ids and bank account
+//                                                                  numbers with the first key of DATA_ENCRYPTION_KEYS
+//                                                                  and recomputes their match hashes (DATA_HASH_KEY)
 //   --help (or help, alone or after any command) prints the usage; a mistake prints it too, with exit code 2
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { migrate, openOrm } from '../db/orm.js';
 import { isDuration } from '../domain/duration.js';
 import { passwordProblem } from '../domain/password-policy.js';
 import { dataKeyring } from '../security/keyring.js';
-import { resealSecrets } from '../webhooks/store.js';
+import { resealAll } from '../security/reseal.js';
 
 const USAGE = `usage:
   npm run ar -- users create-admin --email <e-mail> [--password <password>]
@@ -118,9 +119,15 @@ async function main(argv: string[]): Promise<string> {
   }
 
   if (command === 'reseal') {
-    loadConfig(); // a malformed DATA_ENCRYPTION_KEYS stops here, naming the variable
-    const count = await withDatabase((em) => resealSecrets(em));
-    return `${count} webhook signing secret(s) re-sealed with key ${dataKeyring().current.id}`;
+    loadConfig(); // a malformed DATA_ENCRYPTION_KEYS or DATA_HASH_KEY stops here, naming the variable
+    const counts = await withDatabase((em) => resealAll(em));
+    return [
+      `re-sealed with key ${dataKeyring().current.id}:`,
+      `  ${counts.webhookSecrets} webhook signing secret(s)`,
+      `  ${counts.taxIds} customer tax id(s) and audit trail entries`,
+      `  ${counts.bankAccounts} bank account number(s) (statements, payments, statement entries, research tasks)`,
+      `  ${counts.events} event(s) carrying a tax id`,
+    ].join('\n');
   }
 
   throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');

@@ -7,6 +7,7 @@ import { paymentBehaviourOf, type CreditFinancials, type ScorecardInput, type Sc
 import { workflowIds } from '../temporal/ids.js';
 import { reportFor, type BureauReport } from './bureau.js';
 import { customerExposure } from './exposure.js';
+import { openTaxId } from '../customers/sealed-tax-id.js';
 
 export type ReviewTrigger = 'application' | 'periodic' | 'early';
 
@@ -126,7 +127,7 @@ export async function gatherInputs(em: EntityManager, input: { workflowId: strin
     bureau = { provider: 'application', reference: input.workflowId, score: review.application.bureauScore, pulledAt: input.now.toISOString(), data: {}, reused: false, source: 'application' };
   } else if (customer) {
     const { report, reused } = await reportFor(em, {
-      subject: { customerId: review.customer_id, legalName: customer.legal_name, country: customer.tax_country ?? customer.billing_address.country, taxId: customer.tax_id },
+      subject: { customerId: review.customer_id, legalName: customer.legal_name, country: customer.tax_country ?? customer.billing_address.country, taxId: customer.tax_id ? openTaxId(customer.tax_id) : null },
       provider: input.policy.bureauProvider,
       maxAge: input.policy.bureauMaxAge,
       now: input.now,

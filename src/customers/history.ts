@@ -1,7 +1,8 @@
 // The customer audit trail: one row per changed field, with who and when. Written in the same transaction as the
-// change itself, so the trail can never disagree with the record.
+// change itself, so the trail can never disagree with the record. Tax ids in it are sealed as in the record.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FieldChange } from '../domain/customer.js';
+import { openHistoryValue as shown, sealHistoryValue as stored } from './sealed-tax-id.js';
 
 export interface HistoryEntry {
   id: number;
@@ -17,7 +18,7 @@ export async function recordHistory(em: EntityManager, customerId: string, chang
   if (changes.length === 0) return;
   const values: unknown[] = [];
   const rows = changes.map((c) => {
-    values.push(customerId, actor, c.field, JSON.stringify(c.from ?? null), JSON.stringify(c.to ?? null), requestId ?? null);
+    values.push(customerId, actor, c.field, JSON.stringify(stored(c.field, c.from ?? null)), JSON.stringify(stored(c.field, c.to ?? null)), requestId ?? null);
     return '(?, ?, ?, ?::jsonb, ?::jsonb, ?)';
   });
   await em.execute(`INSERT INTO customer_history (customer_id, actor, field, old_value, new_value, request_id) VALUES ${rows.join(', ')}`, values);
@@ -30,5 +31,5 @@ export async function listHistory(em: EntityManager, customerId: string, limit: 
       WHERE customer_id = ? AND (?::bigint IS NULL OR id < ?::bigint) ORDER BY id DESC LIMIT ?`,
     [customerId, beforeId ?? null, beforeId ?? null, limit],
   );
-  return rows.map((r) => ({ id: Number(r.id), at: new Date(r.at).toISOString(), actor: r.actor, field: r.field, old: r.old_value, new: r.new_value, requestId: r.request_id }));
+  return rows.map((r) => ({ id: Number(r.id), at: new Date(r.at).toISOString(), actor: r.actor, field: r.field, old: shown(r.field, r.old_value), new: shown(r.field, r.new_value), requestId: r.request_id }));
 }

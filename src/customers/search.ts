@@ -1,11 +1,13 @@
 // GET /customers: set-based search over the customer book with keyset pagination by name. Every filter is answered
-// by an index: trigram GIN for names, GIN for e-mails and tags, btree for tax ids and status, and the maintained
+// by an index: trigram GIN for names, GIN for e-mails and tags, btree for tax id hashes and status, and the maintained
 // per-customer balances (customer_ledger_balance) for balance ranges.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { normalizeEmail, normalizeTaxId, taxIdKey, type CustomerStatus } from '../domain/customer.js';
+import { normalizeEmail, normalizeTaxId, type CustomerStatus } from '../domain/customer.js';
+import { countryCodes } from '../domain/iso.js';
 import { fold } from '../domain/matching.js';
 import { CREDIT_CODE, RECEIVABLE_CODE } from './balances.js';
 import { CUSTOMER_COLUMNS, rowToProfile, type CustomerProfile } from './store.js';
+import { taxKeyHash } from './sealed-tax-id.js';
 import { pgArray } from './sql.js';
 
 export interface CustomerSearch {
@@ -39,13 +41,15 @@ export async function searchCustomers(em: EntityManager, s: CustomerSearch): Pro
   };
   if (s.q) add(`lower(c.legal_name || ' ' || coalesce(c.display_name, '')) LIKE ?`, `%${fold(s.q).replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   if (s.taxId) {
+    // Tax ids are sealed: only their keyed hashes compare. Without a country (given or as a prefix), the id is
+    // looked up under every country, a few hundred hashes answered by the tax_key index.
     const normalized = normalizeTaxId(s.taxId);
-    const keys = new Set<string>();
-    if (s.taxCountry) keys.add(taxIdKey(s.taxCountry, normalized));
+    const countries = new Set<string>();
+    if (s.taxCountry) countries.add(s.taxCountry);
     const prefix = /^[A-Z]{2}/.exec(normalized)?.[0];
-    if (prefix) keys.add(taxIdKey(prefix === 'EL' ? 'GR' : prefix, normalized));
-    if (keys.size) add('c.tax_key = ANY(?::text[])', pgArray([...keys]));
-    else add('c.tax_id = ?', normalized);
+    if (prefix) countries.add(prefix === 'EL' ? 'GR' : prefix);
+    const keys = [...(countries.size ? countries : countryCodes())].map((country) => taxKeyHash(country, normalized));
+    add('c.tax_key = ANY(?::text[])', pgArray(keys));
   }
   if (s.email) add('c.match_emails @> ARRAY[?]::text[]', normalizeEmail(s.email));
   if (s.status === 'delinquent') add(`(c.status = 'delinquent' OR (c.delinquency IS NOT NULL AND c.status <> 'closed'))`);

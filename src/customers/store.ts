@@ -1,9 +1,10 @@
 // The customer record in PostgreSQL: row <-> profile mapping, match keys, insert and versioned update.
 // Plain SQL (not the ORM's unit of work) so an update is one statement guarded by the expected version.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { normalizeEmail, taxIdKey, type CustomerStatus } from '../domain/customer.js';
+import { normalizeEmail, type CustomerStatus } from '../domain/customer.js';
 import { addressKey, nameCore, nameKey, phoneKey, postcodeKey } from '../domain/matching.js';
 import type { Money } from '../domain/money.js';
+import { openTaxId, sealTaxId, taxKeyHash } from './sealed-tax-id.js';
 import { pgArray } from './sql.js';
 
 import type { PostalAddress } from '../db/entities/customer.js';
@@ -89,7 +90,7 @@ export function rowToProfile(row: CustomerRow): CustomerProfile {
     id: row.id,
     legalName: row.legal_name,
     displayName: row.display_name,
-    taxId: row.tax_id && row.tax_country ? { country: row.tax_country, value: row.tax_id } : null,
+    taxId: row.tax_id && row.tax_country ? { country: row.tax_country, value: openTaxId(row.tax_id) } : null,
     email: row.email,
     currency: row.currency,
     billingAddress: row.billing_address,
@@ -121,6 +122,7 @@ export interface MatchKeys {
   nameCore: string;
   addressKey: string;
   postcodeKey: string;
+  /** Keyed hash of the comparable tax id (src/customers/sealed-tax-id.ts), never the id itself. */
   taxKey: string | null;
   emails: string[];
   phones: string[];
@@ -135,7 +137,7 @@ export function matchKeysOf(profile: Pick<EditableProfile, 'legalName' | 'displa
     nameCore: nameCore(profile.legalName),
     addressKey: addressKey(profile.billingAddress),
     postcodeKey: postcodeKey(profile.billingAddress),
-    taxKey: profile.taxId ? taxIdKey(profile.taxId.country, profile.taxId.value) : null,
+    taxKey: profile.taxId ? taxKeyHash(profile.taxId.country, profile.taxId.value) : null,
     emails: [...emails].sort(),
     phones: [...phones].sort(),
   };
@@ -147,7 +149,7 @@ function columnsOf(profile: EditableProfile): Record<string, unknown> {
   return {
     legal_name: profile.legalName,
     display_name: profile.displayName,
-    tax_id: profile.taxId?.value ?? null,
+    tax_id: profile.taxId ? sealTaxId(profile.taxId.value) : null,
     tax_country: profile.taxId?.country ?? null,
     tax_key: keys.taxKey,
     email: profile.email,

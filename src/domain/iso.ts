@@ -40,6 +40,11 @@ export function currencyExponent(code: string): number {
   return exponent;
 }
 
+/** Every ISO 3166-1 alpha-2 code, e.g. to search a tax id whose country is not given. */
+export function countryCodes(): string[] {
+  return [...COUNTRIES];
+}
+
 export function isCountryCode(code: string): boolean {
   return COUNTRIES.has(code);
 }

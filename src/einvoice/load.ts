@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { readInvoice } from '../invoices/read.js';
 import { renderUbl, type UblDocument, type UblParty } from './ubl.js';
+import { openTaxId } from '../customers/sealed-tax-id.js';
 
 export interface SellerConfig {
   name: string;
@@ -41,13 +42,14 @@ interface BuyerRow {
 async function buyerParty(em: EntityManager, customerId: string): Promise<{ party: UblParty; reference: string }> {
   const [c] = await em.execute<BuyerRow[]>('SELECT legal_name, email, billing_address, tax_id, tax_country, external_ref FROM customer WHERE id = ?', [customerId]);
   if (!c) throw new Error(`customer ${customerId} does not exist`);
+  const taxId = c.tax_id ? openTaxId(c.tax_id) : null;
   return {
     party: {
       name: c.legal_name,
       endpoint: { id: c.email, scheme: 'EM' },
       address: c.billing_address,
       // A VAT number carries its country prefix (DE123..., FR...).
-      vatId: c.tax_id && c.tax_country ? (c.tax_id.startsWith(c.tax_country) ? c.tax_id : `${c.tax_country}${c.tax_id}`) : null,
+      vatId: taxId && c.tax_country ? (taxId.startsWith(c.tax_country) ? taxId : `${c.tax_country}${taxId}`) : null,
       legalId: null,
       email: c.email,
     },

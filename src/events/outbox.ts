@@ -2,6 +2,7 @@
 // the event commits (or rolls back) with it. Webhook delivery and `GET /events` read the outbox; nothing else does.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sealEventData } from './sealed-data.js';
 
 export const EVENT_TYPES = [
   'customer.created',
@@ -50,7 +51,7 @@ export async function recordEvent(em: EntityManager, event: DomainEventInput): P
   const rows = await em.execute<unknown[]>(
     `INSERT INTO domain_event (id, type, entity_type, entity_id, customer_id, data, actor, dedupe_key)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING position`,
-    [randomUUID(), event.type, event.entityType, event.entityId, event.customerId ?? null, JSON.stringify(event.data ?? {}), event.actor ?? null, event.dedupeKey ?? null],
+    [randomUUID(), event.type, event.entityType, event.entityId, event.customerId ?? null, JSON.stringify(sealEventData(event.data ?? {})), event.actor ?? null, event.dedupeKey ?? null],
   );
   return rows.length > 0;
 }

@@ -11,6 +11,7 @@
 // write transaction in this database still does, until it ends (watch `ar_outbox_lag_seconds`). The bound reads
 // `pg_stat_activity.backend_xid`, which PostgreSQL shows for every session.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { openEventData } from './sealed-data.js';
 
 export interface StreamCursor {
   /** Transaction id (xid8) as a decimal string. */
@@ -66,7 +67,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     entityType: row.entity_type,
     entityId: row.entity_id,
     customerId: row.customer_id,
-    data: row.data,
+    data: openEventData(row.data),
     actor: row.actor,
     occurredAt: new Date(row.occurred_at).toISOString(),
     cursor: { tx: row.tx, position: Number(row.position) },

@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/outbox.js';
 import type { PaymentRecord } from './store.js';
+import { accountHash, sealCounterparty } from '../bank/sealed-accounts.js';
 
 /** What a new payment is stored with: the received facts of a `PaymentRecord`; everything else starts empty. */
 export type NewPayment = Pick<PaymentRecord, 'id' | 'customerId' | 'amount' | 'currency' | 'method' | 'receivedAt' | 'reference' | 'remittance' | 'createdBy'> &
@@ -16,8 +17,8 @@ export type NewPayment = Pick<PaymentRecord, 'id' | 'customerId' | 'amount' | 'c
 export async function insertPayment(em: EntityManager, p: NewPayment): Promise<boolean> {
   const rows = await em.execute<unknown[]>(
     `INSERT INTO payment (id, customer_id, amount, currency, method, received_at, reference, remittance, status, unapplied_amount,
-                          source, source_key, bank_statement_id, counterparty, created_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+                          source, source_key, bank_statement_id, counterparty, counterparty_iban_hash, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING RETURNING id`,
     [
       p.id,
       p.customerId,
@@ -31,7 +32,8 @@ export async function insertPayment(em: EntityManager, p: NewPayment): Promise<b
       p.source ?? 'api',
       p.sourceKey ?? null,
       p.bankStatementId ?? null,
-      p.counterparty ? JSON.stringify(p.counterparty) : null,
+      p.counterparty ? JSON.stringify(sealCounterparty(p.counterparty)) : null,
+      p.counterparty?.iban ? accountHash(p.counterparty.iban) : null,
       p.createdBy,
     ],
   );

@@ -7,6 +7,7 @@ import { addDuration } from '../domain/duration.js';
 import { formatMoney } from '../domain/money.js';
 import { RESEARCH_QUEUE, RESEARCH_TASK_TYPE } from './research-task.js';
 import { findPayment } from './store.js';
+import { sealCounterparty, TASK_PAYER_ACCOUNT } from '../bank/sealed-accounts.js';
 
 export { RESEARCH_QUEUE, RESEARCH_TASK_TYPE };
 
@@ -45,7 +46,7 @@ export async function createResearchTask(
           unapplied,
           receivedAt: payment.receivedAt.toISOString(),
           reference: payment.reference,
-          counterparty: payment.counterparty,
+          counterparty: sealCounterparty(payment.counterparty, TASK_PAYER_ACCOUNT),
           unmatched: input.unmatched,
         }),
       ],

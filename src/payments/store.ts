@@ -2,6 +2,7 @@
 // hot paths of cash application and of the payment views.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MatchRule, OpenInvoice } from '../domain/cash-matching.js';
+import { openCounterparty } from '../bank/sealed-accounts.js';
 
 export type PaymentMethod = 'card' | 'ach' | 'wire' | 'check' | 'cash';
 export type PaymentStatus = 'received' | 'applied' | 'partially_applied' | 'unapplied' | 'reversed';
@@ -72,7 +73,7 @@ export function toPaymentRecord(row: Row): PaymentRecord {
     discountAmount: Number(row.discount_amount),
     source: row.source as PaymentRecord['source'],
     bankStatementId: (row.bank_statement_id as string | null) ?? null,
-    counterparty: (typeof row.counterparty === 'string' ? JSON.parse(row.counterparty) : row.counterparty) as PaymentRecord['counterparty'],
+    counterparty: openCounterparty((typeof row.counterparty === 'string' ? JSON.parse(row.counterparty) : row.counterparty) as PaymentRecord['counterparty']),
     appliedAt: row.applied_at ? new Date(row.applied_at as string) : null,
     createdBy: String(row.created_by),
     createdAt: new Date(row.created_at as string),

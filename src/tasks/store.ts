@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/outbox.js';
 import { claimRefusal, completionRefusal, handOverRefusal, type TaskRefusal, type TaskStatus } from '../domain/tasks.js';
+import { openCounterparty, TASK_PAYER_ACCOUNT } from '../bank/sealed-accounts.js';
 
 export interface NewTask {
   uniqueKey: string;
@@ -94,7 +95,8 @@ const toRecord = (r: TaskRow): TaskRecord => ({
   workflowId: r.workflow_id,
   assignee: r.assignee,
   slaDueAt: date(r.sla_due_at),
-  payload: r.payload,
+  // A research task's payer account is sealed at rest (src/bank/sealed-accounts.ts) and shown opened.
+  payload: r.payload && typeof r.payload === 'object' && 'counterparty' in r.payload ? { ...r.payload, counterparty: openCounterparty(r.payload.counterparty as never, TASK_PAYER_ACCOUNT) } : r.payload,
   outcome: r.outcome,
   version: r.version,
   createdAt: new Date(r.created_at),

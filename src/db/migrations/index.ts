@@ -24,6 +24,7 @@ import { Migration0130WorkflowStarts } from './0130-workflow-starts.js';
 import { Migration0131PaymentReversal } from './0131-payment-reversal.js';
 import { Migration0132IdempotencyEffect } from './0132-idempotency-effect.js';
 import { Migration0133DecisionAudit } from './0133-decision-audit.js';
+import { Migration0134SealedIdentifiers } from './0134-sealed-identifiers.js';
 
 export const migrationsList = [
   { name: '0001-customers', class: Migration0001Customers },
@@ -50,4 +51,5 @@ export const migrationsList = [
   { name: '0131-payment-reversal', class: Migration0131PaymentReversal },
   { name: '0132-idempotency-effect', class: Migration0132IdempotencyEffect },
   { name: '0133-decision-audit', class: Migration0133DecisionAudit },
+  { name: '0134-sealed-identifiers', class: Migration0134SealedIdentifiers },
 ];
