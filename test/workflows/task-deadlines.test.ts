@@ -10,6 +10,7 @@ import { DEFAULT_CREDIT_POLICY } from '../../src/domain/credit-policy.js';
 import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
 import { MANAGER_QUEUE, mayWork, workableTypes } from '../../src/domain/task-duties.js';
 import { addDays } from '../../src/domain/terms.js';
+import { allocateRemaining } from '../../src/payments/allocate.js';
 import { insertPayment } from '../../src/payments/receive.js';
 import { listTasks, taskActivity } from '../../src/tasks/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
@@ -18,9 +19,9 @@ import type { collectionWorkflow } from '../../workflows/collection.js';
 import type { creditNoteApprovalWorkflow } from '../../workflows/credit-note-approval.js';
 import type { creditReviewWorkflow } from '../../workflows/credit-review.js';
 import type { invoiceWorkflow } from '../../workflows/invoice.js';
-import { completeTaskUpdate } from '../../workflows/messages.js';
+import { completeTaskUpdate, paymentAllocatedSignal } from '../../workflows/messages.js';
 import { insertCustomer } from '../support/customers.js';
-import { invoiceToDispute, openTaskOf, openTestDispute, registerSearchAttributes, testDisputePolicy } from '../support/disputes.js';
+import { claimAndComplete, invoiceToDispute, openTaskOf, openTestDispute, registerSearchAttributes, rootCause, testDisputePolicy } from '../support/disputes.js';
 import { eventually } from '../support/engine.js';
 import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';
@@ -42,6 +43,8 @@ const tasksOf = (workflowId: string) =>
   orm().em.fork().execute<TaskRow[]>('SELECT id, type, queue, status, escalated_at FROM task WHERE workflow_id = ? ORDER BY created_at, type', [workflowId]);
 const taskOf = (workflowId: string, type: string) =>
   eventually(async () => (await tasksOf(workflowId)).find((t) => t.type === type), 60_000);
+const decide = (workflowId: string, taskId: string, outcome: string, extra: { data?: Record<string, unknown>; comment?: string } = {}) =>
+  kit.env.client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data: extra.data ?? {}, comment: extra.comment, by: 'fiona', byManager: false }] });
 const escalations = async (taskId: string) => (await taskActivity(orm().em.fork(), taskId)).filter((a) => a.kind === 'escalated');
 
 /** The task has moved once to `queue`, says why, and the finance director's inbox (GET /tasks) lists it as work. */
@@ -69,7 +72,7 @@ it('credit note approval: still open after its two-day deadline, it moves to the
     const creditNoteId = randomUUID();
     const workflowId = workflowIds.creditNoteApproval(creditNoteId);
     kit.endAfterTest(workflowId);
-    await kit.env.client.workflow.start<typeof creditNoteApprovalWorkflow>('creditNoteApprovalWorkflow', {
+    const handle = await kit.env.client.workflow.start<typeof creditNoteApprovalWorkflow>('creditNoteApprovalWorkflow', {
       workflowId,
       taskQueue,
       args: [{ creditNoteId, invoiceId: issued.id, invoiceNumber: issued.number, customerId: customer.id, amount: { amount: 2_000_000, currency: 'EUR' }, reason: 'goodwill', requestedBy: 'ann', queue: 'credit-manager', sla: 'P2D', escalateTo: MANAGER_QUEUE }],
@@ -79,6 +82,10 @@ it('credit note approval: still open after its two-day deadline, it moves to the
     expect((await tasksOf(workflowId))[0]).toMatchObject({ queue: 'credit-manager', escalated_at: null });
     await kit.env.sleep('2 hours');
     await expectEscalated(task.id, MANAGER_QUEUE);
+    // The director decides it there; the workflow ends as it would have in time.
+    await decide(workflowId, task.id, 'reject', { comment: 'no goodwill above the threshold' });
+    expect(await handle.result()).toMatchObject({ status: 'rejected', decidedBy: 'fiona' });
+    await kit.recordHistory(handle, 'credit-note-approval.deadline.json');
   });
 });
 
@@ -116,7 +123,7 @@ it('credit approval: a limit nobody approved within the approval SLA moves from 
       createReview(tx, { customerId: customer.id, trigger: 'application', reasons: ['application'], currency: 'USD', requestedLimit: application.requestedLimit, application, requestedBy: 'credit@example.com' }),
     );
     kit.endAfterTest(review.workflowId);
-    await kit.env.client.workflow.start<typeof creditReviewWorkflow>('creditReviewWorkflow', {
+    const handle = await kit.env.client.workflow.start<typeof creditReviewWorkflow>('creditReviewWorkflow', {
       workflowId: review.workflowId,
       taskQueue,
       args: [{ customerId: customer.id, seq: review.seq, trigger: 'application', reasons: ['application'], policy: DEFAULT_CREDIT_POLICY }],
@@ -125,6 +132,9 @@ it('credit approval: a limit nobody approved within the approval SLA moves from 
     expect(task.queue).toBe('credit-manager');
     await kit.env.sleep('49 hours');
     await expectEscalated(task.id, MANAGER_QUEUE);
+    await decide(review.workflowId, task.id, 'reject', { comment: 'too little history with us' });
+    expect(await handle.result()).toMatchObject({ phase: 'decided', decision: { outcome: 'rejected', decidedBy: 'fiona' } });
+    await kit.recordHistory(handle, 'credit-review.deadline.json');
   });
 });
 
@@ -132,7 +142,7 @@ it('dispute acknowledgement: not acknowledged within 24 hours, it moves to the d
   await kit.withWorker(async (taskQueue) => {
     const { issued } = await invoiceToDispute(orm(), await now());
     const policy = testDisputePolicy({ acknowledgement: { needsPerson: true, sla: 'PT24H', queue: 'disputes-intake' } });
-    const { dispute } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id }, policy);
+    const { dispute, handle } = await openTestDispute(orm(), kit.env.client, taskQueue, { invoiceId: issued.id }, policy);
     kit.endAfterTest(workflowIds.dispute(dispute.id));
     const ack = await openTaskOf(orm(), dispute.id, 'dispute_acknowledgement', 20_000, kit.env.client);
     expect(ack.queue).toBe('disputes-intake');
@@ -140,18 +150,26 @@ it('dispute acknowledgement: not acknowledged within 24 hours, it moves to the d
     expect(await escalations(ack.id)).toEqual([]);
     await kit.env.sleep('2 hours');
     await expectEscalated(ack.id, policy.managerQueue);
+    await claimAndComplete(orm(), kit.env.client, dispute.id, ack.id, 'acknowledged', {}, 'manager-1');
+    const resolution = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
+    await claimAndComplete(orm(), kit.env.client, dispute.id, resolution.id, 'upheld', { rootCause }, 'manager-1');
+    expect(await handle.result()).toMatchObject({ phase: 'closed', acknowledgedBy: 'manager-1' });
+    await kit.recordHistory(handle, 'dispute.deadline.json');
   });
 });
 
 it('unapplied cash research: still unapplied at the research deadline, the task moves to the finance director', async () => {
   const paymentId = randomUUID();
   const receivedAt = await now();
+  const customer = await insertCustomer(orm(), { currency: 'USD' });
+  const today = (await now()).toISOString().slice(0, 10);
+  const invoice = await issueInvoiceDirectly(orm(), { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 4_200, currency: 'USD' } }] }, today);
   await insertPayment(orm().em.fork(), { id: paymentId, customerId: null, amount: 4_200, currency: 'USD', method: 'wire', receivedAt, reference: 'unknown payer', remittance: [], createdBy: 'test' });
   await kit.withWorker(async (taskQueue) => {
     const workflowId = workflowIds.payment(paymentId);
     kit.endAfterTest(workflowId);
     const policy = { ...DEFAULT_CASH_APPLICATION_POLICY, researchAfter: 'PT10S', researchSla: 'P3D' };
-    await kit.env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', { workflowId, taskQueue, args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy }] });
+    const handle = await kit.env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', { workflowId, taskQueue, args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy }] });
     await kit.env.sleep('1 minute');
     const task = await taskOf(workflowId, 'unapplied_cash_research');
     expect(task.queue).toBe('cash-application');
@@ -162,6 +180,12 @@ it('unapplied cash research: still unapplied at the research deadline, the task 
     // The next re-check finds the money still unapplied and leaves the task where it is: escalated once.
     await kit.env.sleep('3 days');
     expect(await escalations(task.id)).toHaveLength(1);
+    // The director finds the payer; applying the money closes the task.
+    const outcome = await allocateRemaining(orm().em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 4_200 }], actor: 'fiona', effectiveDate: today });
+    await handle.signal(paymentAllocatedSignal, { unappliedAmount: outcome.payment.unappliedAmount, by: 'fiona' });
+    expect(await handle.result()).toMatchObject({ phase: 'done', unappliedAmount: 0 });
+    expect((await tasksOf(workflowId)).map((t) => t.status)).toEqual(['completed']);
+    await kit.recordHistory(handle, 'cash-application.deadline.json');
   });
 });
 
@@ -200,5 +224,9 @@ it('collection (staging policy in seconds): a late letter and a late write-off p
     await expectEscalated(writeOff.id, MANAGER_QUEUE);
     expect(await escalations(call.id)).toEqual([]);
     expect((await tasksOf(collectionId)).find((t) => t.id === call.id)).toMatchObject({ status: 'completed', queue: 'collections', escalated_at: null });
+    // Approved where it was escalated to: the debt is written off and the collection ends.
+    await collection.executeUpdate(completeTaskUpdate, { args: [{ taskId: writeOff.id, outcome: 'approve', data: {}, by: 'fiona', byManager: false }] });
+    expect(await collection.result()).toMatchObject({ phase: 'closed', overdueAmount: 0 });
+    await kit.recordHistory(collection, 'collection.deadline.json');
   });
 });
