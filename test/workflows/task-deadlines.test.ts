@@ -97,7 +97,9 @@ it('credit override: an invoice still held after the override deadline moves its
     const workflowId = workflowIds.invoice(issued.id);
     kit.endAfterTest(workflowId);
     const creditHold = { reasons: ['over_credit_limit' as const], limit: 100, exposureBefore: 0, exposureAfter: issued.prepared.totals.total, overLimitBy: issued.prepared.totals.total - 100, accountHold: null, policyVersion: 'test', overrideSla: 'P1D', escalateTo: MANAGER_QUEUE, earlyReview: false };
-    await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
+    // Issued over the limit: the invoice waits held for its override.
+    await orm().em.fork().execute(`UPDATE invoice SET status = 'held' WHERE id = ?`, [issued.id]);
+    const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
       workflowId,
       taskQueue,
       args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy: { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 'test-1' }, creditHold }],
@@ -106,6 +108,9 @@ it('credit override: an invoice still held after the override deadline moves its
     expect(task.queue).toBe('credit');
     await kit.env.sleep('25 hours');
     await expectEscalated(task.id, MANAGER_QUEUE);
+    await decide(workflowId, task.id, 'reject', { comment: 'over the limit, no exception' });
+    expect(await handle.result()).toMatchObject({ phase: 'closed', creditOverride: { outcome: 'reject', by: 'fiona' } });
+    await kit.recordHistory(handle, 'invoice.deadline-override.json');
   });
 });
 
