@@ -127,6 +127,7 @@ async function main(argv: string[]): Promise<string> {
       `  ${counts.taxIds} customer tax id(s) and audit trail entries`,
       `  ${counts.bankAccounts} bank account number(s) (statements, payments, statement entries, research tasks)`,
       `  ${counts.events} event(s) carrying a tax id`,
+      `  ${counts.stagedImportRows} staged import row(s) carrying a tax id`,
     ].join('\n');
   }
 

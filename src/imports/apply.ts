@@ -30,6 +30,7 @@ import { recordEvent } from '../events/outbox.js';
 import { prepareInvoiceRows, prepareOpeningBalanceRows, type Prepared } from './invoice-rows.js';
 import { writeInvoiceDocuments, type InvoiceDocument } from './invoice-writer.js';
 import type { ImportOptions } from './store.js';
+import { openStagedRow } from './sealed-rows.js';
 
 /** A row refused for a business reason: it is rejected, the batch goes on. */
 export class RowRefusal extends Error {
@@ -246,7 +247,7 @@ export async function applyImportBatch(em: EntityManager, input: { importId: str
       [input.importId, input.batchSize],
     );
     const result: BatchResult = { processed: 0, imported: 0, skipped: 0, rejected: 0, more: rows.length === input.batchSize };
-    const parsed = rows.map((row) => ({ lineNo: Number(row.line_no), result: parseRow(job.kind, row.payload) }));
+    const parsed = rows.map((row) => ({ lineNo: Number(row.line_no), result: parseRow(job.kind, openStagedRow(row.payload)) }));
     const known = await lockAndFindReferences(tx, job.kind, parsed.flatMap((p) => (p.result.ok ? [p.result.parsed.row.externalRef] : [])));
     const ctx = { importId: input.importId, actor: job.created_by, today: input.today, options: job.options };
     const outcomes = job.kind === 'customers' ? await applyCustomerRows(tx, parsed, known, ctx, alive) : await applyInvoiceRows(tx, job.kind, parsed, known, ctx);

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RowProblem } from '../domain/import-rows.js';
+import { sealStagedRow } from './sealed-rows.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -43,7 +44,7 @@ async function insertBatch(em: EntityManager, importId: string, rows: StagedRow[
   if (!rows.length) return;
   const values: unknown[] = [];
   const sql = rows.map((r) => {
-    values.push(importId, r.lineNo, r.payload === null ? null : JSON.stringify(r.payload), r.problem ? 'rejected' : 'staged', r.problem ? JSON.stringify([r.problem]) : null);
+    values.push(importId, r.lineNo, r.payload === null ? null : JSON.stringify(sealStagedRow(r.payload)), r.problem ? 'rejected' : 'staged', r.problem ? JSON.stringify([r.problem]) : null);
     return '(?, ?, ?::jsonb, ?, ?::jsonb)';
   });
   await em.execute(`INSERT INTO import_row (import_id, line_no, payload, status, problems) VALUES ${sql.join(', ')}`, values);

@@ -5,6 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { resealBankAccounts } from '../bank/sealed-accounts.js';
 import { resealCustomerTaxIds } from '../customers/sealed-tax-id.js';
 import { resealEventData } from '../events/sealed-data.js';
+import { resealStagedRows } from '../imports/sealed-rows.js';
 import { resealSecrets } from '../webhooks/store.js';
 
 export interface ResealCounts {
@@ -12,6 +13,7 @@ export interface ResealCounts {
   taxIds: number;
   bankAccounts: number;
   events: number;
+  stagedImportRows: number;
 }
 
 export async function resealAll(em: EntityManager): Promise<ResealCounts> {
@@ -20,5 +22,6 @@ export async function resealAll(em: EntityManager): Promise<ResealCounts> {
     taxIds: await em.transactional((tx) => resealCustomerTaxIds(tx)),
     bankAccounts: await em.transactional((tx) => resealBankAccounts(tx)),
     events: await em.transactional((tx) => resealEventData(tx)),
+    stagedImportRows: await em.transactional((tx) => resealStagedRows(tx)),
   };
 }

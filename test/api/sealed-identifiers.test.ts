@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { migrate } from '../../src/db/orm.js';
 import { resealAll } from '../../src/security/reseal.js';
-import { customerFixture, startTestEngine, type TestEngine } from '../support/engine.js';
+import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { createTestDatabase } from '../support/database.js';
 
 const FIRST_KEY = `k1:${randomBytes(32).toString('base64')}`;
@@ -29,7 +29,7 @@ const CLEAR = [TAX_ID, PAYER_IBAN, OWN_IBAN, 'GB29 NWBK', 'DE89 3704'];
 
 /** Every row of every table that keeps a tax id or an account number, as text. */
 async function storedText(em = engine.db.orm.em.fork()): Promise<string> {
-  const tables = ['customer', 'customer_history', 'domain_event', 'payment', 'bank_statement', 'bank_statement_entry', 'task'];
+  const tables = ['customer', 'customer_history', 'domain_event', 'payment', 'bank_statement', 'bank_statement_entry', 'task', 'import_row'];
   const parts = await Promise.all(tables.map(async (t) => (await em.execute<{ row: string }[]>(`SELECT row_to_json(x)::text AS row FROM ${t} x`)).map((r) => r.row).join('\n')));
   return parts.join('\n');
 }
@@ -52,6 +52,17 @@ it('keeps no clear tax id or account number in the database, while the API answe
   expect(imported.statusCode).toBe(201);
   expect(imported.json().account).toBe(OWN_IBAN);
   paymentId = imported.json().entries[0].paymentId;
+  // Imported customers: the staged rows keep the uploaded tax id sealed until and after they are applied.
+  const csv = `externalRef,legalName,email,currency,line1,city,postalCode,country,taxCountry,taxId\nSEAL-1,Imported Sealed BV,ap@imported-sealed.example,EUR,2 Dam,Amsterdam,1012,NL,NL,NL ${TAX_ID}B01\n`;
+  const job = await engine.app.inject({ method: 'POST', url: '/imports/customers?lifecycle=false', headers: { 'content-type': 'text/csv' }, payload: csv });
+  expect(job.statusCode).toBe(202);
+  const done = await eventually(async () => {
+    const j = (await engine.app.inject({ method: 'GET', url: `/imports/${job.json().id}` })).json();
+    return j.status === 'completed' ? j : undefined;
+  }, 60_000, 200);
+  expect(done).toMatchObject({ importedRows: 1 });
+  const importedCustomer = (await engine.app.inject({ method: 'GET', url: '/customers?taxId=NL123456789B01' })).json();
+  expect(importedCustomer.items.map((c: { taxId: unknown }) => c.taxId)).toEqual([{ country: 'NL', value: `NL${TAX_ID}B01` }]);
 
   const stored = await storedText();
   for (const clear of CLEAR) expect(stored).not.toContain(clear);
@@ -98,7 +109,8 @@ it('a new data key and reseal keep every value readable; a new hash key and rese
   expect(first.taxIds).toBeGreaterThanOrEqual(2); // the record and its audit trail entry
   expect(first.bankAccounts).toBeGreaterThanOrEqual(3);
   expect(first.events).toBeGreaterThanOrEqual(1);
-  expect(await resealAll(em())).toEqual({ webhookSecrets: 0, taxIds: 0, bankAccounts: 0, events: 0 });
+  expect(first.stagedImportRows).toBe(1);
+  expect(await resealAll(em())).toEqual({ webhookSecrets: 0, taxIds: 0, bankAccounts: 0, events: 0, stagedImportRows: 0 });
   const stored = await storedText();
   expect(stored).not.toContain('sealed:v1:k1:');
   expect(stored).toContain('sealed:v1:k2:');
@@ -131,7 +143,7 @@ it('the sealing migration moves the clear values of an existing book and leaves 
     const constraints: [string, string][] = [
       ['customer', 'customer_tax_id_sealed'], ['customer', 'customer_tax_key_hashed'], ['customer_history', 'customer_history_tax_id_sealed'],
       ['bank_statement', 'bank_statement_account_sealed'], ['payment', 'payment_counterparty_iban_sealed'], ['bank_statement_entry', 'bank_statement_entry_iban_sealed'],
-      ['task', 'task_counterparty_iban_sealed'], ['domain_event', 'domain_event_tax_id_sealed'],
+      ['task', 'task_counterparty_iban_sealed'], ['domain_event', 'domain_event_tax_id_sealed'], ['import_row', 'import_row_tax_id_sealed'],
     ];
     for (const [table, name] of constraints) await em().execute(`ALTER TABLE ${table} DROP CONSTRAINT ${name}`);
     await em().execute('ALTER TABLE payment DROP COLUMN counterparty_iban_hash');
@@ -151,6 +163,10 @@ it('the sealing migration moves the clear values of an existing book and leaves 
     await em().execute(`INSERT INTO bank_statement_entry (dedupe_key, bank_statement_id, position, credit_debit, amount, currency, booking_date, payment_id, data)
       VALUES (?, ?, 1, 'credit', 100, 'EUR', '2026-11-20', ?, ?::jsonb)`, [key, statement, id, JSON.stringify({ transaction: { counterpartyIban: PAYER_IBAN } })]);
     await em().execute(`INSERT INTO task (id, unique_key, type, queue, title, subject_type, subject_id, payload) VALUES (gen_random_uuid(), 'old-research', 'unapplied_cash_research', 'cash-application', 'Research', 'payment', ?, ?::jsonb)`, [id, JSON.stringify({ counterparty: { name: 'Acme Corp', iban: PAYER_IBAN } })]);
+
+    const job = '00000000-0000-4000-8000-000000000136';
+    await em().execute(`INSERT INTO import_job (id, kind, format, created_by) VALUES (?, 'customers', 'csv', 'api')`, [job]);
+    await em().execute(`INSERT INTO import_row (import_id, line_no, payload) VALUES (?, 2, ?::jsonb), (?, 3, ?::jsonb)`, [job, JSON.stringify({ legalName: 'Flat', taxId: `DE${TAX_ID}` }), job, JSON.stringify({ legalName: 'Nested', taxId: { country: 'DE', value: TAX_ID } })]);
 
     expect(await migrate(db.orm)).toEqual(['0134-sealed-identifiers']);
 

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { resealBankAccounts } from '../../bank/sealed-accounts.js';
 import { resealCustomerTaxIds } from '../../customers/sealed-tax-id.js';
 import { resealEventData } from '../../events/sealed-data.js';
+import { resealStagedRows } from '../../imports/sealed-rows.js';
 
 const SEALED = `LIKE 'sealed:v1:%'`;
 
@@ -10,8 +11,8 @@ const SEALED = `LIKE 'sealed:v1:%'`;
  * Tax ids and bank account numbers are sealed at rest (src/security/keyring.ts), each next to a keyed hash that exact
  * matching compares (src/security/match-hash.ts): customer.tax_id with tax_key (which held the comparable id in clear
  * and now holds its hash), bank_statement.account_iban with account_iban_hash, payment.counterparty's iban with
- * counterparty_iban_hash; the copies in the audit trail, the outbox, statement entries and research tasks are sealed
- * too, and dedupe keys name the account by its hash.
+ * counterparty_iban_hash; the copies in the audit trail, the outbox, staged import rows, statement entries and research
+ * tasks are sealed too, and dedupe keys name the account by its hash.
  *
  * Existing clear values are sealed here, in code and in this migration's transaction, because sealing needs the data
  * key, which only the application holds: after this migration commits no clear value is left and every hash is in
@@ -33,6 +34,7 @@ export class Migration0134SealedIdentifiers extends Migration {
     await resealCustomerTaxIds(em);
     await resealBankAccounts(em);
     await resealEventData(em);
+    await resealStagedRows(em);
 
     await this.execute(`ALTER TABLE customer
       ADD CONSTRAINT customer_tax_id_sealed CHECK (tax_id IS NULL OR tax_id ${SEALED}),
@@ -51,6 +53,8 @@ export class Migration0134SealedIdentifiers extends Migration {
       ADD CONSTRAINT task_counterparty_iban_sealed CHECK (payload->'counterparty'->>'iban' IS NULL OR payload->'counterparty'->>'iban' ${SEALED})`);
     await this.execute(`ALTER TABLE domain_event
       ADD CONSTRAINT domain_event_tax_id_sealed CHECK (data->'customer'->'taxId'->>'value' IS NULL OR data->'customer'->'taxId'->>'value' ${SEALED})`);
+    const staged = `(CASE jsonb_typeof(payload->'taxId') WHEN 'string' THEN payload->>'taxId' WHEN 'object' THEN payload->'taxId'->>'value' END)`;
+    await this.execute(`ALTER TABLE import_row ADD CONSTRAINT import_row_tax_id_sealed CHECK (coalesce(${staged}, '') = '' OR ${staged} ${SEALED})`);
     await this.execute(`COMMENT ON COLUMN customer.tax_key IS 'HMAC-SHA-256 of the comparable tax id (src/customers/sealed-tax-id.ts)'`);
   }
 }
