@@ -14,6 +14,7 @@ import { pgArray } from '../src/customers/sql.js';
 import { dropDatabase } from '../src/db/drop-database.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { isMain, parseArgs, percentile, progress, report, timed, type BenchResult, type BenchRow } from './lib.js';
+import { sealTaxId } from '../src/customers/sealed-tax-id.js';
 
 export interface CustomersBenchOptions {
   count: number;
@@ -87,7 +88,7 @@ async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promi
     cols.email.push(p.email);
     cols.addr.push(JSON.stringify(p.billingAddress));
     cols.contacts.push(JSON.stringify(p.contacts));
-    cols.taxId.push(p.taxId?.value ?? null);
+    cols.taxId.push(p.taxId ? sealTaxId(p.taxId.value) : null);
     cols.taxCountry.push(p.taxId?.country ?? null);
     cols.taxKey.push(keys.taxKey);
     cols.nameKey.push(keys.nameKey);
