@@ -118,14 +118,7 @@ export async function applyToInvoice(
       data: { number: invoice.number, total: { amount: invoice.totalAmount, currency: invoice.currency }, lastChange: { cause: input.cause, source: input.source, amount: input.amount } },
     });
   }
-  return {
-    invoiceId: invoice.id,
-    customerId: invoice.customerId,
-    currency: invoice.currency,
-    openAmount,
-    status,
-    signal: { openAmount, cause: input.cause, source: input.source, status },
-  };
+  return appliedChange(invoice, { openAmount, status, cause: input.cause, source: input.source });
 }
 
 /**
@@ -142,12 +135,14 @@ export async function reopenInvoice(em: EntityManager, input: { invoiceId: strin
   if (openAmount > invoice.totalAmount) throw new RangeError(`reopening invoice ${invoice.id} by ${input.amount} exceeds its total ${invoice.totalAmount}`);
   const status = statusAfterReopen({ status: invoice.status, openAmount, totalAmount: invoice.totalAmount, overdue: invoice.overdueSince !== null });
   await em.execute('UPDATE invoice SET open_amount = ?, status = ?, closed_at = NULL, version = version + 1, updated_at = now() WHERE id = ?', [openAmount, status, invoice.id]);
-  return {
-    invoiceId: invoice.id,
-    customerId: invoice.customerId,
-    currency: invoice.currency,
-    openAmount,
-    status,
-    signal: { openAmount, cause: 'reversal', source: input.source, status },
-  };
+  return appliedChange(invoice, { openAmount, status, cause: 'reversal', source: input.source });
+}
+
+/** What a balance change answers: the invoice's new open amount and status, and the signal its workflow gets. */
+function appliedChange(
+  invoice: { id: string; customerId: string; currency: string },
+  change: { openAmount: number; status: InvoiceStatus; cause: AppliedChange['signal']['cause']; source: string },
+): AppliedChange {
+  const { openAmount, status, cause, source } = change;
+  return { invoiceId: invoice.id, customerId: invoice.customerId, currency: invoice.currency, openAmount, status, signal: { openAmount, cause, source, status } };
 }
