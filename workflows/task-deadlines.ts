@@ -35,6 +35,8 @@ export function escalateAtDeadline(inbox: TaskInbox, task: OpenTask, deadline: T
   void (async () => {
     const settled = await condition(() => !inbox.isOpen(task.taskId), Math.max(1, Date.parse(dueAt) - Date.now()));
     if (settled) return;
+    // A decision being recorded right at the deadline wins: the task is not moved under it.
+    await condition(() => !inbox.isCompleting(task.taskId));
     const current = inbox.openTasks().find((t) => t.taskId === task.taskId);
     if (!current || current.queue === escalateTo) return;
     await inbox.escalate(task.taskId, { queue: escalateTo, reason: escalationReason(current, dueAt) });

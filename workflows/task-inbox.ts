@@ -44,6 +44,8 @@ export interface TaskInbox {
   escalate(taskId: string, to: { queue: string; reason: string; sla?: string | null }): Promise<void>;
   cancel(taskId: string, reason: string): Promise<void>;
   isOpen(taskId: string): boolean;
+  /** A completion of the task was accepted and is being recorded. */
+  isCompleting(taskId: string): boolean;
   openTasks(): OpenTask[];
   snapshot(): TaskInboxState;
 }
@@ -125,6 +127,7 @@ export function installTaskInbox(options: TaskInboxOptions, previous?: TaskInbox
       await cancelTaskRecord({ taskId, reason });
     },
     isOpen: (taskId) => open.has(taskId),
+    isCompleting: (taskId) => completing.has(taskId),
     openTasks: () => [...open.values()],
     snapshot: () => ({ open: [...open.values()], completed: [...completed.values()] }),
   };
