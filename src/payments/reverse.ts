@@ -4,10 +4,10 @@
 // lock serializes it against a later allocation, the invoice locks against other payments on the same invoices.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pastDueFrom, type AgeableInvoice } from '../domain/invoice-age.js';
-import type { InvoiceStatus } from '../domain/invoice-status.js';
 import { recordEvent } from '../events/outbox.js';
 import { InvoiceClosedError, reopenInvoice, type AppliedChange } from '../invoices/balance.js';
 import { reverseJournalEntry } from '../ledger/post.js';
+import type { OpenAgain } from '../temporal/invoice-lifecycle.js';
 import { PaymentNotFoundError } from './apply.js';
 import { allocationsOf, findPayment } from './store.js';
 
@@ -23,19 +23,8 @@ export class ReversalRefusedError extends Error {
 }
 
 /** An invoice open again, with what its workflow needs to pick up its lifecycle where the row says it is. */
-export interface ReopenedInvoice {
-  invoiceId: string;
-  number: string;
-  customerId: string;
-  currency: string;
-  totalAmount: number;
-  openAmount: number;
-  status: InvoiceStatus;
-  dueDate: string;
-  /** Due date of the earliest unpaid instalment (instalment invoices only). */
-  pastDueFrom?: string;
-  change: AppliedChange['signal'];
-}
+/** An invoice a reversal opened again: what its workflow resumes from, and its number for the answer. */
+export type ReopenedInvoice = OpenAgain & { number: string; change: AppliedChange['signal'] };
 
 export interface PaymentReversal {
   paymentId: string;

@@ -3,24 +3,16 @@
 // workflow about the new balance or starts `invoice-<id>` again from the resumed state, whose overdue step is the one
 // place an overdue invoice is flipped and handed to collections.
 import type { InvoicePolicy } from '../domain/invoice-policy.js';
-import type { InvoiceStatus } from '../domain/invoice-status.js';
-import { resumedInvoiceState } from '../domain/invoice-workflow-state.js';
+import { resumedInvoiceState, type InvoiceWorkflowState } from '../domain/invoice-workflow-state.js';
 import type { invoiceWorkflow } from '../../workflows/invoice.js';
 import { invoiceBalanceChangedSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
 import { workflowIds } from './ids.js';
 import { entityOptions, type StartContext } from './starters.js';
 
-export interface OpenAgain {
-  invoiceId: string;
-  customerId: string;
-  currency: string;
-  totalAmount: number;
-  openAmount: number;
-  status: InvoiceStatus;
-  dueDate: string;
-  pastDueFrom?: string;
+/** The facts of an invoice open again that its workflow resumes from, as its state names them. */
+export type OpenAgain = Pick<InvoiceWorkflowState, 'invoiceId' | 'customerId' | 'currency' | 'totalAmount' | 'openAmount' | 'status' | 'dueDate' | 'pastDueFrom'> & {
   change: InvoiceBalanceChange;
-}
+};
 
 export async function resumeInvoiceLifecycle(ctx: StartContext, invoice: OpenAgain, policy: InvoicePolicy, now: Date = new Date()): Promise<void> {
   const input = { invoiceId: invoice.invoiceId, customerId: invoice.customerId, currency: invoice.currency, totalAmount: invoice.totalAmount, dueDate: invoice.dueDate, policy };
