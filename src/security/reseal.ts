@@ -1,6 +1,8 @@
 // `npm run ar -- reseal`: after a new data key is listed first in DATA_ENCRYPTION_KEYS (or DATA_HASH_KEY changed),
-// every sealed value moves to the current key and every match hash is recomputed, in one transaction per kind so a
-// crash leaves each kind either done or untouched; running it again changes nothing.
+// every sealed value moves to the current key and every match hash is recomputed. Each row is its own statement, not
+// one transaction per table: a long transaction would lock every rewritten customer until the end and block their
+// edits. Interrupting is safe (a row is on the old key or the new one, and both open; a statement's dedupe keys are
+// rewritten before its hash, so a rerun finishes them) and running it again changes nothing.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { resealBankAccounts } from '../bank/sealed-accounts.js';
 import { resealCustomerTaxIds } from '../customers/sealed-tax-id.js';
@@ -18,10 +20,10 @@ export interface ResealCounts {
 
 export async function resealAll(em: EntityManager): Promise<ResealCounts> {
   return {
-    webhookSecrets: await em.transactional((tx) => resealSecrets(tx)),
-    taxIds: await em.transactional((tx) => resealCustomerTaxIds(tx)),
-    bankAccounts: await em.transactional((tx) => resealBankAccounts(tx)),
-    events: await em.transactional((tx) => resealEventData(tx)),
-    stagedImportRows: await em.transactional((tx) => resealStagedRows(tx)),
+    webhookSecrets: await resealSecrets(em),
+    taxIds: await resealCustomerTaxIds(em),
+    bankAccounts: await resealBankAccounts(em),
+    events: await resealEventData(em),
+    stagedImportRows: await resealStagedRows(em),
   };
 }
