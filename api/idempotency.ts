@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { openAnswer, sealAnswer } from '../src/db/idempotent-answers.js';
 import { currentEffectScope, runInEffectScope, type EffectScope } from '../src/db/committed-effects.js';
 import type { Orm } from '../src/db/orm.js';
 import { ProblemError, problemType } from './problem.js';
@@ -117,7 +118,7 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
     try {
       await sql().execute(
         `UPDATE idempotency_record SET status = 'completed', response_status = ?, response_type = ?, response_body = ? WHERE scope = ? AND key = ?`,
-        [...answer, claim.scope, claim.key],
+        [answer[0], answer[1], sealAnswer(answer[2]), claim.scope, claim.key],
       );
     } catch (error) {
       if (attempt === 1) log.warn({ err: error }, 'idempotent answer not stored; retrying in the background');
@@ -163,7 +164,7 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
           .status(stored.response_status ?? 200)
           .header('idempotent-replayed', 'true')
           .type(stored.response_type ?? 'application/json')
-          .send(stored.response_body ?? '');
+          .send(stored.response_body === null ? '' : openAnswer(stored.response_body));
       }
       // Its effect committed but no answer was stored (the database or the process went down in between, or the
       // commit's acknowledgement was lost): running it again would do it twice, and there is no answer to replay.

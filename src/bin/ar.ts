@@ -128,6 +128,7 @@ async function main(argv: string[]): Promise<string> {
       `  ${counts.bankAccounts} bank account number(s) (statements, payments, statement entries, research tasks)`,
       `  ${counts.events} event(s) carrying a tax id`,
       `  ${counts.stagedImportRows} staged import row(s) carrying a tax id`,
+      `  ${counts.idempotentAnswers} stored answer(s) for Idempotency-Key replays`,
     ].join('\n');
   }
 

@@ -6,6 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { resealBankAccounts } from '../bank/sealed-accounts.js';
 import { resealCustomerTaxIds } from '../customers/sealed-tax-id.js';
+import { resealIdempotentAnswers } from '../db/idempotent-answers.js';
 import { resealEventData } from '../events/sealed-data.js';
 import { resealStagedRows } from '../imports/sealed-rows.js';
 import { resealSecrets } from '../webhooks/store.js';
@@ -16,6 +17,7 @@ export interface ResealCounts {
   bankAccounts: number;
   events: number;
   stagedImportRows: number;
+  idempotentAnswers: number;
 }
 
 export async function resealAll(em: EntityManager): Promise<ResealCounts> {
@@ -25,5 +27,6 @@ export async function resealAll(em: EntityManager): Promise<ResealCounts> {
     bankAccounts: await resealBankAccounts(em),
     events: await resealEventData(em),
     stagedImportRows: await resealStagedRows(em),
+    idempotentAnswers: await resealIdempotentAnswers(em),
   };
 }

@@ -29,7 +29,7 @@ const CLEAR = [TAX_ID, PAYER_IBAN, OWN_IBAN, 'GB29 NWBK', 'DE89 3704'];
 
 /** Every row of every table that keeps a tax id or an account number, as text. */
 async function storedText(em = engine.db.orm.em.fork()): Promise<string> {
-  const tables = ['customer', 'customer_history', 'domain_event', 'payment', 'bank_statement', 'bank_statement_entry', 'task', 'import_row'];
+  const tables = ['customer', 'customer_history', 'domain_event', 'payment', 'bank_statement', 'bank_statement_entry', 'task', 'import_row', 'idempotency_record'];
   const parts = await Promise.all(tables.map(async (t) => (await em.execute<{ row: string }[]>(`SELECT row_to_json(x)::text AS row FROM ${t} x`)).map((r) => r.row).join('\n')));
   return parts.join('\n');
 }
@@ -41,9 +41,14 @@ let paymentId: string;
 const camt = fixture('camt053-basic.xml');
 
 it('keeps no clear tax id or account number in the database, while the API answers them as before', async () => {
-  const created = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ legalName: 'Sealed Widgets GmbH', email: 'ap@sealed.example', taxId: { country: 'DE', value: 'de 123.456.789' } }) });
+  // Sent with an Idempotency-Key: the answer stored for its replay carries the tax id, sealed too.
+  const create = () =>
+    engine.app.inject({ method: 'POST', url: '/customers', headers: { 'idempotency-key': 'sealed-customer-1' }, payload: customerFixture({ legalName: 'Sealed Widgets GmbH', email: 'ap@sealed.example', taxId: { country: 'DE', value: 'de 123.456.789' } }) });
+  const created = await create();
   expect(created.statusCode).toBe(201);
   customerId = created.json().id;
+  const replayed = await create();
+  expect([replayed.statusCode, replayed.headers['idempotent-replayed'], replayed.json().taxId]).toEqual([201, 'true', { country: 'DE', value: `DE${TAX_ID}` }]);
   expect(created.json().taxId).toEqual({ country: 'DE', value: `DE${TAX_ID}` });
   // A change of tax id goes to the audit trail, which keeps both values sealed too.
   const changed = await engine.app.inject({ method: 'PATCH', url: `/customers/${customerId}`, payload: { taxId: { country: 'DE', value: `${TAX_ID}` } } });
@@ -110,7 +115,8 @@ it('a new data key and reseal keep every value readable; a new hash key and rese
   expect(first.bankAccounts).toBeGreaterThanOrEqual(3);
   expect(first.events).toBeGreaterThanOrEqual(1);
   expect(first.stagedImportRows).toBe(1);
-  expect(await resealAll(em())).toEqual({ webhookSecrets: 0, taxIds: 0, bankAccounts: 0, events: 0, stagedImportRows: 0 });
+  expect(first.idempotentAnswers).toBeGreaterThanOrEqual(1);
+  expect(await resealAll(em())).toEqual({ webhookSecrets: 0, taxIds: 0, bankAccounts: 0, events: 0, stagedImportRows: 0, idempotentAnswers: 0 });
   const stored = await storedText();
   expect(stored).not.toContain('sealed:v1:k1:');
   expect(stored).toContain('sealed:v1:k2:');
