@@ -1,6 +1,6 @@
 // Schemas of the credit routes: hold/release, credit applications, reviews and the credit position.
 import { Type } from 'typebox';
-import { Amount, MoneySchema } from './common.js';
+import { Amount, CurrencyCode, MoneySchema } from './common.js';
 
 const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Minor = (description: string) => Amount({ description: `${description} (minor units)` });
@@ -23,7 +23,7 @@ const Risk = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Liter
 export const CreditApplicationBody = Type.Object(
   {
     requestedLimit: Amount({ minimum: 0, description: 'requested credit limit (minor units)' }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    currency: CurrencyCode,
     financials: Type.Object(
       {
         revenue: Type.Optional(Minor('annual revenue')),
