@@ -32,8 +32,9 @@ export const ContactSchema = Type.Object(
     role: ContactRole,
     preferredChannel: Type.Optional(ContactChannel),
   },
-  // A contact is someone to reach: the schema says so, rather than leaving it to the domain's 422.
-  { additionalProperties: false, anyOf: [{ required: ['email'] }, { required: ['phone'] }] },
+  // A contact is someone to reach: the schema says so, rather than leaving it to the domain's 422. Each branch names
+  // its type, or the answer serializer's strict Ajv warns on every customer it writes.
+  { additionalProperties: false, anyOf: [{ type: 'object', required: ['email'] }, { type: 'object', required: ['phone'] }] },
 );
 
 export const CommunicationSchema = Type.Object(
