@@ -54,7 +54,7 @@ export const CreditApplicationBody = Type.Object(
       ),
     ),
     bureauScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'a bureau score you already have (0-100); none: the configured bureau is asked' })),
-    collateral: Type.Optional(Type.Object({ description: Type.String({ maxLength: 500 }), value: Amount({ minimum: 0 }) }, { additionalProperties: false })),
+    collateral: Type.Optional(Type.Object({ description: Type.String({ maxLength: 500, description: 'Not blank when value is above 0 (422 otherwise)' }), value: Amount({ minimum: 0 }) }, { additionalProperties: false })),
     industry: Type.Optional(Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })), risk: Risk }, { additionalProperties: false })),
   },
   { additionalProperties: false },

@@ -39,6 +39,8 @@ const BUSINESS_RULES: Record<string, string[]> = {
   // The camt.053 document structure, which the body's string schema does not describe.
   'POST /bank-statements': ['body /Document*'],
   'POST /customers': ['body /termsCode'], // must name stored payment terms
+  // The customer's currency; collateral worth something must be described (two fields that must agree).
+  'POST /customers/{id}/credit-applications': ['body /currency', 'body /collateral/description'],
   'POST /customers/{id}/portal-users': ['body /email'], // the billing e-mail or a contact of the customer
   // Prices in the customer's currency; terms that exist; a due date not before the issue date and not next to instalments.
   'POST /invoices': ['body /lines/*/unitPrice/currency', 'body /terms', 'body /dueDate'],
