@@ -35,10 +35,13 @@ const BUSINESS_RULES: Record<string, string[]> = {
   'GET /events': ['query /after'],
   'GET /reports/kpis': ['query /to'], // not before from
   'GET /customers/{id}/statement': ['query /to'], // not before from (which defaults to today)
+  'GET /exports/journal': ['query /to'], // not before from
   'GET /reports/aging': ['query /buckets'], // strictly increasing, the first at least 1 day
-  // The camt.053 document structure, which the body's string schema does not describe.
-  'POST /bank-statements': ['body /Document*'],
-  'POST /customers': ['body /termsCode'], // must name stored payment terms
+  // The camt.053 document structure and the CSV's columns and rows, which the body's string schema does not describe.
+  'POST /bank-statements': ['body /Document*', 'body /columns*', 'body /rows*'],
+  // Terms that name stored payment terms; a credit limit in the customer's currency.
+  'POST /customers': ['body /termsCode', 'body /creditLimit/currency'],
+  'PATCH /customers/{id}': ['body /termsCode', 'body /creditLimit/currency'],
   // The customer's currency; collateral worth something must be described (two fields that must agree).
   'POST /customers/{id}/credit-applications': ['body /currency', 'body /collateral/description'],
   'POST /customers/{id}/portal-users': ['body /email'], // the billing e-mail or a contact of the customer
@@ -47,9 +50,9 @@ const BUSINESS_RULES: Record<string, string[]> = {
   'POST /customers/{id}/promises': ['body /amount/currency', 'body /amount'], // the customer's currency; something must be overdue
   'POST /payments': ['body /receivedAt'], // not in the future
   'POST /users': ['body /customerId', 'body /password'], // for portal users only; a password that is not the e-mail address
-  // Instalments fall due in order and their portions add up to 100 %.
-  'POST /payment-terms': ['body /terms/instalments', 'body /terms/instalments/*/dueDays'],
-  'PUT /payment-terms/{code}': ['body /terms/instalments', 'body /terms/instalments/*/dueDays'],
+  // Instalments fall due in order and their portions add up to 100 %; a discount window ends by the due date.
+  'POST /payment-terms': ['body /terms/instalments', 'body /terms/instalments/*/dueDays', 'body /terms/discount/withinDays'],
+  'PUT /payment-terms/{code}': ['body /terms/instalments', 'body /terms/instalments/*/dueDays', 'body /terms/discount/withinDays'],
   'PUT /policies/dunning-assignments/{segment}': ['body /policyCode'], // must name a stored policy
   // Levels escalate in order, names are unique, a trigger and a late fee each need one of their two parts.
   'PUT /policies/dunning/{code}': ['body /levels/*/trigger', 'body /levels/*/trigger/pastDueFor', 'body /levels/*/trigger/overdueAbove', 'body /levels/*/name', 'body /levels/*/lateFee'],
