@@ -30,8 +30,9 @@ const EXCLUDED_PATHS = ['/auth/logout', '/auth/login', '/auth/refresh'];
  * operations ("*": every one), values the fields such a refusal may name ("in pointer", * for array indexes).
  */
 const BUSINESS_RULES: Record<string, string[]> = {
-  // A cursor must be one the list handed out.
-  '*': ['query /cursor'],
+  // A cursor must be one the list handed out; text must be storable (no NUL, no half surrogate pair), a rule of
+  // every string that JSON Schema cannot spell portably.
+  '*': ['query /cursor', '(unstorable text)'],
   'GET /events': ['query /after'],
   'GET /reports/kpis': ['query /to'], // not before from
   'GET /customers/{id}/statement': ['query /to'], // not before from (which defaults to today)
