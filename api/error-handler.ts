@@ -28,6 +28,30 @@ export function fieldErrorsFromValidation(validation: AjvLikeError[], context: s
   });
 }
 
+// A NUL, or half of a UTF-16 surrogate pair (no UTF-8 spelling): what PostgreSQL refuses to store as text.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where the request carries text PostgreSQL cannot store, so the refusal names the field like any other 400. */
+export function unstorableTextFields(parts: { in: FieldError['in']; value: unknown }[]): FieldError[] {
+  const found: FieldError[] = [];
+  const walk = (where: FieldError['in'], value: unknown, pointer: string) => {
+    if (found.length >= 20) return;
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) found.push({ pointer: pointer || '/', in: where, detail: 'contains a character that cannot be stored (e.g. a NUL character)' });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(where, item, `${pointer}/${i}`));
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
+        if (UNSTORABLE.test(key)) found.push({ pointer: `${pointer}/${escaped}`, in: where, detail: 'is a field name with a character that cannot be stored' });
+        walk(where, item, `${pointer}/${escaped}`);
+      }
+    }
+  };
+  for (const part of parts) walk(part.in, part.value, '');
+  return found;
+}
+
 function send(reply: import('fastify').FastifyReply, problem: Problem) {
   return reply.status(problem.status).type('application/problem+json').send(problem);
 }
@@ -62,7 +86,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     const sqlState = (error as { code?: string }).code;
     // A NUL inside a query parameter never reaches the SQL parser: the server refuses the message itself (08P01).
     if (sqlState === '22021' || sqlState === '22P05' || (sqlState === '08P01' && /invalid message format/.test(error.message))) {
-      return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail: 'A text field contains characters that cannot be stored (e.g. a NUL character).', instance });
+      const errors = unstorableTextFields([
+        { in: 'body', value: request.body },
+        { in: 'query', value: request.query },
+        { in: 'params', value: request.params },
+      ]);
+      return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail: 'A text field contains characters that cannot be stored (e.g. a NUL character).', instance, ...(errors.length ? { errors } : {}) });
     }
     // An outage (database, Temporal) or a request past HTTP_REQUEST_TIMEOUT: retryable, never a 500. Checked after
     // every client-error mapping above, so a client's mistake keeps its 4xx even while a dependency is down.

@@ -5,9 +5,15 @@ import { problems } from './problem.js';
 
 export const MAX_PAGE_SIZE = 200;
 
+/**
+ * A cursor is base64url text the list itself handed out; the schema says the alphabet, and a well-formed cursor no
+ * list made is still refused (400 naming it), as no schema can know which ones were handed out.
+ */
+export const Cursor = (description = 'nextCursor of the previous page') => Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 1000, description });
+
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: `page size (at most ${MAX_PAGE_SIZE})` })),
-  cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'nextCursor of the previous page' })),
+  cursor: Type.Optional(Cursor()),
 };
 
 export function pageSchema<T extends import('typebox').TSchema>(item: T) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates (once) a virtualenv with a pinned schemathesis for the API fuzzing fault scenario and prints the path of its
-# `st` executable. The virtualenv lives in the toolchain cache, outside the repository.
+# Creates (once) a virtualenv with a pinned schemathesis for the API fuzz test (test/api/fuzz.test.ts) and the fault
+# suite's fuzzing scenario, and prints the path of its `st` executable. The virtualenv lives in the toolchain cache,
+# outside the repository; scripts/setup.sh --test runs this, so npm test on a clean machine has it.
 set -euo pipefail
 SCHEMATHESIS_VERSION="4.32.5"
 CACHE="${AR_TOOLCHAIN_CACHE:-$HOME/.cache/ar-engine}"

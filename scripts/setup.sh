@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up everything the engine needs on this machine, idempotently (a second run takes seconds):
 #   1. the Temporal CLI (dev server), built from the Go module proxy into a cache outside the repo;
-#   2. with --test: the Java time-skipping test server, resolved from Maven Central into the same cache;
+#   2. with --test: the Java time-skipping test server, resolved from Maven Central into the same cache, the UBL
+#      schemas, stripe-mock, Chromium and a pinned schemathesis in a Python virtualenv;
 #   3. PostgreSQL: DATABASE_URL if set, otherwise the local Debian cluster (installed/started as needed),
 #      with the engine's role and databases;
 #   4. migrations of the development database.
@@ -125,6 +126,21 @@ if [[ $WANT_TEST -eq 1 ]]; then
   else
     fail "the portal browser test needs Chromium: apt-get install chromium (as root) or set CHROMIUM_PATH"
   fi
+fi
+
+# --- 2d. schemathesis (the API fuzz test in the main suite and the fault suite's fuzzing scenario) ---------------
+if [[ $WANT_TEST -eq 1 ]]; then
+  step "schemathesis"
+  # Debian's python3 ships without venv/ensurepip (package python3-venv); the fuzzer's virtualenv needs both.
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+    printf ' installing python3 and python3-venv from Debian packages...\n'
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null 2>&1 \
+      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null)) || fail "apt-get install python3-venv"
+  fi
+  st_path=$("$ROOT/scripts/schemathesis-venv.sh" 2>&1 | tail -n 1) \
+    || fail "scripts/schemathesis-venv.sh (python3 with venv and pip, and PyPI reachable, are needed): $st_path"
+  [[ -x "$st_path" ]] || fail "scripts/schemathesis-venv.sh printed no executable: $st_path"
+  done_step "at $st_path"
 fi
 
 # --- 3. PostgreSQL --------------------------------------------------------------------------------

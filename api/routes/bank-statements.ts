@@ -13,7 +13,7 @@ import type { PaymentMethod } from '../../src/payments/store.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError, problems } from '../problem.js';
-import { MoneySchema, problemResponses } from '../schemas/common.js';
+import { CurrencyCodeOf, MoneySchema, problemResponses } from '../schemas/common.js';
 import { PaymentMethodSchema } from '../schemas/payment.js';
 
 const XML_TYPES = ['application/xml', 'text/xml'];
@@ -24,7 +24,7 @@ const START_CONCURRENCY = 16;
 const ImportQuery = Type.Object(
   {
     method: Type.Optional(PaymentMethodSchema),
-    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Account currency; every CSV row must be in it (camt.053 states its own)' })),
+    currency: Type.Optional(CurrencyCodeOf('Account currency; every CSV row must be in it (camt.053 states its own)')),
   },
   { additionalProperties: false },
 );

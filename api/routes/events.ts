@@ -6,7 +6,7 @@ import { EVENT_TYPES } from '../../src/events/outbox.js';
 import { decodeStreamCursor, encodeStreamCursor, readStream } from '../../src/events/stream.js';
 import { eventEnvelope } from '../../src/webhooks/dispatch.js';
 import type { ApiDeps } from '../deps.js';
-import { MAX_PAGE_SIZE } from '../pagination.js';
+import { Cursor, MAX_PAGE_SIZE } from '../pagination.js';
 import { problems } from '../problem.js';
 import { problemResponses } from '../schemas/common.js';
 
@@ -21,8 +21,12 @@ export const EventSchema = Type.Object({
   cursor: Type.String({ description: 'pass as `after` to continue right after this event' }),
 });
 
-/** Event type patterns: an exact type, `area.*`, or `*`. */
-export const EventTypePattern = Type.String({ pattern: '^(\\*|[a-z_]+\\.\\*|[a-z_]+\\.[a-z_]+)$', maxLength: 60 });
+/** Event type patterns: an exact type, `area.*`, or `*`; listed, so the document names every one the engine knows. */
+const EVENT_TYPE_PATTERNS = ['*', ...new Set(EVENT_TYPES.map((t) => `${t.split('.')[0]}.*`)), ...EVENT_TYPES];
+export const EventTypePattern = Type.Unsafe<string>({ type: 'string', enum: EVENT_TYPE_PATTERNS });
+const ONE_TYPE = `(${EVENT_TYPE_PATTERNS.map((p) => p.replace(/[.*]/g, (c) => `\\${c}`)).join('|')})`;
+/** A comma-separated list of those patterns (spaces around the commas allowed). */
+const TYPE_LIST_PATTERN = `^ *${ONE_TYPE} *(, *${ONE_TYPE} *)*$`;
 
 export function unknownEventTypes(patterns: readonly string[]): string[] {
   const known = new Set<string>(EVENT_TYPES);
@@ -43,8 +47,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
           'Start without `after` (from the beginning) and keep passing `nextCursor`. `nextCursor` is returned even when the page is empty, so a poller can wait and ask again with it. `types` is a comma-separated list of event types or `area.*` patterns.',
         querystring: Type.Object(
           {
-            after: Type.Optional(Type.String({ maxLength: 100 })),
-            types: Type.Optional(Type.String({ maxLength: 2000, description: 'e.g. invoice.paid,customer.*' })),
+            after: Type.Optional(Cursor('cursor of an event or nextCursor of the previous page')),
+            types: Type.Optional(Type.String({ maxLength: 2000, pattern: TYPE_LIST_PATTERN, description: 'e.g. invoice.paid,customer.*' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 })),
           },
           { additionalProperties: false },

@@ -14,6 +14,7 @@ import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-aft
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { problems } from '../problem.js';
+import { streamedBodyValidator } from '../validation.js';
 import { IsoDate, problemResponses, UuidParams } from '../schemas/common.js';
 
 const CSV_TYPES = ['text/csv'];
@@ -100,6 +101,8 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     summary: `Import ${what} from CSV (header row) or JSON lines, streamed; applied row by row by a workflow`,
     description: `Content-Type text/csv or application/x-ndjson. Columns / fields: ${IMPORT_COLUMNS[kind].join(', ')}. Each row is applied wholly or rejected (see GET /imports/:id/rejections); a row whose externalRef was imported before is skipped.`,
     querystring: ImportQuery,
+    consumes: [...CSV_TYPES, ...JSONL_TYPES],
+    body: Type.String({ minLength: 1, description: `The file: CSV with a header row, or one JSON object per line (${IMPORT_COLUMNS[kind].join(', ')})` }),
     response: { 202: ImportJobSchema, ...problemResponses(400, 503) },
   });
 
@@ -108,7 +111,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     ['/imports/invoices', 'invoices', 'invoices (issued like POST /invoices)'],
     ['/imports/opening-balances', 'opening_balances', 'open items for go-live (posted against the opening balance suspense account)'],
   ] as const) {
-    app.post(path, { schema: importSchema(what, kind) }, async (request, reply) => {
+    app.post(path, { schema: importSchema(what, kind), validatorCompiler: streamedBodyValidator() as never }, async (request, reply) => {
       const job = await runImport(kind, request as unknown as FastifyRequest<{ Querystring: { lifecycle?: boolean; allowDuplicates?: boolean; asOf?: string } }>);
       return reply.status(202).header('location', `/imports/${job.id}`).send(view(job));
     });

@@ -94,13 +94,16 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
   // --- signing in -----------------------------------------------------------------------------
   const SignInBody = Type.Object({ _csrf: Type.String(), email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 1024 }), next: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
   const strict = { rateLimit: { max: config.auth.loginRateLimit, timeWindow: '1 minute' } };
+  // What the sign-in forms answer besides the platform's statuses: each is a page (text/html) or a redirect.
+  const signedIn = { 303: { description: 'Signed in: a redirect to the portal page asked for' } };
+  const signInRefused = { 401: { description: 'The sign-in page again, saying the credential or link did not work (text/html)' } };
 
   app.get('/portal/sign-in', { schema: { tags: ['portal'], summary: 'Portal sign-in page', security: [], querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } }, async (request, reply) => {
     if (request.identity?.customerId) return reply.redirect(safeNext(request.query.next), 303);
     return render(reply, request, 'sign-in.hbs', { title: 'Sign in', next: safeNext(request.query.next) });
   });
 
-  app.post('/portal/sign-in', { ...csrf, config: strict, schema: { tags: ['portal'], summary: 'Portal sign-in (form)', security: [], body: SignInBody } }, async (request, reply) => {
+  app.post('/portal/sign-in', { ...csrf, config: strict, schema: { tags: ['portal'], summary: 'Portal sign-in (form)', security: [], body: SignInBody, response: { ...signedIn, ...signInRefused } } }, async (request, reply) => {
     const em = orm.em.fork();
     const user = await authenticateUser(em, request.body.email, request.body.password);
     const portalUser = user?.role === 'customer' ? user : undefined;
@@ -127,7 +130,7 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
     return render(reply, request, 'sign-in.hbs', { title: 'Sign in', notice: 'If this address has a portal account, a sign-in link is on its way.', next: '/portal' });
   });
 
-  app.get('/portal/magic', { config: strict, schema: { tags: ['portal'], summary: 'Sign in with a one-time link', security: [], querystring: TokenQuery } }, async (request, reply) => {
+  app.get('/portal/magic', { config: strict, schema: { tags: ['portal'], summary: 'Sign in with a one-time link', security: [], querystring: TokenQuery, response: { ...signedIn, ...signInRefused } } }, async (request, reply) => {
     const em = orm.em.fork();
     const user = await consumeLink(em, request.query.token, 'magic_link');
     const ua = request.headers['user-agent'];
@@ -143,7 +146,21 @@ export const portalPageRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
 
   app.post(
     '/portal/accept-invitation',
-    { ...csrf, config: strict, schema: { tags: ['portal'], summary: 'Set the password and sign in', security: [], body: Type.Object({ _csrf: Type.String(), token: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 1024 }), confirm: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }) } },
+    {
+      ...csrf,
+      config: strict,
+      schema: {
+        tags: ['portal'],
+        summary: 'Set the password and sign in',
+        security: [],
+        body: Type.Object({ _csrf: Type.String(), token: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 1024 }), confirm: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+        response: {
+          ...signedIn,
+          410: { description: 'The invitation was already used or has expired (text/html)' },
+          422: { description: 'The form again: the passwords differ or the password is too weak (text/html)' },
+        },
+      },
+    },
     async (request, reply) => {
       const { token, password, confirm } = request.body;
       const em = orm.em.fork();

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { isIsoDate, parseAgingBounds } from '../../src/domain/aging.js';
+import { isIsoDate, MAX_AGING_BUCKETS, parseAgingBounds } from '../../src/domain/aging.js';
 import { agingCsv, agingReport } from '../../src/reports/aging.js';
 import { kpiReport } from '../../src/reports/kpis.js';
 import { listKpiSnapshots } from '../../src/reports/snapshots.js';
@@ -14,6 +14,8 @@ import { IsoDate, MoneySchema, problemResponses } from '../schemas/common.js';
 
 const DateString = (description: string) => IsoDate({ description });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+/** Whole days (up to 4 digits), comma-separated; their order is checked by the domain (400 naming `buckets`). */
+const BUCKETS_PATTERN = `^( *\\d{1,4} *(, *\\d{1,4} *){0,${MAX_AGING_BUCKETS - 3}})?$`;
 const money = (amount: number, currency: string) => ({ amount, currency });
 
 const BucketSchema = Type.Object({ key: Type.String(), label: Type.String(), fromDays: Type.Union([Type.Integer(), Type.Null()]), toDays: Type.Union([Type.Integer(), Type.Null()]) });
@@ -102,7 +104,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
           {
             asOf: Type.Optional(DateString('as-of date (default today); computed from ledger effective dates, so past dates are reproducible')),
             basis: Type.Optional(Type.Union([Type.Literal('due'), Type.Literal('issue')], { default: 'due' })),
-            buckets: Type.Optional(Type.String({ maxLength: 100, description: 'upper bounds in days, e.g. 30,60,90 (default)' })),
+            buckets: Type.Optional(
+              Type.String({ maxLength: 100, pattern: BUCKETS_PATTERN, description: `upper bounds in days, e.g. 30,60,90 (default): at most ${MAX_AGING_BUCKETS - 2}, strictly increasing, the first at least 1` }),
+            ),
             customerId: Type.Optional(Type.String({ format: 'uuid' })),
             segment: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')], { description: 'customer risk segment' })),
             currency: Type.Optional(Currency),

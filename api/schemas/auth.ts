@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/domain/password-policy.js';
 import { Timestamp } from './common.js';
 
 // Spelled out (not mapped from STAFF_ROLES) so the static types keep the literal role names.
@@ -55,7 +56,10 @@ export const CreateUserBody = Type.Object(
     role: RoleSchema,
     customerId: Type.Optional(Type.String({ format: 'uuid', description: 'required for role customer, refused otherwise' })),
     displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'omit to create the user as invited' })),
+    // The password policy's length and its one-character rule; that it is not the e-mail address is checked after (422).
+    password: Type.Optional(
+      Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, not: { pattern: '^(.)\\1*$' }, description: `omit to create the user as invited; ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters, not one character repeated, not the e-mail address` }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,15 +1,25 @@
 // Request and response schemas of the collections routes: dunning policies, assignments, the worklist, a customer's
 // collection, contacts, promises to pay and recoveries of written-off debt.
+import { readdirSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
-import { Amount, IsoDate, MoneySchema, PositiveMoneyInput, Timestamp } from './common.js';
+import { Amount, DURATION_PATTERN, IsoDate, IsoDuration, MoneySchema, PositiveMoneyInput, Timestamp } from './common.js';
+import { Cursor } from '../pagination.js';
 
-const Duration = (description: string) => Type.String({ minLength: 2, maxLength: 40, description: `${description} (ISO-8601 duration, e.g. P7D, PT5S)` });
+const Duration = (description: string) => IsoDuration({ description });
+// A level contacts the customer every so often: a duration of zero (P0D, PT0S) would contact without pause.
+const ZERO_DURATION = '^P(0+[YMWD])*(T(0+[HM])*(0+(\\.0{1,3})?S)?)?$';
+const PositiveDuration = (description: string) => Type.String({ pattern: DURATION_PATTERN, not: { pattern: ZERO_DURATION }, maxLength: 40, description: `${description} (ISO-8601 duration longer than zero, e.g. P7D, PT5S)` });
+/** Templates a level can send: every one with a subject, an HTML and a text part under activities/templates. */
+const TEMPLATES = (() => {
+  const files = new Set(readdirSync(new URL('../../activities/templates/', import.meta.url)));
+  return [...files].filter((f) => f.endsWith('.subject.hbs')).map((f) => f.slice(0, -'.subject.hbs'.length)).filter((t) => files.has(`${t}.html.hbs`) && files.has(`${t}.text.hbs`)).sort();
+})();
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('letter'), Type.Literal('sms')]);
 const Action = Type.Union([Type.Literal('collector_task'), Type.Literal('credit_hold'), Type.Literal('agency_handover')]);
 
 export const DunningLevelSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 40, description: 'lower_snake_case, unique in the policy (e.g. final_notice)' }),
+    name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'lower_snake_case, unique in the policy (e.g. final_notice)' }),
     trigger: Type.Object(
       {
         pastDueFor: Type.Union([Duration('How long the oldest overdue invoice is past due'), Type.Null()]),
@@ -18,9 +28,9 @@ export const DunningLevelSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    contactEvery: Duration('Contact frequency at this level'),
-    channels: Type.Array(Channel, { minItems: 1, maxItems: 3 }),
-    template: Type.String({ minLength: 1, maxLength: 63, description: 'Template under activities/templates (e.g. dunning-demand)' }),
+    contactEvery: PositiveDuration('Contact frequency at this level'),
+    channels: Type.Array(Channel, { minItems: 1, maxItems: 3, uniqueItems: true }),
+    template: Type.Unsafe<string>({ type: 'string', enum: TEMPLATES, description: 'Template under activities/templates (e.g. dunning-demand)' }),
     lateFee: Type.Union([
       Type.Object(
         {
@@ -34,7 +44,7 @@ export const DunningLevelSchema = Type.Object(
       ),
       Type.Null(),
     ]),
-    actions: Type.Array(Action, { maxItems: 3, default: [] }),
+    actions: Type.Array(Action, { maxItems: 3, uniqueItems: true, default: [] }),
   },
   { additionalProperties: false },
 );
@@ -89,7 +99,7 @@ export const WorklistQuery = Type.Object(
     level: Type.Optional(Type.String({ maxLength: 40, description: 'Only accounts at this level' })),
     until: Type.Optional(Timestamp({ description: 'Actions due by then (default: the end of today, UTC)' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+    cursor: Type.Optional(Cursor()),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { COUNTRY_CODES, CURRENCY_CODES } from '../../src/domain/iso.js';
 import { ProblemSchema } from '../problem.js';
 
 // Years PostgreSQL and JavaScript dates agree on: 1900-9999. A year 0013 or 0000-00-00 is a client's mistake (400),
@@ -26,10 +27,25 @@ export const MAX_AMOUNT = 1_000_000_000_000_000;
 export const Amount = (options: { minimum?: number; description?: string } = {}) =>
   Type.Integer({ minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT, description: 'Integer minor units (cents for EUR/USD, yen for JPY)', ...options });
 
-export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
+// Codes are listed, not patterned: "FSM" fits [A-Z]{3} but is no currency, and a client generated from the document
+// should not be able to send what the domain refuses.
+export const CurrencyCode = Type.Unsafe<string>({ type: 'string', enum: [...CURRENCY_CODES], description: 'ISO 4217 code (active currencies)' });
+export const CurrencyCodeOf = (description: string) => Type.Unsafe<string>({ type: 'string', enum: [...CURRENCY_CODES], description: `${description} (ISO 4217)` });
+export const CountryCode = (description = 'ISO 3166-1 alpha-2 country') => Type.Unsafe<string>({ type: 'string', enum: [...COUNTRY_CODES], description });
+
+// The ISO-8601 durations src/domain/duration.ts parses (PnYnMnWnDTnHnMnS, at least one part, seconds to 3 decimals),
+// spelled without look-ahead so every JSON Schema tool can generate and check it.
+const N = '\\d+';
+const SECONDS = `${N}(\\.\\d{1,3})?S`;
+const DATE_PARTS = `(${N}Y(${N}M)?(${N}W)?(${N}D)?|${N}M(${N}W)?(${N}D)?|${N}W(${N}D)?|${N}D)`;
+const TIME_PARTS = `T(${N}H(${N}M)?(${SECONDS})?|${N}M(${SECONDS})?|${SECONDS})`;
+export const DURATION_PATTERN = `^P(${DATE_PARTS}(${TIME_PARTS})?|${TIME_PARTS})$`;
+export const IsoDuration = (options: { description?: string } = {}) =>
+  Type.String({ pattern: DURATION_PATTERN, maxLength: 40, ...options, description: `${options.description ? `${options.description} ` : ''}(ISO-8601 duration, e.g. P7D, PT5S)` });
 
 /** Money the engine answers with (balances and totals may be sums of many amounts). */
-export const MoneySchema = Type.Object({ amount: Type.Integer({ description: 'Integer minor units (cents for EUR/USD, yen for JPY)' }), currency: CurrencyCode }, { additionalProperties: false });
+// Answers keep the short pattern: the engine only stores listed codes, and the list would repeat in every answer.
+export const MoneySchema = Type.Object({ amount: Type.Integer({ description: 'Integer minor units (cents for EUR/USD, yen for JPY)' }), currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }) }, { additionalProperties: false });
 /** Money a client sends: at most MAX_AMOUNT either way. */
 export const MoneyInput = Type.Object({ amount: Amount(), currency: CurrencyCode }, { additionalProperties: false });
 /** Money a client must send as more than zero: payments, allocations, credit notes, promises, recoveries. */

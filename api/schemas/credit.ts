@@ -1,6 +1,6 @@
 // Schemas of the credit routes: hold/release, credit applications, reviews and the credit position.
 import { Type } from 'typebox';
-import { Amount, MoneySchema } from './common.js';
+import { Amount, CurrencyCode, MoneySchema } from './common.js';
 
 const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Minor = (description: string) => Amount({ description: `${description} (minor units)` });
@@ -23,7 +23,7 @@ const Risk = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Liter
 export const CreditApplicationBody = Type.Object(
   {
     requestedLimit: Amount({ minimum: 0, description: 'requested credit limit (minor units)' }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    currency: CurrencyCode,
     financials: Type.Object(
       {
         revenue: Type.Optional(Minor('annual revenue')),
@@ -54,7 +54,7 @@ export const CreditApplicationBody = Type.Object(
       ),
     ),
     bureauScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'a bureau score you already have (0-100); none: the configured bureau is asked' })),
-    collateral: Type.Optional(Type.Object({ description: Type.String({ maxLength: 500 }), value: Amount({ minimum: 0 }) }, { additionalProperties: false })),
+    collateral: Type.Optional(Type.Object({ description: Type.String({ maxLength: 500, description: 'Not blank when value is above 0 (422 otherwise)' }), value: Amount({ minimum: 0 }) }, { additionalProperties: false })),
     industry: Type.Optional(Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })), risk: Risk }, { additionalProperties: false })),
   },
   { additionalProperties: false },

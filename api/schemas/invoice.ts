@@ -1,15 +1,17 @@
 import { Type, type Static } from 'typebox';
 import { INVOICE_STATUSES } from '../../src/domain/invoice-status.js';
-import { Amount, IsoDate as SharedIsoDate, MoneyInput, MoneySchema } from './common.js';
+import { Amount, CurrencyCode, IsoDate as SharedIsoDate, MoneySchema } from './common.js';
 
 const IsoDate = (description: string) => SharedIsoDate({ description });
+/** 0 to 100 with up to 4 decimals: what src/domain/invoice.ts taxRateToPpm takes. */
+export const TAX_RATE_PATTERN = '^(100(\\.0{1,4})?|\\d{1,2}(\\.\\d{1,4})?)$';
 
 export const InvoiceLineBody = Type.Object(
   {
     description: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
-    quantity: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000_000, description: 'Greater than 0, at most 3 decimals (kept as integer thousandths)' }),
-    unitPrice: MoneyInput,
-    taxRate: Type.Optional(Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,4})?$', description: 'Percentage 0-100 with up to 4 decimals, e.g. "19" or "8.875"; default "0"' })),
+    quantity: Type.Number({ minimum: 0.001, maximum: 1_000_000_000, multipleOf: 0.001, description: 'Greater than 0, at most 3 decimals (kept as integer thousandths)' }),
+    unitPrice: Type.Object({ amount: Amount({ minimum: 0, description: 'Integer minor units, at least 0' }), currency: CurrencyCode }, { additionalProperties: false }),
+    taxRate: Type.Optional(Type.String({ pattern: TAX_RATE_PATTERN, description: 'Percentage 0-100 with up to 4 decimals, e.g. "19" or "8.875"; default "0"' })),
   },
   { additionalProperties: false },
 );
@@ -137,7 +139,7 @@ export const ListInvoicesQuery = Type.Object(
 
 export const CreditNoteBody = Type.Object(
   {
-    amount: Type.Optional(Type.Object({ amount: Amount({ minimum: 1, description: 'Minor units to credit' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }, { additionalProperties: false })),
+    amount: Type.Optional(Type.Object({ amount: Amount({ minimum: 1, description: 'Minor units to credit' }), currency: CurrencyCode }, { additionalProperties: false })),
     reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
   },
   { additionalProperties: false },

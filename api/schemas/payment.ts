@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Cursor } from '../pagination.js';
 import { MoneySchema, PositiveMoneyInput, Timestamp } from './common.js';
 
 const PositiveMoney = PositiveMoneyInput;
@@ -98,7 +99,7 @@ export const PaymentListQuery = Type.Object(
     customerId: Type.Optional(Type.String({ format: 'uuid' })),
     status: Type.Optional(PaymentStatusSchema),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+    cursor: Type.Optional(Cursor()),
   },
   { additionalProperties: false },
 );

@@ -45,11 +45,18 @@ export function divideHalfEven(a: bigint, b: bigint): bigint {
 }
 
 /** Integer thousandths of a quantity given with at most 3 decimals; undefined when it has more or is not finite. */
+/**
+ * How far (in thousandths) a quantity may sit from a whole thousandth and still be that thousandth. A JSON number is a
+ * binary float: 1.001 computed by a client may arrive as 1.0010000000000001. The API's schema says "multipleOf 0.001"
+ * and its validator judges that with this same tolerance (api/validation.ts), so both agree on every quantity.
+ */
+export const QUANTITY_PRECISION_DIGITS = 3;
+
 export function quantityToMilli(quantity: number): number | undefined {
-  if (!Number.isFinite(quantity)) return undefined;
-  const match = /^(\d+)(?:\.(\d{1,3}))?$/.exec(String(quantity));
-  if (!match) return undefined;
-  const milli = Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
+  if (!Number.isFinite(quantity) || quantity < 0) return undefined;
+  const thousandths = quantity / 0.001;
+  const milli = Math.round(thousandths);
+  if (Math.abs(milli - thousandths) > 10 ** -QUANTITY_PRECISION_DIGITS) return undefined;
   return Number.isSafeInteger(milli) ? milli : undefined;
 }
 

@@ -29,6 +29,11 @@ const COUNTRIES = new Set(
   ).split(' '),
 );
 
+/** Every active ISO 4217 code, for schemas that must name exactly what the engine accepts. */
+export const CURRENCY_CODES: readonly string[] = Object.keys(CURRENCY_EXPONENTS).sort();
+/** Every ISO 3166-1 alpha-2 code, for the same reason. */
+export const COUNTRY_CODES: readonly string[] = [...COUNTRIES].sort();
+
 export function isCurrencyCode(code: string): boolean {
   return Object.hasOwn(CURRENCY_EXPONENTS, code);
 }

@@ -48,9 +48,11 @@ it('stores policies as versions and lists them newest first', async () => {
 });
 
 it.each([
-  ['an invalid ISO duration', (p: typeof DEFAULT_DUNNING_POLICY) => ((p.levels[1] as { contactEvery: string }).contactEvery = 'weekly'), 422, '/levels/1/contactEvery'],
+  ['an invalid ISO duration', (p: typeof DEFAULT_DUNNING_POLICY) => ((p.levels[1] as { contactEvery: string }).contactEvery = 'weekly'), 400, '/levels/1/contactEvery'],
+  ['a contact interval of zero', (p: typeof DEFAULT_DUNNING_POLICY) => ((p.levels[1] as { contactEvery: string }).contactEvery = 'PT0S'), 400, '/levels/1/contactEvery'],
+  ['a channel twice', (p: typeof DEFAULT_DUNNING_POLICY) => ((p.levels[0] as { channels: string[] }).channels = ['email', 'email']), 400, '/levels/0/channels'],
   ['levels out of order', (p: typeof DEFAULT_DUNNING_POLICY) => ((p.levels[2]!.trigger as { pastDueFor: string }).pastDueFor = 'P10D'), 422, '/levels/2/trigger/pastDueFor'],
-  ['a template that does not exist', (p: typeof DEFAULT_DUNNING_POLICY) => ((p.levels[0] as { template: string }).template = 'dunning-nope'), 422, '/levels/0/template'],
+  ['a template that does not exist', (p: typeof DEFAULT_DUNNING_POLICY) => ((p.levels[0] as { template: string }).template = 'dunning-nope'), 400, '/levels/0/template'],
   ['a day-count basis other than 360/365', (p: typeof DEFAULT_DUNNING_POLICY) => (((p.levels[2]!.lateFee as { interest: { basis: number } }).interest.basis = 364)), 400, '/levels/2/lateFee'],
   ['an unknown field', (p: typeof DEFAULT_DUNNING_POLICY) => Object.assign(p, { colour: 'red' }), 400, ''],
 ])('refuses %s and stores nothing', async (_name, change, status, pointer) => {

@@ -78,9 +78,9 @@ describe('profile', () => {
     ['negative credit limit', { creditLimit: { amount: -1, currency: 'EUR' } }, 400, '/creditLimit/amount'], // refused by the schema's minimum,
     ['credit limit in another currency', { creditLimit: { amount: 100, currency: 'USD' } }, 422, '/creditLimit/currency'],
     ['fractional credit limit', { creditLimit: { amount: 1.5, currency: 'EUR' } }, 400, '/creditLimit/amount'],
-    ['tax id with an invalid country', { taxId: { country: 'QQ', value: '123' } }, 422, '/taxId/country'],
+    ['tax id with an invalid country', { taxId: { country: 'QQ', value: '123' } }, 400, '/taxId/country'], // the schema lists the ISO 3166 codes
     ['contact e-mail that is not an address', { contacts: [{ name: 'x', email: 'nope', role: 'billing' }] }, 400, '/contacts/0/email'],
-    ['contact without e-mail or phone', { contacts: [{ name: 'x', role: 'billing' }] }, 422, '/contacts/0'],
+    ['contact without e-mail or phone', { contacts: [{ name: 'x', role: 'billing' }] }, 400, '/contacts/0'], // the schema requires one of them
     ['unknown contact role', { contacts: [{ name: 'x', email: 'x@y.example', role: 'boss' }] }, 400, '/contacts/0/role'],
     ['unknown statement frequency', { communication: { language: 'en', channel: 'email', statementFrequency: 'daily' } }, 400, '/communication/statementFrequency'],
     ['upper-case tag', { tags: ['VIP'] }, 400, '/tags/0'],

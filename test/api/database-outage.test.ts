@@ -48,6 +48,8 @@ it('answers 503 problem+json with Retry-After while the database is down, and ke
 it('answers a NUL inside a text the database would refuse with 400, not as an outage', async () => {
   const res = await engine.app.inject({ method: 'GET', url: `/customers?q=${encodeURIComponent('a\u0000b')}` });
   expect([res.statusCode, res.headers['content-type']]).toEqual([400, expect.stringContaining('application/problem+json')]);
+  // Named like any other refused field, so a client can tell which of its texts to clean.
+  expect(res.json().errors).toEqual([expect.objectContaining({ pointer: '/q', in: 'query' })]);
 });
 
 it('frees the pool slot of a connection that died while checked out, even when its holder never releases it', async () => {
