@@ -14,6 +14,7 @@ import { portalSessionRenewer } from './portal/session.js';
 import { resolveAuthSecret } from '../src/auth/secret.js';
 import { createHash } from 'node:crypto';
 import type { ApiDeps } from './deps.js';
+import { answerClientError } from './client-errors.js';
 import { installErrorHandling } from './error-handler.js';
 import { installIdempotency } from './idempotency.js';
 import { ProblemSchema } from './problem.js';
@@ -75,6 +76,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
     requestIdHeader: false,
     // A request still unanswered after this is answered 503 with Retry-After (api/unavailable.ts) instead of hanging.
     handlerTimeout: deps.config.http.requestTimeoutMs,
+    // What Node's parser refuses (a URL or headers too large) is a problem+json too, documented on every route.
+    clientErrorHandler: answerClientError,
     // Bodies are validated exactly as sent; only the text parts of a request are coerced (api/validation.ts).
     schemaController: { compilersFactory: { buildValidator: buildRequestValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();

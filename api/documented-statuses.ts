@@ -4,6 +4,7 @@
 //   401 no or a bad credential and 403 a role the permission matrix does not allow (every non-public route);
 //   404 a resource named in the path that does not exist; 429 a rate-limited route over its limit;
 //   503 a dependency (PostgreSQL, Temporal) unreachable or the request timeout passed (any route);
+//   431 a request line (a long query) or headers larger than the server accepts (any route, api/client-errors.ts);
 //   303 on portal pages, which send a signed-out browser to the sign-in page (and answer their forms with a redirect).
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { accessFor, PUBLIC } from '../src/auth/route-access.js';
@@ -15,7 +16,7 @@ const isDocsRoute = (url: string) => url === '/docs' || url.startsWith('/docs/')
 /** Statuses the platform may answer for this route, whatever its handler does. */
 export function platformStatuses(method: string, route: Pick<RouteOptions, 'url' | 'schema' | 'config'>): number[] {
   const schema = (route.schema ?? {}) as Record<string, unknown>;
-  const statuses = [503];
+  const statuses = [503, 431];
   const takesInput = Boolean(schema.body || schema.querystring || schema.params || schema.headers);
   if (takesInput || BODY_METHODS.has(method)) statuses.push(400);
   if (BODY_METHODS.has(method)) statuses.push(413, 415);
