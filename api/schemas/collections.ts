@@ -61,6 +61,12 @@ export const DunningPolicyBodySchema = Type.Object(
     writeOff: Type.Object({ after: Duration('Wait at the last level before a write-off proposal'), sla: Duration('SLA of the write-off proposal task') }, { additionalProperties: false }),
     collectorQueue: Type.String({ minLength: 1, maxLength: 60, default: 'collections' }),
     collectorTaskSla: Duration('SLA of collector tasks'),
+    managerQueue: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9._-]{0,99}$',
+        description: 'Queue a collector task or write-off proposal still open at its deadline moves to, once (absent: finance-director)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

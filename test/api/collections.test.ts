@@ -45,6 +45,11 @@ it('stores policies as versions and lists them newest first', async () => {
   // What a client checking answers against the published schema sees: the stored fields are part of each version.
   expect(Value.Check(PolicyVersionsSchema, list.json())).toBe(true);
   expect(Value.Check(DunningPolicySchema, first.json())).toBe(true);
+  // Where its tasks escalate at their deadlines: stored as sent, and read back.
+  const escalating = await put('wholesale', { ...policy(), managerQueue: 'collections-managers' });
+  expect([escalating.statusCode, escalating.json().managerQueue]).toEqual([201, 'collections-managers']);
+  expect((await engine.app.inject({ method: 'GET', url: '/policies/dunning/wholesale' })).json().versions[0].managerQueue).toBe('collections-managers');
+  expect((await put('wholesale', { ...policy(), managerQueue: 'Managers!' })).statusCode).toBe(400);
 });
 
 it.each([
