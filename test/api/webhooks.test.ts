@@ -105,7 +105,7 @@ it('dead-letters after the retry window and delivers on a manual retry with the 
   const r = await receiver(Infinity);
   const subscriptionId = await subscribe(r, ['customer.created']);
   const id = await newCustomer();
-  const dead = await eventually(async () => (await deliveries(subscriptionId, '?status=dead')).find((d) => d.entityKey === `customer:${id}`), 40_000, 300);
+  const dead = await eventually(async () => (await deliveries(subscriptionId, '?status=dead')).find((d) => d.entityKey === `customer:${id}`), 90_000, 300);
   // Attempts about 0, 1, 3 and 5 s after the first; the next would fall outside the 6 s window. A slow machine can
   // push the third past 4 s, and then its successor out of the window: three or four attempts, the last one dead.
   // (The exact schedule is shown on the time-skipping server and in the unit tests.)
