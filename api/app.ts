@@ -15,6 +15,7 @@ import { resolveAuthSecret } from '../src/auth/secret.js';
 import { createHash } from 'node:crypto';
 import type { ApiDeps } from './deps.js';
 import { answerClientError } from './client-errors.js';
+import { buildLazySerializer } from './lazy-schemas.js';
 import { installErrorHandling } from './error-handler.js';
 import { installIdempotency } from './idempotency.js';
 import { ProblemSchema } from './problem.js';
@@ -79,7 +80,8 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
     // What Node's parser refuses (a URL or headers too large) is a problem+json too, documented on every route.
     clientErrorHandler: answerClientError,
     // Bodies are validated exactly as sent; only the text parts of a request are coerced (api/validation.ts).
-    schemaController: { compilersFactory: { buildValidator: buildRequestValidator as never } },
+    // Each route's validators and serializers are compiled on its first request, not at start (api/lazy-schemas.ts).
+    schemaController: { compilersFactory: { buildValidator: buildRequestValidator as never, buildSerializer: buildLazySerializer() as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {

@@ -6,6 +6,7 @@
 import ajvCompilerModule from '@fastify/ajv-compiler';
 import ajvFormatsModule from 'ajv-formats';
 import { QUANTITY_PRECISION_DIGITS } from '../src/domain/invoice.js';
+import { lazyValidator } from './lazy-schemas.js';
 
 // Both packages are CommonJS; under ESM their function arrives as `default`.
 const AjvCompiler = (ajvCompilerModule as unknown as { default?: typeof ajvCompilerModule }).default ?? ajvCompilerModule;
@@ -28,7 +29,7 @@ export function buildRequestValidator(externalSchemas: unknown): Validate {
   const plugins = [ajvFormats as never];
   const body = factory(externalSchemas as never, { customOptions: BODY_AJV_OPTIONS, plugins } as never) as unknown as Validate;
   const text = factory(externalSchemas as never, { customOptions: TEXT_AJV_OPTIONS, plugins } as never) as unknown as Validate;
-  return (route) => (route.httpPart === 'body' ? body(route) : text(route));
+  return (route) => lazyValidator(() => (route.httpPart === 'body' ? body(route) : text(route)) as never);
 }
 
 /**
@@ -38,5 +39,5 @@ export function buildRequestValidator(externalSchemas: unknown): Validate {
  */
 export function streamedBodyValidator(): Validate {
   const text = AjvCompiler()({} as never, { customOptions: TEXT_AJV_OPTIONS, plugins: [ajvFormats as never] } as never) as unknown as Validate;
-  return (route) => (route.httpPart === 'body' ? () => true : text(route));
+  return (route) => (route.httpPart === 'body' ? () => true : lazyValidator(() => text(route) as never));
 }
