@@ -7,14 +7,12 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // The crash tests wait on the wall clock with worker processes killed; CI runs them apart (jest.crash.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/crash/'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 120000,
-  // Three files at once on two cores: most files spend much of their time waiting on timers, workflows and sockets
-  // (a worker process's crash and restart, a real-time reminder), so a third keeps the cores busy meanwhile.
-  maxWorkers: 3,
-  // A worker that has loaded many files' module graphs is replaced before its garbage collection slows every file.
-  workerIdleMemoryLimit: '1500MB',
+  maxWorkers: 2,
   // The Temporal SDK's native runtime keeps handles open after tests (sdk-typescript #928).
   forceExit: true,
 };
