@@ -8,6 +8,7 @@ import { recordApproval } from '../../src/tasks/approvals.js';
 import { invoiceStateQuery } from '../../workflows/messages.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { customerFixture } from '../support/engine.js';
+import { soundCreditApplication, staffRequests, type Headers } from '../support/staff-requests.js';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -17,10 +18,7 @@ afterAll(async () => {
   await engine?.close();
 });
 
-type Headers = Record<string, string>;
-const as = (role: Parameters<TestEngine['headersFor']>[0], actor: string) => engine.headersFor(role, undefined, { actor });
-const get = (url: string, headers?: Headers) => engine.app.inject({ method: 'GET', url, headers });
-const post = (url: string, payload: Record<string, unknown>, headers?: Headers) => engine.app.inject({ method: 'POST', url, payload, headers });
+const { as, get, post } = staffRequests(() => engine);
 
 /** A customer on credit hold: every invoice it gets is issued held and waits for a credit override. */
 async function heldCustomer(legalName: string): Promise<string> {
@@ -168,14 +166,7 @@ it("refuses a credit manager the approval of the credit limit they applied for; 
   const applicant = await as('credit_manager', 'cm-applicant');
   const applied = await post(
     `/customers/${customerId}/credit-applications`,
-    {
-      requestedLimit: 3_000_000,
-      currency: 'EUR',
-      financials: { yearsInBusiness: 12, currentAssets: 30_000_000, currentLiabilities: 10_000_000, operatingCashFlow: 5_000_000, totalAssets: 100_000_000, totalLiabilities: 20_000_000, revenue: 250_000_000, netIncome: 12_000_000 },
-      tradeReferences: [{ name: 'Initech', behaviour: 'on_time' }],
-      bureauScore: 82,
-      industry: { code: '62', risk: 'low' },
-    },
+    soundCreditApplication(3_000_000),
     applicant,
   );
   expect(applied.statusCode).toBe(202);

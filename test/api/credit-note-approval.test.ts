@@ -4,6 +4,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
+import { eur, staffRequests, type Headers } from '../support/staff-requests.js';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -13,11 +14,7 @@ afterAll(async () => {
   await engine?.close();
 });
 
-type Headers = Record<string, string>;
-const as = (role: Parameters<TestEngine['headersFor']>[0], actor: string) => engine.headersFor(role, undefined, { actor });
-const get = (url: string, headers?: Headers) => engine.app.inject({ method: 'GET', url, headers });
-const post = (url: string, payload: Record<string, unknown>, headers?: Headers) => engine.app.inject({ method: 'POST', url, payload, headers });
-const eur = (amount: number) => ({ amount, currency: 'EUR' });
+const { as, get, post } = staffRequests(() => engine);
 
 async function invoiceOf(amount: number, headers: Headers): Promise<string> {
   const customer = await post('/customers', customerFixture({ legalName: `Credit Note Customer ${amount}`, email: `ap${amount}@example.com` }));

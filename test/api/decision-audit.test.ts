@@ -5,6 +5,7 @@
 // administrators and finance directors may read it.
 import { recordDecision } from '../../src/tasks/decision-audit.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
+import { eur, soundCreditApplication, staffRequests, type Headers } from '../support/staff-requests.js';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -14,13 +15,7 @@ afterAll(async () => {
   await engine?.close();
 });
 
-type Headers = Record<string, string>;
-type Role = Parameters<TestEngine['headersFor']>[0];
-const as = (role: Role, actor: string) => engine.headersFor(role, undefined, { actor });
-const get = (url: string, headers?: Headers) => engine.app.inject({ method: 'GET', url, headers });
-const post = (url: string, payload: Record<string, unknown>, headers?: Headers) => engine.app.inject({ method: 'POST', url, payload, headers });
-const put = (url: string, payload: Record<string, unknown>, headers?: Headers) => engine.app.inject({ method: 'PUT', url, payload, headers });
-const eur = (amount: number) => ({ amount, currency: 'EUR' });
+const { as, get, post, put } = staffRequests(() => engine);
 
 const auditor = () => as('auditor', 'audrey');
 /** The audit entries of one task, newest first. */
@@ -43,14 +38,7 @@ it('records a credit limit approval with the approver, role, ceiling and workflo
   const applicant = await as('credit_manager', 'cm-applicant');
   const applied = await post(
     `/customers/${customerId}/credit-applications`,
-    {
-      requestedLimit: 3_000_000,
-      currency: 'EUR',
-      financials: { yearsInBusiness: 12, currentAssets: 30_000_000, currentLiabilities: 10_000_000, operatingCashFlow: 5_000_000, totalAssets: 100_000_000, totalLiabilities: 20_000_000, revenue: 250_000_000, netIncome: 12_000_000 },
-      tradeReferences: [{ name: 'Initech', behaviour: 'on_time' }],
-      bureauScore: 82,
-      industry: { code: '62', risk: 'low' },
-    },
+    soundCreditApplication(3_000_000),
     applicant,
   );
   expect(applied.statusCode).toBe(202);

@@ -2,6 +2,7 @@
 // note approval nobody decided within its SLA moves to the finance director's queue, shows there in the director's
 // inbox (GET /tasks) with the escalation in its trail, leaves the credit manager's inbox, and is decided there.
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
+import { eur, staffRequests, type Headers } from '../support/staff-requests.js';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -11,11 +12,7 @@ afterAll(async () => {
   await engine?.close();
 });
 
-type Headers = Record<string, string>;
-const as = (role: Parameters<TestEngine['headersFor']>[0], actor: string) => engine.headersFor(role, undefined, { actor });
-const get = (url: string, headers?: Headers) => engine.app.inject({ method: 'GET', url, headers });
-const post = (url: string, payload: Record<string, unknown>, headers?: Headers) => engine.app.inject({ method: 'POST', url, payload, headers });
-const eur = (amount: number) => ({ amount, currency: 'EUR' });
+const { as, get, post } = staffRequests(() => engine);
 
 it('moves a credit note approval still open at its deadline to the finance director, whose inbox shows it', async () => {
   const clerk = await as('ar_clerk', 'clara');
