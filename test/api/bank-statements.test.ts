@@ -1,6 +1,6 @@
 // Bank statement import through the real app: payments created once per bank entry however often a file arrives,
 // cash application on each, and hostile or malformed files refused with problem+json and nothing stored.
-import { readFileSync } from 'node:fs';
+import { bankFixture as fixture } from '../support/bank-fixtures.js';
 import { customerAccountBalance } from '../../src/ledger/queries.js';
 import { insertCustomer } from '../support/customers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
@@ -14,7 +14,6 @@ afterAll(async () => {
   await engine?.close();
 });
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/bank/${name}`, import.meta.url), 'utf8');
 const importFile = (body: string, contentType: string, query = '') =>
   engine.app.inject({ method: 'POST', url: `/bank-statements${query}`, headers: { 'content-type': contentType }, payload: body });
 const count = async (sql: string) => Number((await engine.db.orm.em.fork().execute<{ n: string }[]>(sql))[0]!.n);

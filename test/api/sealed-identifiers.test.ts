@@ -3,7 +3,7 @@
 // rotation or a new hash key followed by `reseal` keeps every value readable and every match working. The migration
 // that introduced sealing moves clear values of an existing book.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { bankFixture as fixture } from '../support/bank-fixtures.js';
 import { migrate } from '../../src/db/orm.js';
 import { resealAll } from '../../src/security/reseal.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
@@ -21,7 +21,6 @@ afterAll(async () => {
   await engine?.close();
 });
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/bank/${name}`, import.meta.url), 'utf8');
 const TAX_ID = '123456789';
 const PAYER_IBAN = 'GB29NWBK60161331926819';
 const OWN_IBAN = 'DE89370400440532013000';

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { bankFixture as fixture } from '../support/bank-fixtures.js';
 import { parseCamt053 } from '../../src/bank/camt053.js';
 import { parseCsvStatement } from '../../src/bank/csv.js';
 import { dedupeKeys } from '../../src/bank/dedupe.js';
 import { StatementError } from '../../src/bank/types.js';
 import { parseDecimalAmount } from '../../src/domain/decimal-amount.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/bank/${name}`, import.meta.url), 'utf8');
 
 function refusal(run: () => unknown): { status: number; pointer: string; message: string } {
   try {

@@ -1,10 +1,9 @@
 // Hostile and malformed bank-statement files sent over HTTP to the API process: each gets a clear 4xx problem+json,
 // nothing is stored or posted, and the server keeps answering (a legitimate import right after still works).
-import { readFileSync } from 'node:fs';
+import { bankFixture as fixture } from '../../support/bank-fixtures.js';
 import { allPaymentsSettled, beginScenario, createCustomer, finishScenario, issueInvoice } from '../support/business.js';
 import type { Stand } from '../support/stand.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../../fixtures/bank/${name}`, import.meta.url), 'utf8');
 
 /** The classic billion-laughs document: ten levels of ten references, a billion "lol"s if expanded. */
 const billionLaughs = () => {
