@@ -24,7 +24,17 @@ export interface StripeMock {
 
 export async function startStripeMock(): Promise<StripeMock> {
   const port = await freePort();
-  const child: ChildProcess = spawn(stripeMockPath(), ['-http-addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stripe-mock also serves HTTPS, on the fixed port 12112 unless told otherwise: two test files starting it at once
+  // would collide there and one would exit. Every port it binds is therefore chosen free.
+  const httpsPort = await freePort();
+  const args = ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`];
+  const child: ChildProcess = spawn(stripeMockPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   // stripe-mock parses the whole Stripe OpenAPI document at start: seconds of CPU, more on a loaded 2-core machine.
   const deadline = Date.now() + 90_000;
@@ -35,7 +45,10 @@ export async function startStripeMock(): Promise<StripeMock> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('stripe-mock did not start');
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`stripe-mock did not start (exit code ${String(child.exitCode)}):\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
