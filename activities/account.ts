@@ -24,7 +24,9 @@ export function createAccountActivities(deps: ActivityDeps) {
       const snapshot = await loadProfileSnapshot(em, input.customerId);
       if (!snapshot.exists) return snapshot;
       const decision = await storedDecision(em, input.customerId);
-      const creditReview = decision ? { reviewId: decision.reviewId, nextReviewDate: decision.nextReviewDate, riskClass: decision.riskClass } : null;
+      const creditReview = decision
+        ? { reviewId: decision.reviewId, nextReviewDate: decision.nextReviewDate, riskClass: decision.riskClass }
+        : null;
       return { ...snapshot, facts: await accountFacts(em, input.customerId, input.asOf), creditReview };
     },
 
@@ -32,16 +34,30 @@ export function createAccountActivities(deps: ActivityDeps) {
      * Writes the policy's delinquency decision to the customer record (status follows) with an audit entry. Writing
      * the same decision again changes nothing, so a retried activity is a no-op.
      */
-    async recordDelinquency(input: { workflowId: string; step: string; customerId: string; delinquency: AccountDelinquency | null; by: string }): Promise<{ version: number; changed: boolean }> {
-      return deps.orm.em.fork().transactional((tx) =>
-        writeDelinquency(tx, { customerId: input.customerId, delinquency: input.delinquency, by: input.by, requestId: stepKey(input.workflowId, input.step) }),
-      );
+    async recordDelinquency(input: {
+      workflowId: string;
+      step: string;
+      customerId: string;
+      delinquency: AccountDelinquency | null;
+      by: string;
+    }): Promise<{ version: number; changed: boolean }> {
+      return deps.orm.em
+        .fork()
+        .transactional((tx) =>
+          writeDelinquency(tx, {
+            customerId: input.customerId,
+            delinquency: input.delinquency,
+            by: input.by,
+            requestId: stepKey(input.workflowId, input.step),
+          }),
+        );
     },
 
     /** Tells the customer their account is open and how to reference it in payments. */
     async sendAccountOpenedNotice(input: { workflowId: string; customerId: string }): Promise<EmailResult> {
       const customer = await deps.orm.em.fork().findOne(Customer, { id: input.customerId });
-      if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} does not exist`, 'CustomerNotFound');
+      if (!customer)
+        throw ApplicationFailure.nonRetryable(`customer ${input.customerId} does not exist`, 'CustomerNotFound');
       return sendTemplatedEmail(deps, {
         idempotencyKey: stepKey(input.workflowId, 'account-opened-notice'),
         template: 'account-opened',

@@ -19,21 +19,30 @@ export interface CollectionStart {
  * assigned: no collection. Idempotent: the stamp keeps the first instant, and the collection reads its overdue items
  * from the database, so a repeated signal changes nothing.
  */
-export async function startCustomerCollection(deps: ActivityDeps, input: { invoiceId: string; customerId: string; overdueAt: string }): Promise<CollectionStart> {
+export async function startCustomerCollection(
+  deps: ActivityDeps,
+  input: { invoiceId: string; customerId: string; overdueAt: string },
+): Promise<CollectionStart> {
   const em = deps.orm.em.fork();
-  await em.execute('UPDATE invoice SET overdue_at = coalesce(overdue_at, ?) WHERE id = ?', [input.overdueAt, input.invoiceId]);
+  await em.execute('UPDATE invoice SET overdue_at = coalesce(overdue_at, ?) WHERE id = ?', [
+    input.overdueAt,
+    input.invoiceId,
+  ]);
   const resolved = await policyForCustomer(em, input.customerId);
   if (!resolved) {
     log.warn('no dunning policy applies to the customer; no collection started', { customerId: input.customerId });
     return { started: false, policy: null };
   }
   const { client, info } = Context.current();
-  await client.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>('collectionWorkflow', {
-    workflowId: workflowIds.collection(input.customerId),
-    taskQueue: info.taskQueue,
-    args: [{ customerId: input.customerId, policy: resolved.policy }],
-    signal: invoiceOverdueSignal,
-    signalArgs: [{ invoiceId: input.invoiceId, overdueAt: input.overdueAt }],
-  });
+  await client.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>(
+    'collectionWorkflow',
+    {
+      workflowId: workflowIds.collection(input.customerId),
+      taskQueue: info.taskQueue,
+      args: [{ customerId: input.customerId, policy: resolved.policy }],
+      signal: invoiceOverdueSignal,
+      signalArgs: [{ invoiceId: input.invoiceId, overdueAt: input.overdueAt }],
+    },
+  );
   return { started: true, policy: `${resolved.policy.code}@${resolved.policy.version}` };
 }

@@ -16,11 +16,14 @@ import { recordEvent } from '../src/events/outbox.js';
 import { notifyAccountsOfChange } from '../src/customers/account-notify.js';
 import { signalIfRunning } from '../src/payments/notify.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
-import { accountProfileChangedSignal, invoiceBalanceChangedSignal, refreshAccountSignal } from '../workflows/messages.js';
+import {
+  accountProfileChangedSignal,
+  invoiceBalanceChangedSignal,
+  refreshAccountSignal,
+} from '../workflows/messages.js';
 import { startCustomerCollection, type CollectionStart } from './collection-start.js';
 import type { ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
-
 
 function workflowIdOf(): string {
   const id = Context.current().info.workflowExecution?.workflowId;
@@ -40,7 +43,11 @@ export interface ContactInput {
 export function createCollectionActivities(deps: ActivityDeps) {
   return {
     /** Called by the invoice workflows recorded before `overdue-one-step`; newer ones start it with the overdue flip. */
-    async startCollection(input: { invoiceId: string; customerId: string; overdueAt: string }): Promise<CollectionStart> {
+    async startCollection(input: {
+      invoiceId: string;
+      customerId: string;
+      overdueAt: string;
+    }): Promise<CollectionStart> {
       return startCustomerCollection(deps, input);
     },
 
@@ -48,7 +55,8 @@ export function createCollectionActivities(deps: ActivityDeps) {
       try {
         return await collectionFacts(deps.orm.em.fork(), input.customerId);
       } catch (error) {
-        if (error instanceof CustomerMissingError) throw ApplicationFailure.nonRetryable(error.message, 'CustomerMissing');
+        if (error instanceof CustomerMissingError)
+          throw ApplicationFailure.nonRetryable(error.message, 'CustomerMissing');
         throw error;
       }
     },
@@ -57,7 +65,9 @@ export function createCollectionActivities(deps: ActivityDeps) {
      * One dunning contact: the e-mail (rendered from the level's template) and a contact row per channel; letters
      * and text messages are tasks the workflow opened, recorded here with their task id.
      */
-    async sendDunningContact(input: ContactInput & { asOf: string }): Promise<{ sent: string[]; alreadySent: boolean }> {
+    async sendDunningContact(
+      input: ContactInput & { asOf: string },
+    ): Promise<{ sent: string[]; alreadySent: boolean }> {
       const workflowId = workflowIdOf();
       const em = deps.orm.em.fork();
       const facts = await collectionFacts(em, input.customerId);
@@ -84,7 +94,13 @@ export function createCollectionActivities(deps: ActivityDeps) {
         const key = stepKey(workflowId, `contact:${input.level}:${channel}:${input.slot}`);
         let messageId: string | null = null;
         if (channel === 'email') {
-          const mail = await sendTemplatedEmail(deps, { idempotencyKey: key, template: input.template, to: facts.customer.email, customerId: input.customerId, data });
+          const mail = await sendTemplatedEmail(deps, {
+            idempotencyKey: key,
+            template: input.template,
+            to: facts.customer.email,
+            customerId: input.customerId,
+            data,
+          });
           messageId = mail.messageId;
           alreadySent ||= mail.alreadySent;
         }
@@ -108,7 +124,14 @@ export function createCollectionActivities(deps: ActivityDeps) {
     },
 
     /** The level's late fee on each listed invoice, once per invoice and level. */
-    async chargeLateFees(input: { customerId: string; level: string; rule: LateFeeRule; policy: { code: string; version: number }; asOf: string; invoiceIds: string[] }): Promise<ChargedFee[]> {
+    async chargeLateFees(input: {
+      customerId: string;
+      level: string;
+      rule: LateFeeRule;
+      policy: { code: string; version: number };
+      asOf: string;
+      invoiceIds: string[];
+    }): Promise<ChargedFee[]> {
       const workflowId = workflowIdOf();
       const results: ChargedFee[] = [];
       for (const invoiceId of input.invoiceIds) {
@@ -128,7 +151,15 @@ export function createCollectionActivities(deps: ActivityDeps) {
     },
 
     /** The escalation as a domain event (`collection.escalated`), once per step. */
-    async recordEscalation(input: { customerId: string; from: string | null; to: string; step: number; at: string; actions: string[]; reason: string }): Promise<void> {
+    async recordEscalation(input: {
+      customerId: string;
+      from: string | null;
+      to: string;
+      step: number;
+      at: string;
+      actions: string[];
+      reason: string;
+    }): Promise<void> {
       const workflowId = workflowIdOf();
       await recordEvent(deps.orm.em.fork(), {
         type: 'collection.escalated',
@@ -142,15 +173,33 @@ export function createCollectionActivities(deps: ActivityDeps) {
     },
 
     /** Policy action: credit hold of the account (via the credit area's `placeHold`), then the account workflow hears of it. */
-    async placeCollectionHold(input: { customerId: string; level: string; step: number }): Promise<{ changed: boolean }> {
+    async placeCollectionHold(input: {
+      customerId: string;
+      level: string;
+      step: number;
+    }): Promise<{ changed: boolean }> {
       const workflowId = workflowIdOf();
       const by = `system:${workflowId}`;
       try {
-        const result = await deps.orm.em.fork().transactional((tx) =>
-          placeHold(tx, { customerId: input.customerId, reason: `collections: ${input.level}`, by, source: 'collections', requestId: stepKey(workflowId, `hold:${input.step}`) }),
-        );
+        const result = await deps.orm.em
+          .fork()
+          .transactional((tx) =>
+            placeHold(tx, {
+              customerId: input.customerId,
+              reason: `collections: ${input.level}`,
+              by,
+              source: 'collections',
+              requestId: stepKey(workflowId, `hold:${input.step}`),
+            }),
+          );
         if (result.changed) {
-          await signalIfRunning(Context.current().client, workflowIds.customerAccount(input.customerId), accountProfileChangedSignal, [{ changes: result.changes, by, version: result.version }], log);
+          await signalIfRunning(
+            Context.current().client,
+            workflowIds.customerAccount(input.customerId),
+            accountProfileChangedSignal,
+            [{ changes: result.changes, by, version: result.version }],
+            log,
+          );
         }
         return { changed: result.changed };
       } catch (error) {
@@ -160,7 +209,13 @@ export function createCollectionActivities(deps: ActivityDeps) {
     },
 
     /** Policy action: the debt goes to a collection agency; recorded as a contact of channel `agency`. */
-    async recordAgencyHandover(input: { customerId: string; level: string; step: number; at: string; invoiceIds: string[] }): Promise<void> {
+    async recordAgencyHandover(input: {
+      customerId: string;
+      level: string;
+      step: number;
+      at: string;
+      invoiceIds: string[];
+    }): Promise<void> {
       const workflowId = workflowIdOf();
       await recordContact(deps.orm.em.fork(), {
         customerId: input.customerId,
@@ -180,17 +235,40 @@ export function createCollectionActivities(deps: ActivityDeps) {
     },
 
     /** Kept or broken; a broken promise also makes the account workflow refresh its facts (it counts broken promises). */
-    async resolvePromiseRecord(input: { customerId: string; promiseId: string; status: 'kept' | 'broken' | 'cancelled'; at: string }): Promise<boolean> {
+    async resolvePromiseRecord(input: {
+      customerId: string;
+      promiseId: string;
+      status: 'kept' | 'broken' | 'cancelled';
+      at: string;
+    }): Promise<boolean> {
       const workflowId = workflowIdOf();
-      const changed = await resolvePromise(deps.orm.em.fork(), { id: input.promiseId, status: input.status, at: input.at, by: `system:${workflowId}` });
+      const changed = await resolvePromise(deps.orm.em.fork(), {
+        id: input.promiseId,
+        status: input.status,
+        at: input.at,
+        by: `system:${workflowId}`,
+      });
       if (input.status === 'broken') {
-        await signalIfRunning(Context.current().client, workflowIds.customerAccount(input.customerId), refreshAccountSignal, [{ reason: 'promise_broken' }], log);
+        await signalIfRunning(
+          Context.current().client,
+          workflowIds.customerAccount(input.customerId),
+          refreshAccountSignal,
+          [{ reason: 'promise_broken' }],
+          log,
+        );
       }
       return changed;
     },
 
     /** An approved write-off proposal: each invoice still open and undisputed is written off; its workflow hears of it. */
-    async writeOffInvoices(input: { customerId: string; invoiceIds: string[]; approvedBy: string; taskId: string | null; at: string; round: number }): Promise<{ writtenOff: string[]; amount: number }> {
+    async writeOffInvoices(input: {
+      customerId: string;
+      invoiceIds: string[];
+      approvedBy: string;
+      taskId: string | null;
+      at: string;
+      round: number;
+    }): Promise<{ writtenOff: string[]; amount: number }> {
       const workflowId = workflowIdOf();
       const writtenOff: string[] = [];
       for (const invoiceId of input.invoiceIds) {
@@ -203,13 +281,21 @@ export function createCollectionActivities(deps: ActivityDeps) {
         });
         if (!applied) continue;
         writtenOff.push(invoiceId);
-        await signalIfRunning(Context.current().client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [applied.signal], log);
+        await signalIfRunning(
+          Context.current().client,
+          workflowIds.invoice(invoiceId),
+          invoiceBalanceChangedSignal,
+          [applied.signal],
+          log,
+        );
       }
-      if (writtenOff.length) await notifyAccountsOfChange(Context.current().client, [input.customerId], 'invoice_written_off', log);
-      const [row] = await deps.orm.em.fork().execute<{ total: string | null }[]>(`SELECT sum(amount) AS total FROM write_off WHERE customer_id = ? AND invoice_id = ANY (?::uuid[])`, [
-        input.customerId,
-        `{${writtenOff.join(',')}}`,
-      ]);
+      if (writtenOff.length)
+        await notifyAccountsOfChange(Context.current().client, [input.customerId], 'invoice_written_off', log);
+      const [row] = await deps.orm.em
+        .fork()
+        .execute<
+          { total: string | null }[]
+        >(`SELECT sum(amount) AS total FROM write_off WHERE customer_id = ? AND invoice_id = ANY (?::uuid[])`, [input.customerId, `{${writtenOff.join(',')}}`]);
       return { writtenOff, amount: Number(row?.total ?? 0) };
     },
 

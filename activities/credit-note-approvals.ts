@@ -24,23 +24,48 @@ export interface ApprovedCreditNote {
 
 export function createCreditNoteApprovalActivities(deps: ActivityDeps) {
   return {
-    async issueApprovedCreditNote(input: ApprovedCreditNote): Promise<{ issued: true; number: string } | { issued: false; refusal: string }> {
+    async issueApprovedCreditNote(
+      input: ApprovedCreditNote,
+    ): Promise<{ issued: true; number: string } | { issued: false; refusal: string }> {
       const today = deps.clock().toISOString().slice(0, 10);
       let issued;
       try {
         // The note records who asked for it (its creator); who approved it is the task's outcome.
         issued = await deps.orm.em
           .fork()
-          .transactional((tx) => issueCreditNote(tx, { id: input.creditNoteId, invoiceId: input.invoiceId, amount: input.amount, reason: input.reason, cancellation: false, actor: input.requestedBy, today }));
+          .transactional((tx) =>
+            issueCreditNote(tx, {
+              id: input.creditNoteId,
+              invoiceId: input.invoiceId,
+              amount: input.amount,
+              reason: input.reason,
+              cancellation: false,
+              actor: input.requestedBy,
+              today,
+            }),
+          );
       } catch (error) {
         // Paid, cancelled or credited meanwhile: nothing left to credit this way; the workflow records the refusal.
         if (error instanceof InvoiceRequestError) return { issued: false, refusal: error.message };
         throw error;
       }
       const client = Context.current().client;
-      const log = { warn: (message: string, meta?: Record<string, unknown>) => Context.current().log.warn(message, meta) };
-      await signalIfRunning(client, workflowIds.invoice(input.invoiceId), invoiceBalanceChangedSignal, [issued.applied.signal], log);
-      await notifyCollectionOfBalanceChange(client, [issued.applied.customerId], { reason: 'credit_note', source: `credit-note:${issued.id}` }, log);
+      const log = {
+        warn: (message: string, meta?: Record<string, unknown>) => Context.current().log.warn(message, meta),
+      };
+      await signalIfRunning(
+        client,
+        workflowIds.invoice(input.invoiceId),
+        invoiceBalanceChangedSignal,
+        [issued.applied.signal],
+        log,
+      );
+      await notifyCollectionOfBalanceChange(
+        client,
+        [issued.applied.customerId],
+        { reason: 'credit_note', source: `credit-note:${issued.id}` },
+        log,
+      );
       return { issued: true, number: issued.number };
     },
   };

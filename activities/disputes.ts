@@ -8,7 +8,13 @@ import { notifyCollectionOfDispute } from '../src/collections/notify.js';
 import type { DisputeOutcome } from '../src/domain/dispute.js';
 import type { InvoicePolicy } from '../src/domain/invoice-policy.js';
 import { formatMoney } from '../src/domain/money.js';
-import { checkInstalment, resolveDispute, withdrawDispute, type InstalmentCheck, type ResolutionResult } from '../src/disputes/resolve.js';
+import {
+  checkInstalment,
+  resolveDispute,
+  withdrawDispute,
+  type InstalmentCheck,
+  type ResolutionResult,
+} from '../src/disputes/resolve.js';
 import { findDispute, type DisputeRecord } from '../src/disputes/store.js';
 import { readInvoice } from '../src/invoices/read.js';
 import { signalIfRunning } from '../src/payments/notify.js';
@@ -48,7 +54,8 @@ export function createDisputeActivities(deps: ActivityDeps) {
     const dispute = await findDispute(em(), disputeId);
     if (!dispute) throw ApplicationFailure.nonRetryable(`dispute ${disputeId} does not exist`, 'DisputeNotFound');
     const invoice = await readInvoice(em(), dispute.invoiceId);
-    if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${dispute.invoiceId} does not exist`, 'InvoiceNotFound');
+    if (!invoice)
+      throw ApplicationFailure.nonRetryable(`invoice ${dispute.invoiceId} does not exist`, 'InvoiceNotFound');
     const data = {
       customerName: invoice.customerName,
       number: invoice.number,
@@ -64,19 +71,38 @@ export function createDisputeActivities(deps: ActivityDeps) {
   async function afterResolution(result: ResolutionResult, invoicePolicy: InvoicePolicy | undefined): Promise<void> {
     const temporal = temporalOf(deps);
     for (const { invoiceId, change } of result.invoiceSignals) {
-      await signalIfRunning(temporal.client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [change], quietLog);
+      await signalIfRunning(
+        temporal.client,
+        workflowIds.invoice(invoiceId),
+        invoiceBalanceChangedSignal,
+        [change],
+        quietLog,
+      );
     }
     if (result.reissued && invoicePolicy) {
       const r = result.reissued;
-      await startInvoice({ client: temporal.client, taskQueue: temporal.taskQueue }, { invoiceId: r.id, customerId: r.customerId, currency: r.currency, totalAmount: r.total, dueDate: r.dueDate, policy: invoicePolicy }).catch(
-        (error: unknown) => {
-          // A retry after the first start: the corrected invoice's workflow already runs.
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      await startInvoice(
+        { client: temporal.client, taskQueue: temporal.taskQueue },
+        {
+          invoiceId: r.id,
+          customerId: r.customerId,
+          currency: r.currency,
+          totalAmount: r.total,
+          dueDate: r.dueDate,
+          policy: invoicePolicy,
         },
-      );
+      ).catch((error: unknown) => {
+        // A retry after the first start: the corrected invoice's workflow already runs.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      });
     }
     if (result.dunningResumed) {
-      await notifyCollectionOfDispute(temporal.client, { customerId: result.customerId, invoiceId: result.invoiceId, disputeId: result.disputeId, disputed: false });
+      await notifyCollectionOfDispute(temporal.client, {
+        customerId: result.customerId,
+        invoiceId: result.invoiceId,
+        disputeId: result.disputeId,
+        disputed: false,
+      });
     }
   }
 
@@ -93,16 +119,33 @@ export function createDisputeActivities(deps: ActivityDeps) {
       }
       if (!dispute) return { exists: false, status: null, invoiceNumber: '', openAmount: 0, acknowledgedAt: null };
       const invoice = await readInvoice(em(), dispute.invoiceId);
-      return { exists: true, status: dispute.status, invoiceNumber: dispute.invoiceNumber, openAmount: invoice?.openAmount ?? 0, acknowledgedAt: dispute.acknowledgedAt };
+      return {
+        exists: true,
+        status: dispute.status,
+        invoiceNumber: dispute.invoiceNumber,
+        openAmount: invoice?.openAmount ?? 0,
+        acknowledgedAt: dispute.acknowledgedAt,
+      };
     },
 
     /** Tells the customer's collection that the invoice entered (or left) dispute; no collection running is fine. */
-    async notifyDunning(input: { disputeId: string; invoiceId: string; customerId: string; disputed: boolean }): Promise<void> {
+    async notifyDunning(input: {
+      disputeId: string;
+      invoiceId: string;
+      customerId: string;
+      disputed: boolean;
+    }): Promise<void> {
       await notifyCollectionOfDispute(temporalOf(deps).client, input);
     },
 
     /** E-mails the acknowledgement (once per dispute) and records who acknowledged and when. */
-    async acknowledgeDispute(input: { disputeId: string; queue: string; resolveBy: string; by: string; at: string }): Promise<{ messageId: string }> {
+    async acknowledgeDispute(input: {
+      disputeId: string;
+      queue: string;
+      resolveBy: string;
+      by: string;
+      at: string;
+    }): Promise<{ messageId: string }> {
       const { dispute, invoice, data } = await mailContext(input.disputeId);
       const sent = await sendTemplatedEmail(deps, {
         idempotencyKey: stepKey(dispute.workflowId, 'acknowledge'),
@@ -120,15 +163,21 @@ export function createDisputeActivities(deps: ActivityDeps) {
 
     /** The department queue and the resolution deadline (null while the clock is paused), as the API shows them. */
     async recordDisputeRouting(input: { disputeId: string; queue: string; slaDueAt: string | null }): Promise<void> {
-      await em().execute(`UPDATE dispute SET queue = ?, sla_due_at = ?, version = version + 1, updated_at = now() WHERE id = ? AND status IN ('open', 'awaiting_info')`, [
-        input.queue,
-        input.slaDueAt,
-        input.disputeId,
-      ]);
+      await em().execute(
+        `UPDATE dispute SET queue = ?, sla_due_at = ?, version = version + 1, updated_at = now() WHERE id = ? AND status IN ('open', 'awaiting_info')`,
+        [input.queue, input.slaDueAt, input.disputeId],
+      );
     },
 
     /** Asks the customer for information (e-mail keyed per request) and marks the dispute awaiting_info. */
-    async requestCustomerInfo(input: { disputeId: string; question: string; replyBy: string; n: number; by: string; at: string }): Promise<void> {
+    async requestCustomerInfo(input: {
+      disputeId: string;
+      question: string;
+      replyBy: string;
+      n: number;
+      by: string;
+      at: string;
+    }): Promise<void> {
       const { dispute, invoice, data } = await mailContext(input.disputeId);
       const key = stepKey(dispute.workflowId, `info-request-${input.n}`);
       await sendTemplatedEmail(deps, {
@@ -148,13 +197,26 @@ export function createDisputeActivities(deps: ActivityDeps) {
     },
 
     /** The customer's answer (or its absence when the reply window closed): the dispute is open again. */
-    async recordCustomerReply(input: { disputeId: string; n: number; text: string | null; by: string; at: string }): Promise<void> {
+    async recordCustomerReply(input: {
+      disputeId: string;
+      n: number;
+      text: string | null;
+      by: string;
+      at: string;
+    }): Promise<void> {
       const dispute = await findDispute(em(), input.disputeId);
       if (!dispute) return;
       const key = stepKey(dispute.workflowId, `info-reply-${input.n}`);
-      const entry = input.text === null
-        ? { key, at: input.at, from: 'staff', kind: 'reply_window_closed', text: 'The customer did not answer within the reply window.' }
-        : { key, at: input.at, from: 'customer', kind: 'info_reply', text: input.text, by: input.by };
+      const entry =
+        input.text === null
+          ? {
+              key,
+              at: input.at,
+              from: 'staff',
+              kind: 'reply_window_closed',
+              text: 'The customer did not answer within the reply window.',
+            }
+          : { key, at: input.at, from: 'customer', kind: 'info_reply', text: input.text, by: input.by };
       await em().execute(
         `UPDATE dispute SET status = 'open', version = version + 1, updated_at = now(),
                 correspondence = CASE WHEN correspondence @> ?::jsonb THEN correspondence ELSE correspondence || ?::jsonb END
@@ -164,24 +226,43 @@ export function createDisputeActivities(deps: ActivityDeps) {
     },
 
     /** The resolution deadline passed: record it and e-mail the managers (once per dispute). */
-    async notifyDisputeBreach(input: { disputeId: string; fromQueue: string; toQueue: string; managerEmail: string; resolveBy: string; taskId: string; at: string }): Promise<void> {
+    async notifyDisputeBreach(input: {
+      disputeId: string;
+      fromQueue: string;
+      toQueue: string;
+      managerEmail: string;
+      resolveBy: string;
+      taskId: string;
+      at: string;
+    }): Promise<void> {
       const { dispute, data } = await mailContext(input.disputeId);
       await sendTemplatedEmail(deps, {
         idempotencyKey: stepKey(dispute.workflowId, 'breach'),
         template: 'dispute-escalated',
         to: input.managerEmail,
         customerId: dispute.customerId,
-        data: { ...data, fromQueue: input.fromQueue, toQueue: input.toQueue, resolveBy: input.resolveBy, taskId: input.taskId },
+        data: {
+          ...data,
+          fromQueue: input.fromQueue,
+          toQueue: input.toQueue,
+          resolveBy: input.resolveBy,
+          taskId: input.taskId,
+        },
       });
-      await em().execute(`UPDATE dispute SET escalated_at = coalesce(escalated_at, ?::timestamptz), queue = ?, version = version + 1, updated_at = now() WHERE id = ?`, [
-        input.at,
-        input.toQueue,
-        dispute.id,
-      ]);
+      await em().execute(
+        `UPDATE dispute SET escalated_at = coalesce(escalated_at, ?::timestamptz), queue = ?, version = version + 1, updated_at = now() WHERE id = ?`,
+        [input.at, input.toQueue, dispute.id],
+      );
     },
 
     /** Applies the decision (credit note, reissue, plan) in one transaction, then signals and starts what it affected. */
-    async resolveDisputeOutcome(input: { disputeId: string; outcome: DisputeOutcome; by: string; today: string; invoicePolicy: InvoicePolicy }): Promise<ResolutionResult> {
+    async resolveDisputeOutcome(input: {
+      disputeId: string;
+      outcome: DisputeOutcome;
+      by: string;
+      today: string;
+      invoicePolicy: InvoicePolicy;
+    }): Promise<ResolutionResult> {
       const result = await resolveDispute(em(), input);
       await afterResolution(result, input.invoicePolicy);
       return result;
@@ -198,7 +279,13 @@ export function createDisputeActivities(deps: ActivityDeps) {
       const result = await checkInstalment(em(), input);
       if (result.dunningResumed) {
         const dispute = await findDispute(em(), input.disputeId);
-        if (dispute) await notifyCollectionOfDispute(temporalOf(deps).client, { customerId: dispute.customerId, invoiceId: dispute.invoiceId, disputeId: dispute.id, disputed: false });
+        if (dispute)
+          await notifyCollectionOfDispute(temporalOf(deps).client, {
+            customerId: dispute.customerId,
+            invoiceId: dispute.invoiceId,
+            disputeId: dispute.id,
+            disputed: false,
+          });
       }
       return result;
     },

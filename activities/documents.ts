@@ -43,9 +43,18 @@ export function createDocumentActivities(deps: ActivityDeps) {
       const key = statementKey(input.customerId, input);
       let statement;
       try {
-        statement = await renderStatement(em, { ...input, format: 'pdf' }, { companyName: deps.mail.companyName, publicUrl: deps.mail.publicUrl, paymentInstructions: deps.mail.paymentInstructions });
+        statement = await renderStatement(
+          em,
+          { ...input, format: 'pdf' },
+          {
+            companyName: deps.mail.companyName,
+            publicUrl: deps.mail.publicUrl,
+            paymentInstructions: deps.mail.paymentInstructions,
+          },
+        );
       } catch (error) {
-        if (error instanceof StatementCustomerNotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'CustomerNotFound');
+        if (error instanceof StatementCustomerNotFoundError)
+          throw ApplicationFailure.nonRetryable(error.message, 'CustomerNotFound');
         throw error;
       }
       const { document } = await storeDocument(em, {
@@ -85,8 +94,15 @@ export function createDocumentActivities(deps: ActivityDeps) {
       const data = await receiptData(em, input.paymentId);
       if (!data) return null;
       // Invoice first, receipt second: wait while an invoice it pays is being delivered, attach any that will not be.
-      const order = receiptOrder(await invoiceDeliveryStates(em, input.paymentId), Context.current().info.attempt >= RECEIPT_WAIT_ATTEMPTS);
-      if (order.kind === 'wait') throw ApplicationFailure.retryable(`the receipt waits for the delivery of invoice ${order.invoiceNumbers.join(', ')}`, 'InvoiceDeliveryPending');
+      const order = receiptOrder(
+        await invoiceDeliveryStates(em, input.paymentId),
+        Context.current().info.attempt >= RECEIPT_WAIT_ATTEMPTS,
+      );
+      if (order.kind === 'wait')
+        throw ApplicationFailure.retryable(
+          `the receipt waits for the delivery of invoice ${order.invoiceNumbers.join(', ')}`,
+          'InvoiceDeliveryPending',
+        );
       const invoices = await invoicePdfs(em, order.attachInvoices, deps.mail.companyName);
       const document = await ensureReceiptPdf(em, data, deps.mail.companyName);
       const m = (amount: number) => formatMoney({ amount, currency: data.payment.currency });
@@ -103,7 +119,11 @@ export function createDocumentActivities(deps: ActivityDeps) {
           unapplied: data.payment.unappliedAmount > 0 ? m(data.payment.unappliedAmount) : '',
           attachedInvoices: invoices.map((i) => i.number),
         },
-        attachments: [document, ...invoices.map((i) => i.document)].map((d) => ({ filename: d.filename, content: d.content, contentType: d.mediaType })),
+        attachments: [document, ...invoices.map((i) => i.document)].map((d) => ({
+          filename: d.filename,
+          content: d.content,
+          contentType: d.mediaType,
+        })),
       });
       return { documentId: document.id, ...mail };
     },

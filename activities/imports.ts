@@ -14,7 +14,13 @@ export function createImportActivities(deps: ActivityDeps) {
       return applyImportBatch(deps.orm.em.fork(), input, () => context.heartbeat());
     },
 
-    async startImportLifecycles(input: { importId: string; kind: ImportKind; policies: LifecyclePolicies; limit: number; now: string }): Promise<{ started: number; more: boolean }> {
+    async startImportLifecycles(input: {
+      importId: string;
+      kind: ImportKind;
+      policies: LifecyclePolicies;
+      limit: number;
+      now: string;
+    }): Promise<{ started: number; more: boolean }> {
       Context.current().heartbeat();
       return startImportedLifecycles(deps.orm.em.fork(), temporalOf(deps), { ...input, now: new Date(input.now) });
     },

@@ -39,7 +39,10 @@ function documentData(deps: ActivityDeps, invoice: InvoiceDocument) {
     total: m(invoice.total),
     openAmount: m(invoice.openAmount),
     discount: invoice.discount ? { deadline: invoice.discount.deadline, amount: m(invoice.discount.amount) } : null,
-    instalments: invoice.instalments.length > 1 ? invoice.instalments.map((i) => ({ dueDate: i.dueDate, amount: formatMoney(i.amount) })) : [],
+    instalments:
+      invoice.instalments.length > 1
+        ? invoice.instalments.map((i) => ({ dueDate: i.dueDate, amount: formatMoney(i.amount) }))
+        : [],
     lines: invoice.lines.map((l) => ({ ...l, unitPrice: m(l.unitPrice), net: m(l.net), tax: m(l.tax) })),
     // The templates link to the invoice's portal page by id (src/portal/urls.ts builds every customer link).
     invoiceId: invoice.id,
@@ -51,18 +54,46 @@ function instalmentPastDue(invoice: AgeableInvoice): { pastDueFrom?: string } {
   return (invoice.instalments?.length ?? 0) > 1 ? { pastDueFrom: pastDueFrom(invoice) } : {};
 }
 
-const snapshotOf = (invoice: Pick<InvoiceDocument, 'status' | 'openAmount' | 'dueDate' | 'total' | 'instalments'> | undefined): InvoiceSnapshot =>
+const snapshotOf = (
+  invoice: Pick<InvoiceDocument, 'status' | 'openAmount' | 'dueDate' | 'total' | 'instalments'> | undefined,
+): InvoiceSnapshot =>
   invoice
-    ? { exists: true, status: invoice.status, openAmount: invoice.openAmount, ...instalmentPastDue({ dueDate: invoice.dueDate, totalAmount: invoice.total, openAmount: invoice.openAmount, instalments: invoice.instalments }) }
+    ? {
+        exists: true,
+        status: invoice.status,
+        openAmount: invoice.openAmount,
+        ...instalmentPastDue({
+          dueDate: invoice.dueDate,
+          totalAmount: invoice.total,
+          openAmount: invoice.openAmount,
+          instalments: invoice.instalments,
+        }),
+      }
     : { exists: false, status: 'cancelled', openAmount: 0 };
 
 /** What the workflow mirrors (status, open amount, instalment due) in one indexed read, not the whole document with its lines. */
 async function readSnapshot(em: EntityManager, invoiceId: string): Promise<InvoiceSnapshot> {
-  const [row] = await em.execute<{ status: InvoiceStatus; open_amount: string; total_amount: string; due_date: string; instalments: AgeableInvoice['instalments'] }[]>(
+  const [row] = await em.execute<
+    {
+      status: InvoiceStatus;
+      open_amount: string;
+      total_amount: string;
+      due_date: string;
+      instalments: AgeableInvoice['instalments'];
+    }[]
+  >(
     `SELECT status, open_amount, total_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, instalments FROM invoice WHERE id = ?`,
     [invoiceId],
   );
-  return snapshotOf(row && { status: row.status, openAmount: Number(row.open_amount), total: Number(row.total_amount), dueDate: row.due_date, instalments: row.instalments as InvoiceDocument['instalments'] });
+  return snapshotOf(
+    row && {
+      status: row.status,
+      openAmount: Number(row.open_amount),
+      total: Number(row.total_amount),
+      dueDate: row.due_date,
+      instalments: row.instalments as InvoiceDocument['instalments'],
+    },
+  );
 }
 
 /** Status flips that integrations hear about (the outbox event recorded with the flip). */
@@ -72,10 +103,18 @@ const FLIP_EVENTS: Partial<Record<InvoiceStatus, EventType>> = { sent: 'invoice.
  * Moves the status forward from one of `from` (never touching closed or disputed invoices); returns the row after.
  * The flip and its event commit together; the event's dedupe key makes a retried activity record it once.
  */
-async function flipStatus(deps: ActivityDeps, invoiceId: string, to: InvoiceStatus, from: readonly InvoiceStatus[], extraSet?: string) {
+async function flipStatus(
+  deps: ActivityDeps,
+  invoiceId: string,
+  to: InvoiceStatus,
+  from: readonly InvoiceStatus[],
+  extraSet?: string,
+) {
   const em = deps.orm.em.fork();
   await em.transactional(async (tx) => {
-    const flipped = await tx.execute<{ customer_id: string; number: string; open_amount: string; currency: string; due_date: string }[]>(
+    const flipped = await tx.execute<
+      { customer_id: string; number: string; open_amount: string; currency: string; due_date: string }[]
+    >(
       `UPDATE invoice SET status = ?, ${extraSet ? `${extraSet}, ` : ''}version = version + 1, updated_at = now()
         WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) AND open_amount > 0
         RETURNING customer_id, number, open_amount, currency, to_char(due_date, 'YYYY-MM-DD') AS due_date`,
@@ -90,7 +129,11 @@ async function flipStatus(deps: ActivityDeps, invoiceId: string, to: InvoiceStat
         entityId: invoiceId,
         customerId: row.customer_id,
         actor: `system:${workflowIds.invoice(invoiceId)}`,
-        data: { number: row.number, dueDate: row.due_date, openAmount: { amount: Number(row.open_amount), currency: row.currency } },
+        data: {
+          number: row.number,
+          dueDate: row.due_date,
+          openAmount: { amount: Number(row.open_amount), currency: row.currency },
+        },
         dedupeKey: stepKey(workflowIds.invoice(invoiceId), type),
       });
     }
@@ -103,10 +146,10 @@ async function markOverdue(deps: ActivityDeps, input: StepInput & { overdueSince
   // A disputed invoice keeps its status but still records since when it is past due.
   await deps.orm.em
     .fork()
-    .execute(`UPDATE invoice SET overdue_since = coalesce(overdue_since, ?::date) WHERE id = ? AND open_amount > 0 AND status NOT IN ('paid', 'cancelled', 'written_off')`, [
-      input.overdueSince,
-      input.invoiceId,
-    ]);
+    .execute(
+      `UPDATE invoice SET overdue_since = coalesce(overdue_since, ?::date) WHERE id = ? AND open_amount > 0 AND status NOT IN ('paid', 'cancelled', 'written_off')`,
+      [input.overdueSince, input.invoiceId],
+    );
   return flipStatus(deps, input.invoiceId, 'overdue', TIMER_FLIPS.overdue);
 }
 
@@ -119,7 +162,8 @@ export function createInvoiceActivities(deps: ActivityDeps) {
      */
     async confirmInvoiceRecord(input: StepInput): Promise<InvoiceSnapshot> {
       const invoice = await readInvoice(deps.orm.em.fork(), input.invoiceId);
-      if (!invoice) throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not committed (yet)`, 'InvoiceNotCommitted');
+      if (!invoice)
+        throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not committed (yet)`, 'InvoiceNotCommitted');
       return snapshotOf(invoice);
     },
 
@@ -135,7 +179,8 @@ export function createInvoiceActivities(deps: ActivityDeps) {
         throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not committed (yet)`, 'InvoiceNotCommitted');
       }
       // A held invoice is delivered only after its credit override released it.
-      if (!invoice || !isOpenStatus(invoice.status) || invoice.status === 'held') return { ...snapshotOf(invoice), deliveredAt: null };
+      if (!invoice || !isOpenStatus(invoice.status) || invoice.status === 'held')
+        return { ...snapshotOf(invoice), deliveredAt: null };
       const data = documentData(deps, invoice);
       const document = renderDocument('invoice-document', { ...data, companyName: deps.mail.companyName });
       // The PDF goes through the document pipeline: stored once per invoice, so a retried delivery attaches the same bytes.
@@ -147,13 +192,22 @@ export function createInvoiceActivities(deps: ActivityDeps) {
         customerId: invoice.customerId,
         data,
         attachments: [
-          { filename: `${invoice.number}.html`, content: Buffer.from(document, 'utf8'), contentType: 'text/html; charset=utf-8' },
+          {
+            filename: `${invoice.number}.html`,
+            content: Buffer.from(document, 'utf8'),
+            contentType: 'text/html; charset=utf-8',
+          },
           { filename: pdf.filename, content: pdf.content, contentType: pdf.mediaType },
         ],
       });
       const after = await flipStatus(deps, invoice.id, 'sent', TIMER_FLIPS.sent, 'sent_at = coalesce(sent_at, now())');
       // Part paid (or otherwise moved on) before the e-mail went out: the status stays, but it was sent all the same.
-      await deps.orm.em.fork().execute('UPDATE invoice SET sent_at = now(), version = version + 1, updated_at = now() WHERE id = ? AND sent_at IS NULL', [invoice.id]);
+      await deps.orm.em
+        .fork()
+        .execute(
+          'UPDATE invoice SET sent_at = now(), version = version + 1, updated_at = now() WHERE id = ? AND sent_at IS NULL',
+          [invoice.id],
+        );
       return { ...after, deliveredAt: deps.clock().toISOString() };
     },
 
@@ -187,10 +241,18 @@ export function createInvoiceActivities(deps: ActivityDeps) {
      * are idempotent: the flip moves only from an earlier status and keys its event, the collection start is a
      * signal-with-start whose workflow reads the overdue items from the database.
      */
-    async markInvoiceOverdueAndStartCollection(input: StepInput & { customerId: string; overdueSince: string; overdueAt: string }): Promise<InvoiceSnapshot & { collection: CollectionStart | null }> {
+    async markInvoiceOverdueAndStartCollection(
+      input: StepInput & { customerId: string; overdueSince: string; overdueAt: string },
+    ): Promise<InvoiceSnapshot & { collection: CollectionStart | null }> {
       const snapshot = await markOverdue(deps, input);
       const stillOpen = snapshot.exists && isOpenStatus(snapshot.status);
-      const collection = stillOpen ? await startCustomerCollection(deps, { invoiceId: input.invoiceId, customerId: input.customerId, overdueAt: input.overdueAt }) : null;
+      const collection = stillOpen
+        ? await startCustomerCollection(deps, {
+            invoiceId: input.invoiceId,
+            customerId: input.customerId,
+            overdueAt: input.overdueAt,
+          })
+        : null;
       // Overdue days are what delinquency is decided on: the account re-reads its facts now, not at its next refresh.
       await notifyAccountsOfChange(Context.current().client, [input.customerId], 'invoice_overdue', log);
       return { ...snapshot, collection };

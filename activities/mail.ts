@@ -29,9 +29,15 @@ export function messageIdFor(idempotencyKey: string): string {
 }
 
 /** The customer's contact channel from its record (the one the portal preferences write); e-mail when unknown. */
-async function channelOf(connection: ReturnType<ActivityDeps['orm']['em']['getConnection']>, customerId: string | undefined): Promise<ContactChannel> {
+async function channelOf(
+  connection: ReturnType<ActivityDeps['orm']['em']['getConnection']>,
+  customerId: string | undefined,
+): Promise<ContactChannel> {
   if (!customerId) return 'email';
-  const [row] = await connection.execute<{ channel: string | null }[]>(`SELECT communication->>'channel' AS channel FROM customer WHERE id = ?`, [customerId]);
+  const [row] = await connection.execute<{ channel: string | null }[]>(
+    `SELECT communication->>'channel' AS channel FROM customer WHERE id = ?`,
+    [customerId],
+  );
   return isContactChannel(row?.channel) ? row.channel : 'email';
 }
 
@@ -47,12 +53,24 @@ export async function sendTemplatedEmail(deps: ActivityDeps, email: TemplatedEma
   await connection.execute(
     `INSERT INTO outbound_message (idempotency_key, template, recipient, subject, message_id, status, customer_id)
      VALUES (?, ?, ?, ?, ?, 'sending', ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [email.idempotencyKey, notice ? 'portal-notice' : email.template, email.to, rendered.subject, messageId, email.customerId ?? null],
+    [
+      email.idempotencyKey,
+      notice ? 'portal-notice' : email.template,
+      email.to,
+      rendered.subject,
+      messageId,
+      email.customerId ?? null,
+    ],
   );
-  const [row] = await connection.execute<{ status: string }[]>('SELECT status FROM outbound_message WHERE idempotency_key = ?', [email.idempotencyKey]);
+  const [row] = await connection.execute<{ status: string }[]>(
+    'SELECT status FROM outbound_message WHERE idempotency_key = ?',
+    [email.idempotencyKey],
+  );
   if (row?.status === 'sent') return { messageId, alreadySent: true };
 
   await deps.mailer.send({ messageId, from: deps.mail.from, to: email.to, ...rendered, attachments });
-  await connection.execute(`UPDATE outbound_message SET status = 'sent', sent_at = now() WHERE idempotency_key = ?`, [email.idempotencyKey]);
+  await connection.execute(`UPDATE outbound_message SET status = 'sent', sent_at = now() WHERE idempotency_key = ?`, [
+    email.idempotencyKey,
+  ]);
   return { messageId, alreadySent: false };
 }

@@ -2,7 +2,12 @@
 // workflows what changed, and raise or close the research task for money that stays unapplied.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { MatchPolicy } from '../src/domain/cash-matching.js';
-import { applyPaymentCash, invoiceSignalsFor, PaymentNotFoundError, type CashApplicationResult } from '../src/payments/apply.js';
+import {
+  applyPaymentCash,
+  invoiceSignalsFor,
+  PaymentNotFoundError,
+  type CashApplicationResult,
+} from '../src/payments/apply.js';
 import { customersOfInvoices, notifyCollectionOfBalanceChange } from '../src/collections/notify.js';
 import { signalIfRunning } from '../src/payments/notify.js';
 import { findPayment } from '../src/payments/store.js';
@@ -14,7 +19,12 @@ import type { ActivityDeps } from './deps.js';
 export function createPaymentActivities(deps: ActivityDeps) {
   return {
     /** Matches and allocates the payment; a retry after a commit returns the stored result and writes nothing. */
-    async applyPayment(input: { paymentId: string; workflowId: string; match: MatchPolicy; missingAfter?: string }): Promise<CashApplicationResult> {
+    async applyPayment(input: {
+      paymentId: string;
+      workflowId: string;
+      match: MatchPolicy;
+      missingAfter?: string;
+    }): Promise<CashApplicationResult> {
       try {
         return await applyPaymentCash(deps.orm.em.fork(), input);
       } catch (error) {
@@ -23,7 +33,8 @@ export function createPaymentActivities(deps: ActivityDeps) {
         // deadline, after which the insert rolled back and there is nothing to apply.
         // Compared on the server's clock (the deadline comes from the workflow's start time), not the worker's.
         const attemptAt = Context.current().info.currentAttemptScheduledTimestampMs;
-        if (input.missingAfter && attemptAt < Date.parse(input.missingAfter)) throw ApplicationFailure.retryable(error.message, 'PaymentNotVisibleYet');
+        if (input.missingAfter && attemptAt < Date.parse(input.missingAfter))
+          throw ApplicationFailure.retryable(error.message, 'PaymentNotVisibleYet');
         throw ApplicationFailure.nonRetryable(error.message, 'PaymentNotFound');
       }
     },
@@ -33,16 +44,37 @@ export function createPaymentActivities(deps: ActivityDeps) {
       const signals = await invoiceSignalsFor(deps.orm.em.fork(), input.paymentId);
       const client = Context.current().client;
       // Different workflows: no order to keep between them, so the signals go out together.
-      const sent = await Promise.all(signals.map(({ invoiceId, signal }) => signalIfRunning(client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)));
+      const sent = await Promise.all(
+        signals.map(({ invoiceId, signal }) =>
+          signalIfRunning(client, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log),
+        ),
+      );
       const signalled = sent.filter(Boolean).length;
       // The customers' collections re-read their facts once each (not once per invoice).
-      const customers = await customersOfInvoices(deps.orm.em.fork(), signals.map((s) => s.invoiceId));
-      await notifyCollectionOfBalanceChange(client, customers, { reason: 'payment', source: `payment:${input.paymentId}` }, log);
+      const customers = await customersOfInvoices(
+        deps.orm.em.fork(),
+        signals.map((s) => s.invoiceId),
+      );
+      await notifyCollectionOfBalanceChange(
+        client,
+        customers,
+        { reason: 'payment', source: `payment:${input.paymentId}` },
+        log,
+      );
       return { signalled, notRunning: signals.length - signalled };
     },
 
-    async openResearchTask(input: { paymentId: string; workflowId: string; sla: string; unmatched: { invoiceNumber: string; reason: string }[] }): Promise<ResearchTaskResult> {
-      return createResearchTask(deps.orm.em.fork(), { ...input, uniqueKey: stepKey(input.workflowId, 'research'), now: deps.clock() });
+    async openResearchTask(input: {
+      paymentId: string;
+      workflowId: string;
+      sla: string;
+      unmatched: { invoiceNumber: string; reason: string }[];
+    }): Promise<ResearchTaskResult> {
+      return createResearchTask(deps.orm.em.fork(), {
+        ...input,
+        uniqueKey: stepKey(input.workflowId, 'research'),
+        now: deps.clock(),
+      });
     },
 
     /** What of the payment is still unapplied, from the record of truth (0 for a payment that no longer exists). */
@@ -51,7 +83,10 @@ export function createPaymentActivities(deps: ActivityDeps) {
     },
 
     async closeResearchTask(input: { workflowId: string; by: string }): Promise<boolean> {
-      return completeResearchTask(deps.orm.em.fork(), { uniqueKey: stepKey(input.workflowId, 'research'), outcome: { resolution: 'applied', by: input.by } });
+      return completeResearchTask(deps.orm.em.fork(), {
+        uniqueKey: stepKey(input.workflowId, 'research'),
+        outcome: { resolution: 'applied', by: input.by },
+      });
     },
   };
 }

@@ -6,12 +6,24 @@ import type { ActivityDeps } from './deps.js';
 export function createReportActivities(deps: ActivityDeps) {
   return {
     /** Stores the period's KPIs once per currency; a retry (or a second run for the period) writes nothing. */
-    async snapshotKpis(input: { from: string; to: string; workflowId: string }): Promise<{ currencies: string[]; created: number }> {
-      return takeKpiSnapshot(deps.orm.em.fork(), { from: input.from, to: input.to, takenBy: `system:${input.workflowId}` });
+    async snapshotKpis(input: {
+      from: string;
+      to: string;
+      workflowId: string;
+    }): Promise<{ currencies: string[]; created: number }> {
+      return takeKpiSnapshot(deps.orm.em.fork(), {
+        from: input.from,
+        to: input.to,
+        takenBy: `system:${input.workflowId}`,
+      });
     },
 
     /** One page of customers due a statement as of a day (read-only). */
-    async findDueStatements(input: { asOf: string; afterCustomerId: string | null; pageSize: number }): Promise<DueStatementsPage> {
+    async findDueStatements(input: {
+      asOf: string;
+      afterCustomerId: string | null;
+      pageSize: number;
+    }): Promise<DueStatementsPage> {
       return dueStatements(deps.orm.em.fork(), input);
     },
   };

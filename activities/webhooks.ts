@@ -2,7 +2,13 @@
 // and make one HTTP attempt per delivery. Each is safe to retry: fan-out moves the cursor in the transaction that
 // creates the deliveries, and an attempt is recorded only if the delivery's attempt count is still the one it read.
 import type { WebhookPolicy } from '../src/domain/webhook-policy.js';
-import { attemptDelivery, dueDeliveries, fanOut, type AttemptOutcome, type DueDeliveries } from '../src/webhooks/dispatch.js';
+import {
+  attemptDelivery,
+  dueDeliveries,
+  fanOut,
+  type AttemptOutcome,
+  type DueDeliveries,
+} from '../src/webhooks/dispatch.js';
 import { workerMetrics } from '../src/observability/worker-metrics.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -27,8 +33,16 @@ export function createWebhookActivities(deps: ActivityDeps) {
       return dueDeliveries(deps.orm.em.fork(), input.subscriptionId, new Date(input.now), input.max);
     },
 
-    async attemptWebhookDelivery(input: { deliveryId: string; now: string; policy: WebhookPolicy }): Promise<AttemptOutcome> {
-      const outcome = await attemptDelivery(deps.orm.em.fork(), { deliveryId: input.deliveryId, now: new Date(input.now), policy: input.policy });
+    async attemptWebhookDelivery(input: {
+      deliveryId: string;
+      now: string;
+      policy: WebhookPolicy;
+    }): Promise<AttemptOutcome> {
+      const outcome = await attemptDelivery(deps.orm.em.fork(), {
+        deliveryId: input.deliveryId,
+        now: new Date(input.now),
+        policy: input.policy,
+      });
       if (outcome.attemptNo !== null) {
         workerMetrics.webhookAttempts.inc({ outcome: outcome.status === 'pending' ? 'retry' : outcome.status });
         if (outcome.status === 'dead') workerMetrics.webhookDeadLettered.inc();

@@ -12,7 +12,9 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     for (const method of methods) {
       if (method === 'HEAD' || method === 'OPTIONS' || isDocsRoute(route.url)) continue;
       if (!accessFor(method, route.url)) {
-        throw new Error(`route ${routeKey(method, route.url)} is not in the permission matrix (src/auth/route-access.ts)`);
+        throw new Error(
+          `route ${routeKey(method, route.url)} is not in the permission matrix (src/auth/route-access.ts)`,
+        );
       }
     }
   });

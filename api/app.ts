@@ -81,7 +81,12 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
     clientErrorHandler: answerClientError,
     // Bodies are validated exactly as sent; only the text parts of a request are coerced (api/validation.ts).
     // Each route's validators and serializers are compiled on its first request, not at start (api/lazy-schemas.ts).
-    schemaController: { compilersFactory: { buildValidator: buildRequestValidator as never, buildSerializer: buildLazySerializer() as never } },
+    schemaController: {
+      compilersFactory: {
+        buildValidator: buildRequestValidator as never,
+        buildSerializer: buildLazySerializer() as never,
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
@@ -91,7 +96,11 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'AR Engine API', version: '0.1.0', description: 'Accounts receivable: customers, invoices, ledger, cash application, collections, disputes.' },
+      info: {
+        title: 'AR Engine API',
+        version: '0.1.0',
+        description: 'Accounts receivable: customers, invoices, ledger, cash application, collections, disputes.',
+      },
       tags: [
         { name: 'customers', description: 'Customer accounts' },
         { name: 'payment-terms', description: 'Payment terms templates (terms as data)' },
@@ -99,17 +108,33 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
         { name: 'invoices', description: 'Invoices, their lifecycle workflow, credit notes and cancellation' },
         { name: 'ledger', description: 'Ledger read side: AR invariant check, customer sub-ledger, journal entries' },
         { name: 'payments', description: 'Payments, cash application and bank statement import' },
-        { name: 'reports', description: 'Aging, KPIs and their monthly snapshots, customer statements and stored documents' },
+        {
+          name: 'reports',
+          description: 'Aging, KPIs and their monthly snapshots, customer statements and stored documents',
+        },
         { name: 'tasks', description: 'Human task inbox shared by disputes, collections, credit and cash application' },
-        { name: 'collections', description: 'Dunning policies, collection workflows, the collector worklist, contacts, promises to pay, write-off recoveries' },
+        {
+          name: 'collections',
+          description:
+            'Dunning policies, collection workflows, the collector worklist, contacts, promises to pay, write-off recoveries',
+        },
         { name: 'disputes', description: 'Invoice disputes: opening, routing, SLA, customer replies, withdrawal' },
-        { name: 'credit', description: 'Credit holds, applications, reviews (scorecard, authority matrix) and exposure' },
+        {
+          name: 'credit',
+          description: 'Credit holds, applications, reviews (scorecard, authority matrix) and exposure',
+        },
         { name: 'integrations', description: 'Domain event stream, webhooks, bulk imports and exports' },
         { name: 'operations', description: 'Metrics for monitoring' },
         { name: 'auth', description: 'Sign-in, tokens, users, API keys and the audit log' },
-        { name: 'portal', description: 'Customer portal: pages and JSON API scoped to the signed-in customer, portal invitations, payment gateway webhook' },
+        {
+          name: 'portal',
+          description:
+            'Customer portal: pages and JSON API scoped to the signed-in customer, portal invitations, payment gateway webhook',
+        },
       ],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key (ark_...)' } } },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key (ark_...)' } },
+      },
       security: [{ bearerAuth: [] }],
     },
   });
@@ -120,8 +145,15 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
   requireDeclaredAccess(app);
   documentPlatformStatuses(app);
   const authSecret = resolveAuthSecret(deps.config);
-  await installSecurity(app, { cookieSecret: createHash('sha256').update(authSecret).update('cookies').digest('base64url') });
-  installAuthentication(app, { orm: deps.orm, secret: authSecret, portalSignInPath: '/portal/sign-in', renewPortalSession: portalSessionRenewer(deps.orm, authSecret, deps.config) });
+  await installSecurity(app, {
+    cookieSecret: createHash('sha256').update(authSecret).update('cookies').digest('base64url'),
+  });
+  installAuthentication(app, {
+    orm: deps.orm,
+    secret: authSecret,
+    portalSignInPath: '/portal/sign-in',
+    renewPortalSession: portalSessionRenewer(deps.orm, authSecret, deps.config),
+  });
   installIdempotency(app, deps.orm);
   installObservability(app, deps);
   // Starts a request recorded but could not carry out (workflow service down, process killed after the commit).

@@ -66,11 +66,14 @@ export async function identify(request: FastifyRequest, secret: Uint8Array, orm:
     try {
       return await verifyAccessToken(secret, presented);
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw authProblems.unauthenticated(`${error.message}; sign in again or refresh it (POST /auth/refresh).`);
+      if (error instanceof InvalidTokenError)
+        throw authProblems.unauthenticated(`${error.message}; sign in again or refresh it (POST /auth/refresh).`);
       throw error;
     }
   }
-  const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
+  const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[
+    SESSION_COOKIE
+  ];
   if (cookie) {
     try {
       return await verifyAccessToken(secret, cookie);
@@ -98,7 +101,8 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
   const { orm, secret } = options;
   const identifyOrRenew = async (request: FastifyRequest, reply: FastifyReply) => {
     const identity = await identify(request, secret, orm);
-    if (identity || request.authVia !== 'cookie' || !options.renewPortalSession || !request.url.startsWith('/portal')) return identity;
+    if (identity || request.authVia !== 'cookie' || !options.renewPortalSession || !request.url.startsWith('/portal'))
+      return identity;
     return options.renewPortalSession(request, reply);
   };
 
@@ -124,11 +128,23 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
         return reply.redirect(`${options.portalSignInPath}?next=${next}`, 303);
       }
       reply.header('www-authenticate', 'Bearer realm="ar-engine"');
-      throw authProblems.unauthenticated('This route needs a bearer token (POST /auth/login, or `npm run ar -- token --role <role>`).');
+      throw authProblems.unauthenticated(
+        'This route needs a bearer token (POST /auth/login, or `npm run ar -- token --role <role>`).',
+      );
     }
     if (!access || !isAllowed(access, identity.roles)) {
       if (!SAFE_METHODS.has(request.method) && !identity.roles.includes('customer')) {
-        await recordAudit(orm.em.fork(), { actor: identity.actor, role: identity.roles.join(','), action: key, outcome: 'denied', method: request.method, route: url, statusCode: 403, ...clientOf(request), requestId: request.id }).catch(
+        await recordAudit(orm.em.fork(), {
+          actor: identity.actor,
+          role: identity.roles.join(','),
+          action: key,
+          outcome: 'denied',
+          method: request.method,
+          route: url,
+          statusCode: 403,
+          ...clientOf(request),
+          requestId: request.id,
+        }).catch(
           (error: unknown) => request.log.warn({ err: error }, 'denied request not audited'), // the 403 stands even while the database is down
         );
       }
@@ -144,9 +160,15 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     if (!identity || !key) return;
     const fields = forbiddenWriteFields(key, identity.roles, request.body);
     if (fields.length) {
-      throw new ProblemError(403, 'forbidden-field', 'Forbidden field', `Role ${identity.roles.join(', ')} may not set ${fields.join(', ')}.`, {
-        errors: fields.map((field) => ({ pointer: `/${field}`, in: 'body', detail: 'may not be set by this role' })),
-      });
+      throw new ProblemError(
+        403,
+        'forbidden-field',
+        'Forbidden field',
+        `Role ${identity.roles.join(', ')} may not set ${fields.join(', ')}.`,
+        {
+          errors: fields.map((field) => ({ pointer: `/${field}`, in: 'body', detail: 'may not be set by this role' })),
+        },
+      );
     }
   });
 

@@ -32,14 +32,19 @@ export function platformStatuses(method: string, route: Pick<RouteOptions, 'url'
 export function documentPlatformStatuses(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if (isDocsRoute(route.url) || (route.schema as { hide?: boolean } | undefined)?.hide) return;
-    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter(
+      (m) => m !== 'HEAD' && m !== 'OPTIONS',
+    );
     if (methods.length === 0) return;
     const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
     // A route that documents no answer at all (an HTML page, a stylesheet) keeps the 200 the document would show.
     const response = (schema.response ??= { 200: { description: 'OK' } });
     const documented = new Set(Object.keys(response));
-    const missing = [...new Set(methods.flatMap((m) => platformStatuses(m, route)))].filter((s) => !documented.has(String(s)));
+    const missing = [...new Set(methods.flatMap((m) => platformStatuses(m, route)))].filter(
+      (s) => !documented.has(String(s)),
+    );
     Object.assign(response, problemResponses(...missing.filter((s) => s !== 303)));
-    if (missing.includes(303)) response[303] = { description: 'See Other: the next page (a signed-out visitor: the portal sign-in)' };
+    if (missing.includes(303))
+      response[303] = { description: 'See Other: the next page (a signed-out visitor: the portal sign-in)' };
   });
 }

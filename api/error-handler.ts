@@ -1,6 +1,10 @@
 // Maps every failure to problem+json: schema violations name their fields, client mistakes never become 500s.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { problemType, ProblemError, type FieldError, type Problem } from './problem.js';
 import { isDependencyUnavailable, isRequestTimeout, RETRY_AFTER_SECONDS, unavailableProblem } from './unavailable.js';
 
@@ -11,13 +15,20 @@ interface AjvLikeError {
   params: Record<string, unknown>;
 }
 
-const CONTEXTS: Record<string, FieldError['in']> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
+const CONTEXTS: Record<string, FieldError['in']> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+};
 
 export function fieldErrorsFromValidation(validation: AjvLikeError[], context: string | undefined): FieldError[] {
   return validation.map((error) => {
     let pointer = error.instancePath || '';
-    if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') pointer += `/${error.params.missingProperty}`;
-    if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string') pointer += `/${error.params.additionalProperty}`;
+    if (error.keyword === 'required' && typeof error.params.missingProperty === 'string')
+      pointer += `/${error.params.missingProperty}`;
+    if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string')
+      pointer += `/${error.params.additionalProperty}`;
     const detail =
       error.keyword === 'additionalProperties'
         ? 'is not an allowed field'
@@ -37,13 +48,23 @@ export function unstorableTextFields(parts: { in: FieldError['in']; value: unkno
   const walk = (where: FieldError['in'], value: unknown, pointer: string) => {
     if (found.length >= 20) return;
     if (typeof value === 'string') {
-      if (UNSTORABLE.test(value)) found.push({ pointer: pointer || '/', in: where, detail: 'contains a character that cannot be stored (e.g. a NUL character)' });
+      if (UNSTORABLE.test(value))
+        found.push({
+          pointer: pointer || '/',
+          in: where,
+          detail: 'contains a character that cannot be stored (e.g. a NUL character)',
+        });
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => walk(where, item, `${pointer}/${i}`));
     } else if (value && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
         const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
-        if (UNSTORABLE.test(key)) found.push({ pointer: `${pointer}/${escaped}`, in: where, detail: 'is a field name with a character that cannot be stored' });
+        if (UNSTORABLE.test(key))
+          found.push({
+            pointer: `${pointer}/${escaped}`,
+            in: where,
+            detail: 'is a field name with a character that cannot be stored',
+          });
         walk(where, item, `${pointer}/${escaped}`);
       }
     }
@@ -58,7 +79,13 @@ function send(reply: import('fastify').FastifyReply, problem: Problem) {
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
-    send(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `No route ${request.method} ${request.url.split('?')[0]}.`, instance: request.url }),
+    send(reply, {
+      type: problemType('not-found'),
+      title: 'Not found',
+      status: 404,
+      detail: `No route ${request.method} ${request.url.split('?')[0]}.`,
+      instance: request.url,
+    }),
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -70,28 +97,64 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.validation) {
       const errors = fieldErrorsFromValidation(error.validation as AjvLikeError[], error.validationContext);
       const detail = errors.map((e) => `${e.pointer} ${e.detail}`).join('; ');
-      return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail, instance, errors });
+      return send(reply, {
+        type: problemType('validation'),
+        title: 'Invalid request',
+        status: 400,
+        detail,
+        instance,
+        errors,
+      });
     }
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      return send(reply, { type: problemType('conflict'), title: 'Conflict', status: 409, detail: 'The workflow for this resource is already running.', instance });
+      return send(reply, {
+        type: problemType('conflict'),
+        title: 'Conflict',
+        status: 409,
+        detail: 'The workflow for this resource is already running.',
+        instance,
+      });
     }
     if (error instanceof WorkflowNotFoundError) {
-      return send(reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: 'No workflow runs for this resource.', instance });
+      return send(reply, {
+        type: problemType('not-found'),
+        title: 'Not found',
+        status: 404,
+        detail: 'No workflow runs for this resource.',
+        instance,
+      });
     }
     if (error instanceof WorkflowUpdateFailedError) {
       const cause = error.cause as { message?: string; type?: string } | undefined;
-      return send(reply, { type: problemType('unprocessable'), title: 'Unprocessable request', status: 422, detail: cause?.message ?? error.message, instance });
+      return send(reply, {
+        type: problemType('unprocessable'),
+        title: 'Unprocessable request',
+        status: 422,
+        detail: cause?.message ?? error.message,
+        instance,
+      });
     }
     // Text PostgreSQL cannot store (a NUL character, bytes invalid in UTF-8) is the client's input, not our failure.
     const sqlState = (error as { code?: string }).code;
     // A NUL inside a query parameter never reaches the SQL parser: the server refuses the message itself (08P01).
-    if (sqlState === '22021' || sqlState === '22P05' || (sqlState === '08P01' && /invalid message format/.test(error.message))) {
+    if (
+      sqlState === '22021' ||
+      sqlState === '22P05' ||
+      (sqlState === '08P01' && /invalid message format/.test(error.message))
+    ) {
       const errors = unstorableTextFields([
         { in: 'body', value: request.body },
         { in: 'query', value: request.query },
         { in: 'params', value: request.params },
       ]);
-      return send(reply, { type: problemType('validation'), title: 'Invalid request', status: 400, detail: 'A text field contains characters that cannot be stored (e.g. a NUL character).', instance, ...(errors.length ? { errors } : {}) });
+      return send(reply, {
+        type: problemType('validation'),
+        title: 'Invalid request',
+        status: 400,
+        detail: 'A text field contains characters that cannot be stored (e.g. a NUL character).',
+        instance,
+        ...(errors.length ? { errors } : {}),
+      });
     }
     // An outage (database, Temporal) or a request past HTTP_REQUEST_TIMEOUT: retryable, never a 500. Checked after
     // every client-error mapping above, so a client's mistake keeps its 4xx even while a dependency is down.
@@ -102,9 +165,21 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large.
-      return send(reply, { type: problemType('bad-request'), title: error.code ?? 'Bad request', status, detail: error.message, instance });
+      return send(reply, {
+        type: problemType('bad-request'),
+        title: error.code ?? 'Bad request',
+        status,
+        detail: error.message,
+        instance,
+      });
     }
     request.log.error({ err: error }, 'unhandled error');
-    return send(reply, { type: problemType('internal'), title: 'Internal server error', status: 500, detail: 'An unexpected error occurred; it has been logged.', instance });
+    return send(reply, {
+      type: problemType('internal'),
+      title: 'Internal server error',
+      status: 500,
+      detail: 'An unexpected error occurred; it has been logged.',
+      instance,
+    });
   });
 }

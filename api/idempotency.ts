@@ -48,7 +48,9 @@ function canonical(value: unknown): string {
 }
 
 function fingerprintOf(request: FastifyRequest): string {
-  return createHash('sha256').update(canonical({ params: request.params, query: request.query, body: request.body })).digest('hex');
+  return createHash('sha256')
+    .update(canonical({ params: request.params, query: request.query, body: request.body }))
+    .digest('hex');
 }
 
 interface StoredRecord {
@@ -83,13 +85,28 @@ function seeResult(request: FastifyRequest, reply: FastifyReply, location: strin
     .header('location', location)
     .header('idempotent-replayed', 'true')
     .type('application/problem+json')
-    .send({ type: problemType('see-other'), title: 'See Other', status: 303, detail: 'The request with this Idempotency-Key took effect; its result is at the Location.', instance: request.url });
+    .send({
+      type: problemType('see-other'),
+      title: 'See Other',
+      status: 303,
+      detail: 'The request with this Idempotency-Key took effect; its result is at the Location.',
+      instance: request.url,
+    });
 }
 
 const effectWithoutAnswer = () =>
-  new ProblemError(409, 'idempotency-effect-unanswered', 'Request took effect without an answer', 'The request with this Idempotency-Key took effect, but the server failed before it could answer; it is not run again. Look the result up (for example in the list of the resource it creates).');
+  new ProblemError(
+    409,
+    'idempotency-effect-unanswered',
+    'Request took effect without an answer',
+    'The request with this Idempotency-Key took effect, but the server failed before it could answer; it is not run again. Look the result up (for example in the list of the resource it creates).',
+  );
 
-export function installIdempotency(app: FastifyInstance, orm: Orm, timings: IdempotencyTimings = DEFAULT_TIMINGS): void {
+export function installIdempotency(
+  app: FastifyInstance,
+  orm: Orm,
+  timings: IdempotencyTimings = DEFAULT_TIMINGS,
+): void {
   const { abandonedAfterMs: ABANDONED_AFTER_MS, waitForFirstMs: WAIT_FOR_FIRST_MS } = timings;
   const sql = () => orm.em.getConnection();
 
@@ -98,14 +115,23 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
    * release is retried in the background until it is back (a retry then runs at once instead of waiting until the
    * claim counts as abandoned); past that, the abandoned-claim rule takes over.
    */
-  const releaseClaim = async (claim: { scope: string; key: string }, log: FastifyRequest['log'], attempt = 1): Promise<void> => {
+  const releaseClaim = async (
+    claim: { scope: string; key: string },
+    log: FastifyRequest['log'],
+    attempt = 1,
+  ): Promise<void> => {
     try {
       // Never the claim of a request whose effect committed: its retry would do it a second time.
-      await sql().execute('DELETE FROM idempotency_record WHERE scope = ? AND key = ? AND effect_committed_at IS NULL', [claim.scope, claim.key]);
+      await sql().execute(
+        'DELETE FROM idempotency_record WHERE scope = ? AND key = ? AND effect_committed_at IS NULL',
+        [claim.scope, claim.key],
+      );
     } catch (error) {
-      if (attempt === 1) log.warn({ err: error }, 'idempotency claim not released after a 5xx; retrying in the background');
+      if (attempt === 1)
+        log.warn({ err: error }, 'idempotency claim not released after a 5xx; retrying in the background');
       // Half the abandonment time at most: a retry that took the claim over must never lose it to this release.
-      if (attempt * RELEASE_RETRY_MS < ABANDONED_AFTER_MS / 2) setTimeout(() => void releaseClaim(claim, log, attempt + 1), RELEASE_RETRY_MS).unref();
+      if (attempt * RELEASE_RETRY_MS < ABANDONED_AFTER_MS / 2)
+        setTimeout(() => void releaseClaim(claim, log, attempt + 1), RELEASE_RETRY_MS).unref();
     }
   };
 
@@ -114,7 +140,12 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
    * out even if the database fails right here (answering 5xx instead would invite a retry that does it twice); the
    * record is then written in the background once the database is back, and until then a retry waits (409).
    */
-  const completeClaim = async (claim: { scope: string; key: string }, answer: [number, string, string], log: FastifyRequest['log'], attempt = 1): Promise<void> => {
+  const completeClaim = async (
+    claim: { scope: string; key: string },
+    answer: [number, string, string],
+    log: FastifyRequest['log'],
+    attempt = 1,
+  ): Promise<void> => {
     try {
       await sql().execute(
         `UPDATE idempotency_record SET status = 'completed', response_status = ?, response_type = ?, response_body = ? WHERE scope = ? AND key = ?`,
@@ -122,14 +153,16 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
       );
     } catch (error) {
       if (attempt === 1) log.warn({ err: error }, 'idempotent answer not stored; retrying in the background');
-      if (attempt * RELEASE_RETRY_MS < ABANDONED_AFTER_MS / 2) setTimeout(() => void completeClaim(claim, answer, log, attempt + 1), RELEASE_RETRY_MS).unref();
+      if (attempt * RELEASE_RETRY_MS < ABANDONED_AFTER_MS / 2)
+        setTimeout(() => void completeClaim(claim, answer, log, attempt + 1), RELEASE_RETRY_MS).unref();
     }
   };
 
   // Each idempotent request runs in its own effect scope, so every transaction it commits also marks its claim
   // (written in that transaction). Callback style: the scope then spans the hooks after this one and the handler.
   app.addHook('preHandler', (request, _reply, done) => {
-    if (!request.routeOptions.config.idempotency || typeof request.headers['idempotency-key'] !== 'string') return done();
+    if (!request.routeOptions.config.idempotency || typeof request.headers['idempotency-key'] !== 'string')
+      return done();
     runInEffectScope(() => {
       request.effects = currentEffectScope();
       done();
@@ -152,12 +185,23 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
         claimFor(request, { scope, key });
         return;
       }
-      const [stored] = await sql().execute<StoredRecord[]>('SELECT * FROM idempotency_record WHERE scope = ? AND key = ?', [scope, key]);
+      const [stored] = await sql().execute<StoredRecord[]>(
+        'SELECT * FROM idempotency_record WHERE scope = ? AND key = ?',
+        [scope, key],
+      );
       if (!stored) continue; // removed after a 5xx between our two statements: claim again
       if (stored.fingerprint !== fingerprint) {
-        throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was used with a different request body.', {
-          errors: [{ pointer: '/idempotency-key', in: 'headers', detail: 'was already used for a different request' }],
-        });
+        throw new ProblemError(
+          422,
+          'idempotency-key-reused',
+          'Idempotency key reused',
+          'This Idempotency-Key was used with a different request body.',
+          {
+            errors: [
+              { pointer: '/idempotency-key', in: 'headers', detail: 'was already used for a different request' },
+            ],
+          },
+        );
       }
       if (stored.status === 'completed') {
         return reply
@@ -171,7 +215,8 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
       // Where the result can be read is known: see other (303, a client follows it with a GET); else say so.
       const givenUp = Date.now() > deadline;
       const abandoned = Date.now() - new Date(stored.locked_at).getTime() > ABANDONED_AFTER_MS;
-      if (stored.effect_committed_at && stored.effect_location && (givenUp || abandoned)) return seeResult(request, reply, stored.effect_location);
+      if (stored.effect_committed_at && stored.effect_location && (givenUp || abandoned))
+        return seeResult(request, reply, stored.effect_location);
       if (abandoned) {
         if (stored.effect_committed_at) throw effectWithoutAnswer();
         const taken = await sql().execute<unknown[]>(
@@ -184,7 +229,12 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
         }
       }
       if (Date.now() > deadline) {
-        throw new ProblemError(409, 'idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still being processed; retry later.');
+        throw new ProblemError(
+          409,
+          'idempotency-in-progress',
+          'Request in progress',
+          'A request with this Idempotency-Key is still being processed; retry later.',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -198,7 +248,10 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
       // The change is committed; only what came after it failed. The claim stays (never a second effect): a retry
       // waits for it and is then told the request took effect.
       if (request.effects?.committed) {
-        request.log.warn({ idempotencyKey: claim.key }, 'request took effect but failed afterwards; its Idempotency-Key stays claimed');
+        request.log.warn(
+          { idempotencyKey: claim.key },
+          'request took effect but failed afterwards; its Idempotency-Key stays claimed',
+        );
         return payload;
       }
       // Past the request timeout the handler may still commit, so the claim stays: a retry waits for it (409 in
@@ -207,7 +260,15 @@ export function installIdempotency(app: FastifyInstance, orm: Orm, timings: Idem
       if ((request.signal.reason as { code?: string } | undefined)?.code === 'FST_ERR_HANDLER_TIMEOUT') return payload;
       await releaseClaim(claim, request.log);
     } else {
-      await completeClaim(claim, [reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json'), typeof payload === 'string' ? payload : String(payload ?? '')], request.log);
+      await completeClaim(
+        claim,
+        [
+          reply.statusCode,
+          String(reply.getHeader('content-type') ?? 'application/json'),
+          typeof payload === 'string' ? payload : String(payload ?? ''),
+        ],
+        request.log,
+      );
     }
     return payload;
   });

@@ -20,7 +20,8 @@ export function lazyValidator(compile: () => ValidateFunction): ValidateFunction
 }
 
 type SerializerFactory = (externalSchemas: unknown, options: unknown) => (route: unknown) => (data: unknown) => string;
-const SerializerSelector = ((fastJsonStringifyCompiler as unknown as { default?: () => SerializerFactory }).default ?? fastJsonStringifyCompiler) as unknown as () => SerializerFactory;
+const SerializerSelector = ((fastJsonStringifyCompiler as unknown as { default?: () => SerializerFactory }).default ??
+  fastJsonStringifyCompiler) as unknown as () => SerializerFactory;
 
 /** Fastify's `compilersFactory.buildSerializer`: fast-json-stringify, as by default, each compiled on first use. */
 export function buildLazySerializer(): SerializerFactory {

@@ -24,13 +24,23 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 function metricsRefusal(request: FastifyRequest, token: string | undefined): ProblemError | undefined {
   if (token === undefined) {
     if (LOOPBACK.has(request.socket.remoteAddress ?? request.ip)) return undefined;
-    return new ProblemError(403, 'forbidden', 'Forbidden', 'Metrics are served to this machine only; set METRICS_TOKEN to let a scraper elsewhere read them.');
+    return new ProblemError(
+      403,
+      'forbidden',
+      'Forbidden',
+      'Metrics are served to this machine only; set METRICS_TOKEN to let a scraper elsewhere read them.',
+    );
   }
   const sent = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
   const a = createHash('sha256').update(sent).digest();
   const b = createHash('sha256').update(token).digest();
   if (sent && timingSafeEqual(a, b)) return undefined;
-  return new ProblemError(401, 'unauthorized', 'Unauthorized', 'Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.');
+  return new ProblemError(
+    401,
+    'unauthorized',
+    'Unauthorized',
+    'Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.',
+  );
 }
 
 export function installObservability(app: FastifyInstance, deps: ApiDeps): Registry {
@@ -49,10 +59,16 @@ export function installObservability(app: FastifyInstance, deps: ApiDeps): Regis
   app.addHook('onRequest', (request, _reply, done) => {
     started.set(request, process.hrtime.bigint());
     if (!tracingEnabled()) return done();
-    const span = trace.getTracer('ar-engine-api').startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': request.method, 'http.route': request.routeOptions.url ?? '', 'url.path': request.url.split('?')[0] },
-    });
+    const span = trace
+      .getTracer('ar-engine-api')
+      .startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': request.method,
+          'http.route': request.routeOptions.url ?? '',
+          'url.path': request.url.split('?')[0],
+        },
+      });
     spans.set(request, span);
     // Everything after this hook (handler included) runs inside the span's context.
     context.with(trace.setSpan(context.active(), span), done);
@@ -62,7 +78,14 @@ export function installObservability(app: FastifyInstance, deps: ApiDeps): Regis
     const begin = started.get(request);
     if (begin !== undefined) {
       const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
-      duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, seconds);
+      duration.observe(
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status_code: String(reply.statusCode),
+        },
+        seconds,
+      );
     }
     const span = spans.get(request);
     if (span) {

@@ -3,7 +3,9 @@ import { Type, type Static } from 'typebox';
 
 export const FieldErrorSchema = Type.Object({
   pointer: Type.String({ description: 'JSON pointer to the offending field, e.g. /billingAddress/country' }),
-  in: Type.Optional(Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('params'), Type.Literal('headers')])),
+  in: Type.Optional(
+    Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('params'), Type.Literal('headers')]),
+  ),
   detail: Type.String(),
 });
 export type FieldError = Static<typeof FieldErrorSchema>;
@@ -36,16 +38,26 @@ export class ProblemError extends Error {
   }
 
   toProblem(instance?: string): Problem {
-    return { type: TYPE_BASE + this.slug, title: this.title, status: this.status, detail: this.message, instance, ...this.extras };
+    return {
+      type: TYPE_BASE + this.slug,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      instance,
+      ...this.extras,
+    };
   }
 }
 
 export const problems = {
   validation: (errors: FieldError[], detail = 'The request is not valid.') =>
     new ProblemError(400, 'validation', 'Invalid request', detail, { errors }),
-  unprocessable: (errors: FieldError[], detail: string) => new ProblemError(422, 'unprocessable', 'Unprocessable request', detail, { errors }),
-  notFound: (resource: string, id: string) => new ProblemError(404, 'not-found', 'Not found', `${resource} ${id} does not exist.`),
-  conflict: (detail: string, extras: Record<string, unknown> = {}) => new ProblemError(409, 'conflict', 'Conflict', detail, extras),
+  unprocessable: (errors: FieldError[], detail: string) =>
+    new ProblemError(422, 'unprocessable', 'Unprocessable request', detail, { errors }),
+  notFound: (resource: string, id: string) =>
+    new ProblemError(404, 'not-found', 'Not found', `${resource} ${id} does not exist.`),
+  conflict: (detail: string, extras: Record<string, unknown> = {}) =>
+    new ProblemError(409, 'conflict', 'Conflict', detail, extras),
   preconditionFailed: (detail: string) => new ProblemError(412, 'precondition-failed', 'Precondition failed', detail),
   unavailable: (detail: string) => new ProblemError(503, 'unavailable', 'Service unavailable', detail),
 };

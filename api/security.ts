@@ -32,6 +32,11 @@ export async function installSecurity(app: FastifyInstance, options: { cookieSec
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new ProblemError(429, 'rate-limited', 'Too many requests', `At most ${context.max} requests per ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s.`),
+      new ProblemError(
+        429,
+        'rate-limited',
+        'Too many requests',
+        `At most ${context.max} requests per ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s.`,
+      ),
   });
 }

@@ -12,7 +12,15 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 const UNAVAILABLE_SQLSTATE = /^(08(?!P01)...|57P01|57P02|57P03|53300)$/;
 /** Socket-level failures on the way to PostgreSQL or Temporal. */
-const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 /** pg and pg-pool report these as plain errors without a code. */
 const UNAVAILABLE_PG_MESSAGES = [
   'timeout exceeded when trying to connect', // the pool acquire limit (DATABASE_ACQUIRE_TIMEOUT)
@@ -34,7 +42,8 @@ function* causes(error: unknown): Generator<Record<string, unknown>> {
 export function isDependencyUnavailable(error: unknown): boolean {
   for (const e of causes(error)) {
     const code = e.code;
-    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET_CODES.has(code))) return true;
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET_CODES.has(code)))
+      return true;
     if (typeof code === 'number' && UNAVAILABLE_GRPC_CODES.has(code) && 'metadata' in e) return true;
     const message = typeof e.message === 'string' ? e.message : '';
     if (UNAVAILABLE_PG_MESSAGES.some((m) => message.includes(m))) return true;
@@ -49,9 +58,23 @@ export function isRequestTimeout(error: unknown): boolean {
 
 export function unavailableProblem(error: unknown, instance: string): Problem {
   if (isRequestTimeout(error)) {
-    return { type: problemType('timeout'), title: 'Service unavailable', status: 503, detail: 'The request took longer than the server allows; it may still complete. Retry it with the same Idempotency-Key.', instance };
+    return {
+      type: problemType('timeout'),
+      title: 'Service unavailable',
+      status: 503,
+      detail:
+        'The request took longer than the server allows; it may still complete. Retry it with the same Idempotency-Key.',
+      instance,
+    };
   }
-  return { type: problemType('unavailable'), title: 'Service unavailable', status: 503, detail: 'A service this request needs (the database or the workflow engine) cannot be reached right now. Retry it with the same Idempotency-Key.', instance };
+  return {
+    type: problemType('unavailable'),
+    title: 'Service unavailable',
+    status: 503,
+    detail:
+      'A service this request needs (the database or the workflow engine) cannot be reached right now. Retry it with the same Idempotency-Key.',
+    instance,
+  };
 }
 
 /**

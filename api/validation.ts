@@ -9,14 +9,20 @@ import { QUANTITY_PRECISION_DIGITS } from '../src/domain/invoice.js';
 import { lazyValidator } from './lazy-schemas.js';
 
 // Both packages are CommonJS; under ESM their function arrives as `default`.
-const AjvCompiler = (ajvCompilerModule as unknown as { default?: typeof ajvCompilerModule }).default ?? ajvCompilerModule;
+const AjvCompiler =
+  (ajvCompilerModule as unknown as { default?: typeof ajvCompilerModule }).default ?? ajvCompilerModule;
 const ajvFormats = (ajvFormatsModule as unknown as { default?: typeof ajvFormatsModule }).default ?? ajvFormatsModule;
 
 // Unknown fields are errors (not silently dropped), and every violation is reported, not just the first. Defaults
 // only fill fields the client left out, and each is published in the schema.
 // multipleOf on decimals (a quantity in thousandths) is judged with the float tolerance the domain uses, so that
 // 1.001 sent as 1.0010000000000001 is one thousandth short of nothing, not refused.
-const SHARED = { allErrors: true, removeAdditional: false, useDefaults: true, multipleOfPrecision: QUANTITY_PRECISION_DIGITS } as const;
+const SHARED = {
+  allErrors: true,
+  removeAdditional: false,
+  useDefaults: true,
+  multipleOfPrecision: QUANTITY_PRECISION_DIGITS,
+} as const;
 export const BODY_AJV_OPTIONS = { ...SHARED, coerceTypes: false } as const;
 export const TEXT_AJV_OPTIONS = { ...SHARED, coerceTypes: 'array' } as const;
 
@@ -27,8 +33,14 @@ type Validate = (route: RouteSchema) => unknown;
 export function buildRequestValidator(externalSchemas: unknown): Validate {
   const factory = AjvCompiler();
   const plugins = [ajvFormats as never];
-  const body = factory(externalSchemas as never, { customOptions: BODY_AJV_OPTIONS, plugins } as never) as unknown as Validate;
-  const text = factory(externalSchemas as never, { customOptions: TEXT_AJV_OPTIONS, plugins } as never) as unknown as Validate;
+  const body = factory(
+    externalSchemas as never,
+    { customOptions: BODY_AJV_OPTIONS, plugins } as never,
+  ) as unknown as Validate;
+  const text = factory(
+    externalSchemas as never,
+    { customOptions: TEXT_AJV_OPTIONS, plugins } as never,
+  ) as unknown as Validate;
   return (route) => lazyValidator(() => (route.httpPart === 'body' ? body(route) : text(route)) as never);
 }
 
@@ -38,6 +50,9 @@ export function buildRequestValidator(externalSchemas: unknown): Validate {
  * querystring, params and headers are validated as on every other route.
  */
 export function streamedBodyValidator(): Validate {
-  const text = AjvCompiler()({} as never, { customOptions: TEXT_AJV_OPTIONS, plugins: [ajvFormats as never] } as never) as unknown as Validate;
+  const text = AjvCompiler()(
+    {} as never,
+    { customOptions: TEXT_AJV_OPTIONS, plugins: [ajvFormats as never] } as never,
+  ) as unknown as Validate;
   return (route) => (route.httpPart === 'body' ? () => true : lazyValidator(() => text(route) as never));
 }

@@ -50,13 +50,20 @@ async function definitions(client: pg.PoolClient, tables: string[]): Promise<Def
 }
 
 /** Foreign keys first (they depend on unique indexes), then unique constraints, then plain indexes. */
-const dropOrder = (d: Definition) => (d.kind === 'constraint' && d.def.startsWith('FOREIGN KEY') ? 0 : d.kind === 'constraint' ? 1 : 2);
+const dropOrder = (d: Definition) =>
+  d.kind === 'constraint' && d.def.startsWith('FOREIGN KEY') ? 0 : d.kind === 'constraint' ? 1 : 2;
 
 /** Runs `load` with the tables' secondary indexes and constraints off, then rebuilds each from its definition. */
-async function withoutSecondaryStructures(client: pg.PoolClient, tables: string[], load: () => Promise<void>): Promise<number> {
+async function withoutSecondaryStructures(
+  client: pg.PoolClient,
+  tables: string[],
+  load: () => Promise<void>,
+): Promise<number> {
   const taken = await definitions(client, tables);
   for (const d of [...taken].sort((a, b) => dropOrder(a) - dropOrder(b))) {
-    await client.query(d.kind === 'index' ? `DROP INDEX ${d.name}` : `ALTER TABLE ${d.table} DROP CONSTRAINT ${d.name}`);
+    await client.query(
+      d.kind === 'index' ? `DROP INDEX ${d.name}` : `ALTER TABLE ${d.table} DROP CONSTRAINT ${d.name}`,
+    );
   }
   for (const table of tables) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
   await load();
@@ -85,7 +92,8 @@ export async function seedAging(pool: pg.Pool, options: SeedOptions): Promise<Se
     await client.query(`SET maintenance_work_mem = '256MB'`);
     await client.query(`SET work_mem = '64MB'`);
     const rebuild = await withoutSecondaryStructures(client, LOADED, async () => {
-      await step('customers',
+      await step(
+        'customers',
         `INSERT INTO customer (id, legal_name, email, currency, billing_address, status)
          SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(c), 12, '0'))::uuid, 'Customer ' || c, 'ap' || c || '@example.com', 'USD',
                 '{"line1":"1 Main St","city":"Austin","postalCode":"78701","country":"US"}', 'active'
@@ -93,7 +101,8 @@ export async function seedAging(pool: pg.Pool, options: SeedOptions): Promise<Se
         [customers],
       );
       // Invoice i: customer i mod C, issued up to 365 days ago, due 30 days later, amount 100.00 to 1,099.99.
-      await step('seed rows',
+      await step(
+        'seed rows',
         `CREATE TEMP TABLE seed AS
          SELECT i, ('00000000-0000-4000-9000-' || lpad(to_hex(i), 12, '0'))::uuid AS id,
                 ('00000000-0000-4000-8000-' || lpad(to_hex(1 + i % $2), 12, '0'))::uuid AS customer_id,
@@ -103,18 +112,21 @@ export async function seedAging(pool: pg.Pool, options: SeedOptions): Promise<Se
            FROM generate_series(1, $4) i`,
         [count, customers, today, total],
       );
-      await step('issue entries',
+      await step(
+        'issue entries',
         `INSERT INTO journal_entry (id, idempotency_key, kind, effective_date, source_type, source_id)
          SELECT issue_entry, 'invoice-' || id || ':issue', 'invoice_issued', issue_date, 'invoice', id::text FROM seed`,
       );
       // Dr receivable / Cr revenue: balanced per entry.
-      await step('issue lines',
+      await step(
+        'issue lines',
         `INSERT INTO journal_line (entry_id, line_no, account_code, customer_id, debit, credit, currency, memo, effective_date)
          SELECT issue_entry, 1, '1100', customer_id, amount, 0, 'USD', 'B-' || i, issue_date FROM seed
          UNION ALL
          SELECT issue_entry, 2, '4000', NULL, 0, amount, 'USD', 'B-' || i, issue_date FROM seed`,
       );
-      await step('invoices',
+      await step(
+        'invoices',
         `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, terms_code, subtotal_amount, tax_amount,
                               total_amount, open_amount, status, issue_entry_id)
          SELECT id, 'B-' || i, 'B', i, customer_id, 'USD', issue_date, issue_date + 30, 'NET30', amount, 0, amount,
@@ -123,13 +135,15 @@ export async function seedAging(pool: pg.Pool, options: SeedOptions): Promise<Se
            FROM seed`,
       );
       // Payments 20 days after issue (capped at today): half of a partly paid invoice, all of a paid one. Dr cash / Cr receivable.
-      await step('payment entries',
+      await step(
+        'payment entries',
         `INSERT INTO journal_entry (id, idempotency_key, kind, effective_date, source_type, source_id)
          SELECT pay_entry, 'payment-' || i || ':alloc', 'payment_applied', least(issue_date + 20, $1::date), 'payment', md5('pay' || i)
            FROM seed WHERE state <> 'open'`,
         [today],
       );
-      await step('payment lines',
+      await step(
+        'payment lines',
         `INSERT INTO journal_line (entry_id, line_no, account_code, customer_id, debit, credit, currency, memo, effective_date)
          SELECT pay_entry, 1, '1000', NULL, CASE state WHEN 'paid' THEN amount ELSE amount - amount / 2 END, 0, 'USD', NULL, least(issue_date + 20, $1::date)
            FROM seed WHERE state <> 'open'
@@ -142,13 +156,18 @@ export async function seedAging(pool: pg.Pool, options: SeedOptions): Promise<Se
     steps['indexes and constraints'] = rebuild;
     if (options.verbose) console.log(`    indexes and constraints: ${rebuild.toFixed(1)} s`);
     // What the deferred balance trigger would have checked per entry, once for the whole load.
-    const unbalanced = await client.query(`SELECT entry_id FROM journal_line GROUP BY entry_id HAVING sum(debit) <> sum(credit) LIMIT 1`);
+    const unbalanced = await client.query(
+      `SELECT entry_id FROM journal_line GROUP BY entry_id HAVING sum(debit) <> sum(credit) LIMIT 1`,
+    );
     if (unbalanced.rowCount) throw new Error(`seeded entry ${unbalanced.rows[0].entry_id} is not balanced`);
 
     await client.query('ANALYZE journal_entry, journal_line, invoice');
     // The movements table (one row per receivable line) loads the same way; the items keep their unique key (ON CONFLICT).
-    steps['movement indexes'] = await withoutSecondaryStructures(client, ['ar_item_movement'], () => step('open items backfill', applyLinesSql('journal_line')));
-    await step('customer balances',
+    steps['movement indexes'] = await withoutSecondaryStructures(client, ['ar_item_movement'], () =>
+      step('open items backfill', applyLinesSql('journal_line')),
+    );
+    await step(
+      'customer balances',
       `INSERT INTO customer_ledger_balance (customer_id, account_code, currency, balance)
        SELECT customer_id, account_code, currency, sum(debit - credit) FROM journal_line WHERE customer_id IS NOT NULL GROUP BY 1, 2, 3`,
     );

@@ -8,7 +8,14 @@
 import os from 'node:os';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { addDays } from '../src/domain/aging.js';
-import { agingCsv, agingReport, nativePool, OPEN_ITEMS_PLAN_SQL, withReportSession, type AgingReport } from '../src/reports/aging.js';
+import {
+  agingCsv,
+  agingReport,
+  nativePool,
+  OPEN_ITEMS_PLAN_SQL,
+  withReportSession,
+  type AgingReport,
+} from '../src/reports/aging.js';
 import { kpiReport } from '../src/reports/kpis.js';
 import { seedAging } from './aging-seed.js';
 import { parseArgs, report, scratchDatabase, timed, type BenchRow } from './lib.js';
@@ -74,8 +81,14 @@ const INVOICE_TABLE_SQL = `
 
 /** KPI floor: the same ledger figures (AR at both ends, sales by month for a year, current and over-90 AR) in bare SQL. */
 const KPI_FLOOR_SQL: [string, (today: string, from: string) => unknown[]][] = [
-  [`SELECT currency, sum(debit - credit) FROM journal_line WHERE account_code = '1100' AND effective_date <= $1::date GROUP BY currency`, (today) => [today]],
-  [`SELECT currency, sum(debit - credit) FROM journal_line WHERE account_code = '1100' AND effective_date < $1::date GROUP BY currency`, (_today, from) => [from]],
+  [
+    `SELECT currency, sum(debit - credit) FROM journal_line WHERE account_code = '1100' AND effective_date <= $1::date GROUP BY currency`,
+    (today) => [today],
+  ],
+  [
+    `SELECT currency, sum(debit - credit) FROM journal_line WHERE account_code = '1100' AND effective_date < $1::date GROUP BY currency`,
+    (_today, from) => [from],
+  ],
   [
     `SELECT currency, date_trunc('month', effective_date), sum(amount) FILTER (WHERE kind = 'invoice_issued')
        FROM ar_item_movement WHERE kind IN ('invoice_issued', 'credit_note', 'reversal:invoice_issued', 'write_off', 'reversal:write_off')
@@ -86,11 +99,15 @@ const KPI_FLOOR_SQL: [string, (today: string, from: string) => unknown[]][] = [
 
 /** The report's rows as [currency, customer, buckets..., total, credits] lines, to compare with a floor's. */
 function reportLines(report: AgingReport): string[] {
-  return report.currencies.flatMap((c) => c.customers.map((r) => [c.currency, r.customerId, ...r.buckets, r.total, r.credits].join(',')));
+  return report.currencies.flatMap((c) =>
+    c.customers.map((r) => [c.currency, r.customerId, ...r.buckets, r.total, r.credits].join(',')),
+  );
 }
 
 function floorLines(rows: Record<string, unknown>[]): string[] {
-  return rows.map((r) => [String(r.currency).trim(), r.customer_id, r.b0, r.b1, r.b2, r.b3, r.b4, r.total, r.credits].join(','));
+  return rows.map((r) =>
+    [String(r.currency).trim(), r.customer_id, r.b0, r.b1, r.b2, r.b3, r.b4, r.total, r.credits].join(','),
+  );
 }
 
 async function main() {
@@ -106,7 +123,9 @@ async function main() {
     const seeded = reuse
       ? { seconds: 0, invoices: COUNT + Math.round(COUNT / 4), lines: 0, steps: {} }
       : await seedAging(pool, { count: COUNT, customers: CUSTOMERS, today: TODAY, verbose: args.flag('verbose') });
-    console.log(`  seeded ${seeded.invoices} invoices, ${seeded.lines} journal lines in ${seeded.seconds.toFixed(1)} s`);
+    console.log(
+      `  seeded ${seeded.invoices} invoices, ${seeded.lines} journal lines in ${seeded.seconds.toFixed(1)} s`,
+    );
     if (args.flag('seed-only')) return;
     const past = addDays(TODAY, -90);
     const query = (asOf: string) => ({ asOf, basis: 'due' as const, bounds: [30, 60, 90] });
@@ -114,7 +133,8 @@ async function main() {
 
     const check = await agingReport(orm.em.fork(), query(TODAY));
     const openTotal = await pool.query<{ s: string }>(`SELECT sum(open_amount) AS s FROM invoice`);
-    if (check.currencies[0]?.total !== Number(openTotal.rows[0]!.s)) throw new Error(`aging total ${check.currencies[0]?.total} differs from open invoices ${openTotal.rows[0]!.s}`);
+    if (check.currencies[0]?.total !== Number(openTotal.rows[0]!.s))
+      throw new Error(`aging total ${check.currencies[0]?.total} differs from open invoices ${openTotal.rows[0]!.s}`);
 
     // Floors run with the same session settings as the engine's reports (work_mem, no JIT, and for the open items
     // the same planner settings), on the same pool.
@@ -125,25 +145,56 @@ async function main() {
       });
     const floorToday = () => sql(FLOOR_OPEN_SQL, [TODAY], OPEN_ITEMS_PLAN_SQL);
     const floorPast = () => sql(FLOOR_REWIND_SQL, [past]);
-    for (const [asOf, floor] of [[TODAY, floorToday], [past, floorPast]] as const) {
+    for (const [asOf, floor] of [
+      [TODAY, floorToday],
+      [past, floorPast],
+    ] as const) {
       const engine = reportLines(await agingReport(orm.em.fork(), query(asOf)));
       const bare = floorLines((await floor()).rows);
       if (engine.length !== bare.length || engine.some((line, i) => line !== bare[i])) {
-        throw new Error(`engine and floor disagree as of ${asOf}: ${engine.find((line, i) => line !== bare[i]) ?? engine.length} vs ${bare.find((line, i) => line !== engine[i]) ?? bare.length}`);
+        throw new Error(
+          `engine and floor disagree as of ${asOf}: ${engine.find((line, i) => line !== bare[i]) ?? engine.length} vs ${bare.find((line, i) => line !== engine[i]) ?? bare.length}`,
+        );
       }
     }
     console.log('  engine and floors give the same rows as of today and as of 90 days ago');
     const loadBefore = os.loadavg()[0]!;
     const rows: BenchRow[] = [];
-    const compare = async (name: string, engine: () => Promise<unknown>, floor: () => Promise<unknown>, floorLabel: string) => {
+    const compare = async (
+      name: string,
+      engine: () => Promise<unknown>,
+      floor: () => Promise<unknown>,
+      floorLabel: string,
+    ) => {
       const [e, f] = await repeatPair(engine, floor);
       // A shared machine: the 1-minute load average next to each figure says how much of the 2 cores the run had.
-      rows.push({ case: name, workload: `${workload}; load ${os.loadavg()[0]!.toFixed(1)}`, engine: ms(e), floor: `${ms(f)} (${floorLabel})`, ratio: `${(e / f).toFixed(2)}x` });
+      rows.push({
+        case: name,
+        workload: `${workload}; load ${os.loadavg()[0]!.toFixed(1)}`,
+        engine: ms(e),
+        floor: `${ms(f)} (${floorLabel})`,
+        ratio: `${(e / f).toFixed(2)}x`,
+      });
       console.log(`  ${name}: engine ${ms(e)}, floor ${ms(f)}`);
     };
-    await compare('aging as of today (JSON report)', () => agingReport(orm.em.fork(), query(TODAY)), floorToday, 'hand-written SQL, same tables');
-    await compare('aging as of today vs invoice table', () => agingReport(orm.em.fork(), query(TODAY)), () => sql(INVOICE_TABLE_SQL, [TODAY]), 'SQL over invoice.open_amount');
-    await compare('aging as of 90 days ago (JSON report)', () => agingReport(orm.em.fork(), query(past)), floorPast, 'hand-written SQL, same tables');
+    await compare(
+      'aging as of today (JSON report)',
+      () => agingReport(orm.em.fork(), query(TODAY)),
+      floorToday,
+      'hand-written SQL, same tables',
+    );
+    await compare(
+      'aging as of today vs invoice table',
+      () => agingReport(orm.em.fork(), query(TODAY)),
+      () => sql(INVOICE_TABLE_SQL, [TODAY]),
+      'SQL over invoice.open_amount',
+    );
+    await compare(
+      'aging as of 90 days ago (JSON report)',
+      () => agingReport(orm.em.fork(), query(past)),
+      floorPast,
+      'hand-written SQL, same tables',
+    );
     await compare(
       'aging CSV stream as of today',
       async () => {
@@ -156,7 +207,11 @@ async function main() {
     );
     // --aging-only: the aging cases alone, a short run to catch a quiet moment of a shared machine.
     if (args.flag('aging-only')) {
-      report(`${COUNT >= 1_000_000 ? 'aging-1m' : `aging-${Math.round(COUNT / 1000)}k`}-quick`, rows, { count: COUNT, customers: CUSTOMERS, repeat: REPEAT });
+      report(`${COUNT >= 1_000_000 ? 'aging-1m' : `aging-${Math.round(COUNT / 1000)}k`}-quick`, rows, {
+        count: COUNT,
+        customers: CUSTOMERS,
+        repeat: REPEAT,
+      });
       return;
     }
     const monthFrom = `${TODAY.slice(0, 7)}-01`;

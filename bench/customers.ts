@@ -33,11 +33,27 @@ const random = () => {
 };
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 // Consonant-vowel(-consonant) syllables: invented words with as varied trigrams as real names (surnames, places, brands).
-const SYLLABLES = 'b c d f g h k l m n p r s t v w z br kr st tr'.split(' ').flatMap((c) => 'a e i o u'.split(' ').flatMap((v) => [c + v, c + v + 'n', c + v + 'r']));
-const INDUSTRY = 'Logistics Foods Systems Textiles Motors Pharma Media Tools Energy Consulting Robotics Farms Labs Metals Paper Plastics Software Freight Clinics Optics'.split(' ');
+const SYLLABLES = 'b c d f g h k l m n p r s t v w z br kr st tr'
+  .split(' ')
+  .flatMap((c) => 'a e i o u'.split(' ').flatMap((v) => [c + v, c + v + 'n', c + v + 'r']));
+const INDUSTRY =
+  'Logistics Foods Systems Textiles Motors Pharma Media Tools Energy Consulting Robotics Farms Labs Metals Paper Plastics Software Freight Clinics Optics'.split(
+    ' ',
+  );
 const SUFFIX = ['GmbH', 'AG', 'Ltd', 'Limited', 'Inc.', 'Corp.', 'Corporation', 'LLC', 'S.A.', 'B.V.', ''];
 const STREETS = 'Main Oak Pine Maple Cedar Elm Lake Hill Park River Market Station Church Mill Bridge'.split(' ');
-const CITIES: [string, string][] = [['Berlin', 'DE'], ['Hamburg', 'DE'], ['Munich', 'DE'], ['Paris', 'FR'], ['Lyon', 'FR'], ['Madrid', 'ES'], ['Rome', 'IT'], ['Vienna', 'AT'], ['Amsterdam', 'NL'], ['Dublin', 'IE']];
+const CITIES: [string, string][] = [
+  ['Berlin', 'DE'],
+  ['Hamburg', 'DE'],
+  ['Munich', 'DE'],
+  ['Paris', 'FR'],
+  ['Lyon', 'FR'],
+  ['Madrid', 'ES'],
+  ['Rome', 'IT'],
+  ['Vienna', 'AT'],
+  ['Amsterdam', 'NL'],
+  ['Dublin', 'IE'],
+];
 
 function word(): string {
   // 2-3 of 300 syllables: about 27 million distinct words, so unrelated companies rarely share a name (as in a real book).
@@ -53,10 +69,23 @@ function newProfile(): EditableProfile {
   return {
     legalName: `${base} ${pick(SUFFIX)}`.trim(),
     displayName: null,
-    taxId: random() < 0.7 ? { country, value: `${country}${Math.floor(random() * 1e9).toString().padStart(9, '0')}` } : null,
+    taxId:
+      random() < 0.7
+        ? {
+            country,
+            value: `${country}${Math.floor(random() * 1e9)
+              .toString()
+              .padStart(9, '0')}`,
+          }
+        : null,
     email: `ap-${id}@${base.toLowerCase().replace(/\W/g, '')}.example`,
     currency: 'EUR',
-    billingAddress: { line1: `${1 + Math.floor(random() * 300)} ${pick(STREETS)} Street`, city, postalCode: String(10000 + Math.floor(random() * 89999)), country },
+    billingAddress: {
+      line1: `${1 + Math.floor(random() * 300)} ${pick(STREETS)} Street`,
+      city,
+      postalCode: String(10000 + Math.floor(random() * 89999)),
+      country,
+    },
     contacts: [{ name: 'Accounts payable', phone: `+${Math.floor(random() * 9e10 + 1e10)}`, role: 'accounts_payable' }],
     communication: { language: 'en', channel: 'email', statementFrequency: 'monthly' },
     termsCode: 'NET30',
@@ -75,12 +104,29 @@ function variantOf(p: EditableProfile): EditableProfile {
     ...p,
     legalName: name,
     email: `billing-${randomBytes(3).toString('hex')}@other.example`,
-    taxId: p.taxId ? { country: p.taxId.country, value: p.taxId.value.replace(/(\d{3})(\d{3})/, ' $1.$2 ').toLowerCase() } : null,
+    taxId: p.taxId
+      ? { country: p.taxId.country, value: p.taxId.value.replace(/(\d{3})(\d{3})/, ' $1.$2 ').toLowerCase() }
+      : null,
   };
 }
 
 async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promise<void> {
-  const cols = { id: [] as string[], legal: [] as string[], email: [] as string[], addr: [] as string[], contacts: [] as string[], taxId: [] as (string | null)[], taxCountry: [] as (string | null)[], taxKey: [] as (string | null)[], nameKey: [] as string[], nameCore: [] as string[], addressKey: [] as string[], postcodeKey: [] as string[], emails: [] as string[], phones: [] as string[] };
+  const cols = {
+    id: [] as string[],
+    legal: [] as string[],
+    email: [] as string[],
+    addr: [] as string[],
+    contacts: [] as string[],
+    taxId: [] as (string | null)[],
+    taxCountry: [] as (string | null)[],
+    taxKey: [] as (string | null)[],
+    nameKey: [] as string[],
+    nameCore: [] as string[],
+    addressKey: [] as string[],
+    postcodeKey: [] as string[],
+    emails: [] as string[],
+    phones: [] as string[],
+  };
   for (const p of profiles) {
     const keys = matchKeysOf(p);
     cols.id.push(randomUUID());
@@ -103,7 +149,22 @@ async function bulkInsert(client: pg.Client, profiles: EditableProfile[]): Promi
      SELECT id, legal, email, 'EUR', addr::jsonb, contacts::jsonb, tax_id, tax_country, tax_key, name_key, name_core, address_key, postcode_key, emails::text[], phones::text[]
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
          AS t(id, legal, email, addr, contacts, tax_id, tax_country, tax_key, name_key, name_core, address_key, postcode_key, emails, phones)`,
-    [cols.id, cols.legal, cols.email, cols.addr, cols.contacts, cols.taxId, cols.taxCountry, cols.taxKey, cols.nameKey, cols.nameCore, cols.addressKey, cols.postcodeKey, cols.emails, cols.phones],
+    [
+      cols.id,
+      cols.legal,
+      cols.email,
+      cols.addr,
+      cols.contacts,
+      cols.taxId,
+      cols.taxCountry,
+      cols.taxKey,
+      cols.nameKey,
+      cols.nameCore,
+      cols.addressKey,
+      cols.postcodeKey,
+      cols.emails,
+      cols.phones,
+    ],
   );
 }
 
@@ -151,7 +212,14 @@ export async function runCustomersBench(options: CustomersBenchOptions): Promise
     const creating = progress('create with duplicate check', creates);
     for (let i = 0; i < creates; i++) {
       const profile = i % 2 === 0 ? newProfile() : variantOf(pick(loaded));
-      const body = { ...profile, displayName: undefined, taxId: profile.taxId ?? undefined, creditLimit: undefined, riskSegment: undefined, externalRef: undefined } as unknown as CreateCustomerBody;
+      const body = {
+        ...profile,
+        displayName: undefined,
+        taxId: profile.taxId ?? undefined,
+        creditLimit: undefined,
+        riskSegment: undefined,
+        externalRef: undefined,
+      } as unknown as CreateCustomerBody;
       const started = performance.now();
       try {
         await createCustomer(orm.em.fork(), body, { actor: 'bench', requestId: `bench-${i}` }, async () => {});
@@ -168,7 +236,12 @@ export async function runCustomersBench(options: CustomersBenchOptions): Promise
     for (let i = 0; i < creates; i++) {
       const p = newProfile();
       const started = performance.now();
-      await orm.em.fork().execute(`INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'EUR', ?::jsonb)`, [randomUUID(), p.legalName, p.email, JSON.stringify(p.billingAddress)]);
+      await orm.em
+        .fork()
+        .execute(
+          `INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'EUR', ?::jsonb)`,
+          [randomUUID(), p.legalName, p.email, JSON.stringify(p.billingAddress)],
+        );
       floorMs.push(performance.now() - started);
     }
 
@@ -176,7 +249,9 @@ export async function runCustomersBench(options: CustomersBenchOptions): Promise
     await client.query(`DELETE FROM customer WHERE name_key = ''`);
     await client.query('VACUUM ANALYZE customer');
     const scan = await timed(() => scanDuplicates(orm.em.fork()));
-    const readKeys = await timed(() => client.query('SELECT name_key, address_key, tax_key, match_emails, match_phones FROM customer'));
+    const readKeys = await timed(() =>
+      client.query('SELECT name_key, address_key, tax_key, match_emails, match_phones FROM customer'),
+    );
     const total = count + creates - refused;
 
     const rows: BenchRow[] = [
@@ -202,7 +277,19 @@ export async function runCustomersBench(options: CustomersBenchOptions): Promise
         ratio: `${(scan.ms / readKeys.ms).toFixed(1)}x`,
       },
     ];
-    return { name: 'customers', rows, details: { count, creates, refused, loadMs: Math.round(loadTime.ms), totalCustomers: total, probablePairs: scan.result.probablePairs, duplicateRecords: scan.result.duplicateRecords } };
+    return {
+      name: 'customers',
+      rows,
+      details: {
+        count,
+        creates,
+        refused,
+        loadMs: Math.round(loadTime.ms),
+        totalCustomers: total,
+        probablePairs: scan.result.probablePairs,
+        duplicateRecords: scan.result.duplicateRecords,
+      },
+    };
   } finally {
     await client.end().catch(() => {});
     await orm.close(true);
@@ -215,6 +302,10 @@ export async function runCustomersBench(options: CustomersBenchOptions): Promise
 if (isMain(import.meta.url)) {
   const args = parseArgs();
   const createsArg = process.argv.indexOf('--creates');
-  const result = await runCustomersBench({ count: args.count(5_000), creates: createsArg >= 0 ? Number(process.argv[createsArg + 1]) : undefined, keep: args.flag('keep') });
+  const result = await runCustomersBench({
+    count: args.count(5_000),
+    creates: createsArg >= 0 ? Number(process.argv[createsArg + 1]) : undefined,
+    keep: args.flag('keep'),
+  });
   report(result.name, result.rows, result.details);
 }

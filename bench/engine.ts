@@ -38,7 +38,8 @@ export async function startBenchEngine(options: BenchEngineOptions): Promise<Ben
   installTemporalRuntime('ERROR');
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((error) => console.error(`  stopping: ${(error as Error).message}`));
+    for (const s of stops.reverse())
+      await s().catch((error) => console.error(`  stopping: ${(error as Error).message}`));
   };
   try {
     const database = await scratchDatabase(options.name);

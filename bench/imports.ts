@@ -29,7 +29,12 @@ const FLOOR_TABLES = `
   CREATE TABLE floor_event (id uuid, type text, entity_id text, data jsonb)`;
 
 /** Seconds to write the good rows of the file as bare multi-row INSERTs, `chunk` invoices per transaction. */
-async function bareInsertSeconds(orm: Awaited<ReturnType<typeof startBenchEngine>>['orm'], count: number, chunk: number, customerId: string): Promise<number> {
+async function bareInsertSeconds(
+  orm: Awaited<ReturnType<typeof startBenchEngine>>['orm'],
+  count: number,
+  chunk: number,
+  customerId: string,
+): Promise<number> {
   const em = orm.em.fork();
   for (const sql of FLOOR_TABLES.split(';')) await em.execute(sql);
   const started = performance.now();
@@ -46,25 +51,53 @@ async function bareInsertSeconds(orm: Awaited<ReturnType<typeof startBenchEngine
       const net = 1000 + (i % 5000);
       const tax = Math.round(net * 0.19);
       const number = `INV-2026-${String(i).padStart(6, '0')}`;
-      invoices.push({ id, number, customer: customerId, issue: '2026-10-01', due: '2026-10-31', net, tax, total: net + tax, ref: `F-${i}`, entry });
+      invoices.push({
+        id,
+        number,
+        customer: customerId,
+        issue: '2026-10-01',
+        due: '2026-10-31',
+        net,
+        tax,
+        total: net + tax,
+        ref: `F-${i}`,
+        entry,
+      });
       lines.push({ invoice: id, description: `Order ${i}`, net, tax });
       entries.push({ id: entry, key: `floor:${i}`, source: id });
-      journal.push({ entry, no: 1, account: '1100', customer: customerId, debit: net + tax, credit: 0, memo: number }, { entry, no: 2, account: '4000', customer: null, debit: 0, credit: net, memo: number }, { entry, no: 3, account: '2300', customer: null, debit: 0, credit: tax, memo: number });
+      journal.push(
+        { entry, no: 1, account: '1100', customer: customerId, debit: net + tax, credit: 0, memo: number },
+        { entry, no: 2, account: '4000', customer: null, debit: 0, credit: net, memo: number },
+        { entry, no: 3, account: '2300', customer: null, debit: 0, credit: tax, memo: number },
+      );
       events.push({ id: randomUUID(), entity: id, data: { number, externalRef: `F-${i}` } });
     }
     await em.transactional(async (tx) => {
-      await tx.execute(`INSERT INTO floor_entry SELECT e.id, e.key, 'invoice_issued', '2026-10-01', e.source FROM jsonb_to_recordset(?::jsonb) AS e (id uuid, key text, source text)`, [JSON.stringify(entries)]);
-      await tx.execute(`INSERT INTO floor_line SELECT l.entry, l.no, l.account, l.customer, l.debit, l.credit, 'EUR', l.memo FROM jsonb_to_recordset(?::jsonb) AS l (entry uuid, no integer, account text, customer uuid, debit bigint, credit bigint, memo text)`, [JSON.stringify(journal)]);
+      await tx.execute(
+        `INSERT INTO floor_entry SELECT e.id, e.key, 'invoice_issued', '2026-10-01', e.source FROM jsonb_to_recordset(?::jsonb) AS e (id uuid, key text, source text)`,
+        [JSON.stringify(entries)],
+      );
+      await tx.execute(
+        `INSERT INTO floor_line SELECT l.entry, l.no, l.account, l.customer, l.debit, l.credit, 'EUR', l.memo FROM jsonb_to_recordset(?::jsonb) AS l (entry uuid, no integer, account text, customer uuid, debit bigint, credit bigint, memo text)`,
+        [JSON.stringify(journal)],
+      );
       await tx.execute(
         `INSERT INTO floor_invoice SELECT i.id, i.number, i.customer, 'EUR', i.issue, i.due, i.net, i.tax, i.total, i.ref, i.entry FROM jsonb_to_recordset(?::jsonb) AS i (id uuid, number text, customer uuid, issue date, due date, net bigint, tax bigint, total bigint, ref text, entry uuid)`,
         [JSON.stringify(invoices)],
       );
-      await tx.execute(`INSERT INTO floor_invoice_line SELECT l.invoice, 1, l.description, l.net, l.tax FROM jsonb_to_recordset(?::jsonb) AS l (invoice uuid, description text, net bigint, tax bigint)`, [JSON.stringify(lines)]);
-      await tx.execute(`INSERT INTO floor_event SELECT e.id, 'invoice.issued', e.entity, e.data FROM jsonb_to_recordset(?::jsonb) AS e (id uuid, entity text, data jsonb)`, [JSON.stringify(events)]);
+      await tx.execute(
+        `INSERT INTO floor_invoice_line SELECT l.invoice, 1, l.description, l.net, l.tax FROM jsonb_to_recordset(?::jsonb) AS l (invoice uuid, description text, net bigint, tax bigint)`,
+        [JSON.stringify(lines)],
+      );
+      await tx.execute(
+        `INSERT INTO floor_event SELECT e.id, 'invoice.issued', e.entity, e.data FROM jsonb_to_recordset(?::jsonb) AS e (id uuid, entity text, data jsonb)`,
+        [JSON.stringify(events)],
+      );
     });
   }
   const seconds = (performance.now() - started) / 1000;
-  for (const table of ['floor_invoice', 'floor_invoice_line', 'floor_entry', 'floor_line', 'floor_event']) await em.execute(`DROP TABLE ${table}`);
+  for (const table of ['floor_invoice', 'floor_invoice_line', 'floor_entry', 'floor_line', 'floor_event'])
+    await em.execute(`DROP TABLE ${table}`);
   return seconds;
 }
 
@@ -77,7 +110,13 @@ export async function benchImports(options: { count: number }): Promise<BenchRes
     const created = await fetch(`${base}/customers`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ legalName: 'Bench Import GmbH', email: 'ap@bench.example', currency: 'EUR', billingAddress: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' }, externalRef: customerRef }),
+      body: JSON.stringify({
+        legalName: 'Bench Import GmbH',
+        email: 'ap@bench.example',
+        currency: 'EUR',
+        billingAddress: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+        externalRef: customerRef,
+      }),
     });
     if (created.status !== 201) throw new Error(`POST /customers answered ${created.status}`);
     const customerId = ((await created.json()) as { id: string }).id;
@@ -90,7 +129,8 @@ export async function benchImports(options: { count: number }): Promise<BenchRes
       body: Readable.toWeb(Readable.from(csvRows(options.count, customerRef, prefix))) as ReadableStream,
       duplex: 'half',
     } as RequestInit);
-    if (upload.status !== 202) throw new Error(`POST /imports/invoices answered ${upload.status}: ${await upload.text()}`);
+    if (upload.status !== 202)
+      throw new Error(`POST /imports/invoices answered ${upload.status}: ${await upload.text()}`);
     const stagedSeconds = (performance.now() - started) / 1000;
     const { id } = (await upload.json()) as { id: string };
     let job: Record<string, number | string>;
@@ -104,28 +144,44 @@ export async function benchImports(options: { count: number }): Promise<BenchRes
     const totalSeconds = (performance.now() - started) / 1000;
     const rejections: { line: number; field: string }[] = [];
     for (let after = 0; ; ) {
-      const page = (await (await fetch(`${base}/imports/${id}/rejections?limit=10000&afterLine=${after}`, { headers })).json()) as { items: { line: number; field: string }[]; nextAfterLine: number | null };
+      const page = (await (
+        await fetch(`${base}/imports/${id}/rejections?limit=10000&afterLine=${after}`, { headers })
+      ).json()) as { items: { line: number; field: string }[]; nextAfterLine: number | null };
       rejections.push(...page.items);
       if (page.nextAfterLine === null) break;
       after = page.nextAfterLine;
     }
     const expectedLines = Array.from({ length: Math.floor(options.count / 100) }, (_, k) => (k + 1) * 100 + 1);
-    const exact = rejections.length === expectedLines.length && rejections.every((r, k) => r.line === expectedLines[k] && r.field === 'amount');
-    const [stored] = await engine.orm.em.fork().execute<{ n: string; entries: string }[]>(
-      'SELECT count(*) AS n, count(DISTINCT issue_entry_id) AS entries FROM invoice WHERE external_ref LIKE ?',
-      [`${prefix}-%`],
-    );
+    const exact =
+      rejections.length === expectedLines.length &&
+      rejections.every((r, k) => r.line === expectedLines[k] && r.field === 'amount');
+    const [stored] = await engine.orm.em
+      .fork()
+      .execute<
+        { n: string; entries: string }[]
+      >('SELECT count(*) AS n, count(DISTINCT issue_entry_id) AS entries FROM invoice WHERE external_ref LIKE ?', [`${prefix}-%`]);
     const good = options.count - expectedLines.length;
     const whole = Number(stored!.n) === good && Number(stored!.entries) === good && job.importedRows === good;
     // The apply phase as the server saw it: from the end of staging to the import's completion.
     const applySeconds = (Date.parse(String(job.finishedAt)) - Date.parse(String(job.startedAt))) / 1000;
     const rate = Math.round(options.count / applySeconds);
     const loadAfterImport = os.loadavg()[0]!;
-    const floorSeconds = await bareInsertSeconds(engine.orm, options.count, DEFAULT_IMPORT_POLICY.batchSize, customerId);
+    const floorSeconds = await bareInsertSeconds(
+      engine.orm,
+      options.count,
+      DEFAULT_IMPORT_POLICY.batchSize,
+      customerId,
+    );
     const floorRate = Math.round(options.count / floorSeconds);
     const load = `load ${loadBefore.toFixed(1)} -> ${loadAfterImport.toFixed(1)}`;
     const rows = [
-      { case: 'import: upload (stream + stage)', workload: `${options.count} CSV rows`, engine: `${stagedSeconds.toFixed(1)} s`, floor: '-', ratio: '-' },
+      {
+        case: 'import: upload (stream + stage)',
+        workload: `${options.count} CSV rows`,
+        engine: `${stagedSeconds.toFixed(1)} s`,
+        floor: '-',
+        ratio: '-',
+      },
       {
         case: 'import: apply rows',
         workload: `${options.count} rows, 1 % bad, batches of ${DEFAULT_IMPORT_POLICY.batchSize}`,
@@ -133,9 +189,34 @@ export async function benchImports(options: { count: number }): Promise<BenchRes
         floor: `${floorRate} rows/s bare INSERTs (${floorSeconds.toFixed(0)} s)`,
         ratio: ratioText(rate, floorRate, 'rate'),
       },
-      { case: 'import: exact rejection report, nothing half-imported', workload: `${expectedLines.length} rejected`, engine: exact && whole ? 'yes' : 'NO', floor: '-', ratio: '-' },
+      {
+        case: 'import: exact rejection report, nothing half-imported',
+        workload: `${expectedLines.length} rejected`,
+        engine: exact && whole ? 'yes' : 'NO',
+        floor: '-',
+        ratio: '-',
+      },
     ];
-    return { name: 'imports', rows, details: { count: options.count, batchSize: DEFAULT_IMPORT_POLICY.batchSize, stagedSeconds, applySeconds, totalSeconds, rate, floorSeconds, floorRate, loadBefore, loadAfterImport, rejected: rejections.length, exact, whole, job } };
+    return {
+      name: 'imports',
+      rows,
+      details: {
+        count: options.count,
+        batchSize: DEFAULT_IMPORT_POLICY.batchSize,
+        stagedSeconds,
+        applySeconds,
+        totalSeconds,
+        rate,
+        floorSeconds,
+        floorRate,
+        loadBefore,
+        loadAfterImport,
+        rejected: rejections.length,
+        exact,
+        whole,
+        job,
+      },
+    };
   } finally {
     await engine.stop();
   }

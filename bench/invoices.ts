@@ -15,7 +15,16 @@ import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { freePort } from '../src/free-port.js';
 import { BENCH_AUTH_ENV, authHeaders } from './auth.js';
-import { isMain, parseArgs, scratchDatabase, percentile, progress, report, type BenchResult, type BenchRow } from './lib.js';
+import {
+  isMain,
+  parseArgs,
+  scratchDatabase,
+  percentile,
+  progress,
+  report,
+  type BenchResult,
+  type BenchRow,
+} from './lib.js';
 
 export interface InvoicesBenchOptions {
   count: number;
@@ -25,9 +34,13 @@ export interface InvoicesBenchOptions {
   workerLater?: boolean;
 }
 
-
 /** Runs `work` over 0..n-1 with at most `limit` in flight; returns per-item latencies in ms and the wall seconds. */
-async function timedPool(n: number, limit: number, label: string, work: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+async function timedPool(
+  n: number,
+  limit: number,
+  label: string,
+  work: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   const tick = progress(label, n);
   let next = 0;
@@ -76,7 +89,10 @@ export async function runInvoicesBench(options: InvoicesBenchOptions): Promise<B
   const CUSTOMERS = options.customers ?? 50;
   installTemporalRuntime('ERROR');
   const database = await scratchDatabase('invoices');
-  const [devServer, mail] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), startSmtpSink()]);
+  const [devServer, mail] = await Promise.all([
+    startDevServer({ port: await freePort(), logLevel: 'error' }),
+    startSmtpSink(),
+  ]);
   const orm = await openOrm(database.url, { poolMax: 20 });
   const stops: (() => Promise<void>)[] = [];
   try {
@@ -107,18 +123,24 @@ export async function runInvoicesBench(options: InvoicesBenchOptions): Promise<B
     const loadBefore = os.loadavg()[0];
     const customers = Array.from({ length: CUSTOMERS }, () => randomUUID());
     for (const [i, id] of customers.entries()) {
-      await orm.em.fork().execute(`INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'EUR', ?)`, [
-        id,
-        `Bench ${i}`,
-        `ap+${i}@bench.example`,
-        JSON.stringify({ line1: '1 Bench St', city: 'Berlin', postalCode: '10115', country: 'DE' }),
-      ]);
+      await orm.em
+        .fork()
+        .execute(`INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'EUR', ?)`, [
+          id,
+          `Bench ${i}`,
+          `ap+${i}@bench.example`,
+          JSON.stringify({ line1: '1 Bench St', city: 'Berlin', postalCode: '10115', country: 'DE' }),
+        ]);
     }
 
     // Floor: bare workflow starts on a queue no worker polls (a start only records the execution; no code runs).
     const floorQueue = `bench-floor-${randomBytes(4).toString('hex')}`;
     const floor = await timedPool(COUNT, CONCURRENCY, 'floor: client.workflow.start', async () => {
-      await client.workflow.start('benchEmptyWorkflow', { workflowId: `bench-empty-${randomUUID()}`, taskQueue: floorQueue, args: [] });
+      await client.workflow.start('benchEmptyWorkflow', {
+        workflowId: `bench-empty-${randomUUID()}`,
+        taskQueue: floorQueue,
+        args: [],
+      });
     });
 
     // Engine: POST /invoices over HTTP, two lines with tax, customers round-robin.
@@ -147,8 +169,11 @@ export async function runInvoicesBench(options: InvoicesBenchOptions): Promise<B
     }
     const deliveredSeconds = (performance.now() - wallStart) / 1000;
 
-    const [numbers] = await conn.execute<{ n: string; max: string }[]>(`SELECT count(*) AS n, max(sequence_no) AS max FROM invoice`);
-    if (numbers!.n !== String(COUNT) || numbers!.max !== String(COUNT)) throw new Error(`numbering has gaps: ${JSON.stringify(numbers)}`);
+    const [numbers] = await conn.execute<{ n: string; max: string }[]>(
+      `SELECT count(*) AS n, max(sequence_no) AS max FROM invoice`,
+    );
+    if (numbers!.n !== String(COUNT) || numbers!.max !== String(COUNT))
+      throw new Error(`numbering has gaps: ${JSON.stringify(numbers)}`);
     const check = await checkLedger(conn);
     if (!check.ok) throw new Error(`ledger check failed: ${JSON.stringify(check)}`);
     if (mail.received() !== COUNT) throw new Error(`expected ${COUNT} delivery e-mails, got ${mail.received()}`);
@@ -159,8 +184,20 @@ export async function runInvoicesBench(options: InvoicesBenchOptions): Promise<B
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     const workload = `${COUNT} invoices, ${CUSTOMERS} customers, concurrency ${CONCURRENCY}${workerLater ? ', worker started after issuing' : ''}`;
     const rows: BenchRow[] = [
-      { case: 'invoices issued / s (201: numbered, posted, workflow running)', workload, engine: `${engineRate.toFixed(1)}/s`, floor: `${floorRate.toFixed(1)}/s (bare workflow start)`, ratio: `${(floorRate / engineRate).toFixed(2)}x` },
-      { case: 'invoices delivered / s (e-mail sent, status sent)', workload, engine: `${deliveredRate.toFixed(1)}/s`, floor: `${floorRate.toFixed(1)}/s (bare workflow start)`, ratio: `${(floorRate / deliveredRate).toFixed(2)}x` },
+      {
+        case: 'invoices issued / s (201: numbered, posted, workflow running)',
+        workload,
+        engine: `${engineRate.toFixed(1)}/s`,
+        floor: `${floorRate.toFixed(1)}/s (bare workflow start)`,
+        ratio: `${(floorRate / engineRate).toFixed(2)}x`,
+      },
+      {
+        case: 'invoices delivered / s (e-mail sent, status sent)',
+        workload,
+        engine: `${deliveredRate.toFixed(1)}/s`,
+        floor: `${floorRate.toFixed(1)}/s (bare workflow start)`,
+        ratio: `${(floorRate / deliveredRate).toFixed(2)}x`,
+      },
       ...[50, 95, 99].map((p) => ({
         case: `POST /invoices p${p}`,
         workload,
@@ -170,8 +207,24 @@ export async function runInvoicesBench(options: InvoicesBenchOptions): Promise<B
       })),
     ];
     const loadAfter = os.loadavg()[0];
-    console.log(`  1-minute load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (${os.cpus().length} CPUs; other processes share this machine)`);
-    return { name: workerLater ? 'invoices-worker-later' : 'invoices', rows, details: { count: COUNT, customers: CUSTOMERS, concurrency: CONCURRENCY, engineSeconds: engine.seconds, floorSeconds: floor.seconds, deliveredSeconds, ledgerOk: check.ok, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAfter } };
+    console.log(
+      `  1-minute load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (${os.cpus().length} CPUs; other processes share this machine)`,
+    );
+    return {
+      name: workerLater ? 'invoices-worker-later' : 'invoices',
+      rows,
+      details: {
+        count: COUNT,
+        customers: CUSTOMERS,
+        concurrency: CONCURRENCY,
+        engineSeconds: engine.seconds,
+        floorSeconds: floor.seconds,
+        deliveredSeconds,
+        ledgerOk: check.ok,
+        loadAverage1mBefore: loadBefore,
+        loadAverage1mAfter: loadAfter,
+      },
+    };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await orm.close(true);
@@ -183,7 +236,12 @@ export async function runInvoicesBench(options: InvoicesBenchOptions): Promise<B
 
 if (isMain(import.meta.url)) {
   const args = parseArgs();
-  const result = await runInvoicesBench({ count: args.count(1000), concurrency: args.number('concurrency', 32), customers: args.number('customers', 50), workerLater: args.flag('worker-later') });
+  const result = await runInvoicesBench({
+    count: args.count(1000),
+    concurrency: args.number('concurrency', 32),
+    customers: args.number('customers', 50),
+    workerLater: args.flag('worker-later'),
+  });
   report(result.name, result.rows, result.details);
   process.exit(0);
 }

@@ -28,14 +28,31 @@ export interface Latest {
 }
 
 /** The order cases appear in, whatever order they ran in. */
-export const CASE_ORDER = ['invoices', 'payments', 'aging-10k', 'aging-100k', 'aging-1m', 'reads', 'customers', 'memory', 'scale'];
+export const CASE_ORDER = [
+  'invoices',
+  'payments',
+  'aging-10k',
+  'aging-100k',
+  'aging-1m',
+  'reads',
+  'customers',
+  'memory',
+  'scale',
+];
 
-export function mergeLatest(previous: Latest | undefined, run: { machine: MachineInfo; cases: CaseResult[]; at: string; scaleServer?: string }): Latest {
+export function mergeLatest(
+  previous: Latest | undefined,
+  run: { machine: MachineInfo; cases: CaseResult[]; at: string; scaleServer?: string },
+): Latest {
   const byName = new Map((previous?.cases ?? []).map((c) => [c.name, c]));
   for (const c of run.cases) {
     // A failed attempt does not wipe the case's last good figures: they stay, with the failure noted beside them.
     const kept = byName.get(c.name);
-    if (c.rows.length === 0 && kept && kept.rows.length > 0) byName.set(c.name, { ...kept, note: `last attempt ${c.ranAt.slice(0, 16).replace('T', ' ')} UTC ${c.note ?? 'failed'}; figures from the run before` });
+    if (c.rows.length === 0 && kept && kept.rows.length > 0)
+      byName.set(c.name, {
+        ...kept,
+        note: `last attempt ${c.ranAt.slice(0, 16).replace('T', ' ')} UTC ${c.note ?? 'failed'}; figures from the run before`,
+      });
     else byName.set(c.name, c);
   }
   const rank = (name: string) => {
@@ -66,10 +83,18 @@ export function renderLatest(latest: Latest): string {
   ];
   for (const c of latest.cases) {
     if (c.rows.length === 0) lines.push(`| ${cell(c.title)} | ${cell(c.note ?? 'not run')} | | | |`);
-    for (const r of c.rows) lines.push(`| ${cell(r.case)} | ${cell(r.workload)} | ${cell(r.engine)} | ${cell(r.floor)} | ${cell(r.ratio)} |`);
+    for (const r of c.rows)
+      lines.push(`| ${cell(r.case)} | ${cell(r.workload)} | ${cell(r.engine)} | ${cell(r.floor)} | ${cell(r.ratio)} |`);
   }
-  lines.push('', '| case | ran at (UTC) | size | took | 1-min load average at start | machine |', '| --- | --- | --- | --- | --- | --- |');
-  for (const c of latest.cases) lines.push(`| ${cell(c.title)} | ${c.ranAt.slice(0, 19).replace('T', ' ')} | ${c.size} | ${c.seconds.toFixed(0)} s | ${c.loadAverage1m.toFixed(1)} | ${cell(c.machine ?? 'not recorded')} |`);
+  lines.push(
+    '',
+    '| case | ran at (UTC) | size | took | 1-min load average at start | machine |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const c of latest.cases)
+    lines.push(
+      `| ${cell(c.title)} | ${c.ranAt.slice(0, 19).replace('T', ' ')} | ${c.size} | ${c.seconds.toFixed(0)} s | ${c.loadAverage1m.toFixed(1)} | ${cell(c.machine ?? 'not recorded')} |`,
+    );
   const notes = latest.cases.filter((c) => c.note);
   if (notes.length) lines.push('', ...notes.map((c) => `- ${c.title}: ${c.note}`));
   return `${lines.join('\n')}\n`;

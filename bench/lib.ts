@@ -30,7 +30,11 @@ export interface BenchResult {
 }
 
 /** `--count 1000 --quick` style flags. */
-export function parseArgs(argv = process.argv.slice(2)): { count(defaultValue: number): number; number(name: string, defaultValue: number): number; flag(name: string): boolean } {
+export function parseArgs(argv = process.argv.slice(2)): {
+  count(defaultValue: number): number;
+  number(name: string, defaultValue: number): number;
+  flag(name: string): boolean;
+} {
   const value = (name: string) => {
     const index = argv.indexOf(`--${name}`);
     return index >= 0 ? argv[index + 1] : undefined;
@@ -111,7 +115,9 @@ export function machine(): string {
 
 export function markdownTable(rows: readonly BenchRow[]): string {
   const header = '| case | workload | engine | floor | ratio |\n| --- | --- | --- | --- | --- |';
-  return [header, ...rows.map((r) => `| ${r.case} | ${r.workload} | ${r.engine} | ${r.floor} | ${r.ratio} |`)].join('\n');
+  return [header, ...rows.map((r) => `| ${r.case} | ${r.workload} | ${r.engine} | ${r.floor} | ${r.ratio} |`)].join(
+    '\n',
+  );
 }
 
 /** Prints the table and writes bench/results/<name>.md and .json. */
@@ -122,7 +128,10 @@ export function report(name: string, rows: readonly BenchRow[], details: Record<
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString();
   writeFileSync(new URL(`${name}.md`, dir), `# ${name}\n\n${table}\n\nMachine: ${machine()}. Run at ${stamp}.\n`);
-  writeFileSync(new URL(`${name}.json`, dir), JSON.stringify({ name, ranAt: stamp, machine: machine(), rows, details }, null, 2));
+  writeFileSync(
+    new URL(`${name}.json`, dir),
+    JSON.stringify({ name, ranAt: stamp, machine: machine(), rows, details }, null, 2),
+  );
 }
 
 /** A database of the benchmark's own on the server of DATABASE_URL (default: the local one), dropped afterwards. */

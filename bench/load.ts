@@ -17,7 +17,13 @@ export interface LoadResult {
   sendLagP99: number;
 }
 
-export async function constantRateLoad(options: { urls: readonly string[]; rate: number; seconds: number; auth?: boolean; expectStatus?: number }): Promise<LoadResult> {
+export async function constantRateLoad(options: {
+  urls: readonly string[];
+  rate: number;
+  seconds: number;
+  auth?: boolean;
+  expectStatus?: number;
+}): Promise<LoadResult> {
   const schedule = constantRateSchedule(options.rate, options.seconds);
   const headers = options.auth === false ? {} : await authHeaders();
   const latencies: number[] = [];

@@ -15,7 +15,9 @@ export interface MachineInfo {
   loadAverage1m: number;
 }
 
-export async function machineInfo(databaseUrl = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine'): Promise<MachineInfo> {
+export async function machineInfo(
+  databaseUrl = process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine',
+): Promise<MachineInfo> {
   let postgres = 'unknown';
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
@@ -31,7 +33,9 @@ export async function machineInfo(databaseUrl = process.env.DATABASE_URL ?? 'pos
   const cli = findTemporalCli();
   if (cli) {
     try {
-      temporalCli = execFileSync(cli, ['--version'], { encoding: 'utf8' }).trim().replace(/^temporal version /, '');
+      temporalCli = execFileSync(cli, ['--version'], { encoding: 'utf8' })
+        .trim()
+        .replace(/^temporal version /, '');
     } catch {
       temporalCli = 'unknown';
     }

@@ -39,11 +39,20 @@ process.on('message', (message) => {
     gc?.();
     const usage = process.memoryUsage();
     const status = worker.getStatus();
-    process.send!({ rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, cached: status.numCachedWorkflows });
+    process.send!({
+      rss: usage.rss,
+      heapUsed: usage.heapUsed,
+      heapTotal: usage.heapTotal,
+      external: usage.external,
+      cached: status.numCachedWorkflows,
+    });
   } else if (message === 'stop') {
     worker.shutdown();
     void running.finally(() => process.exit(0));
   }
 });
-process.send({ ready: true, maxCachedWorkflows: (worker.options as { maxCachedWorkflows?: number }).maxCachedWorkflows });
+process.send({
+  ready: true,
+  maxCachedWorkflows: (worker.options as { maxCachedWorkflows?: number }).maxCachedWorkflows,
+});
 await running;

@@ -31,11 +31,25 @@ const DAY = 86_400_000;
 /** The input of an invoice workflow that was delivered and now waits for its due date, 30 days away. */
 export function sleepingInvoiceInput(now: Date, overdueInMs = 30 * DAY): InvoiceWorkflowInput {
   const dueDate = new Date(now.getTime() + overdueInMs).toISOString().slice(0, 10);
-  const base = { invoiceId: randomUUID(), customerId: randomUUID(), currency: 'EUR', totalAmount: 12_500, dueDate, policy: DEFAULT_INVOICE_POLICY };
+  const base = {
+    invoiceId: randomUUID(),
+    customerId: randomUUID(),
+    currency: 'EUR',
+    totalAmount: 12_500,
+    dueDate,
+    policy: DEFAULT_INVOICE_POLICY,
+  };
   const state = initialInvoiceState(base);
   return {
     ...base,
-    state: { ...state, status: 'sent', phase: 'overdue', deliveredAt: now.toISOString(), remindedAt: now.toISOString(), overdueAt: new Date(now.getTime() + overdueInMs).toISOString() },
+    state: {
+      ...state,
+      status: 'sent',
+      phase: 'overdue',
+      deliveredAt: now.toISOString(),
+      remindedAt: now.toISOString(),
+      overdueAt: new Date(now.getTime() + overdueInMs).toISOString(),
+    },
   };
 }
 
@@ -75,11 +89,17 @@ class WorkerProcess {
   }
 }
 
-async function measureWith(engine: BenchEngine, mode: 'engine' | 'sleeper', n: number, concurrency: number): Promise<{ before: Measurement; after: Measurement; maxCached: number }> {
+async function measureWith(
+  engine: BenchEngine,
+  mode: 'engine' | 'sleeper',
+  n: number,
+  concurrency: number,
+): Promise<{ before: Measurement; after: Measurement; maxCached: number }> {
   const taskQueue = `bench-memory-${mode}-${randomBytes(4).toString('hex')}`;
   const worker = await WorkerProcess.start(mode, { ...engine.env, TEMPORAL_TASK_QUEUE: taskQueue });
   try {
-    if (worker.maxCachedWorkflows < n) throw new Error(`the worker caches at most ${worker.maxCachedWorkflows} workflows, fewer than ${n}`);
+    if (worker.maxCachedWorkflows < n)
+      throw new Error(`the worker caches at most ${worker.maxCachedWorkflows} workflows, fewer than ${n}`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const before = await worker.measure();
     const starting = progress(`${mode}: start ${n} workflows sleeping on a timer`, n);
@@ -91,9 +111,17 @@ async function measureWith(engine: BenchEngine, mode: 'engine' | 'sleeper', n: n
           next++;
           if (mode === 'engine') {
             const input = sleepingInvoiceInput(now);
-            await engine.client.workflow.start('invoiceWorkflow', { workflowId: `invoice-${input.invoiceId}`, taskQueue, args: [input] });
+            await engine.client.workflow.start('invoiceWorkflow', {
+              workflowId: `invoice-${input.invoiceId}`,
+              taskQueue,
+              args: [input],
+            });
           } else {
-            await engine.client.workflow.start('benchSleeperWorkflow', { workflowId: `bench-sleeper-${randomUUID()}`, taskQueue, args: [30 * DAY] });
+            await engine.client.workflow.start('benchSleeperWorkflow', {
+              workflowId: `bench-sleeper-${randomUUID()}`,
+              taskQueue,
+              args: [30 * DAY],
+            });
           }
           starting.tick();
         }
@@ -107,7 +135,9 @@ async function measureWith(engine: BenchEngine, mode: 'engine' | 'sleeper', n: n
       after = await worker.measure();
     }
     if (after.cached < n) throw new Error(`only ${after.cached} of ${n} workflows reached the ${mode} worker's cache`);
-    console.log(`  ${mode}: RSS ${mib(before.rss)} -> ${mib(after.rss)}, heap ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}, ${after.cached} cached`);
+    console.log(
+      `  ${mode}: RSS ${mib(before.rss)} -> ${mib(after.rss)}, heap ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}, ${after.cached} cached`,
+    );
     return { before, after, maxCached: worker.maxCachedWorkflows };
   } finally {
     await worker.stop();
@@ -120,11 +150,18 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Bench
   try {
     const floor = await measureWith(engine, 'sleeper', n, options.concurrency ?? 32);
     const invoices = await measureWith(engine, 'engine', n, options.concurrency ?? 32);
-    const per = (m: { before: Measurement; after: Measurement }, key: 'rss' | 'heapUsed') => (m.after[key] - m.before[key]) / n;
+    const per = (m: { before: Measurement; after: Measurement }, key: 'rss' | 'heapUsed') =>
+      (m.after[key] - m.before[key]) / n;
     const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
     const workload = `${n.toLocaleString('en-US')} workflows cached, each sleeping on a timer`;
     const rows: BenchRow[] = [
-      { case: 'worker RSS per cached invoice workflow', workload, engine: kib(per(invoices, 'rss')), floor: `${kib(per(floor, 'rss'))} (one-timer workflow)`, ratio: ratioText(per(invoices, 'rss'), per(floor, 'rss'), 'cost') },
+      {
+        case: 'worker RSS per cached invoice workflow',
+        workload,
+        engine: kib(per(invoices, 'rss')),
+        floor: `${kib(per(floor, 'rss'))} (one-timer workflow)`,
+        ratio: ratioText(per(invoices, 'rss'), per(floor, 'rss'), 'cost'),
+      },
       {
         case: `worker RSS idle -> with ${n.toLocaleString('en-US')} open invoice workflows`,
         workload,

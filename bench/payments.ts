@@ -14,7 +14,16 @@ import { startDevServer } from '../src/temporal/dev-server.js';
 import { workflowIds } from '../src/temporal/ids.js';
 import { freePort } from '../src/free-port.js';
 import { BENCH_AUTH_ENV, benchFetch } from './auth.js';
-import { isMain, parseArgs, scratchDatabase, percentile, progress, report, type BenchResult, type BenchRow } from './lib.js';
+import {
+  isMain,
+  parseArgs,
+  scratchDatabase,
+  percentile,
+  progress,
+  report,
+  type BenchResult,
+  type BenchRow,
+} from './lib.js';
 
 export interface PaymentsBenchOptions {
   count: number;
@@ -30,13 +39,14 @@ let CONCURRENCY = 32;
 let LATENCY_SAMPLES = 50;
 const INVOICE_TOTAL = 10_000;
 
-
 /** Runs `work` over the items with at most `limit` in flight. */
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 interface Group {
@@ -49,43 +59,60 @@ interface Group {
 async function seed(orm: Orm, label: string, count = COUNT): Promise<Group[]> {
   const groups: Group[] = [];
   const tick = progress(`seeding ${label}`, count);
-  await pool(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
-    const customerId = randomUUID();
-    const numbers: string[] = [];
-    const ids: string[] = [];
-    await orm.em.fork().transactional(async (tx) => {
-      await tx.execute(`INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'USD', ?)`, [
-        customerId,
-        `Bench ${label} ${i}`,
-        `ap+${label}${i}@bench.example`,
-        JSON.stringify({ line1: '1 Bench St', city: 'Austin', postalCode: '78701', country: 'US' }),
-      ]);
-      for (let k = 0; k < PER_PAYMENT; k++) {
-        const id = randomUUID();
-        const number = `INV-${label.toUpperCase()}-${i}-${k}`;
-        const entry = await postJournalEntry(tx, {
-          idempotencyKey: `invoice-${id}:issue`,
-          kind: 'invoice_issued',
-          effectiveDate: '2026-11-01',
-          sourceType: 'invoice',
-          sourceId: id,
-          lines: [
-            { account: 'accounts_receivable', customerId, debit: INVOICE_TOTAL, credit: 0, currency: 'USD' },
-            { account: 'revenue', debit: 0, credit: INVOICE_TOTAL, currency: 'USD' },
-          ],
-        });
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    8,
+    async (i) => {
+      const customerId = randomUUID();
+      const numbers: string[] = [];
+      const ids: string[] = [];
+      await orm.em.fork().transactional(async (tx) => {
         await tx.execute(
-          `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, subtotal_amount, tax_amount, total_amount, open_amount, issue_entry_id)
-           VALUES (?, ?, ?, ?, ?, 'USD', '2026-11-01', '2026-12-01', ?, 0, ?, ?, ?)`,
-          [id, number, `BENCH-${label}`, i * PER_PAYMENT + k + 1, customerId, INVOICE_TOTAL, INVOICE_TOTAL, INVOICE_TOTAL, entry.entryId],
+          `INSERT INTO customer (id, legal_name, email, currency, billing_address) VALUES (?, ?, ?, 'USD', ?)`,
+          [
+            customerId,
+            `Bench ${label} ${i}`,
+            `ap+${label}${i}@bench.example`,
+            JSON.stringify({ line1: '1 Bench St', city: 'Austin', postalCode: '78701', country: 'US' }),
+          ],
         );
-        numbers.push(number);
-        ids.push(id);
-      }
-    });
-    groups[i] = { customerId, numbers, ids };
-    tick.tick();
-  });
+        for (let k = 0; k < PER_PAYMENT; k++) {
+          const id = randomUUID();
+          const number = `INV-${label.toUpperCase()}-${i}-${k}`;
+          const entry = await postJournalEntry(tx, {
+            idempotencyKey: `invoice-${id}:issue`,
+            kind: 'invoice_issued',
+            effectiveDate: '2026-11-01',
+            sourceType: 'invoice',
+            sourceId: id,
+            lines: [
+              { account: 'accounts_receivable', customerId, debit: INVOICE_TOTAL, credit: 0, currency: 'USD' },
+              { account: 'revenue', debit: 0, credit: INVOICE_TOTAL, currency: 'USD' },
+            ],
+          });
+          await tx.execute(
+            `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, subtotal_amount, tax_amount, total_amount, open_amount, issue_entry_id)
+           VALUES (?, ?, ?, ?, ?, 'USD', '2026-11-01', '2026-12-01', ?, 0, ?, ?, ?)`,
+            [
+              id,
+              number,
+              `BENCH-${label}`,
+              i * PER_PAYMENT + k + 1,
+              customerId,
+              INVOICE_TOTAL,
+              INVOICE_TOTAL,
+              INVOICE_TOTAL,
+              entry.entryId,
+            ],
+          );
+          numbers.push(number);
+          ids.push(id);
+        }
+      });
+      groups[i] = { customerId, numbers, ids };
+      tick.tick();
+    },
+  );
   tick.done();
   return groups;
 }
@@ -98,7 +125,10 @@ const paymentBody = (g: Group) =>
     method: 'ach',
     receivedAt: new Date().toISOString(),
     reference: 'bench',
-    remittance: g.numbers.map((invoiceNumber) => ({ invoiceNumber, amount: { amount: INVOICE_TOTAL, currency: 'USD' } })),
+    remittance: g.numbers.map((invoiceNumber) => ({
+      invoiceNumber,
+      amount: { amount: INVOICE_TOTAL, currency: 'USD' },
+    })),
   });
 
 export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<BenchResult> {
@@ -133,7 +163,17 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
     const floorIds = await Promise.all(
       floorGroups.map(async (g) => {
         const id = randomUUID();
-        await insertPayment(orm.em.fork(), { id, customerId: g.customerId, amount: INVOICE_TOTAL * PER_PAYMENT, currency: 'USD', method: 'ach', receivedAt: new Date(), reference: '', remittance: remittanceOf(g.numbers), createdBy: 'bench' });
+        await insertPayment(orm.em.fork(), {
+          id,
+          customerId: g.customerId,
+          amount: INVOICE_TOTAL * PER_PAYMENT,
+          currency: 'USD',
+          method: 'ach',
+          receivedAt: new Date(),
+          reference: '',
+          remittance: remittanceOf(g.numbers),
+          createdBy: 'bench',
+        });
         return id;
       }),
     );
@@ -142,7 +182,11 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
     const floorStart = performance.now();
     await pool(floorIds, CONCURRENCY, async (paymentId) => {
       const t = performance.now();
-      await applyPaymentCash(orm.em.fork(), { paymentId, workflowId: workflowIds.payment(paymentId), match: DEFAULT_MATCH_POLICY });
+      await applyPaymentCash(orm.em.fork(), {
+        paymentId,
+        workflowId: workflowIds.payment(paymentId),
+        match: DEFAULT_MATCH_POLICY,
+      });
       floorLatencies.push(performance.now() - t);
       floorTick.tick();
     });
@@ -168,12 +212,16 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
       if (n === '0') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const rows = await conn.execute<{ id: string; applied_at: Date }[]>(`SELECT id, applied_at FROM payment WHERE created_by <> 'bench'`);
+    const rows = await conn.execute<{ id: string; applied_at: Date }[]>(
+      `SELECT id, applied_at FROM payment WHERE created_by <> 'bench'`,
+    );
     // (the probe payments below are posted after this snapshot)
     const appliedAt = new Map(rows.map((r) => [r.id, new Date(r.applied_at).getTime()]));
     const latencies = posted.map((p) => appliedAt.get(p.id)! - p.at);
     const engineSeconds = (Math.max(...appliedAt.values()) - wallStart) / 1000;
-    const [{ paid }] = await conn.execute<{ paid: string }[]>(`SELECT count(*) AS paid FROM invoice WHERE status = 'paid'`);
+    const [{ paid }] = await conn.execute<{ paid: string }[]>(
+      `SELECT count(*) AS paid FROM invoice WHERE status = 'paid'`,
+    );
     if (Number(paid) !== 2 * COUNT * PER_PAYMENT) throw new Error(`expected every invoice paid, got ${paid}`);
 
     // Unloaded latency a user sees: POST /payments, then GET /invoices/:id until the invoice shows the new balance.
@@ -185,7 +233,9 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
       const res = await benchFetch(`${api.url}/payments`, { method: 'POST', body: paymentBody(g) });
       if (res.status !== 201) throw new Error(`POST /payments answered ${res.status}`);
       for (;;) {
-        const invoice = (await (await benchFetch(`${api.url}/invoices/${g.ids.at(-1)}`)).json()) as { balance: { amount: number } };
+        const invoice = (await (await benchFetch(`${api.url}/invoices/${g.ids.at(-1)}`)).json()) as {
+          balance: { amount: number };
+        };
         if (invoice.balance.amount === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -198,9 +248,23 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
     const direct: number[] = [];
     for (const g of floorProbes) {
       const id = randomUUID();
-      await insertPayment(orm.em.fork(), { id, customerId: g.customerId, amount: INVOICE_TOTAL * PER_PAYMENT, currency: 'USD', method: 'ach', receivedAt: new Date(), reference: '', remittance: remittanceOf(g.numbers), createdBy: 'bench' });
+      await insertPayment(orm.em.fork(), {
+        id,
+        customerId: g.customerId,
+        amount: INVOICE_TOTAL * PER_PAYMENT,
+        currency: 'USD',
+        method: 'ach',
+        receivedAt: new Date(),
+        reference: '',
+        remittance: remittanceOf(g.numbers),
+        createdBy: 'bench',
+      });
       const t = performance.now();
-      await applyPaymentCash(orm.em.fork(), { paymentId: id, workflowId: workflowIds.payment(id), match: DEFAULT_MATCH_POLICY });
+      await applyPaymentCash(orm.em.fork(), {
+        paymentId: id,
+        workflowId: workflowIds.payment(id),
+        match: DEFAULT_MATCH_POLICY,
+      });
       direct.push(performance.now() - t);
     }
 
@@ -210,8 +274,20 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     const workload = `${COUNT} payments x ${PER_PAYMENT} invoices, concurrency ${CONCURRENCY}`;
     const resultRows: BenchRow[] = [
-      { case: 'payments applied / s', workload, engine: `${engineRate.toFixed(1)}/s`, floor: `${floorRate.toFixed(1)}/s (direct transaction)`, ratio: `${(floorRate / engineRate).toFixed(2)}x` },
-      { case: 'allocations posted / s', workload, engine: `${(engineRate * PER_PAYMENT).toFixed(0)}/s`, floor: `${(floorRate * PER_PAYMENT).toFixed(0)}/s`, ratio: `${(floorRate / engineRate).toFixed(2)}x` },
+      {
+        case: 'payments applied / s',
+        workload,
+        engine: `${engineRate.toFixed(1)}/s`,
+        floor: `${floorRate.toFixed(1)}/s (direct transaction)`,
+        ratio: `${(floorRate / engineRate).toFixed(2)}x`,
+      },
+      {
+        case: 'allocations posted / s',
+        workload,
+        engine: `${(engineRate * PER_PAYMENT).toFixed(0)}/s`,
+        floor: `${(floorRate * PER_PAYMENT).toFixed(0)}/s`,
+        ratio: `${(floorRate / engineRate).toFixed(2)}x`,
+      },
       ...[50, 95, 99].map((p) => ({
         case: `POST -> applied p${p}`,
         workload,
@@ -227,7 +303,18 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
         ratio: `${(percentile(visible, p) / percentile(direct, p)).toFixed(1)}x`,
       })),
     ];
-    return { name: 'payments', rows: resultRows, details: { count: COUNT, invoicesPerPayment: PER_PAYMENT, concurrency: CONCURRENCY, latencySamples: LATENCY_SAMPLES, engineSeconds, floorSeconds } };
+    return {
+      name: 'payments',
+      rows: resultRows,
+      details: {
+        count: COUNT,
+        invoicesPerPayment: PER_PAYMENT,
+        concurrency: CONCURRENCY,
+        latencySamples: LATENCY_SAMPLES,
+        engineSeconds,
+        floorSeconds,
+      },
+    };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await orm.close(true);
@@ -238,7 +325,11 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<B
 
 if (isMain(import.meta.url)) {
   const args = parseArgs();
-  const result = await runPaymentsBench({ count: args.count(1000), invoicesPerPayment: args.number('invoices-per-payment', 5), concurrency: args.number('concurrency', 32) });
+  const result = await runPaymentsBench({
+    count: args.count(1000),
+    invoicesPerPayment: args.number('invoices-per-payment', 5),
+    concurrency: args.number('concurrency', 32),
+  });
   report(result.name, result.rows, result.details);
   process.exit(0);
 }

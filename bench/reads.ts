@@ -43,7 +43,10 @@ async function untilServing(url: string, child: ReturnType<typeof spawn>, timeou
 }
 
 async function startHello(port: number): Promise<void> {
-  helloProcess = spawn(process.execPath, [tsxCli, fileURLToPath(new URL('./hello-server.ts', import.meta.url))], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  helloProcess = spawn(process.execPath, [tsxCli, fileURLToPath(new URL('./hello-server.ts', import.meta.url))], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     helloProcess!.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening at') && resolve());
     helloProcess!.once('exit', (code) => reject(new Error(`hello-world floor exited with ${code}`)));
@@ -56,10 +59,18 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
   const processes: EngineProcess[] = [];
   try {
     // Production log level (warn): request logging would be a cost the floor does not pay.
-    const env: Record<string, string> = { ...engine.env, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: String(await freePort()) };
+    const env: Record<string, string> = {
+      ...engine.env,
+      LOG_LEVEL: 'warn',
+      WORKER_METRICS_PORT: String(await freePort()),
+    };
     processes.push(await startEntrypoint('worker', env, 'worker polling', 120_000));
     const api = `http://127.0.0.1:${env.PORT}`;
-    apiProcess = spawn(process.execPath, [tsxCli, 'src/bin/api.ts'], { cwd: fileURLToPath(new URL('../', import.meta.url)), env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    apiProcess = spawn(process.execPath, [tsxCli, 'src/bin/api.ts'], {
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     await untilServing(`${api}/health/live`, apiProcess, 120_000);
     const helloPort = await freePort();
     const helloUrl = `http://127.0.0.1:${helloPort}`;
@@ -74,7 +85,12 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
           legalName: `${name[0]!.toUpperCase()}${name.slice(1)} GmbH`,
           email: `ap@${letters(10)}.example`,
           currency: 'EUR',
-          billingAddress: { line1: `${i + 1} ${letters(7)} Street`, city: 'Berlin', postalCode: String(10000 + i), country: 'DE' },
+          billingAddress: {
+            line1: `${i + 1} ${letters(7)} Street`,
+            city: 'Berlin',
+            postalCode: String(10000 + i),
+            country: 'DE',
+          },
           allowDuplicate: true,
           duplicateReason: 'benchmark data',
         }),
@@ -91,7 +107,9 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
         method: 'POST',
         body: JSON.stringify({
           customerId: customerIds[i % customerIds.length],
-          lines: [{ description: 'Subscription', quantity: 1, unitPrice: { amount: 9900, currency: 'EUR' }, taxRate: '19' }],
+          lines: [
+            { description: 'Subscription', quantity: 1, unitPrice: { amount: 9900, currency: 'EUR' }, taxRate: '19' },
+          ],
         }),
       });
       if (res.status !== 201) throw new Error(`POST /invoices answered ${res.status}: ${await res.text()}`);
@@ -114,14 +132,28 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
       console.log(`  ${label}: ${options.rate}/s for ${options.seconds} s`);
       const result = await constantRateLoad({ urls, rate: options.rate, seconds: options.seconds, auth });
       if (result.failed > 0) throw new Error(`${label}: ${result.failed} of ${result.sent} requests failed`);
-      console.log(`    p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, generator lag p99 ${result.sendLagP99.toFixed(1)} ms`);
+      console.log(
+        `    p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, generator lag p99 ${result.sendLagP99.toFixed(1)} ms`,
+      );
       return result;
     };
     const floor = await run('floor: Fastify hello-world', [`${helloUrl}/hello`], false);
-    const customers = await run('GET /customers/:id', customerIds.map((id) => `${api}/customers/${id}`));
-    const invoices = await run('GET /invoices/:id', invoiceIds.map((id) => `${api}/invoices/${id}`));
-    const customersLive = await run('GET /customers/:id?include=account', customerIds.map((id) => `${api}/customers/${id}?include=account`));
-    const invoicesLive = await run('GET /invoices/:id?include=workflow', invoiceIds.map((id) => `${api}/invoices/${id}?include=workflow`));
+    const customers = await run(
+      'GET /customers/:id',
+      customerIds.map((id) => `${api}/customers/${id}`),
+    );
+    const invoices = await run(
+      'GET /invoices/:id',
+      invoiceIds.map((id) => `${api}/invoices/${id}`),
+    );
+    const customersLive = await run(
+      'GET /customers/:id?include=account',
+      customerIds.map((id) => `${api}/customers/${id}?include=account`),
+    );
+    const invoicesLive = await run(
+      'GET /invoices/:id?include=workflow',
+      invoiceIds.map((id) => `${api}/invoices/${id}?include=workflow`),
+    );
     const floorAgain = await run('floor again (drift check)', [`${helloUrl}/hello`], false);
 
     const workload = `${options.rate} req/s for ${options.seconds} s (${options.rate * options.seconds} requests), ${options.customers} customers, ${options.invoices} invoices`;
@@ -134,11 +166,41 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
       ['GET /invoices/:id?include=workflow', invoicesLive],
     ] as const;
     for (const [name, r] of cases) {
-      rows.push({ case: `${name} p50 at a fixed rate`, workload, engine: ms(r.p50), floor: `${ms(floor.p50)} (Fastify hello-world)`, ratio: ratioText(r.p50, floor.p50, 'cost') });
-      rows.push({ case: `${name} p99 at a fixed rate`, workload, engine: ms(r.p99), floor: `${ms(floor.p99)} (Fastify hello-world)`, ratio: ratioText(r.p99, floor.p99, 'cost') });
+      rows.push({
+        case: `${name} p50 at a fixed rate`,
+        workload,
+        engine: ms(r.p50),
+        floor: `${ms(floor.p50)} (Fastify hello-world)`,
+        ratio: ratioText(r.p50, floor.p50, 'cost'),
+      });
+      rows.push({
+        case: `${name} p99 at a fixed rate`,
+        workload,
+        engine: ms(r.p99),
+        floor: `${ms(floor.p99)} (Fastify hello-world)`,
+        ratio: ratioText(r.p99, floor.p99, 'cost'),
+      });
     }
-    const summary = (r: LoadResult) => ({ sent: r.sent, p50: r.p50, p99: r.p99, achievedRate: r.achievedRate, sendLagP99: r.sendLagP99 });
-    return { name: 'reads', rows, details: { ...options, floor: summary(floor), floorAgain: summary(floorAgain), customers: summary(customers), invoices: summary(invoices), customersLive: summary(customersLive), invoicesLive: summary(invoicesLive) } };
+    const summary = (r: LoadResult) => ({
+      sent: r.sent,
+      p50: r.p50,
+      p99: r.p99,
+      achievedRate: r.achievedRate,
+      sendLagP99: r.sendLagP99,
+    });
+    return {
+      name: 'reads',
+      rows,
+      details: {
+        ...options,
+        floor: summary(floor),
+        floorAgain: summary(floorAgain),
+        customers: summary(customers),
+        invoices: summary(invoices),
+        customersLive: summary(customersLive),
+        invoicesLive: summary(invoicesLive),
+      },
+    };
   } finally {
     for (const p of processes.reverse()) await p.kill('SIGTERM').catch(() => undefined);
     helloProcess?.kill('SIGTERM');
@@ -150,7 +212,12 @@ export async function runReadsBench(options: ReadsBenchOptions): Promise<BenchRe
 
 if (isMain(import.meta.url)) {
   const args = parseArgs();
-  const result = await runReadsBench({ customers: args.number('customers', 20), invoices: args.number('invoices', 100), rate: args.number('rate', 50), seconds: args.number('seconds', 20) });
+  const result = await runReadsBench({
+    customers: args.number('customers', 20),
+    invoices: args.number('invoices', 100),
+    rate: args.number('rate', 50),
+    seconds: args.number('seconds', 20),
+  });
   report(result.name, result.rows, result.details);
   process.exit(0);
 }

@@ -43,11 +43,18 @@ const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.
 async function agingCase(count: number): Promise<BenchResult> {
   const name = count >= 1_000_000 ? 'aging-1m' : `aging-${Math.round(count / 1000)}k`;
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [tsxCli, 'bench/aging.ts', '--count', String(count), '--repeat', quick ? '3' : '5'], { cwd: root, stdio: 'inherit' });
+    const child = spawn(
+      process.execPath,
+      [tsxCli, 'bench/aging.ts', '--count', String(count), '--repeat', quick ? '3' : '5'],
+      { cwd: root, stdio: 'inherit' },
+    );
     child.on('exit', resolve);
   });
   if (code !== 0) throw new Error(`bench/aging.ts --count ${count} exited with ${code}`);
-  const file = JSON.parse(readFileSync(new URL(`${name}.json`, resultsDir), 'utf8')) as { rows: BenchResult['rows']; details: Record<string, unknown> };
+  const file = JSON.parse(readFileSync(new URL(`${name}.json`, resultsDir), 'utf8')) as {
+    rows: BenchResult['rows'];
+    details: Record<string, unknown>;
+  };
   return { name, rows: file.rows, details: file.details };
 }
 
@@ -60,30 +67,66 @@ interface CaseDef {
 const q = <T>(quickValue: T, fullValue: T) => (quick ? quickValue : fullValue);
 const scaleServer = builtScaleServer();
 const cases: CaseDef[] = [
-  { name: 'invoices', title: '1. invoice issuance', run: () => runInvoicesBench({ count: q(100, 1000), concurrency: 32, customers: q(20, 50) }) },
-  { name: 'payments', title: '2. payment application', run: () => runPaymentsBench({ count: q(50, 500), invoicesPerPayment: 5, concurrency: 32, latencySamples: q(10, 50) }) },
+  {
+    name: 'invoices',
+    title: '1. invoice issuance',
+    run: () => runInvoicesBench({ count: q(100, 1000), concurrency: 32, customers: q(20, 50) }),
+  },
+  {
+    name: 'payments',
+    title: '2. payment application',
+    run: () =>
+      runPaymentsBench({ count: q(50, 500), invoicesPerPayment: 5, concurrency: 32, latencySamples: q(10, 50) }),
+  },
   ...(quick
     ? [{ name: 'aging-10k', title: '3. aging and KPIs (10k)', run: () => agingCase(10_000) }]
     : [
         { name: 'aging-100k', title: '3. aging and KPIs (100k)', run: () => agingCase(100_000) },
         { name: 'aging-1m', title: '3. aging and KPIs (1M)', run: () => agingCase(1_000_000) },
       ]),
-  { name: 'reads', title: '4. API reads at a fixed rate', run: () => runReadsBench({ customers: q(5, 50), invoices: q(20, 200), rate: q(20, 50), seconds: q(5, 30) }) },
-  { name: 'customers', title: '5. duplicate check', run: () => runCustomersBench({ count: q(5_000, 100_000), creates: q(100, 500) }) },
+  {
+    name: 'reads',
+    title: '4. API reads at a fixed rate',
+    run: () => runReadsBench({ customers: q(5, 50), invoices: q(20, 200), rate: q(20, 50), seconds: q(5, 30) }),
+  },
+  {
+    name: 'customers',
+    title: '5. duplicate check',
+    run: () => runCustomersBench({ count: q(5_000, 100_000), creates: q(100, 500) }),
+  },
   { name: 'memory', title: '6. worker memory', run: () => runMemoryBench({ workflows: q(1_000, 10_000) }) },
   {
     name: 'scale',
     title: '7. scale track (Temporal server on PostgreSQL)',
     run: () => {
-      if (!scaleServer) throw new Error('the Temporal server is not built: run `bash scripts/build-temporal-server.sh` first');
-      return runScaleBench({ server: scaleServer, workflows: scaleWorkflows ?? q(1_000, 100_000), overdue: scaleOverdue ?? q(500, 10_000) });
+      if (!scaleServer)
+        throw new Error('the Temporal server is not built: run `bash scripts/build-temporal-server.sh` first');
+      return runScaleBench({
+        server: scaleServer,
+        workflows: scaleWorkflows ?? q(1_000, 100_000),
+        overdue: scaleOverdue ?? q(500, 10_000),
+      });
     },
   },
-  { name: 'imports', title: '8. bulk invoice import (1 % bad rows)', run: () => benchImports({ count: q(10_000, 100_000) }) },
+  {
+    name: 'imports',
+    title: '8. bulk invoice import (1 % bad rows)',
+    run: () => benchImports({ count: q(10_000, 100_000) }),
+  },
 ];
 
-const sizeOf = (name: string): CaseResult['size'] => (name === 'scale' && (scaleWorkflows !== undefined || scaleOverdue !== undefined) ? 'custom' : quick ? 'quick' : 'full');
-const selected = cases.filter((c) => (!only || only.includes(c.name) || (c.name.startsWith('aging') && only.includes('aging'))) && !skip.includes(c.name) && !(c.name.startsWith('aging') && skip.includes('aging')));
+const sizeOf = (name: string): CaseResult['size'] =>
+  name === 'scale' && (scaleWorkflows !== undefined || scaleOverdue !== undefined)
+    ? 'custom'
+    : quick
+      ? 'quick'
+      : 'full';
+const selected = cases.filter(
+  (c) =>
+    (!only || only.includes(c.name) || (c.name.startsWith('aging') && only.includes('aging'))) &&
+    !skip.includes(c.name) &&
+    !(c.name.startsWith('aging') && skip.includes('aging')),
+);
 if (selected.length === 0) throw new Error(`no case selected; cases: ${cases.map((c) => c.name).join(', ')}`);
 const machine = await machineInfo();
 console.log(`machine: ${describeMachine(machine)}`);
@@ -96,7 +139,15 @@ for (const c of selected) {
   const ranAt = new Date().toISOString();
   const loadAverage1m = os.loadavg()[0]!;
   // What every result of the case records, figures or not.
-  const ran = () => ({ name: c.name, title: c.title, ranAt, seconds: (performance.now() - started) / 1000, size: sizeOf(c.name), loadAverage1m, machine: cpuOf(machine) });
+  const ran = () => ({
+    name: c.name,
+    title: c.title,
+    ranAt,
+    seconds: (performance.now() - started) / 1000,
+    size: sizeOf(c.name),
+    loadAverage1m,
+    machine: cpuOf(machine),
+  });
   try {
     const result = await c.run();
     results.push({ ...ran(), rows: result.rows, details: result.details });
@@ -115,7 +166,8 @@ const latest = mergeLatest(argv.includes('--fresh') ? undefined : previous, {
   machine,
   cases: results,
   at: new Date().toISOString(),
-  scaleServer: results.some((r) => r.name === 'scale' && r.rows.length) && scaleServer ? scaleServer.version : undefined,
+  scaleServer:
+    results.some((r) => r.name === 'scale' && r.rows.length) && scaleServer ? scaleServer.version : undefined,
 });
 writeFileSync(latestJson, `${JSON.stringify(latest, null, 2)}\n`);
 writeFileSync(new URL('latest.md', resultsDir), renderLatest(latest));

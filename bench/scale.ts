@@ -15,7 +15,18 @@ import { initialInvoiceState } from '../src/domain/invoice-workflow-state.js';
 import type { InvoiceWorkflowInput } from '../workflows/invoice.js';
 import { startBenchEngine, type BenchEngine } from './engine.js';
 import { startSmtpSink } from './invoices.js';
-import { isMain, jitteredOffsets, mib, parseArgs, percentile, progress, ratioText, report, type BenchResult, type BenchRow } from './lib.js';
+import {
+  isMain,
+  jitteredOffsets,
+  mib,
+  parseArgs,
+  percentile,
+  progress,
+  ratioText,
+  report,
+  type BenchResult,
+  type BenchRow,
+} from './lib.js';
 import { builtScaleServer, startTemporalServer, type ScaleServerBuild } from './temporal-server.js';
 
 export { builtScaleServer };
@@ -72,13 +83,35 @@ async function seedInvoices(engine: BenchEngine, n: number, overdue: number, cus
 }
 
 function invoiceInput(i: number, customers: number, overdueAt: Date, now: Date): InvoiceWorkflowInput {
-  const base = { invoiceId: INVOICE_ID(i), customerId: CUSTOMER_ID(1 + (i % customers)), currency: 'EUR', totalAmount: 12_500, dueDate: overdueAt.toISOString().slice(0, 10), policy: DEFAULT_INVOICE_POLICY };
+  const base = {
+    invoiceId: INVOICE_ID(i),
+    customerId: CUSTOMER_ID(1 + (i % customers)),
+    currency: 'EUR',
+    totalAmount: 12_500,
+    dueDate: overdueAt.toISOString().slice(0, 10),
+    policy: DEFAULT_INVOICE_POLICY,
+  };
   const state = initialInvoiceState(base);
-  return { ...base, state: { ...state, status: 'sent', phase: 'overdue', deliveredAt: now.toISOString(), remindedAt: now.toISOString(), overdueAt: overdueAt.toISOString() } };
+  return {
+    ...base,
+    state: {
+      ...state,
+      status: 'sent',
+      phase: 'overdue',
+      deliveredAt: now.toISOString(),
+      remindedAt: now.toISOString(),
+      overdueAt: overdueAt.toISOString(),
+    },
+  };
 }
 
 /** Starts `count` workflows with at most `concurrency` starts in flight; returns starts per second. */
-async function startMany(label: string, count: number, concurrency: number, start: (k: number) => Promise<unknown>): Promise<number> {
+async function startMany(
+  label: string,
+  count: number,
+  concurrency: number,
+  start: (k: number) => Promise<unknown>,
+): Promise<number> {
   const tick = progress(label, count);
   let next = 0;
   const began = performance.now();
@@ -109,9 +142,16 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
     const empty = await server.databaseBytes();
     const mail = await startSmtpSink();
     stops.push(() => mail.close());
-    const engine = await startBenchEngine({ name: 'scale', worker: true, temporalAddress: server.address, smtpUrl: `smtp://127.0.0.1:${mail.port}` });
+    const engine = await startBenchEngine({
+      name: 'scale',
+      worker: true,
+      temporalAddress: server.address,
+      smtpUrl: `smtp://127.0.0.1:${mail.port}`,
+    });
     stops.push(() => engine.stop());
-    console.log(`  server ${server.address} (log ${server.logFile}); seeding ${n} invoices for ${customers} customers...`);
+    console.log(
+      `  server ${server.address} (log ${server.logFile}); seeding ${n} invoices for ${customers} customers...`,
+    );
     await seedInvoices(engine, n, overdue, customers);
 
     // Floor worker: the one-timer workflows, recording when each timer's activity ran.
@@ -141,15 +181,27 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
     // accepts the starts and as the worker gets through their first workflow task (then each sleeps on its timer).
     let began = performance.now();
     const startRate = await startMany(`start ${n - overdue} open invoice workflows`, n - overdue, concurrency, (k) =>
-      client.workflow.start('invoiceWorkflow', { workflowId: `invoice-${INVOICE_ID(overdue + 1 + k)}`, taskQueue, args: [invoiceInput(overdue + 1 + k, customers, far, now)] }),
+      client.workflow.start('invoiceWorkflow', {
+        workflowId: `invoice-${INVOICE_ID(overdue + 1 + k)}`,
+        taskQueue,
+        args: [invoiceInput(overdue + 1 + k, customers, far, now)],
+      }),
     );
     await waitForDrain('invoice workflows still waiting for their first task', () => backlog(taskQueue));
     const runningRate = (n - overdue) / ((performance.now() - began) / 1000);
     // Its floor: bare starts of a one-timer workflow on the same server, same concurrency.
     const floorStarts = Math.min(n - overdue, Math.max(1000, Math.round(n / 10)));
     began = performance.now();
-    const floorStartRate = await startMany(`floor: start ${floorStarts} one-timer workflows`, floorStarts, concurrency, () =>
-      client.workflow.start('benchSleeperWorkflow', { workflowId: `bench-sleeper-${randomUUID()}`, taskQueue: floorQueue, args: [30 * DAY] }),
+    const floorStartRate = await startMany(
+      `floor: start ${floorStarts} one-timer workflows`,
+      floorStarts,
+      concurrency,
+      () =>
+        client.workflow.start('benchSleeperWorkflow', {
+          workflowId: `bench-sleeper-${randomUUID()}`,
+          taskQueue: floorQueue,
+          args: [30 * DAY],
+        }),
     );
     await waitForDrain('floor workflows still waiting for their first task', () => backlog(floorQueue));
     const floorRunningRate = floorStarts / ((performance.now() - began) / 1000);
@@ -161,7 +213,11 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
     const floorDue = Date.now() + lead(overdue);
     const floorIds = Array.from({ length: overdue }, () => randomUUID());
     await startMany(`floor: start ${overdue} timers due at one instant`, overdue, concurrency, (k) =>
-      client.workflow.start('benchTimerWorkflow', { workflowId: `bench-timer-${floorIds[k]}`, taskQueue: floorQueue, args: [floorIds[k], floorDue + offsets[k]!] }),
+      client.workflow.start('benchTimerWorkflow', {
+        workflowId: `bench-timer-${floorIds[k]}`,
+        taskQueue: floorQueue,
+        args: [floorIds[k], floorDue + offsets[k]!],
+      }),
     );
     await waitFor('floor timers fired', overdue, floorDue, async () => fired.size);
     const floorLags = floorIds.flatMap((id, k) => (fired.has(id) ? [fired.get(id)! - (floorDue + offsets[k]!)] : []));
@@ -170,12 +226,19 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
     // 3. The engine: `overdue` invoices due at one instant (jittered); marked overdue by their workflows.
     const due = Date.now() + lead(overdue);
     await startMany(`start ${overdue} invoice workflows due at one instant`, overdue, concurrency, (k) =>
-      client.workflow.start('invoiceWorkflow', { workflowId: `invoice-${INVOICE_ID(k + 1)}`, taskQueue, args: [invoiceInput(k + 1, customers, new Date(due + offsets[k]!), now)] }),
+      client.workflow.start('invoiceWorkflow', {
+        workflowId: `invoice-${INVOICE_ID(k + 1)}`,
+        taskQueue,
+        args: [invoiceInput(k + 1, customers, new Date(due + offsets[k]!), now)],
+      }),
     );
     const conn = engine.orm.em.fork();
-    const countOverdue = async () => Number((await conn.execute<{ n: string }[]>(`SELECT count(*) AS n FROM invoice WHERE status = 'overdue'`))[0]!.n);
+    const countOverdue = async () =>
+      Number((await conn.execute<{ n: string }[]>(`SELECT count(*) AS n FROM invoice WHERE status = 'overdue'`))[0]!.n);
     await waitFor('invoices marked overdue', overdue, due, countOverdue);
-    const marked = await conn.execute<{ sequence_no: string; at: Date }[]>(`SELECT sequence_no, updated_at AS at FROM invoice WHERE status = 'overdue'`);
+    const marked = await conn.execute<{ sequence_no: string; at: Date }[]>(
+      `SELECT sequence_no, updated_at AS at FROM invoice WHERE status = 'overdue'`,
+    );
     const lags = marked.map((r) => new Date(r.at).getTime() - (due + offsets[Number(r.sequence_no) - 1]!));
     const span = Math.max(...marked.map((r) => new Date(r.at).getTime())) - due;
     const rate = marked.length / (span / 1000);
@@ -188,7 +251,13 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
     const missing = overdue - marked.length + (overdue - fired.size);
     const burst = `${overdue.toLocaleString('en-US')} invoices due at one instant, jitter ${jitterMs / 1000} s, among ${n.toLocaleString('en-US')} open${missing ? ` (engine ${marked.length}, floor ${fired.size} done within the wait limit)` : ''}`;
     const rows: BenchRow[] = [
-      { case: 'invoice workflow starts accepted / s', workload, engine: `${startRate.toFixed(0)}/s`, floor: `${floorStartRate.toFixed(0)}/s (bare start, one-timer workflow)`, ratio: ratioText(startRate, floorStartRate, 'rate') },
+      {
+        case: 'invoice workflow starts accepted / s',
+        workload,
+        engine: `${startRate.toFixed(0)}/s`,
+        floor: `${floorStartRate.toFixed(0)}/s (bare start, one-timer workflow)`,
+        ratio: ratioText(startRate, floorStartRate, 'rate'),
+      },
       {
         case: 'invoice workflows started and running / s (first task done, sleeping on the due-date timer)',
         workload,
@@ -196,8 +265,20 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
         floor: `${floorRunningRate.toFixed(0)}/s (one-timer workflow, ${floorStarts.toLocaleString('en-US')} started)`,
         ratio: ratioText(runningRate, floorRunningRate, 'rate'),
       },
-      { case: 'overdue timers fired and invoices marked / s', workload: burst, engine: `${rate.toFixed(0)}/s (all in ${(span / 1000).toFixed(1)} s)`, floor: `${floorRate.toFixed(0)}/s (bare timer + one activity, all in ${(floorSpan / 1000).toFixed(1)} s)`, ratio: ratioText(rate, floorRate, 'rate') },
-      { case: 'due instant -> marked overdue, p50 / p99', workload: burst, engine: `${ms(percentile(lags, 50))} / ${ms(percentile(lags, 99))}`, floor: `${ms(percentile(floorLags, 50))} / ${ms(percentile(floorLags, 99))}`, ratio: ratioText(percentile(lags, 99), percentile(floorLags, 99), 'cost') },
+      {
+        case: 'overdue timers fired and invoices marked / s',
+        workload: burst,
+        engine: `${rate.toFixed(0)}/s (all in ${(span / 1000).toFixed(1)} s)`,
+        floor: `${floorRate.toFixed(0)}/s (bare timer + one activity, all in ${(floorSpan / 1000).toFixed(1)} s)`,
+        ratio: ratioText(rate, floorRate, 'rate'),
+      },
+      {
+        case: 'due instant -> marked overdue, p50 / p99',
+        workload: burst,
+        engine: `${ms(percentile(lags, 50))} / ${ms(percentile(lags, 99))}`,
+        floor: `${ms(percentile(floorLags, 50))} / ${ms(percentile(floorLags, 99))}`,
+        ratio: ratioText(percentile(lags, 99), percentile(floorLags, 99), 'cost'),
+      },
       {
         case: 'Temporal database size',
         workload: `${total.toLocaleString('en-US')} workflows (${n.toLocaleString('en-US')} invoices, ${(floorStarts + overdue).toLocaleString('en-US')} floor workflows), ${overdue.toLocaleString('en-US')} overdue with collections`,
@@ -206,15 +287,43 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<BenchRe
         ratio: '-',
       },
     ];
-    return { name: 'scale', rows, details: { workflows: n, overdue, jitterMs, concurrency, customers, startRate, floorStartRate, runningRate, floorRunningRate, rate, floorRate, span, floorSpan, bytes, emptyBytes: empty, serverVersion: options.server.version, emails: mail.received() } };
+    return {
+      name: 'scale',
+      rows,
+      details: {
+        workflows: n,
+        overdue,
+        jitterMs,
+        concurrency,
+        customers,
+        startRate,
+        floorStartRate,
+        runningRate,
+        floorRunningRate,
+        rate,
+        floorRate,
+        span,
+        floorSpan,
+        bytes,
+        emptyBytes: empty,
+        serverVersion: options.server.version,
+        emails: mail.received(),
+      },
+    };
   } finally {
-    for (const stop of stops.reverse()) await stop().catch((error) => console.error(`  stopping: ${(error as Error).message}`));
+    for (const stop of stops.reverse())
+      await stop().catch((error) => console.error(`  stopping: ${(error as Error).message}`));
   }
 }
 
 /** The approximate backlog of a task queue's workflow tasks (the server's own statistics). */
 async function workflowBacklog(client: Client, namespace: string, queue: string): Promise<number> {
-  const described = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue, kind: TASK_QUEUE_KIND_NORMAL }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW, reportStats: true });
+  const described = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: queue, kind: TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+    reportStats: true,
+  });
   return Number(described.stats?.approximateBacklogCount ?? 0);
 }
 
@@ -232,7 +341,8 @@ async function waitForDrain(label: string, backlog: () => Promise<number>): Prom
     const left = await backlog();
     // A worker that stopped taking tasks (crashed, wedged) would otherwise keep the benchmark waiting forever.
     if (left < lastLeft) [lastLeft, lastProgress] = [left, Date.now()];
-    else if (Date.now() - lastProgress > 300_000) throw new Error(`${label}: still ${left} after 5 minutes without progress`);
+    else if (Date.now() - lastProgress > 300_000)
+      throw new Error(`${label}: still ${left} after 5 minutes without progress`);
     zeros = left === 0 ? zeros + 1 : 0;
     if (left > 0 && Date.now() - lastPrint > 10_000) {
       lastPrint = Date.now();
@@ -254,7 +364,9 @@ async function waitFor(label: string, target: number, dueAt: number, count: () =
   let seen = 0;
   while (seen < target) {
     if (Date.now() > deadline) {
-      console.log(`  ${label}: only ${seen} of ${target} after ${((Date.now() - dueAt) / 1000).toFixed(0)} s; reporting those`);
+      console.log(
+        `  ${label}: only ${seen} of ${target} after ${((Date.now() - dueAt) / 1000).toFixed(0)} s; reporting those`,
+      );
       return seen;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -270,7 +382,13 @@ if (isMain(import.meta.url)) {
   const args = parseArgs();
   const server = builtScaleServer();
   if (!server) throw new Error('the Temporal server is not built: run `bash scripts/build-temporal-server.sh` first');
-  const result = await runScaleBench({ server, workflows: args.number('workflows', 100_000), overdue: args.number('overdue', 10_000), jitterMs: args.number('jitter-ms', 5_000), shards: args.number('shards', 4) });
+  const result = await runScaleBench({
+    server,
+    workflows: args.number('workflows', 100_000),
+    overdue: args.number('overdue', 10_000),
+    jitterMs: args.number('jitter-ms', 5_000),
+    shards: args.number('shards', 4),
+  });
   report(result.name, result.rows, result.details);
   process.exit(0);
 }

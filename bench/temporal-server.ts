@@ -30,10 +30,19 @@ export interface ScaleServerBuild {
 /** The newest server build in the toolchain cache, if scripts/build-temporal-server.sh has run. */
 export function builtScaleServer(cache = toolchainCache()): ScaleServerBuild | undefined {
   if (!existsSync(cache)) return undefined;
-  const dirs = readdirSync(cache).filter((d) => d.startsWith('temporal-server-v')).sort().reverse();
+  const dirs = readdirSync(cache)
+    .filter((d) => d.startsWith('temporal-server-v'))
+    .sort()
+    .reverse();
   for (const d of dirs) {
     const dir = join(cache, d);
-    const build = { dir, version: d.slice('temporal-server-'.length), server: join(dir, 'temporal-server'), sqlTool: join(dir, 'temporal-sql-tool'), schemaDir: join(dir, 'schema') };
+    const build = {
+      dir,
+      version: d.slice('temporal-server-'.length),
+      server: join(dir, 'temporal-server'),
+      sqlTool: join(dir, 'temporal-sql-tool'),
+      schemaDir: join(dir, 'schema'),
+    };
     if (existsSync(build.server) && existsSync(build.sqlTool) && existsSync(build.schemaDir)) return build;
   }
   return undefined;
@@ -52,7 +61,18 @@ export interface ServerPorts {
 }
 
 /** The server configuration: PostgreSQL (v12 plugin) for history and visibility, every service on loopback. */
-export function serverConfigYaml(options: { host: string; port: number; user: string; password: string; database: string; visibilityDatabase: string; shards: number; ports: ServerPorts; dynamicConfigFile: string; maxConns?: number }): string {
+export function serverConfigYaml(options: {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  visibilityDatabase: string;
+  shards: number;
+  ports: ServerPorts;
+  dynamicConfigFile: string;
+  maxConns?: number;
+}): string {
   const store = (name: string, maxConns: number) => `
       sql:
         pluginName: "postgres12"
@@ -135,7 +155,10 @@ export interface RunningTemporalServer {
   stop(): Promise<void>;
 }
 
-export async function startTemporalServer(build: ScaleServerBuild, options: { databaseUrl?: string; shards?: number; namespace?: string } = {}): Promise<RunningTemporalServer> {
+export async function startTemporalServer(
+  build: ScaleServerBuild,
+  options: { databaseUrl?: string; shards?: number; namespace?: string } = {},
+): Promise<RunningTemporalServer> {
   const base = new URL(options.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://ar:ar@localhost:5432/ar_engine');
   const suffix = randomBytes(4).toString('hex');
   const database = `ar_scale_temporal_${suffix}`;
@@ -145,12 +168,30 @@ export async function startTemporalServer(build: ScaleServerBuild, options: { da
   const user = decodeURIComponent(base.username);
   const password = decodeURIComponent(base.password);
   const tool = (db: string, ...args: string[]) =>
-    run(build.sqlTool, ['--plugin', 'postgres12', '--ep', host, '--port', String(pgPort), '--user', user, '--password', password, '--db', db, ...args]);
+    run(build.sqlTool, [
+      '--plugin',
+      'postgres12',
+      '--ep',
+      host,
+      '--port',
+      String(pgPort),
+      '--user',
+      user,
+      '--password',
+      password,
+      '--db',
+      db,
+      ...args,
+    ]);
   const dropDatabases = async () => {
-    for (const db of [database, visibilityDatabase]) await dropDatabase((sql) => adminQuery(base.toString(), sql), db).catch(() => undefined);
+    for (const db of [database, visibilityDatabase])
+      await dropDatabase((sql) => adminQuery(base.toString(), sql), db).catch(() => undefined);
   };
   // The server's SQL tool creates both databases and applies the versioned schema shipped with this server version.
-  for (const [db, schema] of [[database, 'temporal'], [visibilityDatabase, 'visibility']] as const) {
+  for (const [db, schema] of [
+    [database, 'temporal'],
+    [visibilityDatabase, 'visibility'],
+  ] as const) {
     await tool(db, 'create-database');
     await tool(db, 'setup-schema', '-v', '0.0');
     await tool(db, 'update-schema', '-d', join(build.schemaDir, 'postgresql', 'v12', schema, 'versioned'));
@@ -170,10 +211,27 @@ export async function startTemporalServer(build: ScaleServerBuild, options: { da
   };
   const dynamicConfigFile = join(root, 'config', 'dynamicconfig.yaml');
   writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG_YAML);
-  writeFileSync(join(root, 'config', 'scale.yaml'), serverConfigYaml({ host, port: pgPort, user, password, database, visibilityDatabase, shards: options.shards ?? 4, ports, dynamicConfigFile }));
+  writeFileSync(
+    join(root, 'config', 'scale.yaml'),
+    serverConfigYaml({
+      host,
+      port: pgPort,
+      user,
+      password,
+      database,
+      visibilityDatabase,
+      shards: options.shards ?? 4,
+      ports,
+      dynamicConfigFile,
+    }),
+  );
   const logFile = join(root, 'server.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(build.server, ['--root', root, '--config', 'config', '--env', 'scale', '--allow-no-auth', 'start'], { stdio: ['ignore', log, log] });
+  const child = spawn(
+    build.server,
+    ['--root', root, '--config', 'config', '--env', 'scale', '--allow-no-auth', 'start'],
+    { stdio: ['ignore', log, log] },
+  );
   closeSync(log);
   const address = `127.0.0.1:${ports.frontend}`;
   const stop = async () => {
@@ -190,16 +248,20 @@ export async function startTemporalServer(build: ScaleServerBuild, options: { da
     const namespace = options.namespace ?? 'default';
     const connection = await connectWhenServing(address, child, 120_000);
     try {
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') }).catch((error: Error) => {
-        if (!/already exists/i.test(error.message)) throw error;
-      });
+      await connection.workflowService
+        .registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') })
+        .catch((error: Error) => {
+          if (!/already exists/i.test(error.message)) throw error;
+        });
       // The namespace cache refreshes every few seconds: wait until the namespace answers.
       await retry(() => connection.workflowService.describeNamespace({ namespace }), 60_000);
       await retry(
         () =>
           connection.operatorService.addSearchAttributes({
             namespace,
-            searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_DEFINITIONS.map((d) => [d.name, INDEXED_VALUE_TYPE_KEYWORD])),
+            searchAttributes: Object.fromEntries(
+              SEARCH_ATTRIBUTE_DEFINITIONS.map((d) => [d.name, INDEXED_VALUE_TYPE_KEYWORD]),
+            ),
           }),
         60_000,
       );
@@ -220,7 +282,10 @@ export async function startTemporalServer(build: ScaleServerBuild, options: { da
       const client = new pg.Client({ connectionString: base.toString() });
       await client.connect();
       try {
-        const { rows } = await client.query<{ main: string; visibility: string }>('SELECT pg_database_size($1) AS main, pg_database_size($2) AS visibility', [database, visibilityDatabase]);
+        const { rows } = await client.query<{ main: string; visibility: string }>(
+          'SELECT pg_database_size($1) AS main, pg_database_size($2) AS visibility',
+          [database, visibilityDatabase],
+        );
         return { main: Number(rows[0]!.main), visibility: Number(rows[0]!.visibility) };
       } finally {
         await client.end();
@@ -256,7 +321,11 @@ async function retry<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T
   }
 }
 
-async function connectWhenServing(address: string, child: ReturnType<typeof spawn>, timeoutMs: number): Promise<Connection> {
+async function connectWhenServing(
+  address: string,
+  child: ReturnType<typeof spawn>,
+  timeoutMs: number,
+): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);

@@ -40,32 +40,68 @@ export function integrationsConfig(env: Env): IntegrationsConfig {
   const webhook: WebhookPolicy = {
     pollEvery: durationVar(env, 'WEBHOOK_POLL_EVERY', d.pollEvery),
     firstRetryAfter: durationVar(env, 'WEBHOOK_FIRST_RETRY_AFTER', d.firstRetryAfter),
-    backoffCoefficient: numberVar(env, 'WEBHOOK_BACKOFF_COEFFICIENT', d.backoffCoefficient, (n) => n >= 1 && n <= 10, 'a number from 1 to 10'),
+    backoffCoefficient: numberVar(
+      env,
+      'WEBHOOK_BACKOFF_COEFFICIENT',
+      d.backoffCoefficient,
+      (n) => n >= 1 && n <= 10,
+      'a number from 1 to 10',
+    ),
     maxRetryInterval: durationVar(env, 'WEBHOOK_MAX_RETRY_INTERVAL', d.maxRetryInterval),
     retryFor: durationVar(env, 'WEBHOOK_RETRY_FOR', d.retryFor),
     requestTimeout: durationVar(env, 'WEBHOOK_REQUEST_TIMEOUT', d.requestTimeout),
-    maxParallel: numberVar(env, 'WEBHOOK_MAX_PARALLEL', d.maxParallel, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100'),
+    maxParallel: numberVar(
+      env,
+      'WEBHOOK_MAX_PARALLEL',
+      d.maxParallel,
+      (n) => Number.isInteger(n) && n >= 1 && n <= 100,
+      'a whole number from 1 to 100',
+    ),
     version: d.version,
   };
   const problems = webhookPolicyProblems(webhook);
   if (problems.length) throw new ConfigError('WEBHOOK_*', problems.join('; '));
   const isDefault = JSON.stringify({ ...webhook, version: '' }) === JSON.stringify({ ...d, version: '' });
-  if (!isDefault) webhook.version = value(env, 'WEBHOOK_POLICY_VERSION') ?? `env:${webhook.firstRetryAfter}x${webhook.backoffCoefficient}/${webhook.retryFor}`;
-  const batchSize = numberVar(env, 'IMPORT_BATCH_SIZE', DEFAULT_IMPORT_POLICY.batchSize, (n) => Number.isInteger(n) && n >= 1 && n <= 10_000, 'a whole number from 1 to 10000');
+  if (!isDefault)
+    webhook.version =
+      value(env, 'WEBHOOK_POLICY_VERSION') ??
+      `env:${webhook.firstRetryAfter}x${webhook.backoffCoefficient}/${webhook.retryFor}`;
+  const batchSize = numberVar(
+    env,
+    'IMPORT_BATCH_SIZE',
+    DEFAULT_IMPORT_POLICY.batchSize,
+    (n) => Number.isInteger(n) && n >= 1 && n <= 10_000,
+    'a whole number from 1 to 10000',
+  );
   const metricsPort = value(env, 'WORKER_METRICS_PORT');
   return {
     webhook,
-    import: { batchSize, version: batchSize === DEFAULT_IMPORT_POLICY.batchSize ? DEFAULT_IMPORT_POLICY.version : `env:batch-${batchSize}` },
+    import: {
+      batchSize,
+      version: batchSize === DEFAULT_IMPORT_POLICY.batchSize ? DEFAULT_IMPORT_POLICY.version : `env:batch-${batchSize}`,
+    },
     workerMetricsPort:
-      metricsPort === undefined ? undefined : numberVar(env, 'WORKER_METRICS_PORT', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a TCP port (0-65535)'),
-    tracing: { otlpEndpoint: value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'), serviceName: value(env, 'OTEL_SERVICE_NAME') ?? 'ar-engine' },
+      metricsPort === undefined
+        ? undefined
+        : numberVar(
+            env,
+            'WORKER_METRICS_PORT',
+            0,
+            (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+            'a TCP port (0-65535)',
+          ),
+    tracing: {
+      otlpEndpoint: value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+      serviceName: value(env, 'OTEL_SERVICE_NAME') ?? 'ar-engine',
+    },
     seller: sellerConfig(env),
   };
 }
 
 function sellerConfig(env: Env): SellerConfig {
   const country = value(env, 'SELLER_COUNTRY') ?? 'DE';
-  if (!isCountryCode(country)) throw new ConfigError('SELLER_COUNTRY', `must be an ISO 3166-1 alpha-2 country code, got "${country}"`);
+  if (!isCountryCode(country))
+    throw new ConfigError('SELLER_COUNTRY', `must be an ISO 3166-1 alpha-2 country code, got "${country}"`);
   return {
     name: value(env, 'SELLER_NAME') ?? value(env, 'COMPANY_NAME') ?? 'Example Corp',
     country,

@@ -7,7 +7,12 @@ import { DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from './d
 import { DEFAULT_INVOICE_POLICY, type InvoicePolicy } from './domain/invoice-policy.js';
 import { DEFAULT_DELINQUENCY_POLICY, type DelinquencyPolicy } from './domain/delinquency.js';
 import { referencePatternProblem } from './domain/cash-matching.js';
-import { DEFAULT_DISPUTE_POLICY, disputePolicyProblems, parseRouting, type DisputePolicy } from './domain/dispute-policy.js';
+import {
+  DEFAULT_DISPUTE_POLICY,
+  disputePolicyProblems,
+  parseRouting,
+  type DisputePolicy,
+} from './domain/dispute-policy.js';
 import { integrationsConfig, type IntegrationsConfig } from './config-integrations.js';
 import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, type CreditPolicy } from './domain/credit-policy.js';
 import { isQueueName } from './domain/task-duties.js';
@@ -33,14 +38,23 @@ export interface Config {
   mail: { smtpUrl: string; from: string; catcherUiPort: number; companyName: string };
   /** Webhook delivery and import policies, worker metrics, tracing, e-invoice seller (src/config-integrations.ts). */
   integrations: IntegrationsConfig;
-  policy: { accountRefreshEvery: string; accountDelinquency: DelinquencyPolicy; cashApplication: CashApplicationPolicy; invoice: InvoicePolicy; dispute: DisputePolicy; credit: CreditPolicy };
+  policy: {
+    accountRefreshEvery: string;
+    accountDelinquency: DelinquencyPolicy;
+    cashApplication: CashApplicationPolicy;
+    invoice: InvoicePolicy;
+    dispute: DisputePolicy;
+    credit: CreditPolicy;
+  };
   auth: AuthConfig;
   portal: PortalConfig;
 }
 
 /** Self-service payments: the card/bank-debit gateway (optional) and the bank transfer details (always shown). */
 export interface PortalConfig {
-  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined; publishableKey: string | undefined } | undefined;
+  stripe:
+    | { secretKey: string; webhookSecret: string; apiUrl: string | undefined; publishableKey: string | undefined }
+    | undefined;
   bankTransfer: { accountName: string; iban: string; bic: string };
 }
 
@@ -57,7 +71,10 @@ export interface AuthConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`invalid configuration: ${variable} ${detail}`);
     this.name = 'ConfigError';
   }
@@ -74,7 +91,8 @@ function str(env: Env, name: string, fallback: string): string {
 function checkDataKeys(env: Env, mode: string): void {
   const spec = optional(env, 'DATA_ENCRYPTION_KEYS');
   if (spec === undefined) {
-    if (mode === 'production') throw new ConfigError('DATA_ENCRYPTION_KEYS', 'is required in production (id:base64 of 32 random bytes)');
+    if (mode === 'production')
+      throw new ConfigError('DATA_ENCRYPTION_KEYS', 'is required in production (id:base64 of 32 random bytes)');
     return;
   }
   try {
@@ -89,7 +107,8 @@ function checkDataKeys(env: Env, mode: string): void {
 function checkHashKey(env: Env, mode: string): void {
   const spec = optional(env, 'DATA_HASH_KEY');
   if (spec === undefined) {
-    if (mode === 'production') throw new ConfigError('DATA_HASH_KEY', 'is required in production (base64 of 32 random bytes)');
+    if (mode === 'production')
+      throw new ConfigError('DATA_HASH_KEY', 'is required in production (base64 of 32 random bytes)');
     return;
   }
   try {
@@ -103,7 +122,8 @@ function checkHashKey(env: Env, mode: string): void {
 /** The bearer token `/metrics` asks of scrapers (unset: answered to loopback only). */
 function metricsToken(env: Env): string | undefined {
   const token = optional(env, 'METRICS_TOKEN');
-  if (token !== undefined && token.length < 24) throw new ConfigError('METRICS_TOKEN', 'must be at least 24 characters');
+  if (token !== undefined && token.length < 24)
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 24 characters');
   return token;
 }
 
@@ -116,13 +136,15 @@ function port(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(name, `must be a TCP port (0-65535), got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new ConfigError(name, `must be a TCP port (0-65535), got "${raw}"`);
   return value;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = str(env, name, fallback);
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
 }
 
@@ -134,7 +156,8 @@ function url(env: Env, name: string, fallback: string, protocols: readonly strin
   } catch {
     throw new ConfigError(name, `must be a URL, got "${raw}"`);
   }
-  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  if (!protocols.includes(parsed.protocol))
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
   return raw;
 }
 
@@ -149,18 +172,22 @@ function timeLimitMs(env: Env, name: string, fallback: string, allowZero: boolea
   const raw = duration(env, name, fallback);
   const ms = Math.round(durationMs(raw));
   if (ms === 0 && !allowZero) throw new ConfigError(name, `must be longer than zero, got "${raw}"`);
-  if (ms > 0 && (ms < 100 || ms > 3_600_000)) throw new ConfigError(name, `must be between PT0.1S and PT1H, got "${raw}"`);
+  if (ms > 0 && (ms < 100 || ms > 3_600_000))
+    throw new ConfigError(name, `must be between PT0.1S and PT1H, got "${raw}"`);
   return ms;
 }
 
 function authConfig(env: Env, mode: Config['env']): AuthConfig {
   const jwtSecret = optional(env, 'AUTH_JWT_SECRET');
-  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters');
-  if (jwtSecret === undefined && mode === 'production') throw new ConfigError('AUTH_JWT_SECRET', 'is required in production');
+  if (jwtSecret !== undefined && jwtSecret.length < 32)
+    throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters');
+  if (jwtSecret === undefined && mode === 'production')
+    throw new ConfigError('AUTH_JWT_SECRET', 'is required in production');
   checkDataKeys(env, mode);
   checkHashKey(env, mode);
   const limit = str(env, 'AUTH_LOGIN_RATE_LIMIT', '10');
-  if (!/^[1-9]\d{0,5}$/.test(limit)) throw new ConfigError('AUTH_LOGIN_RATE_LIMIT', `must be a positive whole number, got "${limit}"`);
+  if (!/^[1-9]\d{0,5}$/.test(limit))
+    throw new ConfigError('AUTH_LOGIN_RATE_LIMIT', `must be a positive whole number, got "${limit}"`);
   return {
     jwtSecret,
     accessTokenTtl: duration(env, 'AUTH_ACCESS_TOKEN_TTL', 'PT15M'),
@@ -175,12 +202,18 @@ function portalConfig(env: Env, companyName: string): PortalConfig {
   const secretKey = optional(env, 'STRIPE_SECRET_KEY');
   const webhookSecret = optional(env, 'STRIPE_WEBHOOK_SECRET');
   if ((secretKey === undefined) !== (webhookSecret === undefined)) {
-    throw new ConfigError(secretKey ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY', 'must be set together with its pair (payments are confirmed by signed webhooks)');
+    throw new ConfigError(
+      secretKey ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY',
+      'must be set together with its pair (payments are confirmed by signed webhooks)',
+    );
   }
   const apiUrl = optional(env, 'STRIPE_API_URL');
   if (apiUrl !== undefined) url(env, 'STRIPE_API_URL', apiUrl, ['http:', 'https:']);
   return {
-    stripe: secretKey && webhookSecret ? { secretKey, webhookSecret, apiUrl, publishableKey: optional(env, 'STRIPE_PUBLISHABLE_KEY') } : undefined,
+    stripe:
+      secretKey && webhookSecret
+        ? { secretKey, webhookSecret, apiUrl, publishableKey: optional(env, 'STRIPE_PUBLISHABLE_KEY') }
+        : undefined,
     bankTransfer: {
       accountName: str(env, 'BANK_TRANSFER_ACCOUNT_NAME', companyName),
       iban: str(env, 'BANK_TRANSFER_IBAN', 'DE89 3704 0044 0532 0130 00'),
@@ -191,7 +224,8 @@ function portalConfig(env: Env, companyName: string): PortalConfig {
 
 function queueName(env: Env, name: string, fallback: string): string {
   const value = str(env, name, fallback);
-  if (!isQueueName(value)) throw new ConfigError(name, `must be a queue name (lower-case letters, digits, . _ -), got "${value}"`);
+  if (!isQueueName(value))
+    throw new ConfigError(name, `must be a queue name (lower-case letters, digits, . _ -), got "${value}"`);
   return value;
 }
 
@@ -199,12 +233,22 @@ function cashApplicationPolicy(env: Env): CashApplicationPolicy {
   const defaults = DEFAULT_CASH_APPLICATION_POLICY;
   const referencePattern = str(env, 'CASH_REFERENCE_PATTERN', defaults.match.referencePattern);
   const patternProblem = referencePatternProblem(referencePattern);
-  if (patternProblem) throw new ConfigError('CASH_REFERENCE_PATTERN', `must be a regular expression that finds invoice numbers: ${patternProblem}`);
+  if (patternProblem)
+    throw new ConfigError(
+      'CASH_REFERENCE_PATTERN',
+      `must be a regular expression that finds invoice numbers: ${patternProblem}`,
+    );
   return {
     researchAfter: duration(env, 'CASH_RESEARCH_AFTER', defaults.researchAfter),
     researchSla: duration(env, 'CASH_RESEARCH_SLA', defaults.researchSla),
     researchEscalateTo: queueName(env, 'CASH_RESEARCH_ESCALATE_TO', defaults.researchEscalateTo!),
-    match: { ...defaults.match, referencePattern, oldestFirst: oneOf(env, 'CASH_OLDEST_FIRST', ['true', 'false'], String(defaults.match.oldestFirst) as 'true' | 'false') === 'true' },
+    match: {
+      ...defaults.match,
+      referencePattern,
+      oldestFirst:
+        oneOf(env, 'CASH_OLDEST_FIRST', ['true', 'false'], String(defaults.match.oldestFirst) as 'true' | 'false') ===
+        'true',
+    },
   };
 }
 
@@ -222,7 +266,15 @@ function creditPolicy(env: Env): CreditPolicy {
       throw new ConfigError('CREDIT_POLICY', 'must be a JSON object of credit policy fields');
     }
   }
-  const policy: CreditPolicy = { ...DEFAULT_CREDIT_POLICY, ...overrides, bureauProvider: str(env, 'CREDIT_BUREAU_PROVIDER', overrides.bureauProvider ?? DEFAULT_CREDIT_POLICY.bureauProvider) };
+  const policy: CreditPolicy = {
+    ...DEFAULT_CREDIT_POLICY,
+    ...overrides,
+    bureauProvider: str(
+      env,
+      'CREDIT_BUREAU_PROVIDER',
+      overrides.bureauProvider ?? DEFAULT_CREDIT_POLICY.bureauProvider,
+    ),
+  };
   if (raw !== undefined && overrides.version === undefined) policy.version = `${DEFAULT_CREDIT_POLICY.version}+env`;
   const problems = creditPolicyProblems(policy);
   if (problems.length) throw new ConfigError('CREDIT_POLICY', problems.join('; '));
@@ -232,8 +284,15 @@ function creditPolicy(env: Env): CreditPolicy {
 /** When the account workflow flags a customer delinquent (recorded in each account workflow's input). */
 function delinquencyPolicy(env: Env): DelinquencyPolicy {
   const raw = str(env, 'ACCOUNT_DELINQUENT_BROKEN_PROMISES', String(DEFAULT_DELINQUENCY_POLICY.brokenPromisesAtLeast));
-  if (!/^\d{1,4}$/.test(raw)) throw new ConfigError('ACCOUNT_DELINQUENT_BROKEN_PROMISES', `must be a whole number (0 disables the rule), got "${raw}"`);
-  return { overdueAfter: duration(env, 'ACCOUNT_DELINQUENT_AFTER', DEFAULT_DELINQUENCY_POLICY.overdueAfter), brokenPromisesAtLeast: Number(raw) };
+  if (!/^\d{1,4}$/.test(raw))
+    throw new ConfigError(
+      'ACCOUNT_DELINQUENT_BROKEN_PROMISES',
+      `must be a whole number (0 disables the rule), got "${raw}"`,
+    );
+  return {
+    overdueAfter: duration(env, 'ACCOUNT_DELINQUENT_AFTER', DEFAULT_DELINQUENCY_POLICY.overdueAfter),
+    brokenPromisesAtLeast: Number(raw),
+  };
 }
 
 /** Courtesy-reminder offset and overdue grace of the invoice workflow; the version label is recorded in each history. */
@@ -242,8 +301,20 @@ function invoicePolicy(env: Env): InvoicePolicy {
   const reminderBefore = duration(env, 'INVOICE_REMINDER_BEFORE', defaults.reminderBefore);
   const overdueAfter = duration(env, 'INVOICE_OVERDUE_AFTER', defaults.overdueAfter);
   const reconcileEvery = duration(env, 'INVOICE_RECONCILE_EVERY', defaults.reconcileEvery!);
-  const isDefault = reminderBefore === defaults.reminderBefore && overdueAfter === defaults.overdueAfter && reconcileEvery === defaults.reconcileEvery;
-  return { reminderBefore, overdueAfter, reconcileEvery, version: str(env, 'INVOICE_POLICY_VERSION', isDefault ? defaults.version : `env:${reminderBefore}/${overdueAfter}/${reconcileEvery}`) };
+  const isDefault =
+    reminderBefore === defaults.reminderBefore &&
+    overdueAfter === defaults.overdueAfter &&
+    reconcileEvery === defaults.reconcileEvery;
+  return {
+    reminderBefore,
+    overdueAfter,
+    reconcileEvery,
+    version: str(
+      env,
+      'INVOICE_POLICY_VERSION',
+      isDefault ? defaults.version : `env:${reminderBefore}/${overdueAfter}/${reconcileEvery}`,
+    ),
+  };
 }
 
 /** Acknowledgement, routing, business-time SLAs and the calendar of the dispute workflow (recorded in each history). */
@@ -253,13 +324,26 @@ function disputePolicy(env: Env): DisputePolicy {
   try {
     routing = parseRouting(str(env, 'DISPUTE_ROUTING', ''), defaults.routing);
   } catch (error) {
-    throw new ConfigError('DISPUTE_ROUTING', `must be category=queue pairs separated by commas: ${(error as Error).message}`);
+    throw new ConfigError(
+      'DISPUTE_ROUTING',
+      `must be category=queue pairs separated by commas: ${(error as Error).message}`,
+    );
   }
-  const list = (name: string, fallback: string) => str(env, name, fallback).split(',').map((v) => v.trim()).filter(Boolean);
+  const list = (name: string, fallback: string) =>
+    str(env, name, fallback)
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   const policy: DisputePolicy = {
     version: str(env, 'DISPUTE_POLICY_VERSION', defaults.version),
     acknowledgement: {
-      needsPerson: oneOf(env, 'DISPUTE_ACK_NEEDS_PERSON', ['true', 'false'], String(defaults.acknowledgement.needsPerson) as 'true' | 'false') === 'true',
+      needsPerson:
+        oneOf(
+          env,
+          'DISPUTE_ACK_NEEDS_PERSON',
+          ['true', 'false'],
+          String(defaults.acknowledgement.needsPerson) as 'true' | 'false',
+        ) === 'true',
       sla: duration(env, 'DISPUTE_ACK_SLA', defaults.acknowledgement.sla),
       queue: str(env, 'DISPUTE_ACK_QUEUE', defaults.acknowledgement.queue),
     },
@@ -268,7 +352,10 @@ function disputePolicy(env: Env): DisputePolicy {
     routing,
     managerQueue: str(env, 'DISPUTE_MANAGER_QUEUE', defaults.managerQueue),
     managerEmail: str(env, 'DISPUTE_MANAGER_EMAIL', defaults.managerEmail),
-    calendar: { weekendDays: list('DISPUTE_WEEKEND_DAYS', defaults.calendar.weekendDays.join(',')).map(Number), holidays: list('DISPUTE_HOLIDAYS', defaults.calendar.holidays.join(',')) },
+    calendar: {
+      weekendDays: list('DISPUTE_WEEKEND_DAYS', defaults.calendar.weekendDays.join(',')).map(Number),
+      holidays: list('DISPUTE_HOLIDAYS', defaults.calendar.holidays.join(',')),
+    },
     instalmentGrace: duration(env, 'DISPUTE_INSTALMENT_GRACE', defaults.instalmentGrace),
   };
   const variable: Record<string, string> = {
@@ -280,7 +367,15 @@ function disputePolicy(env: Env): DisputePolicy {
   };
   const [problem] = disputePolicyProblems(policy);
   if (problem) {
-    const name = variable[problem.pointer] ?? (problem.pointer.startsWith('/calendar/weekendDays') ? 'DISPUTE_WEEKEND_DAYS' : problem.pointer.startsWith('/calendar/holidays') ? 'DISPUTE_HOLIDAYS' : problem.pointer.startsWith('/routing') ? 'DISPUTE_ROUTING' : 'DISPUTE_POLICY_VERSION');
+    const name =
+      variable[problem.pointer] ??
+      (problem.pointer.startsWith('/calendar/weekendDays')
+        ? 'DISPUTE_WEEKEND_DAYS'
+        : problem.pointer.startsWith('/calendar/holidays')
+          ? 'DISPUTE_HOLIDAYS'
+          : problem.pointer.startsWith('/routing')
+            ? 'DISPUTE_ROUTING'
+            : 'DISPUTE_POLICY_VERSION');
     throw new ConfigError(name, `${problem.detail} (${problem.pointer})`);
   }
   return policy;
@@ -291,7 +386,10 @@ export function loadConfig(env: Env = process.env): Config {
   const certPath = optional(env, 'TEMPORAL_TLS_CERT');
   const keyPath = optional(env, 'TEMPORAL_TLS_KEY');
   if ((certPath === undefined) !== (keyPath === undefined)) {
-    throw new ConfigError(certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT', 'must be set together with its pair (mTLS needs both)');
+    throw new ConfigError(
+      certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT',
+      'must be set together with its pair (mTLS needs both)',
+    );
   }
   const mode = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development');
   return {
@@ -325,7 +423,14 @@ export function loadConfig(env: Env = process.env): Config {
       catcherUiPort: port(env, 'MAIL_UI_PORT', 8025),
       companyName: str(env, 'COMPANY_NAME', 'Example Corp'),
     },
-    policy: { accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'), accountDelinquency: delinquencyPolicy(env), cashApplication: cashApplicationPolicy(env), invoice: invoicePolicy(env), dispute: disputePolicy(env), credit: creditPolicy(env) },
+    policy: {
+      accountRefreshEvery: duration(env, 'ACCOUNT_REFRESH_EVERY', 'P1D'),
+      accountDelinquency: delinquencyPolicy(env),
+      cashApplication: cashApplicationPolicy(env),
+      invoice: invoicePolicy(env),
+      dispute: disputePolicy(env),
+      credit: creditPolicy(env),
+    },
     auth: authConfig(env, mode),
     portal: portalConfig(env, str(env, 'COMPANY_NAME', 'Example Corp')),
   };

@@ -20,13 +20,18 @@ let runtimeMetricsAddress: string | undefined;
  * metrics (workflow/activity task counts and failures, schedule-to-start latency, slots) there in Prometheus format;
  * the worker's `/metrics` passes them through.
  */
-export function installTemporalRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN', options: { metricsBindAddress?: string } = {}): void {
+export function installTemporalRuntime(
+  level: 'WARN' | 'INFO' | 'ERROR' = 'WARN',
+  options: { metricsBindAddress?: string } = {},
+): void {
   if (runtimeInstalled) return;
   Runtime.install({
     logger: new DefaultLogger(level),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: level }), forward: {} },
-      ...(options.metricsBindAddress ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress, useSecondsForDurations: true } } } : {}),
+      ...(options.metricsBindAddress
+        ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress, useSecondsForDurations: true } } }
+        : {}),
     },
   });
   runtimeMetricsAddress = options.metricsBindAddress;
@@ -47,7 +52,11 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function runWorker(config: Config, address: string, shared: { orm: Orm; mailer?: Mailer }): Promise<RunningWorker> {
+export async function runWorker(
+  config: Config,
+  address: string,
+  shared: { orm: Orm; mailer?: Mailer },
+): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config.temporal) });
   const mailer = shared.mailer ?? createMailer(config.mail.smtpUrl);
   // Activities that start or signal other workflows (collections, disputes) use their own client connection.
@@ -61,7 +70,12 @@ export async function runWorker(config: Config, address: string, shared: { orm: 
     deps: {
       orm: shared.orm,
       mailer,
-      mail: { from: config.mail.from, companyName: config.mail.companyName, publicUrl: config.http.publicUrl, paymentInstructions: reportSettings().paymentInstructions },
+      mail: {
+        from: config.mail.from,
+        companyName: config.mail.companyName,
+        publicUrl: config.http.publicUrl,
+        paymentInstructions: reportSettings().paymentInstructions,
+      },
       clock: () => new Date(),
       temporal: { client, taskQueue: config.temporal.taskQueue },
     },
@@ -72,7 +86,12 @@ export async function runWorker(config: Config, address: string, shared: { orm: 
   const metrics =
     config.integrations.workerMetricsPort === undefined
       ? undefined
-      : await startWorkerMetricsServer({ port: config.integrations.workerMetricsPort, host: config.http.host, orm: shared.orm, runtimeMetricsAddress });
+      : await startWorkerMetricsServer({
+          port: config.integrations.workerMetricsPort,
+          host: config.http.host,
+          orm: shared.orm,
+          runtimeMetricsAddress,
+        });
   return {
     worker,
     running,

@@ -1,23 +1,36 @@
 // Cash application of one payment, `payment-<id>`: apply it (one idempotent activity and transaction), signal the
 // invoices it touched, then, while money stays unapplied, wait until it is older than the policy's research delay and
 // open a research task; the task closes itself when the money is applied later (`paymentAllocated` signal).
-import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DocumentActivities } from '../activities/documents.js';
 import type { PaymentActivities } from '../activities/payments.js';
 import type { TaskActivities } from '../activities/tasks.js';
-import { cashApplicationPolicyProblems, DEFAULT_CASH_APPLICATION_POLICY, type CashApplicationPolicy } from '../src/domain/cash-application-policy.js';
+import {
+  cashApplicationPolicyProblems,
+  DEFAULT_CASH_APPLICATION_POLICY,
+  type CashApplicationPolicy,
+} from '../src/domain/cash-application-policy.js';
 import { addDuration, durationMs } from '../src/domain/duration.js';
 import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { RESEARCH_QUEUE, RESEARCH_TASK_TYPE } from '../src/payments/research-task.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
 import { escalationReason, taskDeadlinePatch } from './task-deadlines.js';
 
-const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask, unappliedAmountOf } = proxyActivities<PaymentActivities>({
-  // Each activity is one short transaction; a worker that dies mid-activity is detected after this long and the
-  // activity runs again on another worker (its database transaction died with the process, so nothing is half-done).
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
-});
+const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask, unappliedAmountOf } =
+  proxyActivities<PaymentActivities>({
+    // Each activity is one short transaction; a worker that dies mid-activity is detected after this long and the
+    // activity runs again on another worker (its database transaction died with the process, so nothing is half-done).
+    startToCloseTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
+  });
 
 const { escalateTaskRecord } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30 seconds',
@@ -49,7 +62,10 @@ export const MISSING_PAYMENT_PATCH = 'cash-application-missing-payment-completes
 /** v5: a research task still open at its deadline (the research SLA) moves once to the manager's queue. */
 export const RESEARCH_DEADLINE_PATCH = taskDeadlinePatch(RESEARCH_TASK_TYPE);
 
-const isPaymentNotFound = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'PaymentNotFound';
+const isPaymentNotFound = (error: unknown) =>
+  error instanceof ActivityFailure &&
+  error.cause instanceof ApplicationFailure &&
+  error.cause.type === 'PaymentNotFound';
 
 export interface CashApplicationInput {
   paymentId: string;
@@ -61,15 +77,26 @@ export interface CashApplicationInput {
 export async function cashApplicationWorkflow(input: CashApplicationInput): Promise<CashApplicationState> {
   const problems = cashApplicationPolicyProblems(input.policy);
   // Fails the workflow (not just the task): a bad policy will not get better on retry.
-  if (problems.length) throw ApplicationFailure.nonRetryable(`invalid cash application policy: ${problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}`, 'InvalidPolicy');
+  if (problems.length)
+    throw ApplicationFailure.nonRetryable(
+      `invalid cash application policy: ${problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}`,
+      'InvalidPolicy',
+    );
   const workflowId = workflowInfo().workflowId;
-  const state: CashApplicationState = { paymentId: input.paymentId, phase: 'applying', unappliedAmount: null, researchDueAt: null, researchTaskId: null };
+  const state: CashApplicationState = {
+    paymentId: input.paymentId,
+    phase: 'applying',
+    unappliedAmount: null,
+    researchDueAt: null,
+    researchTaskId: null,
+  };
   let appliedBy = 'system';
 
   setHandler(cashApplicationStateQuery, () => state);
   setHandler(paymentAllocatedSignal, ({ unappliedAmount, by }) => {
     // Signals carry the committed figure; only ever move it down (a late duplicate must not resurrect money).
-    state.unappliedAmount = state.unappliedAmount === null ? unappliedAmount : Math.min(state.unappliedAmount, unappliedAmount);
+    state.unappliedAmount =
+      state.unappliedAmount === null ? unappliedAmount : Math.min(state.unappliedAmount, unappliedAmount);
     appliedBy = by;
   });
 
@@ -85,7 +112,8 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
     return state;
   }
   // A paymentAllocated signal may already have arrived (it carries a later, lower figure).
-  state.unappliedAmount = state.unappliedAmount === null ? result.unappliedAmount : Math.min(state.unappliedAmount, result.unappliedAmount);
+  state.unappliedAmount =
+    state.unappliedAmount === null ? result.unappliedAmount : Math.min(state.unappliedAmount, result.unappliedAmount);
   state.phase = 'notifying_invoices';
   await notifyInvoicesOfPayment({ paymentId: input.paymentId });
   if (result.customerId && patched(RECEIPT_PATCH)) {
@@ -98,7 +126,12 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
     state.researchDueAt = dueAt.toISOString();
     const appliedInTime = await condition(() => state.unappliedAmount === 0, Math.max(1, dueAt.getTime() - Date.now()));
     if (!appliedInTime) {
-      const task = await openResearchTask({ paymentId: input.paymentId, workflowId, sla: input.policy.researchSla, unmatched: result.unmatched });
+      const task = await openResearchTask({
+        paymentId: input.paymentId,
+        workflowId,
+        sla: input.policy.researchSla,
+        unmatched: result.unmatched,
+      });
       state.researchTaskId = task.taskId;
       if (task.taskId) {
         state.phase = 'research_open';
@@ -110,7 +143,11 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
             const current = await unappliedAmountOf({ paymentId: input.paymentId });
             state.unappliedAmount = Math.min(state.unappliedAmount, current);
             if (escalateTo && state.unappliedAmount > 0) {
-              await escalateTaskRecord({ taskId: task.taskId, queue: escalateTo, reason: escalationReason({ type: RESEARCH_TASK_TYPE, queue: RESEARCH_QUEUE }, dueAt) });
+              await escalateTaskRecord({
+                taskId: task.taskId,
+                queue: escalateTo,
+                reason: escalationReason({ type: RESEARCH_TASK_TYPE, queue: RESEARCH_QUEUE }, dueAt),
+              });
               escalateTo = null;
             }
           }

@@ -26,7 +26,8 @@ export const invoiceOverdueSignal = defineSignal<[InvoiceOverdueNotice]>('invoic
  * What the customer owes changed (a payment or credit was applied, a credit note issued). Sent once per customer and
  * change, not per invoice, after the commit; the workflow re-reads its facts, so a burst of these costs one read.
  */
-export const collectionAccountChangedSignal = defineSignal<[{ reason: string; source?: string }]>('collectionAccountChanged');
+export const collectionAccountChangedSignal =
+  defineSignal<[{ reason: string; source?: string }]>('collectionAccountChanged');
 
 export interface PromiseToPayRequest {
   /** Chosen by the caller (the API), so a retried update stores one promise. */
@@ -43,11 +44,28 @@ export interface PromiseToPayRecorded extends PromiseTerms {
 export const recordPromiseUpdate = defineUpdate<PromiseToPayRecorded, [PromiseToPayRequest]>('recordPromise');
 
 /** Moves the running collection to another policy version (explicit: a new version never reaches running collections by itself). */
-export const migratePolicyUpdate = defineUpdate<{ from: { code: string; version: number }; to: { code: string; version: number } }, [{ policy: DunningPolicy; by: string }]>('migratePolicy');
+export const migratePolicyUpdate = defineUpdate<
+  { from: { code: string; version: number }; to: { code: string; version: number } },
+  [{ policy: DunningPolicy; by: string }]
+>('migratePolicy');
 
 export interface CollectionHistoryEntry {
   at: string;
-  kind: 'started' | 'escalated' | 'de_escalated' | 'contact' | 'fee' | 'action' | 'promise_recorded' | 'promise_kept' | 'promise_broken' | 'write_off_proposed' | 'write_off_approved' | 'write_off_rejected' | 'policy_migrated' | 'closed';
+  kind:
+    | 'started'
+    | 'escalated'
+    | 'de_escalated'
+    | 'contact'
+    | 'fee'
+    | 'action'
+    | 'promise_recorded'
+    | 'promise_kept'
+    | 'promise_broken'
+    | 'write_off_proposed'
+    | 'write_off_approved'
+    | 'write_off_rejected'
+    | 'policy_migrated'
+    | 'closed';
   level: string | null;
   detail: string;
 }

@@ -3,12 +3,29 @@
 // level's late fee once per invoice, runs the level's actions, honours promises to pay, proposes a write-off after the
 // last level, and ends when nothing is overdue. Every decision reads the documents' aggregates through one activity,
 // so payments and disputes only need to say "look again". The policy (and its version) is input, recorded in history.
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collection.js';
 import { withChargedFees } from '../src/domain/dunning-fees.js';
 import { addDuration } from '../src/domain/duration.js';
 import type { DunningPolicy } from '../src/domain/dunning-policy.js';
-import { contactDue, invoicesDueForFee, nextEscalationAt, promiseDeadline, promiseKept, promiseProblems, selectLevel } from '../src/domain/dunning.js';
+import {
+  contactDue,
+  invoicesDueForFee,
+  nextEscalationAt,
+  promiseDeadline,
+  promiseKept,
+  promiseProblems,
+  selectLevel,
+} from '../src/domain/dunning.js';
 import { countFromHandOver, isSubDayLadder } from '../src/domain/ladder-clock.js';
 import { outcomeProblems, type FieldProblem, type TaskCompletion } from '../src/domain/tasks.js';
 import type { CollectionFacts } from '../src/collections/facts.js';
@@ -56,7 +73,10 @@ export interface CollectionState {
   promise: PromiseToPayRecorded | null;
   writeOff: { taskId: string; invoiceIds: string[]; proposedAt: string } | null;
   writeOffRound: number;
-  facts: Pick<CollectionFacts, 'overdue' | 'disputed' | 'oldestOverdueAt' | 'overdueAmount'> & { currency: string | null; customerName: string | null };
+  facts: Pick<CollectionFacts, 'overdue' | 'disputed' | 'oldestOverdueAt' | 'overdueAmount'> & {
+    currency: string | null;
+    customerName: string | null;
+  };
   nextAction: string | null;
   nextActionAt: string | null;
   /** When the workflow wakes by itself next (contacts go on while a write-off proposal waits for its decision). */
@@ -104,7 +124,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   const now = () => new Date();
   const levelName = (i: number) => state.policy.levels[i]?.name ?? null;
   const note = (kind: CollectionHistoryEntry['kind'], detail: string) => {
-    state.history = [...state.history, { at: now().toISOString(), kind, level: levelName(state.level), detail }].slice(-HISTORY_KEPT);
+    state.history = [...state.history, { at: now().toISOString(), kind, level: levelName(state.level), detail }].slice(
+      -HISTORY_KEPT,
+    );
   };
 
   const inbox = installTaskInbox(
@@ -124,7 +146,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   setHandler(
     recordPromiseUpdate,
     async (request) => {
-      const covered = request.invoiceIds?.length ? state.facts.overdue.filter((i) => request.invoiceIds!.includes(i.invoiceId)) : state.facts.overdue;
+      const covered = request.invoiceIds?.length
+        ? state.facts.overdue.filter((i) => request.invoiceIds!.includes(i.invoiceId))
+        : state.facts.overdue;
       const recorded: PromiseToPayRecorded = {
         promiseId: request.promiseId,
         amount: request.amount,
@@ -134,7 +158,18 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         baselineAmount: covered.reduce((a, i) => a + i.openAmount, 0),
         deadlineAt: promiseDeadline(request.date, state.policy.promise.grace).toISOString(),
       };
-      await acts.savePromise({ id: recorded.promiseId, customerId: state.customerId, amount: recorded.amount, currency: recorded.currency, promisedDate: recorded.promisedDate, invoiceIds: recorded.invoiceIds, baselineAmount: recorded.baselineAmount, deadlineAt: recorded.deadlineAt, createdBy: request.by, createdAt: now().toISOString() });
+      await acts.savePromise({
+        id: recorded.promiseId,
+        customerId: state.customerId,
+        amount: recorded.amount,
+        currency: recorded.currency,
+        promisedDate: recorded.promisedDate,
+        invoiceIds: recorded.invoiceIds,
+        baselineAmount: recorded.baselineAmount,
+        deadlineAt: recorded.deadlineAt,
+        createdBy: request.by,
+        createdAt: now().toISOString(),
+      });
       state.promise = recorded;
       note('promise_recorded', `${recorded.amount} by ${recorded.promisedDate} (${request.by})`);
       dirty = true;
@@ -142,10 +177,26 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     },
     {
       validator: (request) => {
-        if (state.closed) throw ApplicationFailure.create({ type: 'PromiseRefused', message: 'nothing is overdue any more', details: [[{ pointer: '/amount', detail: 'nothing is overdue to promise against' }]], nonRetryable: true });
-        const problems = promiseProblems(request, { now: now(), policy: state.policy, overdue: state.facts.overdue, openPromises: state.promise ? 1 : 0 });
+        if (state.closed)
+          throw ApplicationFailure.create({
+            type: 'PromiseRefused',
+            message: 'nothing is overdue any more',
+            details: [[{ pointer: '/amount', detail: 'nothing is overdue to promise against' }]],
+            nonRetryable: true,
+          });
+        const problems = promiseProblems(request, {
+          now: now(),
+          policy: state.policy,
+          overdue: state.facts.overdue,
+          openPromises: state.promise ? 1 : 0,
+        });
         if (problems.length) {
-          throw ApplicationFailure.create({ type: 'PromiseRefused', message: problems.map((p) => `${p.pointer} ${p.detail}`).join('; '), details: [problems], nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'PromiseRefused',
+            message: problems.map((p) => `${p.pointer} ${p.detail}`).join('; '),
+            details: [problems],
+            nonRetryable: true,
+          });
         }
       },
     },
@@ -166,9 +217,18 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     },
     {
       validator: ({ policy }) => {
-        if (state.closed) throw ApplicationFailure.create({ type: 'MigrationRefused', message: 'the collection has ended', nonRetryable: true });
+        if (state.closed)
+          throw ApplicationFailure.create({
+            type: 'MigrationRefused',
+            message: 'the collection has ended',
+            nonRetryable: true,
+          });
         if (policy.code === state.policy.code && policy.version === state.policy.version) {
-          throw ApplicationFailure.create({ type: 'MigrationRefused', message: `the collection already runs ${policy.code}@${policy.version}`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'MigrationRefused',
+            message: `the collection already runs ${policy.code}@${policy.version}`,
+            nonRetryable: true,
+          });
         }
       },
     },
@@ -176,18 +236,27 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
 
   if (state.writeOff) watchWriteOff(state.writeOff.taskId);
   // Every task's deadline moves it once to the manager's queue; tasks carried over continue-as-new keep theirs.
-  const escalateLate = (task: OpenTask) => escalateAtDeadline(inbox, task, { dueAt: task.slaDueAt, escalateTo: state.policy.managerQueue ?? MANAGER_QUEUE });
+  const escalateLate = (task: OpenTask) =>
+    escalateAtDeadline(inbox, task, { dueAt: task.slaDueAt, escalateTo: state.policy.managerQueue ?? MANAGER_QUEUE });
   for (const task of inbox.openTasks()) escalateLate(task);
   if (!input.state) note('started', `policy ${state.policy.code}@${state.policy.version}`);
 
   function watchWriteOff(taskId: string) {
     void inbox.waitFor(taskId).then((done) => {
-      if (state.writeOff?.taskId === taskId) writeOffDecision = done ?? { taskId, outcome: 'reject', data: {}, by: 'system', byManager: false, comment: 'task closed' };
+      if (state.writeOff?.taskId === taskId)
+        writeOffDecision = done ?? {
+          taskId,
+          outcome: 'reject',
+          data: {},
+          by: 'system',
+          byManager: false,
+          comment: 'task closed',
+        };
     });
   }
 
   async function saveCase(status: 'active' | 'closed') {
-    state.revision = now().getTime() * 1000 + ((state.revision % 1000) + 1) % 1000;
+    state.revision = now().getTime() * 1000 + (((state.revision % 1000) + 1) % 1000);
     await acts.saveCollectionCase({
       customerId: state.customerId,
       workflowId: workflowInfo().workflowId,
@@ -218,7 +287,15 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     state.levelSince = at;
     state.lastContactSlot = null;
     note('escalated', `${from ?? 'none'} -> ${level.name} (${reason})`);
-    await acts.recordEscalation({ customerId: state.customerId, from, to: level.name, step, at, actions: level.actions, reason });
+    await acts.recordEscalation({
+      customerId: state.customerId,
+      from,
+      to: level.name,
+      step,
+      at,
+      actions: level.actions,
+      reason,
+    });
     await chargeFees(facts);
     for (const action of level.actions) {
       if (action === 'collector_task') {
@@ -232,7 +309,12 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
           customerId: state.customerId,
           sla: null,
           slaDueAt: addDuration(now(), state.policy.collectorTaskSla).toISOString(),
-          payload: { level: level.name, overdueAmount: facts.overdueAmount, currency: facts.customer.currency, invoices: facts.overdue.map((i) => i.number) },
+          payload: {
+            level: level.name,
+            overdueAmount: facts.overdueAmount,
+            currency: facts.customer.currency,
+            invoices: facts.overdue.map((i) => i.number),
+          },
         });
         escalateLate(task);
         note('action', `collector task ${task.taskId}`);
@@ -240,7 +322,13 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         const held = await acts.placeCollectionHold({ customerId: state.customerId, level: level.name, step });
         note('action', held.changed ? 'account put on credit hold' : 'account already on hold');
       } else if (action === 'agency_handover') {
-        await acts.recordAgencyHandover({ customerId: state.customerId, level: level.name, step, at, invoiceIds: facts.overdue.map((i) => i.invoiceId) });
+        await acts.recordAgencyHandover({
+          customerId: state.customerId,
+          level: level.name,
+          step,
+          at,
+          invoiceIds: facts.overdue.map((i) => i.invoiceId),
+        });
         note('action', 'handed over to the collection agency');
       }
     }
@@ -255,12 +343,25 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     if (!level.lateFee) return;
     const due = invoicesDueForFee(level, facts.overdue, now());
     if (due.length === 0) return;
-    const charged = await acts.chargeLateFees({ customerId: state.customerId, level: level.name, rule: level.lateFee, policy: { code: state.policy.code, version: state.policy.version }, asOf: now().toISOString(), invoiceIds: due.map((i) => i.invoiceId) });
+    const charged = await acts.chargeLateFees({
+      customerId: state.customerId,
+      level: level.name,
+      rule: level.lateFee,
+      policy: { code: state.policy.code, version: state.policy.version },
+      asOf: now().toISOString(),
+      invoiceIds: due.map((i) => i.invoiceId),
+    });
     const posted = charged.filter((x) => x.charged && x.fee);
     for (const c of posted) note('fee', `${c.fee!.total} ${c.fee!.currency} on ${c.invoiceId}`);
     // Older histories counted a fee only from the next read of the facts.
     if (posted.length > 0 && patched('facts-include-charged-fees')) {
-      state.facts = { ...state.facts, ...withChargedFees(state.facts, posted.map((c) => ({ invoiceId: c.invoiceId, amount: c.fee!.total }))) };
+      state.facts = {
+        ...state.facts,
+        ...withChargedFees(
+          state.facts,
+          posted.map((c) => ({ invoiceId: c.invoiceId, amount: c.fee!.total })),
+        ),
+      };
     }
   }
 
@@ -289,10 +390,20 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       escalateLate(task);
       channels.push({ channel, taskId: task.taskId });
     }
-    await acts.sendDunningContact({ customerId: state.customerId, level: level.name, template: level.template, slot: slotIso, channels, asOf: now().toISOString() });
+    await acts.sendDunningContact({
+      customerId: state.customerId,
+      level: level.name,
+      template: level.template,
+      slot: slotIso,
+      channels,
+      asOf: now().toISOString(),
+    });
     state.lastContactSlot = slotIso;
     state.contacts += 1;
-    note('contact', `${level.channels.join('+')} ${level.template}${skipped ? ` (caught up: ${skipped} earlier date(s) passed while stopped, one contact sent)` : ''}`);
+    note(
+      'contact',
+      `${level.channels.join('+')} ${level.template}${skipped ? ` (caught up: ${skipped} earlier date(s) passed while stopped, one contact sent)` : ''}`,
+    );
   }
 
   async function resolvePromise(facts: CollectionFacts): Promise<void> {
@@ -301,15 +412,28 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     const open = facts.openPromises.find((x) => x.id === p.promiseId);
     const coveredOpen = open?.coveredOpen ?? 0;
     if (!open || promiseKept(p, coveredOpen)) {
-      await acts.resolvePromiseRecord({ customerId: state.customerId, promiseId: p.promiseId, status: 'kept', at: now().toISOString() });
+      await acts.resolvePromiseRecord({
+        customerId: state.customerId,
+        promiseId: p.promiseId,
+        status: 'kept',
+        at: now().toISOString(),
+      });
       state.promise = null;
       note('promise_kept', `${p.amount} promised by ${p.promisedDate}`);
     } else if (now().getTime() >= Date.parse(p.deadlineAt)) {
-      await acts.resolvePromiseRecord({ customerId: state.customerId, promiseId: p.promiseId, status: 'broken', at: now().toISOString() });
+      await acts.resolvePromiseRecord({
+        customerId: state.customerId,
+        promiseId: p.promiseId,
+        status: 'broken',
+        at: now().toISOString(),
+      });
       state.promise = null;
       // Escalation resumes one level higher than where the promise found the account.
       state.floor = Math.min(Math.max(state.level, state.floor) + 1, state.policy.levels.length - 1);
-      note('promise_broken', `${p.amount} promised by ${p.promisedDate}; escalation resumes at ${levelName(state.floor)}`);
+      note(
+        'promise_broken',
+        `${p.amount} promised by ${p.promisedDate}; escalation resumes at ${levelName(state.floor)}`,
+      );
     }
   }
 
@@ -328,7 +452,12 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     if (facts.overdue.length === 0) return false;
     // Since `sub-day-ladder-from-hand-over` a ladder of steps shorter than a day (staging) counts them from each
     // invoice's hand-over to collections; the view keeps the due-date age. Facts read before carried no hand-over.
-    const ladder = isSubDayLadder(state.policy) && facts.overdue.some((i) => i.handedOverAt) && patched('sub-day-ladder-from-hand-over') ? countFromHandOver(facts) : facts;
+    const ladder =
+      isSubDayLadder(state.policy) &&
+      facts.overdue.some((i) => i.handedOverAt) &&
+      patched('sub-day-ladder-from-hand-over')
+        ? countFromHandOver(facts)
+        : facts;
 
     if (writeOffDecision && state.writeOff) {
       const decision = writeOffDecision;
@@ -337,8 +466,18 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       state.writeOff = null;
       state.writeOffRound += 1;
       if (decision.outcome === 'approve') {
-        const done = await acts.writeOffInvoices({ customerId: state.customerId, invoiceIds: proposal.invoiceIds, approvedBy: decision.by, taskId: proposal.taskId, at: now().toISOString(), round: state.writeOffRound });
-        note('write_off_approved', `${done.writtenOff.length} invoice(s), ${done.amount} written off by ${decision.by}`);
+        const done = await acts.writeOffInvoices({
+          customerId: state.customerId,
+          invoiceIds: proposal.invoiceIds,
+          approvedBy: decision.by,
+          taskId: proposal.taskId,
+          at: now().toISOString(),
+          round: state.writeOffRound,
+        });
+        note(
+          'write_off_approved',
+          `${done.writtenOff.length} invoice(s), ${done.amount} written off by ${decision.by}`,
+        );
         return evaluate();
       }
       // Rejected: collecting goes on at the last level; a new proposal follows after another write-off period.
@@ -349,7 +488,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     const at = now();
     const paused = state.promise !== null;
     const target = selectLevel(state.policy, ladder, at, state.floor);
-    if (target > state.level && !paused) await enterLevel(target, state.floor >= target ? 'promise broken' : 'overdue facts', ladder);
+    if (target > state.level && !paused)
+      await enterLevel(target, state.floor >= target ? 'promise broken' : 'overdue facts', ladder);
     else if (target < state.level) {
       // Paid down: back to the level the facts call for; the contact cadence continues from the last contact.
       note('de_escalated', `${levelName(state.level)} -> ${levelName(target) ?? 'none'}`);
@@ -386,7 +526,16 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
           sla: null,
           slaDueAt: addDuration(now(), state.policy.writeOff.sla).toISOString(),
           // `amount` is what the approval ceilings are measured against (src/domain/approval-authority.ts).
-          payload: { invoices: facts.overdue.map((i) => ({ id: i.invoiceId, number: i.number, openAmount: i.openAmount, currency: i.currency })), overdueAmount: facts.overdueAmount, amount: { amount: facts.overdueAmount, currency: facts.customer.currency } },
+          payload: {
+            invoices: facts.overdue.map((i) => ({
+              id: i.invoiceId,
+              number: i.number,
+              openAmount: i.openAmount,
+              currency: i.currency,
+            })),
+            overdueAmount: facts.overdueAmount,
+            amount: { amount: facts.overdueAmount, currency: facts.customer.currency },
+          },
           context: { invoiceIds },
         });
         state.writeOff = { taskId: task.taskId, invoiceIds, proposedAt: now().toISOString() };
@@ -404,7 +553,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       ['check the promise to pay', state.promise ? new Date(state.promise.deadlineAt) : undefined],
       ['propose a write-off', writeOffAt],
     ];
-    const next = candidates.filter((c): c is [string, Date] => c[1] !== undefined).sort((a, b) => a[1].getTime() - b[1].getTime())[0];
+    const next = candidates
+      .filter((c): c is [string, Date] => c[1] !== undefined)
+      .sort((a, b) => a[1].getTime() - b[1].getTime())[0];
     state.wakeAt = next?.[1].toISOString() ?? null;
     if (state.writeOff) {
       state.nextAction = 'decide the write-off proposal';
@@ -430,7 +581,11 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     else if (wakeAt > Date.now()) await condition(woken, wakeAt - Date.now());
     if (workflowInfo().continueAsNewSuggested && !dirty) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof collectionWorkflow>({ customerId: state.customerId, policy: state.policy, state: { ...state, tasks: inbox.snapshot() } });
+      return continueAsNew<typeof collectionWorkflow>({
+        customerId: state.customerId,
+        policy: state.policy,
+        state: { ...state, tasks: inbox.snapshot() },
+      });
     }
   }
 
@@ -449,13 +604,24 @@ function view(state: CollectionState): CollectionView {
   return {
     customerId: state.customerId,
     policy: { code: state.policy.code, version: state.policy.version },
-    phase: state.closed ? 'closed' : state.writeOff ? 'awaiting_write_off' : state.promise ? 'paused_by_promise' : 'collecting',
+    phase: state.closed
+      ? 'closed'
+      : state.writeOff
+        ? 'awaiting_write_off'
+        : state.promise
+          ? 'paused_by_promise'
+          : 'collecting',
     level: state.level,
     levelName: state.level >= 0 ? state.policy.levels[state.level]!.name : null,
     levelSince: state.levelSince,
     currency: state.facts.currency,
     overdueAmount: state.facts.overdueAmount,
-    overdueInvoices: state.facts.overdue.map((i) => ({ invoiceId: i.invoiceId, number: i.number, openAmount: i.openAmount, overdueAt: i.overdueAt })),
+    overdueInvoices: state.facts.overdue.map((i) => ({
+      invoiceId: i.invoiceId,
+      number: i.number,
+      openAmount: i.openAmount,
+      overdueAt: i.overdueAt,
+    })),
     disputedInvoiceIds: state.facts.disputed.map((i) => i.invoiceId),
     contacts: state.contacts,
     nextAction: state.nextAction,

@@ -13,7 +13,13 @@ export interface CreditReviewState {
   scorecard: ScorecardResult | null;
   approver: 'auto' | 'credit_manager' | 'finance_director' | null;
   taskId: string | null;
-  decision: { outcome: 'approved' | 'rejected'; limit: number | null; decidedBy: string; comment: string | null; nextReviewDate: string } | null;
+  decision: {
+    outcome: 'approved' | 'rejected';
+    limit: number | null;
+    decidedBy: string;
+    comment: string | null;
+    nextReviewDate: string;
+  } | null;
 }
 
 export const creditReviewStateQuery = defineQuery<CreditReviewState>('creditReviewState');

@@ -33,7 +33,14 @@ export interface CreditNoteApprovalInput {
 }
 
 export async function creditNoteApprovalWorkflow(input: CreditNoteApprovalInput): Promise<CreditNoteApprovalState> {
-  let state: CreditNoteApprovalState = { status: 'awaiting_approval', taskId: null, decidedBy: null, comment: null, creditNoteNumber: null, refusal: null };
+  let state: CreditNoteApprovalState = {
+    status: 'awaiting_approval',
+    taskId: null,
+    decidedBy: null,
+    comment: null,
+    creditNoteNumber: null,
+    refusal: null,
+  };
   setHandler(creditNoteApprovalQuery, () => state);
   // Approve, or reject with a reason: the same rule as a credit override.
   const inbox = installTaskInbox({ validate: (_task, completion) => overrideProblems(completion) });
@@ -46,7 +53,15 @@ export async function creditNoteApprovalWorkflow(input: CreditNoteApprovalInput)
     subjectId: input.invoiceId,
     customerId: input.customerId,
     sla: input.sla,
-    payload: { creditNoteId: input.creditNoteId, invoiceId: input.invoiceId, invoiceNumber: input.invoiceNumber, amount: input.amount, reason: input.reason, requestedBy: input.requestedBy, outcomes: ['approve', 'reject'] },
+    payload: {
+      creditNoteId: input.creditNoteId,
+      invoiceId: input.invoiceId,
+      invoiceNumber: input.invoiceNumber,
+      amount: input.amount,
+      reason: input.reason,
+      requestedBy: input.requestedBy,
+      outcomes: ['approve', 'reject'],
+    },
   });
   state = { ...state, taskId: task.taskId };
   escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(input.sla), escalateTo: input.escalateTo ?? MANAGER_QUEUE });

@@ -5,7 +5,12 @@
 import { condition, allHandlersFinished, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CreditActivities } from '../activities/credit.js';
 import { approvalProblems, approverFor, type ApprovalContext } from '../src/domain/credit-decision.js';
-import { approvalQueue, taskEscalationQueueOf, validateCreditPolicy, type CreditPolicy } from '../src/domain/credit-policy.js';
+import {
+  approvalQueue,
+  taskEscalationQueueOf,
+  validateCreditPolicy,
+  type CreditPolicy,
+} from '../src/domain/credit-policy.js';
 import { scoreCredit } from '../src/domain/credit-scorecard.js';
 import { creditReviewStateQuery, type CreditReviewState } from './credit-messages.js';
 import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
@@ -41,7 +46,9 @@ export async function creditReviewWorkflow(input: CreditReviewInput): Promise<Cr
     decision: null,
   };
   // Completing the approval task: the validator holds the approver to the authority of their level.
-  const inbox = installTaskInbox({ validate: (task, completion) => approvalProblems(completion, task.context as unknown as ApprovalContext) });
+  const inbox = installTaskInbox({
+    validate: (task, completion) => approvalProblems(completion, task.context as unknown as ApprovalContext),
+  });
   setHandler(creditReviewStateQuery, () => state);
 
   const today = new Date().toISOString().slice(0, 10);
@@ -54,7 +61,13 @@ export async function creditReviewWorkflow(input: CreditReviewInput): Promise<Cr
   let decision: NonNullable<CreditReviewState['decision']>;
   if (route.approver === 'auto') {
     await recordCreditScore({ workflowId, scorecard, bureau: gathered.bureau, approver: route.approver, taskId: null });
-    decision = { outcome: 'approved', limit: recommended, decidedBy: `policy:${input.policy.version}`, comment: null, nextReviewDate: scorecard.nextReviewDate };
+    decision = {
+      outcome: 'approved',
+      limit: recommended,
+      decidedBy: `policy:${input.policy.version}`,
+      comment: null,
+      nextReviewDate: scorecard.nextReviewDate,
+    };
   } else {
     const context: ApprovalContext = { approver: route.approver, maxAmount: route.upTo, recommended };
     const task = await inbox.open({
@@ -83,13 +96,28 @@ export async function creditReviewWorkflow(input: CreditReviewInput): Promise<Cr
       context: context as unknown as Record<string, unknown>,
     });
     state = { ...state, phase: 'awaiting_approval', taskId: task.taskId };
-    escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(input.policy.approvalSla), escalateTo: taskEscalationQueueOf(input.policy) });
-    await recordCreditScore({ workflowId, scorecard, bureau: gathered.bureau, approver: route.approver, taskId: task.taskId });
+    escalateAtDeadline(inbox, task, {
+      dueAt: deadlineAfter(input.policy.approvalSla),
+      escalateTo: taskEscalationQueueOf(input.policy),
+    });
+    await recordCreditScore({
+      workflowId,
+      scorecard,
+      bureau: gathered.bureau,
+      approver: route.approver,
+      taskId: task.taskId,
+    });
     const done = (await inbox.waitFor(task.taskId))!;
     const comment = done.comment ?? (typeof done.data.reason === 'string' ? done.data.reason : null);
     decision =
       done.outcome === 'approve'
-        ? { outcome: 'approved', limit: typeof done.data.limit === 'number' ? done.data.limit : recommended, decidedBy: done.by, comment, nextReviewDate: scorecard.nextReviewDate }
+        ? {
+            outcome: 'approved',
+            limit: typeof done.data.limit === 'number' ? done.data.limit : recommended,
+            decidedBy: done.by,
+            comment,
+            nextReviewDate: scorecard.nextReviewDate,
+          }
         : { outcome: 'rejected', limit: null, decidedBy: done.by, comment, nextReviewDate: scorecard.nextReviewDate };
   }
 

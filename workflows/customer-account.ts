@@ -12,7 +12,15 @@ import {
 } from '@temporalio/workflow';
 import type { AccountActivities } from '../activities/account.js';
 import type { CreditActivities } from '../activities/credit.js';
-import { afterReviewStarted, NO_CREDIT_WATCH, periodicReviewAt, planCreditReview, withBaseline, withCreditDecision, type CreditDecisionNotice } from '../src/domain/account-credit.js';
+import {
+  afterReviewStarted,
+  NO_CREDIT_WATCH,
+  periodicReviewAt,
+  planCreditReview,
+  withBaseline,
+  withCreditDecision,
+  type CreditDecisionNotice,
+} from '../src/domain/account-credit.js';
 import { DEFAULT_CREDIT_POLICY } from '../src/domain/credit-policy.js';
 import {
   applyProfileChanges,
@@ -29,12 +37,18 @@ import {
   type StoredAccountState,
 } from '../src/domain/account.js';
 import { assessDelinquency, DEFAULT_DELINQUENCY_POLICY, delinquencyThresholdAt } from '../src/domain/delinquency.js';
-import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal, refreshAccountSignal } from './messages.js';
+import {
+  accountProfileChangedSignal,
+  accountStateQuery,
+  closeAccountSignal,
+  refreshAccountSignal,
+} from './messages.js';
 
-const { loadAccountSnapshot, loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } = proxyActivities<AccountActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { loadAccountSnapshot, loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } =
+  proxyActivities<AccountActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
 
 const { startCreditReview } = proxyActivities<CreditActivities>({
   startToCloseTimeout: '1 minute',
@@ -64,7 +78,9 @@ export interface CustomerAccountInput {
 
 export async function customerAccountWorkflow(input: CustomerAccountInput): Promise<AccountState> {
   validateAccountPolicy(input.policy);
-  let state = input.state ? upgradeState(input.state) : openAccount({ customerId: input.customerId, currency: input.currency, now: new Date(), policy: input.policy });
+  let state = input.state
+    ? upgradeState(input.state)
+    : openAccount({ customerId: input.customerId, currency: input.currency, now: new Date(), policy: input.policy });
   let refreshRequested = false;
   /** Reasons of refresh requests since the last credit check (e.g. `promise_broken` from collections). */
   let refreshReasons: string[] = [];
@@ -81,7 +97,11 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
     state = applyProfileChanges(state, change, new Date());
     const decided = change.changes.find((c) => c.field === 'creditReview');
     // A decision can arrive before the loop first ran (while the opening notice is sent): start the watch with it.
-    if (decided) state = { ...state, credit: withCreditDecision(state.credit ?? NO_CREDIT_WATCH, decided.to as CreditDecisionNotice) };
+    if (decided)
+      state = {
+        ...state,
+        credit: withCreditDecision(state.credit ?? NO_CREDIT_WATCH, decided.to as CreditDecisionNotice),
+      };
   });
 
   if (!input.state) {
@@ -93,13 +113,24 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
     const reviewAt = creditTimer && state.credit ? periodicReviewAt(state.credit) : null;
     // Since `delinquency-threshold-timer` the account also wakes the day its oldest open invoice crosses the
     // delinquency threshold; older histories waited for the scheduled refresh (ACCOUNT_REFRESH_EVERY).
-    const thresholdAt = !isClosed(state) && patched(DELINQUENCY_TIMER_PATCH) ? delinquencyThresholdAt(state.facts, input.policy.delinquency ?? DEFAULT_DELINQUENCY_POLICY, new Date()) : undefined;
-    const wakeAt = Math.min(Date.parse(state.nextRefreshAt), reviewAt?.getTime() ?? Infinity, thresholdAt?.getTime() ?? Infinity);
+    const thresholdAt =
+      !isClosed(state) && patched(DELINQUENCY_TIMER_PATCH)
+        ? delinquencyThresholdAt(state.facts, input.policy.delinquency ?? DEFAULT_DELINQUENCY_POLICY, new Date())
+        : undefined;
+    const wakeAt = Math.min(
+      Date.parse(state.nextRefreshAt),
+      reviewAt?.getTime() ?? Infinity,
+      thresholdAt?.getTime() ?? Infinity,
+    );
     const untilRefresh = Math.max(1, wakeAt - Date.now());
     await condition(() => refreshRequested || isClosed(state) || workflowInfo().continueAsNewSuggested, untilRefresh);
     if (isClosed(state)) break;
     let refreshed = false;
-    if (refreshRequested || Date.now() >= Date.parse(state.nextRefreshAt) || (thresholdAt && Date.now() >= thresholdAt.getTime())) {
+    if (
+      refreshRequested ||
+      Date.now() >= Date.parse(state.nextRefreshAt) ||
+      (thresholdAt && Date.now() >= thresholdAt.getTime())
+    ) {
       refreshRequested = false;
       refreshed = true;
       if (patched(DELINQUENCY_PATCH)) {
@@ -130,7 +161,9 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
     // Accounts without a credit decision are not under credit management: nothing to watch.
     if (!state.credit?.lastReviewId) return;
     // The baseline comes from facts a refresh read, never from the empty facts of a workflow that has not refreshed yet.
-    const watch = refreshed ? withBaseline(state.credit ?? NO_CREDIT_WATCH, state.facts, today) : (state.credit ?? NO_CREDIT_WATCH);
+    const watch = refreshed
+      ? withBaseline(state.credit ?? NO_CREDIT_WATCH, state.facts, today)
+      : (state.credit ?? NO_CREDIT_WATCH);
     const plan = planCreditReview(watch, { facts: state.facts, today, now: new Date(), signals, refreshed }, policy);
     state = { ...state, credit: watch };
     if (!plan) return;
@@ -142,7 +175,16 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
       reasons: plan.reasons,
       policy,
     });
-    state = { ...state, credit: afterReviewStarted(state.credit ?? watch, { workflowId: started.workflowId, plan, facts: state.facts, today, now: new Date() }) };
+    state = {
+      ...state,
+      credit: afterReviewStarted(state.credit ?? watch, {
+        workflowId: started.workflowId,
+        plan,
+        facts: state.facts,
+        today,
+        now: new Date(),
+      }),
+    };
   }
 
   /** Reads profile and facts, lets the policy decide delinquency, and writes a changed decision back to the record. */
@@ -150,13 +192,24 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
     const today = new Date().toISOString().slice(0, 10);
     const snapshot = await loadAccountFacts({ customerId: input.customerId, asOf: today });
     state = applySnapshot(state, snapshot, new Date(), input.policy);
-    if (state.credit && snapshot.creditReview !== undefined) state = { ...state, credit: withCreditDecision(state.credit, snapshot.creditReview) };
+    if (state.credit && snapshot.creditReview !== undefined)
+      state = { ...state, credit: withCreditDecision(state.credit, snapshot.creditReview) };
     if (isClosed(state) || !snapshot.facts) return;
     const policy = input.policy.delinquency ?? DEFAULT_DELINQUENCY_POLICY;
     const next = delinquencyAfter(state, assessDelinquency(snapshot.facts, policy, today), new Date());
     if (!delinquencyChanged(state, next)) return;
     const by = `policy:delinquency(${policy.overdueAfter},${policy.brokenPromisesAtLeast})`;
-    const recorded = await recordDelinquency({ workflowId: workflowInfo().workflowId, step: `delinquency-${state.refreshCount}`, customerId: input.customerId, delinquency: next, by });
-    state = applyProfileChanges(state, { changes: [{ field: 'delinquency', from: state.delinquency, to: next }], by, version: recorded.version }, new Date());
+    const recorded = await recordDelinquency({
+      workflowId: workflowInfo().workflowId,
+      step: `delinquency-${state.refreshCount}`,
+      customerId: input.customerId,
+      delinquency: next,
+      by,
+    });
+    state = applyProfileChanges(
+      state,
+      { changes: [{ field: 'delinquency', from: state.delinquency, to: next }], by, version: recorded.version },
+      new Date(),
+    );
   }
 }

@@ -4,7 +4,14 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { SlaClock } from '../src/domain/business-days.js';
 import type { DisputeOutcome } from '../src/domain/dispute.js';
 
-export type DisputePhase = 'starting' | 'acknowledging' | 'open' | 'awaiting_info' | 'resolving' | 'payment_plan' | 'closed';
+export type DisputePhase =
+  | 'starting'
+  | 'acknowledging'
+  | 'open'
+  | 'awaiting_info'
+  | 'resolving'
+  | 'payment_plan'
+  | 'closed';
 
 export interface DisputeWorkflowState {
   disputeId: string;

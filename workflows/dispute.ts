@@ -3,7 +3,14 @@
 // it to the managers when the resolution SLA (business time) passes, asks the customer for information with the SLA
 // clock paused, and applies the handler's decision: credit, rebill, payment plan (each instalment tracked) or upheld.
 // Dunning resumes whenever the dispute ends without settling the invoice. Policy is input, recorded in history.
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import type { DisputeActivities } from '../activities/disputes.js';
 import { addBusinessDuration, pauseSla, resumeSla, slaDeadline, startSla } from '../src/domain/business-days.js';
 import {
@@ -32,7 +39,11 @@ import { installTaskInbox, type OpenTask } from './task-inbox.js';
 
 const acts = proxyActivities<DisputeActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['DisputeNotFound', 'InvoiceNotFound', 'InvoiceRequestError'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['DisputeNotFound', 'InvoiceNotFound', 'InvoiceRequestError'],
+  },
 });
 
 // The first read may run before the opening transaction commits: retry soon, give up after about a minute.
@@ -60,7 +71,11 @@ const today = () => iso(Date.now()).slice(0, 10);
 
 export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<DisputeWorkflowState> {
   const problems = disputePolicyProblems(input.policy);
-  if (problems.length) throw ApplicationFailure.nonRetryable(`invalid dispute policy: ${problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}`, 'InvalidPolicy');
+  if (problems.length)
+    throw ApplicationFailure.nonRetryable(
+      `invalid dispute policy: ${problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}`,
+      'InvalidPolicy',
+    );
   const { policy } = input;
   const step = { disputeId: input.disputeId };
   const state: DisputeWorkflowState = {
@@ -87,7 +102,11 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
   const inbox = installTaskInbox({
     validate: (task: OpenTask, completion: TaskCompletion) => {
       if (task.type === DISPUTE_TASK_TYPES.acknowledge) return outcomeProblems([ACKNOWLEDGED], completion);
-      return resolutionProblems(completion.outcome, completion.data ?? {}, task.context as unknown as ResolutionContext);
+      return resolutionProblems(
+        completion.outcome,
+        completion.data ?? {},
+        task.context as unknown as ResolutionContext,
+      );
     },
   });
   setHandler(disputeStateQuery, () => state);
@@ -100,9 +119,18 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
     {
       validator: (answer) => {
         if (state.phase !== 'awaiting_info' || reply !== null) {
-          throw ApplicationFailure.create({ type: DisputeFailureType.notAwaitingInfo, message: 'the dispute is not waiting for an answer from the customer', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: DisputeFailureType.notAwaitingInfo,
+            message: 'the dispute is not waiting for an answer from the customer',
+            nonRetryable: true,
+          });
         }
-        if (typeof answer.text !== 'string' || answer.text.trim() === '') throw ApplicationFailure.create({ type: 'DisputeReplyInvalid', message: '/text must not be blank', nonRetryable: true });
+        if (typeof answer.text !== 'string' || answer.text.trim() === '')
+          throw ApplicationFailure.create({
+            type: 'DisputeReplyInvalid',
+            message: '/text must not be blank',
+            nonRetryable: true,
+          });
       },
     },
   );
@@ -114,8 +142,17 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
     },
     {
       validator: (_request: DisputeWithdrawal) => {
-        if (withdrawal !== null || state.phase === 'resolving' || state.phase === 'payment_plan' || state.phase === 'closed') {
-          throw ApplicationFailure.create({ type: DisputeFailureType.closed, message: 'the dispute is being resolved or has ended', nonRetryable: true });
+        if (
+          withdrawal !== null ||
+          state.phase === 'resolving' ||
+          state.phase === 'payment_plan' ||
+          state.phase === 'closed'
+        ) {
+          throw ApplicationFailure.create({
+            type: DisputeFailureType.closed,
+            message: 'the dispute is being resolved or has ended',
+            nonRetryable: true,
+          });
         }
       },
     },
@@ -159,7 +196,8 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
   /** Waits for the task to be completed or the dispute withdrawn, up to `timeoutMs`; which one happened. */
   async function awaitTask(taskId: string, timeoutMs?: number): Promise<'completed' | 'withdrawn' | 'timeout'> {
     const settled = () => withdrawal !== null || !inbox.isOpen(taskId);
-    const done = timeoutMs === undefined ? (await condition(settled), true) : await condition(settled, Math.max(1, timeoutMs));
+    const done =
+      timeoutMs === undefined ? (await condition(settled), true) : await condition(settled, Math.max(1, timeoutMs));
     if (withdrawal !== null) return 'withdrawn';
     return done ? 'completed' : 'timeout';
   }
@@ -178,16 +216,30 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
       customerId: input.customerId,
       sla: policy.acknowledgement.sla,
       slaDueAt: addDuration(new Date(), policy.acknowledgement.sla).toISOString(),
-      payload: { disputeId: input.disputeId, invoiceId: input.invoiceId, category: input.category, amount: { amount: input.amount, currency: input.currency } },
+      payload: {
+        disputeId: input.disputeId,
+        invoiceId: input.invoiceId,
+        category: input.category,
+        amount: { amount: input.amount, currency: input.currency },
+      },
     });
     state.taskId = task.taskId;
     // Not acknowledged within its SLA (calendar time): the task moves to the dispute managers' queue.
-    escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(policy.acknowledgement.sla), escalateTo: policy.managerQueue });
+    escalateAtDeadline(inbox, task, {
+      dueAt: deadlineAfter(policy.acknowledgement.sla),
+      escalateTo: policy.managerQueue,
+    });
     if ((await awaitTask(task.taskId)) === 'withdrawn') return finishWithdrawn();
     acknowledgedBy = (await inbox.waitFor(task.taskId))?.by ?? 'system';
   }
   const ackAt = iso(Date.now());
-  await acts.acknowledgeDispute({ disputeId: input.disputeId, queue: state.queue, resolveBy: state.slaDueAt ?? ackAt, by: acknowledgedBy, at: ackAt });
+  await acts.acknowledgeDispute({
+    disputeId: input.disputeId,
+    queue: state.queue,
+    resolveBy: state.slaDueAt ?? ackAt,
+    by: acknowledgedBy,
+    at: ackAt,
+  });
   state.acknowledgedAt = ackAt;
   state.acknowledgedBy = acknowledgedBy;
 
@@ -198,7 +250,13 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
     if (withdrawal) return finishWithdrawn();
     state.rounds += 1;
     const current = await loadDispute(step);
-    const context: ResolutionContext = { currency: input.currency, openAmount: current.openAmount, disputedAmount: input.amount, today: today(), maxInstalments: MAX_INSTALMENTS };
+    const context: ResolutionContext = {
+      currency: input.currency,
+      openAmount: current.openAmount,
+      disputedAmount: input.amount,
+      today: today(),
+      maxInstalments: MAX_INSTALMENTS,
+    };
     const task = await inbox.open({
       key: `resolve-${state.rounds}`,
       type: DISPUTE_TASK_TYPES.resolve,
@@ -209,16 +267,28 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
       customerId: input.customerId,
       sla: null,
       slaDueAt: state.slaDueAt,
-      payload: { disputeId: input.disputeId, invoiceId: input.invoiceId, category: input.category, amount: { amount: input.amount, currency: input.currency }, round: state.rounds },
+      payload: {
+        disputeId: input.disputeId,
+        invoiceId: input.invoiceId,
+        category: input.category,
+        amount: { amount: input.amount, currency: input.currency },
+        round: state.rounds,
+      },
       context: context as unknown as Record<string, unknown>,
     });
     state.taskId = task.taskId;
 
-    let waited = await awaitTask(task.taskId, state.breachedAt ? undefined : Math.max(1, Date.parse(state.slaDueAt!) - Date.now()));
+    let waited = await awaitTask(
+      task.taskId,
+      state.breachedAt ? undefined : Math.max(1, Date.parse(state.slaDueAt!) - Date.now()),
+    );
     if (waited === 'timeout') {
       // Breach: the task moves to the managers' queue and they are told; the dispute keeps waiting for a decision.
       state.breachedAt = iso(Date.now());
-      await inbox.escalate(task.taskId, { queue: policy.managerQueue, reason: `resolution SLA passed at ${state.slaDueAt}` });
+      await inbox.escalate(task.taskId, {
+        queue: policy.managerQueue,
+        reason: `resolution SLA passed at ${state.slaDueAt}`,
+      });
       await acts.notifyDisputeBreach({
         disputeId: input.disputeId,
         fromQueue: state.queue,
@@ -243,7 +313,14 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
       const askedAt = iso(Date.now());
       const replyBy = addBusinessDuration(new Date(), policy.infoReplyWithin, policy.calendar).toISOString();
       state.infoRequests.push({ question, askedAt, replyBy, answeredAt: null, answered: false });
-      await acts.requestCustomerInfo({ disputeId: input.disputeId, question, replyBy, n: state.infoRequests.length, by: completion.by, at: askedAt });
+      await acts.requestCustomerInfo({
+        disputeId: input.disputeId,
+        question,
+        replyBy,
+        n: state.infoRequests.length,
+        by: completion.by,
+        at: askedAt,
+      });
       state.phase = 'awaiting_info';
       await condition(() => reply !== null || withdrawal !== null, Math.max(1, Date.parse(replyBy) - Date.now()));
       if (withdrawal) return finishWithdrawn();
@@ -253,23 +330,47 @@ export async function disputeWorkflow(input: DisputeWorkflowInput): Promise<Disp
       const request = state.infoRequests[state.infoRequests.length - 1]!;
       request.answeredAt = iso(Date.now());
       request.answered = answer !== null;
-      await acts.recordCustomerReply({ disputeId: input.disputeId, n: state.infoRequests.length, text: answer?.text ?? null, by: answer?.by ?? 'system', at: request.answeredAt });
+      await acts.recordCustomerReply({
+        disputeId: input.disputeId,
+        n: state.infoRequests.length,
+        text: answer?.text ?? null,
+        by: answer?.by ?? 'system',
+        at: request.answeredAt,
+      });
       state.sla = resumeSla(state.sla!, new Date());
       refreshDeadline();
       state.phase = 'open';
-      await acts.recordDisputeRouting({ disputeId: input.disputeId, queue: state.breachedAt ? policy.managerQueue : state.queue, slaDueAt: state.slaDueAt });
+      await acts.recordDisputeRouting({
+        disputeId: input.disputeId,
+        queue: state.breachedAt ? policy.managerQueue : state.queue,
+        slaDueAt: state.slaDueAt,
+      });
       continue;
     }
 
     state.phase = 'resolving';
-    const outcome = outcomeFrom(completion.outcome as Exclude<DisputeOutcomeKind, 'request_info'>, completion.data, completion.comment);
-    const result = await acts.resolveDisputeOutcome({ disputeId: input.disputeId, outcome, by: completion.by, today: today(), invoicePolicy: input.invoicePolicy });
+    const outcome = outcomeFrom(
+      completion.outcome as Exclude<DisputeOutcomeKind, 'request_info'>,
+      completion.data,
+      completion.comment,
+    );
+    const result = await acts.resolveDisputeOutcome({
+      disputeId: input.disputeId,
+      outcome,
+      by: completion.by,
+      today: today(),
+      invoicePolicy: input.invoicePolicy,
+    });
     state.outcome = outcome;
     state.slaDueAt = null;
     state.dunningPaused = result.invoiceStatus === 'disputed';
     if (outcome.kind === 'payment_plan') {
       state.phase = 'payment_plan';
-      state.instalments = outcome.instalments.map((i, n) => ({ seq: n + 1, dueDate: i.dueDate, status: 'pending' as const }));
+      state.instalments = outcome.instalments.map((i, n) => ({
+        seq: n + 1,
+        dueDate: i.dueDate,
+        status: 'pending' as const,
+      }));
       await trackInstalments();
     }
     break;

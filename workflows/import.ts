@@ -2,7 +2,14 @@
 // row wholly in or out), then starts the imported entities' own workflows, then marks the import completed. A worker
 // crash mid-batch rolls that batch back and the retried activity applies it again; progress is in the database
 // (`GET /imports/:id`) and in the `importProgress` query.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ImportActivities } from '../activities/imports.js';
 import type { ImportKind } from '../src/domain/import-rows.js';
 import type { ImportPolicy } from '../src/domain/import-policy.js';
@@ -25,7 +32,15 @@ export interface ImportWorkflowInput {
 }
 
 export async function importWorkflow(input: ImportWorkflowInput): Promise<ImportProgress> {
-  const progress: ImportProgress = input.progress ?? { batches: 0, processed: 0, imported: 0, skipped: 0, rejected: 0, lifecyclesStarted: 0, phase: 'rows' };
+  const progress: ImportProgress = input.progress ?? {
+    batches: 0,
+    processed: 0,
+    imported: 0,
+    skipped: 0,
+    rejected: 0,
+    lifecyclesStarted: 0,
+    phase: 'rows',
+  };
   setHandler(importProgressQuery, () => progress);
 
   const carryOn = async () => {
@@ -34,7 +49,11 @@ export async function importWorkflow(input: ImportWorkflowInput): Promise<Import
   };
 
   while (progress.phase === 'rows') {
-    const batch = await applyImportRows({ importId: input.importId, batchSize: input.policy.batchSize, today: new Date().toISOString().slice(0, 10) });
+    const batch = await applyImportRows({
+      importId: input.importId,
+      batchSize: input.policy.batchSize,
+      today: new Date().toISOString().slice(0, 10),
+    });
     progress.batches++;
     progress.processed += batch.processed;
     progress.imported += batch.imported;
@@ -44,7 +63,13 @@ export async function importWorkflow(input: ImportWorkflowInput): Promise<Import
     else if (workflowInfo().continueAsNewSuggested) return carryOn();
   }
   while (progress.phase === 'lifecycles' && input.lifecycle) {
-    const started = await startImportLifecycles({ importId: input.importId, kind: input.kind, policies: input.lifecycle, limit: input.policy.batchSize, now: new Date().toISOString() });
+    const started = await startImportLifecycles({
+      importId: input.importId,
+      kind: input.kind,
+      policies: input.lifecycle,
+      limit: input.policy.batchSize,
+      now: new Date().toISOString(),
+    });
     progress.lifecyclesStarted += started.started;
     if (!started.more) progress.phase = 'done';
     else if (workflowInfo().continueAsNewSuggested) return carryOn();

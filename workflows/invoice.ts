@@ -2,7 +2,16 @@
 // flips it to overdue when the due date passes (recording `overdueSince`, where collections takes over), and closes
 // when the balance reaches zero. Balance changes arrive as signals from whoever committed them (allocations, credit
 // notes); timers are durable, so a worker restart loses nothing. Policy (offsets) is input, recorded in history.
-import { ActivityFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CreditActivities } from '../activities/credit.js';
 import type { CollectionActivities } from '../activities/collection.js';
 import type { InvoiceActivities } from '../activities/invoice.js';
@@ -34,10 +43,11 @@ const { startCollection } = proxyActivities<CollectionActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
 
-const { sendCourtesyReminder, markInvoiceOverdue, markInvoiceOverdueAndStartCollection, loadInvoiceSnapshot } = proxyActivities<InvoiceActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+const { sendCourtesyReminder, markInvoiceOverdue, markInvoiceOverdueAndStartCollection, loadInvoiceSnapshot } =
+  proxyActivities<InvoiceActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+  });
 
 const { releaseHeldInvoice, rejectHeldInvoice } = proxyActivities<CreditActivities>({
   startToCloseTimeout: '1 minute',
@@ -84,7 +94,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     changedDuringActivity = true;
   });
   // The credit override of a held invoice is a task in the shared inbox; its completion arrives as an update.
-  const inbox = installTaskInbox({ validate: (task, completion) => (task.type === 'credit_override' ? overrideProblems(completion) : []) });
+  const inbox = installTaskInbox({
+    validate: (task, completion) => (task.type === 'credit_override' ? overrideProblems(completion) : []),
+  });
 
   /**
    * Runs an activity that reads the invoice row and mirrors what it read. An activity's snapshot can predate a
@@ -107,7 +119,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
    * name its due date) rather than its own last due date; snapshots recorded before carry no such date.
    */
   function followInstalments(snapshot: InvoiceSnapshot): void {
-    if (snapshot.pastDueFrom && !isInvoiceClosed(state) && patched('instalment-overdue')) state = schedulePastDue(state, snapshot.pastDueFrom, input.policy);
+    if (snapshot.pastDueFrom && !isInvoiceClosed(state) && patched('instalment-overdue'))
+      state = schedulePastDue(state, snapshot.pastDueFrom, input.policy);
   }
 
   // Since `delivery-confirms-record` the delivery activity itself waits for the issuing commit (two fewer server
@@ -146,7 +159,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     // Watching an overdue balance has no timer of its own; since `watch-reconcile` the row is re-read every
     // `reconcileEvery`, so a balance signal lost with the process that was to send it delays closing by at most that.
     const reconcileAt =
-      dueAt === undefined && state.phase === 'watch' && input.policy.reconcileEvery && patched('watch-reconcile') ? addDuration(new Date(), input.policy.reconcileEvery) : undefined;
+      dueAt === undefined && state.phase === 'watch' && input.policy.reconcileEvery && patched('watch-reconcile')
+        ? addDuration(new Date(), input.policy.reconcileEvery)
+        : undefined;
     const wakeAt = dueAt ?? reconcileAt;
     const wait = () => looksSettled(state) || workflowInfo().continueAsNewSuggested;
     if (wakeAt === undefined) await condition(wait);
@@ -174,7 +189,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       // Since `overdue-one-step` the flip and the hand-off to collections are one activity: when thousands of
       // invoices fall due at once, each costs one activity and one workflow task fewer.
       const overdueSince = new Date().toISOString().slice(0, 10);
-      await mirror(() => markInvoiceOverdueAndStartCollection({ ...step, customerId: input.customerId, overdueSince, overdueAt: new Date().toISOString() }));
+      await mirror(() =>
+        markInvoiceOverdueAndStartCollection({
+          ...step,
+          customerId: input.customerId,
+          overdueSince,
+          overdueAt: new Date().toISOString(),
+        }),
+      );
       if (!isInvoiceClosed(state)) state = { ...state, phase: 'watch', overdueSince };
     } else if (state.phase === 'overdue') {
       const overdueSince = new Date().toISOString().slice(0, 10);
@@ -185,7 +207,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       // Since `start-collections` the overdue flip also starts (or tells) the customer's collection, stamping the
       // instant it turned overdue; histories from before never called it and replay unchanged.
       if (!isInvoiceClosed(state) && patched('start-collections')) {
-        await startCollection({ invoiceId: input.invoiceId, customerId: input.customerId, overdueAt: new Date().toISOString() });
+        await startCollection({
+          invoiceId: input.invoiceId,
+          customerId: input.customerId,
+          overdueAt: new Date().toISOString(),
+        });
       }
     }
   }
@@ -202,11 +228,19 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       subjectId: input.invoiceId,
       customerId: input.customerId,
       sla: hold.overrideSla,
-      payload: { ...hold, invoiceId: input.invoiceId, amount: { amount: input.totalAmount, currency: input.currency }, outcomes: ['approve', 'reject'] },
+      payload: {
+        ...hold,
+        invoiceId: input.invoiceId,
+        amount: { amount: input.totalAmount, currency: input.currency },
+        outcomes: ['approve', 'reject'],
+      },
     });
     state = { ...state, creditOverride: { taskId: task.taskId, outcome: null, by: null, at: null } };
     // Still held at the override deadline: the override moves to the manager's queue (policy).
-    escalateAtDeadline(inbox, task, { dueAt: deadlineAfter(hold.overrideSla), escalateTo: hold.escalateTo ?? MANAGER_QUEUE });
+    escalateAtDeadline(inbox, task, {
+      dueAt: deadlineAfter(hold.overrideSla),
+      escalateTo: hold.escalateTo ?? MANAGER_QUEUE,
+    });
     // A cancel (credit note) while held closes the invoice; then the task is no longer needed.
     await condition(() => !inbox.isOpen(task.taskId) || looksSettled(state));
     if (inbox.isOpen(task.taskId)) {
@@ -216,7 +250,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       return;
     }
     const done = await inbox.waitFor(task.taskId);
-    const decision = { taskId: task.taskId, outcome: done?.outcome ?? 'reject', by: done?.by ?? 'system', comment: done?.comment ?? (done?.data.reason as string | undefined) ?? null };
+    const decision = {
+      taskId: task.taskId,
+      outcome: done?.outcome ?? 'reject',
+      by: done?.by ?? 'system',
+      comment: done?.comment ?? (done?.data.reason as string | undefined) ?? null,
+    };
     const at = new Date().toISOString();
     if (decision.outcome === 'approve') {
       state = applyInvoiceSnapshot(state, await releaseHeldInvoice({ ...step, ...decision }), new Date());

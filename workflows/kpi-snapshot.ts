@@ -15,7 +15,9 @@ export interface KpiSnapshotInput {
   period?: { from: string; to: string };
 }
 
-export async function kpiSnapshotWorkflow(input: KpiSnapshotInput = {}): Promise<{ from: string; to: string; currencies: string[]; created: number }> {
+export async function kpiSnapshotWorkflow(
+  input: KpiSnapshotInput = {},
+): Promise<{ from: string; to: string; currencies: string[]; created: number }> {
   // Workflow time is the (scheduled) start, so a run caught up after an outage still snapshots the month it was for.
   const period = input.period ?? previousMonth(new Date(workflowInfo().startTime).toISOString().slice(0, 10));
   const result = await snapshotKpis({ ...period, workflowId: workflowInfo().workflowId });

@@ -33,7 +33,9 @@ export async function statementRunWorkflow(input: StatementRunInput = {}): Promi
   let sent = input.sent ?? 0;
   for (;;) {
     const page = await findDueStatements({ asOf, afterCustomerId: after, pageSize });
-    await Promise.all(page.due.map((d) => sendStatement({ customerId: d.customerId, from: d.period.from, to: d.period.to })));
+    await Promise.all(
+      page.due.map((d) => sendStatement({ customerId: d.customerId, from: d.period.from, to: d.period.to })),
+    );
     sent += page.due.length;
     if (page.next === null) return { asOf, sent };
     after = page.next;

@@ -18,7 +18,8 @@ export interface TaskDeadline {
 export const taskDeadlinePatch = (type: string) => `task-deadline-${type.replace(/_/g, '-')}`;
 
 /** The deadline of a task opened now with an SLA of `sla` (ISO-8601), on the workflow's clock. */
-export const deadlineAfter = (sla: string | null | undefined): string | null => (sla ? addDuration(new Date(), sla).toISOString() : null);
+export const deadlineAfter = (sla: string | null | undefined): string | null =>
+  sla ? addDuration(new Date(), sla).toISOString() : null;
 
 export const escalationReason = (task: Pick<OpenTask, 'type' | 'queue'>, dueAt: string) =>
   `deadline passed at ${dueAt}: the ${task.type.replace(/_/g, ' ')} task in queue ${task.queue} was not completed in time`;

@@ -4,7 +4,12 @@
 // refuse (wrong outcome, missing or excessive amount), so a refused completion never enters history.
 import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OpenTaskInput, TaskActivities } from '../activities/tasks.js';
-import { TaskFailureType, type FieldProblem, type TaskCompletion, type TaskCompletionResult } from '../src/domain/tasks.js';
+import {
+  TaskFailureType,
+  type FieldProblem,
+  type TaskCompletion,
+  type TaskCompletionResult,
+} from '../src/domain/tasks.js';
 import { completeTaskUpdate, routeTaskSignal } from './messages.js';
 
 const { openTask, recordTaskCompletion, cancelTaskRecord, escalateTaskRecord } = proxyActivities<TaskActivities>({
@@ -51,7 +56,11 @@ export interface TaskInbox {
 }
 
 const closed = (taskId: string) =>
-  ApplicationFailure.create({ type: TaskFailureType.closed, message: `task ${taskId} is not open (completed, cancelled or no longer awaited)`, nonRetryable: true });
+  ApplicationFailure.create({
+    type: TaskFailureType.closed,
+    message: `task ${taskId} is not open (completed, cancelled or no longer awaited)`,
+    nonRetryable: true,
+  });
 
 export function installTaskInbox(options: TaskInboxOptions, previous?: TaskInboxState): TaskInbox {
   const open = new Map<string, OpenTask>((previous?.open ?? []).map((t) => [t.taskId, t]));
@@ -65,7 +74,13 @@ export function installTaskInbox(options: TaskInboxOptions, previous?: TaskInbox
       if (completing.has(completion.taskId) || !open.has(completion.taskId)) throw closed(completion.taskId);
       completing.add(completion.taskId);
       try {
-        const result = await recordTaskCompletion({ taskId: completion.taskId, outcome: completion.outcome, data: completion.data, by: completion.by, comment: completion.comment });
+        const result = await recordTaskCompletion({
+          taskId: completion.taskId,
+          outcome: completion.outcome,
+          data: completion.data,
+          by: completion.by,
+          comment: completion.comment,
+        });
         open.delete(completion.taskId);
         completed.set(completion.taskId, completion);
         return result;
@@ -100,14 +115,22 @@ export function installTaskInbox(options: TaskInboxOptions, previous?: TaskInbox
 
   // Routing up is a signal, not part of any owning workflow's plan: histories without it replay unchanged.
   setHandler(routeTaskSignal, async ({ taskId, queue, reason }) => {
-    if (open.has(taskId) && !completing.has(taskId) && open.get(taskId)!.queue !== queue) await escalate(taskId, { queue, reason });
+    if (open.has(taskId) && !completing.has(taskId) && open.get(taskId)!.queue !== queue)
+      await escalate(taskId, { queue, reason });
   });
 
   return {
     async open(spec) {
       const { context, ...input } = spec;
       const { taskId, slaDueAt } = await openTask(input);
-      const task: OpenTask = { taskId, key: spec.key, type: spec.type, queue: spec.queue, slaDueAt, context: context ?? {} };
+      const task: OpenTask = {
+        taskId,
+        key: spec.key,
+        type: spec.type,
+        queue: spec.queue,
+        slaDueAt,
+        context: context ?? {},
+      };
       // A retried open returns the same task; it may have been completed already in an earlier run.
       if (!completed.has(taskId)) open.set(taskId, task);
       return task;

@@ -3,11 +3,23 @@
 // arrive in order; up to `maxParallel` entities at once), then sleeps until the next retry falls due, the poll
 // interval passes, or a signal wakes it. Deliveries, attempts and the outbox cursor live in PostgreSQL, so the
 // workflow carries no state of its own across continue-as-new. Policy (backoff, window, timeouts) is input.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhooks.js';
 import { durationMs } from '../src/domain/duration.js';
 import type { WebhookPolicy } from '../src/domain/webhook-policy.js';
-import { stopWebhookDispatcherSignal, wakeWebhookDispatcherSignal, webhookDispatcherStatusQuery, type WebhookDispatcherStatus } from './webhook-messages.js';
+import {
+  stopWebhookDispatcherSignal,
+  wakeWebhookDispatcherSignal,
+  webhookDispatcherStatusQuery,
+  type WebhookDispatcherStatus,
+} from './webhook-messages.js';
 
 const { fanOutWebhookEvents, dueWebhookDeliveries } = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '1 minute',
@@ -21,7 +33,15 @@ export interface WebhookDispatcherInput {
 }
 
 export async function webhookDispatcherWorkflow(input: WebhookDispatcherInput): Promise<WebhookDispatcherStatus> {
-  const status: WebhookDispatcherStatus = input.status ?? { cycles: 0, fannedOut: 0, delivered: 0, deadLettered: 0, failedAttempts: 0, lastCycleAt: null, stopped: false };
+  const status: WebhookDispatcherStatus = input.status ?? {
+    cycles: 0,
+    fannedOut: 0,
+    delivered: 0,
+    deadLettered: 0,
+    failedAttempts: 0,
+    lastCycleAt: null,
+    stopped: false,
+  };
   let woken = false;
   setHandler(webhookDispatcherStatusQuery, () => status);
   setHandler(wakeWebhookDispatcherSignal, () => {
@@ -47,12 +67,18 @@ export async function webhookDispatcherWorkflow(input: WebhookDispatcherInput): 
       break;
     }
     status.fannedOut += fanned.created;
-    const lanes = await dueWebhookDeliveries({ subscriptionId: input.subscriptionId, now: new Date().toISOString(), max: input.policy.maxParallel });
+    const lanes = await dueWebhookDeliveries({
+      subscriptionId: input.subscriptionId,
+      now: new Date().toISOString(),
+      max: input.policy.maxParallel,
+    });
     // The earliest retry this cycle knows of: lane heads not due yet, and the retries the attempts below schedule.
     let nextDueAt = lanes.nextDueAt ? Date.parse(lanes.nextDueAt) : Infinity;
     if (lanes.due.length) {
       const now = new Date().toISOString();
-      const outcomes = await Promise.all(lanes.due.map((deliveryId) => attemptWebhookDelivery({ deliveryId, now, policy: input.policy })));
+      const outcomes = await Promise.all(
+        lanes.due.map((deliveryId) => attemptWebhookDelivery({ deliveryId, now, policy: input.policy })),
+      );
       for (const o of outcomes) {
         if (o.status === 'delivered') status.delivered++;
         else if (o.status === 'dead') status.deadLettered++;

@@ -6,7 +6,11 @@ import type { Mailer } from '../../src/mail/mailer.js';
 import type { Identity } from '../../src/auth/identity.js';
 import { promisesOf } from '../../src/collections/promises.js';
 import { openDispute } from '../../src/disputes/open.js';
-import { renderStatement, StatementCustomerNotFoundError, type StatementFormat } from '../../src/documents/statement.js';
+import {
+  renderStatement,
+  StatementCustomerNotFoundError,
+  type StatementFormat,
+} from '../../src/documents/statement.js';
 import type { GatewayMethod, PaymentGateway } from '../../src/payments/gateway.js';
 import { GatewayPaymentRefusal, ownOpenInvoices, startGatewayPayment } from '../../src/payments/gateway-payments.js';
 import { workflowIds } from '../../src/temporal/ids.js';
@@ -23,32 +27,54 @@ export interface PortalServices {
 
 /** The customer of a portal identity (the matrix admits only role `customer`, whose token names exactly one). */
 export function customerOf(identity: Identity | undefined): string {
-  if (!identity?.customerId) throw new ProblemError(403, 'forbidden', 'Forbidden', 'Only a portal user has a customer.');
+  if (!identity?.customerId)
+    throw new ProblemError(403, 'forbidden', 'Forbidden', 'Only a portal user has a customer.');
   return identity.customerId;
 }
 
 export const today = () => new Date().toISOString().slice(0, 10);
 
-export async function portalStatement(deps: ApiDeps, customerId: string, input: { from?: string; to?: string; format: StatementFormat }) {
+export async function portalStatement(
+  deps: ApiDeps,
+  customerId: string,
+  input: { from?: string; to?: string; format: StatementFormat },
+) {
   const to = input.to ?? today();
   const from = input.from ?? `${to.slice(0, 7)}-01`;
   if (from > to) throw problems.validation([{ pointer: '/from', in: 'query', detail: 'must not be after to' }]);
   try {
-    return await renderStatement(deps.orm.em.fork(), { customerId, from, to, format: input.format }, { companyName: deps.config.mail.companyName });
+    return await renderStatement(
+      deps.orm.em.fork(),
+      { customerId, from, to, format: input.format },
+      { companyName: deps.config.mail.companyName },
+    );
   } catch (error) {
     if (error instanceof StatementCustomerNotFoundError) throw problems.notFound('Customer', customerId);
     throw error;
   }
 }
 
-export async function portalOpenDispute(deps: ApiDeps, request: FastifyRequest, body: { invoiceId: string; category: string; reason: string; amount?: number }) {
+export async function portalOpenDispute(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  body: { invoiceId: string; category: string; reason: string; amount?: number },
+) {
   const identity = request.identity!;
   const customerId = customerOf(identity);
-  const [invoice] = await deps.orm.em.fork().execute<{ currency: string }[]>('SELECT currency FROM invoice WHERE id = ? AND customer_id = ?', [body.invoiceId, customerId]);
+  const [invoice] = await deps.orm.em
+    .fork()
+    .execute<
+      { currency: string }[]
+    >('SELECT currency FROM invoice WHERE id = ? AND customer_id = ?', [body.invoiceId, customerId]);
   if (!invoice) throw problems.notFound('Invoice', body.invoiceId);
   try {
     return await openDispute(
-      { em: deps.orm.em.fork(), temporal: { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, requestId: request.id }, policy: deps.config.policy.dispute, invoicePolicy: deps.config.policy.invoice },
+      {
+        em: deps.orm.em.fork(),
+        temporal: { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, requestId: request.id },
+        policy: deps.config.policy.dispute,
+        invoicePolicy: deps.config.policy.invoice,
+      },
       {
         invoiceId: body.invoiceId,
         category: body.category,
@@ -70,14 +96,24 @@ interface FailureLike {
   cause?: { message?: string; details?: unknown[] };
 }
 
-export async function portalPromise(deps: ApiDeps, request: FastifyRequest, body: { amount: number; date: string; invoiceIds?: string[] }) {
+export async function portalPromise(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  body: { amount: number; date: string; invoiceIds?: string[] },
+) {
   const identity = request.identity!;
   const customerId = customerOf(identity);
   const em = deps.orm.em.fork();
   if (body.invoiceIds?.length) {
-    const own = await em.execute<{ id: string }[]>('SELECT id FROM invoice WHERE customer_id = ? AND id = ANY(?::uuid[])', [customerId, `{${body.invoiceIds.join(',')}}`]);
+    const own = await em.execute<{ id: string }[]>(
+      'SELECT id FROM invoice WHERE customer_id = ? AND id = ANY(?::uuid[])',
+      [customerId, `{${body.invoiceIds.join(',')}}`],
+    );
     const missing = body.invoiceIds.findIndex((id) => !own.some((o) => o.id === id));
-    if (missing >= 0) throw new ProblemError(404, 'not-found', 'Not found', `Invoice ${body.invoiceIds[missing]} does not exist.`, { errors: [{ pointer: `/invoiceIds/${missing}`, in: 'body', detail: 'no invoice has this id' }] });
+    if (missing >= 0)
+      throw new ProblemError(404, 'not-found', 'Not found', `Invoice ${body.invoiceIds[missing]} does not exist.`, {
+        errors: [{ pointer: `/invoiceIds/${missing}`, in: 'body', detail: 'no invoice has this id' }],
+      });
   }
   const promiseId = randomUUID();
   try {
@@ -87,11 +123,19 @@ export async function portalPromise(deps: ApiDeps, request: FastifyRequest, body
   } catch (error) {
     const failure = error as FailureLike;
     if (failure?.name === 'WorkflowNotFoundError' || /not found|already completed/i.test(failure?.message ?? '')) {
-      throw problems.unprocessable([{ pointer: '/amount', in: 'body', detail: 'nothing of yours is overdue, so there is nothing to promise' }], 'The promise cannot be recorded.');
+      throw problems.unprocessable(
+        [{ pointer: '/amount', in: 'body', detail: 'nothing of yours is overdue, so there is nothing to promise' }],
+        'The promise cannot be recorded.',
+      );
     }
     if (failure?.name === 'WorkflowUpdateFailedError') {
-      const found = (failure.cause?.details?.[0] ?? [{ pointer: '/amount', detail: failure.cause?.message ?? 'refused' }]) as { pointer: string; detail: string }[];
-      throw problems.unprocessable(found.map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail })), 'The promise cannot be recorded.');
+      const found = (failure.cause?.details?.[0] ?? [
+        { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
+      ]) as { pointer: string; detail: string }[];
+      throw problems.unprocessable(
+        found.map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail })),
+        'The promise cannot be recorded.',
+      );
     }
     throw error;
   }
@@ -100,7 +144,12 @@ export async function portalPromise(deps: ApiDeps, request: FastifyRequest, body
   return stored;
 }
 
-export async function portalStartPayment(deps: ApiDeps, services: PortalServices, request: FastifyRequest, body: { invoiceIds: string[]; method: GatewayMethod; paymentMethod?: string }) {
+export async function portalStartPayment(
+  deps: ApiDeps,
+  services: PortalServices,
+  request: FastifyRequest,
+  body: { invoiceIds: string[]; method: GatewayMethod; paymentMethod?: string },
+) {
   const identity = request.identity!;
   const customerId = customerOf(identity);
   const em = deps.orm.em.fork();
@@ -111,11 +160,19 @@ export async function portalStartPayment(deps: ApiDeps, services: PortalServices
     // No gateway is a choice of this installation, not an outage: card and bank debit are simply not offered (409, not
     // 503, so a client does not retry), and the pay page shows bank transfer only.
     if (!services.gateway) throw paymentMethodNotOffered(body.method);
-    return await startGatewayPayment(em, services.gateway, { customerId, invoiceIds: body.invoiceIds, method: body.method, by: identity.actor, paymentMethod: body.paymentMethod });
+    return await startGatewayPayment(em, services.gateway, {
+      customerId,
+      invoiceIds: body.invoiceIds,
+      method: body.method,
+      by: identity.actor,
+      paymentMethod: body.paymentMethod,
+    });
   } catch (error) {
     if (error instanceof GatewayPaymentRefusal) {
       const slug = { 404: 'not-found', 409: 'conflict', 422: 'unprocessable' }[error.status];
-      throw new ProblemError(error.status, slug, slug.replace('-', ' '), error.message, { errors: [{ pointer: error.pointer, in: 'body', detail: error.message }] });
+      throw new ProblemError(error.status, slug, slug.replace('-', ' '), error.message, {
+        errors: [{ pointer: error.pointer, in: 'body', detail: error.message }],
+      });
     }
     throw error;
   }
@@ -123,12 +180,26 @@ export async function portalStartPayment(deps: ApiDeps, services: PortalServices
 
 export function paymentMethodNotOffered(method: GatewayMethod): ProblemError {
   const label = method === 'card' ? 'Card payment' : 'Bank debit';
-  return new ProblemError(409, 'payment-method-not-offered', 'Payment method not offered', `${label} is not configured for this portal; pay by bank transfer (GET /portal/api/payment-methods).`, {
-    errors: [{ pointer: '/method', in: 'body', detail: `${method} is not offered: no payment gateway is configured` }],
-  });
+  return new ProblemError(
+    409,
+    'payment-method-not-offered',
+    'Payment method not offered',
+    `${label} is not configured for this portal; pay by bank transfer (GET /portal/api/payment-methods).`,
+    {
+      errors: [
+        { pointer: '/method', in: 'body', detail: `${method} is not offered: no payment gateway is configured` },
+      ],
+    },
+  );
 }
 
 export function bankTransferInstructions(deps: ApiDeps, customerId: string) {
   const { accountName, iban, bic } = deps.config.portal.bankTransfer;
-  return { accountName, iban, bic, reference: `Customer ${customerId}`, note: 'Quote the invoice numbers and this reference so the payment is applied at once.' };
+  return {
+    accountName,
+    iban,
+    bic,
+    reference: `Customer ${customerId}`,
+    note: 'Quote the invoice numbers and this reference so the payment is applied at once.',
+  };
 }

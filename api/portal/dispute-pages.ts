@@ -11,33 +11,65 @@ import { ProblemError } from '../problem.js';
 import { customerOf } from './actions.js';
 import { portalDisputeReply } from './dispute-reply.js';
 
-type Render = (reply: FastifyReply, request: FastifyRequest, template: string, data?: Record<string, unknown>) => unknown;
+type Render = (
+  reply: FastifyReply,
+  request: FastifyRequest,
+  template: string,
+  data?: Record<string, unknown>,
+) => unknown;
 type PreHandler = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
 
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 const page = { portalPage: true } as const;
 
-export const portalDisputePages: FastifyPluginAsyncTypebox<{ deps: ApiDeps; render: Render; csrf: { preHandler: PreHandler } }> = async (app, { deps, render, csrf }) => {
+export const portalDisputePages: FastifyPluginAsyncTypebox<{
+  deps: ApiDeps;
+  render: Render;
+  csrf: { preHandler: PreHandler };
+}> = async (app, { deps, render, csrf }) => {
   const { orm } = deps;
 
-  app.get('/portal/disputes/:id', { config: page, schema: { tags: ['portal'], summary: 'Dispute page: correspondence, and the answer form while we wait for information', params: Params } }, async (request, reply) => {
-    const dispute = await portalDispute(orm.em.fork(), customerOf(request.identity), request.params.id);
-    if (!dispute) throw new ProblemError(404, 'not-found', 'Not found', 'There is no such dispute on your account.');
-    const questions = dispute.correspondence.filter((c) => c.kind === 'info_request');
-    return render(reply, request, 'dispute-detail.hbs', {
-      title: `Dispute of ${dispute.invoiceNumber}`,
-      active: 'disputes',
-      dispute: { ...dispute, amount: { amount: dispute.amount, currency: dispute.currency } },
-      correspondence: dispute.correspondence.map((c) => ({ ...c, fromCustomer: c.from === 'customer' })),
-      awaitingInfo: dispute.status === 'awaiting_info',
-      question: questions.at(-1)?.text,
-      invoiceLink: portalPath('invoice', { invoiceId: dispute.invoiceId }),
-    });
-  });
+  app.get(
+    '/portal/disputes/:id',
+    {
+      config: page,
+      schema: {
+        tags: ['portal'],
+        summary: 'Dispute page: correspondence, and the answer form while we wait for information',
+        params: Params,
+      },
+    },
+    async (request, reply) => {
+      const dispute = await portalDispute(orm.em.fork(), customerOf(request.identity), request.params.id);
+      if (!dispute) throw new ProblemError(404, 'not-found', 'Not found', 'There is no such dispute on your account.');
+      const questions = dispute.correspondence.filter((c) => c.kind === 'info_request');
+      return render(reply, request, 'dispute-detail.hbs', {
+        title: `Dispute of ${dispute.invoiceNumber}`,
+        active: 'disputes',
+        dispute: { ...dispute, amount: { amount: dispute.amount, currency: dispute.currency } },
+        correspondence: dispute.correspondence.map((c) => ({ ...c, fromCustomer: c.from === 'customer' })),
+        awaitingInfo: dispute.status === 'awaiting_info',
+        question: questions.at(-1)?.text,
+        invoiceLink: portalPath('invoice', { invoiceId: dispute.invoiceId }),
+      });
+    },
+  );
 
   app.post(
     '/portal/disputes/:id/reply',
-    { ...csrf, config: page, schema: { tags: ['portal'], summary: 'Answer our request for information on a dispute (form)', params: Params, body: Type.Object({ _csrf: Type.String(), text: Type.String({ minLength: 1, maxLength: 8000 }) }, { additionalProperties: false }) } },
+    {
+      ...csrf,
+      config: page,
+      schema: {
+        tags: ['portal'],
+        summary: 'Answer our request for information on a dispute (form)',
+        params: Params,
+        body: Type.Object(
+          { _csrf: Type.String(), text: Type.String({ minLength: 1, maxLength: 8000 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
     async (request, reply) => {
       await portalDisputeReply(deps, request, request.params.id, request.body.text);
       return reply.redirect(portalPath('dispute', { disputeId: request.params.id }), 303);

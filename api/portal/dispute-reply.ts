@@ -16,24 +16,45 @@ interface FailureLike {
   cause?: { type?: string; message?: string };
 }
 
-const notAwaiting = () => problems.conflict('This dispute is not waiting for an answer from you.', { errors: [{ pointer: '/text', in: 'body', detail: 'no question is open on this dispute' }] });
+const notAwaiting = () =>
+  problems.conflict('This dispute is not waiting for an answer from you.', {
+    errors: [{ pointer: '/text', in: 'body', detail: 'no question is open on this dispute' }],
+  });
 
-export async function portalDisputeReply(deps: ApiDeps, request: FastifyRequest, disputeId: string, text: string): Promise<DisputeRecord> {
+export async function portalDisputeReply(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  disputeId: string,
+  text: string,
+): Promise<DisputeRecord> {
   const identity = request.identity!;
   const customerId = customerOf(identity);
   const before = await portalDispute(deps.orm.em.fork(), customerId, disputeId);
   if (!before) throw problems.notFound('Dispute', disputeId);
   if (before.status !== 'awaiting_info') throw notAwaiting();
   const answer = text.trim();
-  if (!answer) throw problems.unprocessable([{ pointer: '/text', in: 'body', detail: 'must not be blank' }], 'The answer is empty.');
+  if (!answer)
+    throw problems.unprocessable(
+      [{ pointer: '/text', in: 'body', detail: 'must not be blank' }],
+      'The answer is empty.',
+    );
   try {
-    await deps.temporal.workflow.getHandle(workflowIds.dispute(disputeId)).executeUpdate(customerReplyUpdate, { args: [{ text: answer, by: identity.actor }] });
+    await deps.temporal.workflow
+      .getHandle(workflowIds.dispute(disputeId))
+      .executeUpdate(customerReplyUpdate, { args: [{ text: answer, by: identity.actor }] });
   } catch (error) {
     const failure = error as FailureLike;
     if (failure?.name === 'WorkflowNotFoundError') throw problems.conflict('This dispute has ended.');
     if (failure?.name === 'WorkflowUpdateFailedError') {
-      if (failure.cause?.type === DisputeFailureType.notAwaitingInfo || failure.cause?.type === DisputeFailureType.closed) throw notAwaiting();
-      throw problems.unprocessable([{ pointer: '/text', in: 'body', detail: failure.cause?.message ?? 'refused' }], 'The dispute refused the answer.');
+      if (
+        failure.cause?.type === DisputeFailureType.notAwaitingInfo ||
+        failure.cause?.type === DisputeFailureType.closed
+      )
+        throw notAwaiting();
+      throw problems.unprocessable(
+        [{ pointer: '/text', in: 'body', detail: failure.cause?.message ?? 'refused' }],
+        'The dispute refused the answer.',
+      );
     }
     throw error;
   }

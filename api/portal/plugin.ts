@@ -20,7 +20,13 @@ export async function installPortal(app: FastifyInstance, deps: ApiDeps, secret:
     await portal.register(csrf, {
       sessionPlugin: '@fastify/cookie',
       cookieKey: 'ar_csrf',
-      cookieOpts: { path: '/portal', httpOnly: true, sameSite: 'strict', signed: true, secure: deps.config.http.publicUrl.startsWith('https:') },
+      cookieOpts: {
+        path: '/portal',
+        httpOnly: true,
+        sameSite: 'strict',
+        signed: true,
+        secure: deps.config.http.publicUrl.startsWith('https:'),
+      },
     });
     await portal.register(portalPageRoutes, { deps, services });
     await portal.register(portalApiRoutes, { deps, services });

@@ -37,27 +37,40 @@ export async function readPortalPreferences(deps: ApiDeps, request: FastifyReque
   return { ...DEFAULT_COMMUNICATION, ...customer.communication, ...userConsent(user?.preferences) };
 }
 
-export async function savePortalPreferences(deps: ApiDeps, request: FastifyRequest, change: PreferencesChange): Promise<PortalPreferences> {
+export async function savePortalPreferences(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  change: PreferencesChange,
+): Promise<PortalPreferences> {
   const identity = request.identity!;
   const customerId = customerOf(identity);
-  if (change.autopay !== undefined && identity.kind !== 'user') throw problems.conflict('Autopay consent belongs to a portal user account; this token has none.');
+  if (change.autopay !== undefined && identity.kind !== 'user')
+    throw problems.conflict('Autopay consent belongs to a portal user account; this token has none.');
   const em = deps.orm.em.fork();
   const current = await findCustomer(em, customerId);
   if (!current) throw problems.notFound('Customer', customerId);
   const { autopay, ...communication } = change;
   const next: Communication = { ...DEFAULT_COMMUNICATION, ...current.communication, ...communication };
-  const { profile, changes } = await patchCustomer(em, customerId, { communication: next }, undefined, { actor: identity.actor, requestId: request.id });
+  const { profile, changes } = await patchCustomer(em, customerId, { communication: next }, undefined, {
+    actor: identity.actor,
+    requestId: request.id,
+  });
   if (changes.length) {
     // The account workflow hears about the change as it does from the staff route; its next refresh reads it anyway.
     await deps.temporal.workflow
       .getHandle(workflowIds.customerAccount(customerId))
       .signal(accountProfileChangedSignal, { changes, by: identity.actor, version: profile.version })
-      .catch((err: unknown) => request.log.warn({ err, customerId }, 'account workflow did not take the preference change'));
+      .catch((err: unknown) =>
+        request.log.warn({ err, customerId }, 'account workflow did not take the preference change'),
+      );
   }
   if (autopay !== undefined && identity.kind === 'user') {
     const before = userConsent((await findUser(em, identity.subject))?.preferences);
     // Consent keeps the time it was first given; withdrawing it clears the time.
-    await updatePreferences(em, identity.subject, { autopay, autopayConsentAt: autopay ? (before.autopay ? before.autopayConsentAt : new Date().toISOString()) : null });
+    await updatePreferences(em, identity.subject, {
+      autopay,
+      autopayConsentAt: autopay ? (before.autopay ? before.autopayConsentAt : new Date().toISOString()) : null,
+    });
   }
   const ua = request.headers['user-agent'];
   await recordAudit(em, {
@@ -72,7 +85,10 @@ export async function savePortalPreferences(deps: ApiDeps, request: FastifyReque
     ip: request.ip,
     userAgent: typeof ua === 'string' ? ua : undefined,
     requestId: request.id,
-    detail: { changes: changes.map((c) => ({ field: c.field, from: c.from, to: c.to })), ...(autopay !== undefined ? { autopay } : {}) },
+    detail: {
+      changes: changes.map((c) => ({ field: c.field, from: c.from, to: c.to })),
+      ...(autopay !== undefined ? { autopay } : {}),
+    },
   });
   return readPortalPreferences(deps, request);
 }

@@ -29,9 +29,19 @@ export function clearSessionCookies(reply: FastifyReply, config: Config): void {
   reply.clearCookie(REFRESH_COOKIE, cookieOptions(config, new Date(0)));
 }
 
-export async function signInPortalUser(orm: Orm, secret: Uint8Array, config: Config, reply: FastifyReply, user: UserRecord, request: FastifyRequest): Promise<Identity> {
+export async function signInPortalUser(
+  orm: Orm,
+  secret: Uint8Array,
+  config: Config,
+  reply: FastifyReply,
+  user: UserRecord,
+  request: FastifyRequest,
+): Promise<Identity> {
   const ua = request.headers['user-agent'];
-  const session = await startSession(orm.em.fork(), secret, config.auth, user, { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined });
+  const session = await startSession(orm.em.fork(), secret, config.auth, user, {
+    ip: request.ip,
+    userAgent: typeof ua === 'string' ? ua : undefined,
+  });
   setSessionCookies(reply, config, session);
   return identityOfUser(user);
 }
@@ -41,7 +51,10 @@ export function portalSessionRenewer(orm: Orm, secret: Uint8Array, config: Confi
     const token = request.cookies?.[REFRESH_COOKIE];
     if (!token) return undefined;
     const ua = request.headers['user-agent'];
-    const outcome = await refreshSession(orm.em.fork(), secret, config.auth, token, { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined });
+    const outcome = await refreshSession(orm.em.fork(), secret, config.auth, token, {
+      ip: request.ip,
+      userAgent: typeof ua === 'string' ? ua : undefined,
+    });
     if (!outcome.ok || outcome.session.user.role !== 'customer') {
       clearSessionCookies(reply, config);
       return undefined;

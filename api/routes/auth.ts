@@ -44,7 +44,10 @@ export function clientInfo(request: FastifyRequest) {
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined, requestId: request.id };
 }
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; secret: Uint8Array }> = async (app, { deps, secret }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; secret: Uint8Array }> = async (
+  app,
+  { deps, secret },
+) => {
   const { orm, config } = deps;
   const strict = { rateLimit: { max: config.auth.loginRateLimit, timeWindow: '1 minute' } };
 
@@ -55,7 +58,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; secret: Uint
       schema: {
         tags: ['auth'],
         summary: 'Sign in with e-mail and password',
-        description: 'Returns a short-lived access token (send it as `Authorization: Bearer <token>`) and a single-use refresh token.',
+        description:
+          'Returns a short-lived access token (send it as `Authorization: Bearer <token>`) and a single-use refresh token.',
         security: [],
         body: LoginBody,
         response: { 200: TokenPairSchema, ...problemResponses(400, 401, 429) },
@@ -86,7 +90,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; secret: Uint
     '/auth/refresh',
     {
       config: strict,
-      schema: { tags: ['auth'], summary: 'Exchange a refresh token for a new token pair', security: [], body: RefreshBody, response: { 200: TokenPairSchema, ...problemResponses(400, 401, 429) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new token pair',
+        security: [],
+        body: RefreshBody,
+        response: { 200: TokenPairSchema, ...problemResponses(400, 401, 429) },
+      },
     },
     async (request) => {
       const em = orm.em.fork();
@@ -94,7 +104,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; secret: Uint
       const outcome = await refreshSession(em, secret, config.auth, request.body.refreshToken, client);
       if (!outcome.ok) {
         if (outcome.reason === 'reused') {
-          await recordAudit(em, { actor: 'unknown', action: 'refresh_token_reuse', outcome: 'denied', method: 'POST', route: '/auth/refresh', statusCode: 401, ...client, detail: { revoked: 'family' } });
+          await recordAudit(em, {
+            actor: 'unknown',
+            action: 'refresh_token_reuse',
+            outcome: 'denied',
+            method: 'POST',
+            route: '/auth/refresh',
+            statusCode: 401,
+            ...client,
+            detail: { revoked: 'family' },
+          });
         }
         throw authProblems.unauthenticated(`The refresh token is not usable (${outcome.reason}); sign in again.`);
       }
@@ -116,14 +135,44 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; secret: Uint
       const em = orm.em.fork();
       const identity = request.identity!;
       // A user revokes only their own tokens: someone else's is treated like an unknown one (nothing happens).
-      await revokeByToken(em, request.body.refreshToken, 'sign-out', identity.kind === 'user' ? identity.subject : undefined);
-      await recordAudit(em, { actor: identity.actor, role: identity.roles.join(','), action: 'sign_out', outcome: 'success', method: 'POST', route: '/auth/logout', statusCode: 204, ...clientInfo(request) });
+      await revokeByToken(
+        em,
+        request.body.refreshToken,
+        'sign-out',
+        identity.kind === 'user' ? identity.subject : undefined,
+      );
+      await recordAudit(em, {
+        actor: identity.actor,
+        role: identity.roles.join(','),
+        action: 'sign_out',
+        outcome: 'success',
+        method: 'POST',
+        route: '/auth/logout',
+        statusCode: 204,
+        ...clientInfo(request),
+      });
       return reply.status(204).send(null);
     },
   );
 
-  app.get('/auth/me', { schema: { tags: ['auth'], summary: 'Who the presented credential is', response: { 200: MeSchema, ...problemResponses(401) } } }, async (request) => {
-    const identity = request.identity!;
-    return { kind: identity.kind, subject: identity.subject, actor: identity.actor, roles: identity.roles, customerId: identity.customerId ?? null };
-  });
+  app.get(
+    '/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who the presented credential is',
+        response: { 200: MeSchema, ...problemResponses(401) },
+      },
+    },
+    async (request) => {
+      const identity = request.identity!;
+      return {
+        kind: identity.kind,
+        subject: identity.subject,
+        actor: identity.actor,
+        roles: identity.roles,
+        customerId: identity.customerId ?? null,
+      };
+    },
+  );
 };

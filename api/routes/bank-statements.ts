@@ -36,7 +36,12 @@ const ImportSchema = Type.Object({
   statementRef: Type.Union([Type.String(), Type.Null()]),
   account: Type.Union([Type.String(), Type.Null()]),
   currency: Type.Union([Type.String(), Type.Null()]),
-  counts: Type.Object({ entries: Type.Integer(), created: Type.Integer(), duplicates: Type.Integer(), skipped: Type.Integer() }),
+  counts: Type.Object({
+    entries: Type.Integer(),
+    created: Type.Integer(),
+    duplicates: Type.Integer(),
+    skipped: Type.Integer(),
+  }),
   entries: Type.Array(
     Type.Object({
       position: Type.Integer(),
@@ -76,7 +81,11 @@ function view(result: ImportResult): Static<typeof ImportSchema> {
 export const bankStatementRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
   // Encapsulated in this plugin: only this route accepts XML and CSV bodies.
-  app.addContentTypeParser([...XML_TYPES, ...CSV_TYPES], { parseAs: 'string', bodyLimit: STATEMENT_LIMITS.maxBytes }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(
+    [...XML_TYPES, ...CSV_TYPES],
+    { parseAs: 'string', bodyLimit: STATEMENT_LIMITS.maxBytes },
+    (_request, body, done) => done(null, body),
+  );
 
   /**
    * Starts (or finds running) the cash application of every payment of this import not applied yet. The import is
@@ -86,20 +95,29 @@ export const bankStatementRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
     try {
       await startPending(statementId, requestId);
     } catch (error) {
-      throw problems.unavailable(`The statement is stored, but starting cash application failed (${(error as Error).message}); post the same file again to resume.`);
+      throw problems.unavailable(
+        `The statement is stored, but starting cash application failed (${(error as Error).message}); post the same file again to resume.`,
+      );
     }
   }
 
   async function startPending(statementId: string, requestId: string): Promise<void> {
     const pending = await orm.em
       .fork()
-      .execute<{ id: string; received_at: Date }[]>('SELECT id, received_at FROM payment WHERE bank_statement_id = ? AND applied_at IS NULL ORDER BY id', [statementId]);
+      .execute<
+        { id: string; received_at: Date }[]
+      >('SELECT id, received_at FROM payment WHERE bank_statement_id = ? AND applied_at IS NULL ORDER BY id', [statementId]);
     const queue = [...pending];
     const ctx = { client: temporal, taskQueue: config.temporal.taskQueue, requestId };
     await Promise.all(
       Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
-          await startCashApplication(ctx, { paymentId: next.id, customerId: null, receivedAt: new Date(next.received_at), policy: config.policy.cashApplication });
+          await startCashApplication(ctx, {
+            paymentId: next.id,
+            customerId: null,
+            receivedAt: new Date(next.received_at),
+            policy: config.policy.cashApplication,
+          });
         }
       }),
     );
@@ -111,7 +129,8 @@ export const bankStatementRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
       bodyLimit: STATEMENT_LIMITS.maxBytes,
       schema: {
         tags: ['payments'],
-        summary: 'Import a bank statement (camt.053 XML or CSV): one payment per new credit entry, then cash application',
+        summary:
+          'Import a bank statement (camt.053 XML or CSV): one payment per new credit entry, then cash application',
         description:
           'Send the file as the body with Content-Type application/xml (ISO 20022 camt.053) or text/csv (header row: booking_date, amount, currency, ' +
           'and optionally value_date, credit_debit, reference, counterparty_name, counterparty_iban, transaction_id, end_to_end_id). ' +
@@ -124,9 +143,16 @@ export const bankStatementRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
     },
     async (request, reply) => {
       const body = request.body;
-      const contentType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const contentType = String(request.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       const { method = 'wire', currency } = request.query;
-      if (currency && !isCurrencyCode(currency)) throw problems.unprocessable([{ pointer: '/currency', in: 'query', detail: 'is not an ISO 4217 currency' }], 'Unknown currency.');
+      if (currency && !isCurrencyCode(currency))
+        throw problems.unprocessable(
+          [{ pointer: '/currency', in: 'query', detail: 'is not an ISO 4217 currency' }],
+          'Unknown currency.',
+        );
 
       const digest = fileDigest(body);
       const earlier = await findImport(orm.em.fork(), digest);
@@ -136,17 +162,34 @@ export const bankStatementRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
       }
       let statement: ParsedStatement;
       try {
-        statement = XML_TYPES.includes(contentType) ? parseCamt053(body) : parseCsvStatement(body, { accountCurrency: currency });
+        statement = XML_TYPES.includes(contentType)
+          ? parseCamt053(body)
+          : parseCsvStatement(body, { accountCurrency: currency });
       } catch (error) {
         if (!(error instanceof StatementError)) throw error;
         const errors = [{ pointer: error.pointer, in: 'body' as const, detail: error.message }];
-        if (error.status === 422) throw problems.unprocessable(errors, `The statement cannot be imported: ${error.pointer} ${error.message}`);
-        throw new ProblemError(error.status, error.status === 413 ? 'too-large' : 'malformed-statement', error.status === 413 ? 'Statement too large' : 'Malformed statement', error.message, { errors });
+        if (error.status === 422)
+          throw problems.unprocessable(errors, `The statement cannot be imported: ${error.pointer} ${error.message}`);
+        throw new ProblemError(
+          error.status,
+          error.status === 413 ? 'too-large' : 'malformed-statement',
+          error.status === 413 ? 'Statement too large' : 'Malformed statement',
+          error.message,
+          { errors },
+        );
       }
       if (currency && statement.currency && statement.currency !== currency) {
-        throw problems.unprocessable([{ pointer: '/currency', in: 'query', detail: `the statement account is in ${statement.currency}` }], 'Currency does not match the statement account.');
+        throw problems.unprocessable(
+          [{ pointer: '/currency', in: 'query', detail: `the statement account is in ${statement.currency}` }],
+          'Currency does not match the statement account.',
+        );
       }
-      const result = await importStatement(orm.em.fork(), { statement, digest, method: method as PaymentMethod, actor: actorOf(request) });
+      const result = await importStatement(orm.em.fork(), {
+        statement,
+        digest,
+        method: method as PaymentMethod,
+        actor: actorOf(request),
+      });
       await startApplications(result.id, request.id);
       return reply.status(result.created ? 201 : 200).send(view(result));
     },

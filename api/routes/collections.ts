@@ -11,7 +11,12 @@ import { latestPolicy, policyVersions } from '../../src/collections/policies.js'
 import { promisesOf, type PromiseRecord } from '../../src/collections/promises.js';
 import { recordRecovery, RecoveryRefusedError } from '../../src/collections/write-off.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { collectionStateQuery, migratePolicyUpdate, recordPromiseUpdate, type CollectionView } from '../../workflows/collection-messages.js';
+import {
+  collectionStateQuery,
+  migratePolicyUpdate,
+  recordPromiseUpdate,
+  type CollectionView,
+} from '../../workflows/collection-messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
@@ -79,9 +84,14 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
   const { orm, temporal } = deps;
 
   async function requireCustomer(customerId: string, pointer?: string): Promise<{ currency: string }> {
-    const [row] = await orm.em.fork().execute<{ currency: string }[]>('SELECT currency FROM customer WHERE id = ?', [customerId]);
+    const [row] = await orm.em
+      .fork()
+      .execute<{ currency: string }[]>('SELECT currency FROM customer WHERE id = ?', [customerId]);
     if (!row) {
-      if (pointer) throw new ProblemError(404, 'not-found', 'Not found', `Customer ${customerId} does not exist.`, { errors: [{ pointer, in: 'params', detail: 'no such customer' }] });
+      if (pointer)
+        throw new ProblemError(404, 'not-found', 'Not found', `Customer ${customerId} does not exist.`, {
+          errors: [{ pointer, in: 'params', detail: 'no such customer' }],
+        });
       throw problems.notFound('Customer', customerId);
     }
     return row;
@@ -104,7 +114,8 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
     {
       schema: {
         tags: ['collections'],
-        summary: 'Accounts needing collection action by the end of today, highest priority first (score from risk, amount, age, broken promises, payment history)',
+        summary:
+          'Accounts needing collection action by the end of today, highest priority first (score from risk, amount, age, broken promises, payment history)',
         querystring: WorklistQuery,
         response: { 200: pageSchema(WorklistItemSchema), ...problemResponses(400) },
       },
@@ -113,9 +124,20 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       const limit = request.query.limit ?? 50;
       const after = decodeCursor(request.query.cursor, 2);
       const now = new Date();
-      const rows = await worklist(orm.em.fork(), { now, until: request.query.until ? new Date(request.query.until) : endOfToday(), level: request.query.level, limit: 10_000 });
+      const rows = await worklist(orm.em.fork(), {
+        now,
+        until: request.query.until ? new Date(request.query.until) : endOfToday(),
+        level: request.query.level,
+        limit: 10_000,
+      });
       // Keyset over (score desc, customer id asc), the order the worklist is sorted in.
-      const start = after ? rows.findIndex((r) => r.priority.score < Number(after[0]) || (r.priority.score === Number(after[0]) && r.case.customerId > String(after[1]))) : 0;
+      const start = after
+        ? rows.findIndex(
+            (r) =>
+              r.priority.score < Number(after[0]) ||
+              (r.priority.score === Number(after[0]) && r.case.customerId > String(after[1])),
+          )
+        : 0;
       const page = start < 0 ? [] : rows.slice(start, start + limit + 1);
       const items = page.slice(0, limit);
       const last = items.at(-1);
@@ -142,12 +164,25 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
 
   app.get(
     '/collections/:customerId',
-    { schema: { tags: ['collections'], summary: "A customer's collection: live workflow state, contacts, promises and late fees", params: CustomerIdParams, response: { 200: CollectionSchema, ...problemResponses(400, 404) } } },
+    {
+      schema: {
+        tags: ['collections'],
+        summary: "A customer's collection: live workflow state, contacts, promises and late fees",
+        params: CustomerIdParams,
+        response: { 200: CollectionSchema, ...problemResponses(400, 404) },
+      },
+    },
     async (request) => {
       const { customerId } = request.params;
       await requireCustomer(customerId);
       const em = orm.em.fork();
-      const [state, stored, contacts, promises, fees] = await Promise.all([liveState(customerId), caseOf(em, customerId), contactsOf(orm.em.fork(), customerId), promisesOf(orm.em.fork(), customerId), lateFeesOf(orm.em.fork(), customerId)]);
+      const [state, stored, contacts, promises, fees] = await Promise.all([
+        liveState(customerId),
+        caseOf(em, customerId),
+        contactsOf(orm.em.fork(), customerId),
+        promisesOf(orm.em.fork(), customerId),
+        lateFeesOf(orm.em.fork(), customerId),
+      ]);
       return {
         customerId,
         running: state !== null && state.phase !== 'closed',
@@ -187,7 +222,14 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
     '/collections/:customerId/contacts',
     {
       config: { idempotency: true },
-      schema: { tags: ['collections'], summary: 'Record a call, letter or visit with its outcome', headers: IdempotencyHeaders, params: CustomerIdParams, body: ContactBody, response: { 201: ContactSchema, ...problemResponses(400, 404, 422) } },
+      schema: {
+        tags: ['collections'],
+        summary: 'Record a call, letter or visit with its outcome',
+        headers: IdempotencyHeaders,
+        params: CustomerIdParams,
+        body: ContactBody,
+        response: { 201: ContactSchema, ...problemResponses(400, 404, 422) },
+      },
     },
     async (request, reply) => {
       const { customerId } = request.params;
@@ -195,11 +237,17 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       const body = request.body;
       const at = body.at ? new Date(body.at) : new Date();
       const errors: FieldError[] = [];
-      if (at.getTime() > Date.now() + 5 * 60_000) errors.push({ pointer: '/at', in: 'body', detail: 'is in the future' });
+      if (at.getTime() > Date.now() + 5 * 60_000)
+        errors.push({ pointer: '/at', in: 'body', detail: 'is in the future' });
       if (body.invoiceIds?.length) {
-        const found = await orm.em.fork().execute<{ id: string }[]>('SELECT id FROM invoice WHERE customer_id = ? AND id = ANY (?::uuid[])', [customerId, `{${body.invoiceIds.join(',')}}`]);
+        const found = await orm.em
+          .fork()
+          .execute<
+            { id: string }[]
+          >('SELECT id FROM invoice WHERE customer_id = ? AND id = ANY (?::uuid[])', [customerId, `{${body.invoiceIds.join(',')}}`]);
         body.invoiceIds.forEach((id, i) => {
-          if (!found.some((f) => f.id === id)) errors.push({ pointer: `/invoiceIds/${i}`, in: 'body', detail: 'is not an invoice of this customer' });
+          if (!found.some((f) => f.id === id))
+            errors.push({ pointer: `/invoiceIds/${i}`, in: 'body', detail: 'is not an invoice of this customer' });
         });
       }
       if (errors.length) throw problems.unprocessable(errors, 'The contact cannot be recorded as sent.');
@@ -224,7 +272,8 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       config: { idempotency: true },
       schema: {
         tags: ['collections'],
-        summary: 'Record a promise to pay: pauses escalation until the date (+ grace); validated by the running collection',
+        summary:
+          'Record a promise to pay: pauses escalation until the date (+ grace); validated by the running collection',
         headers: IdempotencyHeaders,
         params: UuidParams,
         body: PromiseBody,
@@ -236,33 +285,64 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       const customer = await requireCustomer(customerId);
       const body = request.body;
       if (body.amount.currency !== customer.currency) {
-        throw problems.unprocessable([{ pointer: '/amount/currency', in: 'body', detail: `must be the customer's currency ${customer.currency}` }], 'The promise cannot be recorded.');
+        throw problems.unprocessable(
+          [{ pointer: '/amount/currency', in: 'body', detail: `must be the customer's currency ${customer.currency}` }],
+          'The promise cannot be recorded.',
+        );
       }
       const promiseId = randomUUID();
       try {
         await temporal.workflow.getHandle(workflowIds.collection(customerId)).executeUpdate(recordPromiseUpdate, {
-          args: [{ promiseId, amount: body.amount.amount, date: body.date, invoiceIds: body.invoiceIds, by: actorOf(request) }],
+          args: [
+            {
+              promiseId,
+              amount: body.amount.amount,
+              date: body.date,
+              invoiceIds: body.invoiceIds,
+              by: actorOf(request),
+            },
+          ],
         });
       } catch (error) {
-        if (isNotRunning(error)) throw problems.unprocessable([{ pointer: '/amount', in: 'body', detail: 'nothing of this customer is in collection (nothing overdue)' }], 'The promise cannot be recorded.');
+        if (isNotRunning(error))
+          throw problems.unprocessable(
+            [{ pointer: '/amount', in: 'body', detail: 'nothing of this customer is in collection (nothing overdue)' }],
+            'The promise cannot be recorded.',
+          );
         const failure = error as FailureLike;
         if (failure?.name === 'WorkflowUpdateFailedError') {
-          const found = (failure.cause?.details?.[0] ?? [{ pointer: '/amount', detail: failure.cause?.message ?? 'refused' }]) as { pointer: string; detail: string }[];
+          const found = (failure.cause?.details?.[0] ?? [
+            { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
+          ]) as { pointer: string; detail: string }[];
           // The workflow speaks of the amount in minor units; the request carries it under /amount/amount.
-          const errors = found.map((p) => ({ pointer: p.pointer === '/amount' ? '/amount/amount' : p.pointer, in: 'body' as const, detail: p.detail }));
+          const errors = found.map((p) => ({
+            pointer: p.pointer === '/amount' ? '/amount/amount' : p.pointer,
+            in: 'body' as const,
+            detail: p.detail,
+          }));
           throw problems.unprocessable(errors, 'The promise cannot be recorded.');
         }
         throw error;
       }
       const stored = (await promisesOf(orm.em.fork(), customerId)).find((p) => p.id === promiseId);
-      if (!stored) throw problems.unavailable('The promise was accepted but is not readable yet; read GET /customers/:id/promises.');
+      if (!stored)
+        throw problems.unavailable(
+          'The promise was accepted but is not readable yet; read GET /customers/:id/promises.',
+        );
       return reply.status(201).header('location', `/customers/${customerId}/promises`).send(promiseView(stored));
     },
   );
 
   app.get(
     '/customers/:id/promises',
-    { schema: { tags: ['collections'], summary: "The customer's promises to pay, newest first", params: UuidParams, response: { 200: Type.Object({ items: Type.Array(PromiseSchema) }), ...problemResponses(400, 404) } } },
+    {
+      schema: {
+        tags: ['collections'],
+        summary: "The customer's promises to pay, newest first",
+        params: UuidParams,
+        response: { 200: Type.Object({ items: Type.Array(PromiseSchema) }), ...problemResponses(400, 404) },
+      },
+    },
     async (request) => {
       await requireCustomer(request.params.id);
       return { items: (await promisesOf(orm.em.fork(), request.params.id)).map(promiseView) };
@@ -275,7 +355,8 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       config: { idempotency: true },
       schema: {
         tags: ['collections'],
-        summary: 'Move a running collection to another policy version (new versions never reach running collections by themselves)',
+        summary:
+          'Move a running collection to another policy version (new versions never reach running collections by themselves)',
         headers: IdempotencyHeaders,
         params: CustomerIdParams,
         body: MigrateBody,
@@ -289,17 +370,31 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       if (!state || state.phase === 'closed') throw problems.notFound('Running collection of customer', customerId);
       const code = request.body.policyCode ?? state.policy.code;
       const em = orm.em.fork();
-      const policy = request.body.version ? (await policyVersions(em, code)).find((v) => v.policy.version === request.body.version)?.policy : await latestPolicy(em, code);
+      const policy = request.body.version
+        ? (await policyVersions(em, code)).find((v) => v.policy.version === request.body.version)?.policy
+        : await latestPolicy(em, code);
       if (!policy) {
         const pointer = request.body.version && (await latestPolicy(em, code)) ? '/version' : '/policyCode';
-        throw problems.unprocessable([{ pointer, in: 'body', detail: `no dunning policy ${code}${request.body.version ? ` version ${request.body.version}` : ''}` }], 'Unknown policy.');
+        throw problems.unprocessable(
+          [
+            {
+              pointer,
+              in: 'body',
+              detail: `no dunning policy ${code}${request.body.version ? ` version ${request.body.version}` : ''}`,
+            },
+          ],
+          'Unknown policy.',
+        );
       }
       try {
-        return await temporal.workflow.getHandle(workflowIds.collection(customerId)).executeUpdate(migratePolicyUpdate, { args: [{ policy, by: actorOf(request) }] });
+        return await temporal.workflow
+          .getHandle(workflowIds.collection(customerId))
+          .executeUpdate(migratePolicyUpdate, { args: [{ policy, by: actorOf(request) }] });
       } catch (error) {
         if (isNotRunning(error)) throw problems.notFound('Running collection of customer', customerId);
         const failure = error as FailureLike;
-        if (failure?.name === 'WorkflowUpdateFailedError') throw problems.conflict(failure.cause?.message ?? 'The collection refused the migration.');
+        if (failure?.name === 'WorkflowUpdateFailedError')
+          throw problems.conflict(failure.cause?.message ?? 'The collection refused the migration.');
         throw error;
       }
     },
@@ -322,8 +417,16 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
       const { customerId } = request.params;
       await requireCustomer(customerId);
       const body = request.body;
-      if (body.amount.amount <= 0) throw problems.unprocessable([{ pointer: '/amount/amount', in: 'body', detail: 'must be positive' }], 'The recovery cannot be booked.');
-      if (body.receivedOn > new Date().toISOString().slice(0, 10)) throw problems.unprocessable([{ pointer: '/receivedOn', in: 'body', detail: 'is in the future' }], 'The recovery cannot be booked.');
+      if (body.amount.amount <= 0)
+        throw problems.unprocessable(
+          [{ pointer: '/amount/amount', in: 'body', detail: 'must be positive' }],
+          'The recovery cannot be booked.',
+        );
+      if (body.receivedOn > new Date().toISOString().slice(0, 10))
+        throw problems.unprocessable(
+          [{ pointer: '/receivedOn', in: 'body', detail: 'is in the future' }],
+          'The recovery cannot be booked.',
+        );
       const key = request.headers['idempotency-key'];
       try {
         const r = await recordRecovery(orm.em.fork(), {
@@ -337,7 +440,16 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           idempotencyKey: `recovery:${typeof key === 'string' ? key : randomUUID()}`,
         });
         const m = (amount: number) => ({ amount, currency: r.currency });
-        return reply.status(201).send({ id: r.id, invoiceId: r.invoiceId, amount: m(r.amount), recovered: m(r.recoveredTotal), writtenOff: m(r.writtenOff), entryId: r.entryId });
+        return reply
+          .status(201)
+          .send({
+            id: r.id,
+            invoiceId: r.invoiceId,
+            amount: m(r.amount),
+            recovered: m(r.recoveredTotal),
+            writtenOff: m(r.writtenOff),
+            entryId: r.entryId,
+          });
       } catch (error) {
         if (!(error instanceof RecoveryRefusedError)) throw error;
         const errors = [{ pointer: error.pointer, in: 'body' as const, detail: error.message }];

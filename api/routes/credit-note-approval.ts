@@ -7,7 +7,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { approvalQueueFor, needsApproval } from '../../src/domain/approval-authority.js';
-import { approvalCeilingsOf, creditNoteApprovalAboveOf, taskEscalationQueueOf } from '../../src/domain/credit-policy.js';
+import {
+  approvalCeilingsOf,
+  creditNoteApprovalAboveOf,
+  taskEscalationQueueOf,
+} from '../../src/domain/credit-policy.js';
 import { isOpenStatus, type InvoiceStatus } from '../../src/domain/invoice-status.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { creditNoteApprovalWorkflow, CreditNoteApprovalInput } from '../../workflows/credit-note-approval.js';
@@ -40,7 +44,9 @@ export async function requestCreditNoteApproval(
 ): Promise<Static<typeof PendingCreditNoteSchema> | undefined> {
   const [invoice] = await deps.orm.em
     .fork()
-    .execute<{ number: string; customer_id: string; currency: string; open_amount: string; status: InvoiceStatus }[]>('SELECT number, customer_id, currency, open_amount, status FROM invoice WHERE id = ?', [invoiceId]);
+    .execute<
+      { number: string; customer_id: string; currency: string; open_amount: string; status: InvoiceStatus }[]
+    >('SELECT number, customer_id, currency, open_amount, status FROM invoice WHERE id = ?', [invoiceId]);
   if (!invoice || !isOpenStatus(invoice.status)) return undefined;
   const open = Number(invoice.open_amount);
   if (body.amount && (body.amount.currency !== invoice.currency || body.amount.amount > open)) return undefined;
@@ -62,26 +68,53 @@ export async function requestCreditNoteApproval(
     sla: policy.approvalSla,
     escalateTo: taskEscalationQueueOf(policy),
   };
-  await deps.temporal.workflow.start<typeof creditNoteApprovalWorkflow>('creditNoteApprovalWorkflow', { workflowId, taskQueue: deps.config.temporal.taskQueue, args: [input] });
-  return { status: 'awaiting_approval', creditNoteId, workflowId, invoiceId, amount, reason: input.reason, requestedBy: input.requestedBy, queue: input.queue };
+  await deps.temporal.workflow.start<typeof creditNoteApprovalWorkflow>('creditNoteApprovalWorkflow', {
+    workflowId,
+    taskQueue: deps.config.temporal.taskQueue,
+    args: [input],
+  });
+  return {
+    status: 'awaiting_approval',
+    creditNoteId,
+    workflowId,
+    invoiceId,
+    amount,
+    reason: input.reason,
+    requestedBy: input.requestedBy,
+    queue: input.queue,
+  };
 }
 
 const CreditNoteApprovalSchema = Type.Object({
   creditNoteId: Type.String({ format: 'uuid' }),
   workflowId: Type.String(),
-  status: Type.Union([Type.Literal('awaiting_approval'), Type.Literal('issued'), Type.Literal('rejected'), Type.Literal('refused')]),
+  status: Type.Union([
+    Type.Literal('awaiting_approval'),
+    Type.Literal('issued'),
+    Type.Literal('rejected'),
+    Type.Literal('refused'),
+  ]),
   taskId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
   comment: Type.Union([Type.String(), Type.Null()]),
   creditNoteNumber: Type.Union([Type.String(), Type.Null()]),
-  refusal: Type.Union([Type.String(), Type.Null()], { description: 'why an approved credit note could not be issued (the invoice was paid or closed meanwhile)' }),
+  refusal: Type.Union([Type.String(), Type.Null()], {
+    description: 'why an approved credit note could not be issued (the invoice was paid or closed meanwhile)',
+  }),
 });
 
 /** Where a requested credit note stands, for whoever asked for it (the approval task itself is the approvers'). */
 export const creditNoteApprovalRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get(
     '/credit-note-approvals/:id',
-    { schema: { tags: ['invoices'], summary: 'A credit note awaiting approval: its status, who decided and the credit note once issued', params: UuidParams, response: { 200: CreditNoteApprovalSchema, ...problemResponses(404) } } },
+    {
+      schema: {
+        tags: ['invoices'],
+        summary: 'A credit note awaiting approval: its status, who decided and the credit note once issued',
+        params: UuidParams,
+        response: { 200: CreditNoteApprovalSchema, ...problemResponses(404) },
+      },
+    },
     async (request) => {
       const workflowId = workflowIds.creditNoteApproval(request.params.id);
       try {
@@ -89,7 +122,8 @@ export const creditNoteApprovalRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps
         return { creditNoteId: request.params.id, workflowId, ...state };
       } catch (error) {
         const e = error as { name?: string; code?: number; cause?: { code?: number } };
-        if (e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5) throw problems.notFound('Credit note approval', request.params.id);
+        if (e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5)
+          throw problems.notFound('Credit note approval', request.params.id);
         throw error;
       }
     },

@@ -17,7 +17,10 @@ export function wantsUbl(request: FastifyRequest): boolean {
   const format = (request.query as Record<string, unknown> | undefined)?.format;
   if (format === 'ubl') return true;
   const accept = String(request.headers.accept ?? '');
-  return /\b(application|text)\/xml\b/.test(accept) && !/application\/json/.test(accept.split(/(application|text)\/xml/)[0] ?? '');
+  return (
+    /\b(application|text)\/xml\b/.test(accept) &&
+    !/application\/json/.test(accept.split(/(application|text)\/xml/)[0] ?? '')
+  );
 }
 
 async function sendXml(reply: FastifyReply, xml: string | null, what: string, id: string) {
@@ -56,14 +59,24 @@ export const creditNoteRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
     {
       schema: {
         tags: ['invoices'],
-        summary: 'A credit note; with ?format=ubl or Accept: application/xml as UBL 2.1 CreditNote (Peppol BIS Billing 3.0)',
+        summary:
+          'A credit note; with ?format=ubl or Accept: application/xml as UBL 2.1 CreditNote (Peppol BIS Billing 3.0)',
         params: UuidParams,
-        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ubl')])) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ubl')])) },
+          { additionalProperties: false },
+        ),
         response: { 200: CreditNoteSchema, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
-      if (wantsUbl(request)) return sendXml(reply, await creditNoteUbl(orm.em.fork(), request.params.id, config.integrations.seller), 'Credit note', request.params.id);
+      if (wantsUbl(request))
+        return sendXml(
+          reply,
+          await creditNoteUbl(orm.em.fork(), request.params.id, config.integrations.seller),
+          'Credit note',
+          request.params.id,
+        );
       const [row] = await orm.em.fork().execute<Record<string, string>[]>(
         `SELECT id, number, invoice_id, customer_id, currency, kind, reason, to_char(issue_date, 'YYYY-MM-DD') AS issue_date, net_amount, tax_amount, total_amount, entry_id
            FROM credit_note WHERE id = ?`,

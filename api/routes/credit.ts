@@ -19,7 +19,13 @@ import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
 import { problemResponses, UuidParams } from '../schemas/common.js';
-import { CreditApplicationBody, CreditPositionSchema, CreditReviewSchema, HoldBody, HoldResultSchema } from '../schemas/credit.js';
+import {
+  CreditApplicationBody,
+  CreditPositionSchema,
+  CreditReviewSchema,
+  HoldBody,
+  HoldResultSchema,
+} from '../schemas/credit.js';
 
 const tags = ['credit'];
 
@@ -28,10 +34,17 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
   const policy = config.policy.credit;
 
   /** After the commit: the account workflow takes the hold change; the record is already right if this fails. */
-  async function notifyAccount(customerId: string, result: HoldResult, by: string, log: FastifyBaseLogger): Promise<void> {
+  async function notifyAccount(
+    customerId: string,
+    result: HoldResult,
+    by: string,
+    log: FastifyBaseLogger,
+  ): Promise<void> {
     if (!result.changed) return;
     try {
-      await temporal.workflow.getHandle(workflowIds.customerAccount(customerId)).signal(accountProfileChangedSignal, { changes: result.changes, by, version: result.version });
+      await temporal.workflow
+        .getHandle(workflowIds.customerAccount(customerId))
+        .signal(accountProfileChangedSignal, { changes: result.changes, by, version: result.version });
     } catch (err) {
       log.warn({ err, customerId }, 'account workflow did not take the hold change; its next refresh reads it');
     }
@@ -52,7 +65,10 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         config: { idempotency: true },
         schema: {
           tags,
-          summary: action === 'hold' ? 'Put the account on credit hold (new invoices are held for a credit override)' : 'Release the credit hold of the account',
+          summary:
+            action === 'hold'
+              ? 'Put the account on credit hold (new invoices are held for a credit override)'
+              : 'Release the credit hold of the account',
           params: UuidParams,
           headers: IdempotencyHeaders,
           body: HoldBody,
@@ -61,14 +77,27 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       },
       async (request) => {
         const actor = actorOf(request);
-        const input = { customerId: request.params.id, reason: request.body.reason.trim(), by: actor, requestId: request.id };
+        const input = {
+          customerId: request.params.id,
+          reason: request.body.reason.trim(),
+          by: actor,
+          requestId: request.id,
+        };
         if (!input.reason) throw problems.validation([{ pointer: '/reason', in: 'body', detail: 'must not be blank' }]);
         const result = await orm.em
           .fork()
-          .transactional((tx) => (action === 'hold' ? placeHold(tx, { ...input, source: 'staff' }) : releaseHold(tx, input)))
+          .transactional((tx) =>
+            action === 'hold' ? placeHold(tx, { ...input, source: 'staff' }) : releaseHold(tx, input),
+          )
           .catch((error: unknown) => refusal(error, request.params.id));
         await notifyAccount(request.params.id, result, actor, request.log);
-        return { customerId: request.params.id, changed: result.changed, status: result.status, hold: result.hold, version: result.version };
+        return {
+          customerId: request.params.id,
+          changed: result.changed,
+          status: result.status,
+          hold: result.hold,
+          version: result.version,
+        };
       },
     );
   }
@@ -80,7 +109,8 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       schema: {
         tags,
         summary: 'Apply for credit: stores the figures and starts the credit review credit-review-<customerId>-<n>',
-        description: 'Amounts in minor units of `currency` (the customer currency). The review scores the 5 C\'s, routes the recommended limit through the authority matrix and records the decision on the customer.',
+        description:
+          "Amounts in minor units of `currency` (the customer currency). The review scores the 5 C's, routes the recommended limit through the authority matrix and records the decision on the customer.",
         params: UuidParams,
         headers: IdempotencyHeaders,
         body: CreditApplicationBody,
@@ -89,33 +119,49 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     },
     async (request, reply) => {
       const body = request.body;
-      const review = await orm.em
-        .fork()
-        .transactional(async (tx) => {
-          const customer = await findCustomer(tx, request.params.id);
-          if (!customer) throw problems.notFound('Customer', request.params.id);
-          if (customer.status === 'closed') throw problems.conflict(`Customer ${customer.id} is closed; it cannot apply for credit.`);
-          const errors = [];
-          if (body.currency !== customer.currency) errors.push({ pointer: '/currency', in: 'body' as const, detail: `must be the customer currency ${customer.currency}` });
-          if (body.collateral && body.collateral.value > 0 && !body.collateral.description.trim()) errors.push({ pointer: '/collateral/description', in: 'body' as const, detail: 'must describe the collateral' });
-          if (errors.length) throw problems.unprocessable(errors, 'The application does not fit the customer.');
-          const application: CreditApplication = {
-            requestedLimit: body.requestedLimit,
-            currency: body.currency,
-            financials: body.financials,
-            tradeReferences: body.tradeReferences ?? [],
-            ...(body.bureauScore !== undefined ? { bureauScore: body.bureauScore } : {}),
-            ...(body.collateral ? { collateral: body.collateral } : {}),
-            ...(body.industry ? { industry: body.industry } : {}),
-          };
-          const opened = await openReview(
-            tx,
-            { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
-            { customerId: customer.id, currency: customer.currency, trigger: 'application', reasons: ['application'], application, requestedBy: actorOf(request) },
-            policy,
-          );
-          return opened;
-        });
+      const review = await orm.em.fork().transactional(async (tx) => {
+        const customer = await findCustomer(tx, request.params.id);
+        if (!customer) throw problems.notFound('Customer', request.params.id);
+        if (customer.status === 'closed')
+          throw problems.conflict(`Customer ${customer.id} is closed; it cannot apply for credit.`);
+        const errors = [];
+        if (body.currency !== customer.currency)
+          errors.push({
+            pointer: '/currency',
+            in: 'body' as const,
+            detail: `must be the customer currency ${customer.currency}`,
+          });
+        if (body.collateral && body.collateral.value > 0 && !body.collateral.description.trim())
+          errors.push({
+            pointer: '/collateral/description',
+            in: 'body' as const,
+            detail: 'must describe the collateral',
+          });
+        if (errors.length) throw problems.unprocessable(errors, 'The application does not fit the customer.');
+        const application: CreditApplication = {
+          requestedLimit: body.requestedLimit,
+          currency: body.currency,
+          financials: body.financials,
+          tradeReferences: body.tradeReferences ?? [],
+          ...(body.bureauScore !== undefined ? { bureauScore: body.bureauScore } : {}),
+          ...(body.collateral ? { collateral: body.collateral } : {}),
+          ...(body.industry ? { industry: body.industry } : {}),
+        };
+        const opened = await openReview(
+          tx,
+          { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
+          {
+            customerId: customer.id,
+            currency: customer.currency,
+            trigger: 'application',
+            reasons: ['application'],
+            application,
+            requestedBy: actorOf(request),
+          },
+          policy,
+        );
+        return opened;
+      });
       await startRecorded(orm.em, temporal, [review.workflowId], request.log);
       const view = await findReview(orm.em.fork(), review.workflowId);
       return reply.status(202).header('location', `/credit-reviews/${review.workflowId}`).send(view!);
@@ -139,7 +185,12 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       const limit = request.query.limit ?? 50;
       const before = decodeCursor(request.query.cursor, 1)?.[0];
       const rows = await listReviews(em, request.params.id, limit + 1, typeof before === 'number' ? before : undefined);
-      return toPage(rows, limit, (r) => [r.seq], (r) => r);
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.seq],
+        (r) => r,
+      );
     },
   );
 
@@ -149,7 +200,10 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       schema: {
         tags,
         summary: 'One credit review: inputs, every scorecard line with points and weight, approver and decision',
-        params: Type.Object({ workflowId: Type.String({ pattern: '^credit-review-[0-9a-f-]{36}-[0-9]+$' }) }, { additionalProperties: false }),
+        params: Type.Object(
+          { workflowId: Type.String({ pattern: '^credit-review-[0-9a-f-]{36}-[0-9]+$' }) },
+          { additionalProperties: false },
+        ),
         response: { 200: CreditReviewSchema, ...problemResponses(400, 404) },
       },
     },
@@ -165,7 +219,8 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     {
       schema: {
         tags,
-        summary: 'Credit position: limit, exposure (open AR + invoices awaiting release), available credit, risk class, reviews and decisions',
+        summary:
+          'Credit position: limit, exposure (open AR + invoices awaiting release), available credit, risk class, reviews and decisions',
         params: UuidParams,
         response: { 200: CreditPositionSchema, ...problemResponses(400, 404) },
       },
@@ -193,14 +248,28 @@ export const creditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         customerId: customer.id,
         currency: customer.currency,
         limit: limit === null ? null : m(limit),
-        exposure: { openReceivables: m(exposure.openReceivables), awaitingRelease: m(exposure.awaitingRelease), total: m(exposure.total), heldInvoices: exposure.heldInvoices },
+        exposure: {
+          openReceivables: m(exposure.openReceivables),
+          awaitingRelease: m(exposure.awaitingRelease),
+          total: m(exposure.total),
+          heldInvoices: exposure.heldInvoices,
+        },
         available: limit === null ? null : m(Math.max(0, limit - exposure.total)),
         overLimit: limit !== null && exposure.total > limit,
         hold: customer.hold,
         riskClass: decision?.riskClass ?? customer.riskSegment,
-        lastReview: decision ? { reviewId: decision.reviewId, decidedAt: decision.decidedAt, outcome: decision.outcome, approver: decision.approver, decidedBy: decision.decidedBy } : null,
+        lastReview: decision
+          ? {
+              reviewId: decision.reviewId,
+              decidedAt: decision.decidedAt,
+              outcome: decision.outcome,
+              approver: decision.approver,
+              decidedBy: decision.decidedBy,
+            }
+          : null,
         nextReviewDate: decision?.nextReviewDate ?? null,
-        runningReview: running && running.status !== 'decided' && running.status !== 'failed' ? running.workflowId : null,
+        runningReview:
+          running && running.status !== 'decided' && running.status !== 'failed' ? running.workflowId : null,
         decisions: decided.map((r) => ({
           reviewId: r.workflowId,
           trigger: r.trigger,

@@ -32,15 +32,30 @@ const ReasonSchema = Type.Object({ signal: Type.String(), weight: Type.Number(),
 const ClusterSchema = Type.Object({
   customerIds: Type.Array(Type.String({ format: 'uuid' })),
   score: Type.Number(),
-  pairs: Type.Array(Type.Object({ a: Type.String(), b: Type.String(), score: Type.Number(), reasons: Type.Array(ReasonSchema) })),
+  pairs: Type.Array(
+    Type.Object({ a: Type.String(), b: Type.String(), score: Type.Number(), reasons: Type.Array(ReasonSchema) }),
+  ),
 });
-const DecisionSchema = Type.Object({ reason: Type.Union([Type.String(), Type.Null()]), by: Type.String(), at: Type.String({ format: 'date-time' }) });
+const DecisionSchema = Type.Object({
+  reason: Type.Union([Type.String(), Type.Null()]),
+  by: Type.String(),
+  at: Type.String({ format: 'date-time' }),
+});
 const ScanSchema = Type.Object({
   scannedCustomers: Type.Integer(),
   probablePairs: Type.Integer({ description: 'probable pairs nobody has decided on' }),
   acceptedPairs: Type.Array(
-    Type.Object({ a: Type.String(), b: Type.String(), score: Type.Number(), reasons: Type.Array(ReasonSchema), decision: DecisionSchema }),
-    { description: 'probable pairs a clerk kept on purpose (who, why, when); never raised again and not in any cluster. On the first page only.' },
+    Type.Object({
+      a: Type.String(),
+      b: Type.String(),
+      score: Type.Number(),
+      reasons: Type.Array(ReasonSchema),
+      decision: DecisionSchema,
+    }),
+    {
+      description:
+        'probable pairs a clerk kept on purpose (who, why, when); never raised again and not in any cluster. On the first page only.',
+    },
   ),
   clusterCount: Type.Integer(),
   duplicateRecords: Type.Integer({ description: 'records that would disappear if every cluster were merged' }),
@@ -84,7 +99,12 @@ export const customerRecordRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
       const limit = request.query.limit ?? 50;
       const before = decodeCursor(request.query.cursor, 1)?.[0];
       const rows = await listHistory(em, request.params.id, limit + 1, typeof before === 'number' ? before : undefined);
-      return toPage(rows, limit, (r) => [r.id], (r) => r);
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => r,
+      );
     },
   );
 
@@ -93,11 +113,20 @@ export const customerRecordRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
     {
       schema: {
         tags: ['customers'],
-        summary: 'Which payment terms the customer was on since when (an invoice takes the terms in force at its issue)',
+        summary:
+          'Which payment terms the customer was on since when (an invoice takes the terms in force at its issue)',
         params: UuidParams,
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ termsCode: Type.String(), terms: PaymentTermsSchema, templateVersion: Type.Integer(), effectiveFrom: Type.String(), assignedBy: Type.String() })),
+            items: Type.Array(
+              Type.Object({
+                termsCode: Type.String(),
+                terms: PaymentTermsSchema,
+                templateVersion: Type.Integer(),
+                effectiveFrom: Type.String(),
+                assignedBy: Type.String(),
+              }),
+            ),
           }),
           ...problemResponses(400, 404),
         },
@@ -124,8 +153,14 @@ export const customerRecordRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
       const limit = request.query.limit ?? 50;
       const after = decodeCursor(request.query.cursor, 1)?.[0];
       const scan = await scanDuplicates(orm.em.fork());
-      const clusters = typeof after === 'string' ? scan.clusters.filter((c) => c.customerIds[0]! > after) : scan.clusters;
-      const page = toPage(clusters, limit, (c) => [c.customerIds[0]!], (c) => c);
+      const clusters =
+        typeof after === 'string' ? scan.clusters.filter((c) => c.customerIds[0]! > after) : scan.clusters;
+      const page = toPage(
+        clusters,
+        limit,
+        (c) => [c.customerIds[0]!],
+        (c) => c,
+      );
       return {
         scannedCustomers: scan.scannedCustomers,
         probablePairs: scan.probablePairs,
@@ -165,8 +200,17 @@ export const customerRecordRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
         });
       } catch (error) {
         if (error instanceof MergeRefused) {
-          const pointer = error.status === 422 ? [{ pointer: '/duplicateId', in: 'body' as const, detail: error.message }] : undefined;
-          throw new ProblemError(error.status, error.status === 404 ? 'not-found' : error.status === 409 ? 'conflict' : 'unprocessable', error.status === 404 ? 'Not found' : error.status === 409 ? 'Conflict' : 'Unprocessable request', error.message, pointer ? { errors: pointer } : {});
+          const pointer =
+            error.status === 422
+              ? [{ pointer: '/duplicateId', in: 'body' as const, detail: error.message }]
+              : undefined;
+          throw new ProblemError(
+            error.status,
+            error.status === 404 ? 'not-found' : error.status === 409 ? 'conflict' : 'unprocessable',
+            error.status === 404 ? 'Not found' : error.status === 409 ? 'Conflict' : 'Unprocessable request',
+            error.message,
+            pointer ? { errors: pointer } : {},
+          );
         }
         throw error;
       }
@@ -174,11 +218,18 @@ export const customerRecordRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
         // After the commit: the duplicate's process ends, the survivor's records the merge. Both are best effort: the
         // records are already right, and a refresh reconciles a workflow that missed the message.
         const reason = `merged into ${outcome.survivorId}`;
-        await temporal.workflow.getHandle(workflowIds.customerAccount(outcome.duplicateId)).signal(closeAccountSignal, { by: actor, reason }).catch((err) => request.log.warn({ err }, 'duplicate account workflow already ended'));
+        await temporal.workflow
+          .getHandle(workflowIds.customerAccount(outcome.duplicateId))
+          .signal(closeAccountSignal, { by: actor, reason })
+          .catch((err) => request.log.warn({ err }, 'duplicate account workflow already ended'));
         const survivor = (await findCustomer(orm.em.fork(), outcome.survivorId))!;
         await temporal.workflow
           .getHandle(workflowIds.customerAccount(outcome.survivorId))
-          .signal(accountProfileChangedSignal, { changes: [{ field: 'mergedFrom', from: null, to: outcome.duplicateId }], by: actor, version: survivor.version })
+          .signal(accountProfileChangedSignal, {
+            changes: [{ field: 'mergedFrom', from: null, to: outcome.duplicateId }],
+            by: actor,
+            version: survivor.version,
+          })
           .catch((err) => request.log.warn({ err }, 'survivor account workflow did not take the merge notice'));
       }
       const survivor = (await findCustomer(orm.em.fork(), outcome.survivorId))!;
@@ -186,4 +237,3 @@ export const customerRecordRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> 
     },
   );
 };
-

@@ -21,25 +21,42 @@ import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
 import { Amount, effectSeeOther, problemResponses, UuidParams } from '../schemas/common.js';
-import { AccountStateSchema, CreateCustomerBody, CustomerSchema, IdempotencyAndIfMatchHeaders, PatchCustomerBody } from '../schemas/customer.js';
+import {
+  AccountStateSchema,
+  CreateCustomerBody,
+  CustomerSchema,
+  IdempotencyAndIfMatchHeaders,
+  PatchCustomerBody,
+} from '../schemas/customer.js';
 import { expectedVersion } from './if-match.js';
 
 type CustomerView = Static<typeof CustomerSchema>;
 type AccountView = Static<typeof AccountStateSchema>;
 
-export function toView(customer: CustomerProfile, extras: { account?: AccountView | null; balance?: CustomerBalance; openInvoices?: CustomerView['openInvoices'] } = {}): CustomerView {
+export function toView(
+  customer: CustomerProfile,
+  extras: { account?: AccountView | null; balance?: CustomerBalance; openInvoices?: CustomerView['openInvoices'] } = {},
+): CustomerView {
   return { ...customer, ...extras };
 }
 
-export const customerEtag = (customer: Pick<CustomerProfile, 'id' | 'version'>) => `"${customer.id}.${customer.version}"`;
+export const customerEtag = (customer: Pick<CustomerProfile, 'id' | 'version'>) =>
+  `"${customer.id}.${customer.version}"`;
 
 const ListQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ minLength: 2, maxLength: 200, description: 'part of the legal or display name' })),
-    taxId: Type.Optional(Type.String({ minLength: 2, maxLength: 40, description: 'tax id in any spelling ("de 123.456.789")' })),
+    taxId: Type.Optional(
+      Type.String({ minLength: 2, maxLength: 40, description: 'tax id in any spelling ("de 123.456.789")' }),
+    ),
     taxCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
     email: Type.Optional(Type.String({ format: 'email', description: 'main or contact e-mail' })),
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('on_hold'), Type.Literal('delinquent'), Type.Literal('closed')], { description: 'delinquent also lists flagged accounts on hold' })),
+    status: Type.Optional(
+      Type.Union(
+        [Type.Literal('active'), Type.Literal('on_hold'), Type.Literal('delinquent'), Type.Literal('closed')],
+        { description: 'delinquent also lists flagged accounts on hold' },
+      ),
+    ),
     tag: Type.Optional(Type.String({ maxLength: 40 })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     balanceMin: Type.Optional(Amount({ description: 'receivable balance at least (minor units)' })),
@@ -52,7 +69,10 @@ const ListQuery = Type.Object(
 const CustomerReadQuery = Type.Object(
   {
     include: Type.Optional(
-      Type.Literal('account', { description: 'Add the live account state (a query answered by a worker: a round trip through Temporal). Balance and open invoices are always current.' }),
+      Type.Literal('account', {
+        description:
+          'Add the live account state (a query answered by a worker: a round trip through Temporal). Balance and open invoices are always current.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -69,7 +89,9 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
   async function liveAccount(customerId: string, log: FastifyBaseLogger): Promise<AccountView | null> {
     try {
       // Live state is a bonus on a read: a workflow service that does not answer leaves it out, fast.
-      return await temporal.connection.withDeadline(Date.now() + LIVE_STATE_DEADLINE_MS, () => handle(customerId).query(accountStateQuery));
+      return await temporal.connection.withDeadline(Date.now() + LIVE_STATE_DEADLINE_MS, () =>
+        handle(customerId).query(accountStateQuery),
+      );
     } catch (err) {
       log.warn({ err, customerId }, 'account workflow did not answer the state query');
       return null;
@@ -77,7 +99,13 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
   }
 
   /** Tells the account workflow what changed, after the commit; the record is already right if this fails. */
-  async function notifyAccount(customerId: string, changes: FieldChange[], by: string, version: number, log: FastifyBaseLogger): Promise<void> {
+  async function notifyAccount(
+    customerId: string,
+    changes: FieldChange[],
+    by: string,
+    version: number,
+    log: FastifyBaseLogger,
+  ): Promise<void> {
     if (!changes.length) return;
     try {
       await handle(customerId).signal(accountProfileChangedSignal, { changes, by, version });
@@ -93,7 +121,8 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       schema: {
         tags: ['customers'],
         summary: 'Create a customer (after a duplicate check) and start its account workflow',
-        description: 'A probable duplicate answers 409 with `candidates`; repeat with `"allowDuplicate": true` to create it anyway (recorded in the history).',
+        description:
+          'A probable duplicate answers 409 with `candidates`; repeat with `"allowDuplicate": true` to create it anyway (recorded in the history).',
         headers: IdempotencyHeaders,
         body: CreateCustomerBody,
         response: { 201: CustomerSchema, ...effectSeeOther, ...problemResponses(400, 409, 422, 503) },
@@ -102,21 +131,34 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     async (request, reply) => {
       const startCtx = { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id };
       let accountStart: string | undefined;
-      const created = await createCustomer(orm.em.fork(), request.body, { actor: actorOf(request), requestId: request.id }, async (tx, customer) => {
-        noteEffectLocation(`/customers/${customer.id}`);
-        // Recorded with the row, started after the commit: the account workflow's first activity finds the customer.
-        accountStart = await recordWorkflowStart(
-          tx,
-          workflowStarts.customerAccount(startCtx, {
-            customerId: customer.id,
-            currency: customer.currency,
-            policy: { refreshEvery: config.policy.accountRefreshEvery, delinquency: config.policy.accountDelinquency, credit: config.policy.credit },
-          }),
-        );
-      });
+      const created = await createCustomer(
+        orm.em.fork(),
+        request.body,
+        { actor: actorOf(request), requestId: request.id },
+        async (tx, customer) => {
+          noteEffectLocation(`/customers/${customer.id}`);
+          // Recorded with the row, started after the commit: the account workflow's first activity finds the customer.
+          accountStart = await recordWorkflowStart(
+            tx,
+            workflowStarts.customerAccount(startCtx, {
+              customerId: customer.id,
+              currency: customer.currency,
+              policy: {
+                refreshEvery: config.policy.accountRefreshEvery,
+                delinquency: config.policy.accountDelinquency,
+                credit: config.policy.credit,
+              },
+            }),
+          );
+        },
+      );
       if (accountStart) await startRecorded(orm.em, temporal, [accountStart], request.log);
       const account = await liveAccount(created.id, request.log);
-      return reply.status(201).header('location', `/customers/${created.id}`).header('etag', customerEtag(created)).send(toView(created, { account }));
+      return reply
+        .status(201)
+        .header('location', `/customers/${created.id}`)
+        .header('etag', customerEtag(created))
+        .send(toView(created, { account }));
     },
   );
 
@@ -134,14 +176,18 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       const { limit = 50, cursor, ...filters } = request.query;
       const after = decodeCursor(cursor, 2) as [string, string] | undefined;
       const rows = await searchCustomers(orm.em.fork(), { ...filters, limit: limit + 1, after });
-      return toPage(rows, limit, (r) => r.sortKey, (r) =>
-        toView(r.profile, {
-          balance: {
-            receivable: { amount: r.receivable, currency: r.profile.currency },
-            credit: { amount: r.credit, currency: r.profile.currency },
-            net: { amount: r.receivable - r.credit, currency: r.profile.currency },
-          },
-        }),
+      return toPage(
+        rows,
+        limit,
+        (r) => r.sortKey,
+        (r) =>
+          toView(r.profile, {
+            balance: {
+              receivable: { amount: r.receivable, currency: r.profile.currency },
+              credit: { amount: r.credit, currency: r.profile.currency },
+              net: { amount: r.receivable - r.credit, currency: r.profile.currency },
+            },
+          }),
       );
     },
   );
@@ -151,7 +197,8 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     {
       schema: {
         tags: ['customers'],
-        summary: 'A customer profile with its ledger balance and open invoices; `?include=account` adds the live account state',
+        summary:
+          'A customer profile with its ledger balance and open invoices; `?include=account` adds the live account state',
         params: UuidParams,
         querystring: CustomerReadQuery,
         response: { 200: CustomerSchema, ...problemResponses(400, 404) },
@@ -179,7 +226,8 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       schema: {
         tags: ['customers'],
         summary: 'Change some fields of a customer (If-Match: the ETag you read; stale: 412)',
-        description: 'Terms changes apply to invoices issued afterwards. `hold: {reason}` puts the account on hold, `hold: null` releases it.',
+        description:
+          'Terms changes apply to invoices issued afterwards. `hold: {reason}` puts the account on hold, `hold: null` releases it.',
         params: UuidParams,
         headers: IdempotencyAndIfMatchHeaders,
         body: PatchCustomerBody,
@@ -189,7 +237,10 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     async (request, reply) => {
       const expected = expectedVersion(request.headers['if-match'], request.params.id);
       const actor = actorOf(request);
-      const { profile, changes } = await patchCustomer(orm.em.fork(), request.params.id, request.body, expected, { actor, requestId: request.id });
+      const { profile, changes } = await patchCustomer(orm.em.fork(), request.params.id, request.body, expected, {
+        actor,
+        requestId: request.id,
+      });
       await notifyAccount(profile.id, changes, actor, profile.version, request.log);
       return reply.header('etag', customerEtag(profile)).send(toView(profile));
     },
@@ -227,8 +278,24 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
           `UPDATE customer SET status = 'closed', closed_at = now(), version = version + 1, updated_at = now() WHERE id = ? RETURNING version`,
           [current.id],
         );
-        await recordHistory(tx, current.id, [{ field: 'status', from: current.status, to: 'closed' }, { field: 'closeReason', from: null, to: request.body.reason }], actor, request.id);
-        await recordEvent(tx, { type: 'customer.closed', entityType: 'customer', entityId: current.id, customerId: current.id, actor, data: { reason: request.body.reason } });
+        await recordHistory(
+          tx,
+          current.id,
+          [
+            { field: 'status', from: current.status, to: 'closed' },
+            { field: 'closeReason', from: null, to: request.body.reason },
+          ],
+          actor,
+          request.id,
+        );
+        await recordEvent(tx, {
+          type: 'customer.closed',
+          entityType: 'customer',
+          entityId: current.id,
+          customerId: current.id,
+          actor,
+          data: { reason: request.body.reason },
+        });
         return { ...current, version: row!.version };
       });
       try {

@@ -16,8 +16,12 @@ function afterOf(cursor: string | undefined): [string, string] | undefined {
   const key = decodeCursor(cursor, 2);
   if (!key) return undefined;
   const [at, id] = key;
-  if (typeof at === 'string' && new RegExp(TIMESTAMP_PATTERN).test(at) && typeof id === 'string' && UUID.test(id)) return [at, id];
-  throw problems.validation([{ pointer: '/cursor', in: 'query', detail: 'is not a cursor returned by this list' }], 'Invalid cursor.');
+  if (typeof at === 'string' && new RegExp(TIMESTAMP_PATTERN).test(at) && typeof id === 'string' && UUID.test(id))
+    return [at, id];
+  throw problems.validation(
+    [{ pointer: '/cursor', in: 'query', detail: 'is not a cursor returned by this list' }],
+    'Invalid cursor.',
+  );
 }
 
 export const decisionAuditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -29,7 +33,8 @@ export const decisionAuditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
       schema: {
         tags,
         summary: 'Decisions on tasks and approvals, and refused attempts, newest first',
-        description: 'Each decision (credit limits, credit overrides, write-offs, credit notes, dispute resolutions, any task completion) with who decided, their roles, the approval ceiling that allowed it, amount, outcome, policy version, task and workflow run; attempts refused for authority or four eyes have outcome `refused`. Kept in PostgreSQL beyond the retention of workflow histories.',
+        description:
+          'Each decision (credit limits, credit overrides, write-offs, credit notes, dispute resolutions, any task completion) with who decided, their roles, the approval ceiling that allowed it, amount, outcome, policy version, task and workflow run; attempts refused for authority or four eyes have outcome `refused`. Kept in PostgreSQL beyond the retention of workflow histories.',
         querystring: DecisionListQuery,
         response: { 200: pageSchema(DecisionSchema), ...problemResponses(400) },
       },
@@ -40,13 +45,23 @@ export const decisionAuditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
       const rows = await listDecisions(em, filter, { limit: limit + 1, after: afterOf(cursor) });
       const items = rows.slice(0, limit);
       const last = items.at(-1);
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor(await decisionCursor(em, last.id)) : null };
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeCursor(await decisionCursor(em, last.id)) : null,
+      };
     },
   );
 
   app.get(
     '/audit/:id',
-    { schema: { tags, summary: 'One decision or refused attempt', params: UuidParams, response: { 200: DecisionSchema, ...problemResponses(404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'One decision or refused attempt',
+        params: UuidParams,
+        response: { 200: DecisionSchema, ...problemResponses(404) },
+      },
+    },
     async (request) => {
       const found = await findDecision(deps.orm.em.fork(), request.params.id);
       if (!found) throw problems.notFound('Decision', request.params.id);

@@ -5,16 +5,36 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { DisputeRequestError, openDispute } from '../../src/disputes/open.js';
-import { disputeEffects, disputeInstalments, findDispute, listDisputes, type DisputeRecord } from '../../src/disputes/store.js';
+import {
+  disputeEffects,
+  disputeInstalments,
+  findDispute,
+  listDisputes,
+  type DisputeRecord,
+} from '../../src/disputes/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { customerReplyUpdate, DisputeFailureType, disputeStateQuery, withdrawDisputeUpdate, type DisputeWorkflowState } from '../../workflows/dispute-messages.js';
+import {
+  customerReplyUpdate,
+  DisputeFailureType,
+  disputeStateQuery,
+  withdrawDisputeUpdate,
+  type DisputeWorkflowState,
+} from '../../workflows/dispute-messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems, ProblemError } from '../problem.js';
 import { problemResponses, UuidParams } from '../schemas/common.js';
-import { CustomerReplyBody, DisputeDetailSchema, DisputeSchema, ListDisputesQuery, OpenDisputeBody, UpdateAcceptedSchema, WithdrawBody } from '../schemas/dispute.js';
+import {
+  CustomerReplyBody,
+  DisputeDetailSchema,
+  DisputeSchema,
+  ListDisputesQuery,
+  OpenDisputeBody,
+  UpdateAcceptedSchema,
+  WithdrawBody,
+} from '../schemas/dispute.js';
 
 export function disputeView(d: DisputeRecord): Static<typeof DisputeSchema> {
   return {
@@ -28,7 +48,13 @@ export function disputeView(d: DisputeRecord): Static<typeof DisputeSchema> {
     reason: d.reason,
     lines: d.lines,
     attachments: d.attachments,
-    correspondence: d.correspondence.map(({ at, from, kind, text, by }) => ({ at, from, kind, text, ...(by ? { by } : {}) })),
+    correspondence: d.correspondence.map(({ at, from, kind, text, by }) => ({
+      at,
+      from,
+      kind,
+      text,
+      ...(by ? { by } : {}),
+    })),
     queue: d.queue,
     outcome: d.outcome,
     rootCause: d.rootCause,
@@ -50,7 +76,12 @@ export function disputeRequestProblem(error: unknown): never {
   if (error instanceof DisputeRequestError) {
     const slug = { 404: 'not-found', 409: 'conflict', 422: 'unprocessable' }[error.status];
     const title = { 404: 'Not found', 409: 'Conflict', 422: 'Unprocessable request' }[error.status];
-    throw new ProblemError(error.status, slug, title, error.message, { errors: error.errors.map((e) => ({ ...e, in: e.pointer === '/invoiceId' ? ('params' as const) : ('body' as const) })) });
+    throw new ProblemError(error.status, slug, title, error.message, {
+      errors: error.errors.map((e) => ({
+        ...e,
+        in: e.pointer === '/invoiceId' ? ('params' as const) : ('body' as const),
+      })),
+    });
   }
   throw error;
 }
@@ -68,9 +99,13 @@ function updateProblem(error: unknown, disputeId: string): ProblemError {
   if (failure?.name === 'WorkflowNotFoundError') return problems.conflict(`Dispute ${disputeId} has ended.`);
   if (failure?.name === 'WorkflowUpdateFailedError') {
     const type = failure.cause?.type;
-    if (type === DisputeFailureType.notAwaitingInfo) return problems.conflict('The dispute is not waiting for an answer from the customer.');
+    if (type === DisputeFailureType.notAwaitingInfo)
+      return problems.conflict('The dispute is not waiting for an answer from the customer.');
     if (type === DisputeFailureType.closed) return problems.conflict('The dispute is being resolved or has ended.');
-    return problems.unprocessable([{ pointer: '/text', in: 'body', detail: failure.cause?.message ?? 'refused' }], 'The dispute refused the request.');
+    return problems.unprocessable(
+      [{ pointer: '/text', in: 'body', detail: failure.cause?.message ?? 'refused' }],
+      'The dispute refused the request.',
+    );
   }
   throw error;
 }
@@ -93,7 +128,8 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       config: { idempotency: true },
       schema: {
         tags: ['disputes'],
-        summary: 'Open a dispute on an invoice (or some of its lines): the invoice leaves dunning and the dispute workflow starts',
+        summary:
+          'Open a dispute on an invoice (or some of its lines): the invoice leaves dunning and the dispute workflow starts',
         headers: IdempotencyHeaders,
         params: UuidParams,
         body: OpenDisputeBody,
@@ -103,8 +139,22 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     async (request, reply) => {
       const { body } = request;
       const dispute = await openDispute(
-        { em: orm.em.fork(), temporal: { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id }, policy: config.policy.dispute, invoicePolicy: config.policy.invoice },
-        { invoiceId: request.params.id, category: body.category, amount: body.amount, lines: body.lines, reason: body.reason, attachments: body.attachments, openedBy: actorOf(request), channel: 'staff' },
+        {
+          em: orm.em.fork(),
+          temporal: { client: temporal, taskQueue: config.temporal.taskQueue, requestId: request.id },
+          policy: config.policy.dispute,
+          invoicePolicy: config.policy.invoice,
+        },
+        {
+          invoiceId: request.params.id,
+          category: body.category,
+          amount: body.amount,
+          lines: body.lines,
+          reason: body.reason,
+          attachments: body.attachments,
+          openedBy: actorOf(request),
+          channel: 'staff',
+        },
       ).catch(disputeRequestProblem);
       return reply.status(201).header('location', `/disputes/${dispute.id}`).send(disputeView(dispute));
     },
@@ -165,11 +215,26 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const em = orm.em.fork();
       const dispute = await findDispute(em, request.params.id);
       if (!dispute) throw problems.notFound('Dispute', request.params.id);
-      const [instalments, effects, workflow] = await Promise.all([disputeInstalments(em, dispute.id), disputeEffects(em.fork(), dispute.id), liveState(dispute.id, request.log)]);
+      const [instalments, effects, workflow] = await Promise.all([
+        disputeInstalments(em, dispute.id),
+        disputeEffects(em.fork(), dispute.id),
+        liveState(dispute.id, request.log),
+      ]);
       return reply.header('etag', `"${dispute.id}.${dispute.version}"`).send({
         ...disputeView(dispute),
-        instalments: instalments.map((i) => ({ seq: i.seq, dueDate: i.dueDate, amount: { amount: i.amount, currency: i.currency }, status: i.status, checkedAt: i.checkedAt })),
-        effects: effects.map((e) => ({ kind: e.kind, creditNoteId: e.creditNoteId, invoiceId: e.invoiceId, amount: { amount: e.amount, currency: dispute.currency } })),
+        instalments: instalments.map((i) => ({
+          seq: i.seq,
+          dueDate: i.dueDate,
+          amount: { amount: i.amount, currency: i.currency },
+          status: i.status,
+          checkedAt: i.checkedAt,
+        })),
+        effects: effects.map((e) => ({
+          kind: e.kind,
+          creditNoteId: e.creditNoteId,
+          invoiceId: e.invoiceId,
+          amount: { amount: e.amount, currency: dispute.currency },
+        })),
         workflow: workflow as unknown as Record<string, unknown> | null,
       });
     },
@@ -180,7 +245,8 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     const em = orm.em.fork();
     const before = await findDispute(em, disputeId);
     if (!before) throw problems.notFound('Dispute', disputeId);
-    if (before.status === 'resolved' || before.status === 'withdrawn') throw problems.conflict(`Dispute ${disputeId} is ${before.status}.`);
+    if (before.status === 'resolved' || before.status === 'withdrawn')
+      throw problems.conflict(`Dispute ${disputeId} is ${before.status}.`);
     await send().catch((error: unknown) => {
       throw updateProblem(error, disputeId);
     });
@@ -201,7 +267,8 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       config: { idempotency: true },
       schema: {
         tags: ['disputes'],
-        summary: "The customer's answer to a request for information: the resolution clock resumes with the business days left",
+        summary:
+          "The customer's answer to a request for information: the resolution clock resumes with the business days left",
         headers: IdempotencyHeaders,
         params: UuidParams,
         body: CustomerReplyBody,
@@ -213,7 +280,10 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const by = actorOf(request);
       const result = await command(
         id,
-        () => temporal.workflow.getHandle(workflowIds.dispute(id)).executeUpdate(customerReplyUpdate, { args: [{ text: request.body.text.trim(), by }] }),
+        () =>
+          temporal.workflow
+            .getHandle(workflowIds.dispute(id))
+            .executeUpdate(customerReplyUpdate, { args: [{ text: request.body.text.trim(), by }] }),
         (d) => d.status === 'open',
       );
       return reply.status(202).send(result);
@@ -238,7 +308,10 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const by = actorOf(request);
       const result = await command(
         id,
-        () => temporal.workflow.getHandle(workflowIds.dispute(id)).executeUpdate(withdrawDisputeUpdate, { args: [{ by, reason: request.body.reason.trim() }] }),
+        () =>
+          temporal.workflow
+            .getHandle(workflowIds.dispute(id))
+            .executeUpdate(withdrawDisputeUpdate, { args: [{ by, reason: request.body.reason.trim() }] }),
         (d) => d.status === 'withdrawn',
       );
       return reply.status(202).send(result);

@@ -43,7 +43,8 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     {
       schema: {
         tags: ['reports'],
-        summary: 'Statement of account for a period: opening balance, activity, open items with aging, closing balance, how to pay (HTML, or PDF with Accept: application/pdf or format=pdf)',
+        summary:
+          'Statement of account for a period: opening balance, activity, open items with aging, closing balance, how to pay (HTML, or PDF with Accept: application/pdf or format=pdf)',
         params: UuidParams,
         querystring: Type.Object(
           {
@@ -53,15 +54,22 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
           },
           { additionalProperties: false },
         ),
-        response: { 200: { description: 'text/html or application/pdf', type: 'string' }, ...problemResponses(400, 404) },
+        response: {
+          200: { description: 'text/html or application/pdf', type: 'string' },
+          ...problemResponses(400, 404),
+        },
       },
     },
     async (request, reply) => {
       const from = request.query.from ?? monthStart();
       const to = request.query.to ?? today();
       const errors = [
-        ...(isIsoDate(from) ? [] : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
-        ...(isIsoDate(to) ? [] : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
+        ...(isIsoDate(from)
+          ? []
+          : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
+        ...(isIsoDate(to)
+          ? []
+          : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
       ];
       if (!errors.length && to < from) errors.push({ pointer: '/to', in: 'query', detail: 'must not be before from' });
       if (errors.length) throw problems.validation(errors);
@@ -69,9 +77,18 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
         const statement = await renderStatement(
           orm.em.fork(),
           { customerId: request.params.id, from, to, format: wantsPdf(request, request.query.format) ? 'pdf' : 'html' },
-          { companyName: config.mail.companyName, publicUrl: config.http.publicUrl, paymentInstructions: reportSettings().paymentInstructions },
+          {
+            companyName: config.mail.companyName,
+            publicUrl: config.http.publicUrl,
+            paymentInstructions: reportSettings().paymentInstructions,
+          },
         );
-        reply.type(statement.mediaType).header('content-disposition', `${statement.format === 'pdf' ? 'attachment' : 'inline'}; filename="${statement.filename}"`);
+        reply
+          .type(statement.mediaType)
+          .header(
+            'content-disposition',
+            `${statement.format === 'pdf' ? 'attachment' : 'inline'}; filename="${statement.filename}"`,
+          );
         return reply.send(statement.body as never);
       } catch (error) {
         if (error instanceof StatementCustomerNotFoundError) throw problems.notFound('Customer', request.params.id);
@@ -88,7 +105,12 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
         summary: "A customer's stored documents (statements sent, invoice PDFs, payment receipts), newest first",
         params: UuidParams,
         querystring: Type.Object(
-          { kind: Type.Optional(Type.Union([Type.Literal('statement'), Type.Literal('invoice'), Type.Literal('receipt')])), ...PageQuery },
+          {
+            kind: Type.Optional(
+              Type.Union([Type.Literal('statement'), Type.Literal('invoice'), Type.Literal('receipt')]),
+            ),
+            ...PageQuery,
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageSchema(DocumentSchema), ...problemResponses(400, 404) },
@@ -96,12 +118,24 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     },
     async (request) => {
       const em = orm.em.fork();
-      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [request.params.id]);
+      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [
+        request.params.id,
+      ]);
       if (!customer) throw problems.notFound('Customer', request.params.id);
       const limit = request.query.limit ?? 50;
       const after = decodeCursor(request.query.cursor, 2) as [string, string] | undefined;
-      const rows = await listDocuments(em, { customerId: customer.id, kind: request.query.kind as DocumentKind | undefined, after, limit: limit + 1 });
-      return toPage(rows, limit, (r) => [r.createdAt, r.id], (r) => ({ ...r, href: `/documents/${r.id}` }));
+      const rows = await listDocuments(em, {
+        customerId: customer.id,
+        kind: request.query.kind as DocumentKind | undefined,
+        after,
+        limit: limit + 1,
+      });
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.createdAt, r.id],
+        (r) => ({ ...r, href: `/documents/${r.id}` }),
+      );
     },
   );
 

@@ -4,14 +4,33 @@
 import { existsSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { assignSegmentPolicy, policyExists, policyForCustomer, policyVersions, putPolicyVersion, segmentAssignments, setCustomerPolicy, type StoredPolicy } from '../../src/collections/policies.js';
+import {
+  assignSegmentPolicy,
+  policyExists,
+  policyForCustomer,
+  policyVersions,
+  putPolicyVersion,
+  segmentAssignments,
+  setCustomerPolicy,
+  type StoredPolicy,
+} from '../../src/collections/policies.js';
 import { dunningPolicyProblems, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { problems, type FieldError } from '../problem.js';
 import { problemResponses, UuidParams } from '../schemas/common.js';
-import { AssignmentBody, AssignmentSchema, CustomerPolicyBody, CustomerPolicySchema, DunningPolicyBodySchema, DunningPolicySchema, PolicyCodeParams, PolicyVersionsSchema, SegmentParams } from '../schemas/collections.js';
+import {
+  AssignmentBody,
+  AssignmentSchema,
+  CustomerPolicyBody,
+  CustomerPolicySchema,
+  DunningPolicyBodySchema,
+  DunningPolicySchema,
+  PolicyCodeParams,
+  PolicyVersionsSchema,
+  SegmentParams,
+} from '../schemas/collections.js';
 
 const TEMPLATE_DIR = new URL('../../activities/templates/', import.meta.url);
 
@@ -22,10 +41,21 @@ export function policyView(stored: StoredPolicy) {
 
 /** Rules the schema cannot express (durations, order of levels, fee sanity, templates that exist) answer 422. */
 function checkPolicy(body: DunningPolicyBody): void {
-  const errors: FieldError[] = dunningPolicyProblems(body).map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail }));
+  const errors: FieldError[] = dunningPolicyProblems(body).map((p) => ({
+    pointer: p.pointer,
+    in: 'body' as const,
+    detail: p.detail,
+  }));
   body.levels.forEach((level, i) => {
-    const missing = ['subject', 'html', 'text'].filter((part) => !existsSync(new URL(`${level.template}.${part}.hbs`, TEMPLATE_DIR)));
-    if (/^[a-z0-9-]+$/.test(level.template) && missing.length) errors.push({ pointer: `/levels/${i}/template`, in: 'body', detail: `no template "${level.template}" (missing ${missing.join(', ')})` });
+    const missing = ['subject', 'html', 'text'].filter(
+      (part) => !existsSync(new URL(`${level.template}.${part}.hbs`, TEMPLATE_DIR)),
+    );
+    if (/^[a-z0-9-]+$/.test(level.template) && missing.length)
+      errors.push({
+        pointer: `/levels/${i}/template`,
+        in: 'body',
+        detail: `no template "${level.template}" (missing ${missing.join(', ')})`,
+      });
   });
   if (errors.length) throw problems.unprocessable(errors, 'The dunning policy is not consistent.');
 }
@@ -56,7 +86,14 @@ export const dunningPolicyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
 
   app.get(
     '/policies/dunning/:code',
-    { schema: { tags: ['collections'], summary: 'Every version of a dunning policy, newest first', params: PolicyCodeParams, response: { 200: PolicyVersionsSchema, ...problemResponses(400, 404) } } },
+    {
+      schema: {
+        tags: ['collections'],
+        summary: 'Every version of a dunning policy, newest first',
+        params: PolicyCodeParams,
+        response: { 200: PolicyVersionsSchema, ...problemResponses(400, 404) },
+      },
+    },
     async (request) => {
       const versions = await policyVersions(orm.em.fork(), request.params.code);
       if (versions.length === 0) throw problems.notFound('Dunning policy', request.params.code);
@@ -66,7 +103,13 @@ export const dunningPolicyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
 
   app.get(
     '/policies/dunning-assignments',
-    { schema: { tags: ['collections'], summary: 'Which dunning policy each risk segment uses (default: customers without a segment policy)', response: { 200: Type.Array(AssignmentSchema) } } },
+    {
+      schema: {
+        tags: ['collections'],
+        summary: 'Which dunning policy each risk segment uses (default: customers without a segment policy)',
+        response: { 200: Type.Array(AssignmentSchema) },
+      },
+    },
     async () => (await segmentAssignments(orm.em.fork())).map((a) => ({ ...a, updatedAt: a.updatedAt.toISOString() })),
   );
 
@@ -74,12 +117,22 @@ export const dunningPolicyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
     '/policies/dunning-assignments/:segment',
     {
       config: { idempotency: true },
-      schema: { tags: ['collections'], summary: 'Assign a dunning policy to a risk segment', headers: IdempotencyHeaders, params: SegmentParams, body: AssignmentBody, response: { 200: AssignmentSchema, ...problemResponses(400, 422) } },
+      schema: {
+        tags: ['collections'],
+        summary: 'Assign a dunning policy to a risk segment',
+        headers: IdempotencyHeaders,
+        params: SegmentParams,
+        body: AssignmentBody,
+        response: { 200: AssignmentSchema, ...problemResponses(400, 422) },
+      },
     },
     async (request) => {
       const em = orm.em.fork();
       if (!(await policyExists(em, request.body.policyCode))) {
-        throw problems.unprocessable([{ pointer: '/policyCode', in: 'body', detail: `no dunning policy "${request.body.policyCode}"` }], 'Unknown policy code.');
+        throw problems.unprocessable(
+          [{ pointer: '/policyCode', in: 'body', detail: `no dunning policy "${request.body.policyCode}"` }],
+          'Unknown policy code.',
+        );
       }
       await assignSegmentPolicy(em, request.params.segment, request.body.policyCode, actorOf(request));
       const assigned = (await segmentAssignments(em)).find((a) => a.segment === request.params.segment)!;
@@ -93,7 +146,8 @@ export const dunningPolicyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
       config: { idempotency: true },
       schema: {
         tags: ['collections'],
-        summary: "Override the customer's dunning policy (null returns it to its segment's policy); applies to collections started afterwards",
+        summary:
+          "Override the customer's dunning policy (null returns it to its segment's policy); applies to collections started afterwards",
         headers: IdempotencyHeaders,
         params: UuidParams,
         body: CustomerPolicyBody,
@@ -102,14 +156,35 @@ export const dunningPolicyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> =
     },
     async (request) => {
       const em = orm.em.fork();
-      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [request.params.id]);
+      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [
+        request.params.id,
+      ]);
       if (!customer) throw problems.notFound('Customer', request.params.id);
       const code = request.body.policyCode;
-      if (code !== null && !(await policyExists(em, code))) throw problems.unprocessable([{ pointer: '/policyCode', in: 'body', detail: `no dunning policy "${code}"` }], 'Unknown policy code.');
+      if (code !== null && !(await policyExists(em, code)))
+        throw problems.unprocessable(
+          [{ pointer: '/policyCode', in: 'body', detail: `no dunning policy "${code}"` }],
+          'Unknown policy code.',
+        );
       await setCustomerPolicy(em, request.params.id, code, actorOf(request));
       const resolved = await policyForCustomer(em, request.params.id);
-      if (!resolved) throw problems.unprocessable([{ pointer: '/policyCode', in: 'body', detail: 'no policy applies to the customer any more (assign one to the default segment)' }], 'No policy applies.');
-      return { customerId: request.params.id, policyCode: resolved.policy.code, version: resolved.policy.version, source: resolved.source };
+      if (!resolved)
+        throw problems.unprocessable(
+          [
+            {
+              pointer: '/policyCode',
+              in: 'body',
+              detail: 'no policy applies to the customer any more (assign one to the default segment)',
+            },
+          ],
+          'No policy applies.',
+        );
+      return {
+        customerId: request.params.id,
+        policyCode: resolved.policy.code,
+        version: resolved.policy.version,
+        source: resolved.source,
+      };
     },
   );
 };

@@ -48,28 +48,48 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         querystring: Type.Object(
           {
             after: Type.Optional(Cursor('cursor of an event or nextCursor of the previous page')),
-            types: Type.Optional(Type.String({ maxLength: 2000, pattern: TYPE_LIST_PATTERN, description: 'e.g. invoice.paid,customer.*' })),
+            types: Type.Optional(
+              Type.String({ maxLength: 2000, pattern: TYPE_LIST_PATTERN, description: 'e.g. invoice.paid,customer.*' }),
+            ),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(EventSchema), nextCursor: Type.String() }), ...problemResponses(400) },
+        response: {
+          200: Type.Object({ items: Type.Array(EventSchema), nextCursor: Type.String() }),
+          ...problemResponses(400),
+        },
       },
     },
     async (request) => {
       const { after, types, limit = 100 } = request.query;
       const cursor = after === undefined ? undefined : decodeStreamCursor(after);
-      if (after !== undefined && !cursor) throw problems.validation([{ pointer: '/after', in: 'query', detail: 'is not a cursor returned by GET /events' }], 'Invalid cursor.');
-      const patterns = types ? types.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+      if (after !== undefined && !cursor)
+        throw problems.validation(
+          [{ pointer: '/after', in: 'query', detail: 'is not a cursor returned by GET /events' }],
+          'Invalid cursor.',
+        );
+      const patterns = types
+        ? types
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined;
       if (patterns) {
         const bad = patterns.filter((p) => !/^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$/.test(p));
         const unknown = unknownEventTypes(patterns.filter((p) => !bad.includes(p)));
         if (bad.length || unknown.length) {
-          throw problems.validation([{ pointer: '/types', in: 'query', detail: `unknown event type(s): ${[...bad, ...unknown].join(', ')}` }], 'Unknown event types.');
+          throw problems.validation(
+            [{ pointer: '/types', in: 'query', detail: `unknown event type(s): ${[...bad, ...unknown].join(', ')}` }],
+            'Unknown event types.',
+          );
         }
       }
       const { events, next } = await readStream(orm.em.fork(), { after: cursor, types: patterns, limit });
-      return { items: events.map((e) => ({ ...eventEnvelope(e), cursor: encodeStreamCursor(e.cursor) })), nextCursor: encodeStreamCursor(next) };
+      return {
+        items: events.map((e) => ({ ...eventEnvelope(e), cursor: encodeStreamCursor(e.cursor) })),
+        nextCursor: encodeStreamCursor(next),
+      };
     },
   );
 };

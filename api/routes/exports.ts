@@ -26,12 +26,18 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     async (request, reply) => {
       const { from, to } = request.query;
       const errors = [
-        ...(isIsoDate(from) ? [] : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
-        ...(isIsoDate(to) ? [] : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
+        ...(isIsoDate(from)
+          ? []
+          : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
+        ...(isIsoDate(to)
+          ? []
+          : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
       ];
       if (!errors.length && to < from) errors.push({ pointer: '/to', in: 'query', detail: 'must not be before from' });
       if (errors.length) throw problems.validation(errors);
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="journal-${from}-${to}.csv"`);
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="journal-${from}-${to}.csv"`);
       return reply.send(Readable.from(journalCsv(orm.em.fork(), { from, to })) as unknown as string);
     },
   );
@@ -42,14 +48,20 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       schema: {
         tags: ['integrations'],
         summary: 'Open invoices and unapplied payments as CSV (the receivables sub-ledger detail for reconciliation)',
-        querystring: Type.Object({ asOf: Type.Optional(IsoDate({ description: 'for days past due; default today' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { asOf: Type.Optional(IsoDate({ description: 'for days past due; default today' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: CsvResponse, ...problemResponses(400) },
       },
     },
     async (request, reply) => {
       const asOf = request.query.asOf ?? new Date().toISOString().slice(0, 10);
-      if (!isIsoDate(asOf)) throw problems.validation([{ pointer: '/asOf', in: 'query', detail: 'must be a calendar date YYYY-MM-DD' }]);
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="open-items-${asOf}.csv"`);
+      if (!isIsoDate(asOf))
+        throw problems.validation([{ pointer: '/asOf', in: 'query', detail: 'must be a calendar date YYYY-MM-DD' }]);
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="open-items-${asOf}.csv"`);
       return reply.send(Readable.from(openItemsCsv(orm.em.fork(), asOf)) as unknown as string);
     },
   );

@@ -8,7 +8,15 @@ import { Type } from 'typebox';
 import { IMPORT_COLUMNS, type ImportKind } from '../../src/domain/import-rows.js';
 import { isIsoDate } from '../../src/domain/journal.js';
 import { stageUpload, type ImportFormat } from '../../src/imports/stage.js';
-import { createImportJob, findImportJob, markFailed, markStaged, rejections, type ImportJob, type ImportOptions } from '../../src/imports/store.js';
+import {
+  createImportJob,
+  findImportJob,
+  markFailed,
+  markStaged,
+  rejections,
+  type ImportJob,
+  type ImportOptions,
+} from '../../src/imports/store.js';
 import { workflowStarts } from '../../src/temporal/starters.js';
 import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { actorOf } from '../actor.js';
@@ -24,7 +32,12 @@ const ImportJobSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   kind: Type.Union([Type.Literal('customers'), Type.Literal('invoices'), Type.Literal('opening_balances')]),
   format: Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]),
-  status: Type.Union([Type.Literal('staging'), Type.Literal('processing'), Type.Literal('completed'), Type.Literal('failed')]),
+  status: Type.Union([
+    Type.Literal('staging'),
+    Type.Literal('processing'),
+    Type.Literal('completed'),
+    Type.Literal('failed'),
+  ]),
   options: Type.Record(Type.String(), Type.Unknown()),
   totalRows: Type.Integer(),
   processedRows: Type.Integer(),
@@ -43,14 +56,24 @@ const RejectionSchema = Type.Object({ line: Type.Integer(), field: Type.String()
 
 const ImportQuery = Type.Object(
   {
-    lifecycle: Type.Optional(Type.Boolean({ default: true, description: 'start the account / invoice workflows of what is imported' })),
-    allowDuplicates: Type.Optional(Type.Boolean({ description: 'customers: import rows that look like an existing customer anyway' })),
-    asOf: Type.Optional(IsoDate({ description: 'opening balances: accounting date of the opening entries (default today)' })),
+    lifecycle: Type.Optional(
+      Type.Boolean({ default: true, description: 'start the account / invoice workflows of what is imported' }),
+    ),
+    allowDuplicates: Type.Optional(
+      Type.Boolean({ description: 'customers: import rows that look like an existing customer anyway' }),
+    ),
+    asOf: Type.Optional(
+      IsoDate({ description: 'opening balances: accounting date of the opening entries (default today)' }),
+    ),
   },
   { additionalProperties: false },
 );
 
-const view = (job: ImportJob) => ({ ...job, options: job.options as Record<string, unknown>, progress: job.totalRows ? job.processedRows / job.totalRows : job.status === 'completed' ? 1 : 0 });
+const view = (job: ImportJob) => ({
+  ...job,
+  options: job.options as Record<string, unknown>,
+  progress: job.totalRows ? job.processedRows / job.totalRows : job.status === 'completed' ? 1 : 0,
+});
 
 export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
@@ -62,14 +85,25 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (CSV_TYPES.includes(type)) return 'csv';
     if (JSONL_TYPES.includes(type)) return 'jsonl';
-    throw problems.validation([{ pointer: '/content-type', in: 'headers', detail: `must be text/csv or application/x-ndjson, got "${type}"` }], 'Unsupported import format.');
+    throw problems.validation(
+      [{ pointer: '/content-type', in: 'headers', detail: `must be text/csv or application/x-ndjson, got "${type}"` }],
+      'Unsupported import format.',
+    );
   }
 
-  async function runImport(kind: ImportKind, request: FastifyRequest<{ Querystring: { lifecycle?: boolean; allowDuplicates?: boolean; asOf?: string } }>) {
+  async function runImport(
+    kind: ImportKind,
+    request: FastifyRequest<{ Querystring: { lifecycle?: boolean; allowDuplicates?: boolean; asOf?: string } }>,
+  ) {
     const format = formatOf(request);
     const { lifecycle = true, allowDuplicates, asOf } = request.query;
-    if (asOf !== undefined && !isIsoDate(asOf)) throw problems.validation([{ pointer: '/asOf', in: 'query', detail: 'must be a calendar date YYYY-MM-DD' }]);
-    const options: ImportOptions = { lifecycle, ...(allowDuplicates !== undefined ? { allowDuplicates } : {}), ...(asOf ? { asOf } : {}) };
+    if (asOf !== undefined && !isIsoDate(asOf))
+      throw problems.validation([{ pointer: '/asOf', in: 'query', detail: 'must be a calendar date YYYY-MM-DD' }]);
+    const options: ImportOptions = {
+      lifecycle,
+      ...(allowDuplicates !== undefined ? { allowDuplicates } : {}),
+      ...(asOf ? { asOf } : {}),
+    };
     const em = orm.em.fork();
     const job = await createImportJob(em, { kind, format, options, createdBy: actorOf(request) });
     try {
@@ -77,7 +111,10 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       await markStaged(em, job.id, counts);
     } catch (error) {
       await markFailed(em, job.id, `the upload could not be read: ${(error as Error).message}`);
-      throw problems.validation([{ pointer: '/', in: 'body', detail: (error as Error).message.slice(0, 500) }], 'The upload could not be read; nothing was imported.');
+      throw problems.validation(
+        [{ pointer: '/', in: 'body', detail: (error as Error).message.slice(0, 500) }],
+        'The upload could not be read; nothing was imported.',
+      );
     }
     // The job is committed by now; its start is recorded so that the relay carries it out if this attempt fails.
     const workflowId = await recordWorkflowStart(
@@ -88,7 +125,15 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
           importId: job.id,
           kind,
           policy: config.integrations.import,
-          lifecycle: lifecycle ? { account: { refreshEvery: config.policy.accountRefreshEvery, delinquency: config.policy.accountDelinquency }, invoice: config.policy.invoice } : null,
+          lifecycle: lifecycle
+            ? {
+                account: {
+                  refreshEvery: config.policy.accountRefreshEvery,
+                  delinquency: config.policy.accountDelinquency,
+                },
+                invoice: config.policy.invoice,
+              }
+            : null,
         },
       ),
     );
@@ -102,24 +147,47 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     description: `Content-Type text/csv or application/x-ndjson. Columns / fields: ${IMPORT_COLUMNS[kind].join(', ')}. Each row is applied wholly or rejected (see GET /imports/:id/rejections); a row whose externalRef was imported before is skipped.`,
     querystring: ImportQuery,
     consumes: [...CSV_TYPES, ...JSONL_TYPES],
-    body: Type.String({ minLength: 1, description: `The file: CSV with a header row, or one JSON object per line (${IMPORT_COLUMNS[kind].join(', ')})` }),
+    body: Type.String({
+      minLength: 1,
+      description: `The file: CSV with a header row, or one JSON object per line (${IMPORT_COLUMNS[kind].join(', ')})`,
+    }),
     response: { 202: ImportJobSchema, ...problemResponses(400, 503) },
   });
 
   for (const [path, kind, what] of [
     ['/imports/customers', 'customers', 'customers'],
     ['/imports/invoices', 'invoices', 'invoices (issued like POST /invoices)'],
-    ['/imports/opening-balances', 'opening_balances', 'open items for go-live (posted against the opening balance suspense account)'],
+    [
+      '/imports/opening-balances',
+      'opening_balances',
+      'open items for go-live (posted against the opening balance suspense account)',
+    ],
   ] as const) {
-    app.post(path, { schema: importSchema(what, kind), validatorCompiler: streamedBodyValidator() as never }, async (request, reply) => {
-      const job = await runImport(kind, request as unknown as FastifyRequest<{ Querystring: { lifecycle?: boolean; allowDuplicates?: boolean; asOf?: string } }>);
-      return reply.status(202).header('location', `/imports/${job.id}`).send(view(job));
-    });
+    app.post(
+      path,
+      { schema: importSchema(what, kind), validatorCompiler: streamedBodyValidator() as never },
+      async (request, reply) => {
+        const job = await runImport(
+          kind,
+          request as unknown as FastifyRequest<{
+            Querystring: { lifecycle?: boolean; allowDuplicates?: boolean; asOf?: string };
+          }>,
+        );
+        return reply.status(202).header('location', `/imports/${job.id}`).send(view(job));
+      },
+    );
   }
 
   app.get(
     '/imports/:id',
-    { schema: { tags: ['integrations'], summary: 'Progress and counts of an import', params: UuidParams, response: { 200: ImportJobSchema, ...problemResponses(400, 404) } } },
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Progress and counts of an import',
+        params: UuidParams,
+        response: { 200: ImportJobSchema, ...problemResponses(400, 404) },
+      },
+    },
     async (request) => {
       const job = await findImportJob(orm.em.fork(), request.params.id);
       if (!job) throw problems.notFound('Import', request.params.id);
@@ -136,12 +204,20 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         params: UuidParams,
         querystring: Type.Object(
           {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000, description: 'rejected rows per page' })),
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 10_000, default: 1000, description: 'rejected rows per page' }),
+            ),
             afterLine: Type.Optional(Type.Integer({ minimum: 0, description: 'nextAfterLine of the previous page' })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(RejectionSchema), nextAfterLine: Type.Union([Type.Integer(), Type.Null()]) }), ...problemResponses(400, 404) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(RejectionSchema),
+            nextAfterLine: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...problemResponses(400, 404),
+        },
       },
     },
     async (request) => {

@@ -9,7 +9,13 @@ import { issueCreditNote } from '../../src/invoices/credit-notes.js';
 import { checkNewInvoiceCredit } from '../../src/credit/exposure.js';
 import { recordInvoiceHeld } from '../../src/credit/held-invoices.js';
 import { insertInvoice, InvoiceRequestError, prepareInvoice } from '../../src/invoices/issue.js';
-import { INVOICE_COLUMNS, invoiceFromRow, readInvoice, type InvoiceDocument, type InvoiceRow } from '../../src/invoices/read.js';
+import {
+  INVOICE_COLUMNS,
+  invoiceFromRow,
+  readInvoice,
+  type InvoiceDocument,
+  type InvoiceRow,
+} from '../../src/invoices/read.js';
 import { InvoiceNotFoundError } from '../../src/invoices/balance.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { workflowStarts } from '../../src/temporal/starters.js';
@@ -17,9 +23,18 @@ import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-aft
 import { noteEffectLocation } from '../../src/db/committed-effects.js';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
 import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
-import { invoiceBalanceChangedSignal, invoiceStateQuery, refreshAccountSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
+import {
+  invoiceBalanceChangedSignal,
+  invoiceStateQuery,
+  refreshAccountSignal,
+  type InvoiceBalanceChange,
+} from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
-import { creditNoteApprovalRoutes, PendingCreditNoteSchema, requestCreditNoteApproval } from './credit-note-approval.js';
+import {
+  creditNoteApprovalRoutes,
+  PendingCreditNoteSchema,
+  requestCreditNoteApproval,
+} from './credit-note-approval.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
@@ -43,7 +58,9 @@ function requestProblem(error: unknown): never {
   if (error instanceof InvoiceRequestError) {
     const slug = { 404: 'not-found', 409: 'conflict', 422: 'unprocessable' }[error.status];
     const title = { 404: 'Not found', 409: 'Conflict', 422: 'Unprocessable request' }[error.status];
-    throw new ProblemError(error.status, slug, title, error.message, { errors: error.errors.map((e) => ({ ...e, in: 'body' as const })) });
+    throw new ProblemError(error.status, slug, title, error.message, {
+      errors: error.errors.map((e) => ({ ...e, in: 'body' as const })),
+    });
   }
   if (error instanceof InvoiceNotFoundError) throw problems.notFound('Invoice', error.invoiceId);
   throw error;
@@ -51,7 +68,10 @@ function requestProblem(error: unknown): never {
 
 const money = (amount: number, currency: string) => ({ amount, currency });
 
-function summaryView(doc: Omit<InvoiceDocument, 'lines' | 'creditNotes'>, asOf: string): Static<typeof InvoiceSummarySchema> {
+function summaryView(
+  doc: Omit<InvoiceDocument, 'lines' | 'creditNotes'>,
+  asOf: string,
+): Static<typeof InvoiceSummarySchema> {
   const open = isOpenStatus(doc.status) && doc.openAmount > 0;
   return {
     id: doc.id,
@@ -70,7 +90,10 @@ function summaryView(doc: Omit<InvoiceDocument, 'lines' | 'creditNotes'>, asOf: 
   };
 }
 
-function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | null | undefined): Static<typeof InvoiceSchema> {
+function documentView(
+  doc: InvoiceDocument,
+  workflow: InvoiceWorkflowState | null | undefined,
+): Static<typeof InvoiceSchema> {
   const m = (amount: number) => money(amount, doc.currency);
   return {
     ...summaryView(doc, today()),
@@ -79,7 +102,9 @@ function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | nul
     subtotal: m(doc.subtotal),
     tax: m(doc.tax),
     credited: m(doc.creditedAmount),
-    discount: doc.discount ? { deadline: doc.discount.deadline, rateBp: doc.discount.rateBp, amount: m(doc.discount.amount) } : null,
+    discount: doc.discount
+      ? { deadline: doc.discount.deadline, rateBp: doc.discount.rateBp, amount: m(doc.discount.amount) }
+      : null,
     instalments: doc.instalments,
     issueEntryId: doc.issueEntryId,
     sentAt: doc.sentAt,
@@ -87,8 +112,27 @@ function documentView(doc: InvoiceDocument, workflow: InvoiceWorkflowState | nul
     closedAt: doc.closedAt,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
-    lines: doc.lines.map((l) => ({ lineNo: l.lineNo, description: l.description, quantity: l.quantity, unitPrice: m(l.unitPrice), taxRate: l.taxRate, net: m(l.net), tax: m(l.tax) })),
-    creditNotes: doc.creditNotes.map((n) => ({ id: n.id, number: n.number, kind: n.kind, reason: n.reason, issueDate: n.issueDate, net: m(n.net), tax: m(n.tax), total: m(n.total), entryId: n.entryId, createdAt: n.createdAt })),
+    lines: doc.lines.map((l) => ({
+      lineNo: l.lineNo,
+      description: l.description,
+      quantity: l.quantity,
+      unitPrice: m(l.unitPrice),
+      taxRate: l.taxRate,
+      net: m(l.net),
+      tax: m(l.tax),
+    })),
+    creditNotes: doc.creditNotes.map((n) => ({
+      id: n.id,
+      number: n.number,
+      kind: n.kind,
+      reason: n.reason,
+      issueDate: n.issueDate,
+      net: m(n.net),
+      tax: m(n.tax),
+      total: m(n.total),
+      entryId: n.entryId,
+      createdAt: n.createdAt,
+    })),
     ...(workflow === undefined ? {} : { workflow }),
   };
 }
@@ -109,7 +153,11 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
   }
 
   /** After the commit: the workflow mirrors the row. The row is the truth, so a failed signal is logged, not fatal. */
-  async function notifyWorkflow(invoiceId: string, change: InvoiceBalanceChange, log: FastifyBaseLogger): Promise<void> {
+  async function notifyWorkflow(
+    invoiceId: string,
+    change: InvoiceBalanceChange,
+    log: FastifyBaseLogger,
+  ): Promise<void> {
     try {
       await temporal.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, change);
     } catch (err) {
@@ -120,7 +168,9 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
   /** An invoice far above the limit (policy) asks the account workflow for an early credit review, after the commit. */
   async function requestEarlyCreditReview(customerId: string, log: FastifyBaseLogger): Promise<void> {
     try {
-      await temporal.workflow.getHandle(workflowIds.customerAccount(customerId)).signal(refreshAccountSignal, { reason: 'credit_limit_exceeded' });
+      await temporal.workflow
+        .getHandle(workflowIds.customerAccount(customerId))
+        .signal(refreshAccountSignal, { reason: 'credit_limit_exceeded' });
     } catch (err) {
       log.warn({ err, customerId }, 'could not ask the account workflow for an early credit review');
     }
@@ -133,7 +183,8 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       schema: {
         tags: ['invoices'],
         summary: 'Issue an invoice: number it, post it to the ledger and start its workflow',
-        description: 'Over the credit limit (exposure = open AR + held invoices) or to an account on credit hold, the invoice is issued `held`: posted, but delivered only after a credit override task is approved (rejected: cancelled).',
+        description:
+          'Over the credit limit (exposure = open AR + held invoices) or to an account on credit hold, the invoice is issued `held`: posted, but delivered only after a credit override task is approved (rejected: cancelled).',
         headers: IdempotencyHeaders,
         body: CreateInvoiceBody,
         response: { 201: IssuedInvoiceSchema, ...effectSeeOther, ...problemResponses(400, 404, 409, 422, 503) },
@@ -149,11 +200,22 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         .transactional(async (tx) => {
           const prepared = await prepareInvoice(tx, request.body, { today: today(), actor: actorOf(request) });
           // Over the credit limit (exposure incl. held invoices) or on credit hold: issued `held`, delivered only after a credit override.
-          const { hold } = await checkNewInvoiceCredit(tx, { customerId: prepared.customerId, amount: prepared.totals.total }, config.policy.credit);
+          const { hold } = await checkNewInvoiceCredit(
+            tx,
+            { customerId: prepared.customerId, amount: prepared.totals.total },
+            config.policy.credit,
+          );
           prepared.creditHold = hold;
           const stored = await insertInvoice(tx, prepared);
           noteEffectLocation(`/invoices/${stored.id}`);
-          if (hold) await recordInvoiceHeld(tx, { invoiceId: stored.id, customerId: prepared.customerId, number: stored.number, actor: actorOf(request), hold: { ...hold } });
+          if (hold)
+            await recordInvoiceHeld(tx, {
+              invoiceId: stored.id,
+              customerId: prepared.customerId,
+              number: stored.number,
+              actor: actorOf(request),
+              hold: { ...hold },
+            });
           const workflowId = await recordWorkflowStart(
             tx,
             workflowStarts.invoice(startCtx, {
@@ -173,7 +235,10 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const { prepared } = issued;
       if (prepared.creditHold?.earlyReview) await requestEarlyCreditReview(prepared.customerId, request.log);
       // A new open invoice changes the account's live aggregates now (an early review above already refreshes them).
-      else await notifyAccountsOfChange(temporal, [prepared.customerId], 'invoice_issued', { warn: (message, meta) => request.log.warn(meta, message) });
+      else
+        await notifyAccountsOfChange(temporal, [prepared.customerId], 'invoice_issued', {
+          warn: (message, meta) => request.log.warn(meta, message),
+        });
       return reply
         .status(201)
         .header('location', `/invoices/${issued.id}`)
@@ -193,7 +258,8 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     {
       schema: {
         tags: ['invoices'],
-        summary: 'An invoice document with its lines and credit notes; `?include=workflow` adds the live workflow state',
+        summary:
+          'An invoice document with its lines and credit notes; `?include=workflow` adds the live workflow state',
         params: UuidParams,
         querystring: InvoiceReadQuery,
         response: { 200: InvoiceSchema, ...problemResponses(400, 404) },
@@ -242,22 +308,55 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.due_date, i.id LIMIT ?`,
         [...params, limit + 1],
       );
-      return toPage(rows, limit, (r) => [String(r.due_date), String(r.id)], (r) => summaryView(invoiceFromRow(r), asOf));
+      return toPage(
+        rows,
+        limit,
+        (r) => [String(r.due_date), String(r.id)],
+        (r) => summaryView(invoiceFromRow(r), asOf),
+      );
     },
   );
 
-  async function creditNoteRoute(invoiceId: string, body: { amount?: { amount: number; currency: string }; reason: string }, cancellation: boolean, request: import('fastify').FastifyRequest) {
+  async function creditNoteRoute(
+    invoiceId: string,
+    body: { amount?: { amount: number; currency: string }; reason: string },
+    cancellation: boolean,
+    request: import('fastify').FastifyRequest,
+  ) {
     const result = await orm.em
       .fork()
-      .transactional((tx) => issueCreditNote(tx, { invoiceId, amount: body.amount, reason: body.reason.trim(), cancellation, actor: actorOf(request), today: today() }))
+      .transactional((tx) =>
+        issueCreditNote(tx, {
+          invoiceId,
+          amount: body.amount,
+          reason: body.reason.trim(),
+          cancellation,
+          actor: actorOf(request),
+          today: today(),
+        }),
+      )
       .catch(requestProblem);
     await notifyWorkflow(invoiceId, result.applied.signal, request.log);
-    await notifyCollectionOfBalanceChange(temporal, [result.applied.customerId], { reason: cancellation ? 'cancellation' : 'credit_note', source: `credit-note:${result.id}` });
+    await notifyCollectionOfBalanceChange(temporal, [result.applied.customerId], {
+      reason: cancellation ? 'cancellation' : 'credit_note',
+      source: `credit-note:${result.id}`,
+    });
     const m = (amount: number) => money(amount, result.applied.currency);
     const doc = await readInvoice(orm.em.fork(), invoiceId);
     const note = doc!.creditNotes.find((n) => n.id === result.id)!;
     return {
-      creditNote: { id: note.id, number: note.number, kind: note.kind, reason: note.reason, issueDate: note.issueDate, net: m(note.net), tax: m(note.tax), total: m(note.total), entryId: note.entryId, createdAt: note.createdAt },
+      creditNote: {
+        id: note.id,
+        number: note.number,
+        kind: note.kind,
+        reason: note.reason,
+        issueDate: note.issueDate,
+        net: m(note.net),
+        tax: m(note.tax),
+        total: m(note.total),
+        entryId: note.entryId,
+        createdAt: note.createdAt,
+      },
       invoice: { id: doc!.id, number: doc!.number, status: doc!.status, balance: m(doc!.openAmount) },
     };
   }
@@ -268,17 +367,23 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       config: { idempotency: true },
       schema: {
         tags: ['invoices'],
-        summary: 'Credit all or part of what is open on an invoice (posts the correction, updates the workflow); above the approval threshold it waits for an approver (202)',
+        summary:
+          'Credit all or part of what is open on an invoice (posts the correction, updates the workflow); above the approval threshold it waits for an approver (202)',
         headers: IdempotencyHeaders,
         params: UuidParams,
         body: CreditNoteBody,
-        response: { 201: CreditNoteResultSchema, 202: PendingCreditNoteSchema, ...problemResponses(400, 404, 409, 422) },
+        response: {
+          201: CreditNoteResultSchema,
+          202: PendingCreditNoteSchema,
+          ...problemResponses(400, 404, 409, 422),
+        },
       },
     },
     async (request, reply) => {
       // Above the approval threshold the credit note waits for an approver other than the requester.
       const pending = await requestCreditNoteApproval(deps, request, request.params.id, request.body);
-      if (pending) return reply.status(202).header('location', `/credit-note-approvals/${pending.creditNoteId}`).send(pending);
+      if (pending)
+        return reply.status(202).header('location', `/credit-note-approvals/${pending.creditNoteId}`).send(pending);
       const result = await creditNoteRoute(request.params.id, request.body, false, request);
       return reply.status(201).header('location', `/invoices/${request.params.id}`).send(result);
     },

@@ -15,9 +15,18 @@ const LedgerCheckSchema = Type.Object({
   ok: Type.Boolean(),
   checkedAt: Type.String(),
   currencies: Type.Array(
-    Type.Object({ currency: Type.String(), arControl: MoneySchema, openInvoices: MoneySchema, customerCredit: MoneySchema, netReceivable: MoneySchema, ok: Type.Boolean() }),
+    Type.Object({
+      currency: Type.String(),
+      arControl: MoneySchema,
+      openInvoices: MoneySchema,
+      customerCredit: MoneySchema,
+      netReceivable: MoneySchema,
+      ok: Type.Boolean(),
+    }),
   ),
-  customerMismatches: Type.Array(Type.Object({ customerId: Type.String(), subLedger: MoneySchema, openInvoices: MoneySchema })),
+  customerMismatches: Type.Array(
+    Type.Object({ customerId: Type.String(), subLedger: MoneySchema, openInvoices: MoneySchema }),
+  ),
   unbalancedEntries: Type.Array(Type.Object({ entryId: Type.String(), difference: MoneySchema })),
 });
 
@@ -44,7 +53,15 @@ const JournalEntrySchema = Type.Object({
   reversesEntryId: Nullable(Type.String()),
   postedAt: Type.String(),
   lines: Type.Array(
-    Type.Object({ lineNo: Type.Integer(), accountCode: Type.String(), account: Type.String(), customerId: Nullable(Type.String()), debit: MoneySchema, credit: MoneySchema, memo: Nullable(Type.String()) }),
+    Type.Object({
+      lineNo: Type.Integer(),
+      accountCode: Type.String(),
+      account: Type.String(),
+      customerId: Nullable(Type.String()),
+      debit: MoneySchema,
+      credit: MoneySchema,
+      memo: Nullable(Type.String()),
+    }),
   ),
 });
 
@@ -75,8 +92,15 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
           netReceivable: money(c.netReceivable, c.currency),
           ok: c.ok,
         })),
-        customerMismatches: check.customerMismatches.map((m) => ({ customerId: m.customerId, subLedger: money(m.subLedger, m.currency), openInvoices: money(m.openInvoices, m.currency) })),
-        unbalancedEntries: check.unbalancedEntries.map((u) => ({ entryId: u.entryId, difference: money(u.difference, u.currency) })),
+        customerMismatches: check.customerMismatches.map((m) => ({
+          customerId: m.customerId,
+          subLedger: money(m.subLedger, m.currency),
+          openInvoices: money(m.openInvoices, m.currency),
+        })),
+        unbalancedEntries: check.unbalancedEntries.map((u) => ({
+          entryId: u.entryId,
+          difference: money(u.difference, u.currency),
+        })),
       };
     },
   );
@@ -90,7 +114,12 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         params: UuidParams,
         querystring: Type.Object(
           {
-            account: Type.Optional(Type.Union([Type.Literal('receivable'), Type.Literal('credit')], { default: 'receivable', description: 'receivable (1100) or customer credit (2200)' })),
+            account: Type.Optional(
+              Type.Union([Type.Literal('receivable'), Type.Literal('credit')], {
+                default: 'receivable',
+                description: 'receivable (1100) or customer credit (2200)',
+              }),
+            ),
             currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
             ...PageQuery,
           },
@@ -101,7 +130,9 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     },
     async (request) => {
       const em = orm.em.fork();
-      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [request.params.id]);
+      const [customer] = await em.execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [
+        request.params.id,
+      ]);
       if (!customer) throw problems.notFound('Customer', request.params.id);
       const limit = request.query.limit ?? 50;
       const after = decodeCursor(request.query.cursor, 3) as [string, number, number] | undefined;
@@ -112,18 +143,23 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         after,
         limit: limit + 1,
       });
-      return toPage(rows, limit, (r) => [r.effectiveDate, r.entrySeq, r.lineId], (r) => ({
-        entryId: r.entryId,
-        kind: r.kind,
-        effectiveDate: r.effectiveDate,
-        postedAt: r.postedAt,
-        source: `${r.sourceType}:${r.sourceId}`,
-        description: r.description,
-        memo: r.memo,
-        debit: money(r.debit, r.currency),
-        credit: money(r.credit, r.currency),
-        runningBalance: money(r.runningBalance, r.currency),
-      }));
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.effectiveDate, r.entrySeq, r.lineId],
+        (r) => ({
+          entryId: r.entryId,
+          kind: r.kind,
+          effectiveDate: r.effectiveDate,
+          postedAt: r.postedAt,
+          source: `${r.sourceType}:${r.sourceId}`,
+          description: r.description,
+          memo: r.memo,
+          debit: money(r.debit, r.currency),
+          credit: money(r.credit, r.currency),
+          runningBalance: money(r.runningBalance, r.currency),
+        }),
+      );
     },
   );
 
@@ -135,7 +171,13 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         summary: 'Journal entries in posting order, by source document (e.g. source=invoice:<id>) and kind',
         querystring: Type.Object(
           {
-            source: Type.Optional(Type.String({ pattern: '^[a-z_]+(:[^\\s]+)?$', maxLength: 300, description: '<sourceType> or <sourceType>:<sourceId>' })),
+            source: Type.Optional(
+              Type.String({
+                pattern: '^[a-z_]+(:[^\\s]+)?$',
+                maxLength: 300,
+                description: '<sourceType> or <sourceType>:<sourceId>',
+              }),
+            ),
             kind: Type.Optional(Type.String({ pattern: '^[a-z_]+$', maxLength: 50 })),
             ...PageQuery,
           },
@@ -156,17 +198,30 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         afterSeq: after ? Number(after[0]) : undefined,
         limit: limit + 1,
       });
-      return toPage(rows, limit, (r) => [r.seq], (r) => ({
-        id: r.id,
-        idempotencyKey: r.idempotencyKey,
-        kind: r.kind,
-        effectiveDate: r.effectiveDate,
-        source: `${r.sourceType}:${r.sourceId}`,
-        description: r.description,
-        reversesEntryId: r.reversesEntryId,
-        postedAt: r.postedAt,
-        lines: r.lines.map((l) => ({ lineNo: l.lineNo, accountCode: l.accountCode, account: l.account, customerId: l.customerId, debit: money(l.debit, l.currency), credit: money(l.credit, l.currency), memo: l.memo })),
-      }));
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.seq],
+        (r) => ({
+          id: r.id,
+          idempotencyKey: r.idempotencyKey,
+          kind: r.kind,
+          effectiveDate: r.effectiveDate,
+          source: `${r.sourceType}:${r.sourceId}`,
+          description: r.description,
+          reversesEntryId: r.reversesEntryId,
+          postedAt: r.postedAt,
+          lines: r.lines.map((l) => ({
+            lineNo: l.lineNo,
+            accountCode: l.accountCode,
+            account: l.account,
+            customerId: l.customerId,
+            debit: money(l.debit, l.currency),
+            credit: money(l.credit, l.currency),
+            memo: l.memo,
+          })),
+        }),
+      );
     },
   );
 };

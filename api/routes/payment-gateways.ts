@@ -10,7 +10,10 @@ import { ProblemError } from '../problem.js';
 import { problemResponses } from '../schemas/common.js';
 import type { PortalServices } from '../portal/actions.js';
 
-export const paymentGatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; services: PortalServices }> = async (app, { deps, services }) => {
+export const paymentGatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; services: PortalServices }> = async (
+  app,
+  { deps, services },
+) => {
   // The signature covers the exact bytes sent: keep the body raw in this plugin only.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
@@ -21,22 +24,38 @@ export const paymentGatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; se
         tags: ['portal'],
         summary: 'Stripe webhook endpoint (verified by the Stripe-Signature header)',
         security: [],
-        response: { 200: Type.Object({ received: Type.Boolean(), result: Type.String() }), ...problemResponses(400, 404, 503) },
+        response: {
+          200: Type.Object({ received: Type.Boolean(), result: Type.String() }),
+          ...problemResponses(400, 404, 503),
+        },
       },
     },
     async (request) => {
       const gateway = services.gateway;
-      if (!gateway || gateway.provider !== 'stripe') throw new ProblemError(404, 'not-found', 'Not found', 'No Stripe gateway is configured.');
+      if (!gateway || gateway.provider !== 'stripe')
+        throw new ProblemError(404, 'not-found', 'Not found', 'No Stripe gateway is configured.');
       const raw = request.body as Buffer;
       let event;
       try {
-        event = gateway.verifyWebhook(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw ?? '')), request.headers['stripe-signature'] as string | undefined);
+        event = gateway.verifyWebhook(
+          Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw ?? '')),
+          request.headers['stripe-signature'] as string | undefined,
+        );
       } catch (error) {
-        if (error instanceof WebhookSignatureError) throw new ProblemError(400, 'bad-signature', 'Invalid webhook signature', error.message);
+        if (error instanceof WebhookSignatureError)
+          throw new ProblemError(400, 'bad-signature', 'Invalid webhook signature', error.message);
         throw error;
       }
       const em = deps.orm.em.fork();
-      const handled = await handleGatewayEvent({ em, temporal: { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, requestId: request.id }, cashApplication: deps.config.policy.cashApplication }, gateway.provider, event);
+      const handled = await handleGatewayEvent(
+        {
+          em,
+          temporal: { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, requestId: request.id },
+          cashApplication: deps.config.policy.cashApplication,
+        },
+        gateway.provider,
+        event,
+      );
       // The receipt is the cash application's (payment-<id>): one per payment, sent once it is applied and after the
       // invoices it pays were delivered, so the customer reads invoice, then receipt, and never two receipts.
       return { received: true, result: handled.result };

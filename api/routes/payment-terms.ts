@@ -3,7 +3,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { scheduleFor, termsProblems, type PaymentTerms } from '../../src/domain/terms.js';
-import { findTermsTemplate, insertTermsTemplate, listTermsTemplates, replaceTermsTemplate, type StoredTermsTemplate } from '../../src/customers/terms.js';
+import {
+  findTermsTemplate,
+  insertTermsTemplate,
+  listTermsTemplates,
+  replaceTermsTemplate,
+  type StoredTermsTemplate,
+} from '../../src/customers/terms.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
@@ -33,7 +39,11 @@ const etag = (t: StoredTermsTemplate) => `"${t.code}.${t.version}"`;
 /** Rules JSON schema cannot express (ordering, sums, discount window) answer 422 with pointers under /terms. */
 function checkTerms(terms: PaymentTerms): void {
   const found = termsProblems(terms);
-  if (found.length) throw problems.unprocessable(found.map((p) => ({ pointer: `/terms${p.pointer}`, in: 'body' as const, detail: p.detail })), 'The payment terms are not consistent.');
+  if (found.length)
+    throw problems.unprocessable(
+      found.map((p) => ({ pointer: `/terms${p.pointer}`, in: 'body' as const, detail: p.detail })),
+      'The payment terms are not consistent.',
+    );
 }
 
 export const paymentTermsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -41,7 +51,14 @@ export const paymentTermsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = 
 
   app.get(
     '/payment-terms',
-    { schema: { tags: ['payment-terms'], summary: 'Payment terms templates, by code', querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageSchema(TermsTemplateSchema), ...problemResponses(400) } } },
+    {
+      schema: {
+        tags: ['payment-terms'],
+        summary: 'Payment terms templates, by code',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: pageSchema(TermsTemplateSchema), ...problemResponses(400) },
+      },
+    },
     async (request) => {
       const limit = request.query.limit ?? 50;
       const after = decodeCursor(request.query.cursor, 1)?.[0];
@@ -54,19 +71,44 @@ export const paymentTermsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = 
     '/payment-terms',
     {
       config: { idempotency: true },
-      schema: { tags: ['payment-terms'], summary: 'Create a payment terms template', headers: IdempotencyHeaders, body: CreateTermsBody, response: { 201: TermsTemplateSchema, ...problemResponses(400, 409, 422) } },
+      schema: {
+        tags: ['payment-terms'],
+        summary: 'Create a payment terms template',
+        headers: IdempotencyHeaders,
+        body: CreateTermsBody,
+        response: { 201: TermsTemplateSchema, ...problemResponses(400, 409, 422) },
+      },
     },
     async (request, reply) => {
       checkTerms(request.body.terms as PaymentTerms);
-      const created = await insertTermsTemplate(orm.em.fork(), { code: request.body.code, name: request.body.name.trim(), terms: request.body.terms as PaymentTerms, by: actorOf(request) });
-      if (!created) throw problems.conflict(`Payment terms ${request.body.code} already exist; change them with PUT /payment-terms/${request.body.code}.`);
-      return reply.status(201).header('location', `/payment-terms/${created.code}`).header('etag', etag(created)).send(view(created));
+      const created = await insertTermsTemplate(orm.em.fork(), {
+        code: request.body.code,
+        name: request.body.name.trim(),
+        terms: request.body.terms as PaymentTerms,
+        by: actorOf(request),
+      });
+      if (!created)
+        throw problems.conflict(
+          `Payment terms ${request.body.code} already exist; change them with PUT /payment-terms/${request.body.code}.`,
+        );
+      return reply
+        .status(201)
+        .header('location', `/payment-terms/${created.code}`)
+        .header('etag', etag(created))
+        .send(view(created));
     },
   );
 
   app.get(
     '/payment-terms/:code',
-    { schema: { tags: ['payment-terms'], summary: 'One payment terms template with example due dates', params: TermsCodeParams, response: { 200: TermsTemplateSchema, ...problemResponses(400, 404) } } },
+    {
+      schema: {
+        tags: ['payment-terms'],
+        summary: 'One payment terms template with example due dates',
+        params: TermsCodeParams,
+        response: { 200: TermsTemplateSchema, ...problemResponses(400, 404) },
+      },
+    },
     async (request, reply) => {
       const found = await findTermsTemplate(orm.em.fork(), request.params.code);
       if (!found) throw problems.notFound('Payment terms', request.params.code);
@@ -93,9 +135,19 @@ export const paymentTermsRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = 
       const current = await findTermsTemplate(em, request.params.code);
       if (!current) throw problems.notFound('Payment terms', request.params.code);
       const expected = expectedVersion(request.headers['if-match'], request.params.code);
-      if (expected !== undefined && expected !== current.version) throw problems.preconditionFailed(`If-Match names version ${expected}; the terms are at version ${current.version}.`);
-      const replaced = await replaceTermsTemplate(em, { code: request.params.code, name: request.body.name.trim(), terms: request.body.terms as PaymentTerms, by: actorOf(request), expectedVersion: expected ?? current.version });
-      if (!replaced) throw problems.preconditionFailed('The terms changed while this request was processed; read them again.');
+      if (expected !== undefined && expected !== current.version)
+        throw problems.preconditionFailed(
+          `If-Match names version ${expected}; the terms are at version ${current.version}.`,
+        );
+      const replaced = await replaceTermsTemplate(em, {
+        code: request.params.code,
+        name: request.body.name.trim(),
+        terms: request.body.terms as PaymentTerms,
+        by: actorOf(request),
+        expectedVersion: expected ?? current.version,
+      });
+      if (!replaced)
+        throw problems.preconditionFailed('The terms changed while this request was processed; read them again.');
       return reply.header('etag', etag(replaced)).send(view(replaced));
     },
   );

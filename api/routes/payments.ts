@@ -14,7 +14,13 @@ import { invoicesNamedBy, remittanceOutcomes, type RemittanceOutcome } from '../
 import { workflowStarts } from '../../src/temporal/starters.js';
 import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { noteEffectLocation } from '../../src/db/committed-effects.js';
-import { allocationsOf, findPayment, toPaymentRecord, type AllocationRecord, type PaymentRecord } from '../../src/payments/store.js';
+import {
+  allocationsOf,
+  findPayment,
+  toPaymentRecord,
+  type AllocationRecord,
+  type PaymentRecord,
+} from '../../src/payments/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { invoiceBalanceChangedSignal, paymentAllocatedSignal } from '../../workflows/messages.js';
 import { actorOf } from '../actor.js';
@@ -24,7 +30,13 @@ import { decodeCursor, toPage, pageSchema } from '../pagination.js';
 import { ProblemError, problems, type FieldError } from '../problem.js';
 import { retryWhileUnavailable } from '../unavailable.js';
 import { effectSeeOther, problemResponses, UuidParams } from '../schemas/common.js';
-import { AllocateBody, CreatePaymentBody, PaymentListItemSchema, PaymentListQuery, PaymentSchema } from '../schemas/payment.js';
+import {
+  AllocateBody,
+  CreatePaymentBody,
+  PaymentListItemSchema,
+  PaymentListQuery,
+  PaymentSchema,
+} from '../schemas/payment.js';
 
 type PaymentView = Static<typeof PaymentSchema>;
 /** Clock skew tolerated on `receivedAt` before it counts as in the future. */
@@ -32,7 +44,11 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 /** How long a new payment's answer waits for its cash application to commit. */
 const APPLICATION_WAIT_MS = 3_000;
 
-export function paymentView(p: PaymentRecord, allocations: AllocationRecord[], outcomes: RemittanceOutcome[]): PaymentView {
+export function paymentView(
+  p: PaymentRecord,
+  allocations: AllocationRecord[],
+  outcomes: RemittanceOutcome[],
+): PaymentView {
   const m = (amount: number) => ({ amount, currency: p.currency });
   return {
     id: p.id,
@@ -41,11 +57,15 @@ export function paymentView(p: PaymentRecord, allocations: AllocationRecord[], o
     method: p.method,
     receivedAt: p.receivedAt.toISOString(),
     reference: p.reference,
-    remittance: p.remittance.map((l) => ({ invoiceNumber: l.invoiceNumber, amount: { amount: l.amount, currency: l.currency ?? p.currency } })),
+    remittance: p.remittance.map((l) => ({
+      invoiceNumber: l.invoiceNumber,
+      amount: { amount: l.amount, currency: l.currency ?? p.currency },
+    })),
     status: p.status,
     applied: m(p.appliedAmount),
     unapplied: m(p.unappliedAmount),
-    unappliedHeldAs: p.unappliedAmount === 0 || !p.appliedAt ? null : p.customerId ? 'customer_credit' : 'unapplied_cash',
+    unappliedHeldAs:
+      p.unappliedAmount === 0 || !p.appliedAt ? null : p.customerId ? 'customer_credit' : 'unapplied_cash',
     discount: m(p.discountAmount),
     source: p.source,
     bankStatementId: p.bankStatementId,
@@ -64,14 +84,19 @@ export function paymentView(p: PaymentRecord, allocations: AllocationRecord[], o
       createdBy: a.createdBy,
       createdAt: a.createdAt.toISOString(),
     })),
-    remittanceOutcome: outcomes.map((o) => ({ invoiceNumber: o.invoiceNumber, stated: o.stated, applied: m(o.applied), outcome: o.outcome, detail: o.detail })),
+    remittanceOutcome: outcomes.map((o) => ({
+      invoiceNumber: o.invoiceNumber,
+      stated: o.stated,
+      applied: m(o.applied),
+      outcome: o.outcome,
+      detail: o.detail,
+    })),
     workflowId: workflowIds.payment(p.id),
     version: p.version,
     createdBy: p.createdBy,
     createdAt: p.createdAt.toISOString(),
   };
 }
-
 
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, temporal, config } = deps;
@@ -81,17 +106,28 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
    * remittance says is never a reason to refuse the receipt: the money arrived. Cash application applies what fits
    * (the same rule as for bank statement entries) and `remittanceOutcome` explains the rest.
    */
-  async function paymentProblems(body: Static<typeof CreatePaymentBody>): Promise<{ status: number; errors: FieldError[] }> {
+  async function paymentProblems(
+    body: Static<typeof CreatePaymentBody>,
+  ): Promise<{ status: number; errors: FieldError[] }> {
     const errors: FieldError[] = [];
-    if (!isCurrencyCode(body.amount.currency)) errors.push({ pointer: '/amount/currency', in: 'body', detail: `is not an ISO 4217 currency` });
+    if (!isCurrencyCode(body.amount.currency))
+      errors.push({ pointer: '/amount/currency', in: 'body', detail: `is not an ISO 4217 currency` });
     (body.remittance ?? []).forEach((line, n) => {
-      if (!isCurrencyCode(line.amount.currency)) errors.push({ pointer: `/remittance/${n}/amount/currency`, in: 'body', detail: 'is not an ISO 4217 currency' });
+      if (!isCurrencyCode(line.amount.currency))
+        errors.push({ pointer: `/remittance/${n}/amount/currency`, in: 'body', detail: 'is not an ISO 4217 currency' });
     });
-    if (Date.parse(body.receivedAt) > Date.now() + FUTURE_TOLERANCE_MS) errors.push({ pointer: '/receivedAt', in: 'body', detail: 'is in the future' });
+    if (Date.parse(body.receivedAt) > Date.now() + FUTURE_TOLERANCE_MS)
+      errors.push({ pointer: '/receivedAt', in: 'body', detail: 'is in the future' });
     if (errors.length) return { status: 422, errors };
     if (body.customerId) {
-      const [customer] = await orm.em.fork().execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [body.customerId]);
-      if (!customer) return { status: 404, errors: [{ pointer: '/customerId', in: 'body', detail: `customer ${body.customerId} does not exist` }] };
+      const [customer] = await orm.em
+        .fork()
+        .execute<{ id: string }[]>('SELECT id FROM customer WHERE id = ?', [body.customerId]);
+      if (!customer)
+        return {
+          status: 404,
+          errors: [{ pointer: '/customerId', in: 'body', detail: `customer ${body.customerId} does not exist` }],
+        };
     }
     return { status: 422, errors };
   }
@@ -99,7 +135,11 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
   /** The payment with its allocations and what became of each remittance line. */
   async function fullView(em: EntityManager, payment: PaymentRecord): Promise<PaymentView> {
     const allocations = await allocationsOf(em, [payment.id]);
-    return paymentView(payment, allocations, remittanceOutcomes(payment, allocations, await invoicesNamedBy(em, payment)));
+    return paymentView(
+      payment,
+      allocations,
+      remittanceOutcomes(payment, allocations, await invoicesNamedBy(em, payment)),
+    );
   }
 
   /**
@@ -131,7 +171,8 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const body = request.body;
       const found = await paymentProblems(body);
       if (found.errors.length) {
-        if (found.status === 404) throw new ProblemError(404, 'not-found', 'Not found', found.errors[0]!.detail, { errors: found.errors });
+        if (found.status === 404)
+          throw new ProblemError(404, 'not-found', 'Not found', found.errors[0]!.detail, { errors: found.errors });
         throw problems.unprocessable(found.errors, 'The payment cannot be recorded as sent.');
       }
       const id = randomUUID();
@@ -158,7 +199,12 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         });
         return recordWorkflowStart(
           tx,
-          workflowStarts.cashApplication(startCtx, { paymentId: id, customerId: body.customerId ?? null, receivedAt, policy: config.policy.cashApplication }),
+          workflowStarts.cashApplication(startCtx, {
+            paymentId: id,
+            customerId: body.customerId ?? null,
+            receivedAt,
+            policy: config.policy.cashApplication,
+          }),
         );
       });
       await startRecorded(orm.em, temporal, [applicationStart], request.log);
@@ -210,10 +256,9 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       if (after) filter('(created_at, id) < (?::timestamptz, ?::uuid)', after[0], after[1]);
       const rows = await orm.em
         .fork()
-        .execute<Record<string, unknown>[]>(
-          `SELECT * FROM payment ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
-          [...params, limit + 1],
-        );
+        .execute<
+          Record<string, unknown>[]
+        >(`SELECT * FROM payment ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`, [...params, limit + 1]);
       const records = rows.map(toPaymentRecord);
       return toPage(
         records,
@@ -246,9 +291,18 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const payment = await findPayment(em, request.params.id);
       if (!payment) throw problems.notFound('Payment', request.params.id);
       const wrongCurrency = allocations.flatMap((a, n) =>
-        a.amount.currency === payment.currency ? [] : [{ pointer: `/allocations/${n}/amount/currency`, in: 'body' as const, detail: `must be the payment currency ${payment.currency}` }],
+        a.amount.currency === payment.currency
+          ? []
+          : [
+              {
+                pointer: `/allocations/${n}/amount/currency`,
+                in: 'body' as const,
+                detail: `must be the payment currency ${payment.currency}`,
+              },
+            ],
       );
-      if (wrongCurrency.length) throw problems.unprocessable(wrongCurrency, 'Allocations must be in the payment currency.');
+      if (wrongCurrency.length)
+        throw problems.unprocessable(wrongCurrency, 'Allocations must be in the payment currency.');
       const actor = actorOf(request);
       let outcome;
       try {
@@ -271,12 +325,35 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       // re-read the database (research re-check, invoice settlement check), so it is logged and the answer stays 201.
       const log = { warn: (message: string, meta?: Record<string, unknown>) => request.log.warn(meta ?? {}, message) };
       const notices: [string, Promise<boolean>][] = [
-        [workflowIds.payment(payment.id), signalIfRunning(temporal, workflowIds.payment(payment.id), paymentAllocatedSignal, [{ unappliedAmount: outcome.payment.unappliedAmount, by: actor }], log)],
-        ...outcome.signals.map(({ invoiceId, signal }): [string, Promise<boolean>] => [workflowIds.invoice(invoiceId), signalIfRunning(temporal, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log)]),
+        [
+          workflowIds.payment(payment.id),
+          signalIfRunning(
+            temporal,
+            workflowIds.payment(payment.id),
+            paymentAllocatedSignal,
+            [{ unappliedAmount: outcome.payment.unappliedAmount, by: actor }],
+            log,
+          ),
+        ],
+        ...outcome.signals.map(({ invoiceId, signal }): [string, Promise<boolean>] => [
+          workflowIds.invoice(invoiceId),
+          signalIfRunning(temporal, workflowIds.invoice(invoiceId), invoiceBalanceChangedSignal, [signal], log),
+        ]),
       ];
-      for (const [workflowId, notice] of notices) await notice.catch((err: unknown) => request.log.error({ err, workflowId }, 'signal after a committed allocation failed'));
+      for (const [workflowId, notice] of notices)
+        await notice.catch((err: unknown) =>
+          request.log.error({ err, workflowId }, 'signal after a committed allocation failed'),
+        );
       // Collections re-evaluate once per customer, not once per invoice.
-      await notifyCollectionOfBalanceChange(temporal, await customersOfInvoices(em, outcome.signals.map((s) => s.invoiceId)), { reason: 'payment', source: `payment:${payment.id}` }, log);
+      await notifyCollectionOfBalanceChange(
+        temporal,
+        await customersOfInvoices(
+          em,
+          outcome.signals.map((s) => s.invoiceId),
+        ),
+        { reason: 'payment', source: `payment:${payment.id}` },
+        log,
+      );
       return reply.status(201).send(await fullView(em, outcome.payment));
     },
   );

@@ -14,7 +14,10 @@ import { InviteBody } from '../schemas/portal.js';
 import type { PortalServices } from '../portal/actions.js';
 import { publicUser } from './auth.js';
 
-export const portalUserRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; services: PortalServices }> = async (app, { deps, services }) => {
+export const portalUserRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; services: PortalServices }> = async (
+  app,
+  { deps, services },
+) => {
   const { orm, config } = deps;
 
   app.post(
@@ -25,25 +28,48 @@ export const portalUserRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
         summary: 'Invite a contact of the customer to the portal (e-mail with a one-time link to set a password)',
         params: UuidParams,
         body: InviteBody,
-        response: { 201: Type.Object({ user: PublicUserSchema, invitationExpiresAt: Type.String() }), ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          201: Type.Object({ user: PublicUserSchema, invitationExpiresAt: Type.String() }),
+          ...problemResponses(400, 401, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) => {
       const em = orm.em.fork();
       try {
-        const invited = await em.transactional((tx) => inviteContact(tx, { customerId: request.params.id, email: request.body.email, by: actorOf(request), ttl: config.auth.invitationTtl }));
+        const invited = await em.transactional((tx) =>
+          inviteContact(tx, {
+            customerId: request.params.id,
+            email: request.body.email,
+            by: actorOf(request),
+            ttl: config.auth.invitationTtl,
+          }),
+        );
         await sendPortalMail(em, services.mailer, config, {
           idempotencyKey: `portal-invitation:${invited.user.id}:${invited.expiresAt.getTime()}`,
           template: 'portal-invitation',
           to: invited.user.email,
           customerId: request.params.id,
-          data: { name: invited.name, customerName: invited.customerName, token: invited.token, expiresAt: invited.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' },
+          data: {
+            name: invited.name,
+            customerName: invited.customerName,
+            token: invited.token,
+            expiresAt: invited.expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+          },
         });
-        return reply.status(201).send({ user: publicUser(invited.user), invitationExpiresAt: invited.expiresAt.toISOString() });
+        return reply
+          .status(201)
+          .send({ user: publicUser(invited.user), invitationExpiresAt: invited.expiresAt.toISOString() });
       } catch (error) {
         if (error instanceof InvitationRefusal) {
           if (error.status === 404) throw problems.notFound('Customer', request.params.id);
-          throw new ProblemError(error.status, error.status === 409 ? 'conflict' : 'unprocessable', error.status === 409 ? 'Conflict' : 'Unprocessable request', `${error.pointer.slice(1)} ${error.message}`, { errors: [{ pointer: error.pointer, in: 'body', detail: error.message }] });
+          throw new ProblemError(
+            error.status,
+            error.status === 409 ? 'conflict' : 'unprocessable',
+            error.status === 409 ? 'Conflict' : 'Unprocessable request',
+            `${error.pointer.slice(1)} ${error.message}`,
+            { errors: [{ pointer: error.pointer, in: 'body', detail: error.message }] },
+          );
         }
         throw error;
       }
@@ -52,7 +78,16 @@ export const portalUserRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; servic
 
   app.get(
     '/customers/:id/portal-users',
-    { schema: { tags: ['portal'], summary: 'The customer’s portal users', params: UuidParams, response: { 200: Type.Object({ items: Type.Array(PublicUserSchema) }), ...problemResponses(401, 403) } } },
-    async (request) => ({ items: (await listUsers(orm.em.fork(), { customerId: request.params.id, role: 'customer' })).map(publicUser) }),
+    {
+      schema: {
+        tags: ['portal'],
+        summary: 'The customer’s portal users',
+        params: UuidParams,
+        response: { 200: Type.Object({ items: Type.Array(PublicUserSchema) }), ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => ({
+      items: (await listUsers(orm.em.fork(), { customerId: request.params.id, role: 'customer' })).map(publicUser),
+    }),
   );
 };

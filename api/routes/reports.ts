@@ -18,7 +18,12 @@ const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const BUCKETS_PATTERN = `^( *\\d{1,4} *(, *\\d{1,4} *){0,${MAX_AGING_BUCKETS - 3}})?$`;
 const money = (amount: number, currency: string) => ({ amount, currency });
 
-const BucketSchema = Type.Object({ key: Type.String(), label: Type.String(), fromDays: Type.Union([Type.Integer(), Type.Null()]), toDays: Type.Union([Type.Integer(), Type.Null()]) });
+const BucketSchema = Type.Object({
+  key: Type.String(),
+  label: Type.String(),
+  fromDays: Type.Union([Type.Integer(), Type.Null()]),
+  toDays: Type.Union([Type.Integer(), Type.Null()]),
+});
 const AgingRowSchema = Type.Object({
   customerId: Type.String({ format: 'uuid' }),
   customerName: Type.String(),
@@ -34,7 +39,12 @@ const AgingSchema = Type.Object({
   currencies: Type.Array(
     Type.Object({
       currency: Type.String(),
-      totals: Type.Object({ buckets: Type.Array(MoneySchema), total: MoneySchema, receivable: MoneySchema, credits: MoneySchema }),
+      totals: Type.Object({
+        buckets: Type.Array(MoneySchema),
+        total: MoneySchema,
+        receivable: MoneySchema,
+        credits: MoneySchema,
+      }),
       customers: Type.Array(AgingRowSchema),
     }),
   ),
@@ -61,7 +71,14 @@ const KpiSchema = Type.Object({
     available: Type.Boolean(),
     method: Type.String(),
     period: Type.Object({ from: Type.String(), to: Type.String() }),
-    byCategory: Type.Array(Type.Object({ category: Type.String(), opened: Type.Integer(), resolved: Type.Integer(), averageDaysToResolve: Type.Union([Type.Number(), Type.Null()]) })),
+    byCategory: Type.Array(
+      Type.Object({
+        category: Type.String(),
+        opened: Type.Integer(),
+        resolved: Type.Integer(),
+        averageDaysToResolve: Type.Union([Type.Number(), Type.Null()]),
+      }),
+    ),
   }),
   promises: Type.Object({
     available: Type.Boolean(),
@@ -99,16 +116,29 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     {
       schema: {
         tags: ['reports'],
-        summary: 'Aged receivables as of a date, per currency: bucket totals and one row per customer (JSON, or CSV with Accept: text/csv or format=csv)',
+        summary:
+          'Aged receivables as of a date, per currency: bucket totals and one row per customer (JSON, or CSV with Accept: text/csv or format=csv)',
         querystring: Type.Object(
           {
-            asOf: Type.Optional(DateString('as-of date (default today); computed from ledger effective dates, so past dates are reproducible')),
+            asOf: Type.Optional(
+              DateString(
+                'as-of date (default today); computed from ledger effective dates, so past dates are reproducible',
+              ),
+            ),
             basis: Type.Optional(Type.Union([Type.Literal('due'), Type.Literal('issue')], { default: 'due' })),
             buckets: Type.Optional(
-              Type.String({ maxLength: 100, pattern: BUCKETS_PATTERN, description: `upper bounds in days, e.g. 30,60,90 (default): at most ${MAX_AGING_BUCKETS - 2}, strictly increasing, the first at least 1` }),
+              Type.String({
+                maxLength: 100,
+                pattern: BUCKETS_PATTERN,
+                description: `upper bounds in days, e.g. 30,60,90 (default): at most ${MAX_AGING_BUCKETS - 2}, strictly increasing, the first at least 1`,
+              }),
             ),
             customerId: Type.Optional(Type.String({ format: 'uuid' })),
-            segment: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')], { description: 'customer risk segment' })),
+            segment: Type.Optional(
+              Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')], {
+                description: 'customer risk segment',
+              }),
+            ),
             currency: Type.Optional(Currency),
             format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
           },
@@ -120,12 +150,23 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     async (request, reply) => {
       const q = request.query;
       const asOf = q.asOf ?? today();
-      if (!isIsoDate(asOf)) throw problems.validation([{ pointer: '/asOf', in: 'query', detail: 'must be a calendar date YYYY-MM-DD' }]);
+      if (!isIsoDate(asOf))
+        throw problems.validation([{ pointer: '/asOf', in: 'query', detail: 'must be a calendar date YYYY-MM-DD' }]);
       const parsed = parseAgingBounds(q.buckets);
-      if ('problem' in parsed) throw problems.validation([{ ...parsed.problem, in: 'query' }], `buckets ${parsed.problem.detail}.`);
-      const query = { asOf, basis: q.basis ?? 'due', bounds: parsed.bounds, customerId: q.customerId, segment: q.segment, currency: q.currency } as const;
+      if ('problem' in parsed)
+        throw problems.validation([{ ...parsed.problem, in: 'query' }], `buckets ${parsed.problem.detail}.`);
+      const query = {
+        asOf,
+        basis: q.basis ?? 'due',
+        bounds: parsed.bounds,
+        customerId: q.customerId,
+        segment: q.segment,
+        currency: q.currency,
+      } as const;
       if (wantsCsv(request, q.format)) {
-        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="aging-${asOf}-${query.basis}.csv"`);
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="aging-${asOf}-${query.basis}.csv"`);
         return reply.send(Readable.from(agingCsv(orm.em.fork(), query)) as never);
       }
       const report = await agingReport(orm.em.fork(), query);
@@ -135,7 +176,12 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         buckets: report.buckets,
         currencies: report.currencies.map((c) => ({
           currency: c.currency,
-          totals: { buckets: c.buckets.map((a) => money(a, c.currency)), total: money(c.total, c.currency), receivable: money(c.receivable, c.currency), credits: money(c.credits, c.currency) },
+          totals: {
+            buckets: c.buckets.map((a) => money(a, c.currency)),
+            total: money(c.total, c.currency),
+            receivable: money(c.receivable, c.currency),
+            credits: money(c.credits, c.currency),
+          },
           customers: c.customers.map((r) => ({
             customerId: r.customerId,
             customerName: r.customerName,
@@ -154,7 +200,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     {
       schema: {
         tags: ['reports'],
-        summary: 'DSO (simple, count-back), best possible DSO, ADD, CEI, AR turnover, collection period, bad-debt ratio, share over 90 days, disputes and promises; each figure with its method and period',
+        summary:
+          'DSO (simple, count-back), best possible DSO, ADD, CEI, AR turnover, collection period, bad-debt ratio, share over 90 days, disputes and promises; each figure with its method and period',
         querystring: Type.Object(
           {
             from: DateString('first day of the period'),
@@ -169,15 +216,26 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     async (request) => {
       const { from, to, currency } = request.query;
       const errors = [
-        ...(isIsoDate(from) ? [] : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
-        ...(isIsoDate(to) ? [] : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
+        ...(isIsoDate(from)
+          ? []
+          : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
+        ...(isIsoDate(to)
+          ? []
+          : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
       ];
       if (!errors.length && to < from) errors.push({ pointer: '/to', in: 'query', detail: 'must not be before from' });
       if (errors.length) throw problems.validation(errors);
       const report = await kpiReport(orm.em.fork(), { from, to, currency });
       return {
         ...report,
-        promises: { ...report.promises, amounts: report.promises.amounts.map((a) => ({ currency: a.currency, kept: money(a.kept, a.currency), broken: money(a.broken, a.currency) })) },
+        promises: {
+          ...report.promises,
+          amounts: report.promises.amounts.map((a) => ({
+            currency: a.currency,
+            kept: money(a.kept, a.currency),
+            broken: money(a.broken, a.currency),
+          })),
+        },
       };
     },
   );
@@ -196,7 +254,12 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       const limit = request.query.limit ?? 50;
       const after = decodeCursor(request.query.cursor, 3) as [string, string, string] | undefined;
       const rows = await listKpiSnapshots(orm.em.fork(), { currency: request.query.currency, after, limit: limit + 1 });
-      return toPage(rows, limit, (r) => [r.periodTo, r.currency, r.id], (r) => r);
+      return toPage(
+        rows,
+        limit,
+        (r) => [r.periodTo, r.currency, r.id],
+        (r) => r,
+      );
     },
   );
 };

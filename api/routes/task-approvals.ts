@@ -3,7 +3,14 @@
 // refused and routed to the queue of the role whose ceiling covers it; above the highest ceiling it takes two
 // different people of the top role). A refusal changes nothing about the thing approved.
 import type { FastifyRequest } from 'fastify';
-import { authorityVerdict, ceilingsFor, decidedAmount, formatAmount, isApprovalTask, type AuthorityVerdict } from '../../src/domain/approval-authority.js';
+import {
+  authorityVerdict,
+  ceilingsFor,
+  decidedAmount,
+  formatAmount,
+  isApprovalTask,
+  type AuthorityVerdict,
+} from '../../src/domain/approval-authority.js';
 import { approvalCeilingsOf } from '../../src/domain/credit-policy.js';
 import type { TaskCompletion } from '../../src/domain/tasks.js';
 import { approvalsOf, recordApproval, taskRequester, type RecordedApproval } from '../../src/tasks/approvals.js';
@@ -14,7 +21,13 @@ import type { ApiDeps } from '../deps.js';
 import { ProblemError, problems } from '../problem.js';
 
 const ownRequest = (requester: string) =>
-  new ProblemError(403, 'four-eyes', 'Not your own request', `${requester} requested what this task approves; another person must decide it.`, { requestedBy: requester });
+  new ProblemError(
+    403,
+    'four-eyes',
+    'Not your own request',
+    `${requester} requested what this task approves; another person must decide it.`,
+    { requestedBy: requester },
+  );
 
 /** Four eyes: the requester of the thing a task decides may neither claim nor complete it (admins and API keys too). */
 export async function requireOtherPerson(deps: ApiDeps, request: FastifyRequest, task: TaskRecord): Promise<void> {
@@ -28,10 +41,15 @@ export type ApprovalGate =
   /** One approval of several recorded; the workflow waits for the next person. */
   | { kind: 'recorded'; approvals: RecordedApproval[]; required: number };
 
-const sameData = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify(a.limit ?? null) === JSON.stringify(b.limit ?? null);
+const sameData = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  JSON.stringify(a.limit ?? null) === JSON.stringify(b.limit ?? null);
 
 /** Routes the task to the queue that may decide it (the owning workflow moves its record), best effort. */
-async function routeUp(deps: ApiDeps, task: TaskRecord, verdict: Extract<AuthorityVerdict, { kind: 'above' }>): Promise<void> {
+async function routeUp(
+  deps: ApiDeps,
+  task: TaskRecord,
+  verdict: Extract<AuthorityVerdict, { kind: 'above' }>,
+): Promise<void> {
   if (!verdict.routeTo || !task.workflowId || verdict.routeTo.queue === task.queue) return;
   await deps.temporal.workflow
     .getHandle(task.workflowId)
@@ -40,7 +58,12 @@ async function routeUp(deps: ApiDeps, task: TaskRecord, verdict: Extract<Authori
 }
 
 /** Checks an approval against the decider's authority; rejections and other outcomes pass (within the duty). */
-export async function approvalGate(deps: ApiDeps, request: FastifyRequest, task: TaskRecord, body: { outcome: string; data?: Record<string, unknown>; comment?: string }): Promise<ApprovalGate> {
+export async function approvalGate(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  task: TaskRecord,
+  body: { outcome: string; data?: Record<string, unknown>; comment?: string },
+): Promise<ApprovalGate> {
   if (body.outcome !== 'approve' || !isApprovalTask(task.type)) return { kind: 'complete', extra: {} };
   const data = body.data ?? {};
   const amount = decidedAmount(task, data);
@@ -55,7 +78,13 @@ export async function approvalGate(deps: ApiDeps, request: FastifyRequest, task:
       ceiling: verdict.ceiling,
       role: verdict.role,
       routedTo: verdict.routeTo?.queue ?? null,
-      errors: [{ pointer: task.type === 'credit_approval' && data.limit !== undefined ? '/data/limit' : '/outcome', in: 'body', detail: verdict.detail }],
+      errors: [
+        {
+          pointer: task.type === 'credit_approval' && data.limit !== undefined ? '/data/limit' : '/outcome',
+          in: 'body',
+          detail: verdict.detail,
+        },
+      ],
     });
   }
   // Above every ceiling: each approval is recorded and the task goes back to its queue, until enough different people
@@ -65,24 +94,54 @@ export async function approvalGate(deps: ApiDeps, request: FastifyRequest, task:
   const approvers = [...new Set(given.map((a) => a.by))];
   const first = given[0];
   if (first && !sameData(first.data, data)) {
-    throw problems.unprocessable([{ pointer: '/data/limit', in: 'body', detail: `must match the approval already given by ${first.by} (${JSON.stringify(first.data.limit ?? 'as recommended')})` }], 'A later approval approves what the first did.');
+    throw problems.unprocessable(
+      [
+        {
+          pointer: '/data/limit',
+          in: 'body',
+          detail: `must match the approval already given by ${first.by} (${JSON.stringify(first.data.limit ?? 'as recommended')})`,
+        },
+      ],
+      'A later approval approves what the first did.',
+    );
   }
   const firstBy = (by: string) => given.find((a) => a.by === by)!;
-  const complete = (people: { by: string; at: string }[]): ApprovalGate => ({ kind: 'complete', extra: { authority: { role: null, ceiling: null }, approvals: people } });
+  const complete = (people: { by: string; at: string }[]): ApprovalGate => ({
+    kind: 'complete',
+    extra: { authority: { role: null, ceiling: null }, approvals: people },
+  });
   if (approvers.length >= verdict.required) return complete(approvers.map((by) => ({ by, at: firstBy(by).at })));
   if (approvers.includes(actor)) {
-    throw new ProblemError(403, 'four-eyes', 'Already approved by you', `You gave one of the ${verdict.required} approvals ${formatAmount(amount!)} needs; a different person must give the next.`);
+    throw new ProblemError(
+      403,
+      'four-eyes',
+      'Already approved by you',
+      `You gave one of the ${verdict.required} approvals ${formatAmount(amount!)} needs; a different person must give the next.`,
+    );
   }
   if (approvers.length + 1 < verdict.required) {
     const note = `Approval ${approvers.length + 1} of ${verdict.required} for ${formatAmount(amount!)} (above the ${formatAmount(verdict.ceiling)} a single approver may grant)${body.comment ? `: ${body.comment}` : ''}`;
-    const approvals = await recordApproval(deps.orm.em.fork(), { taskId: task.id, actor, isManager: isTaskManager(request), data, note });
+    const approvals = await recordApproval(deps.orm.em.fork(), {
+      taskId: task.id,
+      actor,
+      isManager: isTaskManager(request),
+      data,
+      note,
+    });
     return { kind: 'recorded', approvals, required: verdict.required };
   }
-  return complete([...approvers.map((by) => ({ by, at: firstBy(by).at })), { by: actor, at: new Date().toISOString() }]);
+  return complete([
+    ...approvers.map((by) => ({ by, at: firstBy(by).at })),
+    { by: actor, at: new Date().toISOString() },
+  ]);
 }
 
 /** The caller's own ceiling in a currency, for the workflow's validator (undefined: no amount, no ceiling to pass). */
-function ownCeiling(request: FastifyRequest, deps: ApiDeps, currency: string | undefined): TaskCompletion['authority'] | undefined {
+function ownCeiling(
+  request: FastifyRequest,
+  deps: ApiDeps,
+  currency: string | undefined,
+): TaskCompletion['authority'] | undefined {
   if (!currency) return undefined;
   const best = ceilingsFor(approvalCeilingsOf(deps.config.policy.credit), currency)
     .filter(([role]) => rolesOf(request).includes(role))

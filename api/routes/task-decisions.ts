@@ -6,7 +6,14 @@ import type { FastifyRequest } from 'fastify';
 import { approvalCeilingsOf } from '../../src/domain/credit-policy.js';
 import { auditedAmount, authorityUsed } from '../../src/domain/decision-audit.js';
 import type { TaskCompletion } from '../../src/domain/tasks.js';
-import { displayNameOf, recordRefusedAttempt, saveDecisionContext, type DecisionActor, type DecisionContext, type DecisionRefusal } from '../../src/tasks/decision-audit.js';
+import {
+  displayNameOf,
+  recordRefusedAttempt,
+  saveDecisionContext,
+  type DecisionActor,
+  type DecisionContext,
+  type DecisionRefusal,
+} from '../../src/tasks/decision-audit.js';
 import type { TaskRecord } from '../../src/tasks/store.js';
 import { actorOf, rolesOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
@@ -21,32 +28,73 @@ async function deciderOf(deps: ApiDeps, request: FastifyRequest): Promise<Decisi
   const identity = request.identity;
   const actor = actorOf(request);
   if (!identity) return { actor, kind: null, id: null, name: null, roles: [] };
-  return { actor, kind: identity.kind, id: identity.subject, name: await displayNameOf(deps.orm.em.fork(), identity), roles: [...identity.roles] };
+  return {
+    actor,
+    kind: identity.kind,
+    id: identity.subject,
+    name: await displayNameOf(deps.orm.em.fork(), identity),
+    roles: [...identity.roles],
+  };
 }
 
 /** Dispute decisions answer to the dispute policy; approvals, overrides and other tasks to the credit policy's ceilings. */
-const policyVersionFor = (deps: ApiDeps, task: TaskRecord) => (task.type.startsWith('dispute') ? deps.config.policy.dispute.version : deps.config.policy.credit.version);
+const policyVersionFor = (deps: ApiDeps, task: TaskRecord) =>
+  task.type.startsWith('dispute') ? deps.config.policy.dispute.version : deps.config.policy.credit.version;
 
-function contextOf(deps: ApiDeps, request: FastifyRequest, task: TaskRecord, body: Body, approvals?: TaskCompletion['approvals']) {
+function contextOf(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  task: TaskRecord,
+  body: Body,
+  approvals?: TaskCompletion['approvals'],
+) {
   const amount = auditedAmount(task, body.data ?? {});
-  return { authority: authorityUsed(rolesOf(request), amount, approvalCeilingsOf(deps.config.policy.credit), approvals), amount: amount ?? null, policyVersion: policyVersionFor(deps, task) };
+  return {
+    authority: authorityUsed(rolesOf(request), amount, approvalCeilingsOf(deps.config.policy.credit), approvals),
+    amount: amount ?? null,
+    policyVersion: policyVersionFor(deps, task),
+  };
 }
 
 /** Leaves the decider's context for the activity that records this completion. */
-export async function leaveDecisionContext(deps: ApiDeps, request: FastifyRequest, task: TaskRecord, body: Body, approvals?: TaskCompletion['approvals']): Promise<void> {
+export async function leaveDecisionContext(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  task: TaskRecord,
+  body: Body,
+  approvals?: TaskCompletion['approvals'],
+): Promise<void> {
   const { actor, ...decider } = await deciderOf(deps, request);
   const context: DecisionContext = { ...decider, ...contextOf(deps, request, task, body, approvals) };
   await saveDecisionContext(deps.orm.em.fork(), task.id, actor, context);
 }
 
 /** Runs a check of the completion; a refusal for authority or four eyes is stored as a `refused` attempt, then stands. */
-export async function auditingRefusals<T>(deps: ApiDeps, request: FastifyRequest, task: TaskRecord | undefined, body: Body, check: () => Promise<T>): Promise<T> {
+export async function auditingRefusals<T>(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  task: TaskRecord | undefined,
+  body: Body,
+  check: () => Promise<T>,
+): Promise<T> {
   try {
     return await check();
   } catch (error) {
     if (task && error instanceof ProblemError && error.status === 403 && AUDITED_REFUSALS.has(error.slug)) {
-      const refusal: DecisionRefusal = { type: error.slug as DecisionRefusal['type'], status: error.status, detail: error.message, attempted: body.outcome };
-      await recordRefusedAttempt(deps.orm.em.fork(), { task, actor: await deciderOf(deps, request), context: contextOf(deps, request, task, body), refusal, data: body.data ?? {}, comment: body.comment ?? null });
+      const refusal: DecisionRefusal = {
+        type: error.slug as DecisionRefusal['type'],
+        status: error.status,
+        detail: error.message,
+        attempted: body.outcome,
+      };
+      await recordRefusedAttempt(deps.orm.em.fork(), {
+        task,
+        actor: await deciderOf(deps, request),
+        context: contextOf(deps, request, task, body),
+        refusal,
+        data: body.data ?? {},
+        comment: body.comment ?? null,
+      });
     }
     throw error;
   }

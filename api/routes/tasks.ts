@@ -5,7 +5,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { slaState, TaskFailureType, type FieldProblem, type TaskStatus } from '../../src/domain/tasks.js';
-import { addTaskComment, assignTask, checkCompletion, claimTask, findTask, listTasks, releaseTask, taskActivity, taskCursor, TaskRefusalError, type TaskRecord } from '../../src/tasks/store.js';
+import {
+  addTaskComment,
+  assignTask,
+  checkCompletion,
+  claimTask,
+  findTask,
+  listTasks,
+  releaseTask,
+  taskActivity,
+  taskCursor,
+  TaskRefusalError,
+  type TaskRecord,
+} from '../../src/tasks/store.js';
 import { completeTaskUpdate } from '../../workflows/messages.js';
 import { dutyRefusal, mayRead, TASK_OVERSIGHT_ROLES, workableTypes } from '../../src/domain/task-duties.js';
 import { actorOf, isTaskManager, rolesOf } from '../actor.js';
@@ -14,7 +26,18 @@ import { IdempotencyHeaders } from '../idempotency.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 import { ProblemError, problems } from '../problem.js';
 import { problemResponses, UuidParams } from '../schemas/common.js';
-import { AssignBody, CommentBody, CompleteBody, CompletionResultSchema, IfMatchHeaders, PendingApprovalSchema, TaskActivitySchema, TaskDetailSchema, TaskListQuery, TaskSchema } from '../schemas/task.js';
+import {
+  AssignBody,
+  CommentBody,
+  CompleteBody,
+  CompletionResultSchema,
+  IfMatchHeaders,
+  PendingApprovalSchema,
+  TaskActivitySchema,
+  TaskDetailSchema,
+  TaskListQuery,
+  TaskSchema,
+} from '../schemas/task.js';
 import { expectedVersion } from './if-match.js';
 import { approvalPolicyRoutes } from './approval-policy.js';
 import { approvalGate, requireOtherPerson } from './task-approvals.js';
@@ -33,7 +56,10 @@ export function taskView(task: TaskRecord, now = new Date()) {
     customerId: task.customerId,
     workflowId: task.workflowId,
     assignee: task.assignee,
-    sla: { dueAt: iso(task.slaDueAt), state: slaState({ slaDueAt: task.slaDueAt, createdAt: task.createdAt, closedAt: task.completedAt, now }) },
+    sla: {
+      dueAt: iso(task.slaDueAt),
+      state: slaState({ slaDueAt: task.slaDueAt, createdAt: task.createdAt, closedAt: task.completedAt, now }),
+    },
     payload: task.payload,
     outcome: task.outcome,
     version: task.version,
@@ -59,7 +85,8 @@ async function requireDuty(deps: ApiDeps, request: FastifyRequest, taskId: strin
   return task;
 }
 
-const overseesTasks = (request: FastifyRequest) => rolesOf(request).some((r) => (TASK_OVERSIGHT_ROLES as readonly string[]).includes(r));
+const overseesTasks = (request: FastifyRequest) =>
+  rolesOf(request).some((r) => (TASK_OVERSIGHT_ROLES as readonly string[]).includes(r));
 
 /** How long after creation a "task not open" answer from the workflow may still be the registration race. */
 const NEW_TASK_WINDOW_MS = 30_000;
@@ -94,10 +121,12 @@ interface FailureLike {
 /** Maps what the owning workflow answered to a problem: its validator's rules are 422, a closed task 409. */
 function completionProblem(error: unknown): ProblemError | undefined {
   const failure = error as FailureLike;
-  if (failure?.name === 'WorkflowNotFoundError') return problems.conflict('The workflow that owned this task has ended; the task can no longer be completed.');
+  if (failure?.name === 'WorkflowNotFoundError')
+    return problems.conflict('The workflow that owned this task has ended; the task can no longer be completed.');
   if (failure?.name !== 'WorkflowUpdateFailedError') return undefined;
   const cause = failure.cause;
-  if (cause?.type === TaskFailureType.closed) return problems.conflict('The task is already completed or no longer awaited.');
+  if (cause?.type === TaskFailureType.closed)
+    return problems.conflict('The task is already completed or no longer awaited.');
   if (cause?.type === TaskFailureType.invalid) {
     const found = (cause.details?.[0] ?? []) as FieldProblem[];
     return problems.unprocessable(
@@ -105,7 +134,10 @@ function completionProblem(error: unknown): ProblemError | undefined {
       'The task cannot be completed this way.',
     );
   }
-  return problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: cause?.message ?? 'refused by the owning workflow' }], 'The owning workflow refused the completion.');
+  return problems.unprocessable(
+    [{ pointer: '/outcome', in: 'body', detail: cause?.message ?? 'refused by the owning workflow' }],
+    'The owning workflow refused the completion.',
+  );
 }
 
 async function guardedGate<T>(run: () => Promise<T>): Promise<T> {
@@ -129,7 +161,17 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
 
   app.get(
     '/tasks',
-    { schema: { tags, summary: 'The task inbox: open and claimed tasks by default, oldest SLA deadline first', querystring: TaskListQuery, response: { 200: Type.Object({ items: Type.Array(TaskSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400) } } },
+    {
+      schema: {
+        tags,
+        summary: 'The task inbox: open and claimed tasks by default, oldest SLA deadline first',
+        querystring: TaskListQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(TaskSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...problemResponses(400),
+        },
+      },
+    },
     async (request) => {
       const q = request.query;
       const limit = q.limit ?? 50;
@@ -142,20 +184,32 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       const rows = await listTasks(orm.em.fork(), { ...q, status, types }, { limit: limit + 1, after, now });
       const page = rows.slice(0, limit);
       const items = page.filter((t) => mayRead(rolesOf(request), t));
-      return { items: items.map((t) => taskView(t, now)), nextCursor: rows.length > limit ? encodeCursor(taskCursor(page.at(-1)!)) : null };
+      return {
+        items: items.map((t) => taskView(t, now)),
+        nextCursor: rows.length > limit ? encodeCursor(taskCursor(page.at(-1)!)) : null,
+      };
     },
   );
 
   app.get(
     '/tasks/:id',
-    { schema: { tags, summary: 'A task with its SLA state and its trail (claims, reassignments, comments, escalations)', params: UuidParams, response: { 200: TaskDetailSchema, ...problemResponses(404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A task with its SLA state and its trail (claims, reassignments, comments, escalations)',
+        params: UuidParams,
+        response: { 200: TaskDetailSchema, ...problemResponses(404) },
+      },
+    },
     async (request, reply) => {
       const em = orm.em.fork();
       const task = await findTask(em, request.params.id);
       // A task's payload (amounts, customer facts) is for those who work or oversee its queue: to others it does not exist.
       if (!task || !mayRead(rolesOf(request), task)) throw problems.notFound('Task', request.params.id);
       const activity = await taskActivity(em, task.id);
-      return reply.header('etag', etag(task)).send({ ...taskView(task), activity: activity.map((a) => ({ ...a, at: a.at.toISOString() })) });
+      return reply
+        .header('etag', etag(task))
+        .send({ ...taskView(task), activity: activity.map((a) => ({ ...a, at: a.at.toISOString() })) });
     },
   );
 
@@ -163,44 +217,101 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
 
   app.post(
     '/tasks/:id/claim',
-    { schema: { tags, summary: 'Claim a task (claiming one you already hold is a no-op)', params: UuidParams, headers: IfMatchHeaders, response: { 200: TaskSchema, ...problemResponses(403, 404, 409, 412) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Claim a task (claiming one you already hold is a no-op)',
+        params: UuidParams,
+        headers: IfMatchHeaders,
+        response: { 200: TaskSchema, ...problemResponses(403, 404, 409, 412) },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params;
       // Claiming one's own request is the first step of a self-approval: refused, and kept in the decision audit.
-      await auditingRefusals(deps, request, await findTask(orm.em.fork(), id), { outcome: 'claim' }, () => requireDuty(deps, request, id));
-      const task = await guarded(id, () => claimTask(orm.em.fork(), id, actorOf(request), versionOf(request.headers['if-match'], id)));
+      await auditingRefusals(deps, request, await findTask(orm.em.fork(), id), { outcome: 'claim' }, () =>
+        requireDuty(deps, request, id),
+      );
+      const task = await guarded(id, () =>
+        claimTask(orm.em.fork(), id, actorOf(request), versionOf(request.headers['if-match'], id)),
+      );
       return sendTask(reply, task);
     },
   );
 
   app.post(
     '/tasks/:id/release',
-    { schema: { tags, summary: 'Give a claimed task back to its queue (the claimant or a manager)', params: UuidParams, headers: IfMatchHeaders, response: { 200: TaskSchema, ...problemResponses(403, 404, 409, 412) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Give a claimed task back to its queue (the claimant or a manager)',
+        params: UuidParams,
+        headers: IfMatchHeaders,
+        response: { 200: TaskSchema, ...problemResponses(403, 404, 409, 412) },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params;
-      const task = await guarded(id, () => releaseTask(orm.em.fork(), id, actorOf(request), isTaskManager(request), versionOf(request.headers['if-match'], id)));
+      const task = await guarded(id, () =>
+        releaseTask(
+          orm.em.fork(),
+          id,
+          actorOf(request),
+          isTaskManager(request),
+          versionOf(request.headers['if-match'], id),
+        ),
+      );
       return sendTask(reply, task);
     },
   );
 
   app.post(
     '/tasks/:id/assign',
-    { schema: { tags, summary: 'Assign a task to someone (reassigning a claimed task takes the claimant or a manager)', params: UuidParams, headers: IfMatchHeaders, body: AssignBody, response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Assign a task to someone (reassigning a claimed task takes the claimant or a manager)',
+        params: UuidParams,
+        headers: IfMatchHeaders,
+        body: AssignBody,
+        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412) },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params;
-      const input = { assignee: request.body.assignee, note: request.body.note, actor: actorOf(request), isManager: isTaskManager(request) };
-      const task = await guarded(id, () => assignTask(orm.em.fork(), id, input, versionOf(request.headers['if-match'], id)));
+      const input = {
+        assignee: request.body.assignee,
+        note: request.body.note,
+        actor: actorOf(request),
+        isManager: isTaskManager(request),
+      };
+      const task = await guarded(id, () =>
+        assignTask(orm.em.fork(), id, input, versionOf(request.headers['if-match'], id)),
+      );
       return sendTask(reply, task);
     },
   );
 
   app.post(
     '/tasks/:id/comments',
-    { config: { idempotency: true }, schema: { tags, summary: 'Comment on a task', params: UuidParams, headers: IdempotencyHeaders, body: CommentBody, response: { 201: TaskActivitySchema, ...problemResponses(400, 404) } } },
+    {
+      config: { idempotency: true },
+      schema: {
+        tags,
+        summary: 'Comment on a task',
+        params: UuidParams,
+        headers: IdempotencyHeaders,
+        body: CommentBody,
+        response: { 201: TaskActivitySchema, ...problemResponses(400, 404) },
+      },
+    },
     async (request, reply) => {
       const found = await findTask(orm.em.fork(), request.params.id);
       if (!found || !mayRead(rolesOf(request), found)) throw problems.notFound('Task', request.params.id);
-      const comment = await addTaskComment(orm.em.fork(), request.params.id, { actor: actorOf(request), body: request.body.body });
+      const comment = await addTaskComment(orm.em.fork(), request.params.id, {
+        actor: actorOf(request),
+        body: request.body.body,
+      });
       if (!comment) throw problems.notFound('Task', request.params.id);
       return reply.status(201).send({ ...comment, at: comment.at.toISOString() });
     },
@@ -214,27 +325,54 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         summary: 'Complete a task with an outcome; the owning workflow validates it and acts on it',
         params: UuidParams,
         body: CompleteBody,
-        response: { 200: CompletionResultSchema, 202: PendingApprovalSchema, ...problemResponses(400, 403, 404, 409, 422) },
+        response: {
+          200: CompletionResultSchema,
+          202: PendingApprovalSchema,
+          ...problemResponses(400, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       // A refusal for four eyes or authority is an attempted decision: the audit keeps it (task-decisions.ts).
-      await auditingRefusals(deps, request, await findTask(orm.em.fork(), id), request.body, () => requireDuty(deps, request, id));
+      await auditingRefusals(deps, request, await findTask(orm.em.fork(), id), request.body, () =>
+        requireDuty(deps, request, id),
+      );
       const actor = actorOf(request);
       const manager = isTaskManager(request);
       const task = await guarded(id, () => checkCompletion(orm.em.fork(), id, actor, manager));
       if (!task.workflowId) {
-        throw problems.unprocessable([{ pointer: '/outcome', in: 'body', detail: 'this task closes itself when its subject is resolved' }], 'The task has no workflow to complete it.');
+        throw problems.unprocessable(
+          [{ pointer: '/outcome', in: 'body', detail: 'this task closes itself when its subject is resolved' }],
+          'The task has no workflow to complete it.',
+        );
       }
       // Authority by amount: refused above the caller's ceiling (and routed up), or one of two approvals recorded.
-      const gate = await auditingRefusals(deps, request, task, request.body, () => guardedGate(() => approvalGate(deps, request, task, request.body)));
+      const gate = await auditingRefusals(deps, request, task, request.body, () =>
+        guardedGate(() => approvalGate(deps, request, task, request.body)),
+      );
       if (gate.kind === 'recorded') {
-        return reply.status(202).send({ taskId: id, outcome: 'approve', status: 'awaiting_approval', approvals: gate.approvals.map(({ by, at }) => ({ by, at })), approvalsRequired: gate.required });
+        return reply
+          .status(202)
+          .send({
+            taskId: id,
+            outcome: 'approve',
+            status: 'awaiting_approval',
+            approvals: gate.approvals.map(({ by, at }) => ({ by, at })),
+            approvalsRequired: gate.required,
+          });
       }
       await leaveDecisionContext(deps, request, task, request.body, gate.extra.approvals);
       const handle = temporal.workflow.getHandle(task.workflowId);
-      const completion = { taskId: id, outcome: request.body.outcome, data: request.body.data ?? {}, by: actor, byManager: manager, comment: request.body.comment, ...gate.extra };
+      const completion = {
+        taskId: id,
+        outcome: request.body.outcome,
+        data: request.body.data ?? {},
+        by: actor,
+        byManager: manager,
+        comment: request.body.comment,
+        ...gate.extra,
+      };
       // The task row commits a moment before its workflow has processed the activity result that registers it; a
       // completion in that window is refused as "not open" although the store says it is. Ask again briefly.
       for (let attempt = 1; ; attempt++) {

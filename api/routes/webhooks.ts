@@ -45,9 +45,20 @@ const CreatedSubscriptionSchema = Type.Intersect([
 
 const CreateWebhookBody = Type.Object(
   {
-    url: Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'receiver endpoint (http or https)' }),
-    eventTypes: Type.Array(EventTypePattern, { minItems: 1, maxItems: 50, description: 'event types, `area.*` or `*`' }),
-    secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'your own signing secret; generated when absent' })),
+    url: Type.String({
+      format: 'uri',
+      maxLength: 2000,
+      pattern: '^https?://',
+      description: 'receiver endpoint (http or https)',
+    }),
+    eventTypes: Type.Array(EventTypePattern, {
+      minItems: 1,
+      maxItems: 50,
+      description: 'event types, `area.*` or `*`',
+    }),
+    secret: Type.Optional(
+      Type.String({ minLength: 16, maxLength: 200, description: 'your own signing secret; generated when absent' }),
+    ),
     description: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
@@ -82,7 +93,10 @@ const DeliverySchema = Type.Object({
   attemptLog: Type.Array(AttemptSchema),
 });
 
-const DeliveryParams = Type.Object({ id: Type.String({ format: 'uuid' }), deliveryId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const DeliveryParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }), deliveryId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
 
 const view = (s: Subscription): Static<typeof SubscriptionSchema> => ({ ...s });
 
@@ -91,7 +105,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
   const ctx = () => ({ client: temporal, taskQueue: config.temporal.taskQueue });
 
   async function deliveryViews(deliveries: Delivery[]) {
-    const attempts = await attemptsOf(orm.em.fork(), deliveries.map((d) => d.id));
+    const attempts = await attemptsOf(
+      orm.em.fork(),
+      deliveries.map((d) => d.id),
+    );
     return deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] }));
   }
 
@@ -117,7 +134,17 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const unknown = unknownEventTypes(request.body.eventTypes);
       if (unknown.length) {
         throw problems.unprocessable(
-          request.body.eventTypes.flatMap((t, i) => (unknown.includes(t) ? [{ pointer: `/eventTypes/${i}`, in: 'body' as const, detail: `"${t}" is not an event type (see GET /events)` }] : [])),
+          request.body.eventTypes.flatMap((t, i) =>
+            unknown.includes(t)
+              ? [
+                  {
+                    pointer: `/eventTypes/${i}`,
+                    in: 'body' as const,
+                    detail: `"${t}" is not an event type (see GET /events)`,
+                  },
+                ]
+              : [],
+          ),
           'The subscription names event types that do not exist.',
         );
       }
@@ -130,11 +157,20 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
           description: request.body.description ?? null,
           createdBy: actorOf(request),
         });
-        const workflowId = await recordWorkflowStart(tx, workflowStarts.webhookDispatcher({ ...ctx(), requestId: request.id }, { subscriptionId: sub.id, policy: config.integrations.webhook }));
+        const workflowId = await recordWorkflowStart(
+          tx,
+          workflowStarts.webhookDispatcher(
+            { ...ctx(), requestId: request.id },
+            { subscriptionId: sub.id, policy: config.integrations.webhook },
+          ),
+        );
         return { ...sub, workflowId };
       });
       await startRecorded(orm.em, temporal, [created.workflowId], request.log);
-      return reply.status(201).header('location', `/webhooks/${created.id}`).send({ ...view(created), secret });
+      return reply
+        .status(201)
+        .header('location', `/webhooks/${created.id}`)
+        .send({ ...view(created), secret });
     },
   );
 
@@ -151,7 +187,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     async (request) => {
       const limit = request.query.limit ?? 50;
       const key = decodeCursor(request.query.cursor, 2);
-      const rows = await listSubscriptions(orm.em.fork(), limit + 1, key ? { createdAt: String(key[0]), id: String(key[1]) } : undefined);
+      const rows = await listSubscriptions(
+        orm.em.fork(),
+        limit + 1,
+        key ? { createdAt: String(key[0]), id: String(key[1]) } : undefined,
+      );
       return toPage(rows, limit, (s) => [s.createdAt, s.id], view);
     },
   );
@@ -159,7 +199,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
   app.get(
     '/webhooks/:id',
     {
-      schema: { tags: ['integrations'], summary: 'One webhook subscription (without its secret)', params: UuidParams, response: { 200: SubscriptionSchema, ...problemResponses(400, 404) } },
+      schema: {
+        tags: ['integrations'],
+        summary: 'One webhook subscription (without its secret)',
+        params: UuidParams,
+        response: { 200: SubscriptionSchema, ...problemResponses(400, 404) },
+      },
     },
     async (request) => view(await activeSubscription(request.params.id)),
   );
@@ -180,7 +225,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const deleted = await markSubscriptionDeleted(orm.em.fork(), request.params.id);
       if (!deleted) throw problems.notFound('Webhook subscription', request.params.id);
       try {
-        await temporal.workflow.getHandle(workflowIds.webhookDispatcher(deleted.id)).signal(stopWebhookDispatcherSignal, { by: actorOf(request) });
+        await temporal.workflow
+          .getHandle(workflowIds.webhookDispatcher(deleted.id))
+          .signal(stopWebhookDispatcherSignal, { by: actorOf(request) });
       } catch (err) {
         // Already ended: nothing to stop. The dispatcher also ends by itself when it finds the subscription deleted.
         request.log.info({ err, subscriptionId: deleted.id }, 'webhook dispatcher not running');
@@ -197,7 +244,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         summary: 'Deliveries of a subscription, newest first, with every attempt and the receiver response',
         params: UuidParams,
         querystring: Type.Object(
-          { ...PageQuery, status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])) },
+          {
+            ...PageQuery,
+            status: Type.Optional(
+              Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')]),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageSchema(DeliverySchema), ...problemResponses(400, 404) },
@@ -213,7 +265,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         limit: limit + 1,
         before: key ? { createdAt: String(key[0]), id: String(key[1]) } : undefined,
       });
-      const page = toPage(rows, limit, (d) => [d.createdAt, d.id], (d) => d);
+      const page = toPage(
+        rows,
+        limit,
+        (d) => [d.createdAt, d.id],
+        (d) => d,
+      );
       return { items: await deliveryViews(page.items), nextCursor: page.nextCursor };
     },
   );
@@ -232,18 +289,29 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     },
     async (request, reply) => {
       const sub = await activeSubscription(request.params.id);
-      if (sub.status !== 'active') throw problems.conflict(`Webhook subscription ${sub.id} is deleted; its deliveries are no longer attempted.`);
+      if (sub.status !== 'active')
+        throw problems.conflict(`Webhook subscription ${sub.id} is deleted; its deliveries are no longer attempted.`);
       const em = orm.em.fork();
       const current = await findDelivery(em, sub.id, request.params.deliveryId);
       if (!current) throw problems.notFound('Webhook delivery', request.params.deliveryId);
       if (!(await requeueDelivery(em, current.id))) {
-        throw problems.conflict(`Delivery ${current.id} is ${current.status}; only a dead-lettered delivery can be retried.`);
+        throw problems.conflict(
+          `Delivery ${current.id} is ${current.status}; only a dead-lettered delivery can be retried.`,
+        );
       }
       try {
-        const handle = await startWebhookDispatcher(ctx(), { subscriptionId: sub.id, policy: config.integrations.webhook });
-        await handle.signal(wakeWebhookDispatcherSignal, { reason: `manual retry of ${current.id} by ${actorOf(request)}` });
+        const handle = await startWebhookDispatcher(ctx(), {
+          subscriptionId: sub.id,
+          policy: config.integrations.webhook,
+        });
+        await handle.signal(wakeWebhookDispatcherSignal, {
+          reason: `manual retry of ${current.id} by ${actorOf(request)}`,
+        });
       } catch (err) {
-        request.log.warn({ err, subscriptionId: sub.id }, 'dispatcher not reachable; the retry happens at its next poll');
+        request.log.warn(
+          { err, subscriptionId: sub.id },
+          'dispatcher not reachable; the retry happens at its next poll',
+        );
       }
       const [after] = await deliveryViews([(await findDelivery(orm.em.fork(), sub.id, current.id))!]);
       return reply.status(202).send(after!);

@@ -18,7 +18,10 @@ export const LoginBody = Type.Object(
   { email: Type.String({ format: 'email', maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
   { additionalProperties: false },
 );
-export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 
 export const PublicUserSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -54,11 +57,18 @@ export const CreateUserBody = Type.Object(
   {
     email: Type.String({ format: 'email', maxLength: 254 }),
     role: RoleSchema,
-    customerId: Type.Optional(Type.String({ format: 'uuid', description: 'required for role customer, refused otherwise' })),
+    customerId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'required for role customer, refused otherwise' }),
+    ),
     displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     // The password policy's length and its one-character rule; that it is not the e-mail address is checked after (422).
     password: Type.Optional(
-      Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, not: { pattern: '^(.)\\1*$' }, description: `omit to create the user as invited; ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters, not one character repeated, not the e-mail address` }),
+      Type.String({
+        minLength: PASSWORD_MIN_LENGTH,
+        maxLength: PASSWORD_MAX_LENGTH,
+        not: { pattern: '^(.)\\1*$' },
+        description: `omit to create the user as invited; ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters, not one character repeated, not the e-mail address`,
+      }),
     ),
   },
   { additionalProperties: false },
@@ -80,7 +90,10 @@ export const ApiKeySchema = Type.Object({
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
-export const CreatedApiKeySchema = Type.Intersect([ApiKeySchema, Type.Object({ key: Type.String({ description: 'shown once; only its hash is stored' }) })]);
+export const CreatedApiKeySchema = Type.Intersect([
+  ApiKeySchema,
+  Type.Object({ key: Type.String({ description: 'shown once; only its hash is stored' }) }),
+]);
 
 export const CreateApiKeyBody = Type.Object(
   {

@@ -2,41 +2,86 @@
 // collection, contacts, promises to pay and recoveries of written-off debt.
 import { readdirSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
-import { Amount, DURATION_PATTERN, IsoDate, IsoDuration, MoneySchema, PositiveMoneyInput, Timestamp } from './common.js';
+import {
+  Amount,
+  DURATION_PATTERN,
+  IsoDate,
+  IsoDuration,
+  MoneySchema,
+  PositiveMoneyInput,
+  Timestamp,
+} from './common.js';
 import { Cursor } from '../pagination.js';
 
 const Duration = (description: string) => IsoDuration({ description });
 // A level contacts the customer every so often: a duration of zero (P0D, PT0S) would contact without pause.
 const ZERO_DURATION = '^P(0+[YMWD])*(T(0+[HM])*(0+(\\.0{1,3})?S)?)?$';
-const PositiveDuration = (description: string) => Type.String({ pattern: DURATION_PATTERN, not: { pattern: ZERO_DURATION }, maxLength: 40, description: `${description} (ISO-8601 duration longer than zero, e.g. P7D, PT5S)` });
+const PositiveDuration = (description: string) =>
+  Type.String({
+    pattern: DURATION_PATTERN,
+    not: { pattern: ZERO_DURATION },
+    maxLength: 40,
+    description: `${description} (ISO-8601 duration longer than zero, e.g. P7D, PT5S)`,
+  });
 /** Templates a level can send: every one with a subject, an HTML and a text part under activities/templates. */
 const TEMPLATES = (() => {
   const files = new Set(readdirSync(new URL('../../activities/templates/', import.meta.url)));
-  return [...files].filter((f) => f.endsWith('.subject.hbs')).map((f) => f.slice(0, -'.subject.hbs'.length)).filter((t) => files.has(`${t}.html.hbs`) && files.has(`${t}.text.hbs`)).sort();
+  return [...files]
+    .filter((f) => f.endsWith('.subject.hbs'))
+    .map((f) => f.slice(0, -'.subject.hbs'.length))
+    .filter((t) => files.has(`${t}.html.hbs`) && files.has(`${t}.text.hbs`))
+    .sort();
 })();
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('letter'), Type.Literal('sms')]);
-const Action = Type.Union([Type.Literal('collector_task'), Type.Literal('credit_hold'), Type.Literal('agency_handover')]);
+const Action = Type.Union([
+  Type.Literal('collector_task'),
+  Type.Literal('credit_hold'),
+  Type.Literal('agency_handover'),
+]);
 
 export const DunningLevelSchema = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'lower_snake_case, unique in the policy (e.g. final_notice)' }),
+    name: Type.String({
+      pattern: '^[a-z][a-z0-9_]{0,39}$',
+      description: 'lower_snake_case, unique in the policy (e.g. final_notice)',
+    }),
     trigger: Type.Object(
       {
         pastDueFor: Type.Union([Duration('How long the oldest overdue invoice is past due'), Type.Null()]),
-        overdueAbove: Type.Union([Amount({ minimum: 0, description: 'Overdue total strictly above this (minor units, customer currency)' }), Type.Null()]),
-        match: Type.Union([Type.Literal('any'), Type.Literal('all')], { default: 'any', description: 'With both conditions: either suffices (any) or both must hold (all)' }),
+        overdueAbove: Type.Union([
+          Amount({ minimum: 0, description: 'Overdue total strictly above this (minor units, customer currency)' }),
+          Type.Null(),
+        ]),
+        match: Type.Union([Type.Literal('any'), Type.Literal('all')], {
+          default: 'any',
+          description: 'With both conditions: either suffices (any) or both must hold (all)',
+        }),
       },
       { additionalProperties: false },
     ),
     contactEvery: PositiveDuration('Contact frequency at this level'),
     channels: Type.Array(Channel, { minItems: 1, maxItems: 3, uniqueItems: true }),
-    template: Type.Unsafe<string>({ type: 'string', enum: TEMPLATES, description: 'Template under activities/templates (e.g. dunning-demand)' }),
+    template: Type.Unsafe<string>({
+      type: 'string',
+      enum: TEMPLATES,
+      description: 'Template under activities/templates (e.g. dunning-demand)',
+    }),
     lateFee: Type.Union([
       Type.Object(
         {
           fixed: Amount({ minimum: 0, description: 'Fixed charge in minor units of the invoice currency' }),
           interest: Type.Union([
-            Type.Object({ annualRateBp: Type.Integer({ minimum: 1, maximum: 100_000, description: 'Annual rate in basis points (800 = 8 %)' }), basis: Type.Union([Type.Literal(360), Type.Literal(365)]) }, { additionalProperties: false }),
+            Type.Object(
+              {
+                annualRateBp: Type.Integer({
+                  minimum: 1,
+                  maximum: 100_000,
+                  description: 'Annual rate in basis points (800 = 8 %)',
+                }),
+                basis: Type.Union([Type.Literal(360), Type.Literal(365)]),
+              },
+              { additionalProperties: false },
+            ),
             Type.Null(),
           ]),
         },
@@ -52,26 +97,43 @@ export const DunningLevelSchema = Type.Object(
 export const DunningPolicyBodySchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    courtesyReminder: Type.Union([Type.Object({ before: Duration('Courtesy reminder before the due date') }, { additionalProperties: false }), Type.Null()]),
+    courtesyReminder: Type.Union([
+      Type.Object({ before: Duration('Courtesy reminder before the due date') }, { additionalProperties: false }),
+      Type.Null(),
+    ]),
     levels: Type.Array(DunningLevelSchema, { minItems: 1, maxItems: 12 }),
     promise: Type.Object(
-      { maxAhead: Duration('Latest promised date from today'), grace: Duration('Grace after the promised date'), maxOpen: Type.Integer({ minimum: 1, maximum: 10 }) },
+      {
+        maxAhead: Duration('Latest promised date from today'),
+        grace: Duration('Grace after the promised date'),
+        maxOpen: Type.Integer({ minimum: 1, maximum: 10 }),
+      },
       { additionalProperties: false },
     ),
-    writeOff: Type.Object({ after: Duration('Wait at the last level before a write-off proposal'), sla: Duration('SLA of the write-off proposal task') }, { additionalProperties: false }),
+    writeOff: Type.Object(
+      {
+        after: Duration('Wait at the last level before a write-off proposal'),
+        sla: Duration('SLA of the write-off proposal task'),
+      },
+      { additionalProperties: false },
+    ),
     collectorQueue: Type.String({ minLength: 1, maxLength: 60, default: 'collections' }),
     collectorTaskSla: Duration('SLA of collector tasks'),
     managerQueue: Type.Optional(
       Type.String({
         pattern: '^[a-z0-9][a-z0-9._-]{0,99}$',
-        description: 'Queue a collector task or write-off proposal still open at its deadline moves to, once (absent: finance-director)',
+        description:
+          'Queue a collector task or write-off proposal still open at its deadline moves to, once (absent: finance-director)',
       }),
     ),
   },
   { additionalProperties: false },
 );
 
-export const PolicyCodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'Policy code, e.g. standard' }) }, { additionalProperties: false });
+export const PolicyCodeParams = Type.Object(
+  { code: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'Policy code, e.g. standard' }) },
+  { additionalProperties: false },
+);
 
 // One object rather than an allOf of the stored fields and the (closed) body schema: each allOf part would judge the
 // other's fields as additional, so a schema-checking client would refuse every stored policy.
@@ -87,10 +149,28 @@ export const DunningPolicySchema = Type.Object(
 );
 export const PolicyVersionsSchema = Type.Object({ code: Type.String(), versions: Type.Array(DunningPolicySchema) });
 
-export const SegmentParams = Type.Object({ segment: Type.Union([Type.Literal('default'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]) }, { additionalProperties: false });
-export const AssignmentBody = Type.Object({ policyCode: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
-export const AssignmentSchema = Type.Object({ segment: Type.String(), policyCode: Type.String(), updatedBy: Type.String(), updatedAt: Type.String({ format: 'date-time' }) });
-export const CustomerPolicyBody = Type.Object({ policyCode: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()], { description: 'null removes the override' }) }, { additionalProperties: false });
+export const SegmentParams = Type.Object(
+  { segment: Type.Union([Type.Literal('default'), Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]) },
+  { additionalProperties: false },
+);
+export const AssignmentBody = Type.Object(
+  { policyCode: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+);
+export const AssignmentSchema = Type.Object({
+  segment: Type.String(),
+  policyCode: Type.String(),
+  updatedBy: Type.String(),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export const CustomerPolicyBody = Type.Object(
+  {
+    policyCode: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()], {
+      description: 'null removes the override',
+    }),
+  },
+  { additionalProperties: false },
+);
 export const CustomerPolicySchema = Type.Object({
   customerId: Type.String(),
   policyCode: Type.String(),
@@ -98,7 +178,10 @@ export const CustomerPolicySchema = Type.Object({
   source: Type.Union([Type.Literal('customer'), Type.Literal('segment'), Type.Literal('default')]),
 });
 
-export const CustomerIdParams = Type.Object({ customerId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const CustomerIdParams = Type.Object(
+  { customerId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
 
 export const WorklistQuery = Type.Object(
   {
@@ -122,14 +205,33 @@ export const WorklistItemSchema = Type.Object({
   nextAction: Type.Union([Type.String(), Type.Null()]),
   nextActionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   pausedUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  priority: Type.Object({ score: Type.Number(), parts: Type.Object({ risk: Type.Number(), amount: Type.Number(), age: Type.Number(), promises: Type.Number(), history: Type.Number() }) }),
+  priority: Type.Object({
+    score: Type.Number(),
+    parts: Type.Object({
+      risk: Type.Number(),
+      amount: Type.Number(),
+      age: Type.Number(),
+      promises: Type.Number(),
+      history: Type.Number(),
+    }),
+  }),
   policy: Type.Object({ code: Type.String(), version: Type.Integer() }),
 });
 
 export const ContactBody = Type.Object(
   {
-    channel: Type.Union([Type.Literal('call'), Type.Literal('letter'), Type.Literal('visit'), Type.Literal('email'), Type.Literal('sms')]),
-    outcome: Type.String({ minLength: 1, maxLength: 200, description: 'e.g. reached, no_answer, promised_payment, disputes_invoice' }),
+    channel: Type.Union([
+      Type.Literal('call'),
+      Type.Literal('letter'),
+      Type.Literal('visit'),
+      Type.Literal('email'),
+      Type.Literal('sms'),
+    ]),
+    outcome: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'e.g. reached, no_answer, promised_payment, disputes_invoice',
+    }),
     note: Type.Optional(Type.String({ maxLength: 4000 })),
     at: Type.Optional(Timestamp({ description: 'When the contact happened (default now; not in the future)' })),
     invoiceIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 200 })),
@@ -154,7 +256,9 @@ export const PromiseBody = Type.Object(
   {
     amount: PositiveMoneyInput,
     date: IsoDate({ description: 'Promised payment date (after today, within the policy maximum)' }),
-    invoiceIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 200, uniqueItems: true })),
+    invoiceIds: Type.Optional(
+      Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 200, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -174,7 +278,9 @@ export const PromiseSchema = Type.Object({
 
 export const MigrateBody = Type.Object(
   {
-    policyCode: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Default: the code the collection runs now' })),
+    policyCode: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 40, description: 'Default: the code the collection runs now' }),
+    ),
     version: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the latest version of the code' })),
   },
   { additionalProperties: false },
@@ -205,7 +311,9 @@ export const RecoverySchema = Type.Object({
 export const CollectionSchema = Type.Object({
   customerId: Type.String(),
   running: Type.Boolean({ description: 'Whether the collection workflow runs now (its live state is in `state`)' }),
-  state: Type.Union([Type.Unknown(), Type.Null()], { description: 'The workflow query result: level, next action, promise, history' }),
+  state: Type.Union([Type.Unknown(), Type.Null()], {
+    description: 'The workflow query result: level, next action, promise, history',
+  }),
   case: Type.Union([
     Type.Object({
       status: Type.String(),
@@ -222,7 +330,19 @@ export const CollectionSchema = Type.Object({
   contacts: Type.Array(ContactSchema),
   promises: Type.Array(PromiseSchema),
   fees: Type.Array(
-    Type.Object({ invoiceId: Type.String(), level: Type.String(), amount: MoneySchema, fixed: Type.Integer(), interest: Type.Integer(), principal: Type.Integer(), days: Type.Integer(), annualRateBp: Type.Union([Type.Integer(), Type.Null()]), basis: Type.Union([Type.Integer(), Type.Null()]), policy: Type.String(), chargedAt: Type.String() }),
+    Type.Object({
+      invoiceId: Type.String(),
+      level: Type.String(),
+      amount: MoneySchema,
+      fixed: Type.Integer(),
+      interest: Type.Integer(),
+      principal: Type.Integer(),
+      days: Type.Integer(),
+      annualRateBp: Type.Union([Type.Integer(), Type.Null()]),
+      basis: Type.Union([Type.Integer(), Type.Null()]),
+      policy: Type.String(),
+      chargedAt: Type.String(),
+    }),
   ),
 });
 

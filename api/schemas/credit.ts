@@ -5,7 +5,10 @@ import { Amount, CurrencyCode, MoneySchema } from './common.js';
 const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Minor = (description: string) => Amount({ description: `${description} (minor units)` });
 
-export const HoldBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+export const HoldBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
 
 const HoldSchema = Type.Object({ reason: Type.String(), by: Type.String(), at: Type.String() });
 
@@ -53,9 +56,25 @@ export const CreditApplicationBody = Type.Object(
         { maxItems: 20 },
       ),
     ),
-    bureauScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'a bureau score you already have (0-100); none: the configured bureau is asked' })),
-    collateral: Type.Optional(Type.Object({ description: Type.String({ maxLength: 500, description: 'Not blank when value is above 0 (422 otherwise)' }), value: Amount({ minimum: 0 }) }, { additionalProperties: false })),
-    industry: Type.Optional(Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })), risk: Risk }, { additionalProperties: false })),
+    bureauScore: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100,
+        description: 'a bureau score you already have (0-100); none: the configured bureau is asked',
+      }),
+    ),
+    collateral: Type.Optional(
+      Type.Object(
+        {
+          description: Type.String({ maxLength: 500, description: 'Not blank when value is above 0 (422 otherwise)' }),
+          value: Amount({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    industry: Type.Optional(
+      Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })), risk: Risk }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -71,7 +90,10 @@ export const CreditReviewSchema = Type.Object({
   requestedLimit: Nullable(Type.Integer()),
   application: Type.Unknown(),
   bureau: Type.Unknown({ description: 'the bureau report used (provider, reference, score, pulledAt, reused)' }),
-  scorecard: Type.Unknown({ description: 'every input, metric, rule line (band, points, weight), component, the weighted score and the rationale' }),
+  scorecard: Type.Unknown({
+    description:
+      'every input, metric, rule line (band, points, weight), component, the weighted score and the rationale',
+  }),
   policyVersion: Nullable(Type.String()),
   riskClass: Nullable(Type.String()),
   recommendedLimit: Nullable(Type.Integer()),
@@ -102,7 +124,15 @@ export const CreditPositionSchema = Type.Object({
   overLimit: Type.Boolean(),
   hold: Nullable(HoldSchema),
   riskClass: Nullable(Type.String()),
-  lastReview: Nullable(Type.Object({ reviewId: Type.String(), decidedAt: Type.String(), outcome: Type.String(), approver: Type.String(), decidedBy: Type.String() })),
+  lastReview: Nullable(
+    Type.Object({
+      reviewId: Type.String(),
+      decidedAt: Type.String(),
+      outcome: Type.String(),
+      approver: Type.String(),
+      decidedBy: Type.String(),
+    }),
+  ),
   nextReviewDate: Nullable(Type.String()),
   runningReview: Nullable(Type.String()),
   decisions: Type.Array(

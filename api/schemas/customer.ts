@@ -16,13 +16,29 @@ export const AddressSchema = Type.Object(
 export const TaxIdSchema = Type.Object(
   {
     country: CountryCode('ISO 3166-1 alpha-2 country that issued the id'),
-    value: Type.String({ minLength: 2, maxLength: 40, pattern: '[0-9A-Za-z]', description: 'Stored normalized: no spaces or punctuation, upper case' }),
+    value: Type.String({
+      minLength: 2,
+      maxLength: 40,
+      pattern: '[0-9A-Za-z]',
+      description: 'Stored normalized: no spaces or punctuation, upper case',
+    }),
   },
   { additionalProperties: false },
 );
 
-const ContactRole = Type.Union([Type.Literal('billing'), Type.Literal('accounts_payable'), Type.Literal('purchasing'), Type.Literal('management'), Type.Literal('other')]);
-const ContactChannel = Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('portal'), Type.Literal('post')]);
+const ContactRole = Type.Union([
+  Type.Literal('billing'),
+  Type.Literal('accounts_payable'),
+  Type.Literal('purchasing'),
+  Type.Literal('management'),
+  Type.Literal('other'),
+]);
+const ContactChannel = Type.Union([
+  Type.Literal('email'),
+  Type.Literal('phone'),
+  Type.Literal('portal'),
+  Type.Literal('post'),
+]);
 
 export const ContactSchema = Type.Object(
   {
@@ -34,22 +50,42 @@ export const ContactSchema = Type.Object(
   },
   // A contact is someone to reach: the schema says so, rather than leaving it to the domain's 422. Each branch names
   // its type, or the answer serializer's strict Ajv warns on every customer it writes.
-  { additionalProperties: false, anyOf: [{ type: 'object', required: ['email'] }, { type: 'object', required: ['phone'] }] },
+  {
+    additionalProperties: false,
+    anyOf: [
+      { type: 'object', required: ['email'] },
+      { type: 'object', required: ['phone'] },
+    ],
+  },
 );
 
 export const CommunicationSchema = Type.Object(
   {
     language: Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$', description: 'BCP 47 language tag, e.g. en, de-DE' }),
     channel: Type.Union([Type.Literal('email'), Type.Literal('portal'), Type.Literal('post')]),
-    statementFrequency: Type.Union([Type.Literal('none'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('quarterly')]),
+    statementFrequency: Type.Union([
+      Type.Literal('none'),
+      Type.Literal('weekly'),
+      Type.Literal('monthly'),
+      Type.Literal('quarterly'),
+    ]),
   },
   { additionalProperties: false },
 );
 
 const RiskSegment = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
 const Tag = Type.String({ pattern: '^[a-z0-9][a-z0-9_:-]{0,39}$', description: 'lower-case tag' });
-const TermsCode = Type.String({ pattern: '^[A-Z0-9_]{1,40}$', description: 'Code of a payment terms template (GET /payment-terms)' });
-const CreditLimit = Type.Union([Type.Object({ amount: Amount({ minimum: 0 }), currency: CurrencyCode }, { additionalProperties: false }), Type.Null()], { description: 'Money in the customer currency, at least zero; null: no limit assigned' });
+const TermsCode = Type.String({
+  pattern: '^[A-Z0-9_]{1,40}$',
+  description: 'Code of a payment terms template (GET /payment-terms)',
+});
+const CreditLimit = Type.Union(
+  [
+    Type.Object({ amount: Amount({ minimum: 0 }), currency: CurrencyCode }, { additionalProperties: false }),
+    Type.Null(),
+  ],
+  { description: 'Money in the customer currency, at least zero; null: no limit assigned' },
+);
 
 /** Fields a clerk may set at creation and change later (PATCH takes any subset). */
 const editable = {
@@ -63,12 +99,16 @@ const editable = {
   termsCode: TermsCode,
   creditLimit: CreditLimit,
   riskSegment: Type.Union([RiskSegment, Type.Null()]),
-  externalRef: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], { description: 'Id of the customer in the ERP' }),
+  externalRef: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], {
+    description: 'Id of the customer in the ERP',
+  }),
   tags: Type.Array(Tag, { maxItems: 50, uniqueItems: true }),
 };
 
 const duplicateOverride = {
-  allowDuplicate: Type.Optional(Type.Boolean({ description: 'Create/change even though probable duplicates exist (recorded in the history)' })),
+  allowDuplicate: Type.Optional(
+    Type.Boolean({ description: 'Create/change even though probable duplicates exist (recorded in the history)' }),
+  ),
   duplicateReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
 };
 
@@ -109,9 +149,15 @@ export const PatchCustomerBody = Type.Object(
     tags: Type.Optional(editable.tags),
     currency: Type.Optional(CurrencyCodeOf('Only while the customer has no ledger activity')),
     hold: Type.Optional(
-      Type.Union([Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }), Type.Null()], {
-        description: 'Put the account on hold (with a reason) or release it (null)',
-      }),
+      Type.Union(
+        [
+          Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+          Type.Null(),
+        ],
+        {
+          description: 'Put the account on hold (with a reason) or release it (null)',
+        },
+      ),
     ),
     ...duplicateOverride,
   },
@@ -122,7 +168,10 @@ export type PatchCustomerBody = Static<typeof PatchCustomerBody>;
 const IfMatch = Type.Optional(Type.String({ description: 'ETag of the version being changed; a stale one gets 412' }));
 export const IfMatchHeaders = Type.Object({ 'if-match': IfMatch }, { additionalProperties: true });
 export const IdempotencyAndIfMatchHeaders = Type.Object(
-  { 'if-match': IfMatch, 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' })) },
+  {
+    'if-match': IfMatch,
+    'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' })),
+  },
   { additionalProperties: true },
 );
 
@@ -139,7 +188,12 @@ const DelinquencySchema = Type.Object({
   since: Type.String(),
   reasons: Type.Array(Type.Object({ code: Type.String(), detail: Type.String() })),
 });
-const Status = Type.Union([Type.Literal('active'), Type.Literal('on_hold'), Type.Literal('delinquent'), Type.Literal('closed')]);
+const Status = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('on_hold'),
+  Type.Literal('delinquent'),
+  Type.Literal('closed'),
+]);
 
 export const AccountStateSchema = Type.Object({
   customerId: Type.String(),
@@ -211,7 +265,8 @@ export const CustomerSchema = Type.Object({
   openInvoices: Type.Optional(OpenInvoicesSchema),
   account: Type.Optional(
     Type.Union([AccountStateSchema, Type.Null()], {
-      description: 'With `?include=account` (and on create): the live state answered by the customer account workflow; null if the workflow cannot answer right now.',
+      description:
+        'With `?include=account` (and on create): the live state answered by the customer account workflow; null if the workflow cannot answer right now.',
     }),
   ),
 });

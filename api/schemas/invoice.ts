@@ -9,9 +9,22 @@ export const TAX_RATE_PATTERN = '^(100(\\.0{1,4})?|\\d{1,2}(\\.\\d{1,4})?)$';
 export const InvoiceLineBody = Type.Object(
   {
     description: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
-    quantity: Type.Number({ minimum: 0.001, maximum: 1_000_000_000, multipleOf: 0.001, description: 'Greater than 0, at most 3 decimals (kept as integer thousandths)' }),
-    unitPrice: Type.Object({ amount: Amount({ minimum: 0, description: 'Integer minor units, at least 0' }), currency: CurrencyCode }, { additionalProperties: false }),
-    taxRate: Type.Optional(Type.String({ pattern: TAX_RATE_PATTERN, description: 'Percentage 0-100 with up to 4 decimals, e.g. "19" or "8.875"; default "0"' })),
+    quantity: Type.Number({
+      minimum: 0.001,
+      maximum: 1_000_000_000,
+      multipleOf: 0.001,
+      description: 'Greater than 0, at most 3 decimals (kept as integer thousandths)',
+    }),
+    unitPrice: Type.Object(
+      { amount: Amount({ minimum: 0, description: 'Integer minor units, at least 0' }), currency: CurrencyCode },
+      { additionalProperties: false },
+    ),
+    taxRate: Type.Optional(
+      Type.String({
+        pattern: TAX_RATE_PATTERN,
+        description: 'Percentage 0-100 with up to 4 decimals, e.g. "19" or "8.875"; default "0"',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -22,7 +35,12 @@ export const CreateInvoiceBody = Type.Object(
     lines: Type.Array(InvoiceLineBody, { minItems: 1, maxItems: 500 }),
     issueDate: Type.Optional(IsoDate('Issue date; default today (UTC)')),
     dueDate: Type.Optional(IsoDate('Overrides the due date the terms give')),
-    terms: Type.Optional(Type.String({ pattern: '^[A-Z0-9_]{1,40}$', description: "Payment terms template code; default the customer's terms" })),
+    terms: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z0-9_]{1,40}$',
+        description: "Payment terms template code; default the customer's terms",
+      }),
+    ),
     externalRef: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -53,7 +71,9 @@ export const InvoiceWorkflowStateSchema = Type.Object(
     reminderSkipped: Type.Boolean(),
     overdueSince: Type.Union([Type.String(), Type.Null()]),
     closedAt: Type.Union([Type.String(), Type.Null()]),
-    balanceEvents: Type.Array(Type.Object({ at: Type.String(), openAmount: Type.Integer(), cause: Type.String(), source: Type.String() })),
+    balanceEvents: Type.Array(
+      Type.Object({ at: Type.String(), openAmount: Type.Integer(), cause: Type.String(), source: Type.String() }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -105,12 +125,21 @@ export const InvoiceSchema = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   lines: Type.Array(
-    Type.Object({ lineNo: Type.Integer(), description: Type.String(), quantity: Type.Number(), unitPrice: MoneySchema, taxRate: Type.String(), net: MoneySchema, tax: MoneySchema }),
+    Type.Object({
+      lineNo: Type.Integer(),
+      description: Type.String(),
+      quantity: Type.Number(),
+      unitPrice: MoneySchema,
+      taxRate: Type.String(),
+      net: MoneySchema,
+      tax: MoneySchema,
+    }),
   ),
   creditNotes: Type.Array(CreditNoteSchema),
   workflow: Type.Optional(
     Type.Union([InvoiceWorkflowStateSchema, Type.Null()], {
-      description: 'With `?include=workflow`: the live state answered by the invoice workflow; null if it cannot answer right now.',
+      description:
+        'With `?include=workflow`: the live state answered by the invoice workflow; null if it cannot answer right now.',
     }),
   ),
 });
@@ -119,10 +148,15 @@ export const InvoiceReadQuery = Type.Object(
   {
     include: Type.Optional(
       Type.Literal('workflow', {
-        description: 'Add the live workflow state (a query answered by a worker: a round trip through Temporal). The record itself is always current.',
+        description:
+          'Add the live workflow state (a query answered by a worker: a round trip through Temporal). The record itself is always current.',
       }),
     ),
-    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ubl')], { description: '`ubl`: the invoice as UBL 2.1 XML (or send Accept: application/xml).' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('ubl')], {
+        description: '`ubl`: the invoice as UBL 2.1 XML (or send Accept: application/xml).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -131,7 +165,9 @@ export const ListInvoicesQuery = Type.Object(
   {
     customerId: Type.Optional(Type.String({ format: 'uuid' })),
     status: Type.Optional(InvoiceStatusSchema),
-    overdue: Type.Optional(Type.Boolean({ description: 'true: only invoices past due with money open; false: only those not overdue' })),
+    overdue: Type.Optional(
+      Type.Boolean({ description: 'true: only invoices past due with money open; false: only those not overdue' }),
+    ),
     dueBefore: Type.Optional(IsoDate('Only invoices due strictly before this date')),
   },
   { additionalProperties: false },
@@ -139,13 +175,21 @@ export const ListInvoicesQuery = Type.Object(
 
 export const CreditNoteBody = Type.Object(
   {
-    amount: Type.Optional(Type.Object({ amount: Amount({ minimum: 1, description: 'Minor units to credit' }), currency: CurrencyCode }, { additionalProperties: false })),
+    amount: Type.Optional(
+      Type.Object(
+        { amount: Amount({ minimum: 1, description: 'Minor units to credit' }), currency: CurrencyCode },
+        { additionalProperties: false },
+      ),
+    ),
     reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
   },
   { additionalProperties: false },
 );
 
-export const CancelBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }) }, { additionalProperties: false });
+export const CancelBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
 
 export const CreditNoteResultSchema = Type.Object({
   creditNote: CreditNoteSchema,

@@ -10,7 +10,10 @@ export const PortalSummarySchema = Type.Object({
   overdue: Money,
   overdueCount: Type.Integer(),
   openCount: Type.Integer(),
-  nextDue: Type.Union([Type.Object({ invoiceId: Id, number: Type.String(), dueDate: Type.String(), amount: Money }), Type.Null()]),
+  nextDue: Type.Union([
+    Type.Object({ invoiceId: Id, number: Type.String(), dueDate: Type.String(), amount: Money }),
+    Type.Null(),
+  ]),
 });
 
 export const PortalInvoiceSchema = Type.Object({
@@ -27,7 +30,17 @@ export const PortalInvoiceSchema = Type.Object({
 export const PortalInvoiceDetailSchema = Type.Intersect([
   PortalInvoiceSchema,
   Type.Object({
-    lines: Type.Array(Type.Object({ lineNo: Type.Integer(), description: Type.String(), quantity: Type.Number(), unitPrice: Money, taxRate: Type.String(), net: Money, tax: Type.Number() })),
+    lines: Type.Array(
+      Type.Object({
+        lineNo: Type.Integer(),
+        description: Type.String(),
+        quantity: Type.Number(),
+        unitPrice: Money,
+        taxRate: Type.String(),
+        net: Money,
+        tax: Type.Number(),
+      }),
+    ),
     pdf: Type.String({ description: 'download link of the invoice PDF' }),
   }),
 ]);
@@ -65,7 +78,9 @@ export const PortalDisputeSchema = Type.Object({
   resolvedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const DisputeCategorySchema = Type.Union(['pricing', 'quantity', 'quality', 'delivery', 'documentation', 'other'].map((c) => Type.Literal(c)));
+export const DisputeCategorySchema = Type.Union(
+  ['pricing', 'quantity', 'quality', 'delivery', 'documentation', 'other'].map((c) => Type.Literal(c)),
+);
 
 /** Everything a customer may say when disputing; nothing else (no status, no queue, no customer id). */
 export const PortalDisputeBody = Type.Object(
@@ -73,7 +88,12 @@ export const PortalDisputeBody = Type.Object(
     invoiceId: Id,
     category: Type.String({ enum: ['pricing', 'quantity', 'quality', 'delivery', 'documentation', 'other'] }),
     reason: Type.String({ minLength: 3, maxLength: 2000, pattern: '\\S' }),
-    amount: Type.Optional(Amount({ minimum: 1, description: 'disputed amount in minor units of the invoice currency; absent: the whole open amount' })),
+    amount: Type.Optional(
+      Amount({
+        minimum: 1,
+        description: 'disputed amount in minor units of the invoice currency; absent: the whole open amount',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -87,7 +107,14 @@ export const PortalPromiseBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const PortalPromiseSchema = Type.Object({ id: Id, amount: Money, promisedDate: Type.String(), invoiceIds: Type.Array(Id), status: Type.String(), createdAt: Type.String() });
+export const PortalPromiseSchema = Type.Object({
+  id: Id,
+  amount: Money,
+  promisedDate: Type.String(),
+  invoiceIds: Type.Array(Id),
+  status: Type.String(),
+  createdAt: Type.String(),
+});
 
 export const GatewayMethodSchema = Type.Union([Type.Literal('card'), Type.Literal('ach_debit')]);
 
@@ -95,7 +122,12 @@ export const PortalPaymentStartBody = Type.Object(
   {
     invoiceIds: Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true }),
     method: GatewayMethodSchema,
-    paymentMethod: Type.Optional(Type.String({ pattern: '^pm_[A-Za-z0-9_]{1,100}$', description: 'a payment method the gateway already holds (confirms at once)' })),
+    paymentMethod: Type.Optional(
+      Type.String({
+        pattern: '^pm_[A-Za-z0-9_]{1,100}$',
+        description: 'a payment method the gateway already holds (confirms at once)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -114,11 +146,24 @@ export const GatewayPaymentSchema = Type.Object({
   createdAt: Type.String(),
 });
 
-export const BankTransferSchema = Type.Object({ accountName: Type.String(), iban: Type.String(), bic: Type.String(), reference: Type.String(), note: Type.String() });
+export const BankTransferSchema = Type.Object({
+  accountName: Type.String(),
+  iban: Type.String(),
+  bic: Type.String(),
+  reference: Type.String(),
+  note: Type.String(),
+});
 
 export const PaymentMethodsSchema = Type.Object({
   bankTransfer: BankTransferSchema,
-  gateway: Type.Union([Type.Object({ provider: Type.String(), methods: Type.Array(GatewayMethodSchema), publishableKey: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  gateway: Type.Union([
+    Type.Object({
+      provider: Type.String(),
+      methods: Type.Array(GatewayMethodSchema),
+      publishableKey: Type.Union([Type.String(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
 });
 
 /** Preferences a portal user may change; nothing about credit, status or terms. */
@@ -126,8 +171,12 @@ export const PortalPreferencesBody = Type.Object(
   {
     channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('portal'), Type.Literal('post')])),
     language: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$' })),
-    statementFrequency: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('quarterly')])),
-    autopay: Type.Optional(Type.Boolean({ description: 'consent to charge due invoices automatically with the saved method' })),
+    statementFrequency: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('quarterly')]),
+    ),
+    autopay: Type.Optional(
+      Type.Boolean({ description: 'consent to charge due invoices automatically with the saved method' }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -149,4 +198,7 @@ export const StatementQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const InviteBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false });
+export const InviteBody = Type.Object(
+  { email: Type.String({ format: 'email', maxLength: 254 }) },
+  { additionalProperties: false },
+);

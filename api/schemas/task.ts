@@ -40,7 +40,9 @@ export const TaskListQuery = Type.Object(
   {
     queue: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    status: Type.Optional(Type.Array(Type.Enum(TASK_STATUSES), { description: 'one or more statuses (default: open and claimed)' })),
+    status: Type.Optional(
+      Type.Array(Type.Enum(TASK_STATUSES), { description: 'one or more statuses (default: open and claimed)' }),
+    ),
     type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     customerId: Type.Optional(Type.String({ format: 'uuid' })),
     subjectType: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
@@ -53,16 +55,26 @@ export const TaskListQuery = Type.Object(
 );
 
 export const AssignBody = Type.Object(
-  { assignee: Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\w@.+:-]+$' }), note: Type.Optional(Type.String({ maxLength: 2000 })) },
+  {
+    assignee: Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\w@.+:-]+$' }),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
   { additionalProperties: false },
 );
 
-export const CommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });
+export const CommentBody = Type.Object(
+  { body: Type.String({ minLength: 1, maxLength: 10_000 }) },
+  { additionalProperties: false },
+);
 
 export const CompleteBody = Type.Object(
   {
     outcome: Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z][a-z0-9_]*$' }),
-    data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'outcome fields, e.g. { "amount": 2500 } for a partial credit' })),
+    data: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'outcome fields, e.g. { "amount": 2500 } for a partial credit',
+      }),
+    ),
     comment: Type.Optional(Type.String({ maxLength: 10_000 })),
   },
   { additionalProperties: false },
@@ -81,7 +93,9 @@ export const PendingApprovalSchema = Type.Object(
     outcome: Type.Literal('approve'),
     status: Type.Literal('awaiting_approval'),
     approvals: Type.Array(Type.Object({ by: Type.String(), at: Type.String({ format: 'date-time' }) })),
-    approvalsRequired: Type.Integer({ description: 'approvals the amount needs from different people (above the highest approval ceiling)' }),
+    approvalsRequired: Type.Integer({
+      description: 'approvals the amount needs from different people (above the highest approval ceiling)',
+    }),
   },
   { description: 'One approval of several recorded; the task is back in its queue for a different approver' },
 );

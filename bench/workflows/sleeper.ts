@@ -6,7 +6,9 @@ export async function benchSleeperWorkflow(ms: number): Promise<void> {
   await sleep(ms);
 }
 
-const { benchTimerFired } = proxyActivities<{ benchTimerFired(id: string): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+const { benchTimerFired } = proxyActivities<{ benchTimerFired(id: string): Promise<void> }>({
+  startToCloseTimeout: '1 minute',
+});
 
 export async function benchTimerWorkflow(id: string, fireAtMs: number): Promise<void> {
   const wait = fireAtMs - Date.now();

@@ -46,12 +46,23 @@ const toRecord = (r: ApiKeyRow): ApiKeyRecord => ({
 const KEY_PATTERN = /^ark_([0-9a-f]{12})_([\w-]{43})$/;
 export const looksLikeApiKey = (value: string): boolean => value.startsWith('ark_');
 
-export async function createApiKey(em: EntityManager, input: { name: string; roles: StaffRole[]; by: string; expiresAt?: Date | null }): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(
+  em: EntityManager,
+  input: { name: string; roles: StaffRole[]; by: string; expiresAt?: Date | null },
+): Promise<{ key: string; record: ApiKeyRecord }> {
   const prefix = randomBytes(6).toString('hex');
   const secret = newSecret();
   const [row] = await em.execute<ApiKeyRow[]>(
     `INSERT INTO api_key (id, name, prefix, secret_hash, roles, created_by, expires_at) VALUES (?, ?, ?, ?, ?::text[], ?, ?) RETURNING *`,
-    [randomUUID(), input.name.trim(), prefix, hashSecret(secret), `{${input.roles.join(',')}}`, input.by, input.expiresAt ?? null],
+    [
+      randomUUID(),
+      input.name.trim(),
+      prefix,
+      hashSecret(secret),
+      `{${input.roles.join(',')}}`,
+      input.by,
+      input.expiresAt ?? null,
+    ],
   );
   return { key: `ark_${prefix}_${secret}`, record: toRecord(row!) };
 }
@@ -61,7 +72,10 @@ export async function listApiKeys(em: EntityManager): Promise<ApiKeyRecord[]> {
 }
 
 export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKeyRecord | undefined> {
-  const [row] = await em.execute<ApiKeyRow[]>('UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? RETURNING *', [id]);
+  const [row] = await em.execute<ApiKeyRow[]>(
+    'UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? RETURNING *',
+    [id],
+  );
   return row ? toRecord(row) : undefined;
 }
 
@@ -75,6 +89,9 @@ export async function verifyApiKey(em: EntityManager, key: string): Promise<Iden
   const presented = Buffer.from(hashSecret(match[2]!), 'hex');
   if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) return undefined;
   // Last use is informational; at most one write a minute per key.
-  await em.execute(`UPDATE api_key SET last_used_at = now() WHERE id = ? AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [row.id]);
+  await em.execute(
+    `UPDATE api_key SET last_used_at = now() WHERE id = ? AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [row.id],
+  );
   return { kind: 'api_key', subject: row.id, actor: `api-key:${row.name}`, roles: row.roles };
 }

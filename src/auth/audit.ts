@@ -55,7 +55,10 @@ export interface AuditRecord {
   detail: Record<string, unknown>;
 }
 
-export async function listAudit(em: EntityManager, filter: { actor?: string; afterId?: number; limit: number }): Promise<AuditRecord[]> {
+export async function listAudit(
+  em: EntityManager,
+  filter: { actor?: string; afterId?: number; limit: number },
+): Promise<AuditRecord[]> {
   const rows = await em.execute<Record<string, unknown>[]>(
     `SELECT * FROM audit_log WHERE (?::text IS NULL OR actor = ?::text) AND (?::bigint IS NULL OR id < ?::bigint) ORDER BY id DESC LIMIT ?`,
     [filter.actor ?? null, filter.actor ?? null, filter.afterId ?? null, filter.afterId ?? null, filter.limit],

@@ -36,6 +36,7 @@ export function stripFields<T>(value: T, fields: readonly string[]): T {
   if (Array.isArray(value)) return value.map((item) => stripFields(item, fields)) as T;
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) out[key] = fields.includes(key) ? null : stripFields(inner, fields);
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>))
+    out[key] = fields.includes(key) ? null : stripFields(inner, fields);
   return out as T;
 }

@@ -14,7 +14,14 @@ const COLLECTIONS: readonly Role[] = ['admin', 'collector'];
 const DISPUTES: readonly Role[] = ['admin', 'ar_clerk', 'dispute_handler'];
 const CREDIT: readonly Role[] = ['admin', 'credit_manager', 'finance_director'];
 /** Anyone who works a task inbox (the route itself checks the task's queue and claimant). */
-const TASK_WORKERS: readonly Role[] = ['admin', 'ar_clerk', 'collector', 'dispute_handler', 'credit_manager', 'finance_director'];
+const TASK_WORKERS: readonly Role[] = [
+  'admin',
+  'ar_clerk',
+  'collector',
+  'dispute_handler',
+  'credit_manager',
+  'finance_director',
+];
 const POLICY_ADMIN: readonly Role[] = ['admin'];
 /** Webhook subscriptions (their secrets sign what leaves the engine). */
 const INTEGRATION_ADMIN: readonly Role[] = ['admin'];
@@ -207,7 +214,21 @@ export const ROUTE_ACCESS: Record<string, Access> = {
 };
 
 /** Groups other modules use when they add their routes to the table above. */
-export const ACCESS_GROUPS = { STAFF_READ, CLERK, CASH, COLLECTIONS, DISPUTES, CREDIT, TASK_WORKERS, POLICY_ADMIN, IDENTITY_ADMIN, AUDIT_READ, DECISION_AUDIT_READ, SIGNED_IN, CUSTOMER };
+export const ACCESS_GROUPS = {
+  STAFF_READ,
+  CLERK,
+  CASH,
+  COLLECTIONS,
+  DISPUTES,
+  CREDIT,
+  TASK_WORKERS,
+  POLICY_ADMIN,
+  IDENTITY_ADMIN,
+  AUDIT_READ,
+  DECISION_AUDIT_READ,
+  SIGNED_IN,
+  CUSTOMER,
+};
 
 export function routeKey(method: string, url: string): string {
   return `${method.toUpperCase()} ${url}`;

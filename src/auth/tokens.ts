@@ -20,9 +20,19 @@ export interface SignedToken {
   expiresAt: Date;
 }
 
-export async function signAccessToken(secret: Uint8Array, identity: Identity, ttl: string, now = new Date()): Promise<SignedToken> {
+export async function signAccessToken(
+  secret: Uint8Array,
+  identity: Identity,
+  ttl: string,
+  now = new Date(),
+): Promise<SignedToken> {
   const expiresAt = addDuration(now, ttl);
-  const token = await new SignJWT({ act: identity.actor, roles: identity.roles, knd: identity.kind, ...(identity.customerId ? { cid: identity.customerId } : {}) })
+  const token = await new SignJWT({
+    act: identity.actor,
+    roles: identity.roles,
+    knd: identity.kind,
+    ...(identity.customerId ? { cid: identity.customerId } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(identity.subject)
     .setIssuer(ISSUER)
@@ -38,14 +48,22 @@ export async function verifyAccessToken(secret: Uint8Array, token: string): Prom
   try {
     ({ payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }));
   } catch (error) {
-    throw new InvalidTokenError(error instanceof joseErrors.JWTExpired ? 'the access token has expired' : 'the access token is not valid');
+    throw new InvalidTokenError(
+      error instanceof joseErrors.JWTExpired ? 'the access token has expired' : 'the access token is not valid',
+    );
   }
   const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
   const kind = payload.knd;
-  if (typeof payload.sub !== 'string' || typeof payload.act !== 'string' || roles.length === 0 || (kind !== 'user' && kind !== 'api_key' && kind !== 'token')) {
+  if (
+    typeof payload.sub !== 'string' ||
+    typeof payload.act !== 'string' ||
+    roles.length === 0 ||
+    (kind !== 'user' && kind !== 'api_key' && kind !== 'token')
+  ) {
     throw new InvalidTokenError('the access token is not valid');
   }
   const customerId = typeof payload.cid === 'string' ? payload.cid : undefined;
-  if (roles.includes('customer') && (!customerId || roles.length > 1)) throw new InvalidTokenError('a portal token names exactly one customer and no staff role');
+  if (roles.includes('customer') && (!customerId || roles.length > 1))
+    throw new InvalidTokenError('a portal token names exactly one customer and no staff role');
   return { kind, subject: payload.sub, actor: payload.act, roles: roles as Role[], customerId };
 }

@@ -50,7 +50,13 @@ const toUser = (r: UserRow): UserRecord => ({
 export const normalizeUserEmail = (email: string): string => email.trim().toLowerCase();
 
 export function identityOfUser(user: UserRecord): Identity {
-  return { kind: 'user', subject: user.id, actor: user.email, roles: [user.role], ...(user.customerId ? { customerId: user.customerId } : {}) };
+  return {
+    kind: 'user',
+    subject: user.id,
+    actor: user.email,
+    roles: [user.role],
+    ...(user.customerId ? { customerId: user.customerId } : {}),
+  };
 }
 
 export class EmailTakenError extends Error {
@@ -76,7 +82,16 @@ export async function createUser(em: EntityManager, input: NewUser): Promise<Use
   const rows = await em.execute<UserRow[]>(
     `INSERT INTO app_user (id, email, display_name, role, customer_id, password_hash, status, created_by)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING *`,
-    [randomUUID(), email, input.displayName ?? null, input.role, input.customerId ?? null, passwordHash, input.status ?? (passwordHash ? 'active' : 'invited'), input.by],
+    [
+      randomUUID(),
+      email,
+      input.displayName ?? null,
+      input.role,
+      input.customerId ?? null,
+      passwordHash,
+      input.status ?? (passwordHash ? 'active' : 'invited'),
+      input.by,
+    ],
   );
   if (!rows[0]) throw new EmailTakenError(email);
   return toUser(rows[0]);
@@ -92,7 +107,10 @@ export async function findUserByEmail(em: EntityManager, email: string): Promise
   return row ? toUser(row) : undefined;
 }
 
-export async function listUsers(em: EntityManager, filter: { customerId?: string; role?: Role } = {}): Promise<UserRecord[]> {
+export async function listUsers(
+  em: EntityManager,
+  filter: { customerId?: string; role?: Role } = {},
+): Promise<UserRecord[]> {
   const rows = await em.execute<UserRow[]>(
     `SELECT * FROM app_user WHERE (?::uuid IS NULL OR customer_id = ?::uuid) AND (?::text IS NULL OR role = ?::text) ORDER BY created_at, id LIMIT 500`,
     [filter.customerId ?? null, filter.customerId ?? null, filter.role ?? null, filter.role ?? null],
@@ -101,7 +119,11 @@ export async function listUsers(em: EntityManager, filter: { customerId?: string
 }
 
 /** The active user with this e-mail and password, or undefined (unknown e-mail, wrong password, not active). */
-export async function authenticateUser(em: EntityManager, email: string, password: string): Promise<UserRecord | undefined> {
+export async function authenticateUser(
+  em: EntityManager,
+  email: string,
+  password: string,
+): Promise<UserRecord | undefined> {
   const [row] = await em.execute<UserRow[]>('SELECT * FROM app_user WHERE email = ?', [normalizeUserEmail(email)]);
   const ok = await verifyPassword(row?.password_hash, password);
   if (!row || !ok || row.status !== 'active') return undefined;
@@ -110,15 +132,32 @@ export async function authenticateUser(em: EntityManager, email: string, passwor
 }
 
 export async function setPassword(em: EntityManager, userId: string, password: string): Promise<void> {
-  await em.execute(`UPDATE app_user SET password_hash = ?, status = 'active', updated_at = now() WHERE id = ? AND status <> 'disabled'`, [await hashPassword(password), userId]);
+  await em.execute(
+    `UPDATE app_user SET password_hash = ?, status = 'active', updated_at = now() WHERE id = ? AND status <> 'disabled'`,
+    [await hashPassword(password), userId],
+  );
 }
 
-export async function setUserStatus(em: EntityManager, userId: string, status: UserStatus): Promise<UserRecord | undefined> {
-  const [row] = await em.execute<UserRow[]>('UPDATE app_user SET status = ?, updated_at = now() WHERE id = ? RETURNING *', [status, userId]);
+export async function setUserStatus(
+  em: EntityManager,
+  userId: string,
+  status: UserStatus,
+): Promise<UserRecord | undefined> {
+  const [row] = await em.execute<UserRow[]>(
+    'UPDATE app_user SET status = ?, updated_at = now() WHERE id = ? RETURNING *',
+    [status, userId],
+  );
   return row ? toUser(row) : undefined;
 }
 
-export async function updatePreferences(em: EntityManager, userId: string, preferences: Record<string, unknown>): Promise<UserRecord | undefined> {
-  const [row] = await em.execute<UserRow[]>(`UPDATE app_user SET preferences = preferences || ?::jsonb, updated_at = now() WHERE id = ? RETURNING *`, [JSON.stringify(preferences), userId]);
+export async function updatePreferences(
+  em: EntityManager,
+  userId: string,
+  preferences: Record<string, unknown>,
+): Promise<UserRecord | undefined> {
+  const [row] = await em.execute<UserRow[]>(
+    `UPDATE app_user SET preferences = preferences || ?::jsonb, updated_at = now() WHERE id = ? RETURNING *`,
+    [JSON.stringify(preferences), userId],
+  );
   return row ? toUser(row) : undefined;
 }

@@ -29,7 +29,8 @@ const text = (value: unknown): string | null => {
   return null;
 };
 const node = (value: unknown): Node => (value && typeof value === 'object' ? (value as Node) : {});
-const list = (value: unknown): Node[] => (Array.isArray(value) ? value.map(node) : value === undefined ? [] : [node(value)]);
+const list = (value: unknown): Node[] =>
+  Array.isArray(value) ? value.map(node) : value === undefined ? [] : [node(value)];
 
 /** `Dt` or `DtTm` (date part) of a date choice element. */
 function dateOf(choice: unknown): string | null {
@@ -42,8 +43,10 @@ function amountOf(amt: unknown, pointer: string, accountCurrency: string | null)
   const raw = text(amt);
   const currency = text(node(amt)['@_Ccy']);
   if (raw === null || currency === null) throw new StatementError(422, pointer, 'needs an amount with a Ccy attribute');
-  if (!isCurrencyCode(currency)) throw new StatementError(422, `${pointer}/@Ccy`, `"${currency}" is not an ISO 4217 currency`);
-  if (accountCurrency && currency !== accountCurrency) throw new StatementError(422, `${pointer}/@Ccy`, `is ${currency} but the account is in ${accountCurrency}`);
+  if (!isCurrencyCode(currency))
+    throw new StatementError(422, `${pointer}/@Ccy`, `"${currency}" is not an ISO 4217 currency`);
+  if (accountCurrency && currency !== accountCurrency)
+    throw new StatementError(422, `${pointer}/@Ccy`, `is ${currency} but the account is in ${accountCurrency}`);
   const parsed = parseDecimalAmount(raw, currency);
   if (!parsed.ok) throw new StatementError(422, pointer, parsed.reason);
   if (parsed.minorUnits <= 0) throw new StatementError(422, pointer, 'must be positive (the direction is CdtDbtInd)');
@@ -52,10 +55,17 @@ function amountOf(amt: unknown, pointer: string, accountCurrency: string | null)
 
 /** Rejects what must never reach an XML parser, then checks well-formedness (a truncated file fails here). */
 export function assertSafeXml(xml: string): void {
-  if (Buffer.byteLength(xml) > STATEMENT_LIMITS.maxBytes) throw new StatementError(413, '/', `the file exceeds ${STATEMENT_LIMITS.maxBytes} bytes`);
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) throw new StatementError(400, '/', 'DOCTYPE and ENTITY declarations are not accepted');
+  if (Buffer.byteLength(xml) > STATEMENT_LIMITS.maxBytes)
+    throw new StatementError(413, '/', `the file exceeds ${STATEMENT_LIMITS.maxBytes} bytes`);
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml))
+    throw new StatementError(400, '/', 'DOCTYPE and ENTITY declarations are not accepted');
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new StatementError(400, '/', `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+  if (valid !== true)
+    throw new StatementError(
+      400,
+      '/',
+      `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`,
+    );
 }
 
 export function parseCamt053(xml: string): ParsedStatement {
@@ -70,9 +80,11 @@ export function parseCamt053(xml: string): ParsedStatement {
   const doc = node(parsed);
   const root = node(doc.Document);
   const statementRoot = root.BkToCstmrStmt;
-  if (!statementRoot) throw new StatementError(422, '/Document/BkToCstmrStmt', 'is missing: not a camt.053 BankToCustomerStatement');
+  if (!statementRoot)
+    throw new StatementError(422, '/Document/BkToCstmrStmt', 'is missing: not a camt.053 BankToCustomerStatement');
   const statements = list(node(statementRoot).Stmt);
-  if (statements.length === 0) throw new StatementError(422, '/Document/BkToCstmrStmt/Stmt', 'the file holds no statement');
+  if (statements.length === 0)
+    throw new StatementError(422, '/Document/BkToCstmrStmt/Stmt', 'the file holds no statement');
 
   const transactions: BankTransaction[] = [];
   let accountIban: string | null = null;
@@ -83,8 +95,10 @@ export function parseCamt053(xml: string): ParsedStatement {
     const acct = node(stmt.Acct);
     const iban = text(node(acct.Id).IBAN) ?? text(node(node(acct.Id).Othr).Id);
     const ccy = text(acct.Ccy);
-    if (ccy !== null && !isCurrencyCode(ccy)) throw new StatementError(422, `${at}/Acct/Ccy`, `"${ccy}" is not an ISO 4217 currency`);
-    if (accountIban !== null && iban !== accountIban) throw new StatementError(422, `${at}/Acct/Id`, 'all statements of one file must be for the same account');
+    if (ccy !== null && !isCurrencyCode(ccy))
+      throw new StatementError(422, `${at}/Acct/Ccy`, `"${ccy}" is not an ISO 4217 currency`);
+    if (accountIban !== null && iban !== accountIban)
+      throw new StatementError(422, `${at}/Acct/Id`, 'all statements of one file must be for the same account');
     accountIban = iban;
     currency = ccy ?? currency;
     statementRef = statementRef ?? text(stmt.Id);
@@ -94,7 +108,8 @@ export function parseCamt053(xml: string): ParsedStatement {
       const status = text(node(entry.Sts).Cd) ?? text(entry.Sts);
       if (status !== null && status !== 'BOOK') return; // pending or informational entries are not money received yet
       const indicator = text(entry.CdtDbtInd);
-      if (indicator !== 'CRDT' && indicator !== 'DBIT') throw new StatementError(422, `${ep}/CdtDbtInd`, 'must be CRDT or DBIT');
+      if (indicator !== 'CRDT' && indicator !== 'DBIT')
+        throw new StatementError(422, `${ep}/CdtDbtInd`, 'must be CRDT or DBIT');
       const bookingDate = dateOf(entry.BookgDt);
       if (!bookingDate) throw new StatementError(422, `${ep}/BookgDt`, 'needs a valid Dt or DtTm');
       const entryAmount = amountOf(entry.Amt, `${ep}/Amt`, ccy);
@@ -112,7 +127,9 @@ export function parseCamt053(xml: string): ParsedStatement {
         const payer = indicator === 'CRDT' ? node(parties.Dbtr) : node(parties.Cdtr);
         const payerAccount = indicator === 'CRDT' ? node(parties.DbtrAcct) : node(parties.CdtrAcct);
         const rmt = node(tx.RmtInf);
-        const structured = list(rmt.Strd).map((sd) => text(node(node(sd.CdtrRefInf)).Ref)).filter((r): r is string => !!r);
+        const structured = list(rmt.Strd)
+          .map((sd) => text(node(node(sd.CdtrRefInf)).Ref))
+          .filter((r): r is string => !!r);
         const endToEnd = text(refs.EndToEndId);
         transactions.push({
           position: transactions.length,
@@ -123,16 +140,24 @@ export function parseCamt053(xml: string): ParsedStatement {
           valueDate: dateOf(entry.ValDt),
           endToEndId: endToEnd && endToEnd !== 'NOTPROVIDED' ? endToEnd : null,
           // A batch entry shares one bank reference; its transactions are told apart by their position in the batch.
-          acctSvcrRef: text(refs.AcctSvcrRef) ?? (text(entry.AcctSvcrRef) && batch ? `${text(entry.AcctSvcrRef)}/${t}` : text(entry.AcctSvcrRef)),
+          acctSvcrRef:
+            text(refs.AcctSvcrRef) ??
+            (text(entry.AcctSvcrRef) && batch ? `${text(entry.AcctSvcrRef)}/${t}` : text(entry.AcctSvcrRef)),
           remittance: [...((rmt.Ustrd as unknown[] | undefined) ?? []).map(text), ...structured]
             .filter((v, i, all): v is string => !!v && all.indexOf(v) === i)
             .join(' '),
           counterpartyName: text(payer.Nm) ?? text(node(payer.Pty).Nm),
           counterpartyIban: text(node(payerAccount.Id).IBAN),
         });
-        if (transactions.length > STATEMENT_LIMITS.maxTransactions) throw new StatementError(413, ep, `more than ${STATEMENT_LIMITS.maxTransactions} transactions in one file`);
+        if (transactions.length > STATEMENT_LIMITS.maxTransactions)
+          throw new StatementError(413, ep, `more than ${STATEMENT_LIMITS.maxTransactions} transactions in one file`);
       });
-      if (batch && batchTotal !== entryAmount.amount) throw new StatementError(422, `${ep}/Amt`, `the entry amount differs from the sum of its ${parts.length} transactions`);
+      if (batch && batchTotal !== entryAmount.amount)
+        throw new StatementError(
+          422,
+          `${ep}/Amt`,
+          `the entry amount differs from the sum of its ${parts.length} transactions`,
+        );
     });
   });
   return { format: 'camt053', statementRef, accountIban, currency, transactions };

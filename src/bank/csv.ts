@@ -9,15 +9,31 @@ import { isIsoDate } from '../domain/journal.js';
 import { STATEMENT_LIMITS, StatementError, type BankTransaction, type ParsedStatement } from './types.js';
 
 const REQUIRED = ['booking_date', 'amount', 'currency'] as const;
-const KNOWN = new Set([...REQUIRED, 'value_date', 'credit_debit', 'reference', 'counterparty_name', 'counterparty_iban', 'transaction_id', 'end_to_end_id']);
+const KNOWN = new Set([
+  ...REQUIRED,
+  'value_date',
+  'credit_debit',
+  'reference',
+  'counterparty_name',
+  'counterparty_iban',
+  'transaction_id',
+  'end_to_end_id',
+]);
 
 export function parseCsvStatement(csv: string, options: { accountCurrency?: string } = {}): ParsedStatement {
-  if (Buffer.byteLength(csv) > STATEMENT_LIMITS.maxBytes) throw new StatementError(413, '/', `the file exceeds ${STATEMENT_LIMITS.maxBytes} bytes`);
+  if (Buffer.byteLength(csv) > STATEMENT_LIMITS.maxBytes)
+    throw new StatementError(413, '/', `the file exceeds ${STATEMENT_LIMITS.maxBytes} bytes`);
   let records: Record<string, string>[];
   try {
     records = parse(csv, {
       bom: true,
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_')),
+      columns: (header: string[]) =>
+        header.map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/[\s-]+/g, '_'),
+        ),
       skip_empty_lines: true,
       trim: true,
       max_record_size: STATEMENT_LIMITS.maxLineLength,
@@ -27,28 +43,45 @@ export function parseCsvStatement(csv: string, options: { accountCurrency?: stri
     const e = error as { message: string; lines?: number };
     throw new StatementError(400, e.lines ? `/rows/${Math.max(0, e.lines - 2)}` : '/', `malformed CSV: ${e.message}`);
   }
-  if (records.length === 0) throw new StatementError(422, '/rows', 'the file holds no transactions (a header row and at least one row are needed)');
-  if (records.length > STATEMENT_LIMITS.maxTransactions) throw new StatementError(413, '/rows', `more than ${STATEMENT_LIMITS.maxTransactions} transactions in one file`);
+  if (records.length === 0)
+    throw new StatementError(
+      422,
+      '/rows',
+      'the file holds no transactions (a header row and at least one row are needed)',
+    );
+  if (records.length > STATEMENT_LIMITS.maxTransactions)
+    throw new StatementError(413, '/rows', `more than ${STATEMENT_LIMITS.maxTransactions} transactions in one file`);
   const columns = Object.keys(records[0]!);
-  for (const required of REQUIRED) if (!columns.includes(required)) throw new StatementError(422, `/columns/${required}`, 'is a required column');
+  for (const required of REQUIRED)
+    if (!columns.includes(required)) throw new StatementError(422, `/columns/${required}`, 'is a required column');
   const unknown = columns.find((c) => !KNOWN.has(c));
-  if (unknown) throw new StatementError(422, `/columns/${unknown}`, `is not a known column (known: ${[...KNOWN].join(', ')})`);
+  if (unknown)
+    throw new StatementError(422, `/columns/${unknown}`, `is not a known column (known: ${[...KNOWN].join(', ')})`);
 
   const transactions = records.map((row, n): BankTransaction => {
     const at = `/rows/${n}`;
     const currency = row.currency!.toUpperCase();
-    if (!isCurrencyCode(currency)) throw new StatementError(422, `${at}/currency`, `"${row.currency}" is not an ISO 4217 currency`);
-    if (options.accountCurrency && currency !== options.accountCurrency) throw new StatementError(422, `${at}/currency`, `is ${currency} but the account is in ${options.accountCurrency}`);
+    if (!isCurrencyCode(currency))
+      throw new StatementError(422, `${at}/currency`, `"${row.currency}" is not an ISO 4217 currency`);
+    if (options.accountCurrency && currency !== options.accountCurrency)
+      throw new StatementError(
+        422,
+        `${at}/currency`,
+        `is ${currency} but the account is in ${options.accountCurrency}`,
+      );
     if (!isIsoDate(row.booking_date!)) throw new StatementError(422, `${at}/booking_date`, 'must be a date YYYY-MM-DD');
-    if (row.value_date && !isIsoDate(row.value_date)) throw new StatementError(422, `${at}/value_date`, 'must be a date YYYY-MM-DD');
+    if (row.value_date && !isIsoDate(row.value_date))
+      throw new StatementError(422, `${at}/value_date`, 'must be a date YYYY-MM-DD');
     const parsed = parseDecimalAmount(row.amount!, currency);
     if (!parsed.ok) throw new StatementError(422, `${at}/amount`, parsed.reason);
     if (parsed.minorUnits === 0) throw new StatementError(422, `${at}/amount`, 'must not be zero');
     let creditDebit: 'credit' | 'debit' = parsed.minorUnits > 0 ? 'credit' : 'debit';
     if (row.credit_debit) {
       const indicator = row.credit_debit.toLowerCase();
-      if (!['credit', 'debit', 'crdt', 'dbit'].includes(indicator)) throw new StatementError(422, `${at}/credit_debit`, 'must be credit, debit, CRDT or DBIT');
-      if (parsed.minorUnits < 0) throw new StatementError(422, `${at}/amount`, 'must be positive when credit_debit gives the direction');
+      if (!['credit', 'debit', 'crdt', 'dbit'].includes(indicator))
+        throw new StatementError(422, `${at}/credit_debit`, 'must be credit, debit, CRDT or DBIT');
+      if (parsed.minorUnits < 0)
+        throw new StatementError(422, `${at}/amount`, 'must be positive when credit_debit gives the direction');
       creditDebit = indicator.startsWith('c') ? 'credit' : 'debit';
     }
     return {
@@ -65,5 +98,11 @@ export function parseCsvStatement(csv: string, options: { accountCurrency?: stri
       counterpartyIban: row.counterparty_iban?.replace(/\s+/g, '').toUpperCase() || null,
     };
   });
-  return { format: 'csv', statementRef: null, accountIban: null, currency: options.accountCurrency ?? null, transactions };
+  return {
+    format: 'csv',
+    statementRef: null,
+    accountIban: null,
+    currency: options.accountCurrency ?? null,
+    transactions,
+  };
 }

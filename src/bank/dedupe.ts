@@ -12,7 +12,17 @@ export function dedupeKeys(statement: Pick<ParsedStatement, 'accountIban' | 'tra
   const seen = new Map<string, number>();
   return statement.transactions.map((t: BankTransaction) => {
     if (t.acctSvcrRef) return `bank:${account}:ref:${t.acctSvcrRef}`;
-    const content = JSON.stringify([t.creditDebit, t.amount, t.currency, t.bookingDate, t.valueDate, t.endToEndId, t.remittance, t.counterpartyName, t.counterpartyIban]);
+    const content = JSON.stringify([
+      t.creditDebit,
+      t.amount,
+      t.currency,
+      t.bookingDate,
+      t.valueDate,
+      t.endToEndId,
+      t.remittance,
+      t.counterpartyName,
+      t.counterpartyIban,
+    ]);
     const occurrence = (seen.get(content) ?? 0) + 1;
     seen.set(content, occurrence);
     return `bank:${account}:sha256:${createHash('sha256').update(`${content}#${occurrence}`).digest('hex')}`;

@@ -38,9 +38,13 @@ export interface ImportResult {
 export const fileDigest = (body: string) => createHash('sha256').update(body).digest('hex');
 
 export async function findImport(em: EntityManager, digest: string): Promise<ImportResult | undefined> {
-  const [row] = await em.execute<Record<string, unknown>[]>('SELECT * FROM bank_statement WHERE file_sha256 = ?', [digest]);
+  const [row] = await em.execute<Record<string, unknown>[]>('SELECT * FROM bank_statement WHERE file_sha256 = ?', [
+    digest,
+  ]);
   if (!row) return undefined;
-  const entries = (typeof row.entries_json === 'string' ? JSON.parse(row.entries_json) : row.entries_json) as ImportedEntry[];
+  const entries = (
+    typeof row.entries_json === 'string' ? JSON.parse(row.entries_json) : row.entries_json
+  ) as ImportedEntry[];
   return {
     id: String(row.id),
     created: false,
@@ -49,7 +53,12 @@ export async function findImport(em: EntityManager, digest: string): Promise<Imp
     accountIban: row.account_iban ? unseal(String(row.account_iban), STATEMENT_ACCOUNT) : null,
     currency: (row.currency as string | null) ?? null,
     entries,
-    counts: { entries: Number(row.entry_count), created: Number(row.created_count), duplicates: Number(row.duplicate_count), skipped: Number(row.skipped_count) },
+    counts: {
+      entries: Number(row.entry_count),
+      created: Number(row.created_count),
+      duplicates: Number(row.duplicate_count),
+      skipped: Number(row.skipped_count),
+    },
     importedAt: new Date(row.imported_at as string),
   };
 }
@@ -83,17 +92,49 @@ export async function importStatement(
     const entries: ImportedEntry[] = [];
     for (const [n, t] of statement.transactions.entries()) {
       const key = keys[n]!;
-      const base = { position: t.position, creditDebit: t.creditDebit, amount: t.amount, currency: t.currency, bookingDate: t.bookingDate, reference: t.remittance };
+      const base = {
+        position: t.position,
+        creditDebit: t.creditDebit,
+        amount: t.amount,
+        currency: t.currency,
+        bookingDate: t.bookingDate,
+        reference: t.remittance,
+      };
       const paymentId = t.creditDebit === 'credit' ? randomUUID() : null;
-      const entry: ImportedEntry = { ...base, paymentId, outcome: t.creditDebit === 'credit' ? 'created' : 'skipped_debit' };
+      const entry: ImportedEntry = {
+        ...base,
+        paymentId,
+        outcome: t.creditDebit === 'credit' ? 'created' : 'skipped_debit',
+      };
       const inserted = await tx.execute<unknown[]>(
         `INSERT INTO bank_statement_entry (dedupe_key, bank_statement_id, position, credit_debit, amount, currency, booking_date, data)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`,
-        [key, id, t.position, t.creditDebit, t.amount, t.currency, t.bookingDate, JSON.stringify({ ...entry, transaction: t.counterpartyIban ? { ...t, counterpartyIban: seal(t.counterpartyIban, ENTRY_PAYER_ACCOUNT) } : t })],
+        [
+          key,
+          id,
+          t.position,
+          t.creditDebit,
+          t.amount,
+          t.currency,
+          t.bookingDate,
+          JSON.stringify({
+            ...entry,
+            transaction: t.counterpartyIban
+              ? { ...t, counterpartyIban: seal(t.counterpartyIban, ENTRY_PAYER_ACCOUNT) }
+              : t,
+          }),
+        ],
       );
       if (inserted.length === 0) {
-        const [earlier] = await tx.execute<{ payment_id: string | null }[]>('SELECT payment_id FROM bank_statement_entry WHERE dedupe_key = ?', [key]);
-        entries.push({ ...base, paymentId: earlier?.payment_id ?? null, outcome: t.creditDebit === 'credit' ? 'duplicate' : 'skipped_debit' });
+        const [earlier] = await tx.execute<{ payment_id: string | null }[]>(
+          'SELECT payment_id FROM bank_statement_entry WHERE dedupe_key = ?',
+          [key],
+        );
+        entries.push({
+          ...base,
+          paymentId: earlier?.payment_id ?? null,
+          outcome: t.creditDebit === 'credit' ? 'duplicate' : 'skipped_debit',
+        });
         continue;
       }
       if (paymentId) {
@@ -111,7 +152,13 @@ export async function importStatement(
           source: 'bank_statement',
           sourceKey: key,
           bankStatementId: id,
-          counterparty: t.counterpartyName || t.counterpartyIban ? { ...(t.counterpartyName ? { name: t.counterpartyName } : {}), ...(t.counterpartyIban ? { iban: t.counterpartyIban } : {}) } : null,
+          counterparty:
+            t.counterpartyName || t.counterpartyIban
+              ? {
+                  ...(t.counterpartyName ? { name: t.counterpartyName } : {}),
+                  ...(t.counterpartyIban ? { iban: t.counterpartyIban } : {}),
+                }
+              : null,
         });
         await tx.execute('UPDATE bank_statement_entry SET payment_id = ? WHERE dedupe_key = ?', [paymentId, key]);
       }
@@ -123,13 +170,20 @@ export async function importStatement(
       duplicates: entries.filter((e) => e.outcome === 'duplicate').length,
       skipped: entries.filter((e) => e.outcome === 'skipped_debit').length,
     };
-    await tx.execute('UPDATE bank_statement SET created_count = ?, duplicate_count = ?, skipped_count = ?, entries_json = ? WHERE id = ?', [
-      counts.created,
-      counts.duplicates,
-      counts.skipped,
-      JSON.stringify(entries),
+    await tx.execute(
+      'UPDATE bank_statement SET created_count = ?, duplicate_count = ?, skipped_count = ?, entries_json = ? WHERE id = ?',
+      [counts.created, counts.duplicates, counts.skipped, JSON.stringify(entries), id],
+    );
+    return {
       id,
-    ]);
-    return { id, created: true, format: statement.format, statementRef: statement.statementRef, accountIban: statement.accountIban, currency: statement.currency, entries, counts, importedAt: new Date() };
+      created: true,
+      format: statement.format,
+      statementRef: statement.statementRef,
+      accountIban: statement.accountIban,
+      currency: statement.currency,
+      entries,
+      counts,
+      importedAt: new Date(),
+    };
   });
 }

@@ -34,7 +34,11 @@ export const accountDedupeToken = (account: string) => `h${accountHash(account).
 
 const BATCH = 500;
 
-async function batches<R extends { id: string }>(em: EntityManager, select: string, each: (row: R) => Promise<boolean>): Promise<number> {
+async function batches<R extends { id: string }>(
+  em: EntityManager,
+  select: string,
+  each: (row: R) => Promise<boolean>,
+): Promise<number> {
   let changed = 0;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
@@ -45,7 +49,8 @@ async function batches<R extends { id: string }>(em: EntityManager, select: stri
   }
 }
 
-const resealValue = (value: string, column: string) => (sealedWithCurrent(value) ? value : seal(unseal(value, column), column));
+const resealValue = (value: string, column: string) =>
+  sealedWithCurrent(value) ? value : seal(unseal(value, column), column);
 
 /**
  * Seals every stored account number not sealed with the current data key (clear ones from before sealing, or an
@@ -65,10 +70,20 @@ export async function resealBankAccounts(em: EntityManager): Promise<number> {
         // The token this statement's entries were keyed with: the old hash's, or the number itself before sealing.
         const before = row.account_iban_hash ? `h${row.account_iban_hash.slice(0, 32)}` : clear;
         const [from, to] = [`bank:${before}:`, `bank:${accountDedupeToken(clear)}:`];
-        await em.execute(`UPDATE payment SET source_key = ? || substr(source_key, ?) WHERE bank_statement_id = ? AND starts_with(source_key, ?)`, [to, from.length + 1, row.id, from]);
-        await em.execute(`UPDATE bank_statement_entry SET dedupe_key = ? || substr(dedupe_key, ?) WHERE bank_statement_id = ? AND starts_with(dedupe_key, ?)`, [to, from.length + 1, row.id, from]);
+        await em.execute(
+          `UPDATE payment SET source_key = ? || substr(source_key, ?) WHERE bank_statement_id = ? AND starts_with(source_key, ?)`,
+          [to, from.length + 1, row.id, from],
+        );
+        await em.execute(
+          `UPDATE bank_statement_entry SET dedupe_key = ? || substr(dedupe_key, ?) WHERE bank_statement_id = ? AND starts_with(dedupe_key, ?)`,
+          [to, from.length + 1, row.id, from],
+        );
       }
-      await em.execute('UPDATE bank_statement SET account_iban = ?, account_iban_hash = ? WHERE id = ?', [resealValue(row.account_iban, STATEMENT_ACCOUNT), hash, row.id]);
+      await em.execute('UPDATE bank_statement SET account_iban = ?, account_iban_hash = ? WHERE id = ?', [
+        resealValue(row.account_iban, STATEMENT_ACCOUNT),
+        hash,
+        row.id,
+      ]);
       return true;
     },
   );
@@ -78,7 +93,10 @@ export async function resealBankAccounts(em: EntityManager): Promise<number> {
     async (row) => {
       const hash = accountHash(unseal(row.iban, PAYER_ACCOUNT));
       if (sealedWithCurrent(row.iban) && row.counterparty_iban_hash === hash) return false;
-      await em.execute(`UPDATE payment SET counterparty = jsonb_set(counterparty, '{iban}', to_jsonb(?::text)), counterparty_iban_hash = ? WHERE id = ?`, [resealValue(row.iban, PAYER_ACCOUNT), hash, row.id]);
+      await em.execute(
+        `UPDATE payment SET counterparty = jsonb_set(counterparty, '{iban}', to_jsonb(?::text)), counterparty_iban_hash = ? WHERE id = ?`,
+        [resealValue(row.iban, PAYER_ACCOUNT), hash, row.id],
+      );
       return true;
     },
   );
@@ -88,7 +106,10 @@ export async function resealBankAccounts(em: EntityManager): Promise<number> {
     `SELECT id, payload->'counterparty'->>'iban' AS iban FROM task WHERE payload->'counterparty'->>'iban' IS NOT NULL`,
     async (row) => {
       if (sealedWithCurrent(row.iban)) return false;
-      await em.execute(`UPDATE task SET payload = jsonb_set(payload, '{counterparty,iban}', to_jsonb(?::text)) WHERE id = ?`, [resealValue(row.iban, TASK_PAYER_ACCOUNT), row.id]);
+      await em.execute(
+        `UPDATE task SET payload = jsonb_set(payload, '{counterparty,iban}', to_jsonb(?::text)) WHERE id = ?`,
+        [resealValue(row.iban, TASK_PAYER_ACCOUNT), row.id],
+      );
       return true;
     },
   );
@@ -107,10 +128,10 @@ async function keyedBatches(em: EntityManager): Promise<number> {
     );
     for (const row of rows) {
       if (sealedWithCurrent(row.iban)) continue;
-      await em.execute(`UPDATE bank_statement_entry SET data = jsonb_set(data, '{transaction,counterpartyIban}', to_jsonb(?::text)) WHERE dedupe_key = ?`, [
-        resealValue(row.iban, ENTRY_PAYER_ACCOUNT),
-        row.dedupe_key,
-      ]);
+      await em.execute(
+        `UPDATE bank_statement_entry SET data = jsonb_set(data, '{transaction,counterpartyIban}', to_jsonb(?::text)) WHERE dedupe_key = ?`,
+        [resealValue(row.iban, ENTRY_PAYER_ACCOUNT), row.dedupe_key],
+      );
       changed += 1;
     }
     if (rows.length < BATCH) return changed;

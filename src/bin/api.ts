@@ -4,7 +4,10 @@ import { setupTracing } from '../observability/tracing.js';
 import { onShutdownSignal, openOrm, runApi } from '../runtime.js';
 
 const config = loadConfig();
-const tracing = setupTracing({ ...config.integrations.tracing, serviceName: `${config.integrations.tracing.serviceName}-api` });
+const tracing = setupTracing({
+  ...config.integrations.tracing,
+  serviceName: `${config.integrations.tracing.serviceName}-api`,
+});
 const orm = await openOrm(config.databaseUrl, { acquireTimeoutMs: config.databasePool.acquireTimeoutMs });
 const api = await runApi(config, config.temporal.address ?? '127.0.0.1:7233', { orm });
 onShutdownSignal(async () => {

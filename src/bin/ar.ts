@@ -68,7 +68,8 @@ function parseCommandLine(argv: string[]) {
     });
   } catch (error) {
     // node:util's parse errors (unknown option, missing value) carry a code and a message for people.
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message.split('. ')[0]!);
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_'))
+      throw new UsageError((error as Error).message.split('. ')[0]!);
     throw error;
   }
 }
@@ -84,30 +85,52 @@ async function main(argv: string[]): Promise<string> {
     const password = values.password ?? randomBytes(18).toString('base64url');
     const weak = passwordProblem(password, values.email);
     if (weak) throw new UsageError(`--password ${weak}`);
-    const user = await withDatabase((em) => createUser(em, { email: values.email!, role: 'admin', password, by: 'cli' })).catch((error: unknown) => {
+    const user = await withDatabase((em) =>
+      createUser(em, { email: values.email!, role: 'admin', password, by: 'cli' }),
+    ).catch((error: unknown) => {
       if (error instanceof EmailTakenError) throw new UsageError(`a user with e-mail ${error.email} exists`);
       throw error;
     });
-    return [`admin ${user.email} created (id ${user.id})`, generated ? `password: ${password}   (shown once; sign in with POST /auth/login)` : 'sign in with POST /auth/login'].join('\n');
+    return [
+      `admin ${user.email} created (id ${user.id})`,
+      generated
+        ? `password: ${password}   (shown once; sign in with POST /auth/login)`
+        : 'sign in with POST /auth/login',
+    ].join('\n');
   }
 
   if (command === 'token') {
     const role = values.role?.[0];
-    if (!isRole(role) || (values.role?.length ?? 0) > 1) throw new UsageError('--role <role> is required, exactly once');
-    if (role === 'customer' && !values.customer) throw new UsageError('--customer <customer id> is required for role customer');
+    if (!isRole(role) || (values.role?.length ?? 0) > 1)
+      throw new UsageError('--role <role> is required, exactly once');
+    if (role === 'customer' && !values.customer)
+      throw new UsageError('--customer <customer id> is required for role customer');
     if (role !== 'customer' && values.customer) throw new UsageError('--customer is only for role customer');
     const ttl = values.ttl ?? 'PT8H';
     if (!isDuration(ttl)) throw new UsageError('--ttl must be an ISO-8601 duration such as PT8H');
     const actor = values.actor ?? `cli:${role}`;
-    const { token } = await signAccessToken(resolveAuthSecret(loadConfig()), { kind: 'token', subject: actor, actor, roles: [role], ...(values.customer ? { customerId: values.customer } : {}) }, ttl);
+    const { token } = await signAccessToken(
+      resolveAuthSecret(loadConfig()),
+      {
+        kind: 'token',
+        subject: actor,
+        actor,
+        roles: [role],
+        ...(values.customer ? { customerId: values.customer } : {}),
+      },
+      ttl,
+    );
     return token;
   }
 
   if (command === 'api-keys create') {
     const roles = values.role ?? [];
     if (!values.name) throw new UsageError('--name <name> is required');
-    if (roles.length === 0 || !roles.every((r) => (STAFF_ROLES as readonly string[]).includes(r))) throw new UsageError(`--role must be one or more of ${STAFF_ROLES.join(', ')}`);
-    const { key, record } = await withDatabase((em) => createApiKey(em, { name: values.name!, roles: roles as StaffRole[], by: 'cli' }));
+    if (roles.length === 0 || !roles.every((r) => (STAFF_ROLES as readonly string[]).includes(r)))
+      throw new UsageError(`--role must be one or more of ${STAFF_ROLES.join(', ')}`);
+    const { key, record } = await withDatabase((em) =>
+      createApiKey(em, { name: values.name!, roles: roles as StaffRole[], by: 'cli' }),
+    );
     return `API key ${record.name} (${record.id}) with roles ${record.roles.join(', ')}:\n${key}\n(shown once; send it as Authorization: Bearer <key>)`;
   }
 

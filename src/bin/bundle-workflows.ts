@@ -4,4 +4,6 @@ import { writeWorkflowBundle } from '../temporal/bundle.js';
 
 const target = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
 const bytes = await writeWorkflowBundle(target);
-console.log(`workflow bundle written to ${target} (${Math.round(bytes / 1024)} KiB); start workers with WORKFLOW_BUNDLE=${target}`);
+console.log(
+  `workflow bundle written to ${target} (${Math.round(bytes / 1024)} KiB); start workers with WORKFLOW_BUNDLE=${target}`,
+);

@@ -4,7 +4,14 @@ import { loadConfig, ConfigError } from '../config.js';
 import { migrate } from '../db/orm.js';
 import { startMailCatcher, type MailCatcher } from '../mail/catcher.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
-import { installTemporalRuntime, loopbackMetricsAddress, onShutdownSignal, openOrm, runApi, runWorker } from '../runtime.js';
+import {
+  installTemporalRuntime,
+  loopbackMetricsAddress,
+  onShutdownSignal,
+  openOrm,
+  runApi,
+  runWorker,
+} from '../runtime.js';
 import { setupTracing } from '../observability/tracing.js';
 
 function elapsed(started: number) {
@@ -28,7 +35,9 @@ async function main() {
       logLevel: 'error',
     });
     address = devServer.address;
-    console.log(`[start] Temporal dev server on ${address}, persisted in ${config.temporal.devServer.dbFile} (${elapsed(t)})`);
+    console.log(
+      `[start] Temporal dev server on ${address}, persisted in ${config.temporal.devServer.dbFile} (${elapsed(t)})`,
+    );
   }
 
   if (!process.env.SMTP_URL) {

@@ -34,7 +34,23 @@ export async function saveCase(em: EntityManager, c: CaseState): Promise<void> {
        overdue_amount = EXCLUDED.overdue_amount, oldest_overdue_at = EXCLUDED.oldest_overdue_at, next_action = EXCLUDED.next_action,
        next_action_at = EXCLUDED.next_action_at, paused_until = EXCLUDED.paused_until, contacts = EXCLUDED.contacts, revision = EXCLUDED.revision, updated_at = now()
      WHERE k.revision < EXCLUDED.revision`,
-    [c.customerId, c.workflowId, c.status, c.policyCode, c.policyVersion, c.level, c.levelName, c.currency, c.overdueAmount, c.oldestOverdueAt, c.nextAction, c.nextActionAt, c.pausedUntil, c.contacts, c.revision],
+    [
+      c.customerId,
+      c.workflowId,
+      c.status,
+      c.policyCode,
+      c.policyVersion,
+      c.level,
+      c.levelName,
+      c.currency,
+      c.overdueAmount,
+      c.oldestOverdueAt,
+      c.nextAction,
+      c.nextActionAt,
+      c.pausedUntil,
+      c.contacts,
+      c.revision,
+    ],
   );
 }
 
@@ -104,8 +120,19 @@ const closedList = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
  * Active cases whose next action is due by `until` (the end of today by default), scored and sorted highest first.
  * Payment history: the share of the customer's invoices closed in the last year that closed after their due date.
  */
-export async function worklist(em: EntityManager, input: { now: Date; until: Date; level?: string; limit: number }): Promise<WorklistRow[]> {
-  const rows = await em.execute<(CaseRow & { customer_name: string; risk_segment: WorklistRow['riskSegment']; broken: string; closed_n: string; late_n: string })[]>(
+export async function worklist(
+  em: EntityManager,
+  input: { now: Date; until: Date; level?: string; limit: number },
+): Promise<WorklistRow[]> {
+  const rows = await em.execute<
+    (CaseRow & {
+      customer_name: string;
+      risk_segment: WorklistRow['riskSegment'];
+      broken: string;
+      closed_n: string;
+      late_n: string;
+    })[]
+  >(
     `SELECT k.*, coalesce(c.display_name, c.legal_name) AS customer_name, c.risk_segment,
             (SELECT count(*) FROM promise_to_pay p WHERE p.customer_id = k.customer_id AND p.status = 'broken') AS broken,
             h.closed_n, h.late_n
@@ -120,7 +147,9 @@ export async function worklist(em: EntityManager, input: { now: Date; until: Dat
   );
   const scored = rows.map((r) => {
     const c = toCase(r);
-    const daysPastDue = c.oldestOverdueAt ? Math.max(0, Math.floor((input.now.getTime() - c.oldestOverdueAt.getTime()) / 86_400_000)) : 0;
+    const daysPastDue = c.oldestOverdueAt
+      ? Math.max(0, Math.floor((input.now.getTime() - c.oldestOverdueAt.getTime()) / 86_400_000))
+      : 0;
     const closedN = Number(r.closed_n);
     const latePaymentShare = closedN ? Number(r.late_n) / closedN : 0;
     const brokenPromises = Number(r.broken);
@@ -131,7 +160,13 @@ export async function worklist(em: EntityManager, input: { now: Date; until: Dat
       brokenPromises,
       latePaymentShare,
       daysPastDue,
-      priority: priorityScore({ riskSegment: r.risk_segment, overdueAmount: c.overdueAmount, daysPastDue, brokenPromises, latePaymentShare }),
+      priority: priorityScore({
+        riskSegment: r.risk_segment,
+        overdueAmount: c.overdueAmount,
+        daysPastDue,
+        brokenPromises,
+        latePaymentShare,
+      }),
     };
   });
   scored.sort((a, b) => b.priority.score - a.priority.score || a.case.customerId.localeCompare(b.case.customerId));

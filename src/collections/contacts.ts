@@ -44,15 +44,33 @@ export async function recordContact(em: EntityManager, c: NewContact): Promise<C
   await em.execute(
     `INSERT INTO collection_contact (id, customer_id, at, channel, template, level, outcome, note, by, invoice_ids, message_id, task_id, workflow_id, idempotency_key)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [id, c.customerId, c.at, c.channel, c.template ?? null, c.level ?? null, c.outcome, c.note ?? null, c.by, `{${(c.invoiceIds ?? []).join(',')}}`, c.messageId ?? null, c.taskId ?? null, c.workflowId ?? null, c.idempotencyKey ?? null],
+    [
+      id,
+      c.customerId,
+      c.at,
+      c.channel,
+      c.template ?? null,
+      c.level ?? null,
+      c.outcome,
+      c.note ?? null,
+      c.by,
+      `{${(c.invoiceIds ?? []).join(',')}}`,
+      c.messageId ?? null,
+      c.taskId ?? null,
+      c.workflowId ?? null,
+      c.idempotencyKey ?? null,
+    ],
   );
   const [row] = c.idempotencyKey
-    ? await em.execute<ContactRow[]>(`SELECT ${COLUMNS} FROM collection_contact WHERE idempotency_key = ?`, [c.idempotencyKey])
+    ? await em.execute<ContactRow[]>(`SELECT ${COLUMNS} FROM collection_contact WHERE idempotency_key = ?`, [
+        c.idempotencyKey,
+      ])
     : await em.execute<ContactRow[]>(`SELECT ${COLUMNS} FROM collection_contact WHERE id = ?`, [id]);
   return toRecord(row!);
 }
 
-const COLUMNS = 'id, customer_id, at, channel, template, level, outcome, note, by, invoice_ids::text[] AS invoice_ids, message_id, task_id';
+const COLUMNS =
+  'id, customer_id, at, channel, template, level, outcome, note, by, invoice_ids::text[] AS invoice_ids, message_id, task_id';
 
 interface ContactRow {
   id: string;

@@ -30,7 +30,14 @@ export interface OpenPromise extends PromiseTerms {
 }
 
 export interface CollectionFacts {
-  customer: { id: string; name: string; email: string; currency: string; riskSegment: 'low' | 'medium' | 'high' | null; status: string };
+  customer: {
+    id: string;
+    name: string;
+    email: string;
+    currency: string;
+    riskSegment: 'low' | 'medium' | 'high' | null;
+    status: string;
+  };
   /** Overdue, open and undisputed, oldest first. */
   overdue: OverdueInvoice[];
   disputed: { invoiceId: string; number: string; openAmount: number }[];
@@ -52,12 +59,34 @@ export class CustomerMissingError extends Error {
 }
 
 export async function collectionFacts(em: EntityManager, customerId: string): Promise<CollectionFacts> {
-  const [customer] = await em.execute<{ id: string; name: string; email: string; currency: string; risk_segment: 'low' | 'medium' | 'high' | null; status: string }[]>(
+  const [customer] = await em.execute<
+    {
+      id: string;
+      name: string;
+      email: string;
+      currency: string;
+      risk_segment: 'low' | 'medium' | 'high' | null;
+      status: string;
+    }[]
+  >(
     'SELECT id, coalesce(display_name, legal_name) AS name, email, currency, risk_segment, status FROM customer WHERE id = ?',
     [customerId],
   );
   if (!customer) throw new CustomerMissingError(customerId);
-  const rows = await em.execute<{ id: string; number: string; currency: string; open_amount: string; total_amount: string; fee_amount: string; due_date: string; instalments: AgeableInvoice['instalments']; status: string; handed_over_at: string | null }[]>(
+  const rows = await em.execute<
+    {
+      id: string;
+      number: string;
+      currency: string;
+      open_amount: string;
+      total_amount: string;
+      fee_amount: string;
+      due_date: string;
+      instalments: AgeableInvoice['instalments'];
+      status: string;
+      handed_over_at: string | null;
+    }[]
+  >(
     `SELECT id, number, currency, open_amount, total_amount, fee_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, instalments, status,
             to_char(overdue_at AT TIME ZONE 'UTC', ${ISO}) AS handed_over_at
        FROM invoice
@@ -72,12 +101,37 @@ export async function collectionFacts(em: EntityManager, customerId: string): Pr
       disputed.push({ invoiceId: r.id, number: r.number, openAmount: Number(r.open_amount) });
       continue;
     }
-    const overdueAt = pastDueInstant({ dueDate: r.due_date, totalAmount: Number(r.total_amount), openAmount: Number(r.open_amount), instalments: r.instalments });
-    overdue.push({ invoiceId: r.id, number: r.number, currency: r.currency, openAmount: Number(r.open_amount), feeAmount: Number(r.fee_amount), dueDate: r.due_date, overdueAt, handedOverAt: r.handed_over_at ?? null });
+    const overdueAt = pastDueInstant({
+      dueDate: r.due_date,
+      totalAmount: Number(r.total_amount),
+      openAmount: Number(r.open_amount),
+      instalments: r.instalments,
+    });
+    overdue.push({
+      invoiceId: r.id,
+      number: r.number,
+      currency: r.currency,
+      openAmount: Number(r.open_amount),
+      feeAmount: Number(r.fee_amount),
+      dueDate: r.due_date,
+      overdueAt,
+      handedOverAt: r.handed_over_at ?? null,
+    });
   }
   // Oldest first by age (an instalment's date can differ from the invoice's final due date).
   overdue.sort((a, b) => a.overdueAt.localeCompare(b.overdueAt) || a.number.localeCompare(b.number));
-  const promises = await em.execute<{ id: string; amount: string; currency: string; promised_date: string; invoice_ids: string[]; baseline_amount: string; deadline_at: string; covered_open: string | null }[]>(
+  const promises = await em.execute<
+    {
+      id: string;
+      amount: string;
+      currency: string;
+      promised_date: string;
+      invoice_ids: string[];
+      baseline_amount: string;
+      deadline_at: string;
+      covered_open: string | null;
+    }[]
+  >(
     `SELECT p.id, p.amount, p.currency, to_char(p.promised_date, 'YYYY-MM-DD') AS promised_date, p.invoice_ids::text[] AS invoice_ids, p.baseline_amount,
             to_char(p.deadline_at AT TIME ZONE 'UTC', ${ISO}) AS deadline_at,
             (SELECT sum(i.open_amount) FROM invoice i WHERE i.id = ANY (p.invoice_ids) AND i.status NOT IN (${closedList})) AS covered_open
@@ -85,7 +139,14 @@ export async function collectionFacts(em: EntityManager, customerId: string): Pr
     [customerId],
   );
   return {
-    customer: { id: customer.id, name: customer.name, email: customer.email, currency: customer.currency, riskSegment: customer.risk_segment, status: customer.status },
+    customer: {
+      id: customer.id,
+      name: customer.name,
+      email: customer.email,
+      currency: customer.currency,
+      riskSegment: customer.risk_segment,
+      status: customer.status,
+    },
     overdue,
     disputed,
     oldestOverdueAt: overdue[0]?.overdueAt ?? null,

@@ -35,23 +35,41 @@ export interface ChargedFee {
 export async function chargeLateFee(em: EntityManager, input: ChargeLateFeeInput): Promise<ChargedFee> {
   return em.transactional(async (tx) => {
     const invoice = await lockInvoice(tx, input.invoiceId);
-    const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM late_fee WHERE invoice_id = ? AND level = ?', [input.invoiceId, input.level]);
-    if (existing) return { invoiceId: input.invoiceId, level: input.level, charged: false, skipped: 'already_charged' as const };
+    const [existing] = await tx.execute<{ id: string }[]>(
+      'SELECT id FROM late_fee WHERE invoice_id = ? AND level = ?',
+      [input.invoiceId, input.level],
+    );
+    if (existing)
+      return { invoiceId: input.invoiceId, level: input.level, charged: false, skipped: 'already_charged' as const };
     if (!isOpenStatus(invoice.status) || invoice.status === 'disputed' || invoice.openAmount === 0) {
       return { invoiceId: input.invoiceId, level: input.level, charged: false, skipped: 'not_chargeable' as const };
     }
     // Interest days count from the due date (of the earliest unpaid instalment), the invoice's one age, not from
     // the instant the engine flipped it overdue.
-    const [row] = await tx.execute<{ fee_amount: string; due_date: string; total_amount: string; open_amount: string; instalments: AgeableInvoice['instalments'] }[]>(
+    const [row] = await tx.execute<
+      {
+        fee_amount: string;
+        due_date: string;
+        total_amount: string;
+        open_amount: string;
+        instalments: AgeableInvoice['instalments'];
+      }[]
+    >(
       `SELECT fee_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, total_amount, open_amount, instalments FROM invoice WHERE id = ?`,
       [input.invoiceId],
     );
-    const overdueFrom = pastDueInstant({ dueDate: row!.due_date, totalAmount: Number(row!.total_amount), openAmount: Number(row!.open_amount), instalments: row!.instalments });
+    const overdueFrom = pastDueInstant({
+      dueDate: row!.due_date,
+      totalAmount: Number(row!.total_amount),
+      openAmount: Number(row!.open_amount),
+      instalments: row!.instalments,
+    });
     const asOf = new Date(input.asOf);
     // Interest runs on the unpaid principal only: fees already charged do not bear interest themselves.
     const principal = Math.max(0, invoice.openAmount - Number(row!.fee_amount));
     const fee = lateFee(input.rule, { principal, days: wholeDaysBetween(new Date(overdueFrom), asOf) });
-    if (fee.total === 0) return { invoiceId: input.invoiceId, level: input.level, charged: false, skipped: 'zero' as const };
+    if (fee.total === 0)
+      return { invoiceId: input.invoiceId, level: input.level, charged: false, skipped: 'zero' as const };
     const posted = await postJournalEntry(tx, {
       idempotencyKey: input.idempotencyKey,
       kind: 'late_fee',
@@ -60,7 +78,14 @@ export async function chargeLateFee(em: EntityManager, input: ChargeLateFeeInput
       sourceId: invoice.id,
       description: `Late fee (${input.level}) on ${invoice.number}`,
       lines: [
-        { account: 'accounts_receivable', customerId: invoice.customerId, debit: fee.total, credit: 0, currency: invoice.currency, memo: invoice.number },
+        {
+          account: 'accounts_receivable',
+          customerId: invoice.customerId,
+          debit: fee.total,
+          credit: 0,
+          currency: invoice.currency,
+          memo: invoice.number,
+        },
         { account: 'late_fee_income', debit: 0, credit: fee.total, currency: invoice.currency, memo: invoice.number },
       ],
     });
@@ -68,14 +93,36 @@ export async function chargeLateFee(em: EntityManager, input: ChargeLateFeeInput
       `INSERT INTO late_fee (id, idempotency_key, invoice_id, customer_id, level, policy_code, policy_version, currency, fixed_amount, interest_amount, amount,
                              principal, days, annual_rate_bp, day_count_basis, entry_id, charged_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [randomUUID(), input.idempotencyKey, invoice.id, invoice.customerId, input.level, input.policy.code, input.policy.version, invoice.currency, fee.fixed, fee.interest, fee.total,
-        fee.principal, fee.days, fee.annualRateBp, fee.basis, posted.entryId, asOf],
+      [
+        randomUUID(),
+        input.idempotencyKey,
+        invoice.id,
+        invoice.customerId,
+        input.level,
+        input.policy.code,
+        input.policy.version,
+        invoice.currency,
+        fee.fixed,
+        fee.interest,
+        fee.total,
+        fee.principal,
+        fee.days,
+        fee.annualRateBp,
+        fee.basis,
+        posted.entryId,
+        asOf,
+      ],
     );
     await tx.execute(
       `UPDATE invoice SET fee_amount = fee_amount + ?, total_amount = total_amount + ?, open_amount = open_amount + ?, version = version + 1, updated_at = now() WHERE id = ?`,
       [fee.total, fee.total, fee.total, invoice.id],
     );
-    return { invoiceId: invoice.id, level: input.level, charged: true, fee: { ...fee, currency: invoice.currency, entryId: posted.entryId } };
+    return {
+      invoiceId: invoice.id,
+      level: input.level,
+      charged: true,
+      fee: { ...fee, currency: invoice.currency, entryId: posted.entryId },
+    };
   });
 }
 

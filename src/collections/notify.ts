@@ -36,7 +36,13 @@ export async function notifyCollectionOfBalanceChange(
 ): Promise<void> {
   await Promise.all([
     ...[...new Set(customerIds)].map((customerId) =>
-      signalIfRunning(client, workflowIds.collection(customerId), collectionAccountChangedSignal, [change], quietLog).catch((error: unknown) =>
+      signalIfRunning(
+        client,
+        workflowIds.collection(customerId),
+        collectionAccountChangedSignal,
+        [change],
+        quietLog,
+      ).catch((error: unknown) =>
         log.warn('could not tell the collection about a balance change', { customerId, error: String(error) }),
       ),
     ),
@@ -48,6 +54,9 @@ export async function notifyCollectionOfBalanceChange(
 /** The customers of the given invoices (to notify their collections once each). */
 export async function customersOfInvoices(em: EntityManager, invoiceIds: readonly string[]): Promise<string[]> {
   if (invoiceIds.length === 0) return [];
-  const rows = await em.execute<{ customer_id: string }[]>('SELECT DISTINCT customer_id FROM invoice WHERE id = ANY (?::uuid[])', [`{${invoiceIds.join(',')}}`]);
+  const rows = await em.execute<{ customer_id: string }[]>(
+    'SELECT DISTINCT customer_id FROM invoice WHERE id = ANY (?::uuid[])',
+    [`{${invoiceIds.join(',')}}`],
+  );
   return rows.map((r) => r.customer_id);
 }

@@ -25,7 +25,12 @@ const toStored = (row: PolicyRow): StoredPolicy => ({
 });
 
 /** Stores the next version of `code` (1 for a new code). Concurrent PUTs serialize on an advisory lock of the code. */
-export async function putPolicyVersion(em: EntityManager, code: string, body: DunningPolicyBody, by: string): Promise<StoredPolicy> {
+export async function putPolicyVersion(
+  em: EntityManager,
+  code: string,
+  body: DunningPolicyBody,
+  by: string,
+): Promise<StoredPolicy> {
   return em.transactional(async (tx) => {
     await tx.execute(`SELECT pg_advisory_xact_lock(hashtext('dunning_policy:' || ?))`, [code]);
     const [row] = await tx.execute<PolicyRow[]>(
@@ -39,12 +44,18 @@ export async function putPolicyVersion(em: EntityManager, code: string, body: Du
 }
 
 export async function policyVersions(em: EntityManager, code: string): Promise<StoredPolicy[]> {
-  const rows = await em.execute<PolicyRow[]>('SELECT code, version, definition, created_by, created_at FROM dunning_policy WHERE code = ? ORDER BY version DESC', [code]);
+  const rows = await em.execute<PolicyRow[]>(
+    'SELECT code, version, definition, created_by, created_at FROM dunning_policy WHERE code = ? ORDER BY version DESC',
+    [code],
+  );
   return rows.map(toStored);
 }
 
 export async function latestPolicy(em: EntityManager, code: string): Promise<DunningPolicy | undefined> {
-  const [row] = await em.execute<PolicyRow[]>('SELECT code, version, definition, created_by, created_at FROM dunning_policy WHERE code = ? ORDER BY version DESC LIMIT 1', [code]);
+  const [row] = await em.execute<PolicyRow[]>(
+    'SELECT code, version, definition, created_by, created_at FROM dunning_policy WHERE code = ? ORDER BY version DESC LIMIT 1',
+    [code],
+  );
   return row ? toStored(row).policy : undefined;
 }
 
@@ -56,7 +67,12 @@ export async function policyExists(em: EntityManager, code: string): Promise<boo
 export const POLICY_SEGMENTS = ['default', 'low', 'medium', 'high'] as const;
 export type PolicySegment = (typeof POLICY_SEGMENTS)[number];
 
-export async function assignSegmentPolicy(em: EntityManager, segment: PolicySegment, code: string, by: string): Promise<void> {
+export async function assignSegmentPolicy(
+  em: EntityManager,
+  segment: PolicySegment,
+  code: string,
+  by: string,
+): Promise<void> {
   await em.execute(
     `INSERT INTO dunning_policy_assignment (segment, policy_code, updated_by) VALUES (?, ?, ?)
      ON CONFLICT (segment) DO UPDATE SET policy_code = EXCLUDED.policy_code, updated_by = EXCLUDED.updated_by, updated_at = now()`,
@@ -64,15 +80,27 @@ export async function assignSegmentPolicy(em: EntityManager, segment: PolicySegm
   );
 }
 
-export async function segmentAssignments(em: EntityManager): Promise<{ segment: PolicySegment; policyCode: string; updatedBy: string; updatedAt: Date }[]> {
-  const rows = await em.execute<{ segment: PolicySegment; policy_code: string; updated_by: string; updated_at: Date }[]>(
-    'SELECT segment, policy_code, updated_by, updated_at FROM dunning_policy_assignment ORDER BY segment',
-  );
-  return rows.map((r) => ({ segment: r.segment, policyCode: r.policy_code, updatedBy: r.updated_by, updatedAt: new Date(r.updated_at) }));
+export async function segmentAssignments(
+  em: EntityManager,
+): Promise<{ segment: PolicySegment; policyCode: string; updatedBy: string; updatedAt: Date }[]> {
+  const rows = await em.execute<
+    { segment: PolicySegment; policy_code: string; updated_by: string; updated_at: Date }[]
+  >('SELECT segment, policy_code, updated_by, updated_at FROM dunning_policy_assignment ORDER BY segment');
+  return rows.map((r) => ({
+    segment: r.segment,
+    policyCode: r.policy_code,
+    updatedBy: r.updated_by,
+    updatedAt: new Date(r.updated_at),
+  }));
 }
 
 /** Sets (or with null removes) the customer's own policy. */
-export async function setCustomerPolicy(em: EntityManager, customerId: string, code: string | null, by: string): Promise<void> {
+export async function setCustomerPolicy(
+  em: EntityManager,
+  customerId: string,
+  code: string | null,
+  by: string,
+): Promise<void> {
   if (code === null) {
     await em.execute('DELETE FROM customer_dunning_policy WHERE customer_id = ?', [customerId]);
     return;

@@ -66,7 +66,18 @@ export async function insertPromise(em: EntityManager, p: NewPromise): Promise<P
     const inserted = await tx.execute<{ id: string }[]>(
       `INSERT INTO promise_to_pay (id, customer_id, amount, currency, promised_date, invoice_ids, baseline_amount, deadline_at, created_by, created_at)
        VALUES (?, ?, ?, ?, ?, ?::uuid[], ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [p.id, p.customerId, p.amount, p.currency, p.promisedDate, `{${p.invoiceIds.join(',')}}`, p.baselineAmount, p.deadlineAt, p.createdBy, p.createdAt],
+      [
+        p.id,
+        p.customerId,
+        p.amount,
+        p.currency,
+        p.promisedDate,
+        `{${p.invoiceIds.join(',')}}`,
+        p.baselineAmount,
+        p.deadlineAt,
+        p.createdBy,
+        p.createdAt,
+      ],
     );
     if (inserted.length) {
       await recordEvent(tx, {
@@ -75,7 +86,11 @@ export async function insertPromise(em: EntityManager, p: NewPromise): Promise<P
         entityId: p.id,
         customerId: p.customerId,
         actor: p.createdBy,
-        data: { amount: { amount: p.amount, currency: p.currency }, promisedDate: p.promisedDate, invoiceIds: p.invoiceIds },
+        data: {
+          amount: { amount: p.amount, currency: p.currency },
+          promisedDate: p.promisedDate,
+          invoiceIds: p.invoiceIds,
+        },
         dedupeKey: `promise:${p.id}:created`,
       });
     }
@@ -85,7 +100,10 @@ export async function insertPromise(em: EntityManager, p: NewPromise): Promise<P
 }
 
 /** Marks an open promise kept, broken or cancelled (once), with its event; false when it was no longer open. */
-export async function resolvePromise(em: EntityManager, input: { id: string; status: 'kept' | 'broken' | 'cancelled'; at: string; by: string }): Promise<boolean> {
+export async function resolvePromise(
+  em: EntityManager,
+  input: { id: string; status: 'kept' | 'broken' | 'cancelled'; at: string; by: string },
+): Promise<boolean> {
   return em.transactional(async (tx) => {
     const rows = await tx.execute<{ customer_id: string; amount: string; currency: string }[]>(
       `UPDATE promise_to_pay SET status = ?, resolved_at = ? WHERE id = ? AND status = 'open' RETURNING customer_id, amount, currency`,
@@ -109,6 +127,9 @@ export async function resolvePromise(em: EntityManager, input: { id: string; sta
 }
 
 export async function promisesOf(em: EntityManager, customerId: string): Promise<PromiseRecord[]> {
-  const rows = await em.execute<Row[]>(`SELECT ${COLUMNS} FROM promise_to_pay WHERE customer_id = ? ORDER BY created_at DESC, id`, [customerId]);
+  const rows = await em.execute<Row[]>(
+    `SELECT ${COLUMNS} FROM promise_to_pay WHERE customer_id = ? ORDER BY created_at DESC, id`,
+    [customerId],
+  );
   return rows.map(toRecord);
 }

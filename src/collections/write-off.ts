@@ -33,14 +33,36 @@ export async function writeOffInvoice(em: EntityManager, input: WriteOffInput): 
       description: `Write-off of ${invoice.number} (bad debt)`,
       lines: [
         { account: 'bad_debt_expense', debit: amount, credit: 0, currency: invoice.currency, memo: invoice.number },
-        { account: 'accounts_receivable', customerId: invoice.customerId, debit: 0, credit: amount, currency: invoice.currency, memo: invoice.number },
+        {
+          account: 'accounts_receivable',
+          customerId: invoice.customerId,
+          debit: 0,
+          credit: amount,
+          currency: invoice.currency,
+          memo: invoice.number,
+        },
       ],
     });
     if (!posted.created) return undefined;
-    const applied = await applyToInvoice(tx, { invoiceId: invoice.id, amount, cause: 'write_off', source: `write-off:${input.idempotencyKey}`, actor: input.approvedBy });
+    const applied = await applyToInvoice(tx, {
+      invoiceId: invoice.id,
+      amount,
+      cause: 'write_off',
+      source: `write-off:${input.idempotencyKey}`,
+      actor: input.approvedBy,
+    });
     await tx.execute(
       `INSERT INTO write_off (id, invoice_id, customer_id, currency, amount, entry_id, approved_by, task_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [randomUUID(), invoice.id, invoice.customerId, invoice.currency, amount, posted.entryId, input.approvedBy, input.taskId],
+      [
+        randomUUID(),
+        invoice.id,
+        invoice.customerId,
+        invoice.currency,
+        amount,
+        posted.entryId,
+        input.approvedBy,
+        input.taskId,
+      ],
     );
     await recordEvent(tx, {
       type: 'invoice.written_off',
@@ -79,18 +101,36 @@ export interface Recovery {
 /** Books money received for a written-off invoice: Dr cash / Cr bad-debt recovery, up to the amount written off. */
 export async function recordRecovery(
   em: EntityManager,
-  input: { customerId: string; invoiceId: string; amount: number; currency: string; receivedOn: string; reference: string | null; by: string; idempotencyKey: string },
+  input: {
+    customerId: string;
+    invoiceId: string;
+    amount: number;
+    currency: string;
+    receivedOn: string;
+    reference: string | null;
+    by: string;
+    idempotencyKey: string;
+  },
 ): Promise<Recovery> {
   return em.transactional(async (tx) => {
-    const [w] = await tx.execute<{ id: string; amount: string; recovered_amount: string; currency: string; number: string }[]>(
+    const [w] = await tx.execute<
+      { id: string; amount: string; recovered_amount: string; currency: string; number: string }[]
+    >(
       `SELECT w.id, w.amount, w.recovered_amount, w.currency, i.number FROM write_off w JOIN invoice i ON i.id = w.invoice_id
         WHERE w.invoice_id = ? AND w.customer_id = ? FOR UPDATE OF w`,
       [input.invoiceId, input.customerId],
     );
-    if (!w) throw new RecoveryRefusedError(404, '/invoiceId', `invoice ${input.invoiceId} of this customer was not written off`);
-    if (input.currency !== w.currency) throw new RecoveryRefusedError(422, '/amount/currency', `must be ${w.currency}, the currency of the write-off`);
+    if (!w)
+      throw new RecoveryRefusedError(
+        404,
+        '/invoiceId',
+        `invoice ${input.invoiceId} of this customer was not written off`,
+      );
+    if (input.currency !== w.currency)
+      throw new RecoveryRefusedError(422, '/amount/currency', `must be ${w.currency}, the currency of the write-off`);
     const left = Number(w.amount) - Number(w.recovered_amount);
-    if (input.amount > left) throw new RecoveryRefusedError(422, '/amount/amount', `is above what is still written off (${left})`);
+    if (input.amount > left)
+      throw new RecoveryRefusedError(422, '/amount/amount', `is above what is still written off (${left})`);
     const posted = await postJournalEntry(tx, {
       idempotencyKey: input.idempotencyKey,
       kind: 'bad_debt_recovery',
@@ -104,10 +144,19 @@ export async function recordRecovery(
       ],
     });
     const id = randomUUID();
-    await tx.execute(`INSERT INTO write_off_recovery (id, write_off_id, amount, entry_id, received_on, reference, by) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
-      id, w.id, input.amount, posted.entryId, input.receivedOn, input.reference, input.by,
-    ]);
+    await tx.execute(
+      `INSERT INTO write_off_recovery (id, write_off_id, amount, entry_id, received_on, reference, by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [id, w.id, input.amount, posted.entryId, input.receivedOn, input.reference, input.by],
+    );
     await tx.execute('UPDATE write_off SET recovered_amount = recovered_amount + ? WHERE id = ?', [input.amount, w.id]);
-    return { id, invoiceId: input.invoiceId, amount: input.amount, currency: w.currency, recoveredTotal: Number(w.recovered_amount) + input.amount, writtenOff: Number(w.amount), entryId: posted.entryId };
+    return {
+      id,
+      invoiceId: input.invoiceId,
+      amount: input.amount,
+      currency: w.currency,
+      recoveredTotal: Number(w.recovered_amount) + input.amount,
+      writtenOff: Number(w.amount),
+      entryId: posted.entryId,
+    };
   });
 }

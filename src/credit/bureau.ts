@@ -33,7 +33,12 @@ export const builtinBureau: CreditBureau = {
     const key = `${subject.country}:${subject.taxId ?? subject.legalName.toLowerCase()}`;
     const digest = createHash('sha256').update(key).digest();
     const score = 20 + (digest.readUInt32BE(0) % 80);
-    return { provider: 'builtin', reference: `BI-${digest.toString('hex').slice(0, 12).toUpperCase()}`, score, data: { key, model: 'builtin-v1' } };
+    return {
+      provider: 'builtin',
+      reference: `BI-${digest.toString('hex').slice(0, 12).toUpperCase()}`,
+      score,
+      data: { key, model: 'builtin-v1' },
+    };
   },
 };
 
@@ -45,7 +50,8 @@ export function registerBureau(bureau: CreditBureau): void {
 
 export function bureauNamed(name: string): CreditBureau {
   const bureau = providers.get(name);
-  if (!bureau) throw new Error(`no credit bureau provider named "${name}" (known: ${[...providers.keys()].join(', ')})`);
+  if (!bureau)
+    throw new Error(`no credit bureau provider named "${name}" (known: ${[...providers.keys()].join(', ')})`);
   return bureau;
 }
 
@@ -57,11 +63,25 @@ interface ReportRow {
   data: Record<string, unknown>;
 }
 
-const toReport = (r: ReportRow): BureauReport => ({ provider: r.provider, reference: r.reference, score: r.score, pulledAt: new Date(r.pulled_at).toISOString(), data: r.data });
+const toReport = (r: ReportRow): BureauReport => ({
+  provider: r.provider,
+  reference: r.reference,
+  score: r.score,
+  pulledAt: new Date(r.pulled_at).toISOString(),
+  data: r.data,
+});
 
 /** The newest stored report of the customer if younger than `maxAge` at `now`. */
-export async function freshReport(em: EntityManager, customerId: string, maxAge: string, now: Date): Promise<BureauReport | null> {
-  const [row] = await em.execute<ReportRow[]>('SELECT provider, reference, score, pulled_at, data FROM credit_bureau_report WHERE customer_id = ? ORDER BY pulled_at DESC LIMIT 1', [customerId]);
+export async function freshReport(
+  em: EntityManager,
+  customerId: string,
+  maxAge: string,
+  now: Date,
+): Promise<BureauReport | null> {
+  const [row] = await em.execute<ReportRow[]>(
+    'SELECT provider, reference, score, pulled_at, data FROM credit_bureau_report WHERE customer_id = ? ORDER BY pulled_at DESC LIMIT 1',
+    [customerId],
+  );
   if (!row) return null;
   return addDuration(new Date(row.pulled_at), maxAge).getTime() > now.getTime() ? toReport(row) : null;
 }
@@ -74,7 +94,10 @@ export async function reportFor(
   em: EntityManager,
   input: { subject: BureauSubject; provider: string; maxAge: string; now: Date; pulledFor: string },
 ): Promise<{ report: BureauReport; reused: boolean }> {
-  const [already] = await em.execute<ReportRow[]>('SELECT provider, reference, score, pulled_at, data FROM credit_bureau_report WHERE pulled_for = ?', [input.pulledFor]);
+  const [already] = await em.execute<ReportRow[]>(
+    'SELECT provider, reference, score, pulled_at, data FROM credit_bureau_report WHERE pulled_for = ?',
+    [input.pulledFor],
+  );
   if (already) return { report: toReport(already), reused: false };
   const fresh = await freshReport(em, input.subject.customerId, input.maxAge, input.now);
   if (fresh) return { report: fresh, reused: true };
@@ -83,8 +106,20 @@ export async function reportFor(
   await em.execute(
     `INSERT INTO credit_bureau_report (id, customer_id, provider, reference, score, data, pulled_at, pulled_for) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)
      ON CONFLICT (pulled_for) DO NOTHING`,
-    [randomUUID(), input.subject.customerId, pulled.provider, pulled.reference, score, JSON.stringify(pulled.data), input.now, input.pulledFor],
+    [
+      randomUUID(),
+      input.subject.customerId,
+      pulled.provider,
+      pulled.reference,
+      score,
+      JSON.stringify(pulled.data),
+      input.now,
+      input.pulledFor,
+    ],
   );
-  const [row] = await em.execute<ReportRow[]>('SELECT provider, reference, score, pulled_at, data FROM credit_bureau_report WHERE pulled_for = ?', [input.pulledFor]);
+  const [row] = await em.execute<ReportRow[]>(
+    'SELECT provider, reference, score, pulled_at, data FROM credit_bureau_report WHERE pulled_for = ?',
+    [input.pulledFor],
+  );
   return { report: toReport(row!), reused: false };
 }

@@ -48,11 +48,20 @@ export interface AppliedDecision {
 
 export async function applyCreditDecision(em: EntityManager, input: CreditDecisionInput): Promise<AppliedDecision> {
   return em.transactional(async (tx) => {
-    const [review] = await tx.execute<{ status: string; customer_id: string }[]>('SELECT status, customer_id FROM credit_review WHERE workflow_id = ? FOR UPDATE', [input.workflowId]);
+    const [review] = await tx.execute<{ status: string; customer_id: string }[]>(
+      'SELECT status, customer_id FROM credit_review WHERE workflow_id = ? FOR UPDATE',
+      [input.workflowId],
+    );
     const current = await findCustomer(tx, input.customerId, { forUpdate: true });
     if (!review || !current) throw new Error(`credit review ${input.workflowId} or its customer does not exist`);
-    const stored = (await tx.execute<{ credit_decision: CustomerCreditDecision | null }[]>('SELECT credit_decision FROM customer WHERE id = ?', [input.customerId]))[0]?.credit_decision;
-    if (review.status === 'decided' && stored?.reviewId === input.workflowId) return { changed: false, version: current.version, changes: [], decision: stored };
+    const stored = (
+      await tx.execute<{ credit_decision: CustomerCreditDecision | null }[]>(
+        'SELECT credit_decision FROM customer WHERE id = ?',
+        [input.customerId],
+      )
+    )[0]?.credit_decision;
+    if (review.status === 'decided' && stored?.reviewId === input.workflowId)
+      return { changed: false, version: current.version, changes: [], decision: stored };
 
     const previousLimit = current.creditLimit?.amount ?? null;
     const approved = input.outcome === 'approved';
@@ -77,20 +86,34 @@ export async function applyCreditDecision(em: EntityManager, input: CreditDecisi
         creditLimit: newLimit === null ? null : { amount: newLimit, currency: current.currency },
         riskSegment: approved ? input.riskClass : current.riskSegment,
       };
-      if (next.creditLimit?.amount !== current.creditLimit?.amount) changes.push({ field: 'creditLimit', from: current.creditLimit, to: next.creditLimit });
-      if (next.riskSegment !== current.riskSegment) changes.push({ field: 'riskSegment', from: current.riskSegment, to: next.riskSegment });
+      if (next.creditLimit?.amount !== current.creditLimit?.amount)
+        changes.push({ field: 'creditLimit', from: current.creditLimit, to: next.creditLimit });
+      if (next.riskSegment !== current.riskSegment)
+        changes.push({ field: 'riskSegment', from: current.riskSegment, to: next.riskSegment });
       if (changes.length) {
         const updated = await updateCustomerRow(tx, current.id, current.version, next);
         version = updated!.version;
       }
       changes.push({ field: 'creditReview', from: stored ?? null, to: decision });
-      await tx.execute('UPDATE customer SET credit_decision = ?::jsonb WHERE id = ?', [JSON.stringify(decision), current.id]);
+      await tx.execute('UPDATE customer SET credit_decision = ?::jsonb WHERE id = ?', [
+        JSON.stringify(decision),
+        current.id,
+      ]);
       await recordHistory(tx, current.id, changes, input.decidedBy, input.workflowId);
     }
     await tx.execute(
       `UPDATE credit_review SET status = 'decided', outcome = ?, approved_limit = ?, previous_limit = ?, decided_by = ?, decision_comment = ?,
               next_review_date = ?::date, decided_at = now(), approver = coalesce(approver, ?) WHERE workflow_id = ?`,
-      [input.outcome, approved ? input.limit : null, previousLimit, input.decidedBy, input.comment, input.nextReviewDate, input.approver, input.workflowId],
+      [
+        input.outcome,
+        approved ? input.limit : null,
+        previousLimit,
+        input.decidedBy,
+        input.comment,
+        input.nextReviewDate,
+        input.approver,
+        input.workflowId,
+      ],
     );
     await recordEvent(tx, {
       type: 'credit.decided',
@@ -106,6 +129,9 @@ export async function applyCreditDecision(em: EntityManager, input: CreditDecisi
 }
 
 export async function storedDecision(em: EntityManager, customerId: string): Promise<CustomerCreditDecision | null> {
-  const [row] = await em.execute<{ credit_decision: CustomerCreditDecision | null }[]>('SELECT credit_decision FROM customer WHERE id = ?', [customerId]);
+  const [row] = await em.execute<{ credit_decision: CustomerCreditDecision | null }[]>(
+    'SELECT credit_decision FROM customer WHERE id = ?',
+    [customerId],
+  );
   return row?.credit_decision ?? null;
 }

@@ -25,24 +25,35 @@ export async function customerExposure(em: EntityManager, customerId: string, cu
   );
   const openReceivables = Number(row?.open_ar ?? 0);
   const awaitingRelease = Number(row?.held ?? 0);
-  return { currency, openReceivables, awaitingRelease, total: openReceivables + awaitingRelease, heldInvoices: Number(row?.held_count ?? 0) };
+  return {
+    currency,
+    openReceivables,
+    awaitingRelease,
+    total: openReceivables + awaitingRelease,
+    heldInvoices: Number(row?.held_count ?? 0),
+  };
 }
-
 
 /**
  * The credit check of a new invoice, inside the issuing transaction. A per-customer advisory lock serializes
  * concurrent issues for one customer, so two invoices cannot both fit under the same remaining limit.
  */
-export async function checkNewInvoiceCredit(tx: EntityManager, input: { customerId: string; amount: number }, policy: CreditPolicy): Promise<{ check: InvoiceCreditCheck; hold: InvoiceCreditHold | null }> {
+export async function checkNewInvoiceCredit(
+  tx: EntityManager,
+  input: { customerId: string; amount: number },
+  policy: CreditPolicy,
+): Promise<{ check: InvoiceCreditCheck; hold: InvoiceCreditHold | null }> {
   await tx.execute(`SELECT pg_advisory_xact_lock(hashtext('credit-exposure:' || ?::text))`, [input.customerId]);
-  const [customer] = await tx.execute<{ currency: string; credit_limit: string | null; hold: InvoiceCreditHold['accountHold'] }[]>(
-    'SELECT currency, credit_limit, hold FROM customer WHERE id = ?',
-    [input.customerId],
-  );
+  const [customer] = await tx.execute<
+    { currency: string; credit_limit: string | null; hold: InvoiceCreditHold['accountHold'] }[]
+  >('SELECT currency, credit_limit, hold FROM customer WHERE id = ?', [input.customerId]);
   if (!customer) throw new Error(`customer ${input.customerId} does not exist`);
   const exposure = await customerExposure(tx, input.customerId, customer.currency);
   const limit = customer.credit_limit === null ? null : Number(customer.credit_limit);
-  const check = checkInvoiceCredit({ amount: input.amount, exposure: exposure.total, limit, onHold: customer.hold !== null }, policy);
+  const check = checkInvoiceCredit(
+    { amount: input.amount, exposure: exposure.total, limit, onHold: customer.hold !== null },
+    policy,
+  );
   if (!check.held) return { check, hold: null };
   return {
     check,

@@ -55,13 +55,25 @@ interface Row {
 }
 
 async function lockRow(em: EntityManager, customerId: string): Promise<Row> {
-  const [row] = await em.execute<Row[]>('SELECT status, hold, delinquency, version FROM customer WHERE id = ? FOR UPDATE', [customerId]);
+  const [row] = await em.execute<Row[]>(
+    'SELECT status, hold, delinquency, version FROM customer WHERE id = ? FOR UPDATE',
+    [customerId],
+  );
   if (!row) throw new HoldRefused('not_found', `customer ${customerId} does not exist`);
-  if (row.status === 'closed') throw new HoldRefused('closed', `customer ${customerId} is closed; a closed account is not held or released`);
+  if (row.status === 'closed')
+    throw new HoldRefused('closed', `customer ${customerId} is closed; a closed account is not held or released`);
   return row;
 }
 
-async function write(em: EntityManager, customerId: string, row: Row, hold: AccountHold | null, by: string, requestId: string | undefined, extra: FieldChange[]): Promise<HoldResult> {
+async function write(
+  em: EntityManager,
+  customerId: string,
+  row: Row,
+  hold: AccountHold | null,
+  by: string,
+  requestId: string | undefined,
+  extra: FieldChange[],
+): Promise<HoldResult> {
   const status = deriveStatus({ closed: false, onHold: hold !== null, delinquent: row.delinquency !== null });
   const [updated] = await em.execute<{ version: number }[]>(
     'UPDATE customer SET hold = ?::jsonb, status = ?, version = version + 1, updated_at = now() WHERE id = ? RETURNING version',
@@ -79,9 +91,12 @@ async function write(em: EntityManager, customerId: string, row: Row, hold: Acco
  */
 export async function placeHold(em: EntityManager, input: HoldInput): Promise<HoldResult> {
   const row = await lockRow(em, input.customerId);
-  if (row.hold && row.hold.reason === input.reason) return { changed: false, version: row.version, status: row.status, hold: row.hold, changes: [] };
+  if (row.hold && row.hold.reason === input.reason)
+    return { changed: false, version: row.version, status: row.status, hold: row.hold, changes: [] };
   const hold: AccountHold = { reason: input.reason, by: input.by, at: new Date().toISOString() };
-  const result = await write(em, input.customerId, row, hold, input.by, input.requestId, [{ field: 'holdSource', from: null, to: input.source }]);
+  const result = await write(em, input.customerId, row, hold, input.by, input.requestId, [
+    { field: 'holdSource', from: null, to: input.source },
+  ]);
   await recordEvent(em, {
     type: 'account.held',
     entityType: 'customer',
@@ -98,7 +113,9 @@ export async function placeHold(em: EntityManager, input: HoldInput): Promise<Ho
 export async function releaseHold(em: EntityManager, input: ReleaseInput): Promise<HoldResult> {
   const row = await lockRow(em, input.customerId);
   if (!row.hold) return { changed: false, version: row.version, status: row.status, hold: null, changes: [] };
-  const result = await write(em, input.customerId, row, null, input.by, input.requestId, [{ field: 'releaseReason', from: null, to: input.reason }]);
+  const result = await write(em, input.customerId, row, null, input.by, input.requestId, [
+    { field: 'releaseReason', from: null, to: input.reason },
+  ]);
   await recordEvent(em, {
     type: 'account.released',
     entityType: 'customer',
@@ -113,6 +130,8 @@ export async function releaseHold(em: EntityManager, input: ReleaseInput): Promi
 
 /** Whether the account is on hold now (read without locking). */
 export async function isOnHold(em: EntityManager, customerId: string): Promise<boolean> {
-  const [row] = await em.execute<{ hold: AccountHold | null }[]>('SELECT hold FROM customer WHERE id = ?', [customerId]);
+  const [row] = await em.execute<{ hold: AccountHold | null }[]>('SELECT hold FROM customer WHERE id = ?', [
+    customerId,
+  ]);
   return Boolean(row?.hold);
 }

@@ -3,7 +3,13 @@
 // result and the decision. The review workflow writes through these functions; the API reads them.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CreditPolicy, RiskClass } from '../domain/credit-policy.js';
-import { paymentBehaviourOf, type CreditFinancials, type ScorecardInput, type ScorecardResult, type TradeReference } from '../domain/credit-scorecard.js';
+import {
+  paymentBehaviourOf,
+  type CreditFinancials,
+  type ScorecardInput,
+  type ScorecardResult,
+  type TradeReference,
+} from '../domain/credit-scorecard.js';
 import { workflowIds } from '../temporal/ids.js';
 import { reportFor, type BureauReport } from './bureau.js';
 import { customerExposure } from './exposure.js';
@@ -36,14 +42,29 @@ export class ReviewNotCommitted extends Error {
  */
 export async function createReview(
   tx: EntityManager,
-  input: { customerId: string; trigger: ReviewTrigger; reasons: string[]; currency: string; requestedLimit: number | null; application: CreditApplication | null; requestedBy: string; requestKey?: string },
+  input: {
+    customerId: string;
+    trigger: ReviewTrigger;
+    reasons: string[];
+    currency: string;
+    requestedLimit: number | null;
+    application: CreditApplication | null;
+    requestedBy: string;
+    requestKey?: string;
+  },
 ): Promise<{ workflowId: string; seq: number; created: boolean }> {
   await tx.execute(`SELECT pg_advisory_xact_lock(hashtext('credit-review:' || ?::text))`, [input.customerId]);
   if (input.requestKey) {
-    const [existing] = await tx.execute<{ workflow_id: string; seq: number }[]>('SELECT workflow_id, seq FROM credit_review WHERE request_key = ?', [input.requestKey]);
+    const [existing] = await tx.execute<{ workflow_id: string; seq: number }[]>(
+      'SELECT workflow_id, seq FROM credit_review WHERE request_key = ?',
+      [input.requestKey],
+    );
     if (existing) return { workflowId: existing.workflow_id, seq: existing.seq, created: false };
   }
-  const [next] = await tx.execute<{ seq: number }[]>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM credit_review WHERE customer_id = ?', [input.customerId]);
+  const [next] = await tx.execute<{ seq: number }[]>(
+    'SELECT coalesce(max(seq), 0) + 1 AS seq FROM credit_review WHERE customer_id = ?',
+    [input.customerId],
+  );
   const seq = Number(next!.seq);
   const workflowId = workflowIds.creditReview(input.customerId, seq);
   await tx.execute(
@@ -96,16 +117,28 @@ async function averageDaysLate(em: EntityManager, customerId: string, asOf: stri
  * one for a periodic or early review), the customer's own payment history, and a bureau score (the applicant's, a
  * fresh stored report, or a new pull stored once per review).
  */
-export async function gatherInputs(em: EntityManager, input: { workflowId: string; policy: CreditPolicy; asOf: string; now: Date }): Promise<GatheredInputs> {
-  const [review] = await em.execute<{ customer_id: string; application: CreditApplication | null; currency: string; requested_limit: string | null }[]>(
-    'SELECT customer_id, application, currency, requested_limit FROM credit_review WHERE workflow_id = ?',
-    [input.workflowId],
-  );
+export async function gatherInputs(
+  em: EntityManager,
+  input: { workflowId: string; policy: CreditPolicy; asOf: string; now: Date },
+): Promise<GatheredInputs> {
+  const [review] = await em.execute<
+    { customer_id: string; application: CreditApplication | null; currency: string; requested_limit: string | null }[]
+  >('SELECT customer_id, application, currency, requested_limit FROM credit_review WHERE workflow_id = ?', [
+    input.workflowId,
+  ]);
   if (!review) throw new ReviewNotCommitted(input.workflowId);
-  const [customer] = await em.execute<{ legal_name: string; tax_id: string | null; tax_country: string | null; billing_address: { country: string }; credit_limit: string | null; currency: string }[]>(
-    'SELECT legal_name, tax_id, tax_country, billing_address, credit_limit, currency FROM customer WHERE id = ?',
-    [review.customer_id],
-  );
+  const [customer] = await em.execute<
+    {
+      legal_name: string;
+      tax_id: string | null;
+      tax_country: string | null;
+      billing_address: { country: string };
+      credit_limit: string | null;
+      currency: string;
+    }[]
+  >('SELECT legal_name, tax_id, tax_country, billing_address, credit_limit, currency FROM customer WHERE id = ?', [
+    review.customer_id,
+  ]);
   let application = review.application;
   let applicationFrom: string | null = application ? input.workflowId : null;
   if (!application) {
@@ -116,18 +149,36 @@ export async function gatherInputs(em: EntityManager, input: { workflowId: strin
     application = last?.application ?? null;
     applicationFrom = last?.workflow_id ?? null;
   }
-  const currentLimit = customer?.credit_limit === null || customer?.credit_limit === undefined ? null : Number(customer.credit_limit);
+  const currentLimit =
+    customer?.credit_limit === null || customer?.credit_limit === undefined ? null : Number(customer.credit_limit);
   // A periodic or early review re-decides the limit in force (or the last request; without either, today's exposure).
   const requestedLimit =
-    review.requested_limit !== null ? Number(review.requested_limit) : (currentLimit ?? application?.requestedLimit ?? (await customerExposure(em, review.customer_id, review.currency)).total);
+    review.requested_limit !== null
+      ? Number(review.requested_limit)
+      : (currentLimit ??
+        application?.requestedLimit ??
+        (await customerExposure(em, review.customer_id, review.currency)).total);
   const days = await averageDaysLate(em, review.customer_id, input.asOf);
 
   let bureau: GatheredInputs['bureau'] = null;
   if (review.application?.bureauScore !== undefined) {
-    bureau = { provider: 'application', reference: input.workflowId, score: review.application.bureauScore, pulledAt: input.now.toISOString(), data: {}, reused: false, source: 'application' };
+    bureau = {
+      provider: 'application',
+      reference: input.workflowId,
+      score: review.application.bureauScore,
+      pulledAt: input.now.toISOString(),
+      data: {},
+      reused: false,
+      source: 'application',
+    };
   } else if (customer) {
     const { report, reused } = await reportFor(em, {
-      subject: { customerId: review.customer_id, legalName: customer.legal_name, country: customer.tax_country ?? customer.billing_address.country, taxId: customer.tax_id ? openTaxId(customer.tax_id) : null },
+      subject: {
+        customerId: review.customer_id,
+        legalName: customer.legal_name,
+        country: customer.tax_country ?? customer.billing_address.country,
+        taxId: customer.tax_id ? openTaxId(customer.tax_id) : null,
+      },
       provider: input.policy.bureauProvider,
       maxAge: input.policy.bureauMaxAge,
       now: input.now,
@@ -156,7 +207,13 @@ export async function gatherInputs(em: EntityManager, input: { workflowId: strin
 /** Stores the scored result and where approval goes; idempotent (it overwrites with the same values). */
 export async function recordScore(
   em: EntityManager,
-  input: { workflowId: string; scorecard: ScorecardResult; bureau: GatheredInputs['bureau']; approver: string; taskId: string | null },
+  input: {
+    workflowId: string;
+    scorecard: ScorecardResult;
+    bureau: GatheredInputs['bureau'];
+    approver: string;
+    taskId: string | null;
+  },
 ): Promise<void> {
   await em.execute(
     `UPDATE credit_review SET scorecard = ?::jsonb, bureau = ?::jsonb, policy_version = ?, risk_class = ?, recommended_limit = ?, approver = ?, task_id = ?,
@@ -242,12 +299,21 @@ function toView(r: Record<string, unknown>): ReviewView {
 }
 
 export async function findReview(em: EntityManager, workflowId: string): Promise<ReviewView | null> {
-  const [row] = await em.execute<Record<string, unknown>[]>(`SELECT ${REVIEW_COLUMNS} FROM credit_review WHERE workflow_id = ?`, [workflowId]);
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    `SELECT ${REVIEW_COLUMNS} FROM credit_review WHERE workflow_id = ?`,
+    [workflowId],
+  );
   return row ? toView(row) : null;
 }
 
 /** Newest first; `beforeSeq` is the keyset cursor. */
-export async function listReviews(em: EntityManager, customerId: string, limit: number, beforeSeq?: number, options: { decidedOnly?: boolean } = {}): Promise<ReviewView[]> {
+export async function listReviews(
+  em: EntityManager,
+  customerId: string,
+  limit: number,
+  beforeSeq?: number,
+  options: { decidedOnly?: boolean } = {},
+): Promise<ReviewView[]> {
   const rows = await em.execute<Record<string, unknown>[]>(
     `SELECT ${REVIEW_COLUMNS} FROM credit_review WHERE customer_id = ? AND (?::int IS NULL OR seq < ?::int) ${options.decidedOnly ? `AND status = 'decided'` : ''}
       ORDER BY seq DESC LIMIT ?`,

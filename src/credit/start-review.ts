@@ -20,21 +20,57 @@ export interface ReviewRequest {
   requestKey?: string;
 }
 
-export async function startReviewWorkflow(ctx: { client: Client; taskQueue: string; requestId?: string }, input: { workflowId: string; customerId: string; seq: number; trigger: ReviewTrigger; reasons: string[]; policy: CreditPolicy }) {
+export async function startReviewWorkflow(
+  ctx: { client: Client; taskQueue: string; requestId?: string },
+  input: {
+    workflowId: string;
+    customerId: string;
+    seq: number;
+    trigger: ReviewTrigger;
+    reasons: string[];
+    policy: CreditPolicy;
+  },
+) {
   return ctx.client.workflow.start<typeof creditReviewWorkflow>('creditReviewWorkflow', {
     ...entityOptions(ctx, input.workflowId, 'credit_review', input.customerId),
-    args: [{ customerId: input.customerId, seq: input.seq, trigger: input.trigger, reasons: input.reasons, policy: input.policy }],
+    args: [
+      {
+        customerId: input.customerId,
+        seq: input.seq,
+        trigger: input.trigger,
+        reasons: input.reasons,
+        policy: input.policy,
+      },
+    ],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }
 
 /** The start of a review's workflow, recorded with the review row and carried out after the commit. */
-export function reviewWorkflowStart(ctx: { taskQueue: string; requestId?: string }, input: { workflowId: string; customerId: string; seq: number; trigger: ReviewTrigger; reasons: string[]; policy: CreditPolicy }): WorkflowStart {
+export function reviewWorkflowStart(
+  ctx: { taskQueue: string; requestId?: string },
+  input: {
+    workflowId: string;
+    customerId: string;
+    seq: number;
+    trigger: ReviewTrigger;
+    reasons: string[];
+    policy: CreditPolicy;
+  },
+): WorkflowStart {
   return {
     workflowType: 'creditReviewWorkflow',
     workflowId: input.workflowId,
     taskQueue: ctx.taskQueue,
-    args: [{ customerId: input.customerId, seq: input.seq, trigger: input.trigger, reasons: input.reasons, policy: input.policy }],
+    args: [
+      {
+        customerId: input.customerId,
+        seq: input.seq,
+        trigger: input.trigger,
+        reasons: input.reasons,
+        policy: input.policy,
+      },
+    ],
     entityType: 'credit_review',
     customerId: input.customerId,
     requestId: ctx.requestId,
@@ -61,7 +97,17 @@ export async function openReview(
     requestedBy: request.requestedBy,
     requestKey: request.requestKey,
   });
-  await recordWorkflowStart(tx, reviewWorkflowStart(ctx, { workflowId: review.workflowId, customerId: request.customerId, seq: review.seq, trigger: request.trigger, reasons: request.reasons, policy }));
+  await recordWorkflowStart(
+    tx,
+    reviewWorkflowStart(ctx, {
+      workflowId: review.workflowId,
+      customerId: request.customerId,
+      seq: review.seq,
+      trigger: request.trigger,
+      reasons: request.reasons,
+      policy,
+    }),
+  );
   return review;
 }
 
@@ -76,9 +122,15 @@ export async function openReviewUnlessRunning(
   policy: CreditPolicy,
 ): Promise<{ workflowId: string; started: boolean }> {
   const review = await em.transactional(async (tx) => {
-    const [customer] = await tx.execute<{ currency: string; status: string }[]>('SELECT currency, status FROM customer WHERE id = ?', [request.customerId]);
+    const [customer] = await tx.execute<{ currency: string; status: string }[]>(
+      'SELECT currency, status FROM customer WHERE id = ?',
+      [request.customerId],
+    );
     if (!customer || customer.status === 'closed') return null;
-    const [mine] = await tx.execute<{ workflow_id: string; seq: number }[]>('SELECT workflow_id, seq FROM credit_review WHERE request_key = ?', [request.requestKey]);
+    const [mine] = await tx.execute<{ workflow_id: string; seq: number }[]>(
+      'SELECT workflow_id, seq FROM credit_review WHERE request_key = ?',
+      [request.requestKey],
+    );
     if (mine) return { workflowId: mine.workflow_id, seq: mine.seq, created: false };
     const running = await runningReview(tx, request.customerId);
     if (running) return { workflowId: running, seq: 0, created: false, running: true };
@@ -87,6 +139,13 @@ export async function openReviewUnlessRunning(
   if (!review) return { workflowId: '', started: false };
   if ('running' in review) return { workflowId: review.workflowId, started: false };
   // Committed first, then started; USE_EXISTING makes a retry after a failed start harmless.
-  await startReviewWorkflow(ctx, { workflowId: review.workflowId, customerId: request.customerId, seq: review.seq, trigger: request.trigger, reasons: request.reasons, policy });
+  await startReviewWorkflow(ctx, {
+    workflowId: review.workflowId,
+    customerId: request.customerId,
+    seq: review.seq,
+    trigger: request.trigger,
+    reasons: request.reasons,
+    policy,
+  });
   return { workflowId: review.workflowId, started: review.created };
 }

@@ -11,12 +11,30 @@ type Log = { warn(message: string, meta?: Record<string, unknown>): void };
 const quietLog: Log = { warn: () => undefined };
 
 /** Reasons a refresh is asked for: the event that changed the account's facts. */
-export type AccountFactsChange = 'invoice_issued' | 'invoice_imported' | 'invoice_overdue' | 'invoice_paid' | 'invoice_written_off' | 'payment_applied' | 'balance_changed';
+export type AccountFactsChange =
+  | 'invoice_issued'
+  | 'invoice_imported'
+  | 'invoice_overdue'
+  | 'invoice_paid'
+  | 'invoice_written_off'
+  | 'payment_applied'
+  | 'balance_changed';
 
-export async function notifyAccountsOfChange(client: Client, customerIds: readonly string[], reason: AccountFactsChange | string, log: Log = quietLog): Promise<void> {
+export async function notifyAccountsOfChange(
+  client: Client,
+  customerIds: readonly string[],
+  reason: AccountFactsChange | string,
+  log: Log = quietLog,
+): Promise<void> {
   await Promise.all(
     [...new Set(customerIds)].map((customerId) =>
-      signalIfRunning(client, workflowIds.customerAccount(customerId), refreshAccountSignal, [{ reason }], quietLog).catch((error: unknown) =>
+      signalIfRunning(
+        client,
+        workflowIds.customerAccount(customerId),
+        refreshAccountSignal,
+        [{ reason }],
+        quietLog,
+      ).catch((error: unknown) =>
         log.warn('could not ask the account to refresh', { customerId, reason, error: String(error) }),
       ),
     ),

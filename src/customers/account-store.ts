@@ -16,7 +16,10 @@ interface ProfileRow {
 }
 
 export async function loadProfileSnapshot(em: EntityManager, customerId: string): Promise<AccountSnapshot> {
-  const [row] = await em.execute<ProfileRow[]>('SELECT status, currency, version, terms_code, credit_limit, hold, delinquency FROM customer WHERE id = ?', [customerId]);
+  const [row] = await em.execute<ProfileRow[]>(
+    'SELECT status, currency, version, terms_code, credit_limit, hold, delinquency FROM customer WHERE id = ?',
+    [customerId],
+  );
   if (!row) return { exists: false, status: 'closed', currency: '', profileVersion: 0 };
   return {
     exists: true,
@@ -35,12 +38,12 @@ export async function writeDelinquency(
   em: EntityManager,
   input: { customerId: string; delinquency: AccountDelinquency | null; by: string; requestId: string },
 ): Promise<{ version: number; changed: boolean }> {
-  const [row] = await em.execute<{ status: AccountStatus; hold: AccountHold | null; delinquency: AccountDelinquency | null; version: number }[]>(
-    'SELECT status, hold, delinquency, version FROM customer WHERE id = ? FOR UPDATE',
-    [input.customerId],
-  );
+  const [row] = await em.execute<
+    { status: AccountStatus; hold: AccountHold | null; delinquency: AccountDelinquency | null; version: number }[]
+  >('SELECT status, hold, delinquency, version FROM customer WHERE id = ? FOR UPDATE', [input.customerId]);
   if (!row || row.status === 'closed') return { version: row?.version ?? 0, changed: false };
-  if (JSON.stringify(row.delinquency?.reasons ?? null) === JSON.stringify(input.delinquency?.reasons ?? null)) return { version: row.version, changed: false };
+  if (JSON.stringify(row.delinquency?.reasons ?? null) === JSON.stringify(input.delinquency?.reasons ?? null))
+    return { version: row.version, changed: false };
   const status = deriveStatus({ closed: false, onHold: row.hold !== null, delinquent: input.delinquency !== null });
   const [updated] = await em.execute<{ version: number }[]>(
     'UPDATE customer SET delinquency = ?::jsonb, status = ?, version = version + 1, updated_at = now() WHERE id = ? RETURNING version',

@@ -28,9 +28,27 @@ export async function recordDuplicateDecision(
   requestId: string | null,
 ): Promise<void> {
   if (candidates.length === 0) return;
-  await recordHistory(tx, customerId, [{ field: 'duplicateOverride', from: null, to: { reason, candidates: candidates.map(({ id, score }) => ({ id, score })) } }], actor, requestId);
+  await recordHistory(
+    tx,
+    customerId,
+    [
+      {
+        field: 'duplicateOverride',
+        from: null,
+        to: { reason, candidates: candidates.map(({ id, score }) => ({ id, score })) },
+      },
+    ],
+    actor,
+    requestId,
+  );
   for (const { id, score } of candidates) {
-    await recordHistory(tx, id, [{ field: 'duplicateAccepted', from: null, to: { reason, keptWith: customerId, score } }], actor, requestId);
+    await recordHistory(
+      tx,
+      id,
+      [{ field: 'duplicateAccepted', from: null, to: { reason, keptWith: customerId, score } }],
+      actor,
+      requestId,
+    );
   }
 }
 
@@ -58,12 +76,19 @@ export async function acceptedPartners(em: EntityManager, customerId: string): P
 
 /** Every decision in the book by pair (the first one counts), for the whole-book scan. */
 export async function allDuplicateDecisions(em: EntityManager): Promise<Map<string, DuplicateDecision>> {
-  const rows = await em.execute<DecisionRow[]>(`SELECT customer_id, field, new_value, actor, at FROM customer_history WHERE field = 'duplicateOverride' ORDER BY id`);
+  const rows = await em.execute<DecisionRow[]>(
+    `SELECT customer_id, field, new_value, actor, at FROM customer_history WHERE field = 'duplicateOverride' ORDER BY id`,
+  );
   const decisions = new Map<string, DuplicateDecision>();
   for (const row of rows) {
     for (const partner of partnersOf(row)) {
       const key = pairKey(row.customer_id, partner);
-      if (!decisions.has(key)) decisions.set(key, { reason: row.new_value?.reason ?? null, by: row.actor, at: new Date(row.at).toISOString() });
+      if (!decisions.has(key))
+        decisions.set(key, {
+          reason: row.new_value?.reason ?? null,
+          by: row.actor,
+          at: new Date(row.at).toISOString(),
+        });
     }
   }
   return decisions;

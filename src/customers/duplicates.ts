@@ -2,7 +2,18 @@
 // phone, trigram name similarity through the GIN index) and the whole-book scan. The pure scoring in
 // src/domain/matching.ts decides what the evidence means. Closed and merged customers are not candidates.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { clusterPairs, DEFAULT_DUPLICATE_POLICY, isProbableDuplicate, minNameSimilarityForProbable, nameTypo, scorePair, type DuplicateCluster, type DuplicatePolicy, type MatchReason, type ScoredPair } from '../domain/matching.js';
+import {
+  clusterPairs,
+  DEFAULT_DUPLICATE_POLICY,
+  isProbableDuplicate,
+  minNameSimilarityForProbable,
+  nameTypo,
+  scorePair,
+  type DuplicateCluster,
+  type DuplicatePolicy,
+  type MatchReason,
+  type ScoredPair,
+} from '../domain/matching.js';
 import { allDuplicateDecisions, pairKey, type DuplicateDecision } from './duplicate-decisions.js';
 import type { MatchKeys } from './store.js';
 import { pgArray } from './sql.js';
@@ -28,7 +39,12 @@ interface CandidateRow {
 
 const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x));
 
-function evidenceOf(keys: Pick<MatchKeys, 'taxKey' | 'emails' | 'phones' | 'nameCore'>, other: Pick<CandidateRow, 'tax_key' | 'match_emails' | 'match_phones' | 'name_core' | 'core_sim'>, nameSim: number, addressSim: number) {
+function evidenceOf(
+  keys: Pick<MatchKeys, 'taxKey' | 'emails' | 'phones' | 'nameCore'>,
+  other: Pick<CandidateRow, 'tax_key' | 'match_emails' | 'match_phones' | 'name_core' | 'core_sim'>,
+  nameSim: number,
+  addressSim: number,
+) {
   return {
     coreSimilarity: Number(other.core_sim),
     nameTypo: nameTypo(keys.nameCore, other.name_core),
@@ -57,7 +73,9 @@ export async function findDuplicateCandidates(
   options: { excludeIds?: string[]; policy?: DuplicatePolicy; limit?: number } = {},
 ): Promise<DuplicateCandidate[]> {
   const policy = options.policy ?? DEFAULT_DUPLICATE_POLICY;
-  await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [String(policy.candidateCoreThreshold)]);
+  await tx.execute(`SELECT set_config('pg_trgm.similarity_threshold', ?, true)`, [
+    String(policy.candidateCoreThreshold),
+  ]);
   const rows = await tx.execute<CandidateRow[]>(
     // The same normalised address is fetched through the postcode index: a typo in a short name can be too far
     // for the trigram threshold ("tugafibu" ~ "tuaafibu" is 0.5), and one name at one address is how most duplicates are born.
@@ -68,14 +86,33 @@ export async function findDuplicateCandidates(
         AND (tax_key = ? OR match_emails && ?::text[] OR match_phones && ?::text[] OR name_core % ?
              OR (postcode_key = ? AND postcode_key <> '' AND address_key = ?))
       LIMIT ?`,
-    [keys.nameKey, keys.nameCore, keys.addressKey, pgArray(options.excludeIds ?? []), keys.taxKey, pgArray(keys.emails), pgArray(keys.phones), keys.nameCore, keys.postcodeKey, keys.addressKey, options.limit ?? 100],
+    [
+      keys.nameKey,
+      keys.nameCore,
+      keys.addressKey,
+      pgArray(options.excludeIds ?? []),
+      keys.taxKey,
+      pgArray(keys.emails),
+      pgArray(keys.phones),
+      keys.nameCore,
+      keys.postcodeKey,
+      keys.addressKey,
+      options.limit ?? 100,
+    ],
   );
   return rows
-    .map((row) => ({ id: row.id, legalName: row.legal_name, ...scorePair(evidenceOf(keys, row, row.name_sim, row.address_sim), policy) }))
+    .map((row) => ({
+      id: row.id,
+      legalName: row.legal_name,
+      ...scorePair(evidenceOf(keys, row, row.name_sim, row.address_sim), policy),
+    }))
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
 }
 
-export function probableDuplicates(candidates: readonly DuplicateCandidate[], policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): DuplicateCandidate[] {
+export function probableDuplicates(
+  candidates: readonly DuplicateCandidate[],
+  policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY,
+): DuplicateCandidate[] {
   return candidates.filter((c) => isProbableDuplicate(c.score, policy));
 }
 
@@ -116,10 +153,16 @@ interface PairRow {
  * such a pair needs a similar address to be probable, and the create-time check (trigram index over all names)
  * still catches it when the second record is entered.
  */
-export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): Promise<DuplicateScan> {
+export async function scanDuplicates(
+  em: EntityManager,
+  policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY,
+): Promise<DuplicateScan> {
   return em.transactional(async (tx) => {
-    const [{ count }] = (await tx.execute<{ count: string }[]>(`SELECT count(*) FROM customer WHERE status <> 'closed' AND merged_into IS NULL`)) as [{ count: string }];
-    const rows = await tx.execute<PairRow[]>(`
+    const [{ count }] = (await tx.execute<{ count: string }[]>(
+      `SELECT count(*) FROM customer WHERE status <> 'closed' AND merged_into IS NULL`,
+    )) as [{ count: string }];
+    const rows = await tx.execute<PairRow[]>(
+      `
       WITH live AS (SELECT id, tax_key, match_emails, match_phones, name_key FROM customer WHERE status <> 'closed' AND merged_into IS NULL),
       keyed AS (
         SELECT 't:' || tax_key AS k, id FROM live WHERE tax_key IS NOT NULL
@@ -148,7 +191,13 @@ export async function scanDuplicates(em: EntityManager, policy: DuplicatePolicy 
     const acceptedPairs: DuplicateScan['acceptedPairs'] = [];
     for (const row of rows) {
       const keys = { taxKey: row.a_tax, emails: row.a_emails, phones: row.a_phones, nameCore: row.a_core };
-      const other = { tax_key: row.b_tax, match_emails: row.b_emails, match_phones: row.b_phones, name_core: row.b_core, core_sim: row.core_sim };
+      const other = {
+        tax_key: row.b_tax,
+        match_emails: row.b_emails,
+        match_phones: row.b_phones,
+        name_core: row.b_core,
+        core_sim: row.core_sim,
+      };
       const { score, reasons } = scorePair(evidenceOf(keys, other, row.name_sim, row.address_sim), policy);
       if (!isProbableDuplicate(score, policy)) continue;
       const pair = { a: row.a < row.b ? row.a : row.b, b: row.a < row.b ? row.b : row.a, score, reasons };

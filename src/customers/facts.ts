@@ -7,7 +7,15 @@ import type { AccountFacts } from '../domain/delinquency.js';
 export const CLOSED_INVOICE_STATUSES = ['paid', 'cancelled', 'written_off'] as const;
 
 export async function accountFacts(em: EntityManager, customerId: string, asOf: string): Promise<AccountFacts> {
-  const [row] = await em.execute<{ open_count: string; open_amount: string | null; oldest_due: string | null; overdue_count: string; overdue_amount: string | null }[]>(
+  const [row] = await em.execute<
+    {
+      open_count: string;
+      open_amount: string | null;
+      oldest_due: string | null;
+      overdue_count: string;
+      overdue_amount: string | null;
+    }[]
+  >(
     `SELECT count(*) AS open_count, sum(open_amount) AS open_amount, to_char(min(due_date), 'YYYY-MM-DD') AS oldest_due,
             count(*) FILTER (WHERE due_date < ?::date) AS overdue_count, sum(open_amount) FILTER (WHERE due_date < ?::date) AS overdue_amount
        FROM invoice

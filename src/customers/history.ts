@@ -14,22 +14,61 @@ export interface HistoryEntry {
   requestId: string | null;
 }
 
-export async function recordHistory(em: EntityManager, customerId: string, changes: readonly FieldChange[], actor: string, requestId?: string | null): Promise<void> {
+export async function recordHistory(
+  em: EntityManager,
+  customerId: string,
+  changes: readonly FieldChange[],
+  actor: string,
+  requestId?: string | null,
+): Promise<void> {
   if (changes.length === 0) return;
   const values: unknown[] = [];
   const rows = changes.map((c) => {
-    values.push(customerId, actor, c.field, JSON.stringify(stored(c.field, c.from ?? null)), JSON.stringify(stored(c.field, c.to ?? null)), requestId ?? null);
+    values.push(
+      customerId,
+      actor,
+      c.field,
+      JSON.stringify(stored(c.field, c.from ?? null)),
+      JSON.stringify(stored(c.field, c.to ?? null)),
+      requestId ?? null,
+    );
     return '(?, ?, ?, ?::jsonb, ?::jsonb, ?)';
   });
-  await em.execute(`INSERT INTO customer_history (customer_id, actor, field, old_value, new_value, request_id) VALUES ${rows.join(', ')}`, values);
+  await em.execute(
+    `INSERT INTO customer_history (customer_id, actor, field, old_value, new_value, request_id) VALUES ${rows.join(', ')}`,
+    values,
+  );
 }
 
 /** Newest first; `beforeId` is the keyset cursor. */
-export async function listHistory(em: EntityManager, customerId: string, limit: number, beforeId?: number): Promise<HistoryEntry[]> {
-  const rows = await em.execute<{ id: string; at: Date; actor: string; field: string; old_value: unknown; new_value: unknown; request_id: string | null }[]>(
+export async function listHistory(
+  em: EntityManager,
+  customerId: string,
+  limit: number,
+  beforeId?: number,
+): Promise<HistoryEntry[]> {
+  const rows = await em.execute<
+    {
+      id: string;
+      at: Date;
+      actor: string;
+      field: string;
+      old_value: unknown;
+      new_value: unknown;
+      request_id: string | null;
+    }[]
+  >(
     `SELECT id, at, actor, field, old_value, new_value, request_id FROM customer_history
       WHERE customer_id = ? AND (?::bigint IS NULL OR id < ?::bigint) ORDER BY id DESC LIMIT ?`,
     [customerId, beforeId ?? null, beforeId ?? null, limit],
   );
-  return rows.map((r) => ({ id: Number(r.id), at: new Date(r.at).toISOString(), actor: r.actor, field: r.field, old: shown(r.field, r.old_value), new: shown(r.field, r.new_value), requestId: r.request_id }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    field: r.field,
+    old: shown(r.field, r.old_value),
+    new: shown(r.field, r.new_value),
+    requestId: r.request_id,
+  }));
 }

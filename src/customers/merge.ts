@@ -17,7 +17,16 @@ import { pgArray } from './sql.js';
  * Tables whose rows belong to a customer as documents and follow it into the survivor. The ledger (immutable, moved
  * by the transfer entry), the audit trail, sent mail and merge/terms records stay where they were written.
  */
-export const REPOINTED_TABLES = ['invoice', 'credit_note', 'payment', 'payment_allocation', 'task', 'dispute', 'promise_to_pay', 'collection_case'] as const;
+export const REPOINTED_TABLES = [
+  'invoice',
+  'credit_note',
+  'payment',
+  'payment_allocation',
+  'task',
+  'dispute',
+  'promise_to_pay',
+  'collection_case',
+] as const;
 
 export interface MergeOutcome {
   survivorId: string;
@@ -68,7 +77,10 @@ async function existingTables(tx: EntityManager): Promise<string[]> {
   return rows.map((r) => r.table_name).sort();
 }
 
-export async function mergeCustomers(em: EntityManager, input: { survivorId: string; duplicateId: string; by: string; requestId: string; effectiveDate: string }): Promise<MergeOutcome> {
+export async function mergeCustomers(
+  em: EntityManager,
+  input: { survivorId: string; duplicateId: string; by: string; requestId: string; effectiveDate: string },
+): Promise<MergeOutcome> {
   if (input.survivorId === input.duplicateId) throw new MergeRefused(422, 'A customer cannot be merged into itself.');
   return em.transactional(async (tx) => {
     // Lock both rows in id order so two merges touching the same customers cannot deadlock.
@@ -88,14 +100,25 @@ export async function mergeCustomers(em: EntityManager, input: { survivorId: str
       throw new MergeRefused(409, `Customer ${duplicate.id} was already merged into ${done.survivor_id}.`);
     }
     if (survivor.currency !== duplicate.currency) {
-      throw new MergeRefused(409, `Customers in different currencies cannot be merged (${survivor.currency} and ${duplicate.currency}).`);
+      throw new MergeRefused(
+        409,
+        `Customers in different currencies cannot be merged (${survivor.currency} and ${duplicate.currency}).`,
+      );
     }
-    if (survivor.status === 'closed') throw new MergeRefused(409, `The survivor ${survivor.id} is closed${survivor.mergedInto ? ` (merged into ${survivor.mergedInto})` : ''}.`);
-    if (duplicate.status === 'closed') throw new MergeRefused(409, `Customer ${duplicate.id} is closed; only open records are merged.`);
+    if (survivor.status === 'closed')
+      throw new MergeRefused(
+        409,
+        `The survivor ${survivor.id} is closed${survivor.mergedInto ? ` (merged into ${survivor.mergedInto})` : ''}.`,
+      );
+    if (duplicate.status === 'closed')
+      throw new MergeRefused(409, `Customer ${duplicate.id} is closed; only open records are merged.`);
 
     const documents: Record<string, number> = {};
     for (const table of await existingTables(tx)) {
-      const moved = await tx.execute<unknown[]>(`UPDATE ${table} SET customer_id = ? WHERE customer_id = ? RETURNING 1`, [survivor.id, duplicate.id]);
+      const moved = await tx.execute<unknown[]>(
+        `UPDATE ${table} SET customer_id = ? WHERE customer_id = ? RETURNING 1`,
+        [survivor.id, duplicate.id],
+      );
       documents[table] = moved.length;
     }
 
@@ -104,7 +127,11 @@ export async function mergeCustomers(em: EntityManager, input: { survivorId: str
       [duplicate.id],
     );
     const roleOf = (code: string) => DEFAULT_CHART.find((a) => a.code === code)!.role;
-    const movedBalances = balances.map((b) => ({ role: roleOf(b.code), currency: b.currency, amount: Number(b.balance) }));
+    const movedBalances = balances.map((b) => ({
+      role: roleOf(b.code),
+      currency: b.currency,
+      amount: Number(b.balance),
+    }));
     let journalEntryId: string | null = null;
     if (movedBalances.length) {
       const lines = movedBalances.flatMap((b) => {
@@ -155,7 +182,11 @@ export async function mergeCustomers(em: EntityManager, input: { survivorId: str
       tx,
       survivor.id,
       [
-        { field: 'mergedFrom', from: null, to: { customerId: duplicate.id, legalName: duplicate.legalName, journalEntryId, moved } },
+        {
+          field: 'mergedFrom',
+          from: null,
+          to: { customerId: duplicate.id, legalName: duplicate.legalName, journalEntryId, moved },
+        },
         ...(addedContacts.length ? [{ field: 'contacts', from: survivor.contacts, to: contacts }] : []),
         ...(tags.length !== survivor.tags.length ? [{ field: 'tags', from: survivor.tags, to: tags }] : []),
       ],
@@ -166,7 +197,11 @@ export async function mergeCustomers(em: EntityManager, input: { survivorId: str
       tx,
       duplicate.id,
       [
-        { field: 'mergedInto', from: null, to: { customerId: survivor.id, legalName: survivor.legalName, journalEntryId, moved } },
+        {
+          field: 'mergedInto',
+          from: null,
+          to: { customerId: survivor.id, legalName: survivor.legalName, journalEntryId, moved },
+        },
         { field: 'status', from: duplicate.status, to: 'closed' },
       ],
       input.by,

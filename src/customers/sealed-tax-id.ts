@@ -32,8 +32,10 @@ function mapHistoryValue(field: string, v: unknown, f: (value: string) => string
 }
 
 /** An audit trail entry's old or new value with any tax id in it sealed (everything else passes through). */
-export const sealHistoryValue = (field: string, v: unknown) => mapHistoryValue(field, v, (value) => (isSealed(value) ? value : seal(value, HISTORY_TAX_ID)));
-export const openHistoryValue = (field: string, v: unknown) => mapHistoryValue(field, v, (value) => unseal(value, HISTORY_TAX_ID));
+export const sealHistoryValue = (field: string, v: unknown) =>
+  mapHistoryValue(field, v, (value) => (isSealed(value) ? value : seal(value, HISTORY_TAX_ID)));
+export const openHistoryValue = (field: string, v: unknown) =>
+  mapHistoryValue(field, v, (value) => unseal(value, HISTORY_TAX_ID));
 
 const BATCH = 500;
 
@@ -55,7 +57,12 @@ export async function resealCustomerTaxIds(em: EntityManager): Promise<number> {
       const key = taxKeyHash(row.tax_country, clear);
       if (sealedWithCurrent(row.tax_id) && row.tax_key === key) continue;
       const sealed = sealedWithCurrent(row.tax_id) ? row.tax_id : sealTaxId(clear);
-      await em.execute('UPDATE customer SET tax_id = ?, tax_key = ? WHERE id = ? AND tax_id = ?', [sealed, key, row.id, row.tax_id]);
+      await em.execute('UPDATE customer SET tax_id = ?, tax_key = ? WHERE id = ? AND tax_id = ?', [
+        sealed,
+        key,
+        row.id,
+        row.tax_id,
+      ]);
       changed += 1;
     }
     if (rows.length < BATCH) break;
@@ -69,10 +76,21 @@ export async function resealCustomerTaxIds(em: EntityManager): Promise<number> {
       [afterId, BATCH],
     );
     for (const row of rows) {
-      const reseal = (v: unknown) => mapHistoryValue(row.field, v, (value) => (sealedWithCurrent(value) ? value : seal(unseal(value, HISTORY_TAX_ID), HISTORY_TAX_ID)));
+      const reseal = (v: unknown) =>
+        mapHistoryValue(row.field, v, (value) =>
+          sealedWithCurrent(value) ? value : seal(unseal(value, HISTORY_TAX_ID), HISTORY_TAX_ID),
+        );
       const [oldValue, newValue] = [reseal(row.old_value), reseal(row.new_value)];
-      if (JSON.stringify(oldValue) === JSON.stringify(row.old_value) && JSON.stringify(newValue) === JSON.stringify(row.new_value)) continue;
-      await em.execute('UPDATE customer_history SET old_value = ?::jsonb, new_value = ?::jsonb WHERE id = ?', [JSON.stringify(oldValue), JSON.stringify(newValue), row.id]);
+      if (
+        JSON.stringify(oldValue) === JSON.stringify(row.old_value) &&
+        JSON.stringify(newValue) === JSON.stringify(row.new_value)
+      )
+        continue;
+      await em.execute('UPDATE customer_history SET old_value = ?::jsonb, new_value = ?::jsonb WHERE id = ?', [
+        JSON.stringify(oldValue),
+        JSON.stringify(newValue),
+        row.id,
+      ]);
       changed += 1;
     }
     if (rows.length < BATCH) break;

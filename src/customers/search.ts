@@ -39,7 +39,11 @@ export async function searchCustomers(em: EntityManager, s: CustomerSearch): Pro
     where.push(sql);
     params.push(...values);
   };
-  if (s.q) add(`lower(c.legal_name || ' ' || coalesce(c.display_name, '')) LIKE ?`, `%${fold(s.q).replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (s.q)
+    add(
+      `lower(c.legal_name || ' ' || coalesce(c.display_name, '')) LIKE ?`,
+      `%${fold(s.q).replace(/[\\%_]/g, (m) => `\\${m}`)}%`,
+    );
   if (s.taxId) {
     // Tax ids are sealed: only their keyed hashes compare. Without a country (given or as a prefix), the id is
     // looked up under every country, a few hundred hashes answered by the tax_key index.
@@ -52,7 +56,8 @@ export async function searchCustomers(em: EntityManager, s: CustomerSearch): Pro
     add('c.tax_key = ANY(?::text[])', pgArray(keys));
   }
   if (s.email) add('c.match_emails @> ARRAY[?]::text[]', normalizeEmail(s.email));
-  if (s.status === 'delinquent') add(`(c.status = 'delinquent' OR (c.delinquency IS NOT NULL AND c.status <> 'closed'))`);
+  if (s.status === 'delinquent')
+    add(`(c.status = 'delinquent' OR (c.delinquency IS NOT NULL AND c.status <> 'closed'))`);
   else if (s.status) add('c.status = ?', s.status);
   if (s.tag) add('c.tags @> ARRAY[?]::text[]', s.tag);
   if (s.currency) add('c.currency = ?', s.currency);
@@ -61,11 +66,21 @@ export async function searchCustomers(em: EntityManager, s: CustomerSearch): Pro
     const max = s.balanceMax ?? Number.MAX_SAFE_INTEGER;
     if (min <= 0 && max >= 0) add('coalesce(r.balance, 0) BETWEEN ? AND ?', min, max);
     // A range without zero is answered from the balance index alone (customers without postings have zero).
-    else add('c.id IN (SELECT customer_id FROM customer_ledger_balance WHERE account_code = ? AND balance BETWEEN ? AND ? AND currency = c.currency)', RECEIVABLE_CODE, min, max);
+    else
+      add(
+        'c.id IN (SELECT customer_id FROM customer_ledger_balance WHERE account_code = ? AND balance BETWEEN ? AND ? AND currency = c.currency)',
+        RECEIVABLE_CODE,
+        min,
+        max,
+      );
   }
   if (s.after) add('(lower(c.legal_name), c.id) > (?, ?::uuid)', s.after[0], s.after[1]);
-  const rows = await em.execute<(Record<string, unknown> & { receivable: string | null; credit: string | null; sort_name: string })[]>(
-    `SELECT ${CUSTOMER_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, r.balance AS receivable, cr.balance AS credit, lower(c.legal_name) AS sort_name
+  const rows = await em.execute<
+    (Record<string, unknown> & { receivable: string | null; credit: string | null; sort_name: string })[]
+  >(
+    `SELECT ${CUSTOMER_COLUMNS.split(', ')
+      .map((c) => `c.${c}`)
+      .join(', ')}, r.balance AS receivable, cr.balance AS credit, lower(c.legal_name) AS sort_name
        FROM customer c
        LEFT JOIN customer_ledger_balance r ON r.customer_id = c.id AND r.account_code = ? AND r.currency = c.currency
        LEFT JOIN customer_ledger_balance cr ON cr.customer_id = c.id AND cr.account_code = ? AND cr.currency = c.currency

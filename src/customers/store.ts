@@ -112,8 +112,15 @@ export function rowToProfile(row: CustomerRow): CustomerProfile {
   };
 }
 
-export async function findCustomer(em: EntityManager, id: string, options: { forUpdate?: boolean } = {}): Promise<CustomerProfile | null> {
-  const [row] = await em.execute<CustomerRow[]>(`SELECT ${CUSTOMER_COLUMNS} FROM customer WHERE id = ?${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+export async function findCustomer(
+  em: EntityManager,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<CustomerProfile | null> {
+  const [row] = await em.execute<CustomerRow[]>(
+    `SELECT ${CUSTOMER_COLUMNS} FROM customer WHERE id = ?${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   return row ? rowToProfile(row) : null;
 }
 
@@ -129,9 +136,16 @@ export interface MatchKeys {
 }
 
 /** The keys duplicate detection compares: names of both kinds, every e-mail and phone of the record. */
-export function matchKeysOf(profile: Pick<EditableProfile, 'legalName' | 'displayName' | 'taxId' | 'email' | 'billingAddress' | 'contacts'>): MatchKeys {
-  const emails = new Set([normalizeEmail(profile.email), ...profile.contacts.flatMap((c) => (c.email ? [normalizeEmail(c.email)] : []))]);
-  const phones = new Set(profile.contacts.flatMap((c) => (c.phone ? [phoneKey(c.phone)] : [])).filter((p): p is string => p !== null));
+export function matchKeysOf(
+  profile: Pick<EditableProfile, 'legalName' | 'displayName' | 'taxId' | 'email' | 'billingAddress' | 'contacts'>,
+): MatchKeys {
+  const emails = new Set([
+    normalizeEmail(profile.email),
+    ...profile.contacts.flatMap((c) => (c.email ? [normalizeEmail(c.email)] : [])),
+  ]);
+  const phones = new Set(
+    profile.contacts.flatMap((c) => (c.phone ? [phoneKey(c.phone)] : [])).filter((p): p is string => p !== null),
+  );
   return {
     nameKey: nameKey(profile.legalName),
     nameCore: nameCore(profile.legalName),
@@ -172,9 +186,14 @@ function columnsOf(profile: EditableProfile): Record<string, unknown> {
 }
 
 const JSON_COLUMNS = new Set(['billing_address', 'contacts', 'communication']);
-const placeholder = (column: string) => (JSON_COLUMNS.has(column) ? '?::jsonb' : column === 'tags' || column.startsWith('match_') ? '?::text[]' : '?');
+const placeholder = (column: string) =>
+  JSON_COLUMNS.has(column) ? '?::jsonb' : column === 'tags' || column.startsWith('match_') ? '?::text[]' : '?';
 
-export async function insertCustomerRow(em: EntityManager, id: string, profile: EditableProfile): Promise<CustomerProfile> {
+export async function insertCustomerRow(
+  em: EntityManager,
+  id: string,
+  profile: EditableProfile,
+): Promise<CustomerProfile> {
   const columns = columnsOf(profile);
   const names = Object.keys(columns);
   const [row] = await em.execute<CustomerRow[]>(

@@ -29,7 +29,11 @@ const toTemplate = (r: TemplateRow): StoredTermsTemplate => ({
   updatedBy: r.updated_by,
 });
 
-export async function listTermsTemplates(em: EntityManager, limit: number, afterCode?: string): Promise<StoredTermsTemplate[]> {
+export async function listTermsTemplates(
+  em: EntityManager,
+  limit: number,
+  afterCode?: string,
+): Promise<StoredTermsTemplate[]> {
   const rows = await em.execute<TemplateRow[]>(
     'SELECT code, name, terms, version, updated_at, updated_by FROM payment_terms_template WHERE (?::text IS NULL OR code > ?) ORDER BY code LIMIT ?',
     [afterCode ?? null, afterCode ?? null, limit],
@@ -38,12 +42,18 @@ export async function listTermsTemplates(em: EntityManager, limit: number, after
 }
 
 export async function findTermsTemplate(em: EntityManager, code: string): Promise<StoredTermsTemplate | null> {
-  const [row] = await em.execute<TemplateRow[]>('SELECT code, name, terms, version, updated_at, updated_by FROM payment_terms_template WHERE code = ?', [code]);
+  const [row] = await em.execute<TemplateRow[]>(
+    'SELECT code, name, terms, version, updated_at, updated_by FROM payment_terms_template WHERE code = ?',
+    [code],
+  );
   return row ? toTemplate(row) : null;
 }
 
 /** Inserts a template; null when the code is taken. */
-export async function insertTermsTemplate(em: EntityManager, input: { code: string; name: string; terms: PaymentTerms; by: string }): Promise<StoredTermsTemplate | null> {
+export async function insertTermsTemplate(
+  em: EntityManager,
+  input: { code: string; name: string; terms: PaymentTerms; by: string },
+): Promise<StoredTermsTemplate | null> {
   const [row] = await em.execute<TemplateRow[]>(
     `INSERT INTO payment_terms_template (code, name, terms, updated_by) VALUES (?, ?, ?::jsonb, ?) ON CONFLICT (code) DO NOTHING
      RETURNING code, name, terms, version, updated_at, updated_by`,
@@ -60,13 +70,25 @@ export async function replaceTermsTemplate(
   const [row] = await em.execute<TemplateRow[]>(
     `UPDATE payment_terms_template SET name = ?, terms = ?::jsonb, updated_by = ?, version = version + 1, updated_at = now()
       WHERE code = ? AND (?::int IS NULL OR version = ?::int) RETURNING code, name, terms, version, updated_at, updated_by`,
-    [input.name, JSON.stringify(input.terms), input.by, input.code, input.expectedVersion ?? null, input.expectedVersion ?? null],
+    [
+      input.name,
+      JSON.stringify(input.terms),
+      input.by,
+      input.code,
+      input.expectedVersion ?? null,
+      input.expectedVersion ?? null,
+    ],
   );
   return row ? toTemplate(row) : null;
 }
 
 /** Records that a customer is on `code` from now on (the template's terms as they are now are kept with it). */
-export async function recordTermsAssignment(em: EntityManager, customerId: string, code: string, by: string): Promise<void> {
+export async function recordTermsAssignment(
+  em: EntityManager,
+  customerId: string,
+  code: string,
+  by: string,
+): Promise<void> {
   await em.execute(
     `INSERT INTO customer_terms_assignment (customer_id, terms_code, terms, template_version, assigned_by)
      SELECT ?, code, terms, version, ? FROM payment_terms_template WHERE code = ?`,
@@ -87,20 +109,36 @@ export interface TermsAssignment {
  * `effective_from`, so they never reach back to invoices issued before them.
  */
 export async function termsInForce(em: EntityManager, customerId: string, at: Date): Promise<TermsAssignment | null> {
-  const [row] = await em.execute<{ terms_code: string; terms: PaymentTerms; template_version: number; effective_from: Date; assigned_by: string }[]>(
+  const [row] = await em.execute<
+    { terms_code: string; terms: PaymentTerms; template_version: number; effective_from: Date; assigned_by: string }[]
+  >(
     `SELECT terms_code, terms, template_version, effective_from, assigned_by FROM customer_terms_assignment
       WHERE customer_id = ? AND effective_from <= ? ORDER BY effective_from DESC, id DESC LIMIT 1`,
     [customerId, at],
   );
   return row
-    ? { termsCode: row.terms_code, terms: row.terms, templateVersion: row.template_version, effectiveFrom: new Date(row.effective_from).toISOString(), assignedBy: row.assigned_by }
+    ? {
+        termsCode: row.terms_code,
+        terms: row.terms,
+        templateVersion: row.template_version,
+        effectiveFrom: new Date(row.effective_from).toISOString(),
+        assignedBy: row.assigned_by,
+      }
     : null;
 }
 
 export async function termsAssignments(em: EntityManager, customerId: string): Promise<TermsAssignment[]> {
-  const rows = await em.execute<{ terms_code: string; terms: PaymentTerms; template_version: number; effective_from: Date; assigned_by: string }[]>(
+  const rows = await em.execute<
+    { terms_code: string; terms: PaymentTerms; template_version: number; effective_from: Date; assigned_by: string }[]
+  >(
     'SELECT terms_code, terms, template_version, effective_from, assigned_by FROM customer_terms_assignment WHERE customer_id = ? ORDER BY effective_from, id',
     [customerId],
   );
-  return rows.map((row) => ({ termsCode: row.terms_code, terms: row.terms, templateVersion: row.template_version, effectiveFrom: new Date(row.effective_from).toISOString(), assignedBy: row.assigned_by }));
+  return rows.map((row) => ({
+    termsCode: row.terms_code,
+    terms: row.terms,
+    templateVersion: row.template_version,
+    effectiveFrom: new Date(row.effective_from).toISOString(),
+    assignedBy: row.assigned_by,
+  }));
 }

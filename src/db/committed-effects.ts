@@ -46,7 +46,9 @@ export class CommittedEffectsSubscriber implements EventSubscriber {
     const scope = scopes.getStore();
     if (!scope?.markCommit || !isTopLevel(args)) return;
     const connection = (args.em as EntityManager).getConnection();
-    await scope.markCommit({ execute: (sql, params) => connection.execute(sql, params as never[], 'run', args.transaction as never) });
+    await scope.markCommit({
+      execute: (sql, params) => connection.execute(sql, params as never[], 'run', args.transaction as never),
+    });
   }
 
   afterTransactionCommit(args: TransactionEventArgs): void {

@@ -6,7 +6,11 @@
 
 const INSUFFICIENT_PRIVILEGE = '42501';
 
-export async function dropDatabase(query: (sql: string) => Promise<unknown>, name: string, giveUpAfterMs = 30_000): Promise<void> {
+export async function dropDatabase(
+  query: (sql: string) => Promise<unknown>,
+  name: string,
+  giveUpAfterMs = 30_000,
+): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`refusing to drop database "${name}": not a plain identifier`);
   const deadline = Date.now() + giveUpAfterMs;
   for (;;) {

@@ -19,12 +19,10 @@ export async function resealIdempotentAnswers(em: EntityManager): Promise<number
   let resealed = 0;
   for (const row of rows) {
     if (sealedWithCurrent(row.response_body)) continue;
-    await em.execute('UPDATE idempotency_record SET response_body = ? WHERE scope = ? AND key = ? AND response_body = ?', [
-      sealAnswer(openAnswer(row.response_body)),
-      row.scope,
-      row.key,
-      row.response_body,
-    ]);
+    await em.execute(
+      'UPDATE idempotency_record SET response_body = ? WHERE scope = ? AND key = ? AND response_body = ?',
+      [sealAnswer(openAnswer(row.response_body)), row.scope, row.key, row.response_body],
+    );
     resealed += 1;
   }
   return resealed;

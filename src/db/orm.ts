@@ -25,11 +25,22 @@ export function ormConfig(databaseUrl: string, options: PoolOptions = {}) {
     subscribers: [new CommittedEffectsSubscriber()],
     extensions: [Migrator],
     // Migrations are hand-written SQL; no schema snapshot files are written next to the code.
-    migrations: { migrationsList, tableName: 'schema_migration', transactional: true, allOrNothing: true, snapshot: false, snapshotOnMigrate: false },
+    migrations: {
+      migrationsList,
+      tableName: 'schema_migration',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      snapshotOnMigrate: false,
+    },
     pool: { min: 0, max: options.poolMax ?? 10 },
     // Passed to pg's Pool: the acquire limit, TCP keep-alive so a connection to a vanished server is noticed, and the
     // guard that frees the slots of connections that died while checked out (src/db/pool-guard.ts).
-    driverOptions: { connectionTimeoutMillis: options.acquireTimeoutMs ?? 0, keepAlive: true, onPoolCreated: guardPoolAgainstDeadConnections },
+    driverOptions: {
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? 0,
+      keepAlive: true,
+      onPoolCreated: guardPoolAgainstDeadConnections,
+    },
     debug: false,
     // Entities are fetched explicitly; a global context would hide which request a query belongs to.
     allowGlobalContext: false,

@@ -27,7 +27,9 @@ export function guardPoolAgainstDeadConnections(pool: Pool): void {
     internals._clients = internals._clients.filter((c) => c !== client);
     internals._pulseQueue();
   };
-  const dead = (client: PoolClient) => (client as unknown as ClientInternals)._queryable === false || (client as unknown as ClientInternals)._ending === true;
+  const dead = (client: PoolClient) =>
+    (client as unknown as ClientInternals)._queryable === false ||
+    (client as unknown as ClientInternals)._ending === true;
   pool.on('connect', (client) => client.once('end', () => forget(client)));
   // A connection that died while idle, handed out before the pool noticed: its BEGIN will fail and leak it.
   pool.on('acquire', (client) => {

@@ -55,64 +55,111 @@ export async function openDispute(deps: OpenDisputeDeps, request: OpenDisputeReq
   const id = randomUUID();
   const workflowId = workflowIds.dispute(id);
   await deps.em.transactional(async (tx) => {
-      const invoice = await lockInvoice(tx, request.invoiceId).catch((error: unknown) => {
-        if (error instanceof InvoiceNotFoundError) throw new DisputeRequestError(404, [{ pointer: '/invoiceId', detail: 'no invoice has this id' }], `Invoice ${request.invoiceId} does not exist.`);
-        throw error;
-      });
-      if (request.asCustomerId !== undefined && invoice.customerId !== request.asCustomerId) {
-        throw new DisputeRequestError(404, [{ pointer: '/invoiceId', detail: 'no invoice has this id' }], `Invoice ${request.invoiceId} does not exist.`);
-      }
-      const lineRows = await tx.execute<{ line_no: number; gross: string }[]>('SELECT line_no, net_amount + tax_amount AS gross FROM invoice_line WHERE invoice_id = ?', [invoice.id]);
-      const active = await tx.execute<{ id: string; lines: number[] | string | null }[]>(`SELECT id, lines FROM dispute WHERE invoice_id = ? AND status IN ('open', 'awaiting_info')`, [invoice.id]);
-      const checked = checkNewDispute(
-        { category: request.category, amount: request.amount, lines: request.lines, reason: request.reason },
-        { status: invoice.status, currency: invoice.currency, openAmount: invoice.openAmount, lineTotals: Object.fromEntries(lineRows.map((l) => [Number(l.line_no), Number(l.gross)])) },
-        active.map((d) => ({ id: d.id, lines: typeof d.lines === 'string' ? JSON.parse(d.lines) : d.lines })),
-      );
-      if ('problems' in checked) {
-        throw new DisputeRequestError(checked.status, checked.problems, checked.status === 409 ? `Invoice ${invoice.number} cannot be disputed as requested.` : 'The dispute does not fit the invoice.');
-      }
-      const reason = request.reason.trim();
-      await tx.execute(
-        `INSERT INTO dispute (id, invoice_id, customer_id, category, amount, currency, reason, lines, attachments, opened_by, channel, workflow_id, policy_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)`,
-        [
-          id, invoice.id, invoice.customerId, request.category, checked.amount, invoice.currency, reason,
-          request.lines ? JSON.stringify(request.lines) : null, JSON.stringify(request.attachments ?? []), request.openedBy, request.channel, workflowId, deps.policy.version,
-        ],
-      );
-      // The invoice leaves dunning while any dispute holds it; the status after the dispute is derived from the row
-      // (overdue since, payments, delivery) when the last active dispute ends.
-      await tx.execute(`UPDATE invoice SET status = 'disputed', version = version + 1, updated_at = now() WHERE id = ? AND status <> 'disputed'`, [invoice.id]);
-      await recordEvent(tx, {
-        type: 'dispute.opened',
-        entityType: 'dispute',
-        entityId: id,
-        customerId: invoice.customerId,
-        actor: request.openedBy,
-        data: { invoiceId: invoice.id, invoiceNumber: invoice.number, category: request.category, amount: { amount: checked.amount, currency: invoice.currency }, lines: request.lines ?? null, channel: request.channel },
-      });
-      await recordWorkflowStart(tx, {
-        workflowType: 'disputeWorkflow',
-        workflowId,
-        taskQueue: deps.temporal.taskQueue,
-        args: [
-          {
-            disputeId: id,
-            invoiceId: invoice.id,
-            customerId: invoice.customerId,
-            category: request.category as DisputeCategory,
-            amount: checked.amount,
-            currency: invoice.currency,
-            policy: deps.policy,
-            invoicePolicy: deps.invoicePolicy,
-          } satisfies DisputeWorkflowInput,
-        ],
-        entityType: 'dispute',
-        customerId: invoice.customerId,
-        requestId: deps.temporal.requestId,
-      });
+    const invoice = await lockInvoice(tx, request.invoiceId).catch((error: unknown) => {
+      if (error instanceof InvoiceNotFoundError)
+        throw new DisputeRequestError(
+          404,
+          [{ pointer: '/invoiceId', detail: 'no invoice has this id' }],
+          `Invoice ${request.invoiceId} does not exist.`,
+        );
+      throw error;
     });
+    if (request.asCustomerId !== undefined && invoice.customerId !== request.asCustomerId) {
+      throw new DisputeRequestError(
+        404,
+        [{ pointer: '/invoiceId', detail: 'no invoice has this id' }],
+        `Invoice ${request.invoiceId} does not exist.`,
+      );
+    }
+    const lineRows = await tx.execute<{ line_no: number; gross: string }[]>(
+      'SELECT line_no, net_amount + tax_amount AS gross FROM invoice_line WHERE invoice_id = ?',
+      [invoice.id],
+    );
+    const active = await tx.execute<{ id: string; lines: number[] | string | null }[]>(
+      `SELECT id, lines FROM dispute WHERE invoice_id = ? AND status IN ('open', 'awaiting_info')`,
+      [invoice.id],
+    );
+    const checked = checkNewDispute(
+      { category: request.category, amount: request.amount, lines: request.lines, reason: request.reason },
+      {
+        status: invoice.status,
+        currency: invoice.currency,
+        openAmount: invoice.openAmount,
+        lineTotals: Object.fromEntries(lineRows.map((l) => [Number(l.line_no), Number(l.gross)])),
+      },
+      active.map((d) => ({ id: d.id, lines: typeof d.lines === 'string' ? JSON.parse(d.lines) : d.lines })),
+    );
+    if ('problems' in checked) {
+      throw new DisputeRequestError(
+        checked.status,
+        checked.problems,
+        checked.status === 409
+          ? `Invoice ${invoice.number} cannot be disputed as requested.`
+          : 'The dispute does not fit the invoice.',
+      );
+    }
+    const reason = request.reason.trim();
+    await tx.execute(
+      `INSERT INTO dispute (id, invoice_id, customer_id, category, amount, currency, reason, lines, attachments, opened_by, channel, workflow_id, policy_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)`,
+      [
+        id,
+        invoice.id,
+        invoice.customerId,
+        request.category,
+        checked.amount,
+        invoice.currency,
+        reason,
+        request.lines ? JSON.stringify(request.lines) : null,
+        JSON.stringify(request.attachments ?? []),
+        request.openedBy,
+        request.channel,
+        workflowId,
+        deps.policy.version,
+      ],
+    );
+    // The invoice leaves dunning while any dispute holds it; the status after the dispute is derived from the row
+    // (overdue since, payments, delivery) when the last active dispute ends.
+    await tx.execute(
+      `UPDATE invoice SET status = 'disputed', version = version + 1, updated_at = now() WHERE id = ? AND status <> 'disputed'`,
+      [invoice.id],
+    );
+    await recordEvent(tx, {
+      type: 'dispute.opened',
+      entityType: 'dispute',
+      entityId: id,
+      customerId: invoice.customerId,
+      actor: request.openedBy,
+      data: {
+        invoiceId: invoice.id,
+        invoiceNumber: invoice.number,
+        category: request.category,
+        amount: { amount: checked.amount, currency: invoice.currency },
+        lines: request.lines ?? null,
+        channel: request.channel,
+      },
+    });
+    await recordWorkflowStart(tx, {
+      workflowType: 'disputeWorkflow',
+      workflowId,
+      taskQueue: deps.temporal.taskQueue,
+      args: [
+        {
+          disputeId: id,
+          invoiceId: invoice.id,
+          customerId: invoice.customerId,
+          category: request.category as DisputeCategory,
+          amount: checked.amount,
+          currency: invoice.currency,
+          policy: deps.policy,
+          invoicePolicy: deps.invoicePolicy,
+        } satisfies DisputeWorkflowInput,
+      ],
+      entityType: 'dispute',
+      customerId: invoice.customerId,
+      requestId: deps.temporal.requestId,
+    });
+  });
   await startRecorded(deps.em, deps.temporal.client, [workflowId]);
   return (await findDispute(deps.em.fork(), id))!;
 }

@@ -57,7 +57,9 @@ export function disputeFromRow(r: DisputeRow): DisputeRecord {
     correspondence: json(r.correspondence ?? []),
     queue: (r.queue as string | null) ?? null,
     outcome: r.outcome === null ? null : json(r.outcome),
-    rootCause: r.root_cause_category ? { category: String(r.root_cause_category), note: String(r.root_cause_note ?? '') } : null,
+    rootCause: r.root_cause_category
+      ? { category: String(r.root_cause_category), note: String(r.root_cause_note ?? '') }
+      : null,
     policyVersion: (r.policy_version as string | null) ?? null,
     openedAt: iso(r.opened_at)!,
     acknowledgedAt: iso(r.acknowledged_at),
@@ -88,7 +90,11 @@ export interface DisputeEffectRecord {
   amount: number;
 }
 
-export async function findDispute(em: EntityManager, disputeId: string, options: { lock?: boolean } = {}): Promise<DisputeRecord | undefined> {
+export async function findDispute(
+  em: EntityManager,
+  disputeId: string,
+  options: { lock?: boolean } = {},
+): Promise<DisputeRecord | undefined> {
   const [row] = await em.execute<DisputeRow[]>(
     `SELECT ${DISPUTE_COLUMNS} FROM dispute d JOIN invoice i ON i.id = d.invoice_id WHERE d.id = ?${options.lock ? ' FOR UPDATE OF d' : ''}`,
     [disputeId],
@@ -101,7 +107,14 @@ export async function disputeInstalments(em: EntityManager, disputeId: string): 
     `SELECT seq, to_char(due_date, 'YYYY-MM-DD') AS due_date, amount, currency, status, checked_at FROM dispute_instalment WHERE dispute_id = ? ORDER BY seq`,
     [disputeId],
   );
-  return rows.map((r) => ({ seq: Number(r.seq), dueDate: String(r.due_date), amount: Number(r.amount), currency: String(r.currency), status: r.status as InstalmentRecord['status'], checkedAt: iso(r.checked_at) }));
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    dueDate: String(r.due_date),
+    amount: Number(r.amount),
+    currency: String(r.currency),
+    status: r.status as InstalmentRecord['status'],
+    checkedAt: iso(r.checked_at),
+  }));
 }
 
 export async function disputeEffects(em: EntityManager, disputeId: string): Promise<DisputeEffectRecord[]> {
@@ -109,7 +122,12 @@ export async function disputeEffects(em: EntityManager, disputeId: string): Prom
     'SELECT kind, credit_note_id, invoice_id, amount FROM dispute_effect WHERE dispute_id = ? ORDER BY created_at, idempotency_key',
     [disputeId],
   );
-  return rows.map((r) => ({ kind: r.kind as DisputeEffectRecord['kind'], creditNoteId: (r.credit_note_id as string | null) ?? null, invoiceId: (r.invoice_id as string | null) ?? null, amount: Number(r.amount) }));
+  return rows.map((r) => ({
+    kind: r.kind as DisputeEffectRecord['kind'],
+    creditNoteId: (r.credit_note_id as string | null) ?? null,
+    invoiceId: (r.invoice_id as string | null) ?? null,
+    amount: Number(r.amount),
+  }));
 }
 
 export interface DisputeFilter {
@@ -121,7 +139,11 @@ export interface DisputeFilter {
 }
 
 /** Newest first; `after` is the (opened_at, id) of the last row of the previous page. */
-export async function listDisputes(em: EntityManager, filter: DisputeFilter, page: { limit: number; after?: [string, string] }): Promise<(DisputeRecord & { cursorAt: string })[]> {
+export async function listDisputes(
+  em: EntityManager,
+  filter: DisputeFilter,
+  page: { limit: number; after?: [string, string] },
+): Promise<(DisputeRecord & { cursorAt: string })[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...values: unknown[]) => {

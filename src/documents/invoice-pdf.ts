@@ -9,8 +9,14 @@ import { findDocumentByRef, storeDocument, type StoredDocument } from './store.j
 export function invoicePdfModel(invoice: InvoiceDocument, companyName: string): PdfDocumentModel {
   const m = (amount: number) => formatMoney({ amount, currency: invoice.currency });
   const paragraphs = [`Please quote ${invoice.number} with your payment. Customer reference: ${invoice.customerId}.`];
-  if (invoice.discount) paragraphs.unshift(`Early-payment discount: ${m(invoice.discount.amount)} if paid by ${invoice.discount.deadline}.`);
-  if (invoice.instalments.length > 1) paragraphs.unshift(`Instalments: ${invoice.instalments.map((i) => `${i.dueDate} ${formatMoney(i.amount)}`).join('; ')}.`);
+  if (invoice.discount)
+    paragraphs.unshift(
+      `Early-payment discount: ${m(invoice.discount.amount)} if paid by ${invoice.discount.deadline}.`,
+    );
+  if (invoice.instalments.length > 1)
+    paragraphs.unshift(
+      `Instalments: ${invoice.instalments.map((i) => `${i.dueDate} ${formatMoney(i.amount)}`).join('; ')}.`,
+    );
   return {
     title: `Invoice ${invoice.number}`,
     sender: companyName,
@@ -33,17 +39,34 @@ export function invoicePdfModel(invoice: InvoiceDocument, companyName: string): 
             { label: 'Net', width: 1.4, align: 'right' },
             { label: 'Tax', width: 1.2, align: 'right' },
           ],
-          rows: invoice.lines.map((l) => [String(l.lineNo), l.description, String(l.quantity), m(l.unitPrice), `${l.taxRate} %`, m(l.net), m(l.tax)]),
+          rows: invoice.lines.map((l) => [
+            String(l.lineNo),
+            l.description,
+            String(l.quantity),
+            m(l.unitPrice),
+            `${l.taxRate} %`,
+            m(l.net),
+            m(l.tax),
+          ]),
           footer: ['', 'Total', '', '', '', m(invoice.subtotal), m(invoice.tax)],
         },
       },
-      { paragraphs: [`Subtotal ${m(invoice.subtotal)}, tax ${m(invoice.tax)}, total due ${m(invoice.total)}.`, ...paragraphs] },
+      {
+        paragraphs: [
+          `Subtotal ${m(invoice.subtotal)}, tax ${m(invoice.tax)}, total due ${m(invoice.total)}.`,
+          ...paragraphs,
+        ],
+      },
     ],
   };
 }
 
 /** The invoice's PDF, rendered and stored on first use; later calls return the stored document. */
-export async function ensureInvoicePdf(em: EntityManager, invoice: InvoiceDocument, companyName: string): Promise<StoredDocument> {
+export async function ensureInvoicePdf(
+  em: EntityManager,
+  invoice: InvoiceDocument,
+  companyName: string,
+): Promise<StoredDocument> {
   const existing = await findDocumentByRef(em, 'invoice', invoice.id);
   if (existing) return existing;
   const { document } = await storeDocument(em, {

@@ -31,7 +31,18 @@ const MARGIN = 48;
 
 export async function renderPdf(model: PdfDocumentModel): Promise<Buffer> {
   const created = new Date(`${model.date}T00:00:00Z`);
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: model.title, Author: model.sender, Producer: 'AR engine', Creator: 'AR engine', CreationDate: created, ModDate: created } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: {
+      Title: model.title,
+      Author: model.sender,
+      Producer: 'AR engine',
+      Creator: 'AR engine',
+      CreationDate: created,
+      ModDate: created,
+    },
+  });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -47,8 +58,16 @@ export async function renderPdf(model: PdfDocumentModel): Promise<Buffer> {
   }
   for (const section of model.sections) {
     doc.moveDown(1);
-    if (section.heading) doc.font('Helvetica-Bold').fontSize(12).text(section.heading, MARGIN).fontSize(10).font('Helvetica').moveDown(0.3);
-    for (const paragraph of section.paragraphs ?? []) doc.font('Helvetica').fontSize(10).text(paragraph, MARGIN, undefined, { width }).moveDown(0.3);
+    if (section.heading)
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(12)
+        .text(section.heading, MARGIN)
+        .fontSize(10)
+        .font('Helvetica')
+        .moveDown(0.3);
+    for (const paragraph of section.paragraphs ?? [])
+      doc.font('Helvetica').fontSize(10).text(paragraph, MARGIN, undefined, { width }).moveDown(0.3);
     if (section.table) drawTable(doc, section.table, width);
   }
   doc.end();
@@ -74,10 +93,18 @@ function drawTable(doc: PDFKit.PDFDocument, table: NonNullable<PdfSection['table
     doc.y = y + height + 3;
   };
   const rule = () => {
-    doc.moveTo(MARGIN, doc.y).lineTo(MARGIN + width, doc.y).lineWidth(0.5).strokeColor('#999999').stroke();
+    doc
+      .moveTo(MARGIN, doc.y)
+      .lineTo(MARGIN + width, doc.y)
+      .lineWidth(0.5)
+      .strokeColor('#999999')
+      .stroke();
     doc.y += 3;
   };
-  row(table.columns.map((c) => c.label), true);
+  row(
+    table.columns.map((c) => c.label),
+    true,
+  );
   rule();
   for (const cells of table.rows) row(cells, false);
   if (table.footer) {

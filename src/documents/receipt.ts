@@ -21,7 +21,11 @@ export async function receiptData(em: EntityManager, paymentId: string): Promise
     [payment.customerId],
   );
   if (!customer) return undefined;
-  return { payment, customer: { id: customer.id, name: customer.display_name ?? customer.legal_name, email: customer.email }, allocations: await allocationsOf(em, [paymentId]) };
+  return {
+    payment,
+    customer: { id: customer.id, name: customer.display_name ?? customer.legal_name, email: customer.email },
+    allocations: await allocationsOf(em, [paymentId]),
+  };
 }
 
 export function receiptPdfModel(data: ReceiptData, companyName: string): PdfDocumentModel {
@@ -50,16 +54,29 @@ export function receiptPdfModel(data: ReceiptData, companyName: string): PdfDocu
             { label: 'Paid', width: 1.5, align: 'right' },
             { label: 'Discount', width: 1.5, align: 'right' },
           ],
-          rows: data.allocations.map((a) => [a.invoiceNumber, m(a.amount), a.discountAmount ? m(a.discountAmount) : '']),
+          rows: data.allocations.map((a) => [
+            a.invoiceNumber,
+            m(a.amount),
+            a.discountAmount ? m(a.discountAmount) : '',
+          ]),
         },
       },
-      { paragraphs: payment.unappliedAmount > 0 ? [`${m(payment.unappliedAmount)} is held as credit on your account.`] : ['Thank you for your payment.'] },
+      {
+        paragraphs:
+          payment.unappliedAmount > 0
+            ? [`${m(payment.unappliedAmount)} is held as credit on your account.`]
+            : ['Thank you for your payment.'],
+      },
     ],
   };
 }
 
 /** The receipt PDF of a payment, rendered and stored on first use. */
-export async function ensureReceiptPdf(em: EntityManager, data: ReceiptData, companyName: string): Promise<StoredDocument> {
+export async function ensureReceiptPdf(
+  em: EntityManager,
+  data: ReceiptData,
+  companyName: string,
+): Promise<StoredDocument> {
   const existing = await findDocumentByRef(em, 'receipt', data.payment.id);
   if (existing) return existing;
   const { document } = await storeDocument(em, {

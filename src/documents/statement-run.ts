@@ -3,7 +3,13 @@
 // customers at a time in id order, so a run over any number of customers is a sequence of small queries.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { accountFor } from '../domain/chart.js';
-import { DEFAULT_STATEMENT_FREQUENCY, isStatementFrequency, lastCompletedPeriod, statementKey, type StatementPeriod } from '../domain/statements.js';
+import {
+  DEFAULT_STATEMENT_FREQUENCY,
+  isStatementFrequency,
+  lastCompletedPeriod,
+  statementKey,
+  type StatementPeriod,
+} from '../domain/statements.js';
 
 export interface DueStatement {
   customerId: string;
@@ -16,7 +22,10 @@ export interface DueStatementsPage {
   next: string | null;
 }
 
-export async function dueStatements(em: EntityManager, input: { asOf: string; afterCustomerId: string | null; pageSize: number }): Promise<DueStatementsPage> {
+export async function dueStatements(
+  em: EntityManager,
+  input: { asOf: string; afterCustomerId: string | null; pageSize: number },
+): Promise<DueStatementsPage> {
   const customers = await em.execute<{ id: string; frequency: string | null }[]>(
     `SELECT id, communication->>'statementFrequency' AS frequency FROM customer
       WHERE status <> 'closed' AND merged_into IS NULL AND (?::uuid IS NULL OR id > ?::uuid)

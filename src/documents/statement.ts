@@ -66,7 +66,11 @@ const KIND_LABELS: Record<string, string> = {
   merge_transfer: 'Account merge',
 };
 
-export async function statementData(em: EntityManager, input: { customerId: string; from: string; to: string }, options: StatementOptions = {}): Promise<StatementData> {
+export async function statementData(
+  em: EntityManager,
+  input: { customerId: string; from: string; to: string },
+  options: StatementOptions = {},
+): Promise<StatementData> {
   const [customer] = await em.execute<Record<string, unknown>[]>(
     'SELECT id, legal_name, display_name, email, currency, billing_address FROM customer WHERE id = ?',
     [input.customerId],
@@ -108,7 +112,11 @@ export async function statementData(em: EntityManager, input: { customerId: stri
   const bounds = DEFAULT_AGING_BOUNDS;
   const buckets = agingBuckets(bounds);
   const basisOf = (item: OpenItem) => (item.itemType === 'invoice' ? (item.dueDate ?? item.postedOn) : item.postedOn);
-  const sums = ageItems(items.map((i) => ({ amount: i.amount, basisDate: basisOf(i) })), input.to, bounds);
+  const sums = ageItems(
+    items.map((i) => ({ amount: i.amount, basisDate: basisOf(i) })),
+    input.to,
+    bounds,
+  );
   const address = customer.billing_address as Record<string, string | undefined> | null;
   return {
     customer: {
@@ -116,7 +124,14 @@ export async function statementData(em: EntityManager, input: { customerId: stri
       name: String(customer.display_name ?? customer.legal_name),
       email: String(customer.email),
       currency,
-      address: address ? [address.line1, address.line2, [address.postalCode, address.city].filter(Boolean).join(' '), address.country].filter((l): l is string => Boolean(l)) : [],
+      address: address
+        ? [
+            address.line1,
+            address.line2,
+            [address.postalCode, address.city].filter(Boolean).join(' '),
+            address.country,
+          ].filter((l): l is string => Boolean(l))
+        : [],
     },
     from: input.from,
     to: input.to,
@@ -163,7 +178,14 @@ function pdfModel(data: StatementData, companyName: string): PdfDocumentModel {
           ],
           rows: [
             [data.from, 'Opening balance', '', '', '', m(data.openingBalance)],
-            ...data.activity.map((a) => [a.date, a.description, a.reference ?? '', a.charges ? m(a.charges) : '', a.credits ? m(a.credits) : '', m(a.balance)]),
+            ...data.activity.map((a) => [
+              a.date,
+              a.description,
+              a.reference ?? '',
+              a.charges ? m(a.charges) : '',
+              a.credits ? m(a.credits) : '',
+              m(a.balance),
+            ]),
           ],
           footer: [data.to, 'Closing balance', '', '', '', m(data.closingBalance)],
         },
@@ -191,7 +213,10 @@ function pdfModel(data: StatementData, companyName: string): PdfDocumentModel {
       },
       {
         heading: 'Aging',
-        table: { columns: data.aging.map((a) => ({ label: a.label, width: 1, align: 'right' as const })), rows: [data.aging.map((a) => m(a.amount))] },
+        table: {
+          columns: data.aging.map((a) => ({ label: a.label, width: 1, align: 'right' as const })),
+          rows: [data.aging.map((a) => m(a.amount))],
+        },
       },
       { heading: 'How to pay', paragraphs: [data.howToPay] },
     ],
@@ -218,7 +243,13 @@ export async function renderStatement(
   const companyName = options.companyName ?? 'Accounts Receivable';
   const filename = `statement-${data.customer.id.slice(0, 8)}-${data.from}-${data.to}.${input.format}`;
   if (input.format === 'pdf') {
-    return { format: 'pdf', mediaType: 'application/pdf', filename, body: await renderPdf(pdfModel(data, companyName)), data };
+    return {
+      format: 'pdf',
+      mediaType: 'application/pdf',
+      filename,
+      body: await renderPdf(pdfModel(data, companyName)),
+      data,
+    };
   }
   const m = (amount: number) => formatMoney({ amount, currency: data.currency });
   const html = renderDocument('statement', {
@@ -229,7 +260,14 @@ export async function renderStatement(
     openingBalance: m(data.openingBalance),
     closingBalance: m(data.closingBalance),
     // `on`, not `date`: `date` is a template helper.
-    activity: data.activity.map((a) => ({ ...a, on: a.date, reference: a.reference ?? '', charges: a.charges ? m(a.charges) : '', credits: a.credits ? m(a.credits) : '', balance: m(a.balance) })),
+    activity: data.activity.map((a) => ({
+      ...a,
+      on: a.date,
+      reference: a.reference ?? '',
+      charges: a.charges ? m(a.charges) : '',
+      credits: a.credits ? m(a.credits) : '',
+      balance: m(a.balance),
+    })),
     openItems: data.openItems.map((i) => ({
       document: i.itemType === 'credit' ? `Credit (${i.postedOn})` : i.reference,
       issued: i.issueDate ?? i.postedOn,

@@ -58,19 +58,41 @@ function toInfo(row: Row): StoredDocumentInfo {
 export const sha256 = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
 /** Stores the document unless one with the same kind and ref exists; returns the stored one and whether it is new. */
-export async function storeDocument(em: EntityManager, doc: NewDocument): Promise<{ document: StoredDocument; created: boolean }> {
+export async function storeDocument(
+  em: EntityManager,
+  doc: NewDocument,
+): Promise<{ document: StoredDocument; created: boolean }> {
   const inserted = await em.execute<Row[]>(
     `INSERT INTO document (id, kind, ref, customer_id, period_from, period_to, filename, media_type, content_sha256, size_bytes, content)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, ref) DO NOTHING RETURNING id`,
-    [randomUUID(), doc.kind, doc.ref, doc.customerId, doc.period?.from ?? null, doc.period?.to ?? null, doc.filename, doc.mediaType, sha256(doc.content), doc.content.length, doc.content],
+    [
+      randomUUID(),
+      doc.kind,
+      doc.ref,
+      doc.customerId,
+      doc.period?.from ?? null,
+      doc.period?.to ?? null,
+      doc.filename,
+      doc.mediaType,
+      sha256(doc.content),
+      doc.content.length,
+      doc.content,
+    ],
   );
   const stored = await findDocumentByRef(em, doc.kind, doc.ref);
   if (!stored) throw new Error(`document ${doc.kind}:${doc.ref} vanished after it was stored`);
   return { document: stored, created: inserted.length > 0 };
 }
 
-export async function findDocumentByRef(em: EntityManager, kind: DocumentKind, ref: string): Promise<StoredDocument | undefined> {
-  const [row] = await em.execute<Row[]>(`SELECT ${INFO_COLUMNS}, content FROM document WHERE kind = ? AND ref = ?`, [kind, ref]);
+export async function findDocumentByRef(
+  em: EntityManager,
+  kind: DocumentKind,
+  ref: string,
+): Promise<StoredDocument | undefined> {
+  const [row] = await em.execute<Row[]>(`SELECT ${INFO_COLUMNS}, content FROM document WHERE kind = ? AND ref = ?`, [
+    kind,
+    ref,
+  ]);
   return row ? { ...toInfo(row), content: row.content as Buffer } : undefined;
 }
 
@@ -80,13 +102,24 @@ export async function findDocument(em: EntityManager, id: string): Promise<Store
 }
 
 /** A customer's documents, newest first (keyset on created_at, id), without their bytes. */
-export async function listDocuments(em: EntityManager, input: { customerId: string; kind?: DocumentKind; after?: [string, string]; limit: number }): Promise<StoredDocumentInfo[]> {
+export async function listDocuments(
+  em: EntityManager,
+  input: { customerId: string; kind?: DocumentKind; after?: [string, string]; limit: number },
+): Promise<StoredDocumentInfo[]> {
   const rows = await em.execute<Row[]>(
     `SELECT ${INFO_COLUMNS} FROM document
       WHERE customer_id = ? AND (?::text IS NULL OR kind = ?::text)
         AND (?::timestamptz IS NULL OR (created_at, id) < (?::timestamptz, ?::uuid))
       ORDER BY created_at DESC, id DESC LIMIT ?`,
-    [input.customerId, input.kind ?? null, input.kind ?? null, input.after?.[0] ?? null, input.after?.[0] ?? null, input.after?.[1] ?? null, input.limit],
+    [
+      input.customerId,
+      input.kind ?? null,
+      input.kind ?? null,
+      input.after?.[0] ?? null,
+      input.after?.[0] ?? null,
+      input.after?.[1] ?? null,
+      input.limit,
+    ],
   );
   return rows.map(toInfo);
 }

@@ -1,7 +1,12 @@
 // The credit watch the customer account workflow keeps: when the next periodic credit review is due (from the last
 // decision's risk class), which review is running, and the deterioration baseline (days beyond terms, broken
 // promises at the last review) that early reviews compare against. Pure rules; the workflow keeps the state.
-import { daysBeyondTerms, earlyReviewReasons, type CreditWatchBaseline, type EarlyReviewReason } from './credit-decision.js';
+import {
+  daysBeyondTerms,
+  earlyReviewReasons,
+  type CreditWatchBaseline,
+  type EarlyReviewReason,
+} from './credit-decision.js';
 import type { CreditPolicy, RiskClass } from './credit-policy.js';
 import type { AccountFacts } from './delinquency.js';
 import { addDuration } from './duration.js';
@@ -39,7 +44,10 @@ export const NO_CREDIT_WATCH: AccountCreditWatch = {
 };
 
 /** Takes a decision in: the next review date moves on and the decided review is no longer in flight. */
-export function withCreditDecision(watch: AccountCreditWatch, decision: CreditDecisionNotice | null | undefined): AccountCreditWatch {
+export function withCreditDecision(
+  watch: AccountCreditWatch,
+  decision: CreditDecisionNotice | null | undefined,
+): AccountCreditWatch {
   if (!decision || decision.reviewId === watch.lastReviewId) return watch;
   return {
     ...watch,
@@ -82,8 +90,18 @@ export function planCreditReview(
 ): ReviewPlan | null {
   if (watch.reviewInFlight || !watch.lastReviewId) return null;
   const current = currentMeasures(input.facts, input.today);
-  const recent = watch.lastStartedAt ? addDuration(new Date(watch.lastStartedAt), policy.earlyReviewMinInterval ?? DEFAULT_EARLY_REVIEW_MIN_INTERVAL).getTime() > input.now.getTime() : false;
-  const early = input.refreshed === false ? [] : earlyReviewReasons({ baseline: watch.baseline ?? current, current, signals: input.signals }, policy).filter((r) => !(recent && r === 'days_beyond_terms_rising'));
+  const recent = watch.lastStartedAt
+    ? addDuration(
+        new Date(watch.lastStartedAt),
+        policy.earlyReviewMinInterval ?? DEFAULT_EARLY_REVIEW_MIN_INTERVAL,
+      ).getTime() > input.now.getTime()
+    : false;
+  const early =
+    input.refreshed === false
+      ? []
+      : earlyReviewReasons({ baseline: watch.baseline ?? current, current, signals: input.signals }, policy).filter(
+          (r) => !(recent && r === 'days_beyond_terms_rising'),
+        );
   const due = periodicReviewAt(watch);
   if (due && input.now.getTime() >= due.getTime()) return { trigger: 'periodic', reasons: ['periodic', ...early] };
   if (early.length) return { trigger: 'early', reasons: early };
@@ -91,7 +109,10 @@ export function planCreditReview(
 }
 
 /** After starting (or finding) a review: it is in flight, and the baseline moves to today's measures. */
-export function afterReviewStarted(watch: AccountCreditWatch, input: { workflowId: string; plan: ReviewPlan; facts: AccountFacts; today: string; now: Date }): AccountCreditWatch {
+export function afterReviewStarted(
+  watch: AccountCreditWatch,
+  input: { workflowId: string; plan: ReviewPlan; facts: AccountFacts; today: string; now: Date },
+): AccountCreditWatch {
   return {
     ...watch,
     lastStartedAt: input.now.toISOString(),

@@ -3,7 +3,14 @@
 import type { AccountCreditWatch, CreditDecisionNotice } from './account-credit.js';
 import type { CreditPolicy } from './credit-policy.js';
 import { deriveStatus, type FieldChange } from './customer.js';
-import { NO_FACTS, validateDelinquencyPolicy, type AccountFacts, type DelinquencyAssessment, type DelinquencyPolicy, type DelinquencyReason } from './delinquency.js';
+import {
+  NO_FACTS,
+  validateDelinquencyPolicy,
+  type AccountFacts,
+  type DelinquencyAssessment,
+  type DelinquencyPolicy,
+  type DelinquencyReason,
+} from './delinquency.js';
 import { addDuration, parseDuration } from './duration.js';
 import type { Money } from './money.js';
 
@@ -84,7 +91,11 @@ export interface AccountState {
 }
 
 /** A state carried over by a run of the first workflow version lacks the newer fields. */
-export type StoredAccountState = Omit<AccountState, 'termsCode' | 'creditLimit' | 'hold' | 'delinquency' | 'facts' | 'overCreditLimit' | 'profileLoaded'> & Partial<AccountState>;
+export type StoredAccountState = Omit<
+  AccountState,
+  'termsCode' | 'creditLimit' | 'hold' | 'delinquency' | 'facts' | 'overCreditLimit' | 'profileLoaded'
+> &
+  Partial<AccountState>;
 
 export function upgradeState(state: StoredAccountState): AccountState {
   return {
@@ -106,7 +117,12 @@ export function validateAccountPolicy(policy: AccountPolicy): void {
   if (policy.delinquency) validateDelinquencyPolicy(policy.delinquency);
 }
 
-export function openAccount(input: { customerId: string; currency: string; now: Date; policy: AccountPolicy }): AccountState {
+export function openAccount(input: {
+  customerId: string;
+  currency: string;
+  now: Date;
+  policy: AccountPolicy;
+}): AccountState {
   // A new account starts from the same defaults an account carried over from an older workflow version gets.
   return upgradeState({
     customerId: input.customerId,
@@ -137,7 +153,12 @@ function withStatus(state: AccountState, status: AccountStatus, at: Date, by: st
 }
 
 /** Applies a refresh from the database; the stored record wins over what the workflow believed. */
-export function applySnapshot(state: AccountState, snapshot: AccountSnapshot, now: Date, policy: AccountPolicy): AccountState {
+export function applySnapshot(
+  state: AccountState,
+  snapshot: AccountSnapshot,
+  now: Date,
+  policy: AccountPolicy,
+): AccountState {
   const refreshed: AccountState = {
     ...state,
     lastRefreshedAt: now.toISOString(),
@@ -158,12 +179,17 @@ export function applySnapshot(state: AccountState, snapshot: AccountSnapshot, no
     };
   }
   const profile: FieldChange[] = [];
-  if (snapshot.termsCode !== undefined && snapshot.termsCode !== synced.termsCode) profile.push({ field: 'termsCode', from: synced.termsCode, to: snapshot.termsCode });
-  if (snapshot.creditLimit !== undefined && !sameJson(snapshot.creditLimit, synced.creditLimit)) profile.push({ field: 'creditLimit', from: synced.creditLimit, to: snapshot.creditLimit });
-  if (snapshot.hold !== undefined && !sameJson(snapshot.hold, synced.hold)) profile.push({ field: 'hold', from: synced.hold, to: snapshot.hold });
-  if (snapshot.delinquency !== undefined && !sameJson(snapshot.delinquency, synced.delinquency)) profile.push({ field: 'delinquency', from: synced.delinquency, to: snapshot.delinquency });
+  if (snapshot.termsCode !== undefined && snapshot.termsCode !== synced.termsCode)
+    profile.push({ field: 'termsCode', from: synced.termsCode, to: snapshot.termsCode });
+  if (snapshot.creditLimit !== undefined && !sameJson(snapshot.creditLimit, synced.creditLimit))
+    profile.push({ field: 'creditLimit', from: synced.creditLimit, to: snapshot.creditLimit });
+  if (snapshot.hold !== undefined && !sameJson(snapshot.hold, synced.hold))
+    profile.push({ field: 'hold', from: synced.hold, to: snapshot.hold });
+  if (snapshot.delinquency !== undefined && !sameJson(snapshot.delinquency, synced.delinquency))
+    profile.push({ field: 'delinquency', from: synced.delinquency, to: snapshot.delinquency });
   if (profile.length) synced = applyProfileChanges(synced, { changes: profile, by: 'system:refresh' }, now);
-  if (snapshot.facts) synced = { ...synced, facts: snapshot.facts, overCreditLimit: overLimit(snapshot.facts, synced.creditLimit) };
+  if (snapshot.facts)
+    synced = { ...synced, facts: snapshot.facts, overCreditLimit: overLimit(snapshot.facts, synced.creditLimit) };
   return withStatus(synced, snapshot.status, now, 'system:refresh');
 }
 
@@ -182,20 +208,39 @@ const TRACKED_FIELDS = new Set(['termsCode', 'creditLimit', 'hold', 'delinquency
  * Applies profile changes the API committed (terms, credit limit, hold/release) and records who made them. Other
  * fields are recorded in the change log only. The status follows from hold and delinquency unless the account is closed.
  */
-export function applyProfileChanges(state: AccountState, input: { changes: FieldChange[]; by: string; version?: number }, now: Date): AccountState {
+export function applyProfileChanges(
+  state: AccountState,
+  input: { changes: FieldChange[]; by: string; version?: number },
+  now: Date,
+): AccountState {
   let next: AccountState = { ...state };
   for (const change of input.changes) {
     if (TRACKED_FIELDS.has(change.field)) next = { ...next, [change.field]: change.to ?? null };
-    next.changes = recordChange(next, { at: now.toISOString(), field: change.field, from: change.from ?? null, to: change.to ?? null, by: input.by });
+    next.changes = recordChange(next, {
+      at: now.toISOString(),
+      field: change.field,
+      from: change.from ?? null,
+      to: change.to ?? null,
+      by: input.by,
+    });
   }
   if (input.version !== undefined && input.version > next.profileVersion) next.profileVersion = input.version;
   next.overCreditLimit = overLimit(next.facts, next.creditLimit);
   if (isClosed(next)) return next;
-  return withStatus(next, deriveStatus({ closed: false, onHold: next.hold !== null, delinquent: next.delinquency !== null }), now, input.by);
+  return withStatus(
+    next,
+    deriveStatus({ closed: false, onHold: next.hold !== null, delinquent: next.delinquency !== null }),
+    now,
+    input.by,
+  );
 }
 
 /** The delinquency value an assessment leads to (keeping the original `since` while the account stays delinquent). */
-export function delinquencyAfter(state: AccountState, assessment: DelinquencyAssessment, now: Date): AccountDelinquency | null {
+export function delinquencyAfter(
+  state: AccountState,
+  assessment: DelinquencyAssessment,
+  now: Date,
+): AccountDelinquency | null {
   if (!assessment.delinquent) return null;
   return { since: state.delinquency?.since ?? now.toISOString(), reasons: assessment.reasons };
 }

@@ -25,16 +25,21 @@ export interface FieldProblem {
 }
 
 /** Parses `30,60,90`: strictly increasing positive whole days, at most MAX_AGING_BUCKETS - 2 bounds. */
-export function parseAgingBounds(raw: string | undefined, pointer = '/buckets'): { bounds: number[] } | { problem: FieldProblem } {
+export function parseAgingBounds(
+  raw: string | undefined,
+  pointer = '/buckets',
+): { bounds: number[] } | { problem: FieldProblem } {
   if (raw === undefined || raw.trim() === '') return { bounds: [...DEFAULT_AGING_BOUNDS] };
   const parts = raw.split(',').map((p) => p.trim());
-  if (!parts.every((p) => /^\d{1,4}$/.test(p))) return { problem: { pointer, detail: 'must be a comma-separated list of whole days, e.g. 30,60,90' } };
+  if (!parts.every((p) => /^\d{1,4}$/.test(p)))
+    return { problem: { pointer, detail: 'must be a comma-separated list of whole days, e.g. 30,60,90' } };
   const bounds = parts.map(Number);
   if (bounds[0]! < 1) return { problem: { pointer, detail: 'the first bound must be at least 1 day' } };
   for (let i = 1; i < bounds.length; i++) {
     if (bounds[i]! <= bounds[i - 1]!) return { problem: { pointer, detail: 'bounds must be strictly increasing' } };
   }
-  if (bounds.length > MAX_AGING_BUCKETS - 2) return { problem: { pointer, detail: `at most ${MAX_AGING_BUCKETS - 2} bounds` } };
+  if (bounds.length > MAX_AGING_BUCKETS - 2)
+    return { problem: { pointer, detail: `at most ${MAX_AGING_BUCKETS - 2} bounds` } };
   return { bounds };
 }
 
@@ -84,8 +89,12 @@ export function ageItems(items: readonly AgingItem[], asOf: string, bounds: read
 
 /** The SQL CASE expression (as text) that maps an age in days to a bucket index; bounds are validated integers. */
 export function bucketCaseSql(ageExpression: string, bounds: readonly number[]): string {
-  if (!bounds.every((b) => Number.isSafeInteger(b) && b > 0)) throw new RangeError('aging bounds must be positive integers');
-  const whens = [`WHEN ${ageExpression} <= 0 THEN 0`, ...bounds.map((b, i) => `WHEN ${ageExpression} <= ${b} THEN ${i + 1}`)];
+  if (!bounds.every((b) => Number.isSafeInteger(b) && b > 0))
+    throw new RangeError('aging bounds must be positive integers');
+  const whens = [
+    `WHEN ${ageExpression} <= 0 THEN 0`,
+    ...bounds.map((b, i) => `WHEN ${ageExpression} <= ${b} THEN ${i + 1}`),
+  ];
   return `CASE ${whens.join(' ')} ELSE ${bounds.length + 1} END`;
 }
 
@@ -96,7 +105,8 @@ export function bucketCaseSql(ageExpression: string, bounds: readonly number[]):
  * compares each row's date instead of computing its age per bucket.
  */
 export function bucketStartDates(asOf: string, bounds: readonly number[]): string[] {
-  if (!bounds.every((b) => Number.isSafeInteger(b) && b > 0)) throw new RangeError('aging bounds must be positive integers');
+  if (!bounds.every((b) => Number.isSafeInteger(b) && b > 0))
+    throw new RangeError('aging bounds must be positive integers');
   return [asOf, ...bounds.map((b) => addDays(asOf, -b))];
 }
 

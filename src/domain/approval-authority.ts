@@ -38,7 +38,13 @@ export function approvalQueueFor(ceilings: ApprovalCeilings, amount: Money): str
 }
 
 /** Task types that are approvals of an amount; only their `approve` outcome is held to the ceilings. */
-export const APPROVAL_TASK_TYPES = ['credit_approval', 'credit_override', 'write_off_proposal', 'credit_note_approval', 'refund_approval'] as const;
+export const APPROVAL_TASK_TYPES = [
+  'credit_approval',
+  'credit_override',
+  'write_off_proposal',
+  'credit_note_approval',
+  'refund_approval',
+] as const;
 
 /** How many different people must approve an amount above the highest ceiling. */
 export const APPROVALS_ABOVE_HIGHEST_CEILING = 2;
@@ -49,7 +55,10 @@ export const approvalQueueOf = (role: Role): string => role.replace(/_/g, '-');
 export const isApprovalTask = (type: string) => (APPROVAL_TASK_TYPES as readonly string[]).includes(type);
 
 const isMoney = (value: unknown): value is Money =>
-  typeof value === 'object' && value !== null && Number.isSafeInteger((value as Money).amount) && typeof (value as Money).currency === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  Number.isSafeInteger((value as Money).amount) &&
+  typeof (value as Money).currency === 'string';
 
 /**
  * The amount a task asks to approve, from its payload: `amount` (credit overrides and any newer approval task), the
@@ -61,17 +70,23 @@ export function taskAmount(task: { type: string; payload: Record<string, unknown
   if (isMoney(p.amount)) return p.amount;
   if (task.type === 'credit_approval' && isMoney(p.recommended)) return p.recommended;
   if (task.type === 'write_off_proposal' && Number.isSafeInteger(p.overdueAmount)) {
-    const currency = Array.isArray(p.invoices) ? (p.invoices[0] as { currency?: unknown } | undefined)?.currency : undefined;
+    const currency = Array.isArray(p.invoices)
+      ? (p.invoices[0] as { currency?: unknown } | undefined)?.currency
+      : undefined;
     if (typeof currency === 'string') return { amount: p.overdueAmount as number, currency };
   }
   return undefined;
 }
 
 /** What an approval with `data` decides: a credit approval may enter its own limit; others approve the task's amount. */
-export function decidedAmount(task: { type: string; payload: Record<string, unknown> }, data: Record<string, unknown>): Money | undefined {
+export function decidedAmount(
+  task: { type: string; payload: Record<string, unknown> },
+  data: Record<string, unknown>,
+): Money | undefined {
   const amount = taskAmount(task);
   if (!amount) return undefined;
-  if (task.type === 'credit_approval' && Number.isSafeInteger(data.limit)) return { amount: data.limit as number, currency: amount.currency };
+  if (task.type === 'credit_approval' && Number.isSafeInteger(data.limit))
+    return { amount: data.limit as number, currency: amount.currency };
   return amount;
 }
 
@@ -83,7 +98,10 @@ export function ceilingsFor(ceilings: ApprovalCeilings, currency: string): [Role
 /** `5000000 EUR` -> `50,000.00 EUR`. */
 export function formatAmount(value: Money): string {
   const exponent = currencyExponent(value.currency);
-  const major = (value.amount / 10 ** exponent).toLocaleString('en-US', { minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+  const major = (value.amount / 10 ** exponent).toLocaleString('en-US', {
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  });
   return `${major} ${value.currency}`;
 }
 
@@ -91,7 +109,13 @@ export type AuthorityVerdict =
   /** The caller may approve alone (or the task is not an approval of an amount). */
   | { kind: 'within' }
   /** Above the caller's ceiling: refused; `routeTo` is the lowest role whose ceiling covers it. */
-  | { kind: 'above'; role: Role | null; ceiling: Money | null; routeTo: { role: Role; queue: string } | null; detail: string }
+  | {
+      kind: 'above';
+      role: Role | null;
+      ceiling: Money | null;
+      routeTo: { role: Role; queue: string } | null;
+      detail: string;
+    }
   /** Above every ceiling and the caller holds the highest: one of the approvals it needs. */
   | { kind: 'dual'; ceiling: Money; required: number };
 
@@ -99,22 +123,43 @@ export type AuthorityVerdict =
  * Whether the caller (by their roles) may approve `amount`. The caller's authority is the highest ceiling among
  * their roles; a role without a ceiling has no approval authority at all.
  */
-export function authorityVerdict(roles: readonly string[], amount: Money | undefined, ceilings: ApprovalCeilings): AuthorityVerdict {
+export function authorityVerdict(
+  roles: readonly string[],
+  amount: Money | undefined,
+  ceilings: ApprovalCeilings,
+): AuthorityVerdict {
   if (!amount) return { kind: 'within' };
   const levels = ceilingsFor(ceilings, amount.currency);
   const own = levels.filter(([role]) => roles.includes(role)).at(-1);
   if (own && amount.amount <= own[1]) return { kind: 'within' };
   const top = levels.at(-1);
-  if (own && top && own[0] === top[0]) return { kind: 'dual', ceiling: { amount: top[1], currency: amount.currency }, required: APPROVALS_ABOVE_HIGHEST_CEILING };
+  if (own && top && own[0] === top[0])
+    return {
+      kind: 'dual',
+      ceiling: { amount: top[1], currency: amount.currency },
+      required: APPROVALS_ABOVE_HIGHEST_CEILING,
+    };
   const cover = levels.find(([, upTo]) => amount.amount <= upTo) ?? top;
   const routeTo = cover ? { role: cover[0], queue: approvalQueueOf(cover[0]) } : null;
   const asked = formatAmount(amount);
   if (!own) {
-    return { kind: 'above', role: null, ceiling: null, routeTo, detail: `Your roles (${roles.join(', ') || 'none'}) carry no approval authority for ${asked}.` };
+    return {
+      kind: 'above',
+      role: null,
+      ceiling: null,
+      routeTo,
+      detail: `Your roles (${roles.join(', ') || 'none'}) carry no approval authority for ${asked}.`,
+    };
   }
   const ceiling = { amount: own[1], currency: amount.currency };
   const next = routeTo ? ` It is routed to the ${routeTo.role} queue (${routeTo.queue}).` : '';
-  return { kind: 'above', role: own[0], ceiling, routeTo, detail: `${own[0]} may approve up to ${formatAmount(ceiling)}; approving ${asked} needs a higher authority.${next}` };
+  return {
+    kind: 'above',
+    role: own[0],
+    ceiling,
+    routeTo,
+    detail: `${own[0]} may approve up to ${formatAmount(ceiling)}; approving ${asked} needs a higher authority.${next}`,
+  };
 }
 
 /** Problems of a ceilings table (empty when valid): whole non-negative minor units, a `*` entry. */
@@ -123,7 +168,8 @@ export function approvalCeilingProblems(ceilings: ApprovalCeilings): string[] {
   if (!ceilings['*']) problems.push('approvalCeilings needs a "*" entry for other currencies');
   for (const [currency, table] of Object.entries(ceilings)) {
     for (const [role, upTo] of Object.entries(table)) {
-      if (!Number.isSafeInteger(upTo) || (upTo as number) < 0) problems.push(`approvalCeilings.${currency}.${role} must be whole minor units, 0 or more`);
+      if (!Number.isSafeInteger(upTo) || (upTo as number) < 0)
+        problems.push(`approvalCeilings.${currency}.${role} must be whole minor units, 0 or more`);
     }
   }
   return problems;

@@ -20,11 +20,20 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function calendarProblems(calendar: BusinessCalendar): { pointer: string; detail: string }[] {
   const problems: { pointer: string; detail: string }[] = [];
   calendar.weekendDays.forEach((d, i) => {
-    if (!Number.isInteger(d) || d < 0 || d > 6) problems.push({ pointer: `/weekendDays/${i}`, detail: 'must be a day of the week from 0 (Sunday) to 6 (Saturday)' });
+    if (!Number.isInteger(d) || d < 0 || d > 6)
+      problems.push({
+        pointer: `/weekendDays/${i}`,
+        detail: 'must be a day of the week from 0 (Sunday) to 6 (Saturday)',
+      });
   });
-  if (new Set(calendar.weekendDays).size >= 7) problems.push({ pointer: '/weekendDays', detail: 'at least one day of the week must be a business day' });
+  if (new Set(calendar.weekendDays).size >= 7)
+    problems.push({ pointer: '/weekendDays', detail: 'at least one day of the week must be a business day' });
   calendar.holidays.forEach((h, i) => {
-    if (!ISO_DATE.test(h) || Number.isNaN(Date.parse(`${h}T00:00:00Z`)) || new Date(`${h}T00:00:00Z`).toISOString().slice(0, 10) !== h) {
+    if (
+      !ISO_DATE.test(h) ||
+      Number.isNaN(Date.parse(`${h}T00:00:00Z`)) ||
+      new Date(`${h}T00:00:00Z`).toISOString().slice(0, 10) !== h
+    ) {
       problems.push({ pointer: `/holidays/${i}`, detail: 'must be a calendar date YYYY-MM-DD' });
     }
   });
@@ -42,13 +51,15 @@ export function isBusinessDay(date: string | Date, calendar: BusinessCalendar): 
 /** Milliseconds of business time that a business-time duration stands for (P1D = one business day of 24 hours). */
 export function businessDurationMs(duration: string | Duration): number {
   const d = typeof duration === 'string' ? parseDuration(duration) : duration;
-  if (d.years || d.months) throw new RangeError('business-time durations count days, hours, minutes and seconds, not months or years');
+  if (d.years || d.months)
+    throw new RangeError('business-time durations count days, hours, minutes and seconds, not months or years');
   return (((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60_000 + Math.round(d.seconds * 1000);
 }
 
 /** The instant at which `businessMs` of business time has passed after `from` (non-business days are skipped). */
 export function addBusinessTime(from: Date, businessMs: number, calendar: BusinessCalendar): Date {
-  if (!Number.isFinite(businessMs) || businessMs < 0) throw new RangeError(`business time must be a non-negative number of ms, got ${businessMs}`);
+  if (!Number.isFinite(businessMs) || businessMs < 0)
+    throw new RangeError(`business time must be a non-negative number of ms, got ${businessMs}`);
   let at = from.getTime();
   let left = businessMs;
   // A calendar with no business day at all would loop for ever; calendarProblems refuses it, this guards the loop.
@@ -108,7 +119,9 @@ export function startSla(now: Date, duration: string): SlaClock {
 }
 
 export function slaDeadline(clock: SlaClock, calendar: BusinessCalendar): Date | null {
-  return clock.runningSince === null ? null : addBusinessTime(new Date(clock.runningSince), clock.remainingMs, calendar);
+  return clock.runningSince === null
+    ? null
+    : addBusinessTime(new Date(clock.runningSince), clock.remainingMs, calendar);
 }
 
 export function pauseSla(clock: SlaClock, now: Date, calendar: BusinessCalendar): SlaClock {

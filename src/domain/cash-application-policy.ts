@@ -34,14 +34,22 @@ export const DEFAULT_CASH_APPLICATION_POLICY: CashApplicationPolicy = {
 /** Every problem with a policy, as (pointer, detail); empty when valid. */
 export function cashApplicationPolicyProblems(policy: CashApplicationPolicy): { pointer: string; detail: string }[] {
   const problems: { pointer: string; detail: string }[] = [];
-  if (!isDuration(policy.researchAfter)) problems.push({ pointer: '/researchAfter', detail: 'must be an ISO-8601 duration' });
-  if (!isDuration(policy.researchSla)) problems.push({ pointer: '/researchSla', detail: 'must be an ISO-8601 duration' });
-  if (policy.researchEscalateTo !== undefined && !isQueueName(policy.researchEscalateTo)) problems.push({ pointer: '/researchEscalateTo', detail: 'must be a queue name (lower-case letters, digits, . _ -)' });
-  if (policy.recordVisibleWithin !== undefined && !isDuration(policy.recordVisibleWithin)) problems.push({ pointer: '/recordVisibleWithin', detail: 'must be an ISO-8601 duration' });
+  if (!isDuration(policy.researchAfter))
+    problems.push({ pointer: '/researchAfter', detail: 'must be an ISO-8601 duration' });
+  if (!isDuration(policy.researchSla))
+    problems.push({ pointer: '/researchSla', detail: 'must be an ISO-8601 duration' });
+  if (policy.researchEscalateTo !== undefined && !isQueueName(policy.researchEscalateTo))
+    problems.push({
+      pointer: '/researchEscalateTo',
+      detail: 'must be a queue name (lower-case letters, digits, . _ -)',
+    });
+  if (policy.recordVisibleWithin !== undefined && !isDuration(policy.recordVisibleWithin))
+    problems.push({ pointer: '/recordVisibleWithin', detail: 'must be an ISO-8601 duration' });
   const pattern = referencePatternProblem(policy.match.referencePattern);
   if (pattern) problems.push({ pointer: '/match/referencePattern', detail: pattern });
   const positive = (pointer: string, value: number, max: number) => {
-    if (!Number.isInteger(value) || value < 0 || value > max) problems.push({ pointer, detail: `must be an integer from 0 to ${max}` });
+    if (!Number.isInteger(value) || value < 0 || value > max)
+      problems.push({ pointer, detail: `must be an integer from 0 to ${max}` });
   };
   positive('/match/maxCombinationCandidates', policy.match.maxCombinationCandidates, 30);
   positive('/match/maxCombinationSteps', policy.match.maxCombinationSteps, 10_000_000);

@@ -88,7 +88,11 @@ export function settlementAmount(invoice: OpenInvoice, receivedOn: string): numb
  * Cash and discount when up to `available` is applied to `invoice`: the discount is granted only when the cash
  * settles the invoice in full; otherwise it is a partial payment of the full open amount.
  */
-export function settle(invoice: OpenInvoice, available: number, receivedOn: string): { amount: number; discount: number } {
+export function settle(
+  invoice: OpenInvoice,
+  available: number,
+  receivedOn: string,
+): { amount: number; discount: number } {
   const discount = discountOffered(invoice, receivedOn);
   const settling = invoice.openAmount - discount;
   if (discount > 0 && available >= settling) return { amount: settling, discount };
@@ -104,7 +108,8 @@ export function findInvoiceNumbers(text: string, pattern: string): string[] {
   return found;
 }
 
-const byDueDate = (a: OpenInvoice, b: OpenInvoice) => a.dueDate.localeCompare(b.dueDate) || a.issueDate.localeCompare(b.issueDate) || a.number.localeCompare(b.number);
+const byDueDate = (a: OpenInvoice, b: OpenInvoice) =>
+  a.dueDate.localeCompare(b.dueDate) || a.issueDate.localeCompare(b.issueDate) || a.number.localeCompare(b.number);
 
 /**
  * A combination of invoices whose settlement amounts sum to `target`, preferring older invoices (depth-first over the
@@ -131,7 +136,11 @@ export function findCombination(amounts: readonly number[], target: number, maxS
   return search(0, target) ? [...chosen] : undefined;
 }
 
-export function matchPayment(payment: PaymentToMatch, invoices: readonly OpenInvoice[], policy: MatchPolicy = DEFAULT_MATCH_POLICY): MatchResult {
+export function matchPayment(
+  payment: PaymentToMatch,
+  invoices: readonly OpenInvoice[],
+  policy: MatchPolicy = DEFAULT_MATCH_POLICY,
+): MatchResult {
   const open = invoices.filter((i) => i.currency === payment.currency && i.openAmount > 0).sort(byDueDate);
   const byNumber = new Map(open.map((i) => [i.number.toUpperCase(), i]));
   const allocations: PlannedAllocation[] = [];
@@ -148,9 +157,18 @@ export function matchPayment(payment: PaymentToMatch, invoices: readonly OpenInv
 
   for (const line of payment.remittance ?? []) {
     const invoice = byNumber.get(line.invoiceNumber.toUpperCase());
-    if (line.currency && line.currency !== payment.currency) unmatched.push({ invoiceNumber: line.invoiceNumber, reason: `the line is in ${line.currency}, the payment in ${payment.currency}` });
-    else if (!invoice) unmatched.push({ invoiceNumber: line.invoiceNumber, reason: 'no open invoice with this number in the payment currency' });
-    else if (used.has(invoice.id)) unmatched.push({ invoiceNumber: line.invoiceNumber, reason: 'named twice in the remittance' });
+    if (line.currency && line.currency !== payment.currency)
+      unmatched.push({
+        invoiceNumber: line.invoiceNumber,
+        reason: `the line is in ${line.currency}, the payment in ${payment.currency}`,
+      });
+    else if (!invoice)
+      unmatched.push({
+        invoiceNumber: line.invoiceNumber,
+        reason: 'no open invoice with this number in the payment currency',
+      });
+    else if (used.has(invoice.id))
+      unmatched.push({ invoiceNumber: line.invoiceNumber, reason: 'named twice in the remittance' });
     else if (left > 0) {
       const { amount, discount } = settle(invoice, Math.min(line.amount, left), payment.receivedOn);
       take(invoice, amount, discount, 'remittance');
@@ -160,7 +178,11 @@ export function matchPayment(payment: PaymentToMatch, invoices: readonly OpenInv
   for (const number of findInvoiceNumbers(payment.reference, policy.referencePattern)) {
     if (left <= 0) break;
     const invoice = byNumber.get(number);
-    if (!invoice) unmatched.push({ invoiceNumber: number, reason: 'named in the reference but not an open invoice in the payment currency' });
+    if (!invoice)
+      unmatched.push({
+        invoiceNumber: number,
+        reason: 'named in the reference but not an open invoice in the payment currency',
+      });
     else if (!used.has(invoice.id)) {
       const { amount, discount } = settle(invoice, left, payment.receivedOn);
       take(invoice, amount, discount, 'reference');
@@ -178,7 +200,11 @@ export function matchPayment(payment: PaymentToMatch, invoices: readonly OpenInv
 
   if (left > 0) {
     const candidates = remaining().slice(0, policy.maxCombinationCandidates);
-    const picked = findCombination(candidates.map((i) => settlementAmount(i, payment.receivedOn)), left, policy.maxCombinationSteps);
+    const picked = findCombination(
+      candidates.map((i) => settlementAmount(i, payment.receivedOn)),
+      left,
+      policy.maxCombinationSteps,
+    );
     for (const index of picked ?? []) {
       const invoice = candidates[index]!;
       const { amount, discount } = settle(invoice, left, payment.receivedOn);

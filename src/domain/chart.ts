@@ -29,15 +29,45 @@ export interface LedgerAccount {
 
 export const DEFAULT_CHART: readonly LedgerAccount[] = [
   { code: '1000', role: 'cash', name: 'Cash at bank', type: 'asset', requiresCustomer: false },
-  { code: '1100', role: 'accounts_receivable', name: 'Accounts receivable (control)', type: 'asset', requiresCustomer: true },
-  { code: '2100', role: 'unapplied_cash', name: 'Unapplied cash (unidentified receipts)', type: 'liability', requiresCustomer: false },
-  { code: '2200', role: 'customer_credit', name: 'Customer credit balances', type: 'liability', requiresCustomer: true },
-  { code: '2900', role: 'opening_balance_suspense', name: 'Opening balance suspense (cleared against the general ledger at go-live)', type: 'liability', requiresCustomer: false },
+  {
+    code: '1100',
+    role: 'accounts_receivable',
+    name: 'Accounts receivable (control)',
+    type: 'asset',
+    requiresCustomer: true,
+  },
+  {
+    code: '2100',
+    role: 'unapplied_cash',
+    name: 'Unapplied cash (unidentified receipts)',
+    type: 'liability',
+    requiresCustomer: false,
+  },
+  {
+    code: '2200',
+    role: 'customer_credit',
+    name: 'Customer credit balances',
+    type: 'liability',
+    requiresCustomer: true,
+  },
+  {
+    code: '2900',
+    role: 'opening_balance_suspense',
+    name: 'Opening balance suspense (cleared against the general ledger at go-live)',
+    type: 'liability',
+    requiresCustomer: false,
+  },
   { code: '2300', role: 'tax_payable', name: 'Sales tax payable', type: 'liability', requiresCustomer: false },
   { code: '4000', role: 'revenue', name: 'Revenue', type: 'income', requiresCustomer: false },
   { code: '4900', role: 'late_fee_income', name: 'Late fees and interest', type: 'income', requiresCustomer: false },
   { code: '4950', role: 'bad_debt_recovery', name: 'Bad-debt recovery', type: 'income', requiresCustomer: false },
-  { code: '6100', role: 'discounts_allowed', name: 'Early-payment discounts allowed', type: 'expense', requiresCustomer: false },
+  {
+    code: '6100',
+    role: 'discounts_allowed',
+    name: 'Early-payment discounts allowed',
+    type: 'expense',
+    requiresCustomer: false,
+  },
   { code: '6200', role: 'bad_debt_expense', name: 'Bad-debt expense', type: 'expense', requiresCustomer: false },
 ];
 

@@ -11,7 +11,11 @@ export function authorityLevels(policy: CreditPolicy, currency: string): Authori
 }
 
 /** The lowest level whose `upTo` covers the amount decides who approves it. */
-export function approverFor(amount: number, currency: string, policy: CreditPolicy): { approver: Approver; upTo: number | null } {
+export function approverFor(
+  amount: number,
+  currency: string,
+  policy: CreditPolicy,
+): { approver: Approver; upTo: number | null } {
   const levels = authorityLevels(policy, currency);
   const level = levels.find((l) => l.upTo === null || amount <= l.upTo) ?? levels[levels.length - 1]!;
   return { approver: level.approver, upTo: level.upTo };
@@ -37,23 +41,31 @@ export interface ApprovalContext {
  * `approve` may set `data.limit` (defaults to the recommendation), which must stay within the approver's authority;
  * `reject` needs a comment or `data.reason`.
  */
-export function approvalProblems(completion: Pick<TaskCompletion, 'outcome' | 'data' | 'comment' | 'authority'>, context: ApprovalContext): FieldProblem[] {
+export function approvalProblems(
+  completion: Pick<TaskCompletion, 'outcome' | 'data' | 'comment' | 'authority'>,
+  context: ApprovalContext,
+): FieldProblem[] {
   if (!(CREDIT_APPROVAL_OUTCOMES as readonly string[]).includes(completion.outcome)) {
     return [{ pointer: '/outcome', detail: `must be one of ${CREDIT_APPROVAL_OUTCOMES.join(', ')}` }];
   }
   if (completion.outcome === 'reject') {
     const reason = completion.data.reason ?? completion.comment;
-    return typeof reason === 'string' && reason.trim() ? [] : [{ pointer: '/comment', detail: 'a rejection needs a reason (comment or data.reason)' }];
+    return typeof reason === 'string' && reason.trim()
+      ? []
+      : [{ pointer: '/comment', detail: 'a rejection needs a reason (comment or data.reason)' }];
   }
   const limit = completion.data.limit;
   if (limit === undefined) return [];
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) return [{ pointer: '/data/limit', detail: 'must be a whole number of minor units, 0 or more' }];
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0)
+    return [{ pointer: '/data/limit', detail: 'must be a whole number of minor units, 0 or more' }];
   // The decider's own authority (passed by the API) wins over the level the task opened at: a task routed up, or
   // approved twice above the highest ceiling, may grant more than its first queue could.
   const max = completion.authority ? completion.authority.ceiling : context.maxAmount;
-  const who = completion.authority ? completion.authority.role ?? 'approver' : context.approver;
+  const who = completion.authority ? (completion.authority.role ?? 'approver') : context.approver;
   if (max !== null && limit > max) {
-    return [{ pointer: '/data/limit', detail: `exceeds the ${who} authority of ${max}; a higher approver must decide` }];
+    return [
+      { pointer: '/data/limit', detail: `exceeds the ${who} authority of ${max}; a higher approver must decide` },
+    ];
   }
   return [];
 }
@@ -66,7 +78,8 @@ export function overrideProblems(completion: Pick<TaskCompletion, 'outcome' | 'd
     return [{ pointer: '/outcome', detail: `must be one of ${CREDIT_OVERRIDE_OUTCOMES.join(', ')}` }];
   }
   const reason = completion.data.reason ?? completion.comment;
-  if (completion.outcome === 'reject' && !(typeof reason === 'string' && reason.trim())) return [{ pointer: '/comment', detail: 'a rejection needs a reason (comment or data.reason)' }];
+  if (completion.outcome === 'reject' && !(typeof reason === 'string' && reason.trim()))
+    return [{ pointer: '/comment', detail: 'a rejection needs a reason (comment or data.reason)' }];
   return [];
 }
 
@@ -88,7 +101,10 @@ export interface InvoiceCreditCheck {
  * A new invoice is held when the account is on hold, or when it takes exposure (open AR + invoices awaiting release)
  * above the credit limit. No limit set means no limit check.
  */
-export function checkInvoiceCredit(input: { amount: number; exposure: number; limit: number | null; onHold: boolean }, policy: Pick<CreditPolicy, 'earlyReviewOverLimitBp'>): InvoiceCreditCheck {
+export function checkInvoiceCredit(
+  input: { amount: number; exposure: number; limit: number | null; onHold: boolean },
+  policy: Pick<CreditPolicy, 'earlyReviewOverLimitBp'>,
+): InvoiceCreditCheck {
   const exposureAfter = input.exposure + input.amount;
   const overLimitBy = input.limit === null ? 0 : Math.max(0, exposureAfter - input.limit);
   const reasons: HoldReason[] = [];
@@ -143,9 +159,16 @@ export function earlyReviewReasons(
   policy: Pick<CreditPolicy, 'earlyReviewDbtRiseDays' | 'earlyReviewBrokenPromises'>,
 ): EarlyReviewReason[] {
   const reasons: EarlyReviewReason[] = [];
-  if (policy.earlyReviewDbtRiseDays > 0 && input.current.daysBeyondTerms - input.baseline.daysBeyondTerms >= policy.earlyReviewDbtRiseDays) reasons.push('days_beyond_terms_rising');
-  const promisesRose = policy.earlyReviewBrokenPromises > 0 && input.current.brokenPromises - input.baseline.brokenPromises >= policy.earlyReviewBrokenPromises;
-  if (promisesRose || (policy.earlyReviewBrokenPromises > 0 && input.signals.includes('promise_broken'))) reasons.push('promise_broken');
+  if (
+    policy.earlyReviewDbtRiseDays > 0 &&
+    input.current.daysBeyondTerms - input.baseline.daysBeyondTerms >= policy.earlyReviewDbtRiseDays
+  )
+    reasons.push('days_beyond_terms_rising');
+  const promisesRose =
+    policy.earlyReviewBrokenPromises > 0 &&
+    input.current.brokenPromises - input.baseline.brokenPromises >= policy.earlyReviewBrokenPromises;
+  if (promisesRose || (policy.earlyReviewBrokenPromises > 0 && input.signals.includes('promise_broken')))
+    reasons.push('promise_broken');
   if (input.signals.includes('credit_limit_exceeded')) reasons.push('over_limit');
   return reasons;
 }

@@ -1,7 +1,14 @@
 // Credit policy as data: the scorecard (rules, points and weights of the 5 C's), risk classes with their limit
 // rules and review frequencies, the approval authority matrix, bureau freshness and the hold rules. A policy has a
 // version label; each review records the whole policy it decided with, so a later reader sees why.
-import { approvalCeilingProblems, ceilingsFor, DEFAULT_APPROVAL_CEILINGS, DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE, type ApprovalCeilings, type ApprovalThresholds } from './approval-authority.js';
+import {
+  approvalCeilingProblems,
+  ceilingsFor,
+  DEFAULT_APPROVAL_CEILINGS,
+  DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE,
+  type ApprovalCeilings,
+  type ApprovalThresholds,
+} from './approval-authority.js';
 import { isDuration } from './duration.js';
 import { isQueueName, MANAGER_QUEUE } from './task-duties.js';
 
@@ -194,8 +201,20 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
     ],
   },
   riskClasses: [
-    { riskClass: 'low', minWeightedScore: 1000, limitOfRequestedBp: 10000, limitOfNetWorthBp: 1000, reviewEvery: 'P1Y' },
-    { riskClass: 'medium', minWeightedScore: 400, limitOfRequestedBp: 7500, limitOfNetWorthBp: 500, reviewEvery: 'P3M' },
+    {
+      riskClass: 'low',
+      minWeightedScore: 1000,
+      limitOfRequestedBp: 10000,
+      limitOfNetWorthBp: 1000,
+      reviewEvery: 'P1Y',
+    },
+    {
+      riskClass: 'medium',
+      minWeightedScore: 400,
+      limitOfRequestedBp: 7500,
+      limitOfNetWorthBp: 500,
+      reviewEvery: 'P3M',
+    },
     { riskClass: 'high', minWeightedScore: null, limitOfRequestedBp: 2500, limitOfNetWorthBp: 200, reviewEvery: 'P1M' },
   ],
   authority: {
@@ -228,23 +247,30 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
 /** Every problem of a policy (empty when valid); start-up and workflows refuse an invalid policy. */
 export function creditPolicyProblems(policy: CreditPolicy): string[] {
   const problems: string[] = [];
-  for (const d of ['bureauMaxAge', 'approvalSla', 'overrideSla'] as const) if (!isDuration(policy[d])) problems.push(`${d} must be an ISO-8601 duration`);
-  if (policy.taskEscalationQueue !== undefined && !isQueueName(policy.taskEscalationQueue)) problems.push('taskEscalationQueue must be a queue name (lower-case letters, digits, . _ -)');
-  if (policy.earlyReviewMinInterval !== undefined && !isDuration(policy.earlyReviewMinInterval)) problems.push('earlyReviewMinInterval must be an ISO-8601 duration');
+  for (const d of ['bureauMaxAge', 'approvalSla', 'overrideSla'] as const)
+    if (!isDuration(policy[d])) problems.push(`${d} must be an ISO-8601 duration`);
+  if (policy.taskEscalationQueue !== undefined && !isQueueName(policy.taskEscalationQueue))
+    problems.push('taskEscalationQueue must be a queue name (lower-case letters, digits, . _ -)');
+  if (policy.earlyReviewMinInterval !== undefined && !isDuration(policy.earlyReviewMinInterval))
+    problems.push('earlyReviewMinInterval must be an ISO-8601 duration');
   for (const c of FIVE_CS) {
     const w = policy.scorecard.weights[c];
     if (!Number.isInteger(w) || w < 0) problems.push(`scorecard.weights.${c} must be a whole non-negative percentage`);
   }
   policy.scorecard.rules.forEach((rule, i) => {
     if (!FIVE_CS.includes(rule.c)) problems.push(`scorecard.rules[${i}].c is not one of the 5 C's`);
-    if (!CREDIT_METRICS.includes(rule.metric)) problems.push(`scorecard.rules[${i}].metric "${rule.metric}" is unknown`);
+    if (!CREDIT_METRICS.includes(rule.metric))
+      problems.push(`scorecard.rules[${i}].metric "${rule.metric}" is unknown`);
   });
   if (!policy.riskClasses.length || policy.riskClasses[policy.riskClasses.length - 1]!.minWeightedScore !== null) {
     problems.push('riskClasses must end with a class whose minWeightedScore is null');
   }
-  for (const rc of policy.riskClasses) if (!isDuration(rc.reviewEvery)) problems.push(`riskClasses.${rc.riskClass}.reviewEvery must be an ISO-8601 duration`);
+  for (const rc of policy.riskClasses)
+    if (!isDuration(rc.reviewEvery))
+      problems.push(`riskClasses.${rc.riskClass}.reviewEvery must be an ISO-8601 duration`);
   for (const [currency, levels] of Object.entries(policy.authority)) {
-    if (!levels.length || levels[levels.length - 1]!.upTo !== null) problems.push(`authority.${currency} must end with a level whose upTo is null`);
+    if (!levels.length || levels[levels.length - 1]!.upTo !== null)
+      problems.push(`authority.${currency} must end with a level whose upTo is null`);
     for (let i = 1; i < levels.length; i++) {
       const prev = levels[i - 1]!.upTo;
       const cur = levels[i]!.upTo;
@@ -257,14 +283,18 @@ export function creditPolicyProblems(policy: CreditPolicy): string[] {
   const ceilings = policy.approvalCeilings;
   if (ceilings) problems.push(...approvalCeilingProblems(ceilings));
   for (const [currency, above] of Object.entries(policy.creditNoteApprovalAbove ?? {})) {
-    if (!Number.isSafeInteger(above) || above < 0) problems.push(`creditNoteApprovalAbove.${currency} must be whole minor units, 0 or more`);
+    if (!Number.isSafeInteger(above) || above < 0)
+      problems.push(`creditNoteApprovalAbove.${currency} must be whole minor units, 0 or more`);
   }
   for (const [currency, levels] of ceilings ? Object.entries(policy.authority) : []) {
     const table = new Map(ceilingsFor(ceilings!, currency));
     for (const level of levels) {
       if (level.approver === 'auto' || level.upTo === null) continue;
       const ceiling = table.get(level.approver);
-      if (ceiling === undefined || level.upTo > ceiling) problems.push(`authority.${currency} routes up to ${level.upTo} to ${level.approver}, above its approval ceiling (${ceiling ?? 'none'})`);
+      if (ceiling === undefined || level.upTo > ceiling)
+        problems.push(
+          `authority.${currency} routes up to ${level.upTo} to ${level.approver}, above its approval ceiling (${ceiling ?? 'none'})`,
+        );
     }
   }
   return problems;

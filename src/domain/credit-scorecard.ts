@@ -2,7 +2,14 @@
 // review date and a rationale. Pure: the same inputs and policy always give the same result, and the result carries
 // every input, metric, rule, band, point and weight, so a decision can be explained and re-checked later.
 import { addDuration } from './duration.js';
-import { FIVE_CS, type CreditC, type CreditMetric, type CreditPolicy, type RiskClass, type ScoreBand } from './credit-policy.js';
+import {
+  FIVE_CS,
+  type CreditC,
+  type CreditMetric,
+  type CreditPolicy,
+  type RiskClass,
+  type ScoreBand,
+} from './credit-policy.js';
 import type { Money } from './money.js';
 
 export type PaymentBehaviour = 'early' | 'on_time' | 'late' | 'none';
@@ -95,7 +102,10 @@ export function referencesBehaviour(refs: readonly TradeReference[]): PaymentBeh
 }
 
 /** Own payment behaviour from the average days paid after the due date (negative: before), per policy thresholds. */
-export function paymentBehaviourOf(averageDaysLate: number | null, policy: CreditPolicy['paymentHistory']): PaymentBehaviour {
+export function paymentBehaviourOf(
+  averageDaysLate: number | null,
+  policy: CreditPolicy['paymentHistory'],
+): PaymentBehaviour {
   if (averageDaysLate === null) return 'none';
   if (averageDaysLate <= -policy.earlyByDays) return 'early';
   if (averageDaysLate > policy.lateByDays) return 'late';
@@ -131,7 +141,10 @@ export function bandMatches(band: ScoreBand, value: MetricValue): boolean {
 }
 
 function riskClassRule(policy: CreditPolicy, weightedScore: number) {
-  return policy.riskClasses.find((rc) => rc.minWeightedScore === null || weightedScore >= rc.minWeightedScore) ?? policy.riskClasses[policy.riskClasses.length - 1]!;
+  return (
+    policy.riskClasses.find((rc) => rc.minWeightedScore === null || weightedScore >= rc.minWeightedScore) ??
+    policy.riskClasses[policy.riskClasses.length - 1]!
+  );
 }
 
 const share = (amount: number, bp: number) => Math.floor((amount * bp) / 10_000);
@@ -144,7 +157,15 @@ export function scoreCredit(input: ScorecardInput, policy: CreditPolicy): Scorec
   const lines: ScoreLine[] = policy.scorecard.rules.map((rule) => {
     const value = metrics[rule.metric];
     const band = rule.bands.find((b) => bandMatches(b, value)) ?? null;
-    return { ruleId: rule.id, c: rule.c, metric: rule.metric, value, band: band?.label ?? null, points: band?.points ?? 0, weight: weights[rule.c] };
+    return {
+      ruleId: rule.id,
+      c: rule.c,
+      metric: rule.metric,
+      value,
+      band: band?.label ?? null,
+      points: band?.points ?? 0,
+      weight: weights[rule.c],
+    };
   });
   const components = Object.fromEntries(
     FIVE_CS.map((c) => {
@@ -162,11 +183,16 @@ export function scoreCredit(input: ScorecardInput, policy: CreditPolicy): Scorec
   const unsecured = Math.min(byRequest, byNetWorth);
   const secured = Math.min(input.collateralValue, input.requestedLimit);
   const recommended = Math.max(0, Math.min(input.requestedLimit, Math.max(unsecured, secured)));
-  const nextReviewDate = addDuration(new Date(`${input.asOf}T00:00:00Z`), rule.reviewEvery).toISOString().slice(0, 10);
+  const nextReviewDate = addDuration(new Date(`${input.asOf}T00:00:00Z`), rule.reviewEvery)
+    .toISOString()
+    .slice(0, 10);
 
   const rationale = [
     `Policy ${policy.version}: weighted score ${formatScore(weightedScore)} -> ${rule.riskClass} risk.`,
-    ...FIVE_CS.map((c) => `${c}: ${components[c].points} points x ${components[c].weight}%${describe(lines.filter((l) => l.c === c))}`),
+    ...FIVE_CS.map(
+      (c) =>
+        `${c}: ${components[c].points} points x ${components[c].weight}%${describe(lines.filter((l) => l.c === c))}`,
+    ),
     `Limit: requested ${input.requestedLimit}, ${rule.limitOfRequestedBp / 100}% of request = ${byRequest}, ` +
       `${netWorth === null ? 'net worth unknown' : `${rule.limitOfNetWorthBp / 100}% of net worth ${netWorth} = ${byNetWorth}`}, collateral secures ${secured}; recommended ${recommended} ${input.currency}.`,
     `Next review ${nextReviewDate} (${rule.riskClass} risk reviews every ${rule.reviewEvery}).`,

@@ -17,14 +17,20 @@ export interface FieldProblem {
 }
 
 /** Semantic checks that JSON schema cannot express (code lists); returns every problem, not just the first. */
-export function checkCustomerCodes(input: { currency?: string; billingAddress?: { country?: string } }): FieldProblem[] {
+export function checkCustomerCodes(input: {
+  currency?: string;
+  billingAddress?: { country?: string };
+}): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (input.currency !== undefined && !isCurrencyCode(input.currency)) {
     problems.push({ pointer: '/currency', detail: `"${input.currency}" is not an ISO 4217 currency code` });
   }
   const country = input.billingAddress?.country;
   if (country !== undefined && !isCountryCode(country)) {
-    problems.push({ pointer: '/billingAddress/country', detail: `"${country}" is not an ISO 3166-1 alpha-2 country code` });
+    problems.push({
+      pointer: '/billingAddress/country',
+      detail: `"${country}" is not an ISO 3166-1 alpha-2 country code`,
+    });
   }
   return problems;
 }
@@ -39,7 +45,8 @@ const VAT_PREFIX: Record<string, string> = { GR: 'EL' };
 export function taxIdKey(country: string, taxId: string): string {
   const normalized = normalizeTaxId(taxId);
   for (const prefix of [country, VAT_PREFIX[country]]) {
-    if (prefix && normalized.startsWith(prefix) && normalized.length > prefix.length) return `${country}:${normalized.slice(prefix.length)}`;
+    if (prefix && normalized.startsWith(prefix) && normalized.length > prefix.length)
+      return `${country}:${normalized.slice(prefix.length)}`;
   }
   return `${country}:${normalized}`;
 }

@@ -24,10 +24,19 @@ export interface DecisionAuthority {
  * The amount a decision is about: for approvals what is approved (a credit approval's entered limit), otherwise an
  * amount the decider entered (a dispute's partial credit, as money or in the task's currency), else the task's own amount.
  */
-export function auditedAmount(task: { type: string; payload: Record<string, unknown> }, data: Record<string, unknown>): Money | undefined {
+export function auditedAmount(
+  task: { type: string; payload: Record<string, unknown> },
+  data: Record<string, unknown>,
+): Money | undefined {
   if (isApprovalTask(task.type)) return decidedAmount(task, data);
   const entered = data.amount as Partial<Money> | number | undefined;
-  if (typeof entered === 'object' && entered !== null && Number.isSafeInteger(entered.amount) && typeof entered.currency === 'string') return { amount: entered.amount!, currency: entered.currency };
+  if (
+    typeof entered === 'object' &&
+    entered !== null &&
+    Number.isSafeInteger(entered.amount) &&
+    typeof entered.currency === 'string'
+  )
+    return { amount: entered.amount!, currency: entered.currency };
   const base = taskAmount(task);
   if (base && Number.isSafeInteger(entered)) return { amount: entered as number, currency: base.currency };
   return base;
@@ -38,12 +47,22 @@ export function auditedAmount(task: { type: string; payload: Record<string, unkn
  * decision took several approvals, the highest ceiling it went beyond. Null without an amount, or when the decider
  * holds no ceiling at all (a dispute handler settling a dispute: a duty, not an approval authority).
  */
-export function authorityUsed(roles: readonly string[], amount: Money | undefined, ceilings: ApprovalCeilings, approvals?: { by: string; at: string }[]): DecisionAuthority | null {
+export function authorityUsed(
+  roles: readonly string[],
+  amount: Money | undefined,
+  ceilings: ApprovalCeilings,
+  approvals?: { by: string; at: string }[],
+): DecisionAuthority | null {
   if (!amount) return null;
   const levels = ceilingsFor(ceilings, amount.currency);
   if (approvals && approvals.length > 1) {
     const top = levels.at(-1);
-    return { role: top?.[0] ?? null, ceiling: top ? { amount: top[1], currency: amount.currency } : null, basis: 'two_approvals', approvals };
+    return {
+      role: top?.[0] ?? null,
+      ceiling: top ? { amount: top[1], currency: amount.currency } : null,
+      basis: 'two_approvals',
+      approvals,
+    };
   }
   const own = levels.filter(([role]) => roles.includes(role)).at(-1);
   return own ? { role: own[0], ceiling: { amount: own[1], currency: amount.currency }, basis: 'ceiling' } : null;

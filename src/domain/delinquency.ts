@@ -24,7 +24,14 @@ export interface AccountFacts {
   brokenPromises: number;
 }
 
-export const NO_FACTS: AccountFacts = { openInvoiceCount: 0, openAmount: 0, oldestOpenDueDate: null, overdueInvoiceCount: 0, overdueAmount: 0, brokenPromises: 0 };
+export const NO_FACTS: AccountFacts = {
+  openInvoiceCount: 0,
+  openAmount: 0,
+  oldestOpenDueDate: null,
+  overdueInvoiceCount: 0,
+  overdueAmount: 0,
+  brokenPromises: 0,
+};
 
 export interface DelinquencyReason {
   code: 'invoice_overdue' | 'broken_promise';
@@ -44,10 +51,16 @@ export function validateDelinquencyPolicy(policy: DelinquencyPolicy): void {
 }
 
 /** Decides delinquency on `today` (YYYY-MM-DD); every reason says which fact and which threshold. */
-export function assessDelinquency(facts: AccountFacts, policy: DelinquencyPolicy, today: string): DelinquencyAssessment {
+export function assessDelinquency(
+  facts: AccountFacts,
+  policy: DelinquencyPolicy,
+  today: string,
+): DelinquencyAssessment {
   const reasons: DelinquencyReason[] = [];
   if (facts.oldestOpenDueDate) {
-    const limit = addDuration(new Date(`${facts.oldestOpenDueDate}T00:00:00Z`), policy.overdueAfter).toISOString().slice(0, 10);
+    const limit = addDuration(new Date(`${facts.oldestOpenDueDate}T00:00:00Z`), policy.overdueAfter)
+      .toISOString()
+      .slice(0, 10);
     if (today > limit) {
       reasons.push({
         code: 'invoice_overdue',
@@ -57,7 +70,10 @@ export function assessDelinquency(facts: AccountFacts, policy: DelinquencyPolicy
     }
   }
   if (policy.brokenPromisesAtLeast > 0 && facts.brokenPromises >= policy.brokenPromisesAtLeast) {
-    reasons.push({ code: 'broken_promise', detail: `${facts.brokenPromises} broken promise(s) to pay (policy: at least ${policy.brokenPromisesAtLeast})` });
+    reasons.push({
+      code: 'broken_promise',
+      detail: `${facts.brokenPromises} broken promise(s) to pay (policy: at least ${policy.brokenPromisesAtLeast})`,
+    });
   }
   return { delinquent: reasons.length > 0, reasons };
 }
@@ -66,9 +82,15 @@ export function assessDelinquency(facts: AccountFacts, policy: DelinquencyPolicy
  * When the oldest open invoice crosses `overdueAfter` (the first day `assessDelinquency` flags it), if that is still
  * ahead of `now`: the account workflow wakes then, so the flag follows the threshold, not the next scheduled refresh.
  */
-export function delinquencyThresholdAt(facts: Pick<AccountFacts, 'oldestOpenDueDate'>, policy: Pick<DelinquencyPolicy, 'overdueAfter'>, now: Date): Date | undefined {
+export function delinquencyThresholdAt(
+  facts: Pick<AccountFacts, 'oldestOpenDueDate'>,
+  policy: Pick<DelinquencyPolicy, 'overdueAfter'>,
+  now: Date,
+): Date | undefined {
   if (!facts.oldestOpenDueDate) return undefined;
-  const limit = addDuration(new Date(`${facts.oldestOpenDueDate}T00:00:00Z`), policy.overdueAfter).toISOString().slice(0, 10);
+  const limit = addDuration(new Date(`${facts.oldestOpenDueDate}T00:00:00Z`), policy.overdueAfter)
+    .toISOString()
+    .slice(0, 10);
   const at = new Date(`${limit}T00:00:00.000Z`);
   at.setUTCDate(at.getUTCDate() + 1);
   return at.getTime() > now.getTime() ? at : undefined;

@@ -59,7 +59,8 @@ export function disputePolicyProblems(policy: DisputePolicy): { pointer: string;
     if (!isDuration(value)) problems.push({ pointer, detail: 'must be an ISO-8601 duration such as P1D or PT30S' });
   };
   const businessDuration = (pointer: string, value: string) => {
-    if (!isDuration(value)) return problems.push({ pointer, detail: 'must be an ISO-8601 duration such as P10D or PT30S' });
+    if (!isDuration(value))
+      return problems.push({ pointer, detail: 'must be an ISO-8601 duration such as P10D or PT30S' });
     try {
       if (businessDurationMs(value) <= 0) problems.push({ pointer, detail: 'must be longer than zero' });
     } catch {
@@ -68,7 +69,8 @@ export function disputePolicyProblems(policy: DisputePolicy): { pointer: string;
     return undefined;
   };
   const queue = (pointer: string, value: string) => {
-    if (!QUEUE.test(value)) problems.push({ pointer, detail: 'must be a queue name (lower-case letters, digits, . _ -)' });
+    if (!QUEUE.test(value))
+      problems.push({ pointer, detail: 'must be a queue name (lower-case letters, digits, . _ -)' });
   };
   if (!policy.version) problems.push({ pointer: '/version', detail: 'must not be empty' });
   calendarDuration('/acknowledgement/sla', policy.acknowledgement.sla);
@@ -78,11 +80,13 @@ export function disputePolicyProblems(policy: DisputePolicy): { pointer: string;
   calendarDuration('/instalmentGrace', policy.instalmentGrace);
   for (const category of DISPUTE_CATEGORIES) {
     const target = policy.routing[category];
-    if (target === undefined) problems.push({ pointer: `/routing/${category}`, detail: 'every category needs a queue' });
+    if (target === undefined)
+      problems.push({ pointer: `/routing/${category}`, detail: 'every category needs a queue' });
     else queue(`/routing/${category}`, target);
   }
   queue('/managerQueue', policy.managerQueue);
-  if (!/^[^@\s]+@[^@\s]+$/.test(policy.managerEmail)) problems.push({ pointer: '/managerEmail', detail: 'must be an e-mail address' });
+  if (!/^[^@\s]+@[^@\s]+$/.test(policy.managerEmail))
+    problems.push({ pointer: '/managerEmail', detail: 'must be an e-mail address' });
   problems.push(...calendarProblems(policy.calendar).map((p) => ({ ...p, pointer: `/calendar${p.pointer}` })));
   return problems;
 }
@@ -90,7 +94,10 @@ export function disputePolicyProblems(policy: DisputePolicy): { pointer: string;
 /** Parses `pricing=disputes-billing,quality=disputes-quality` over the default routing (unknown categories refused). */
 export function parseRouting(text: string, base: Record<DisputeCategory, string>): Record<DisputeCategory, string> {
   const routing = { ...base };
-  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [category, queue] = pair.split('=').map((s) => s.trim());
     if (!category || !queue || !(DISPUTE_CATEGORIES as readonly string[]).includes(category)) {
       throw new RangeError(`"${pair}" is not category=queue with a category among ${DISPUTE_CATEGORIES.join(', ')}`);

@@ -12,11 +12,27 @@ export const DISPUTE_STATUSES = ['open', 'awaiting_info', 'resolved', 'withdrawn
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 export const ACTIVE_DISPUTE_STATUSES: readonly DisputeStatus[] = ['open', 'awaiting_info'];
 
-export const DISPUTE_OUTCOMES = ['credit_full', 'credit_partial', 'upheld', 'rebill', 'payment_plan', 'request_info'] as const;
+export const DISPUTE_OUTCOMES = [
+  'credit_full',
+  'credit_partial',
+  'upheld',
+  'rebill',
+  'payment_plan',
+  'request_info',
+] as const;
 export type DisputeOutcomeKind = (typeof DISPUTE_OUTCOMES)[number];
 
 /** Why the dispute happened, for reporting: the dispute categories plus causes on the customer's side. */
-export const ROOT_CAUSE_CATEGORIES = ['pricing', 'quantity', 'quality', 'delivery', 'documentation', 'customer_error', 'no_fault', 'other'] as const;
+export const ROOT_CAUSE_CATEGORIES = [
+  'pricing',
+  'quantity',
+  'quality',
+  'delivery',
+  'documentation',
+  'customer_error',
+  'no_fault',
+  'other',
+] as const;
 export type RootCauseCategory = (typeof ROOT_CAUSE_CATEGORIES)[number];
 
 export const DISPUTE_TASK_TYPES = { acknowledge: 'dispute_acknowledgement', resolve: 'dispute_resolution' } as const;
@@ -69,15 +85,22 @@ function moneyProblems(value: unknown, pointer: string, currency: string): Field
   if (typeof value.amount !== 'number' || !Number.isSafeInteger(value.amount) || value.amount <= 0) {
     problems.push({ pointer: `${pointer}/amount`, detail: 'must be a positive integer of minor units' });
   }
-  if (value.currency !== currency) problems.push({ pointer: `${pointer}/currency`, detail: `must be the invoice currency ${currency}` });
+  if (value.currency !== currency)
+    problems.push({ pointer: `${pointer}/currency`, detail: `must be the invoice currency ${currency}` });
   return problems;
 }
 
 function rootCauseProblems(value: unknown): FieldProblem[] {
-  if (!isObject(value)) return [{ pointer: '/data/rootCause', detail: `is required: { category: ${ROOT_CAUSE_CATEGORIES.join('|')}, note }` }];
+  if (!isObject(value))
+    return [
+      { pointer: '/data/rootCause', detail: `is required: { category: ${ROOT_CAUSE_CATEGORIES.join('|')}, note }` },
+    ];
   const problems: FieldProblem[] = [];
   if (!(ROOT_CAUSE_CATEGORIES as readonly unknown[]).includes(value.category)) {
-    problems.push({ pointer: '/data/rootCause/category', detail: `must be one of ${ROOT_CAUSE_CATEGORIES.join(', ')}` });
+    problems.push({
+      pointer: '/data/rootCause/category',
+      detail: `must be one of ${ROOT_CAUSE_CATEGORIES.join(', ')}`,
+    });
   }
   if (typeof value.note !== 'string' || value.note.trim().length === 0 || value.note.length > 2000) {
     problems.push({ pointer: '/data/rootCause/note', detail: 'must be a non-empty text of at most 2000 characters' });
@@ -89,13 +112,19 @@ function rootCauseProblems(value: unknown): FieldProblem[] {
  * Problems with a resolution task's completion (empty = valid). Pointers are relative to the completion body
  * (`/outcome`, `/data/...`).
  */
-export function resolutionProblems(outcome: string, data: Record<string, unknown>, context: ResolutionContext): FieldProblem[] {
+export function resolutionProblems(
+  outcome: string,
+  data: Record<string, unknown>,
+  context: ResolutionContext,
+): FieldProblem[] {
   if (!(DISPUTE_OUTCOMES as readonly string[]).includes(outcome)) {
     return [{ pointer: '/outcome', detail: `must be one of ${DISPUTE_OUTCOMES.join(', ')}` }];
   }
   if (outcome === 'request_info') {
     const q = data.question;
-    return typeof q === 'string' && q.trim().length > 0 && q.length <= 4000 ? [] : [{ pointer: '/data/question', detail: 'the question for the customer is required (at most 4000 characters)' }];
+    return typeof q === 'string' && q.trim().length > 0 && q.length <= 4000
+      ? []
+      : [{ pointer: '/data/question', detail: 'the question for the customer is required (at most 4000 characters)' }];
   }
   const problems = rootCauseProblems(data.rootCause);
   if (outcome === 'credit_partial') {
@@ -104,7 +133,11 @@ export function resolutionProblems(outcome: string, data: Record<string, unknown
     const amount = isObject(data.amount) ? data.amount.amount : undefined;
     if (!amountProblems.length && typeof amount === 'number') {
       const limit = Math.min(context.disputedAmount, context.openAmount);
-      if (amount > limit) problems.push({ pointer: '/data/amount/amount', detail: `must not exceed ${limit} (the disputed amount, at most what is open)` });
+      if (amount > limit)
+        problems.push({
+          pointer: '/data/amount/amount',
+          detail: `must not exceed ${limit} (the disputed amount, at most what is open)`,
+        });
     }
   }
   if (outcome === 'rebill') {
@@ -112,15 +145,35 @@ export function resolutionProblems(outcome: string, data: Record<string, unknown
       problems.push({ pointer: '/data/lines', detail: 'the corrected invoice lines are required' });
     } else {
       const lines = data.lines as InvoiceLineInput[];
-      const shapeOk = lines.every((l) => isObject(l) && typeof l.description === 'string' && l.description.trim() !== '' && typeof l.quantity === 'number' && isObject(l.unitPrice) && (l.taxRate === undefined || typeof l.taxRate === 'string'));
-      if (!shapeOk) problems.push({ pointer: '/data/lines', detail: 'each line needs description, quantity, unitPrice { amount, currency } and optionally taxRate (a string)' });
+      const shapeOk = lines.every(
+        (l) =>
+          isObject(l) &&
+          typeof l.description === 'string' &&
+          l.description.trim() !== '' &&
+          typeof l.quantity === 'number' &&
+          isObject(l.unitPrice) &&
+          (l.taxRate === undefined || typeof l.taxRate === 'string'),
+      );
+      if (!shapeOk)
+        problems.push({
+          pointer: '/data/lines',
+          detail:
+            'each line needs description, quantity, unitPrice { amount, currency } and optionally taxRate (a string)',
+        });
       else {
-        const lineProblems = invoiceLineProblems(lines, context.currency).map((p) => ({ ...p, pointer: `/data${p.pointer}` }));
+        const lineProblems = invoiceLineProblems(lines, context.currency).map((p) => ({
+          ...p,
+          pointer: `/data${p.pointer}`,
+        }));
         problems.push(...lineProblems);
-        if (!lineProblems.length && priceInvoice(lines, context.currency).total <= 0) problems.push({ pointer: '/data/lines', detail: 'the corrected invoice must be for a positive amount' });
+        if (!lineProblems.length && priceInvoice(lines, context.currency).total <= 0)
+          problems.push({ pointer: '/data/lines', detail: 'the corrected invoice must be for a positive amount' });
       }
     }
-    if (data.dueDate !== undefined && (typeof data.dueDate !== 'string' || !isIsoDate(data.dueDate) || data.dueDate < context.today)) {
+    if (
+      data.dueDate !== undefined &&
+      (typeof data.dueDate !== 'string' || !isIsoDate(data.dueDate) || data.dueDate < context.today)
+    ) {
       problems.push({ pointer: '/data/dueDate', detail: `must be a date YYYY-MM-DD on or after ${context.today}` });
     }
   }
@@ -139,9 +192,12 @@ export function instalmentProblems(value: unknown, context: ResolutionContext): 
   value.forEach((item: unknown, n) => {
     const pointer = `/data/instalments/${n}`;
     if (!isObject(item)) return problems.push({ pointer, detail: 'must be { dueDate, amount }' });
-    if (typeof item.dueDate !== 'string' || !isIsoDate(item.dueDate)) problems.push({ pointer: `${pointer}/dueDate`, detail: 'must be a date YYYY-MM-DD' });
-    else if (item.dueDate < context.today) problems.push({ pointer: `${pointer}/dueDate`, detail: `must not be before ${context.today}` });
-    else if (item.dueDate <= previous) problems.push({ pointer: `${pointer}/dueDate`, detail: 'must be after the previous instalment' });
+    if (typeof item.dueDate !== 'string' || !isIsoDate(item.dueDate))
+      problems.push({ pointer: `${pointer}/dueDate`, detail: 'must be a date YYYY-MM-DD' });
+    else if (item.dueDate < context.today)
+      problems.push({ pointer: `${pointer}/dueDate`, detail: `must not be before ${context.today}` });
+    else if (item.dueDate <= previous)
+      problems.push({ pointer: `${pointer}/dueDate`, detail: 'must be after the previous instalment' });
     else previous = item.dueDate;
     const amountProblems = moneyProblems(item.amount, `${pointer}/amount`, context.currency);
     problems.push(...amountProblems);
@@ -149,20 +205,35 @@ export function instalmentProblems(value: unknown, context: ResolutionContext): 
     return undefined;
   });
   if (!problems.length && total !== context.openAmount) {
-    problems.push({ pointer: '/data/instalments', detail: `must add up to the open amount ${context.openAmount} (they add up to ${total})` });
+    problems.push({
+      pointer: '/data/instalments',
+      detail: `must add up to the open amount ${context.openAmount} (they add up to ${total})`,
+    });
   }
   return problems;
 }
 
 /** The decision as recorded, from a completion the validator accepted. */
-export function outcomeFrom(outcome: Exclude<DisputeOutcomeKind, 'request_info'>, data: Record<string, unknown>, comment?: string): DisputeOutcome {
+export function outcomeFrom(
+  outcome: Exclude<DisputeOutcomeKind, 'request_info'>,
+  data: Record<string, unknown>,
+  comment?: string,
+): DisputeOutcome {
   const rootCause = data.rootCause as RootCause;
-  const base = { rootCause: { category: rootCause.category, note: rootCause.note.trim() }, ...(comment ? { comment } : {}) };
+  const base = {
+    rootCause: { category: rootCause.category, note: rootCause.note.trim() },
+    ...(comment ? { comment } : {}),
+  };
   switch (outcome) {
     case 'credit_partial':
       return { kind: outcome, amount: data.amount as MoneyValue, ...base };
     case 'rebill':
-      return { kind: outcome, lines: data.lines as InvoiceLineInput[], ...(typeof data.dueDate === 'string' ? { dueDate: data.dueDate } : {}), ...base };
+      return {
+        kind: outcome,
+        lines: data.lines as InvoiceLineInput[],
+        ...(typeof data.dueDate === 'string' ? { dueDate: data.dueDate } : {}),
+        ...base,
+      };
     case 'payment_plan':
       return { kind: outcome, instalments: data.instalments as Instalment[], ...base };
     default:
@@ -212,9 +283,23 @@ export interface DisputeCheck {
  * requested amount, else the gross of the disputed lines capped at the open amount, else the open amount) or the
  * refusal. A paid, cancelled or written-off invoice, or an overlapping active dispute, is a conflict (409).
  */
-export function checkNewDispute(request: DisputeRequestShape, invoice: InvoiceFacts, active: readonly { id: string; lines: DisputedLines }[]): { amount: number } | DisputeCheck {
-  if (invoice.status === 'paid' || invoice.status === 'cancelled' || invoice.status === 'written_off' || invoice.openAmount === 0) {
-    return { status: 409, problems: [{ pointer: '/invoiceId', detail: `the invoice is ${invoice.status}: there is nothing open to dispute` }] };
+export function checkNewDispute(
+  request: DisputeRequestShape,
+  invoice: InvoiceFacts,
+  active: readonly { id: string; lines: DisputedLines }[],
+): { amount: number } | DisputeCheck {
+  if (
+    invoice.status === 'paid' ||
+    invoice.status === 'cancelled' ||
+    invoice.status === 'written_off' ||
+    invoice.openAmount === 0
+  ) {
+    return {
+      status: 409,
+      problems: [
+        { pointer: '/invoiceId', detail: `the invoice is ${invoice.status}: there is nothing open to dispute` },
+      ],
+    };
   }
   const problems: FieldProblem[] = [];
   if (!(DISPUTE_CATEGORIES as readonly string[]).includes(request.category)) {
@@ -222,25 +307,46 @@ export function checkNewDispute(request: DisputeRequestShape, invoice: InvoiceFa
   }
   const lines = request.lines ?? null;
   if (lines) {
-    if (lines.length === 0) problems.push({ pointer: '/lines', detail: 'must name at least one line, or be left out to dispute the whole invoice' });
+    if (lines.length === 0)
+      problems.push({
+        pointer: '/lines',
+        detail: 'must name at least one line, or be left out to dispute the whole invoice',
+      });
     lines.forEach((line, n) => {
-      if (invoice.lineTotals[line] === undefined) problems.push({ pointer: `/lines/${n}`, detail: `the invoice has no line ${line}` });
-      else if (lines.indexOf(line) !== n) problems.push({ pointer: `/lines/${n}`, detail: `line ${line} is listed twice` });
+      if (invoice.lineTotals[line] === undefined)
+        problems.push({ pointer: `/lines/${n}`, detail: `the invoice has no line ${line}` });
+      else if (lines.indexOf(line) !== n)
+        problems.push({ pointer: `/lines/${n}`, detail: `line ${line} is listed twice` });
     });
   }
   if (request.amount) {
-    if (request.amount.currency !== invoice.currency) problems.push({ pointer: '/amount/currency', detail: `must be the invoice currency ${invoice.currency}` });
-    if (!Number.isSafeInteger(request.amount.amount) || request.amount.amount <= 0) problems.push({ pointer: '/amount/amount', detail: 'must be a positive integer of minor units' });
-    else if (request.amount.amount > invoice.openAmount) problems.push({ pointer: '/amount/amount', detail: `must not exceed the open balance ${invoice.openAmount}` });
+    if (request.amount.currency !== invoice.currency)
+      problems.push({ pointer: '/amount/currency', detail: `must be the invoice currency ${invoice.currency}` });
+    if (!Number.isSafeInteger(request.amount.amount) || request.amount.amount <= 0)
+      problems.push({ pointer: '/amount/amount', detail: 'must be a positive integer of minor units' });
+    else if (request.amount.amount > invoice.openAmount)
+      problems.push({ pointer: '/amount/amount', detail: `must not exceed the open balance ${invoice.openAmount}` });
   }
   if (request.reason.trim().length === 0) problems.push({ pointer: '/reason', detail: 'must not be blank' });
   if (problems.length) return { status: 422, problems };
   const clash = active.find((d) => linesOverlap(d.lines, lines));
   if (clash) {
     const what = lines === null ? 'the invoice' : 'these lines';
-    return { status: 409, problems: [{ pointer: lines === null ? '/invoiceId' : '/lines', detail: `dispute ${clash.id} is already open on ${what}` }] };
+    return {
+      status: 409,
+      problems: [
+        { pointer: lines === null ? '/invoiceId' : '/lines', detail: `dispute ${clash.id} is already open on ${what}` },
+      ],
+    };
   }
-  const amount = request.amount?.amount ?? (lines ? Math.min(invoice.openAmount, lines.reduce((s, l) => s + invoice.lineTotals[l]!, 0)) : invoice.openAmount);
+  const amount =
+    request.amount?.amount ??
+    (lines
+      ? Math.min(
+          invoice.openAmount,
+          lines.reduce((s, l) => s + invoice.lineTotals[l]!, 0),
+        )
+      : invoice.openAmount);
   return { amount };
 }
 
@@ -248,7 +354,13 @@ export function checkNewDispute(request: DisputeRequestShape, invoice: InvoiceFa
  * The invoice status once no dispute holds it any more, from the facts on the row: past due -> overdue, part paid ->
  * partially_paid, reminded -> due, delivered -> sent, else issued. (A closed invoice keeps its closed status.)
  */
-export function statusAfterDispute(facts: { status: InvoiceStatus; overdueSince: string | null; paidAmount: number; remindedAt: string | null; sentAt: string | null }): InvoiceStatus {
+export function statusAfterDispute(facts: {
+  status: InvoiceStatus;
+  overdueSince: string | null;
+  paidAmount: number;
+  remindedAt: string | null;
+  sentAt: string | null;
+}): InvoiceStatus {
   if (facts.status !== 'disputed') return facts.status;
   if (facts.overdueSince) return 'overdue';
   if (facts.paidAmount > 0) return 'partially_paid';

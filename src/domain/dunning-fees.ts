@@ -29,7 +29,9 @@ export function simpleInterest(principal: number, annualRateBp: number, days: nu
 }
 
 export function lateFee(rule: LateFeeRule, input: { principal: number; days: number }): LateFeeBreakdown {
-  const interest = rule.interest ? simpleInterest(input.principal, rule.interest.annualRateBp, input.days, rule.interest.basis) : 0;
+  const interest = rule.interest
+    ? simpleInterest(input.principal, rule.interest.annualRateBp, input.days, rule.interest.basis)
+    : 0;
   return {
     fixed: rule.fixed,
     interest,

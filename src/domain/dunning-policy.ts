@@ -83,7 +83,8 @@ const LEVEL_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 export function dunningPolicyProblems(body: DunningPolicyBody): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const duration = (pointer: string, value: string) => {
-    if (!isDuration(value)) problems.push({ pointer, detail: `"${value}" is not an ISO-8601 duration (e.g. P7D, PT5S)` });
+    if (!isDuration(value))
+      problems.push({ pointer, detail: `"${value}" is not an ISO-8601 duration (e.g. P7D, PT5S)` });
     return isDuration(value);
   };
   if (body.courtesyReminder) duration('/courtesyReminder/before', body.courtesyReminder.before);
@@ -92,46 +93,78 @@ export function dunningPolicyProblems(body: DunningPolicyBody): PolicyProblem[] 
   duration('/writeOff/after', body.writeOff.after);
   duration('/writeOff/sla', body.writeOff.sla);
   duration('/collectorTaskSla', body.collectorTaskSla);
-  if (body.managerQueue !== undefined && !isQueueName(body.managerQueue)) problems.push({ pointer: '/managerQueue', detail: 'must be a queue name (lower-case letters, digits, . _ -)' });
-  if (!Number.isInteger(body.promise.maxOpen) || body.promise.maxOpen < 1) problems.push({ pointer: '/promise/maxOpen', detail: 'must be a positive integer' });
+  if (body.managerQueue !== undefined && !isQueueName(body.managerQueue))
+    problems.push({ pointer: '/managerQueue', detail: 'must be a queue name (lower-case letters, digits, . _ -)' });
+  if (!Number.isInteger(body.promise.maxOpen) || body.promise.maxOpen < 1)
+    problems.push({ pointer: '/promise/maxOpen', detail: 'must be a positive integer' });
   if (body.levels.length === 0) problems.push({ pointer: '/levels', detail: 'a policy needs at least one level' });
 
   const names = new Set<string>();
   let previous: { pastDueFor: string | null; overdueAbove: number | null } | undefined;
   body.levels.forEach((level, i) => {
     const at = `/levels/${i}`;
-    if (!LEVEL_NAME.test(level.name)) problems.push({ pointer: `${at}/name`, detail: 'must be lower_snake_case, e.g. final_notice' });
+    if (!LEVEL_NAME.test(level.name))
+      problems.push({ pointer: `${at}/name`, detail: 'must be lower_snake_case, e.g. final_notice' });
     if (names.has(level.name)) problems.push({ pointer: `${at}/name`, detail: `level "${level.name}" appears twice` });
     names.add(level.name);
-    if (!TEMPLATE_NAME.test(level.template)) problems.push({ pointer: `${at}/template`, detail: 'must be a template name like dunning-demand' });
+    if (!TEMPLATE_NAME.test(level.template))
+      problems.push({ pointer: `${at}/template`, detail: 'must be a template name like dunning-demand' });
     const everyOk = duration(`${at}/contactEvery`, level.contactEvery);
-    if (everyOk && durationOrder(level.contactEvery, 'P0D') <= 0) problems.push({ pointer: `${at}/contactEvery`, detail: 'must be longer than zero' });
+    if (everyOk && durationOrder(level.contactEvery, 'P0D') <= 0)
+      problems.push({ pointer: `${at}/contactEvery`, detail: 'must be longer than zero' });
     if (level.channels.length === 0) problems.push({ pointer: `${at}/channels`, detail: 'name at least one channel' });
-    if (new Set(level.channels).size !== level.channels.length) problems.push({ pointer: `${at}/channels`, detail: 'names a channel twice' });
-    if (new Set(level.actions).size !== level.actions.length) problems.push({ pointer: `${at}/actions`, detail: 'names an action twice' });
+    if (new Set(level.channels).size !== level.channels.length)
+      problems.push({ pointer: `${at}/channels`, detail: 'names a channel twice' });
+    if (new Set(level.actions).size !== level.actions.length)
+      problems.push({ pointer: `${at}/actions`, detail: 'names an action twice' });
     const { pastDueFor, overdueAbove } = level.trigger;
-    if (pastDueFor === null && overdueAbove === null) problems.push({ pointer: `${at}/trigger`, detail: 'set pastDueFor, overdueAbove or both' });
+    if (pastDueFor === null && overdueAbove === null)
+      problems.push({ pointer: `${at}/trigger`, detail: 'set pastDueFor, overdueAbove or both' });
     const pastDueOk = pastDueFor === null || duration(`${at}/trigger/pastDueFor`, pastDueFor);
     if (overdueAbove !== null && (!Number.isSafeInteger(overdueAbove) || overdueAbove < 0)) {
       problems.push({ pointer: `${at}/trigger/overdueAbove`, detail: 'must be a non-negative integer of minor units' });
     }
     if (level.lateFee) {
       const { fixed, interest } = level.lateFee;
-      if (!Number.isSafeInteger(fixed) || fixed < 0) problems.push({ pointer: `${at}/lateFee/fixed`, detail: 'must be a non-negative integer of minor units' });
-      if (interest && (!Number.isInteger(interest.annualRateBp) || interest.annualRateBp <= 0 || interest.annualRateBp > 100_000)) {
-        problems.push({ pointer: `${at}/lateFee/interest/annualRateBp`, detail: 'must be an integer of basis points between 1 and 100000' });
+      if (!Number.isSafeInteger(fixed) || fixed < 0)
+        problems.push({ pointer: `${at}/lateFee/fixed`, detail: 'must be a non-negative integer of minor units' });
+      if (
+        interest &&
+        (!Number.isInteger(interest.annualRateBp) || interest.annualRateBp <= 0 || interest.annualRateBp > 100_000)
+      ) {
+        problems.push({
+          pointer: `${at}/lateFee/interest/annualRateBp`,
+          detail: 'must be an integer of basis points between 1 and 100000',
+        });
       }
-      if (interest && !(DAY_COUNT_BASES as readonly number[]).includes(interest.basis)) problems.push({ pointer: `${at}/lateFee/interest/basis`, detail: 'must be 360 or 365' });
-      if (fixed === 0 && !interest) problems.push({ pointer: `${at}/lateFee`, detail: 'a late fee needs a fixed amount or interest (or set lateFee to null)' });
+      if (interest && !(DAY_COUNT_BASES as readonly number[]).includes(interest.basis))
+        problems.push({ pointer: `${at}/lateFee/interest/basis`, detail: 'must be 360 or 365' });
+      if (fixed === 0 && !interest)
+        problems.push({
+          pointer: `${at}/lateFee`,
+          detail: 'a late fee needs a fixed amount or interest (or set lateFee to null)',
+        });
     }
     // Levels escalate: each one must not trigger earlier (or at a lower amount) than the one before it.
     if (previous && pastDueOk) {
-      if (previous.pastDueFor !== null && pastDueFor !== null && isDuration(previous.pastDueFor) && durationOrder(pastDueFor, previous.pastDueFor) <= 0) {
-        problems.push({ pointer: `${at}/trigger/pastDueFor`, detail: `levels are out of order: ${pastDueFor} is not later than the previous level's ${previous.pastDueFor}` });
+      if (
+        previous.pastDueFor !== null &&
+        pastDueFor !== null &&
+        isDuration(previous.pastDueFor) &&
+        durationOrder(pastDueFor, previous.pastDueFor) <= 0
+      ) {
+        problems.push({
+          pointer: `${at}/trigger/pastDueFor`,
+          detail: `levels are out of order: ${pastDueFor} is not later than the previous level's ${previous.pastDueFor}`,
+        });
       }
-      if (previous.pastDueFor !== null && pastDueFor === null && overdueAbove === null) problems.push({ pointer: `${at}/trigger`, detail: 'levels are out of order' });
+      if (previous.pastDueFor !== null && pastDueFor === null && overdueAbove === null)
+        problems.push({ pointer: `${at}/trigger`, detail: 'levels are out of order' });
       if (previous.overdueAbove !== null && overdueAbove !== null && overdueAbove < previous.overdueAbove) {
-        problems.push({ pointer: `${at}/trigger/overdueAbove`, detail: `levels are out of order: ${overdueAbove} is below the previous level's ${previous.overdueAbove}` });
+        problems.push({
+          pointer: `${at}/trigger/overdueAbove`,
+          detail: `levels are out of order: ${overdueAbove} is below the previous level's ${previous.overdueAbove}`,
+        });
       }
     }
     previous = { pastDueFor, overdueAbove };

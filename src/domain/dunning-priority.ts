@@ -26,7 +26,8 @@ const RISK_POINTS = { high: 25, medium: 15, low: 5 } as const;
  */
 export function priorityScore(input: PriorityInput): PriorityScore {
   const risk = input.riskSegment ? RISK_POINTS[input.riskSegment] : 10;
-  const amount = input.overdueAmount > 1000 ? Math.min(25, Math.round(5 * Math.log10(input.overdueAmount / 1000) * 10) / 10) : 0;
+  const amount =
+    input.overdueAmount > 1000 ? Math.min(25, Math.round(5 * Math.log10(input.overdueAmount / 1000) * 10) / 10) : 0;
   const age = Math.min(25, Math.floor(Math.max(0, input.daysPastDue) / 4));
   const promises = Math.min(15, 10 * Math.max(0, input.brokenPromises));
   const history = Math.round(Math.min(1, Math.max(0, input.latePaymentShare)) * 100) / 10;

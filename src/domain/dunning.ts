@@ -14,7 +14,8 @@ export interface OverdueFacts {
 function triggerHolds(level: DunningLevel, facts: OverdueFacts, now: Date): boolean {
   if (facts.oldestOverdueAt === null) return false;
   const { pastDueFor, overdueAbove, match } = level.trigger;
-  const byTime = pastDueFor === null ? null : addDuration(new Date(facts.oldestOverdueAt), pastDueFor).getTime() <= now.getTime();
+  const byTime =
+    pastDueFor === null ? null : addDuration(new Date(facts.oldestOverdueAt), pastDueFor).getTime() <= now.getTime();
   const byAmount = overdueAbove === null ? null : facts.overdueAmount > overdueAbove;
   if (byTime === null) return byAmount === true;
   if (byAmount === null) return byTime;
@@ -38,7 +39,12 @@ export function selectLevel(policy: Pick<DunningPolicy, 'levels'>, facts: Overdu
  * When a higher level than `current` starts to hold by time alone, with the overdue amount as it is now; undefined
  * when none will (an amount-only trigger waits for new facts, which arrive as signals).
  */
-export function nextEscalationAt(policy: Pick<DunningPolicy, 'levels'>, facts: OverdueFacts, current: number, now: Date): Date | undefined {
+export function nextEscalationAt(
+  policy: Pick<DunningPolicy, 'levels'>,
+  facts: OverdueFacts,
+  current: number,
+  now: Date,
+): Date | undefined {
   if (facts.oldestOverdueAt === null) return undefined;
   for (let i = current + 1; i < policy.levels.length; i++) {
     const { pastDueFor, overdueAbove, match } = policy.levels[i]!.trigger;
@@ -121,18 +127,36 @@ export function promiseProblems(request: PromiseRequest, ctx: PromiseContext): {
   } else if (request.date <= today) {
     problems.push({ pointer: '/date', detail: `must be in the future (after ${today})` });
   } else {
-    const latest = addDuration(new Date(`${today}T00:00:00Z`), ctx.policy.promise.maxAhead).toISOString().slice(0, 10);
-    if (request.date > latest) problems.push({ pointer: '/date', detail: `is beyond the policy maximum of ${ctx.policy.promise.maxAhead} (latest ${latest})` });
+    const latest = addDuration(new Date(`${today}T00:00:00Z`), ctx.policy.promise.maxAhead)
+      .toISOString()
+      .slice(0, 10);
+    if (request.date > latest)
+      problems.push({
+        pointer: '/date',
+        detail: `is beyond the policy maximum of ${ctx.policy.promise.maxAhead} (latest ${latest})`,
+      });
   }
   const known = new Map(ctx.overdue.map((i) => [i.invoiceId, i.openAmount]));
   request.invoiceIds?.forEach((id, i) => {
-    if (!known.has(id)) problems.push({ pointer: `/invoiceIds/${i}`, detail: `invoice ${id} is not an overdue invoice of this customer` });
+    if (!known.has(id))
+      problems.push({
+        pointer: `/invoiceIds/${i}`,
+        detail: `invoice ${id} is not an overdue invoice of this customer`,
+      });
   });
-  const covered = request.invoiceIds?.length ? request.invoiceIds.reduce((a, id) => a + (known.get(id) ?? 0), 0) : [...known.values()].reduce((a, v) => a + v, 0);
-  if (!Number.isSafeInteger(request.amount) || request.amount <= 0) problems.push({ pointer: '/amount', detail: 'must be a positive integer of minor units' });
+  const covered = request.invoiceIds?.length
+    ? request.invoiceIds.reduce((a, id) => a + (known.get(id) ?? 0), 0)
+    : [...known.values()].reduce((a, v) => a + v, 0);
+  if (!Number.isSafeInteger(request.amount) || request.amount <= 0)
+    problems.push({ pointer: '/amount', detail: 'must be a positive integer of minor units' });
   else if (covered === 0) problems.push({ pointer: '/amount', detail: 'nothing is overdue to promise against' });
-  else if (request.amount > covered) problems.push({ pointer: '/amount', detail: `is above the overdue total ${covered}` });
-  if (ctx.openPromises >= ctx.policy.promise.maxOpen) problems.push({ pointer: '', detail: `the customer already has ${ctx.openPromises} open promise(s); the policy allows ${ctx.policy.promise.maxOpen}` });
+  else if (request.amount > covered)
+    problems.push({ pointer: '/amount', detail: `is above the overdue total ${covered}` });
+  if (ctx.openPromises >= ctx.policy.promise.maxOpen)
+    problems.push({
+      pointer: '',
+      detail: `the customer already has ${ctx.openPromises} open promise(s); the policy allows ${ctx.policy.promise.maxOpen}`,
+    });
   return problems;
 }
 
@@ -146,7 +170,11 @@ export function promiseKept(promise: { amount: number; baselineAmount: number },
  * invoice overdue for four days owes no demand fee because an older one put the account at demand). With an
  * amount-only trigger, every overdue invoice.
  */
-export function invoicesDueForFee<T extends { overdueAt: string }>(level: Pick<DunningLevel, 'trigger'>, invoices: readonly T[], now: Date): T[] {
+export function invoicesDueForFee<T extends { overdueAt: string }>(
+  level: Pick<DunningLevel, 'trigger'>,
+  invoices: readonly T[],
+  now: Date,
+): T[] {
   const { pastDueFor } = level.trigger;
   if (pastDueFor === null) return [...invoices];
   return invoices.filter((i) => addDuration(new Date(i.overdueAt), pastDueFor).getTime() <= now.getTime());

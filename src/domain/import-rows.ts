@@ -54,9 +54,46 @@ export type ParsedRow<T> = { ok: true; row: T } | { ok: false; problems: RowProb
 
 /** CSV column names of each kind (also the JSON-lines field names, flattened for CSV). */
 export const IMPORT_COLUMNS: Record<ImportKind, readonly string[]> = {
-  customers: ['externalRef', 'legalName', 'displayName', 'email', 'currency', 'line1', 'line2', 'city', 'postalCode', 'region', 'country', 'taxCountry', 'taxId', 'termsCode', 'creditLimit', 'tags'],
-  invoices: ['externalRef', 'customerExternalRef', 'customerId', 'currency', 'issueDate', 'dueDate', 'description', 'amount', 'taxRate', 'terms'],
-  opening_balances: ['externalRef', 'customerExternalRef', 'customerId', 'currency', 'issueDate', 'dueDate', 'total', 'openAmount'],
+  customers: [
+    'externalRef',
+    'legalName',
+    'displayName',
+    'email',
+    'currency',
+    'line1',
+    'line2',
+    'city',
+    'postalCode',
+    'region',
+    'country',
+    'taxCountry',
+    'taxId',
+    'termsCode',
+    'creditLimit',
+    'tags',
+  ],
+  invoices: [
+    'externalRef',
+    'customerExternalRef',
+    'customerId',
+    'currency',
+    'issueDate',
+    'dueDate',
+    'description',
+    'amount',
+    'taxRate',
+    'terms',
+  ],
+  opening_balances: [
+    'externalRef',
+    'customerExternalRef',
+    'customerId',
+    'currency',
+    'issueDate',
+    'dueDate',
+    'total',
+    'openAmount',
+  ],
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -150,7 +187,10 @@ class RowReader {
 function flattenCustomer(raw: Record<string, unknown>): Record<string, unknown> {
   const address = (raw.billingAddress ?? {}) as Record<string, unknown>;
   const tax = (raw.taxId && typeof raw.taxId === 'object' ? raw.taxId : {}) as Record<string, unknown>;
-  const limit = raw.creditLimit && typeof raw.creditLimit === 'object' ? (raw.creditLimit as Record<string, unknown>).amount : raw.creditLimit;
+  const limit =
+    raw.creditLimit && typeof raw.creditLimit === 'object'
+      ? (raw.creditLimit as Record<string, unknown>).amount
+      : raw.creditLimit;
   return {
     ...raw,
     ...address,
@@ -175,14 +215,23 @@ export function parseCustomerRow(input: Record<string, unknown>): ParsedRow<Cust
   const postalCode = r.text('postalCode', { required: true, max: 20 });
   const region = r.text('region', { max: 100 });
   const country = r.text('country', { required: true, max: 2 });
-  if (country !== null && !isCountryCode(country)) r.problems.push({ field: 'country', reason: `"${country}" is not an ISO 3166-1 alpha-2 country code` });
+  if (country !== null && !isCountryCode(country))
+    r.problems.push({ field: 'country', reason: `"${country}" is not an ISO 3166-1 alpha-2 country code` });
   const taxCountry = r.text('taxCountry', { max: 2 });
   const taxValue = r.text('taxId', { max: 50 });
-  if ((taxCountry === null) !== (taxValue === null)) r.problems.push({ field: taxCountry === null ? 'taxCountry' : 'taxId', reason: 'taxCountry and taxId go together' });
-  if (taxCountry !== null && !isCountryCode(taxCountry)) r.problems.push({ field: 'taxCountry', reason: `"${taxCountry}" is not an ISO 3166-1 alpha-2 country code` });
+  if ((taxCountry === null) !== (taxValue === null))
+    r.problems.push({
+      field: taxCountry === null ? 'taxCountry' : 'taxId',
+      reason: 'taxCountry and taxId go together',
+    });
+  if (taxCountry !== null && !isCountryCode(taxCountry))
+    r.problems.push({ field: 'taxCountry', reason: `"${taxCountry}" is not an ISO 3166-1 alpha-2 country code` });
   const termsCode = r.text('termsCode', { max: 50 });
   const creditLimit = r.integer('creditLimit', { min: 0 });
-  const tags = (r.text('tags', { max: 1000 }) ?? '').split(';').map((t) => t.trim()).filter(Boolean);
+  const tags = (r.text('tags', { max: 1000 }) ?? '')
+    .split(';')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (r.problems.length) return { ok: false, problems: r.problems };
   return {
     ok: true,
@@ -192,7 +241,14 @@ export function parseCustomerRow(input: Record<string, unknown>): ParsedRow<Cust
       displayName,
       email: email!,
       currency: currency!,
-      billingAddress: { line1: line1!, ...(line2 ? { line2 } : {}), city: city!, postalCode: postalCode!, ...(region ? { region } : {}), country: country! },
+      billingAddress: {
+        line1: line1!,
+        ...(line2 ? { line2 } : {}),
+        city: city!,
+        postalCode: postalCode!,
+        ...(region ? { region } : {}),
+        country: country!,
+      },
       taxId: taxCountry && taxValue ? { country: taxCountry, value: taxValue } : null,
       termsCode,
       creditLimit,
@@ -208,14 +264,29 @@ export function parseInvoiceRow(input: Record<string, unknown>): ParsedRow<Invoi
   const currency = r.currency('currency');
   const issueDate = r.date('issueDate', true);
   const dueDate = r.date('dueDate', false);
-  if (issueDate && dueDate && dueDate < issueDate) r.problems.push({ field: 'dueDate', reason: 'must not be before issueDate' });
+  if (issueDate && dueDate && dueDate < issueDate)
+    r.problems.push({ field: 'dueDate', reason: 'must not be before issueDate' });
   const description = r.text('description', { max: 500 }) ?? 'Imported invoice';
   const amount = r.integer('amount', { required: true, min: 1 });
   const taxRate = r.text('taxRate', { max: 9 });
-  if (taxRate !== null && taxRateToPpm(taxRate) === undefined) r.problems.push({ field: 'taxRate', reason: 'must be a percentage from 0 to 100 with at most 4 decimals' });
+  if (taxRate !== null && taxRateToPpm(taxRate) === undefined)
+    r.problems.push({ field: 'taxRate', reason: 'must be a percentage from 0 to 100 with at most 4 decimals' });
   const terms = r.text('terms', { max: 50 });
   if (r.problems.length) return { ok: false, problems: r.problems };
-  return { ok: true, row: { externalRef: externalRef!, customer: customer!, currency: currency!, issueDate: issueDate!, dueDate, description, amount: amount!, taxRate, terms } };
+  return {
+    ok: true,
+    row: {
+      externalRef: externalRef!,
+      customer: customer!,
+      currency: currency!,
+      issueDate: issueDate!,
+      dueDate,
+      description,
+      amount: amount!,
+      taxRate,
+      terms,
+    },
+  };
 }
 
 export function parseOpeningBalanceRow(input: Record<string, unknown>): ParsedRow<OpeningBalanceRow> {
@@ -225,16 +296,32 @@ export function parseOpeningBalanceRow(input: Record<string, unknown>): ParsedRo
   const currency = r.currency('currency');
   const issueDate = r.date('issueDate', true);
   const dueDate = r.date('dueDate', true);
-  if (issueDate && dueDate && dueDate < issueDate) r.problems.push({ field: 'dueDate', reason: 'must not be before issueDate' });
+  if (issueDate && dueDate && dueDate < issueDate)
+    r.problems.push({ field: 'dueDate', reason: 'must not be before issueDate' });
   const total = r.integer('total', { required: true, min: 1 });
   const openAmount = r.integer('openAmount', { required: true, min: 1 });
-  if (total !== null && openAmount !== null && openAmount > total) r.problems.push({ field: 'openAmount', reason: `must not exceed total ${total}` });
+  if (total !== null && openAmount !== null && openAmount > total)
+    r.problems.push({ field: 'openAmount', reason: `must not exceed total ${total}` });
   if (r.problems.length) return { ok: false, problems: r.problems };
-  return { ok: true, row: { externalRef: externalRef!, customer: customer!, currency: currency!, issueDate: issueDate!, dueDate: dueDate!, total: total!, openAmount: openAmount! } };
+  return {
+    ok: true,
+    row: {
+      externalRef: externalRef!,
+      customer: customer!,
+      currency: currency!,
+      issueDate: issueDate!,
+      dueDate: dueDate!,
+      total: total!,
+      openAmount: openAmount!,
+    },
+  };
 }
 
 /** Status an opening invoice starts in, as of the go-live date. */
-export function openingStatus(row: Pick<OpeningBalanceRow, 'dueDate' | 'total' | 'openAmount'>, asOf: string): { status: 'sent' | 'partially_paid' | 'overdue'; overdueSince: string | null } {
+export function openingStatus(
+  row: Pick<OpeningBalanceRow, 'dueDate' | 'total' | 'openAmount'>,
+  asOf: string,
+): { status: 'sent' | 'partially_paid' | 'overdue'; overdueSince: string | null } {
   if (row.dueDate < asOf) {
     const next = new Date(`${row.dueDate}T00:00:00Z`);
     next.setUTCDate(next.getUTCDate() + 1);

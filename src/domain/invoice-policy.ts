@@ -17,10 +17,19 @@ export interface InvoicePolicy {
   reconcileEvery?: string;
 }
 
-export const DEFAULT_INVOICE_POLICY: InvoicePolicy = { reminderBefore: 'P3D', overdueAfter: 'P0D', version: 'default-1', reconcileEvery: 'P1D' };
+export const DEFAULT_INVOICE_POLICY: InvoicePolicy = {
+  reminderBefore: 'P3D',
+  overdueAfter: 'P0D',
+  version: 'default-1',
+  reconcileEvery: 'P1D',
+};
 
 export function validateInvoicePolicy(policy: InvoicePolicy): void {
-  for (const value of [policy.reminderBefore, policy.overdueAfter, ...(policy.reconcileEvery === undefined ? [] : [policy.reconcileEvery])]) {
+  for (const value of [
+    policy.reminderBefore,
+    policy.overdueAfter,
+    ...(policy.reconcileEvery === undefined ? [] : [policy.reconcileEvery]),
+  ]) {
     if (!isDuration(value)) throw new InvalidDurationError(value);
   }
 }
@@ -33,7 +42,15 @@ function startOfDay(date: string): Date {
 /** Subtracts an ISO duration from an instant (calendar-aware: P1M before Mar 31 is Feb 28/29). */
 function subtractDuration(from: Date, duration: string): Date {
   const d = parseDuration(duration);
-  const negated = { years: -d.years, months: -d.months, weeks: -d.weeks, days: -d.days, hours: -d.hours, minutes: -d.minutes, seconds: -d.seconds };
+  const negated = {
+    years: -d.years,
+    months: -d.months,
+    weeks: -d.weeks,
+    days: -d.days,
+    hours: -d.hours,
+    minutes: -d.minutes,
+    seconds: -d.seconds,
+  };
   return addDuration(from, negated);
 }
 

@@ -2,7 +2,18 @@
 // The database row is the record of truth; the invoice workflow and the API use these same rules.
 
 /** `held`: issued and posted, but waiting for a credit override before it is delivered (exposure above the limit or the account on hold). */
-export const INVOICE_STATUSES = ['held', 'issued', 'sent', 'due', 'overdue', 'partially_paid', 'paid', 'disputed', 'written_off', 'cancelled'] as const;
+export const INVOICE_STATUSES = [
+  'held',
+  'issued',
+  'sent',
+  'due',
+  'overdue',
+  'partially_paid',
+  'paid',
+  'disputed',
+  'written_off',
+  'cancelled',
+] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 export const CLOSED_STATUSES: readonly InvoiceStatus[] = ['paid', 'cancelled', 'written_off'];
@@ -20,7 +31,13 @@ export type BalanceCause = 'payment' | 'credit' | 'credit_note' | 'discount' | '
  * note for the rest). A part payment marks `partially_paid`, except that an overdue invoice stays `overdue` (it is still
  * past due, and collections keys on that). Credit notes that leave a balance do not change the status.
  */
-export function statusAfterBalanceChange(input: { status: InvoiceStatus; openAmount: number; overdue: boolean; cause: BalanceCause; cancellation: boolean }): InvoiceStatus {
+export function statusAfterBalanceChange(input: {
+  status: InvoiceStatus;
+  openAmount: number;
+  overdue: boolean;
+  cause: BalanceCause;
+  cancellation: boolean;
+}): InvoiceStatus {
   if (input.openAmount === 0) {
     if (input.cause === 'write_off') return 'written_off';
     if (input.cancellation) return 'cancelled';
@@ -29,7 +46,8 @@ export function statusAfterBalanceChange(input: { status: InvoiceStatus; openAmo
   if (input.status === 'disputed') return 'disputed';
   // Money on a held invoice does not release it: only the credit override does.
   if (input.status === 'held') return 'held';
-  if (input.cause === 'payment' || input.cause === 'credit' || input.cause === 'discount') return input.overdue ? 'overdue' : 'partially_paid';
+  if (input.cause === 'payment' || input.cause === 'credit' || input.cause === 'discount')
+    return input.overdue ? 'overdue' : 'partially_paid';
   return input.status;
 }
 
@@ -45,7 +63,12 @@ export const TIMER_FLIPS = {
  * `disputed` or `held` if it was; `overdue` if it had been past due (collections keys on that); otherwise as
  * delivered, part paid or not: the invoice workflow's overdue step moves it on when its due date has passed.
  */
-export function statusAfterReopen(input: { status: InvoiceStatus; openAmount: number; totalAmount: number; overdue: boolean }): InvoiceStatus {
+export function statusAfterReopen(input: {
+  status: InvoiceStatus;
+  openAmount: number;
+  totalAmount: number;
+  overdue: boolean;
+}): InvoiceStatus {
   if (input.status === 'disputed' || input.status === 'held') return input.status;
   if (input.overdue) return 'overdue';
   return input.openAmount < input.totalAmount ? 'partially_paid' : 'sent';

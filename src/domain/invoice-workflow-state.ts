@@ -57,7 +57,12 @@ export interface InvoiceWorkflowState {
    */
   pastDueFrom?: string;
   /** The credit override of an invoice issued `held` (absent for invoices that were never held). */
-  creditOverride?: { taskId: string | null; outcome: 'approve' | 'reject' | null; by: string | null; at: string | null };
+  creditOverride?: {
+    taskId: string | null;
+    outcome: 'approve' | 'reject' | null;
+    by: string | null;
+    at: string | null;
+  };
 }
 
 export const MAX_BALANCE_EVENTS = 20;
@@ -104,7 +109,11 @@ function close(state: InvoiceWorkflowState, now: Date): InvoiceWorkflowState {
 }
 
 /** Mirrors what an activity read from the row; a closed status (or a missing row) closes the workflow. */
-export function applyInvoiceSnapshot(state: InvoiceWorkflowState, snapshot: InvoiceSnapshot, now: Date): InvoiceWorkflowState {
+export function applyInvoiceSnapshot(
+  state: InvoiceWorkflowState,
+  snapshot: InvoiceSnapshot,
+  now: Date,
+): InvoiceWorkflowState {
   if (!snapshot.exists) return close({ ...state, recordMissing: true }, now);
   const next = { ...state, status: snapshot.status, openAmount: snapshot.openAmount };
   return isOpenStatus(snapshot.status) ? next : close(next, now);
@@ -114,7 +123,11 @@ export function applyInvoiceSnapshot(state: InvoiceWorkflowState, snapshot: Invo
  * Mirrors a balance-change signal. The signal does not close the workflow by itself: reaching zero asks the workflow
  * to confirm against the row (signals from concurrent allocations may arrive out of order).
  */
-export function applyBalanceChange(state: InvoiceWorkflowState, change: { openAmount: number; cause: string; source: string; status?: InvoiceStatus }, now: Date): InvoiceWorkflowState {
+export function applyBalanceChange(
+  state: InvoiceWorkflowState,
+  change: { openAmount: number; cause: string; source: string; status?: InvoiceStatus },
+  now: Date,
+): InvoiceWorkflowState {
   const event = { at: now.toISOString(), openAmount: change.openAmount, cause: change.cause, source: change.source };
   return {
     ...state,
@@ -128,9 +141,18 @@ export function applyBalanceChange(state: InvoiceWorkflowState, change: { openAm
  * Moves the courtesy reminder and the overdue moment to the earliest unpaid instalment's due date: an instalment
  * schedule falls due piece by piece, and the first piece left unpaid makes the invoice overdue (and dunned).
  */
-export function schedulePastDue(state: InvoiceWorkflowState, pastDueFrom: string, policy: InvoicePolicy): InvoiceWorkflowState {
+export function schedulePastDue(
+  state: InvoiceWorkflowState,
+  pastDueFrom: string,
+  policy: InvoicePolicy,
+): InvoiceWorkflowState {
   if (state.pastDueFrom === pastDueFrom) return state;
-  return { ...state, pastDueFrom, reminderAt: reminderAt(pastDueFrom, policy).toISOString(), overdueAt: overdueAt(pastDueFrom, policy).toISOString() };
+  return {
+    ...state,
+    pastDueFrom,
+    reminderAt: reminderAt(pastDueFrom, policy).toISOString(),
+    overdueAt: overdueAt(pastDueFrom, policy).toISOString(),
+  };
 }
 
 /** Whether the mirrored state says the invoice may be settled (to be confirmed against the row). */
@@ -148,7 +170,12 @@ export function phaseDueAt(state: InvoiceWorkflowState): Date | undefined {
 /** After delivery: remind if there is still time before the reminder instant, else go straight to the overdue wait. */
 export function afterDelivery(state: InvoiceWorkflowState, deliveredAt: Date): InvoiceWorkflowState {
   const remind = deliveredAt.getTime() < Date.parse(state.reminderAt);
-  return { ...state, deliveredAt: deliveredAt.toISOString(), phase: remind ? 'remind' : 'overdue', reminderSkipped: !remind };
+  return {
+    ...state,
+    deliveredAt: deliveredAt.toISOString(),
+    phase: remind ? 'remind' : 'overdue',
+    reminderSkipped: !remind,
+  };
 }
 
 /**

@@ -70,7 +70,9 @@ export function taxRateToPpm(rate: string): number | undefined {
 
 export function ppmToTaxRate(ppm: number): string {
   const whole = Math.floor(ppm / 10_000);
-  const fraction = String(ppm % 10_000).padStart(4, '0').replace(/0+$/, '');
+  const fraction = String(ppm % 10_000)
+    .padStart(4, '0')
+    .replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : String(whole);
 }
 
@@ -94,15 +96,25 @@ export function invoiceLineProblems(lines: readonly InvoiceLineInput[], customer
   if (lines.length === 0) problems.push({ pointer: '/lines', detail: 'needs at least one line' });
   lines.forEach((line, n) => {
     const milli = quantityToMilli(line.quantity);
-    if (milli === undefined || milli <= 0) problems.push({ pointer: `/lines/${n}/quantity`, detail: 'must be greater than 0 with at most 3 decimals' });
+    if (milli === undefined || milli <= 0)
+      problems.push({ pointer: `/lines/${n}/quantity`, detail: 'must be greater than 0 with at most 3 decimals' });
     if (!Number.isSafeInteger(line.unitPrice.amount) || line.unitPrice.amount < 0) {
-      problems.push({ pointer: `/lines/${n}/unitPrice/amount`, detail: 'must be a non-negative integer of minor units' });
+      problems.push({
+        pointer: `/lines/${n}/unitPrice/amount`,
+        detail: 'must be a non-negative integer of minor units',
+      });
     }
     if (line.unitPrice.currency !== customerCurrency) {
-      problems.push({ pointer: `/lines/${n}/unitPrice/currency`, detail: `must be the customer's currency ${customerCurrency}` });
+      problems.push({
+        pointer: `/lines/${n}/unitPrice/currency`,
+        detail: `must be the customer's currency ${customerCurrency}`,
+      });
     }
     if (line.taxRate !== undefined && taxRateToPpm(line.taxRate) === undefined) {
-      problems.push({ pointer: `/lines/${n}/taxRate`, detail: 'must be a percentage from 0 to 100 with at most 4 decimals, e.g. "19" or "8.875"' });
+      problems.push({
+        pointer: `/lines/${n}/taxRate`,
+        detail: 'must be a percentage from 0 to 100 with at most 4 decimals, e.g. "19" or "8.875"',
+      });
     }
   });
   return problems;
@@ -115,7 +127,15 @@ export function priceInvoice(lines: readonly InvoiceLineInput[], currency: strin
     const taxRatePpm = line.taxRate === undefined ? 0 : taxRateToPpm(line.taxRate);
     if (quantityMilli === undefined || taxRatePpm === undefined) throw new RangeError(`line ${n} is not valid`);
     const net = lineNet(quantityMilli, line.unitPrice.amount);
-    return { lineNo: n + 1, description: line.description, quantityMilli, unitPrice: line.unitPrice.amount, taxRatePpm, net, tax: lineTax(net, taxRatePpm) };
+    return {
+      lineNo: n + 1,
+      description: line.description,
+      quantityMilli,
+      unitPrice: line.unitPrice.amount,
+      taxRatePpm,
+      net,
+      tax: lineTax(net, taxRatePpm),
+    };
   });
   const subtotal = priced.reduce((a, l) => a + l.net, 0);
   const tax = priced.reduce((a, l) => a + l.tax, 0);
@@ -129,7 +149,10 @@ export function priceInvoice(lines: readonly InvoiceLineInput[], currency: strin
  * tax (largest remainder, so the two parts sum to the amount exactly). A credit of the whole total gives back exactly
  * the invoice's net and tax.
  */
-export function creditSplit(invoice: { subtotal: number; tax: number; currency: string }, amount: number): { net: number; tax: number } {
+export function creditSplit(
+  invoice: { subtotal: number; tax: number; currency: string },
+  amount: number,
+): { net: number; tax: number } {
   if (invoice.tax === 0) return { net: amount, tax: 0 };
   if (invoice.subtotal === 0) return { net: 0, tax: amount };
   const [net, tax] = allocate({ amount, currency: invoice.currency }, [invoice.subtotal, invoice.tax]);

@@ -55,7 +55,8 @@ export function assertBalanced(lines: readonly JournalLineInput[]): void {
     if (!Number.isSafeInteger(line.debit) || !Number.isSafeInteger(line.credit) || line.debit < 0 || line.credit < 0) {
       throw new UnbalancedEntryError(`amounts must be non-negative integer minor units (${line.account})`);
     }
-    if ((line.debit === 0) === (line.credit === 0)) throw new UnbalancedEntryError(`each line is either a debit or a credit (${line.account})`);
+    if ((line.debit === 0) === (line.credit === 0))
+      throw new UnbalancedEntryError(`each line is either a debit or a credit (${line.account})`);
     totals.set(line.currency, (totals.get(line.currency) ?? 0) + line.debit - line.credit);
   }
   for (const [currency, difference] of totals) {
@@ -69,5 +70,9 @@ export function reversalLines(lines: readonly JournalLineInput[]): JournalLineIn
 }
 
 export function isIsoDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+    new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
+  );
 }

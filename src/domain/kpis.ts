@@ -41,7 +41,10 @@ export interface MonthSales {
  * its fraction (rest / sales x days). `exhausted` says the AR was older than every month given (the figure is then
  * a lower bound: all the months' days).
  */
-export function countBackDso(input: { endingAr: number; months: readonly MonthSales[] }): { days: number; exhausted: boolean } {
+export function countBackDso(input: { endingAr: number; months: readonly MonthSales[] }): {
+  days: number;
+  exhausted: boolean;
+} {
   let remaining = input.endingAr;
   let days = 0;
   if (remaining <= 0) return { days: 0, exhausted: false };
@@ -73,7 +76,13 @@ export function averageDaysDelinquent(dso: number | null, bestPossible: number |
  * `months` > 1 gives the multi-month variant that divides credit sales by the number of months (sources disagree on
  * the multi-month formula; this one is labelled as such wherever it is shown).
  */
-export function collectionEffectivenessIndex(input: { beginningAr: number; creditSales: number; endingTotalAr: number; endingCurrentAr: number; months?: number }): number | null {
+export function collectionEffectivenessIndex(input: {
+  beginningAr: number;
+  creditSales: number;
+  endingTotalAr: number;
+  endingCurrentAr: number;
+  months?: number;
+}): number | null {
   const sales = input.creditSales / (input.months ?? 1);
   const collectible = input.beginningAr + sales - input.endingCurrentAr;
   if (collectible <= 0) return null;
@@ -193,14 +202,23 @@ export function computeKpis(input: KpiInputs): Record<KpiName, KpiFigure> & { ex
   const best = bestPossibleDso({ currentAr: input.endingCurrentAr, creditSales: input.grossCreditSales, days });
   const countBack = countBackDso({ endingAr: input.endingAr, months: input.monthlySales });
   const turnover = arTurnover({ netCreditSales, beginningAr: input.beginningAr, endingAr: input.endingAr });
-  const ceiInput = { beginningAr: input.beginningAr, creditSales: input.grossCreditSales, endingTotalAr: input.endingAr, endingCurrentAr: input.endingCurrentAr };
+  const ceiInput = {
+    beginningAr: input.beginningAr,
+    creditSales: input.grossCreditSales,
+    endingTotalAr: input.endingAr,
+    endingCurrentAr: input.endingCurrentAr,
+  };
   return {
     dsoSimple: figure('dsoSimple', dso, 'days'),
     dsoCountBack: figure('dsoCountBack', input.monthlySales.length ? countBack.days : null, 'days'),
     bestPossibleDso: figure('bestPossibleDso', best, 'days'),
     averageDaysDelinquent: figure('averageDaysDelinquent', averageDaysDelinquent(dso, best), 'days'),
     cei: figure('cei', collectionEffectivenessIndex(ceiInput), 'percent'),
-    ceiMultiMonth: figure('ceiMultiMonth', months > 1 ? collectionEffectivenessIndex({ ...ceiInput, months }) : null, 'percent'),
+    ceiMultiMonth: figure(
+      'ceiMultiMonth',
+      months > 1 ? collectionEffectivenessIndex({ ...ceiInput, months }) : null,
+      'percent',
+    ),
     arTurnover: figure('arTurnover', turnover, 'times'),
     averageCollectionPeriod: figure('averageCollectionPeriod', averageCollectionPeriod(days, turnover), 'days'),
     badDebtRatio: figure('badDebtRatio', badDebtRatio({ writeOffs: input.writeOffs, netCreditSales }), 'percent'),

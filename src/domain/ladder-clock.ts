@@ -23,8 +23,13 @@ interface LadderInvoice {
  * The facts a sub-day ladder decides on: each invoice counted from its hand-over to collections (its due-date age
  * when no hand-over is recorded), and the oldest of those.
  */
-export function countFromHandOver<I extends LadderInvoice, F extends { overdue: I[]; oldestOverdueAt: string | null }>(facts: F): F {
+export function countFromHandOver<I extends LadderInvoice, F extends { overdue: I[]; oldestOverdueAt: string | null }>(
+  facts: F,
+): F {
   const overdue = facts.overdue.map((i) => (i.handedOverAt ? { ...i, overdueAt: i.handedOverAt } : i));
-  const oldest = overdue.reduce<string | null>((min, i) => (min === null || Date.parse(i.overdueAt) < Date.parse(min) ? i.overdueAt : min), null);
+  const oldest = overdue.reduce<string | null>(
+    (min, i) => (min === null || Date.parse(i.overdueAt) < Date.parse(min) ? i.overdueAt : min),
+    null,
+  );
   return { ...facts, overdue, oldestOverdueAt: oldest };
 }

@@ -63,13 +63,57 @@ export function nameCore(name: string): string {
 
 /** Street words and their postal abbreviation, so "6845 Kazi Street" and "6845 Kazi St." have one key. */
 const STREET_WORDS: Record<string, string> = {
-  street: 'st', str: 'st', strasse: 'st', road: 'rd', avenue: 'ave', av: 'ave', avn: 'ave', boulevard: 'blvd', blv: 'blvd',
-  drive: 'dr', drv: 'dr', lane: 'ln', place: 'pl', plaza: 'plz', square: 'sq', suite: 'ste', floor: 'fl', court: 'ct',
-  highway: 'hwy', parkway: 'pkwy', pky: 'pkwy', terrace: 'ter', terr: 'ter', circle: 'cir', crescent: 'cres', way: 'wy',
-  building: 'bldg', apartment: 'apt', unit: 'ut', room: 'rm', route: 'rte', center: 'ctr', centre: 'ctr', cntr: 'ctr',
-  mount: 'mt', heights: 'hts', expressway: 'expy', freeway: 'fwy', turnpike: 'tpke', alley: 'aly', trail: 'trl',
-  north: 'n', south: 's', east: 'e', west: 'w', northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw',
-  number: 'no', nr: 'no',
+  street: 'st',
+  str: 'st',
+  strasse: 'st',
+  road: 'rd',
+  avenue: 'ave',
+  av: 'ave',
+  avn: 'ave',
+  boulevard: 'blvd',
+  blv: 'blvd',
+  drive: 'dr',
+  drv: 'dr',
+  lane: 'ln',
+  place: 'pl',
+  plaza: 'plz',
+  square: 'sq',
+  suite: 'ste',
+  floor: 'fl',
+  court: 'ct',
+  highway: 'hwy',
+  parkway: 'pkwy',
+  pky: 'pkwy',
+  terrace: 'ter',
+  terr: 'ter',
+  circle: 'cir',
+  crescent: 'cres',
+  way: 'wy',
+  building: 'bldg',
+  apartment: 'apt',
+  unit: 'ut',
+  room: 'rm',
+  route: 'rte',
+  center: 'ctr',
+  centre: 'ctr',
+  cntr: 'ctr',
+  mount: 'mt',
+  heights: 'hts',
+  expressway: 'expy',
+  freeway: 'fwy',
+  turnpike: 'tpke',
+  alley: 'aly',
+  trail: 'trl',
+  north: 'n',
+  south: 's',
+  east: 'e',
+  west: 'w',
+  northeast: 'ne',
+  northwest: 'nw',
+  southeast: 'se',
+  southwest: 'sw',
+  number: 'no',
+  nr: 'no',
 };
 
 export interface AddressLike {
@@ -85,7 +129,14 @@ export function addressKey(address: AddressLike): string {
   const street = words(`${address.line1} ${address.line2 ?? ''}`.replace(/strasse\b|straße\b/gi, ' strasse'))
     .map((w) => STREET_WORDS[w] ?? w)
     .join(' ');
-  return [street, fold(address.postalCode).replace(/[^a-z0-9]/g, ''), words(address.city).join(' '), address.country.toLowerCase()].join(' ').trim();
+  return [
+    street,
+    fold(address.postalCode).replace(/[^a-z0-9]/g, ''),
+    words(address.city).join(' '),
+    address.country.toLowerCase(),
+  ]
+    .join(' ')
+    .trim();
 }
 
 /** Country and postal code, the block inside which the whole-book scan compares similar names. */
@@ -211,25 +262,44 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
  * Combines independent signals with a noisy-OR (1 - product of (1 - weight)): two moderate signals make a strong
  * match, one weak signal stays weak. Name similarity is squared so near-misses ("acne" vs "acme") fall off quickly.
  */
-export function scorePair(evidence: PairEvidence, policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): { score: number; reasons: MatchReason[] } {
+export function scorePair(
+  evidence: PairEvidence,
+  policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY,
+): { score: number; reasons: MatchReason[] } {
   const reasons: MatchReason[] = [];
   if (evidence.sameTaxId) reasons.push({ signal: 'taxId', weight: policy.taxIdWeight, detail: 'same tax id' });
-  if (evidence.sharedEmails.length) reasons.push({ signal: 'email', weight: policy.emailWeight, detail: `same e-mail ${evidence.sharedEmails.join(', ')}` });
-  if (evidence.sharedPhones.length) reasons.push({ signal: 'phone', weight: policy.phoneWeight, detail: 'same phone number' });
+  if (evidence.sharedEmails.length)
+    reasons.push({
+      signal: 'email',
+      weight: policy.emailWeight,
+      detail: `same e-mail ${evidence.sharedEmails.join(', ')}`,
+    });
+  if (evidence.sharedPhones.length)
+    reasons.push({ signal: 'phone', weight: policy.phoneWeight, detail: 'same phone number' });
   const plain = Math.min(evidence.nameSimilarity, evidence.coreSimilarity ?? 1);
   const typo = evidence.nameTypo === true && policy.typoNameSimilarity > plain;
   const nameSimilarity = typo ? policy.typoNameSimilarity : plain;
   if (nameSimilarity >= policy.nameFrom) {
-    const detail = typo ? `names differ by a typo in one word (counted as similarity ${round(nameSimilarity)})` : `name similarity ${round(nameSimilarity)}`;
+    const detail = typo
+      ? `names differ by a typo in one word (counted as similarity ${round(nameSimilarity)})`
+      : `name similarity ${round(nameSimilarity)}`;
     reasons.push({ signal: 'name', weight: round(policy.nameWeight * nameSimilarity ** 2), detail });
   }
   if (evidence.addressSimilarity >= policy.addressFrom) {
-    reasons.push({ signal: 'address', weight: round(policy.addressWeight * evidence.addressSimilarity), detail: `address similarity ${round(evidence.addressSimilarity)}` });
+    reasons.push({
+      signal: 'address',
+      weight: round(policy.addressWeight * evidence.addressSimilarity),
+      detail: `address similarity ${round(evidence.addressSimilarity)}`,
+    });
   }
   let score = 1 - reasons.reduce((remaining, r) => remaining * (1 - r.weight), 1);
   if (evidence.differentTaxIds) {
     score *= policy.differentTaxIdFactor;
-    reasons.push({ signal: 'differentTaxIds', weight: policy.differentTaxIdFactor, detail: 'the records carry different tax ids' });
+    reasons.push({
+      signal: 'differentTaxIds',
+      weight: policy.differentTaxIdFactor,
+      detail: 'the records carry different tax ids',
+    });
   }
   return { score: round(score), reasons };
 }
@@ -292,7 +362,21 @@ export function clusterPairs(pairs: readonly ScoredPair[]): DuplicateCluster[] {
  * similarity up, which prunes the trigram index far more than the create-time threshold without losing any pair.
  */
 export function minNameSimilarityForProbable(policy: DuplicatePolicy = DEFAULT_DUPLICATE_POLICY): number {
-  const probableAt = (s: number) => isProbableDuplicate(scorePair({ sameTaxId: false, differentTaxIds: false, sharedEmails: [], sharedPhones: [], nameSimilarity: s, addressSimilarity: 1 }, policy).score, policy);
+  const probableAt = (s: number) =>
+    isProbableDuplicate(
+      scorePair(
+        {
+          sameTaxId: false,
+          differentTaxIds: false,
+          sharedEmails: [],
+          sharedPhones: [],
+          nameSimilarity: s,
+          addressSimilarity: 1,
+        },
+        policy,
+      ).score,
+      policy,
+    );
   if (!probableAt(1)) return 1;
   let [low, high] = [0, 1];
   for (let i = 0; i < 30; i++) {

@@ -15,7 +15,8 @@ export class CurrencyMismatchError extends Error {
 }
 
 function assertMinorUnits(amount: number): void {
-  if (!Number.isSafeInteger(amount)) throw new RangeError(`money amount must be a safe integer of minor units, got ${amount}`);
+  if (!Number.isSafeInteger(amount))
+    throw new RangeError(`money amount must be a safe integer of minor units, got ${amount}`);
 }
 
 export function money(amount: number, currency: string): Money {
@@ -59,7 +60,9 @@ export function allocate(total: Money, weights: readonly number[]): Money[] {
   const exact = weights.map((w) => (absolute * w) / weightSum);
   const floors = exact.map(Math.floor);
   let remainder = absolute - floors.reduce((a, b) => a + b, 0);
-  const byRemainder = exact.map((value, index) => ({ index, fraction: value - Math.floor(value) })).sort((a, b) => b.fraction - a.fraction || a.index - b.index);
+  const byRemainder = exact
+    .map((value, index) => ({ index, fraction: value - Math.floor(value) }))
+    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
   for (const { index } of byRemainder) {
     if (remainder === 0) break;
     floors[index]! += 1;

@@ -53,9 +53,23 @@ export const TASK_DUTIES: readonly TaskDuty[] = [
     // Past its deadline it moves to the dispute managers' queue, where the finance director may acknowledge it too.
     queues: { 'disputes-managers': ['dispute_handler', 'finance_director'] },
   },
-  { type: 'dispute_resolution', work: 'resolve a customer dispute (credit note, rejection, ...)', roles: ['dispute_handler'] },
-  { type: 'collection_call', work: 'call an overdue customer and log the contact', roles: ['collector'], queues: { [MANAGER_QUEUE]: ['finance_director', 'collector'] } },
-  { type: 'dunning_*', work: 'send a dunning letter or text message by hand', roles: ['collector'], queues: { [MANAGER_QUEUE]: ['finance_director', 'collector'] } },
+  {
+    type: 'dispute_resolution',
+    work: 'resolve a customer dispute (credit note, rejection, ...)',
+    roles: ['dispute_handler'],
+  },
+  {
+    type: 'collection_call',
+    work: 'call an overdue customer and log the contact',
+    roles: ['collector'],
+    queues: { [MANAGER_QUEUE]: ['finance_director', 'collector'] },
+  },
+  {
+    type: 'dunning_*',
+    work: 'send a dunning letter or text message by hand',
+    roles: ['collector'],
+    queues: { [MANAGER_QUEUE]: ['finance_director', 'collector'] },
+  },
   {
     type: 'unapplied_cash_research',
     work: 'identify the payer of unapplied cash or apply customer credit',
@@ -68,7 +82,10 @@ export const TASK_DUTIES: readonly TaskDuty[] = [
 export const TASK_OVERSIGHT_ROLES: readonly Role[] = ['admin', 'finance_director', 'auditor'];
 
 export function dutyFor(type: string): TaskDuty | undefined {
-  return TASK_DUTIES.find((d) => d.type === type) ?? TASK_DUTIES.find((d) => d.type.endsWith('_*') && type.startsWith(d.type.slice(0, -1)));
+  return (
+    TASK_DUTIES.find((d) => d.type === type) ??
+    TASK_DUTIES.find((d) => d.type.endsWith('_*') && type.startsWith(d.type.slice(0, -1)))
+  );
 }
 
 /** The roles that may work a task of this type in this queue; none for a type nobody was given (refused to all). */

@@ -52,7 +52,13 @@ export type SlaState = 'none' | 'on_track' | 'due_soon' | 'breached' | 'met';
  * SLA state of a task at `now`: a closed task met its SLA if it closed before the deadline (otherwise it stays
  * breached); an open one is due soon in the last `dueSoonFraction` of the window from creation to deadline.
  */
-export function slaState(input: { slaDueAt: Date | null; createdAt: Date; closedAt: Date | null; now: Date; dueSoonFraction?: number }): SlaState {
+export function slaState(input: {
+  slaDueAt: Date | null;
+  createdAt: Date;
+  closedAt: Date | null;
+  now: Date;
+  dueSoonFraction?: number;
+}): SlaState {
   if (!input.slaDueAt) return 'none';
   const due = input.slaDueAt.getTime();
   if (input.closedAt) return input.closedAt.getTime() <= due ? 'met' : 'breached';
@@ -72,14 +78,16 @@ export type TaskRefusal = { status: 403 | 409 | 412; detail: string };
 /** Claiming: an open task, or one the caller already holds (a repeated claim is a no-op). */
 export function claimRefusal(task: TaskAccessView, actor: string): TaskRefusal | undefined {
   if (isClosedTaskStatus(task.status)) return { status: 409, detail: `The task is ${task.status}.` };
-  if (task.status === 'claimed' && task.assignee !== actor) return { status: 409, detail: `The task is claimed by ${task.assignee}.` };
+  if (task.status === 'claimed' && task.assignee !== actor)
+    return { status: 409, detail: `The task is claimed by ${task.assignee}.` };
   return undefined;
 }
 
 /** Releasing or reassigning: the claimant or a manager; an open task may be assigned by anyone who works tasks. */
 export function handOverRefusal(task: TaskAccessView, actor: string, isManager: boolean): TaskRefusal | undefined {
   if (isClosedTaskStatus(task.status)) return { status: 409, detail: `The task is ${task.status}.` };
-  if (task.status === 'claimed' && task.assignee !== actor && !isManager) return { status: 403, detail: `Only ${task.assignee} (the claimant) or a manager may hand this task over.` };
+  if (task.status === 'claimed' && task.assignee !== actor && !isManager)
+    return { status: 403, detail: `Only ${task.assignee} (the claimant) or a manager may hand this task over.` };
   return undefined;
 }
 
@@ -88,21 +96,32 @@ export function completionRefusal(task: TaskAccessView, actor: string, isManager
   if (isClosedTaskStatus(task.status)) return { status: 409, detail: `The task is already ${task.status}.` };
   if (isManager) return undefined;
   if (task.status === 'open') return { status: 409, detail: 'Claim the task before completing it.' };
-  if (task.assignee !== actor) return { status: 403, detail: `Only ${task.assignee} (the claimant) or a manager may complete this task.` };
+  if (task.assignee !== actor)
+    return { status: 403, detail: `Only ${task.assignee} (the claimant) or a manager may complete this task.` };
   return undefined;
 }
 
 /** Validator helper: the outcome must be one of `allowed`. */
-export function outcomeProblems(allowed: readonly string[], completion: Pick<TaskCompletion, 'outcome'>): FieldProblem[] {
-  return allowed.includes(completion.outcome) ? [] : [{ pointer: '/outcome', detail: `must be one of ${allowed.join(', ')} for this task` }];
+export function outcomeProblems(
+  allowed: readonly string[],
+  completion: Pick<TaskCompletion, 'outcome'>,
+): FieldProblem[] {
+  return allowed.includes(completion.outcome)
+    ? []
+    : [{ pointer: '/outcome', detail: `must be one of ${allowed.join(', ')} for this task` }];
 }
 
 /** Validator helper: `data[field]` must be a whole number of minor units within [min, max]. */
-export function amountProblems(data: Record<string, unknown>, field: string, bounds: { min?: number; max?: number } = {}): FieldProblem[] {
+export function amountProblems(
+  data: Record<string, unknown>,
+  field: string,
+  bounds: { min?: number; max?: number } = {},
+): FieldProblem[] {
   const value = data[field];
   const pointer = `/data/${field}`;
   if (value === undefined || value === null) return [{ pointer, detail: 'is required for this outcome' }];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return [{ pointer, detail: 'must be a whole number of minor units' }];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    return [{ pointer, detail: 'must be a whole number of minor units' }];
   const min = bounds.min ?? 1;
   if (value < min) return [{ pointer, detail: `must be at least ${min}` }];
   if (bounds.max !== undefined && value > bounds.max) return [{ pointer, detail: `must not exceed ${bounds.max}` }];

@@ -33,15 +33,33 @@ export const STANDARD_TERMS: readonly TermsTemplate[] = [
   { code: 'NET15', name: 'Net 15', terms: { type: 'net', days: 15 } },
   { code: 'NET30', name: 'Net 30', terms: { type: 'net', days: 30 } },
   { code: 'NET60', name: 'Net 60', terms: { type: 'net', days: 60 } },
-  { code: '2_10_NET30', name: '2/10 net 30', terms: { type: 'net', days: 30, discount: { rateBp: 200, withinDays: 10 } } },
+  {
+    code: '2_10_NET30',
+    name: '2/10 net 30',
+    terms: { type: 'net', days: 30, discount: { rateBp: 200, withinDays: 10 } },
+  },
   { code: 'EOM30', name: 'End of month + 30', terms: { type: 'end_of_month', days: 30 } },
-  { code: 'THIRDS_30_60_90', name: 'Three instalments at 30/60/90 days', terms: { type: 'instalments', instalments: [{ portionBp: 3334, dueDays: 30 }, { portionBp: 3333, dueDays: 60 }, { portionBp: 3333, dueDays: 90 }] } },
+  {
+    code: 'THIRDS_30_60_90',
+    name: 'Three instalments at 30/60/90 days',
+    terms: {
+      type: 'instalments',
+      instalments: [
+        { portionBp: 3334, dueDays: 30 },
+        { portionBp: 3333, dueDays: 60 },
+        { portionBp: 3333, dueDays: 90 },
+      ],
+    },
+  },
 ];
 
 export const DEFAULT_TERMS_CODE = 'NET30';
 
 export class InvalidTermsError extends Error {
-  constructor(readonly pointer: string, detail: string) {
+  constructor(
+    readonly pointer: string,
+    detail: string,
+  ) {
     super(detail);
     this.name = 'InvalidTermsError';
   }
@@ -51,13 +69,19 @@ export class InvalidTermsError extends Error {
 export function termsProblems(terms: PaymentTerms): { pointer: string; detail: string }[] {
   const problems: { pointer: string; detail: string }[] = [];
   const dayCount = (pointer: string, value: number, max = 3650) => {
-    if (!Number.isInteger(value) || value < 0 || value > max) problems.push({ pointer, detail: `must be a whole number of days from 0 to ${max}` });
+    if (!Number.isInteger(value) || value < 0 || value > max)
+      problems.push({ pointer, detail: `must be a whole number of days from 0 to ${max}` });
   };
   const discount = (d: EarlyPaymentDiscount | undefined, limitDays: number) => {
     if (!d) return;
-    if (!Number.isInteger(d.rateBp) || d.rateBp <= 0 || d.rateBp >= 10_000) problems.push({ pointer: '/discount/rateBp', detail: 'must be between 1 and 9999 basis points' });
+    if (!Number.isInteger(d.rateBp) || d.rateBp <= 0 || d.rateBp >= 10_000)
+      problems.push({ pointer: '/discount/rateBp', detail: 'must be between 1 and 9999 basis points' });
     dayCount('/discount/withinDays', d.withinDays);
-    if (d.withinDays > limitDays) problems.push({ pointer: '/discount/withinDays', detail: 'the discount window must end on or before the due date' });
+    if (d.withinDays > limitDays)
+      problems.push({
+        pointer: '/discount/withinDays',
+        detail: 'the discount window must end on or before the due date',
+      });
   };
   switch (terms.type) {
     case 'due_on_receipt':
@@ -71,14 +95,24 @@ export function termsProblems(terms: PaymentTerms): { pointer: string; detail: s
       discount(terms.discount, terms.days);
       break;
     case 'instalments': {
-      if (terms.instalments.length < 2) problems.push({ pointer: '/instalments', detail: 'needs at least two instalments' });
+      if (terms.instalments.length < 2)
+        problems.push({ pointer: '/instalments', detail: 'needs at least two instalments' });
       terms.instalments.forEach((i, n) => {
-        if (!Number.isInteger(i.portionBp) || i.portionBp <= 0) problems.push({ pointer: `/instalments/${n}/portionBp`, detail: 'must be a positive number of basis points' });
+        if (!Number.isInteger(i.portionBp) || i.portionBp <= 0)
+          problems.push({
+            pointer: `/instalments/${n}/portionBp`,
+            detail: 'must be a positive number of basis points',
+          });
         dayCount(`/instalments/${n}/dueDays`, i.dueDays);
-        if (n > 0 && i.dueDays <= terms.instalments[n - 1]!.dueDays) problems.push({ pointer: `/instalments/${n}/dueDays`, detail: 'instalments must fall due in order' });
+        if (n > 0 && i.dueDays <= terms.instalments[n - 1]!.dueDays)
+          problems.push({ pointer: `/instalments/${n}/dueDays`, detail: 'instalments must fall due in order' });
       });
       const total = terms.instalments.reduce((a, i) => a + i.portionBp, 0);
-      if (total !== 10_000) problems.push({ pointer: '/instalments', detail: `portions must sum to 10000 basis points (100 %), got ${total}` });
+      if (total !== 10_000)
+        problems.push({
+          pointer: '/instalments',
+          detail: `portions must sum to 10000 basis points (100 %), got ${total}`,
+        });
       break;
     }
   }
@@ -115,7 +149,13 @@ export function scheduleFor(terms: PaymentTerms, issueDate: string, total: Money
   const single = (dueDate: string, discount?: EarlyPaymentDiscount): Schedule => ({
     dueDate,
     instalments: [{ dueDate, amount: total }],
-    discount: discount ? { deadline: addDays(issueDate, discount.withinDays), rateBp: discount.rateBp, amount: discountAmount(total, discount.rateBp) } : undefined,
+    discount: discount
+      ? {
+          deadline: addDays(issueDate, discount.withinDays),
+          rateBp: discount.rateBp,
+          amount: discountAmount(total, discount.rateBp),
+        }
+      : undefined,
   });
   switch (terms.type) {
     case 'due_on_receipt':
@@ -125,8 +165,14 @@ export function scheduleFor(terms: PaymentTerms, issueDate: string, total: Money
     case 'end_of_month':
       return single(addDays(endOfMonth(issueDate), terms.days), terms.discount);
     case 'instalments': {
-      const amounts = allocate(total, terms.instalments.map((i) => i.portionBp));
-      const instalments = terms.instalments.map((i, n) => ({ dueDate: addDays(issueDate, i.dueDays), amount: amounts[n]! }));
+      const amounts = allocate(
+        total,
+        terms.instalments.map((i) => i.portionBp),
+      );
+      const instalments = terms.instalments.map((i, n) => ({
+        dueDate: addDays(issueDate, i.dueDays),
+        amount: amounts[n]!,
+      }));
       return { dueDate: instalments.at(-1)!.dueDate, instalments };
     }
   }

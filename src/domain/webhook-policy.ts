@@ -36,8 +36,10 @@ export function webhookPolicyProblems(policy: WebhookPolicy): string[] {
   for (const key of ['pollEvery', 'firstRetryAfter', 'maxRetryInterval', 'retryFor', 'requestTimeout'] as const) {
     if (!isDuration(policy[key])) problems.push(`${key} must be an ISO-8601 duration, got "${policy[key]}"`);
   }
-  if (!(policy.backoffCoefficient >= 1 && policy.backoffCoefficient <= 10)) problems.push('backoffCoefficient must be between 1 and 10');
-  if (!Number.isInteger(policy.maxParallel) || policy.maxParallel < 1 || policy.maxParallel > 100) problems.push('maxParallel must be a whole number from 1 to 100');
+  if (!(policy.backoffCoefficient >= 1 && policy.backoffCoefficient <= 10))
+    problems.push('backoffCoefficient must be between 1 and 10');
+  if (!Number.isInteger(policy.maxParallel) || policy.maxParallel < 1 || policy.maxParallel > 100)
+    problems.push('maxParallel must be a whole number from 1 to 100');
   return problems;
 }
 
@@ -52,7 +54,10 @@ export function retryDelayMs(policy: WebhookPolicy, failedAttempts: number): num
  * When to try again after a failed attempt, or null when the delivery is dead: the next attempt would land later
  * than `retryFor` after the first attempt.
  */
-export function nextAttemptAt(policy: WebhookPolicy, input: { failedAttempts: number; firstAttemptAt: Date; lastAttemptAt: Date }): Date | null {
+export function nextAttemptAt(
+  policy: WebhookPolicy,
+  input: { failedAttempts: number; firstAttemptAt: Date; lastAttemptAt: Date },
+): Date | null {
   const next = new Date(input.lastAttemptAt.getTime() + retryDelayMs(policy, input.failedAttempts));
   const deadline = addDuration(input.firstAttemptAt, policy.retryFor);
   return next.getTime() > deadline.getTime() ? null : next;

@@ -60,14 +60,17 @@ function decimal(minor: number, currency: string): string {
   return negative ? `-${text}` : text;
 }
 
-const quantity = (milli: number) => (milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, ''));
+const quantity = (milli: number) =>
+  milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, '');
 
 /** Peppol tax category: S standard rate, Z zero rated. */
 const taxCategory = (rate: string) => (Number(rate) > 0 ? 'S' : 'Z');
 
 function el(name: string, value: string | null | undefined, attrs: Record<string, string> = {}): string {
   if (value === null || value === undefined || value === '') return '';
-  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${xmlEscape(v)}"`).join('');
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${xmlEscape(v)}"`)
+    .join('');
   return `<${name}${a}>${xmlEscape(value)}</${name}>`;
 }
 
@@ -84,7 +87,9 @@ function party(p: UblParty): string {
     el('cbc:CountrySubentity', p.address.region),
     `<cac:Country>${el('cbc:IdentificationCode', p.address.country)}</cac:Country>`,
     '</cac:PostalAddress>',
-    p.vatId ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', p.vatId)}<cac:TaxScheme>${el('cbc:ID', 'VAT')}</cac:TaxScheme></cac:PartyTaxScheme>` : '',
+    p.vatId
+      ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', p.vatId)}<cac:TaxScheme>${el('cbc:ID', 'VAT')}</cac:TaxScheme></cac:PartyTaxScheme>`
+      : '',
     `<cac:PartyLegalEntity>${el('cbc:RegistrationName', p.name)}${el('cbc:CompanyID', p.legalId)}</cac:PartyLegalEntity>`,
     p.email ? `<cac:Contact>${el('cbc:ElectronicMail', p.email)}</cac:Contact>` : '',
     '</cac:Party>',
@@ -116,14 +121,18 @@ export function renderUbl(doc: UblDocument): string {
   const money = (name: string, minor: number) => el(name, decimal(minor, c), { currencyID: c });
   const isInvoice = doc.kind === 'invoice';
   const root = isInvoice ? 'Invoice' : 'CreditNote';
-  const ns = isInvoice ? 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2' : 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2';
+  const ns = isInvoice
+    ? 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'
+    : 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2';
   const total = doc.lineTotal + doc.taxTotal;
   const lines = doc.lines
     .map((line) =>
       [
         `<cac:${root}Line>`,
         el('cbc:ID', line.id),
-        el(isInvoice ? 'cbc:InvoicedQuantity' : 'cbc:CreditedQuantity', quantity(line.quantityMilli), { unitCode: 'C62' }),
+        el(isInvoice ? 'cbc:InvoicedQuantity' : 'cbc:CreditedQuantity', quantity(line.quantityMilli), {
+          unitCode: 'C62',
+        }),
         money('cbc:LineExtensionAmount', line.net),
         '<cac:Item>',
         el('cbc:Name', line.description.slice(0, 200)),

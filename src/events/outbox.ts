@@ -51,7 +51,16 @@ export async function recordEvent(em: EntityManager, event: DomainEventInput): P
   const rows = await em.execute<unknown[]>(
     `INSERT INTO domain_event (id, type, entity_type, entity_id, customer_id, data, actor, dedupe_key)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING position`,
-    [randomUUID(), event.type, event.entityType, event.entityId, event.customerId ?? null, JSON.stringify(sealEventData(event.data ?? {})), event.actor ?? null, event.dedupeKey ?? null],
+    [
+      randomUUID(),
+      event.type,
+      event.entityType,
+      event.entityId,
+      event.customerId ?? null,
+      JSON.stringify(sealEventData(event.data ?? {})),
+      event.actor ?? null,
+      event.dedupeKey ?? null,
+    ],
   );
   return rows.length > 0;
 }

@@ -31,10 +31,10 @@ export async function resealEventData(em: EntityManager): Promise<number> {
     );
     for (const row of rows) {
       if (sealedWithCurrent(row.value)) continue;
-      await em.execute(`UPDATE domain_event SET data = jsonb_set(data, '{customer,taxId,value}', to_jsonb(?::text)) WHERE position = ?`, [
-        seal(unseal(row.value, EVENT_TAX_ID), EVENT_TAX_ID),
-        row.position,
-      ]);
+      await em.execute(
+        `UPDATE domain_event SET data = jsonb_set(data, '{customer,taxId,value}', to_jsonb(?::text)) WHERE position = ?`,
+        [seal(unseal(row.value, EVENT_TAX_ID), EVENT_TAX_ID), row.position],
+      );
       changed += 1;
     }
     if (rows.length < BATCH) return changed;

@@ -74,7 +74,8 @@ export function eventFromRow(row: EventRow): StoredEvent {
   };
 }
 
-export const EVENT_COLUMNS = 'position, id, type, entity_type, entity_id, customer_id, data, actor, occurred_at, tx_id::text AS tx';
+export const EVENT_COLUMNS =
+  'position, id, type, entity_type, entity_id, customer_id, data, actor, occurred_at, tx_id::text AS tx';
 
 /**
  * Up to `limit` final events after `after`, optionally only of some types (exact types; `prefix.*` allowed).
@@ -99,7 +100,10 @@ export async function visibilityBound(em: EntityManager): Promise<string> {
   return row!.bound;
 }
 
-export async function readStream(em: EntityManager, input: { after?: StreamCursor; types?: readonly string[]; limit: number }): Promise<{ events: StoredEvent[]; next: StreamCursor }> {
+export async function readStream(
+  em: EntityManager,
+  input: { after?: StreamCursor; types?: readonly string[]; limit: number },
+): Promise<{ events: StoredEvent[]; next: StreamCursor }> {
   const after = input.after ?? STREAM_START;
   const bound = await visibilityBound(em);
   const exact = input.types?.filter((t) => !t.endsWith('.*')) ?? [];

@@ -7,8 +7,24 @@ import { csvLine } from './csv.js';
 const PAGE = 5000;
 
 export const JOURNAL_COLUMNS = [
-  'entry_id', 'entry_seq', 'effective_date', 'posted_at', 'kind', 'source_type', 'source_id', 'description', 'reverses_entry_id',
-  'line_no', 'account_code', 'account_role', 'account_name', 'customer_id', 'debit', 'credit', 'currency', 'memo',
+  'entry_id',
+  'entry_seq',
+  'effective_date',
+  'posted_at',
+  'kind',
+  'source_type',
+  'source_id',
+  'description',
+  'reverses_entry_id',
+  'line_no',
+  'account_code',
+  'account_role',
+  'account_name',
+  'customer_id',
+  'debit',
+  'credit',
+  'currency',
+  'memo',
 ] as const;
 
 /** Journal lines with an effective date in [from, to], in posting order. */
@@ -33,8 +49,20 @@ export async function* journalCsv(em: EntityManager, range: { from: string; to: 
 }
 
 export const OPEN_ITEM_COLUMNS = [
-  'item_type', 'id', 'number', 'customer_id', 'customer_name', 'customer_external_ref', 'currency', 'issue_date', 'due_date',
-  'total', 'open_amount', 'status', 'days_past_due', 'external_ref',
+  'item_type',
+  'id',
+  'number',
+  'customer_id',
+  'customer_name',
+  'customer_external_ref',
+  'currency',
+  'issue_date',
+  'due_date',
+  'total',
+  'open_amount',
+  'status',
+  'days_past_due',
+  'external_ref',
 ] as const;
 
 /**

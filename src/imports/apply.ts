@@ -24,7 +24,13 @@ import {
 import { DEFAULT_TERMS_CODE } from '../domain/terms.js';
 import { findDuplicateCandidates, lockMatchKeys, probableDuplicates } from '../customers/duplicates.js';
 import { recordHistory } from '../customers/history.js';
-import { DEFAULT_COMMUNICATION, editableOf, insertCustomerRow, matchKeysOf, type EditableProfile } from '../customers/store.js';
+import {
+  DEFAULT_COMMUNICATION,
+  editableOf,
+  insertCustomerRow,
+  matchKeysOf,
+  type EditableProfile,
+} from '../customers/store.js';
 import { findTermsTemplate, recordTermsAssignment } from '../customers/terms.js';
 import { recordEvent } from '../events/outbox.js';
 import { prepareInvoiceRows, prepareOpeningBalanceRows, type Prepared } from './invoice-rows.js';
@@ -54,18 +60,32 @@ type RowResult = { status: 'imported' | 'skipped'; entityId: string };
  * Locks the external references of a batch (sorted, so concurrent imports cannot deadlock) and returns those already
  * imported: a reference is imported once, by whichever import gets there first.
  */
-async function lockAndFindReferences(tx: EntityManager, kind: ImportKind, refs: readonly string[]): Promise<Map<string, string>> {
+async function lockAndFindReferences(
+  tx: EntityManager,
+  kind: ImportKind,
+  refs: readonly string[],
+): Promise<Map<string, string>> {
   if (!refs.length) return new Map();
   const scope = kind === 'customers' ? 'customer' : 'invoice';
-  const array = `{${[...new Set(refs)].sort().map((r) => `"${r.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-  await tx.execute(`SELECT pg_advisory_xact_lock(hashtextextended('import:${scope}:' || r, 0)) FROM (SELECT r FROM unnest(?::text[]) AS r ORDER BY r) AS sorted`, [array]);
-  const rows = await tx.execute<{ external_ref: string; id: string }[]>(`SELECT external_ref, id FROM ${scope} WHERE external_ref = ANY(?::text[])`, [array]);
+  const array = `{${[...new Set(refs)]
+    .sort()
+    .map((r) => `"${r.replace(/["\\]/g, (c) => `\\${c}`)}"`)
+    .join(',')}}`;
+  await tx.execute(
+    `SELECT pg_advisory_xact_lock(hashtextextended('import:${scope}:' || r, 0)) FROM (SELECT r FROM unnest(?::text[]) AS r ORDER BY r) AS sorted`,
+    [array],
+  );
+  const rows = await tx.execute<{ external_ref: string; id: string }[]>(
+    `SELECT external_ref, id FROM ${scope} WHERE external_ref = ANY(?::text[])`,
+    [array],
+  );
   return new Map(rows.map((r) => [r.external_ref, r.id]));
 }
 
 async function applyCustomer(tx: EntityManager, row: CustomerImportRow, ctx: RowContext): Promise<RowResult> {
   const termsCode = row.termsCode ?? DEFAULT_TERMS_CODE;
-  if (!(await findTermsTemplate(tx, termsCode))) throw new RowRefusal([{ field: 'termsCode', reason: `"${termsCode}" is not a payment terms template` }]);
+  if (!(await findTermsTemplate(tx, termsCode)))
+    throw new RowRefusal([{ field: 'termsCode', reason: `"${termsCode}" is not a payment terms template` }]);
   const profile: EditableProfile = {
     legalName: row.legalName,
     displayName: row.displayName,
@@ -85,7 +105,14 @@ async function applyCustomer(tx: EntityManager, row: CustomerImportRow, ctx: Row
   await lockMatchKeys(tx, keys);
   const probable = probableDuplicates(await findDuplicateCandidates(tx, keys));
   if (probable.length && !ctx.options.allowDuplicates) {
-    throw new RowRefusal(probable.slice(0, 3).map((c) => ({ field: 'legalName', reason: `probable duplicate of customer ${c.id} (${c.legalName}, score ${c.score})` })));
+    throw new RowRefusal(
+      probable
+        .slice(0, 3)
+        .map((c) => ({
+          field: 'legalName',
+          reason: `probable duplicate of customer ${c.id} (${c.legalName}, score ${c.score})`,
+        })),
+    );
   }
   const created = await insertCustomerRow(tx, randomUUID(), profile);
   await recordHistory(
@@ -94,38 +121,83 @@ async function applyCustomer(tx: EntityManager, row: CustomerImportRow, ctx: Row
     [
       { field: 'created', from: null, to: editableOf(created) },
       { field: 'importedFrom', from: null, to: { importId: ctx.importId, line: ctx.lineNo } },
-      ...(probable.length ? [{ field: 'duplicateOverride', from: null, to: { reason: 'bulk import with allowDuplicates', candidates: probable.map(({ id, score }) => ({ id, score })) } }] : []),
+      ...(probable.length
+        ? [
+            {
+              field: 'duplicateOverride',
+              from: null,
+              to: {
+                reason: 'bulk import with allowDuplicates',
+                candidates: probable.map(({ id, score }) => ({ id, score })),
+              },
+            },
+          ]
+        : []),
     ],
     ctx.actor,
     `import-${ctx.importId}`,
   );
   await recordTermsAssignment(tx, created.id, termsCode, ctx.actor);
-  await recordEvent(tx, { type: 'customer.created', entityType: 'customer', entityId: created.id, customerId: created.id, actor: ctx.actor, data: { customer: created, importId: ctx.importId } });
+  await recordEvent(tx, {
+    type: 'customer.created',
+    entityType: 'customer',
+    entityId: created.id,
+    customerId: created.id,
+    actor: ctx.actor,
+    data: { customer: created, importId: ctx.importId },
+  });
   return { status: 'imported', entityId: created.id };
 }
 
-type ParsedImportRow = { kind: 'customers'; row: CustomerImportRow } | { kind: 'invoices'; row: InvoiceImportRow } | { kind: 'opening_balances'; row: OpeningBalanceRow };
+type ParsedImportRow =
+  | { kind: 'customers'; row: CustomerImportRow }
+  | { kind: 'invoices'; row: InvoiceImportRow }
+  | { kind: 'opening_balances'; row: OpeningBalanceRow };
 
 /** The pure validation of a staged row: its typed content, or the problems that reject it. */
-export function parseRow(kind: ImportKind, payload: Record<string, unknown>): { ok: true; parsed: ParsedImportRow } | { ok: false; problems: RowProblem[] } {
-  const parsed = kind === 'customers' ? parseCustomerRow(payload) : kind === 'invoices' ? parseInvoiceRow(payload) : parseOpeningBalanceRow(payload);
-  return parsed.ok ? { ok: true, parsed: { kind, row: parsed.row } as ParsedImportRow } : { ok: false, problems: parsed.problems };
+export function parseRow(
+  kind: ImportKind,
+  payload: Record<string, unknown>,
+): { ok: true; parsed: ParsedImportRow } | { ok: false; problems: RowProblem[] } {
+  const parsed =
+    kind === 'customers'
+      ? parseCustomerRow(payload)
+      : kind === 'invoices'
+        ? parseInvoiceRow(payload)
+        : parseOpeningBalanceRow(payload);
+  return parsed.ok
+    ? { ok: true, parsed: { kind, row: parsed.row } as ParsedImportRow }
+    : { ok: false, problems: parsed.problems };
 }
 
 /** PostgreSQL data and integrity errors (classes 22, 23) reject the row; anything else is infrastructure. */
 function rowProblemsOf(error: unknown): RowProblem[] | undefined {
   if (error instanceof RowRefusal) return error.problems;
   const code = (error as { code?: string }).code;
-  if (typeof code === 'string' && /^2[23]/.test(code)) return [{ field: '', reason: `refused by the database: ${(error as Error).message.split('\n')[0]!.slice(0, 300)}` }];
+  if (typeof code === 'string' && /^2[23]/.test(code))
+    return [
+      { field: '', reason: `refused by the database: ${(error as Error).message.split('\n')[0]!.slice(0, 300)}` },
+    ];
   return undefined;
 }
 
-type Outcome = { lineNo: number; status: 'imported' | 'skipped' | 'rejected'; entityId: string | null; problems: RowProblem[] | null };
+type Outcome = {
+  lineNo: number;
+  status: 'imported' | 'skipped' | 'rejected';
+  entityId: string | null;
+  problems: RowProblem[] | null;
+};
 type ParsedLine = { lineNo: number; result: ReturnType<typeof parseRow> };
 type BatchContext = Omit<RowContext, 'lineNo'>;
 
 /** Customers, row by row in line order under a savepoint each: a row's duplicate check sees the rows before it. */
-async function applyCustomerRows(tx: EntityManager, parsed: readonly ParsedLine[], known: Map<string, string>, ctx: BatchContext, alive: () => void): Promise<Outcome[]> {
+async function applyCustomerRows(
+  tx: EntityManager,
+  parsed: readonly ParsedLine[],
+  known: Map<string, string>,
+  ctx: BatchContext,
+  alive: () => void,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const { lineNo, result: check } of parsed) {
     // A batch of customers takes a while (each row has its own duplicate check): tell the caller it is still going.
@@ -162,12 +234,28 @@ async function applyCustomerRows(tx: EntityManager, parsed: readonly ParsedLine[
  * All rows to write go to the database as one set; if it refuses the set, that is rolled back and each row is written
  * alone instead, so the refusal lands on its row only.
  */
-async function applyInvoiceRows(tx: EntityManager, kind: 'invoices' | 'opening_balances', parsed: readonly ParsedLine[], known: Map<string, string>, ctx: BatchContext): Promise<Outcome[]> {
-  const valid = parsed.flatMap((p) => (p.result.ok && !known.has(p.result.parsed.row.externalRef) ? [{ lineNo: p.lineNo, row: p.result.parsed.row }] : []));
+async function applyInvoiceRows(
+  tx: EntityManager,
+  kind: 'invoices' | 'opening_balances',
+  parsed: readonly ParsedLine[],
+  known: Map<string, string>,
+  ctx: BatchContext,
+): Promise<Outcome[]> {
+  const valid = parsed.flatMap((p) =>
+    p.result.ok && !known.has(p.result.parsed.row.externalRef) ? [{ lineNo: p.lineNo, row: p.result.parsed.row }] : [],
+  );
   const prepared: Prepared[] =
     kind === 'invoices'
-      ? await prepareInvoiceRows(tx, valid.map((v) => v.row as InvoiceImportRow), { today: ctx.today, actor: ctx.actor })
-      : await prepareOpeningBalanceRows(tx, valid.map((v) => v.row as OpeningBalanceRow), { asOf: ctx.options.asOf ?? ctx.today, actor: ctx.actor });
+      ? await prepareInvoiceRows(
+          tx,
+          valid.map((v) => v.row as InvoiceImportRow),
+          { today: ctx.today, actor: ctx.actor },
+        )
+      : await prepareOpeningBalanceRows(
+          tx,
+          valid.map((v) => v.row as OpeningBalanceRow),
+          { asOf: ctx.options.asOf ?? ctx.today, actor: ctx.actor },
+        );
   const preparedOf = new Map(valid.map((v, k) => [v.lineNo, prepared[k]!]));
 
   /** Line-order settlement; `written` writes one row's document now, or not at all, and answers its refusal or null. */
@@ -199,7 +287,9 @@ async function applyInvoiceRows(tx: EntityManager, kind: 'invoices' | 'opening_b
 
   // First the set: settle with every ready row counted as written, then write exactly the rows that came out imported.
   const optimistic = await settle(async () => null);
-  const toWrite = optimistic.filter((o) => o.status === 'imported').map((o) => (preparedOf.get(o.lineNo) as { doc: InvoiceDocument }).doc);
+  const toWrite = optimistic
+    .filter((o) => o.status === 'imported')
+    .map((o) => (preparedOf.get(o.lineNo) as { doc: InvoiceDocument }).doc);
   await tx.execute('SAVEPOINT import_set');
   try {
     await writeInvoiceDocuments(tx, toWrite);
@@ -235,7 +325,11 @@ export interface BatchResult {
 }
 
 /** Applies the next `batchSize` staged rows in one transaction; `alive` is called now and then during a long batch (the activity's heartbeat). */
-export async function applyImportBatch(em: EntityManager, input: { importId: string; batchSize: number; today: string }, alive: () => void = () => {}): Promise<BatchResult> {
+export async function applyImportBatch(
+  em: EntityManager,
+  input: { importId: string; batchSize: number; today: string },
+  alive: () => void = () => {},
+): Promise<BatchResult> {
   return em.transactional(async (tx) => {
     const [job] = await tx.execute<{ kind: ImportKind; options: ImportOptions; created_by: string; status: string }[]>(
       'SELECT kind, options, created_by, status FROM import_job WHERE id = ? FOR UPDATE',
@@ -246,11 +340,27 @@ export async function applyImportBatch(em: EntityManager, input: { importId: str
       `SELECT line_no, payload FROM import_row WHERE import_id = ? AND status = 'staged' ORDER BY line_no LIMIT ?`,
       [input.importId, input.batchSize],
     );
-    const result: BatchResult = { processed: 0, imported: 0, skipped: 0, rejected: 0, more: rows.length === input.batchSize };
-    const parsed = rows.map((row) => ({ lineNo: Number(row.line_no), result: parseRow(job.kind, openStagedRow(row.payload)) }));
-    const known = await lockAndFindReferences(tx, job.kind, parsed.flatMap((p) => (p.result.ok ? [p.result.parsed.row.externalRef] : [])));
+    const result: BatchResult = {
+      processed: 0,
+      imported: 0,
+      skipped: 0,
+      rejected: 0,
+      more: rows.length === input.batchSize,
+    };
+    const parsed = rows.map((row) => ({
+      lineNo: Number(row.line_no),
+      result: parseRow(job.kind, openStagedRow(row.payload)),
+    }));
+    const known = await lockAndFindReferences(
+      tx,
+      job.kind,
+      parsed.flatMap((p) => (p.result.ok ? [p.result.parsed.row.externalRef] : [])),
+    );
     const ctx = { importId: input.importId, actor: job.created_by, today: input.today, options: job.options };
-    const outcomes = job.kind === 'customers' ? await applyCustomerRows(tx, parsed, known, ctx, alive) : await applyInvoiceRows(tx, job.kind, parsed, known, ctx);
+    const outcomes =
+      job.kind === 'customers'
+        ? await applyCustomerRows(tx, parsed, known, ctx, alive)
+        : await applyInvoiceRows(tx, job.kind, parsed, known, ctx);
     if (outcomes.length) {
       // One statement records every row's outcome.
       const values: unknown[] = [];
@@ -276,5 +386,8 @@ export async function applyImportBatch(em: EntityManager, input: { importId: str
 }
 
 export async function finishImport(em: EntityManager, importId: string): Promise<void> {
-  await em.execute(`UPDATE import_job SET status = 'completed', finished_at = coalesce(finished_at, now()) WHERE id = ? AND status = 'processing'`, [importId]);
+  await em.execute(
+    `UPDATE import_job SET status = 'completed', finished_at = coalesce(finished_at, now()) WHERE id = ? AND status = 'processing'`,
+    [importId],
+  );
 }

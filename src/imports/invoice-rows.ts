@@ -4,7 +4,12 @@
 // refused for exactly the reasons (and with the same words) a single one would be.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { openingStatus, type InvoiceImportRow, type OpeningBalanceRow, type RowProblem } from '../domain/import-rows.js';
+import {
+  openingStatus,
+  type InvoiceImportRow,
+  type OpeningBalanceRow,
+  type RowProblem,
+} from '../domain/import-rows.js';
 import { seriesFor } from '../domain/invoice.js';
 import type { PaymentTerms } from '../domain/terms.js';
 import { checkInvoiceRequest, InvoiceRequestError, termsCodeOf, type CustomerFacts } from '../invoices/issue.js';
@@ -31,12 +36,16 @@ async function loadCustomers(tx: EntityManager, refs: readonly CustomerRef[]): P
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const byRef = new Map<string, CustomerFacts>();
-  for (const r of rows) if (r.external_ref !== null && (!byRef.has(r.external_ref) || !r.merged_into)) byRef.set(r.external_ref, r);
+  for (const r of rows)
+    if (r.external_ref !== null && (!byRef.has(r.external_ref) || !r.merged_into)) byRef.set(r.external_ref, r);
   return { byId, byRef };
 }
 
 /** The row's customer, or the problem that rejects it (the words of the one-by-one import). */
-function customerOf(customers: Customers, ref: CustomerRef): { ok: true; customer: CustomerFacts } | { ok: false; problems: RowProblem[] } {
+function customerOf(
+  customers: Customers,
+  ref: CustomerRef,
+): { ok: true; customer: CustomerFacts } | { ok: false; problems: RowProblem[] } {
   const byId = 'id' in ref;
   const field = byId ? 'customerId' : 'customerExternalRef';
   const customer = byId ? customers.byId.get(ref.id) : customers.byRef.get(ref.externalRef);
@@ -54,23 +63,38 @@ function fieldOf(pointer: string): string {
   return pointer.replace(/^\//, '');
 }
 
-export async function prepareInvoiceRows(tx: EntityManager, rows: readonly InvoiceImportRow[], ctx: { today: string; actor: string }): Promise<Prepared[]> {
-  const customers = await loadCustomers(tx, rows.map((r) => r.customer));
+export async function prepareInvoiceRows(
+  tx: EntityManager,
+  rows: readonly InvoiceImportRow[],
+  ctx: { today: string; actor: string },
+): Promise<Prepared[]> {
+  const customers = await loadCustomers(
+    tx,
+    rows.map((r) => r.customer),
+  );
   const codes = new Set<string>();
   for (const row of rows) {
     const found = customerOf(customers, row.customer);
     if (found.ok) codes.add(termsCodeOf({ terms: row.terms ?? undefined }, found.customer));
   }
-  const templates = await tx.execute<{ code: string; terms: PaymentTerms }[]>('SELECT code, terms FROM payment_terms_template WHERE code = ANY(SELECT jsonb_array_elements_text(?::jsonb))', [
-    JSON.stringify([...codes]),
-  ]);
+  const templates = await tx.execute<{ code: string; terms: PaymentTerms }[]>(
+    'SELECT code, terms FROM payment_terms_template WHERE code = ANY(SELECT jsonb_array_elements_text(?::jsonb))',
+    [JSON.stringify([...codes])],
+  );
   const termsOf = new Map(templates.map((t) => [t.code, t.terms]));
   return rows.map((row): Prepared => {
     const found = customerOf(customers, row.customer);
     if (!found.ok) return found;
     const request = {
       customerId: found.customer.id,
-      lines: [{ description: row.description, quantity: 1, unitPrice: { amount: row.amount, currency: row.currency }, ...(row.taxRate ? { taxRate: row.taxRate } : {}) }],
+      lines: [
+        {
+          description: row.description,
+          quantity: 1,
+          unitPrice: { amount: row.amount, currency: row.currency },
+          ...(row.taxRate ? { taxRate: row.taxRate } : {}),
+        },
+      ],
       issueDate: row.issueDate,
       ...(row.dueDate ? { dueDate: row.dueDate } : {}),
       ...(row.terms ? { terms: row.terms } : {}),
@@ -97,7 +121,9 @@ export async function prepareInvoiceRows(tx: EntityManager, rows: readonly Invoi
           total: totals.total,
           open: totals.total,
           status: 'issued',
-          discount: discount ? { deadline: discount.deadline, rateBp: discount.rateBp, amount: discount.amount.amount } : null,
+          discount: discount
+            ? { deadline: discount.deadline, rateBp: discount.rateBp, amount: discount.amount.amount }
+            : null,
           externalRef: row.externalRef,
           sentOn: null,
           overdueSince: null,
@@ -108,9 +134,36 @@ export async function prepareInvoiceRows(tx: EntityManager, rows: readonly Invoi
             effectiveDate: p.issueDate,
             description: (number) => `Invoice ${number}`,
             lines: (number) => [
-              { account: 'accounts_receivable', customerId: p.customerId, debit: totals.total, credit: 0, currency: p.currency, memo: number },
-              ...(totals.subtotal > 0 ? [{ account: 'revenue' as const, debit: 0, credit: totals.subtotal, currency: p.currency, memo: number }] : []),
-              ...(totals.tax > 0 ? [{ account: 'tax_payable' as const, debit: 0, credit: totals.tax, currency: p.currency, memo: number }] : []),
+              {
+                account: 'accounts_receivable',
+                customerId: p.customerId,
+                debit: totals.total,
+                credit: 0,
+                currency: p.currency,
+                memo: number,
+              },
+              ...(totals.subtotal > 0
+                ? [
+                    {
+                      account: 'revenue' as const,
+                      debit: 0,
+                      credit: totals.subtotal,
+                      currency: p.currency,
+                      memo: number,
+                    },
+                  ]
+                : []),
+              ...(totals.tax > 0
+                ? [
+                    {
+                      account: 'tax_payable' as const,
+                      debit: 0,
+                      credit: totals.tax,
+                      currency: p.currency,
+                      memo: number,
+                    },
+                  ]
+                : []),
             ],
           },
           lines: totals.lines,
@@ -125,7 +178,8 @@ export async function prepareInvoiceRows(tx: EntityManager, rows: readonly Invoi
         },
       };
     } catch (error) {
-      if (error instanceof InvoiceRequestError) return { ok: false, problems: error.errors.map((e) => ({ field: fieldOf(e.pointer), reason: e.detail })) };
+      if (error instanceof InvoiceRequestError)
+        return { ok: false, problems: error.errors.map((e) => ({ field: fieldOf(e.pointer), reason: e.detail })) };
       throw error;
     }
   });
@@ -135,13 +189,24 @@ export async function prepareInvoiceRows(tx: EntityManager, rows: readonly Invoi
  * Opening balances: the receivable arrives at go-live (`asOf`) against a suspense account the general ledger clears
  * with its own opening entry; the document keeps its original dates, total and open amount.
  */
-export async function prepareOpeningBalanceRows(tx: EntityManager, rows: readonly OpeningBalanceRow[], ctx: { asOf: string; actor: string }): Promise<Prepared[]> {
-  const customers = await loadCustomers(tx, rows.map((r) => r.customer));
+export async function prepareOpeningBalanceRows(
+  tx: EntityManager,
+  rows: readonly OpeningBalanceRow[],
+  ctx: { asOf: string; actor: string },
+): Promise<Prepared[]> {
+  const customers = await loadCustomers(
+    tx,
+    rows.map((r) => r.customer),
+  );
   return rows.map((row): Prepared => {
     const found = customerOf(customers, row.customer);
     if (!found.ok) return found;
     const customer = found.customer;
-    if (customer.currency !== row.currency) return { ok: false, problems: [{ field: 'currency', reason: `must be the customer's currency ${customer.currency}` }] };
+    if (customer.currency !== row.currency)
+      return {
+        ok: false,
+        problems: [{ field: 'currency', reason: `must be the customer's currency ${customer.currency}` }],
+      };
     const { status, overdueSince } = openingStatus(row, ctx.asOf);
     const id = randomUUID();
     return {
@@ -170,13 +235,37 @@ export async function prepareOpeningBalanceRows(tx: EntityManager, rows: readonl
           idempotencyKey: openingBalanceKey(row.externalRef),
           kind: 'opening_balance',
           effectiveDate: ctx.asOf,
-          description: (number) => `Opening balance ${row.externalRef} (${number}), issued ${row.issueDate}, due ${row.dueDate}`,
+          description: (number) =>
+            `Opening balance ${row.externalRef} (${number}), issued ${row.issueDate}, due ${row.dueDate}`,
           lines: () => [
-            { account: 'accounts_receivable', customerId: customer.id, debit: row.openAmount, credit: 0, currency: row.currency, memo: row.externalRef },
-            { account: 'opening_balance_suspense', debit: 0, credit: row.openAmount, currency: row.currency, memo: row.externalRef },
+            {
+              account: 'accounts_receivable',
+              customerId: customer.id,
+              debit: row.openAmount,
+              credit: 0,
+              currency: row.currency,
+              memo: row.externalRef,
+            },
+            {
+              account: 'opening_balance_suspense',
+              debit: 0,
+              credit: row.openAmount,
+              currency: row.currency,
+              memo: row.externalRef,
+            },
           ],
         },
-        lines: [{ lineNo: 1, description: `Opening balance of ${row.externalRef}`, quantityMilli: 1000, unitPrice: row.total, taxRatePpm: 0, net: row.total, tax: 0 }],
+        lines: [
+          {
+            lineNo: 1,
+            description: `Opening balance of ${row.externalRef}`,
+            quantityMilli: 1000,
+            unitPrice: row.total,
+            taxRatePpm: 0,
+            net: row.total,
+            tax: 0,
+          },
+        ],
         event: (number, entryId) => ({
           number,
           issueDate: row.issueDate,

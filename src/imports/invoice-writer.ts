@@ -33,8 +33,22 @@ export interface InvoiceDocument {
   sentOn: string | null;
   overdueSince: string | null;
   createdBy: string;
-  entry: { idempotencyKey: string; kind: string; effectiveDate: string; description: (number: string) => string; lines: (number: string) => JournalLineInput[] };
-  lines: { lineNo: number; description: string; quantityMilli: number; unitPrice: number; taxRatePpm: number; net: number; tax: number }[];
+  entry: {
+    idempotencyKey: string;
+    kind: string;
+    effectiveDate: string;
+    description: (number: string) => string;
+    lines: (number: string) => JournalLineInput[];
+  };
+  lines: {
+    lineNo: number;
+    description: string;
+    quantityMilli: number;
+    unitPrice: number;
+    taxRatePpm: number;
+    net: number;
+    tax: number;
+  }[];
   event: (number: string, entryId: string) => Record<string, unknown>;
 }
 
@@ -49,7 +63,9 @@ export interface WrittenInvoice {
  * order). The series rows stay locked until commit and a rollback returns the numbers: series stay gap-free.
  */
 async function takeNumbers(tx: EntityManager, counts: Map<string, number>): Promise<Map<string, number>> {
-  const wanted = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([series, count]) => ({ series, count }));
+  const wanted = [...counts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([series, count]) => ({ series, count }));
   const rows = await tx.execute<{ series: string; next_number: string }[]>(
     `INSERT INTO document_series AS s (series, next_number)
      SELECT w.series, w.count + 1 FROM jsonb_to_recordset(?::jsonb) AS w (series text, count integer) ORDER BY w.series
@@ -63,7 +79,10 @@ async function takeNumbers(tx: EntityManager, counts: Map<string, number>): Prom
 }
 
 /** Writes every document in the caller's transaction; throws (and so rolls back with it) if any statement fails. */
-export async function writeInvoiceDocuments(tx: EntityManager, docs: readonly InvoiceDocument[]): Promise<WrittenInvoice[]> {
+export async function writeInvoiceDocuments(
+  tx: EntityManager,
+  docs: readonly InvoiceDocument[],
+): Promise<WrittenInvoice[]> {
   if (!docs.length) return [];
   const counts = new Map<string, number>();
   for (const doc of docs) counts.set(doc.series, (counts.get(doc.series) ?? 0) + 1);
@@ -83,10 +102,27 @@ export async function writeInvoiceDocuments(tx: EntityManager, docs: readonly In
     entryOf.set(doc.id, entryId);
     const lines = doc.entry.lines(number);
     assertBalanced(lines);
-    if (!isIsoDate(doc.entry.effectiveDate)) throw new RangeError(`effectiveDate must be YYYY-MM-DD, got ${doc.entry.effectiveDate}`);
-    entries.push({ id: entryId, key: doc.entry.idempotencyKey, kind: doc.entry.kind, effective: doc.entry.effectiveDate, source: doc.id, description: doc.entry.description(number) });
+    if (!isIsoDate(doc.entry.effectiveDate))
+      throw new RangeError(`effectiveDate must be YYYY-MM-DD, got ${doc.entry.effectiveDate}`);
+    entries.push({
+      id: entryId,
+      key: doc.entry.idempotencyKey,
+      kind: doc.entry.kind,
+      effective: doc.entry.effectiveDate,
+      source: doc.id,
+      description: doc.entry.description(number),
+    });
     lines.forEach((line, index) =>
-      journalLines.push({ entry: entryId, no: index + 1, account: accountFor(line.account, DEFAULT_CHART).code, customer: line.customerId ?? null, debit: line.debit, credit: line.credit, currency: line.currency, memo: line.memo ?? null }),
+      journalLines.push({
+        entry: entryId,
+        no: index + 1,
+        account: accountFor(line.account, DEFAULT_CHART).code,
+        customer: line.customerId ?? null,
+        debit: line.debit,
+        credit: line.credit,
+        currency: line.currency,
+        memo: line.memo ?? null,
+      }),
     );
   }
   const posted = await tx.execute<{ id: string }[]>(
@@ -98,7 +134,8 @@ export async function writeInvoiceDocuments(tx: EntityManager, docs: readonly In
   );
   // The external references were locked and looked up in this transaction, so an existing key means the books and the
   // invoices disagree: refuse the whole batch rather than write an invoice without its own entry.
-  if (posted.length !== entries.length) throw new Error(`import: ${entries.length - posted.length} issue entries of this batch were already posted`);
+  if (posted.length !== entries.length)
+    throw new Error(`import: ${entries.length - posted.length} issue entries of this batch were already posted`);
   await tx.execute(
     `INSERT INTO journal_line (entry_id, line_no, account_code, customer_id, debit, credit, currency, memo)
      SELECT l.entry, l.no, l.account, l.customer, l.debit, l.credit, l.currency, l.memo
@@ -107,10 +144,30 @@ export async function writeInvoiceDocuments(tx: EntityManager, docs: readonly In
   );
 
   const invoices = numbered.map(({ doc, sequence, number }) => ({
-    id: doc.id, number, series: doc.series, seq: sequence, customer: doc.customerId, currency: doc.currency, issue: doc.issueDate, due: doc.dueDate,
-    terms_code: doc.termsCode, terms: doc.terms, instalments: doc.instalments, subtotal: doc.subtotal, tax: doc.tax, total: doc.total, open: doc.open,
-    status: doc.status, discount_deadline: doc.discount?.deadline ?? null, discount_rate_bp: doc.discount?.rateBp ?? null, discount_amount: doc.discount?.amount ?? null,
-    external_ref: doc.externalRef, entry: entryOf.get(doc.id)!, sent_on: doc.sentOn, overdue_since: doc.overdueSince, created_by: doc.createdBy,
+    id: doc.id,
+    number,
+    series: doc.series,
+    seq: sequence,
+    customer: doc.customerId,
+    currency: doc.currency,
+    issue: doc.issueDate,
+    due: doc.dueDate,
+    terms_code: doc.termsCode,
+    terms: doc.terms,
+    instalments: doc.instalments,
+    subtotal: doc.subtotal,
+    tax: doc.tax,
+    total: doc.total,
+    open: doc.open,
+    status: doc.status,
+    discount_deadline: doc.discount?.deadline ?? null,
+    discount_rate_bp: doc.discount?.rateBp ?? null,
+    discount_amount: doc.discount?.amount ?? null,
+    external_ref: doc.externalRef,
+    entry: entryOf.get(doc.id)!,
+    sent_on: doc.sentOn,
+    overdue_since: doc.overdueSince,
+    created_by: doc.createdBy,
   }));
   await tx.execute(
     `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, terms_code, terms, instalments,
@@ -131,7 +188,12 @@ export async function writeInvoiceDocuments(tx: EntityManager, docs: readonly In
        FROM jsonb_to_recordset(?::jsonb) AS l (invoice uuid, "lineNo" integer, description text, "quantityMilli" bigint, "unitPrice" bigint, "taxRatePpm" integer, net bigint, tax bigint)`,
     [JSON.stringify(lines)],
   );
-  const events = numbered.map(({ doc, number }) => ({ entity: doc.id, customer: doc.customerId, actor: doc.createdBy, data: doc.event(number, entryOf.get(doc.id)!) }));
+  const events = numbered.map(({ doc, number }) => ({
+    entity: doc.id,
+    customer: doc.customerId,
+    actor: doc.createdBy,
+    data: doc.event(number, entryOf.get(doc.id)!),
+  }));
   await tx.execute(
     `INSERT INTO domain_event (id, type, entity_type, entity_id, customer_id, data, actor)
      SELECT gen_random_uuid(), 'invoice.issued', 'invoice', v.x->>'entity', (v.x->>'customer')::uuid, v.x->'data', v.x->>'actor'

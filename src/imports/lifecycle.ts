@@ -24,7 +24,11 @@ async function ignoreRunning(start: () => Promise<unknown>): Promise<void> {
   try {
     await start();
   } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError) && (error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    if (
+      !(error instanceof WorkflowExecutionAlreadyStartedError) &&
+      (error as Error).name !== 'WorkflowExecutionAlreadyStartedError'
+    )
+      throw error;
   }
 }
 
@@ -67,8 +71,18 @@ export async function startImportedLifecycles(
   );
   const ctx = { client: temporal.client, taskQueue: temporal.taskQueue, requestId: `import-${input.importId}` };
   await inPool(rows, START_CONCURRENCY, async (i) => {
-    if (input.kind === 'customers') return ignoreRunning(() => startCustomerAccount(ctx, { customerId: i.id, currency: i.currency, policy: input.policies.account }));
-    const base = { invoiceId: i.id, customerId: i.customer_id, currency: i.currency, totalAmount: Number(i.total_amount), dueDate: i.due!, policy: input.policies.invoice };
+    if (input.kind === 'customers')
+      return ignoreRunning(() =>
+        startCustomerAccount(ctx, { customerId: i.id, currency: i.currency, policy: input.policies.account }),
+      );
+    const base = {
+      invoiceId: i.id,
+      customerId: i.customer_id,
+      currency: i.currency,
+      totalAmount: Number(i.total_amount),
+      dueDate: i.due!,
+      policy: input.policies.invoice,
+    };
     if (input.kind === 'invoices') return ignoreRunning(() => startInvoice(ctx, base));
     // An opening balance already past due starts at the overdue step like any invoice whose due date passed: the
     // workflow's first step stamps it (the imported `overdue_since` is kept) and hands it to the customer's
@@ -78,12 +92,17 @@ export async function startImportedLifecycles(
   });
   // Imported invoices are open items of their customers' accounts from now on: the accounts re-read their facts
   // (open invoices, overdue days, delinquency) at once rather than at their next scheduled refresh.
-  if (input.kind !== 'customers' && rows.length) await notifyAccountsOfChange(temporal.client, rows.map((r) => r.customer_id), 'invoice_imported');
+  if (input.kind !== 'customers' && rows.length)
+    await notifyAccountsOfChange(
+      temporal.client,
+      rows.map((r) => r.customer_id),
+      'invoice_imported',
+    );
   if (rows.length) {
-    await em.execute(`UPDATE import_row SET lifecycle_started = true WHERE import_id = ? AND line_no = ANY(SELECT jsonb_array_elements_text(?::jsonb)::int)`, [
-      input.importId,
-      JSON.stringify(rows.map((r) => Number(r.line_no))),
-    ]);
+    await em.execute(
+      `UPDATE import_row SET lifecycle_started = true WHERE import_id = ? AND line_no = ANY(SELECT jsonb_array_elements_text(?::jsonb)::int)`,
+      [input.importId, JSON.stringify(rows.map((r) => Number(r.line_no)))],
+    );
   }
   return { started: rows.length, more: rows.length === input.limit };
 }

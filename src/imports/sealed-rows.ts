@@ -17,7 +17,8 @@ function mapTaxId(payload: Payload, f: (value: string) => string): Payload {
   return payload;
 }
 
-export const sealStagedRow = (payload: Payload) => mapTaxId(payload, (v) => (v === '' || isSealed(v) ? v : seal(v, STAGED_TAX_ID)));
+export const sealStagedRow = (payload: Payload) =>
+  mapTaxId(payload, (v) => (v === '' || isSealed(v) ? v : seal(v, STAGED_TAX_ID)));
 export const openStagedRow = (payload: Payload) => mapTaxId(payload, (v) => unseal(v, STAGED_TAX_ID));
 
 const BATCH = 500;
@@ -32,9 +33,15 @@ export async function resealStagedRows(em: EntityManager): Promise<number> {
       [after[0], after[1], BATCH],
     );
     for (const row of rows) {
-      const resealed = mapTaxId(row.payload, (v) => (v === '' || sealedWithCurrent(v) ? v : seal(unseal(v, STAGED_TAX_ID), STAGED_TAX_ID)));
+      const resealed = mapTaxId(row.payload, (v) =>
+        v === '' || sealedWithCurrent(v) ? v : seal(unseal(v, STAGED_TAX_ID), STAGED_TAX_ID),
+      );
       if (JSON.stringify(resealed) === JSON.stringify(row.payload)) continue;
-      await em.execute('UPDATE import_row SET payload = ?::jsonb WHERE import_id = ? AND line_no = ?', [JSON.stringify(resealed), row.import_id, row.line_no]);
+      await em.execute('UPDATE import_row SET payload = ?::jsonb WHERE import_id = ? AND line_no = ?', [
+        JSON.stringify(resealed),
+        row.import_id,
+        row.line_no,
+      ]);
       changed += 1;
     }
     if (rows.length < BATCH) return changed;

@@ -19,8 +19,20 @@ interface StagedRow {
 const STAGE_BATCH = 1000;
 
 async function* csvRecords(body: Readable): AsyncGenerator<StagedRow> {
-  const parser = body.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: false }));
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  const parser = body.pipe(
+    parse({
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      trim: false,
+    }),
+  );
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
     yield { lineNo: info.lines, payload: record };
   }
 }
@@ -32,7 +44,8 @@ async function* jsonLines(body: Readable): AsyncGenerator<StagedRow> {
     if (line.trim() === '') continue;
     try {
       const value = JSON.parse(line) as unknown;
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) yield { lineNo, payload: null, problem: { field: '', reason: 'each line must be one JSON object' } };
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        yield { lineNo, payload: null, problem: { field: '', reason: 'each line must be one JSON object' } };
       else yield { lineNo, payload: value as Record<string, unknown> };
     } catch {
       yield { lineNo, payload: null, problem: { field: '', reason: 'is not valid JSON' } };
@@ -44,14 +57,28 @@ async function insertBatch(em: EntityManager, importId: string, rows: StagedRow[
   if (!rows.length) return;
   const values: unknown[] = [];
   const sql = rows.map((r) => {
-    values.push(importId, r.lineNo, r.payload === null ? null : JSON.stringify(sealStagedRow(r.payload)), r.problem ? 'rejected' : 'staged', r.problem ? JSON.stringify([r.problem]) : null);
+    values.push(
+      importId,
+      r.lineNo,
+      r.payload === null ? null : JSON.stringify(sealStagedRow(r.payload)),
+      r.problem ? 'rejected' : 'staged',
+      r.problem ? JSON.stringify([r.problem]) : null,
+    );
     return '(?, ?, ?::jsonb, ?, ?::jsonb)';
   });
-  await em.execute(`INSERT INTO import_row (import_id, line_no, payload, status, problems) VALUES ${sql.join(', ')}`, values);
+  await em.execute(
+    `INSERT INTO import_row (import_id, line_no, payload, status, problems) VALUES ${sql.join(', ')}`,
+    values,
+  );
 }
 
 /** Reads the whole body into `import_row`; returns the number of records and of lines rejected while parsing. */
-export async function stageUpload(em: EntityManager, importId: string, format: ImportFormat, body: Readable): Promise<{ rows: number; rejected: number }> {
+export async function stageUpload(
+  em: EntityManager,
+  importId: string,
+  format: ImportFormat,
+  body: Readable,
+): Promise<{ rows: number; rejected: number }> {
   let batch: StagedRow[] = [];
   let rows = 0;
   let rejected = 0;

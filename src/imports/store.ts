@@ -59,7 +59,10 @@ export function jobFromRow(r: Record<string, unknown>): ImportJob {
   };
 }
 
-export async function createImportJob(em: EntityManager, input: { kind: ImportKind; format: ImportFormat; options: ImportOptions; createdBy: string }): Promise<ImportJob> {
+export async function createImportJob(
+  em: EntityManager,
+  input: { kind: ImportKind; format: ImportFormat; options: ImportOptions; createdBy: string },
+): Promise<ImportJob> {
   const [row] = await em.execute<Record<string, unknown>[]>(
     `INSERT INTO import_job (id, kind, format, options, created_by) VALUES (?, ?, ?, ?::jsonb, ?) RETURNING *`,
     [randomUUID(), input.kind, input.format, JSON.stringify(input.options), input.createdBy],
@@ -73,7 +76,11 @@ export async function findImportJob(em: EntityManager, id: string): Promise<Impo
 }
 
 /** After staging: the row count, and the lines rejected while parsing already count as processed. */
-export async function markStaged(em: EntityManager, id: string, counts: { rows: number; rejected: number }): Promise<void> {
+export async function markStaged(
+  em: EntityManager,
+  id: string,
+  counts: { rows: number; rejected: number },
+): Promise<void> {
   await em.execute(
     `UPDATE import_job SET status = 'processing', total_rows = ?, processed_rows = ?, rejected_rows = ?, started_at = now() WHERE id = ?`,
     [counts.rows, counts.rejected, counts.rejected, id],
@@ -81,11 +88,19 @@ export async function markStaged(em: EntityManager, id: string, counts: { rows: 
 }
 
 export async function markFailed(em: EntityManager, id: string, error: string): Promise<void> {
-  await em.execute(`UPDATE import_job SET status = 'failed', error = ?, finished_at = now() WHERE id = ? AND status IN ('staging', 'processing')`, [error.slice(0, 2000), id]);
+  await em.execute(
+    `UPDATE import_job SET status = 'failed', error = ?, finished_at = now() WHERE id = ? AND status IN ('staging', 'processing')`,
+    [error.slice(0, 2000), id],
+  );
 }
 
 /** Rejected rows in line order, one entry per problem (a row with two bad fields appears twice). */
-export async function rejections(em: EntityManager, importId: string, limit: number, afterLine = 0): Promise<{ line: number; problems: RowProblem[] }[]> {
+export async function rejections(
+  em: EntityManager,
+  importId: string,
+  limit: number,
+  afterLine = 0,
+): Promise<{ line: number; problems: RowProblem[] }[]> {
   const rows = await em.execute<{ line_no: number; problems: RowProblem[] }[]>(
     `SELECT line_no, problems FROM import_row WHERE import_id = ? AND status = 'rejected' AND line_no > ? ORDER BY line_no LIMIT ?`,
     [importId, afterLine, limit],

@@ -2,7 +2,12 @@
 // write-off). Callers run it inside the transaction that posts the matching journal entry, so the document and the
 // ledger change together; the row lock serializes concurrent allocations to the same invoice.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isOpenStatus, statusAfterBalanceChange, statusAfterReopen, type InvoiceStatus } from '../domain/invoice-status.js';
+import {
+  isOpenStatus,
+  statusAfterBalanceChange,
+  statusAfterReopen,
+  type InvoiceStatus,
+} from '../domain/invoice-status.js';
 import type { InvoiceBalanceChange } from '../../workflows/messages.js';
 import { recordEvent, type EventType } from '../events/outbox.js';
 
@@ -14,14 +19,21 @@ export class InvoiceNotFoundError extends Error {
 }
 
 export class InvoiceClosedError extends Error {
-  constructor(readonly invoiceId: string, readonly status: InvoiceStatus) {
+  constructor(
+    readonly invoiceId: string,
+    readonly status: InvoiceStatus,
+  ) {
     super(`invoice ${invoiceId} is ${status}: nothing more can be applied to it`);
     this.name = 'InvoiceClosedError';
   }
 }
 
 export class AmountExceedsOpenError extends Error {
-  constructor(readonly invoiceId: string, readonly amount: number, readonly openAmount: number) {
+  constructor(
+    readonly invoiceId: string,
+    readonly amount: number,
+    readonly openAmount: number,
+  ) {
     super(`amount ${amount} exceeds the open amount ${openAmount} of invoice ${invoiceId}`);
     this.name = 'AmountExceedsOpenError';
   }
@@ -91,14 +103,28 @@ export interface AppliedChange {
  */
 export async function applyToInvoice(
   em: EntityManager,
-  input: { invoiceId: string; amount: number; cause: InvoiceBalanceChange['cause']; source: string; cancellation?: boolean; actor?: string },
+  input: {
+    invoiceId: string;
+    amount: number;
+    cause: InvoiceBalanceChange['cause'];
+    source: string;
+    cancellation?: boolean;
+    actor?: string;
+  },
 ): Promise<AppliedChange> {
-  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw new RangeError(`amount must be a positive integer of minor units, got ${input.amount}`);
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+    throw new RangeError(`amount must be a positive integer of minor units, got ${input.amount}`);
   const invoice = await lockInvoice(em, input.invoiceId);
   if (!isOpenStatus(invoice.status)) throw new InvoiceClosedError(invoice.id, invoice.status);
   if (input.amount > invoice.openAmount) throw new AmountExceedsOpenError(invoice.id, input.amount, invoice.openAmount);
   const openAmount = invoice.openAmount - input.amount;
-  const status = statusAfterBalanceChange({ status: invoice.status, openAmount, overdue: invoice.overdueSince !== null, cause: input.cause, cancellation: input.cancellation ?? false });
+  const status = statusAfterBalanceChange({
+    status: invoice.status,
+    openAmount,
+    overdue: invoice.overdueSince !== null,
+    cause: input.cause,
+    cancellation: input.cancellation ?? false,
+  });
   await em.execute(
     `UPDATE invoice SET open_amount = ?, status = ?, credited_amount = credited_amount + ?,
             closed_at = CASE WHEN ? = 0 THEN now() ELSE closed_at END, version = version + 1, updated_at = now()
@@ -115,7 +141,11 @@ export async function applyToInvoice(
       entityId: invoice.id,
       customerId: invoice.customerId,
       actor: input.actor ?? null,
-      data: { number: invoice.number, total: { amount: invoice.totalAmount, currency: invoice.currency }, lastChange: { cause: input.cause, source: input.source, amount: input.amount } },
+      data: {
+        number: invoice.number,
+        total: { amount: invoice.totalAmount, currency: invoice.currency },
+        lastChange: { cause: input.cause, source: input.source, amount: input.amount },
+      },
     });
   }
   return appliedChange(invoice, { openAmount, status, cause: input.cause, source: input.source });
@@ -127,14 +157,28 @@ export async function applyToInvoice(
  * journal entry. An invoice since cancelled or written off is refused (`InvoiceClosedError`): that decision would
  * have to be undone first.
  */
-export async function reopenInvoice(em: EntityManager, input: { invoiceId: string; amount: number; source: string }): Promise<AppliedChange> {
-  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw new RangeError(`amount must be a positive integer of minor units, got ${input.amount}`);
+export async function reopenInvoice(
+  em: EntityManager,
+  input: { invoiceId: string; amount: number; source: string },
+): Promise<AppliedChange> {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+    throw new RangeError(`amount must be a positive integer of minor units, got ${input.amount}`);
   const invoice = await lockInvoice(em, input.invoiceId);
-  if (invoice.status === 'cancelled' || invoice.status === 'written_off') throw new InvoiceClosedError(invoice.id, invoice.status);
+  if (invoice.status === 'cancelled' || invoice.status === 'written_off')
+    throw new InvoiceClosedError(invoice.id, invoice.status);
   const openAmount = invoice.openAmount + input.amount;
-  if (openAmount > invoice.totalAmount) throw new RangeError(`reopening invoice ${invoice.id} by ${input.amount} exceeds its total ${invoice.totalAmount}`);
-  const status = statusAfterReopen({ status: invoice.status, openAmount, totalAmount: invoice.totalAmount, overdue: invoice.overdueSince !== null });
-  await em.execute('UPDATE invoice SET open_amount = ?, status = ?, closed_at = NULL, version = version + 1, updated_at = now() WHERE id = ?', [openAmount, status, invoice.id]);
+  if (openAmount > invoice.totalAmount)
+    throw new RangeError(`reopening invoice ${invoice.id} by ${input.amount} exceeds its total ${invoice.totalAmount}`);
+  const status = statusAfterReopen({
+    status: invoice.status,
+    openAmount,
+    totalAmount: invoice.totalAmount,
+    overdue: invoice.overdueSince !== null,
+  });
+  await em.execute(
+    'UPDATE invoice SET open_amount = ?, status = ?, closed_at = NULL, version = version + 1, updated_at = now() WHERE id = ?',
+    [openAmount, status, invoice.id],
+  );
   return appliedChange(invoice, { openAmount, status, cause: 'reversal', source: input.source });
 }
 
@@ -144,5 +188,12 @@ function appliedChange(
   change: { openAmount: number; status: InvoiceStatus; cause: AppliedChange['signal']['cause']; source: string },
 ): AppliedChange {
   const { openAmount, status, cause, source } = change;
-  return { invoiceId: invoice.id, customerId: invoice.customerId, currency: invoice.currency, openAmount, status, signal: { openAmount, cause, source, status } };
+  return {
+    invoiceId: invoice.id,
+    customerId: invoice.customerId,
+    currency: invoice.currency,
+    openAmount,
+    status,
+    signal: { openAmount, cause, source, status },
+  };
 }

@@ -47,7 +47,11 @@ export async function issueCreditNote(tx: EntityManager, request: CreditNoteRequ
     if (existing) return existing;
   }
   if (!isOpenStatus(invoice.status)) {
-    throw new InvoiceRequestError(409, [{ pointer: '/invoiceId', detail: `the invoice is ${invoice.status}` }], `Invoice ${invoice.number} is ${invoice.status}: nothing left to credit.`);
+    throw new InvoiceRequestError(
+      409,
+      [{ pointer: '/invoiceId', detail: `the invoice is ${invoice.status}` }],
+      `Invoice ${invoice.number} is ${invoice.status}: nothing left to credit.`,
+    );
   }
   const [credited] = await tx.execute<{ net: string | null; tax: string | null }[]>(
     'SELECT sum(net_amount) AS net, sum(tax_amount) AS tax FROM credit_note WHERE invoice_id = ?',
@@ -64,18 +68,30 @@ export async function issueCreditNote(tx: EntityManager, request: CreditNoteRequ
     );
   }
   if (request.amount && request.amount.currency !== invoice.currency) {
-    throw new InvoiceRequestError(422, [{ pointer: '/amount/currency', detail: `must be the invoice currency ${invoice.currency}` }], 'Currency mismatch.');
+    throw new InvoiceRequestError(
+      422,
+      [{ pointer: '/amount/currency', detail: `must be the invoice currency ${invoice.currency}` }],
+      'Currency mismatch.',
+    );
   }
   const amount = request.cancellation ? invoice.openAmount : (request.amount?.amount ?? invoice.openAmount);
   if (amount > invoice.openAmount) {
-    throw new InvoiceRequestError(422, [{ pointer: '/amount/amount', detail: `must not exceed the open amount ${invoice.openAmount}` }], `Invoice ${invoice.number} has only ${invoice.openAmount} open.`);
+    throw new InvoiceRequestError(
+      422,
+      [{ pointer: '/amount/amount', detail: `must not exceed the open amount ${invoice.openAmount}` }],
+      `Invoice ${invoice.number} has only ${invoice.openAmount} open.`,
+    );
   }
   const kind = request.cancellation ? 'cancellation' : amount === invoice.openAmount ? 'full' : 'partial';
   const id = request.id ?? randomUUID();
   const series = seriesFor('CN', request.today);
   const sequence = await nextInSeries(tx, series);
   const number = formatDocumentNumber(series, sequence);
-  const remaining = { subtotal: invoice.subtotalAmount - creditedNet, tax: invoice.taxAmount - creditedTax, currency: invoice.currency };
+  const remaining = {
+    subtotal: invoice.subtotalAmount - creditedNet,
+    tax: invoice.taxAmount - creditedTax,
+    currency: invoice.currency,
+  };
   const split = creditSplit(remaining, amount);
 
   const exactMirror = request.cancellation && invoice.creditedAmount === 0;
@@ -94,40 +110,123 @@ export async function issueCreditNote(tx: EntityManager, request: CreditNoteRequ
         sourceId: id,
         description: `Credit note ${number} on invoice ${invoice.number}: ${request.reason}`,
         lines: [
-          ...(split.net > 0 ? [{ account: 'revenue' as const, debit: split.net, credit: 0, currency: invoice.currency, memo: number }] : []),
-          ...(split.tax > 0 ? [{ account: 'tax_payable' as const, debit: split.tax, credit: 0, currency: invoice.currency, memo: number }] : []),
-          { account: 'accounts_receivable', customerId: invoice.customerId, debit: 0, credit: amount, currency: invoice.currency, memo: number },
+          ...(split.net > 0
+            ? [{ account: 'revenue' as const, debit: split.net, credit: 0, currency: invoice.currency, memo: number }]
+            : []),
+          ...(split.tax > 0
+            ? [
+                {
+                  account: 'tax_payable' as const,
+                  debit: split.tax,
+                  credit: 0,
+                  currency: invoice.currency,
+                  memo: number,
+                },
+              ]
+            : []),
+          {
+            account: 'accounts_receivable',
+            customerId: invoice.customerId,
+            debit: 0,
+            credit: amount,
+            currency: invoice.currency,
+            memo: number,
+          },
         ],
       });
   await tx.execute(
     `INSERT INTO credit_note (id, number, series, sequence_no, invoice_id, customer_id, currency, kind, reason, issue_date, net_amount, tax_amount, total_amount, entry_id, created_by)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [id, number, series, sequence, invoice.id, invoice.customerId, invoice.currency, kind, request.reason, request.today, split.net, split.tax, amount, posted.entryId, request.actor],
+    [
+      id,
+      number,
+      series,
+      sequence,
+      invoice.id,
+      invoice.customerId,
+      invoice.currency,
+      kind,
+      request.reason,
+      request.today,
+      split.net,
+      split.tax,
+      amount,
+      posted.entryId,
+      request.actor,
+    ],
   );
   // Credited to zero without any payment is a cancellation in substance, whichever route asked for it.
   const cancels = request.cancellation || (amount === invoice.openAmount && paid === 0);
-  const applied = await applyToInvoice(tx, { invoiceId: invoice.id, amount, cause: 'credit_note', source: `credit-note:${id}`, cancellation: cancels, actor: request.actor });
+  const applied = await applyToInvoice(tx, {
+    invoiceId: invoice.id,
+    amount,
+    cause: 'credit_note',
+    source: `credit-note:${id}`,
+    cancellation: cancels,
+    actor: request.actor,
+  });
   await recordEvent(tx, {
     type: 'credit_note.issued',
     entityType: 'credit_note',
     entityId: id,
     customerId: invoice.customerId,
     actor: request.actor,
-    data: { number, invoiceId: invoice.id, invoiceNumber: invoice.number, kind, reason: request.reason, net: split.net, tax: split.tax, total: { amount, currency: invoice.currency }, journalEntryId: posted.entryId },
+    data: {
+      number,
+      invoiceId: invoice.id,
+      invoiceNumber: invoice.number,
+      kind,
+      reason: request.reason,
+      net: split.net,
+      tax: split.tax,
+      total: { amount, currency: invoice.currency },
+      journalEntryId: posted.entryId,
+    },
   });
   return { id, number, kind, net: split.net, tax: split.tax, total: amount, entryId: posted.entryId, applied };
 }
 
 /** A credit note already issued under `id` (a retry of an approved one), shaped as when it was issued. */
 async function issuedNote(tx: EntityManager, id: string): Promise<IssuedCreditNote | undefined> {
-  const [row] = await tx.execute<{ number: string; kind: IssuedCreditNote['kind']; net_amount: string; tax_amount: string; total_amount: string; entry_id: string; invoice_id: string; customer_id: string; currency: string }[]>(
+  const [row] = await tx.execute<
+    {
+      number: string;
+      kind: IssuedCreditNote['kind'];
+      net_amount: string;
+      tax_amount: string;
+      total_amount: string;
+      entry_id: string;
+      invoice_id: string;
+      customer_id: string;
+      currency: string;
+    }[]
+  >(
     'SELECT number, kind, net_amount, tax_amount, total_amount, entry_id, invoice_id, customer_id, currency FROM credit_note WHERE id = ?',
     [id],
   );
   if (!row) return undefined;
-  const [invoice] = await tx.execute<{ status: string; open_amount: string }[]>('SELECT status, open_amount FROM invoice WHERE id = ?', [row.invoice_id]);
+  const [invoice] = await tx.execute<{ status: string; open_amount: string }[]>(
+    'SELECT status, open_amount FROM invoice WHERE id = ?',
+    [row.invoice_id],
+  );
   const status = invoice!.status as AppliedChange['status'];
   const openAmount = Number(invoice!.open_amount);
-  const applied: AppliedChange = { invoiceId: row.invoice_id, customerId: row.customer_id, currency: row.currency, openAmount, status, signal: { openAmount, cause: 'credit_note', source: `credit-note:${id}`, status } };
-  return { id, number: row.number, kind: row.kind, net: Number(row.net_amount), tax: Number(row.tax_amount), total: Number(row.total_amount), entryId: row.entry_id, applied };
+  const applied: AppliedChange = {
+    invoiceId: row.invoice_id,
+    customerId: row.customer_id,
+    currency: row.currency,
+    openAmount,
+    status,
+    signal: { openAmount, cause: 'credit_note', source: `credit-note:${id}`, status },
+  };
+  return {
+    id,
+    number: row.number,
+    kind: row.kind,
+    net: Number(row.net_amount),
+    tax: Number(row.tax_amount),
+    total: Number(row.total_amount),
+    entryId: row.entry_id,
+    applied,
+  };
 }

@@ -3,7 +3,14 @@
 // the same transaction (before taking the number), so a failed start rolls everything back and the number is unused.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { formatDocumentNumber, invoiceLineProblems, priceInvoice, seriesFor, type InvoiceLineInput, type InvoiceTotals } from '../domain/invoice.js';
+import {
+  formatDocumentNumber,
+  invoiceLineProblems,
+  priceInvoice,
+  seriesFor,
+  type InvoiceLineInput,
+  type InvoiceTotals,
+} from '../domain/invoice.js';
 import { isIsoDate } from '../domain/journal.js';
 import { DEFAULT_TERMS_CODE, scheduleFor, termsProblems, type PaymentTerms, type Schedule } from '../domain/terms.js';
 import { recordEvent } from '../events/outbox.js';
@@ -58,18 +65,33 @@ export interface CustomerFacts {
 }
 
 /** The payment terms template a request uses: its own, else the customer's, else the default. */
-export function termsCodeOf(request: Pick<IssueInvoiceRequest, 'terms'>, customer: Pick<CustomerFacts, 'terms_code'>): string {
+export function termsCodeOf(
+  request: Pick<IssueInvoiceRequest, 'terms'>,
+  customer: Pick<CustomerFacts, 'terms_code'>,
+): string {
   return request.terms ?? customer.terms_code ?? DEFAULT_TERMS_CODE;
 }
 
 /** Validates a request against the stored customer and terms; locks the customer row (FOR SHARE) until the caller's transaction ends. */
-export async function prepareInvoice(tx: EntityManager, request: IssueInvoiceRequest, context: { today: string; actor: string }): Promise<PreparedInvoice> {
+export async function prepareInvoice(
+  tx: EntityManager,
+  request: IssueInvoiceRequest,
+  context: { today: string; actor: string },
+): Promise<PreparedInvoice> {
   const [customer] = await tx.execute<CustomerFacts[]>(
     'SELECT id, currency, status, merged_into, terms_code FROM customer WHERE id = ? FOR SHARE',
     [request.customerId],
   );
-  if (!customer) throw new InvoiceRequestError(404, [{ pointer: '/customerId', detail: 'no customer has this id' }], `Customer ${request.customerId} does not exist.`);
-  const [template] = await tx.execute<{ terms: PaymentTerms }[]>('SELECT terms FROM payment_terms_template WHERE code = ?', [termsCodeOf(request, customer)]);
+  if (!customer)
+    throw new InvoiceRequestError(
+      404,
+      [{ pointer: '/customerId', detail: 'no customer has this id' }],
+      `Customer ${request.customerId} does not exist.`,
+    );
+  const [template] = await tx.execute<{ terms: PaymentTerms }[]>(
+    'SELECT terms FROM payment_terms_template WHERE code = ?',
+    [termsCodeOf(request, customer)],
+  );
   return checkInvoiceRequest(request, customer, template?.terms, context);
 }
 
@@ -85,30 +107,55 @@ export function checkInvoiceRequest(
 ): PreparedInvoice {
   if (customer.status === 'closed' || customer.merged_into) {
     const why = customer.merged_into ? `was merged into ${customer.merged_into}` : 'is closed';
-    throw new InvoiceRequestError(409, [{ pointer: '/customerId', detail: `the customer ${why}` }], `Customer ${customer.id} ${why}: no new invoices.`);
+    throw new InvoiceRequestError(
+      409,
+      [{ pointer: '/customerId', detail: `the customer ${why}` }],
+      `Customer ${customer.id} ${why}: no new invoices.`,
+    );
   }
   const problems = invoiceLineProblems(request.lines, customer.currency);
   const issueDate = request.issueDate ?? context.today;
-  if (request.issueDate !== undefined && !isIsoDate(request.issueDate)) problems.push({ pointer: '/issueDate', detail: 'must be a calendar date YYYY-MM-DD' });
-  if (request.dueDate !== undefined && !isIsoDate(request.dueDate)) problems.push({ pointer: '/dueDate', detail: 'must be a calendar date YYYY-MM-DD' });
-  else if (request.dueDate !== undefined && request.dueDate < issueDate) problems.push({ pointer: '/dueDate', detail: 'must not be before the issue date' });
+  if (request.issueDate !== undefined && !isIsoDate(request.issueDate))
+    problems.push({ pointer: '/issueDate', detail: 'must be a calendar date YYYY-MM-DD' });
+  if (request.dueDate !== undefined && !isIsoDate(request.dueDate))
+    problems.push({ pointer: '/dueDate', detail: 'must be a calendar date YYYY-MM-DD' });
+  else if (request.dueDate !== undefined && request.dueDate < issueDate)
+    problems.push({ pointer: '/dueDate', detail: 'must not be before the issue date' });
 
   const termsCode = termsCodeOf(request, customer);
   if (!template) problems.push({ pointer: '/terms', detail: `no payment terms template has code ${termsCode}` });
-  else if (termsProblems(template).length) problems.push({ pointer: '/terms', detail: `payment terms template ${termsCode} is not valid` });
+  else if (termsProblems(template).length)
+    problems.push({ pointer: '/terms', detail: `payment terms template ${termsCode} is not valid` });
   if (problems.length) throw new InvoiceRequestError(422, problems, 'The invoice cannot be issued as requested.');
 
   const totals = priceInvoice(request.lines, customer.currency);
-  if (totals.total <= 0) throw new InvoiceRequestError(422, [{ pointer: '/lines', detail: 'the invoice total must be greater than zero' }], 'An invoice must be for a positive amount.');
+  if (totals.total <= 0)
+    throw new InvoiceRequestError(
+      422,
+      [{ pointer: '/lines', detail: 'the invoice total must be greater than zero' }],
+      'An invoice must be for a positive amount.',
+    );
   const schedule = scheduleFor(template!, issueDate, { amount: totals.total, currency: customer.currency });
   // One invoice has one schedule: an explicit due date replaces the terms' schedule (one instalment due then). Terms
   // with several instalments cannot hold next to one due date, so that request is refused rather than half-applied.
   if (request.dueDate !== undefined && schedule.instalments.length > 1) {
-    throw new InvoiceRequestError(422, [{ pointer: '/dueDate', detail: `cannot be combined with the instalment terms ${termsCode}: leave it out or choose single-payment terms` }], 'The invoice cannot be issued as requested.');
+    throw new InvoiceRequestError(
+      422,
+      [
+        {
+          pointer: '/dueDate',
+          detail: `cannot be combined with the instalment terms ${termsCode}: leave it out or choose single-payment terms`,
+        },
+      ],
+      'The invoice cannot be issued as requested.',
+    );
   }
   const dueDate = request.dueDate ?? schedule.dueDate;
   // A discount window that would end after an explicit due date makes no sense: the offer ends with the due date.
-  const discount = schedule.discount && schedule.discount.deadline > dueDate ? { ...schedule.discount, deadline: dueDate } : schedule.discount;
+  const discount =
+    schedule.discount && schedule.discount.deadline > dueDate
+      ? { ...schedule.discount, deadline: dueDate }
+      : schedule.discount;
   return {
     id: randomUUID(),
     customerId: customer.id,
@@ -118,7 +165,13 @@ export function checkInvoiceRequest(
     termsCode,
     terms: template!,
     // Only an explicit due date replaces the (single) instalment's date; instalment terms keep each instalment's own.
-    schedule: { ...schedule, dueDate, discount, instalments: request.dueDate === undefined ? schedule.instalments : schedule.instalments.map((i) => ({ ...i, dueDate })) },
+    schedule: {
+      ...schedule,
+      dueDate,
+      discount,
+      instalments:
+        request.dueDate === undefined ? schedule.instalments : schedule.instalments.map((i) => ({ ...i, dueDate })),
+    },
     totals,
     externalRef: request.externalRef ?? null,
     createdBy: context.actor,
@@ -145,9 +198,20 @@ export async function insertInvoice(tx: EntityManager, invoice: PreparedInvoice)
     sourceId: invoice.id,
     description: `Invoice ${number}`,
     lines: [
-      { account: 'accounts_receivable', customerId: invoice.customerId, debit: totals.total, credit: 0, currency: invoice.currency, memo: number },
-      ...(totals.subtotal > 0 ? [{ account: 'revenue' as const, debit: 0, credit: totals.subtotal, currency: invoice.currency, memo: number }] : []),
-      ...(totals.tax > 0 ? [{ account: 'tax_payable' as const, debit: 0, credit: totals.tax, currency: invoice.currency, memo: number }] : []),
+      {
+        account: 'accounts_receivable',
+        customerId: invoice.customerId,
+        debit: totals.total,
+        credit: 0,
+        currency: invoice.currency,
+        memo: number,
+      },
+      ...(totals.subtotal > 0
+        ? [{ account: 'revenue' as const, debit: 0, credit: totals.subtotal, currency: invoice.currency, memo: number }]
+        : []),
+      ...(totals.tax > 0
+        ? [{ account: 'tax_payable' as const, debit: 0, credit: totals.tax, currency: invoice.currency, memo: number }]
+        : []),
     ],
   });
   const discount = invoice.schedule.discount;
@@ -157,15 +221,43 @@ export async function insertInvoice(tx: EntityManager, invoice: PreparedInvoice)
        issue_entry_id, created_by, credit_hold)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)`,
     [
-      invoice.id, number, series, sequence, invoice.customerId, invoice.currency, invoice.issueDate, invoice.dueDate, invoice.termsCode,
-      JSON.stringify(invoice.terms), JSON.stringify(invoice.schedule.instalments), totals.subtotal, totals.tax, totals.total, totals.total,
-      invoice.creditHold ? 'held' : 'issued', discount?.deadline ?? null, discount?.rateBp ?? null, discount?.amount.amount ?? null, invoice.externalRef,
-      posted.entryId, invoice.createdBy, invoice.creditHold ? JSON.stringify(invoice.creditHold) : null,
+      invoice.id,
+      number,
+      series,
+      sequence,
+      invoice.customerId,
+      invoice.currency,
+      invoice.issueDate,
+      invoice.dueDate,
+      invoice.termsCode,
+      JSON.stringify(invoice.terms),
+      JSON.stringify(invoice.schedule.instalments),
+      totals.subtotal,
+      totals.tax,
+      totals.total,
+      totals.total,
+      invoice.creditHold ? 'held' : 'issued',
+      discount?.deadline ?? null,
+      discount?.rateBp ?? null,
+      discount?.amount.amount ?? null,
+      invoice.externalRef,
+      posted.entryId,
+      invoice.createdBy,
+      invoice.creditHold ? JSON.stringify(invoice.creditHold) : null,
     ],
   );
   const values: unknown[] = [];
   const rows = totals.lines.map((line) => {
-    values.push(invoice.id, line.lineNo, line.description, line.quantityMilli, line.unitPrice, line.taxRatePpm, line.net, line.tax);
+    values.push(
+      invoice.id,
+      line.lineNo,
+      line.description,
+      line.quantityMilli,
+      line.unitPrice,
+      line.taxRatePpm,
+      line.net,
+      line.tax,
+    );
     return '(?, ?, ?, ?, ?, ?, ?, ?)';
   });
   await tx.execute(

@@ -31,8 +31,27 @@ export interface InvoiceDocument {
   version: number;
   createdAt: string;
   updatedAt: string;
-  lines: { lineNo: number; description: string; quantity: number; unitPrice: number; taxRate: string; net: number; tax: number }[];
-  creditNotes: { id: string; number: string; kind: string; reason: string; issueDate: string; net: number; tax: number; total: number; entryId: string; createdAt: string }[];
+  lines: {
+    lineNo: number;
+    description: string;
+    quantity: number;
+    unitPrice: number;
+    taxRate: string;
+    net: number;
+    tax: number;
+  }[];
+  creditNotes: {
+    id: string;
+    number: string;
+    kind: string;
+    reason: string;
+    issueDate: string;
+    net: number;
+    tax: number;
+    total: number;
+    entryId: string;
+    createdAt: string;
+  }[];
 }
 
 /** Columns of an invoice row as the list and the document read them (dates as YYYY-MM-DD text). */
@@ -44,7 +63,8 @@ export const INVOICE_COLUMNS = `i.id, i.number, i.series, i.customer_id, i.curre
 
 export type InvoiceRow = Record<string, unknown>;
 
-const iso = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string).toISOString());
+const iso = (value: unknown) =>
+  value === null || value === undefined ? null : new Date(value as string).toISOString();
 
 export function invoiceFromRow(row: InvoiceRow): Omit<InvoiceDocument, 'lines' | 'creditNotes'> {
   const currency = String(row.currency);
@@ -69,7 +89,11 @@ export function invoiceFromRow(row: InvoiceRow): Omit<InvoiceDocument, 'lines' |
     discount:
       row.discount_deadline === null
         ? null
-        : { deadline: String(row.discount_deadline), rateBp: Number(row.discount_rate_bp), amount: Number(row.discount_amount) },
+        : {
+            deadline: String(row.discount_deadline),
+            rateBp: Number(row.discount_rate_bp),
+            amount: Number(row.discount_amount),
+          },
     externalRef: (row.external_ref as string | null) ?? null,
     issueEntryId: String(row.issue_entry_id),
     sentAt: iso(row.sent_at),
@@ -83,7 +107,10 @@ export function invoiceFromRow(row: InvoiceRow): Omit<InvoiceDocument, 'lines' |
 }
 
 export async function readInvoice(em: EntityManager, invoiceId: string): Promise<InvoiceDocument | undefined> {
-  const [row] = await em.execute<InvoiceRow[]>(`SELECT ${INVOICE_COLUMNS} FROM invoice i JOIN customer c ON c.id = i.customer_id WHERE i.id = ?`, [invoiceId]);
+  const [row] = await em.execute<InvoiceRow[]>(
+    `SELECT ${INVOICE_COLUMNS} FROM invoice i JOIN customer c ON c.id = i.customer_id WHERE i.id = ?`,
+    [invoiceId],
+  );
   if (!row) return undefined;
   const [lines, creditNotes] = await Promise.all([
     em.execute<Record<string, string | number>[]>(

@@ -23,7 +23,12 @@ export async function trialBalance(em: EntityManager, asOf?: string): Promise<Ac
 }
 
 /** Balance of one account role for one customer (receivable: positive = owed to us; credit: negative = we owe). */
-export async function customerAccountBalance(em: EntityManager, customerId: string, role: AccountRole, currency: string): Promise<number> {
+export async function customerAccountBalance(
+  em: EntityManager,
+  customerId: string,
+  role: AccountRole,
+  currency: string,
+): Promise<number> {
   const [row] = await em.execute<{ balance: string | null }[]>(
     `SELECT sum(l.debit - l.credit) AS balance FROM journal_line l JOIN ledger_account a ON a.code = l.account_code
       WHERE l.customer_id = ? AND a.role = ? AND l.currency = ?`,

@@ -66,13 +66,25 @@ export async function checkLedger(em: EntityManager, mismatchLimit = 100): Promi
     const arControl = Number(r.ar);
     const openInvoices = Number(r.open);
     const customerCredit = Number(r.credit);
-    return { currency: r.currency.trim(), arControl, openInvoices, customerCredit, netReceivable: arControl - customerCredit, ok: arControl === openInvoices };
+    return {
+      currency: r.currency.trim(),
+      arControl,
+      openInvoices,
+      customerCredit,
+      netReceivable: arControl - customerCredit,
+      ok: arControl === openInvoices,
+    };
   });
   return {
     ok: currencies.every((c) => c.ok) && mismatches.length === 0 && unbalanced.length === 0,
     checkedAt: new Date().toISOString(),
     currencies,
-    customerMismatches: mismatches.map((m) => ({ customerId: m.customer_id, currency: m.currency.trim(), subLedger: Number(m.sub), openInvoices: Number(m.open) })),
+    customerMismatches: mismatches.map((m) => ({
+      customerId: m.customer_id,
+      currency: m.currency.trim(),
+      subLedger: Number(m.sub),
+      openInvoices: Number(m.open),
+    })),
     unbalancedEntries: unbalanced,
   };
 }
@@ -98,7 +110,13 @@ export interface CustomerLedgerLine {
 /** A customer's lines on one sub-ledger account in posting order, with the running balance per currency. */
 export async function customerLedger(
   em: EntityManager,
-  input: { customerId: string; accountCode: string; currency?: string; after?: [string, number, number]; limit: number },
+  input: {
+    customerId: string;
+    accountCode: string;
+    currency?: string;
+    after?: [string, number, number];
+    limit: number;
+  },
 ): Promise<CustomerLedgerLine[]> {
   const rows = await em.execute<Record<string, string | number | null>[]>(
     `SELECT * FROM (
@@ -110,7 +128,17 @@ export async function customerLedger(
      ) t
      WHERE (?::date IS NULL OR (effective_date::date, seq, line_id) > (?::date, ?::bigint, ?::bigint))
      ORDER BY effective_date, seq, line_id LIMIT ?`,
-    [input.customerId, input.accountCode, input.currency ?? null, input.currency ?? null, input.after?.[0] ?? null, input.after?.[0] ?? null, input.after?.[1] ?? null, input.after?.[2] ?? null, input.limit],
+    [
+      input.customerId,
+      input.accountCode,
+      input.currency ?? null,
+      input.currency ?? null,
+      input.after?.[0] ?? null,
+      input.after?.[0] ?? null,
+      input.after?.[1] ?? null,
+      input.after?.[2] ?? null,
+      input.limit,
+    ],
   );
   return rows.map((r) => ({
     lineId: Number(r.line_id),
@@ -141,7 +169,16 @@ export interface JournalEntryView {
   description: string | null;
   reversesEntryId: string | null;
   postedAt: string;
-  lines: { lineNo: number; accountCode: string; account: string; customerId: string | null; debit: number; credit: number; currency: string; memo: string | null }[];
+  lines: {
+    lineNo: number;
+    accountCode: string;
+    account: string;
+    customerId: string | null;
+    debit: number;
+    credit: number;
+    currency: string;
+    memo: string | null;
+  }[];
 }
 
 /** Entries in posting order, optionally of one source document and/or kind, with their lines. */
@@ -154,7 +191,16 @@ export async function journalEntries(
        FROM journal_entry
       WHERE (?::text IS NULL OR source_type = ?::text) AND (?::text IS NULL OR source_id = ?::text) AND (?::text IS NULL OR kind = ?::text)
         AND seq > ? ORDER BY seq LIMIT ?`,
-    [input.sourceType ?? null, input.sourceType ?? null, input.sourceId ?? null, input.sourceId ?? null, input.kind ?? null, input.kind ?? null, input.afterSeq ?? 0, input.limit],
+    [
+      input.sourceType ?? null,
+      input.sourceType ?? null,
+      input.sourceId ?? null,
+      input.sourceId ?? null,
+      input.kind ?? null,
+      input.kind ?? null,
+      input.afterSeq ?? 0,
+      input.limit,
+    ],
   );
   if (entries.length === 0) return [];
   const lines = await em.execute<Record<string, string | number | null>[]>(

@@ -31,7 +31,10 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 function inboxPage(messages: CaughtMail[]): string {
   const rows = [...messages]
     .reverse()
-    .map((m) => `<tr><td>${m.receivedAt.toISOString()}</td><td>${escapeHtml(m.to.join(', '))}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject)}</a></td></tr>`)
+    .map(
+      (m) =>
+        `<tr><td>${m.receivedAt.toISOString()}</td><td>${escapeHtml(m.to.join(', '))}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject)}</a></td></tr>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Mail catcher</title><style>body{font:14px system-ui;margin:2rem}table{border-collapse:collapse;width:100%}td,th{padding:.4rem;border-bottom:1px solid #ddd;text-align:left}</style></head>
@@ -40,7 +43,9 @@ function inboxPage(messages: CaughtMail[]): string {
 }
 
 function messagePage(m: CaughtMail): string {
-  const attachments = m.attachments.map((a) => `<li>${escapeHtml(a.filename)} (${a.contentType}, ${a.size} bytes)</li>`).join('');
+  const attachments = m.attachments
+    .map((a) => `<li>${escapeHtml(a.filename)} (${a.contentType}, ${a.size} bytes)</li>`)
+    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(m.subject)}</title>
 <style>body{font:14px system-ui;margin:2rem}iframe{width:100%;height:60vh;border:1px solid #ddd}pre{white-space:pre-wrap}</style></head>
 <body><p><a href="/">&larr; Inbox</a></p><h1>${escapeHtml(m.subject)}</h1>
@@ -49,7 +54,9 @@ ${attachments ? `<ul>${attachments}</ul>` : ''}
 <iframe sandbox title="HTML body" srcdoc="${escapeHtml(m.html)}"></iframe><h2>Text</h2><pre>${escapeHtml(m.text)}</pre></body></html>`;
 }
 
-export async function startMailCatcher(options: { smtpPort?: number; uiPort?: number; host?: string } = {}): Promise<MailCatcher> {
+export async function startMailCatcher(
+  options: { smtpPort?: number; uiPort?: number; host?: string } = {},
+): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
   const messages: CaughtMail[] = [];
   const waiters = new Set<() => void>();
@@ -69,7 +76,12 @@ export async function startMailCatcher(options: { smtpPort?: number; uiPort?: nu
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
-            attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? 'attachment', contentType: a.contentType, size: a.size, content: a.content })),
+            attachments: parsed.attachments.map((a) => ({
+              filename: a.filename ?? 'attachment',
+              contentType: a.contentType,
+              size: a.size,
+              content: a.content,
+            })),
             receivedAt: new Date(),
           });
           for (const wake of waiters) wake();
@@ -97,7 +109,16 @@ export async function startMailCatcher(options: { smtpPort?: number; uiPort?: nu
       if (req.url === '/' || req.url === '') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(inboxPage(messages));
       } else if (req.url === '/api/messages') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(messages.map(({ attachments, ...m }) => ({ ...m, attachments: attachments.map(({ content, ...a }) => a) }))));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify(
+              messages.map(({ attachments, ...m }) => ({
+                ...m,
+                attachments: attachments.map(({ content, ...a }) => a),
+              })),
+            ),
+          );
       } else if (message) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(messagePage(message));
       } else {
@@ -126,7 +147,11 @@ export async function startMailCatcher(options: { smtpPort?: number; uiPort?: nu
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching e-mail within ${timeoutMs} ms (received: ${messages.map((m) => m.subject).join(' | ') || 'none'})`));
+          reject(
+            new Error(
+              `no matching e-mail within ${timeoutMs} ms (received: ${messages.map((m) => m.subject).join(' | ') || 'none'})`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(check);
       });

@@ -15,19 +15,35 @@ interface PortalCopy {
   what: (data: Record<string, unknown>) => string;
 }
 
-const invoice: PortalCopy = { page: 'invoice', what: (d) => `Invoice ${String(d.number)} for ${String(d.total)}, due ${String(d.dueDate)}` };
-const dunning: PortalCopy = { page: 'pay', what: (d) => `A payment reminder: ${String(d.total)} is overdue on your account` };
+const invoice: PortalCopy = {
+  page: 'invoice',
+  what: (d) => `Invoice ${String(d.number)} for ${String(d.total)}, due ${String(d.dueDate)}`,
+};
+const dunning: PortalCopy = {
+  page: 'pay',
+  what: (d) => `A payment reminder: ${String(d.total)} is overdue on your account`,
+};
 
 /** The messages that carry a document, and where that document is in the portal. */
 const DOCUMENT_MESSAGES: Record<string, PortalCopy> = {
   'invoice-issued': invoice,
-  'invoice-reminder': { ...invoice, what: (d) => `A reminder that invoice ${String(d.number)} (${String(d.openAmount)} open) falls due on ${String(d.dueDate)}` },
-  'statement-email': { page: 'statements', what: (d) => `Your statement of account for ${String(d.from)} to ${String(d.to)}` },
+  'invoice-reminder': {
+    ...invoice,
+    what: (d) =>
+      `A reminder that invoice ${String(d.number)} (${String(d.openAmount)} open) falls due on ${String(d.dueDate)}`,
+  },
+  'statement-email': {
+    page: 'statements',
+    what: (d) => `Your statement of account for ${String(d.from)} to ${String(d.to)}`,
+  },
   'receipt-email': { page: 'payments', what: (d) => `The receipt for your payment of ${String(d.amount)}` },
   'dunning-reminder': dunning,
   'dunning-demand': { ...dunning, what: (d) => `A payment demand: ${String(d.total)} is overdue on your account` },
   'dunning-final-notice': { ...dunning, what: (d) => `A final notice: ${String(d.total)} is overdue on your account` },
-  'dunning-legal': { ...dunning, what: (d) => `Notice of legal collection: ${String(d.total)} is overdue on your account` },
+  'dunning-legal': {
+    ...dunning,
+    what: (d) => `Notice of legal collection: ${String(d.total)} is overdue on your account`,
+  },
 };
 
 export function isContactChannel(value: unknown): value is ContactChannel {
@@ -35,10 +51,19 @@ export function isContactChannel(value: unknown): value is ContactChannel {
 }
 
 /** The notice to send instead of `template` on `channel`, or undefined to send the message as written. */
-export function portalNoticeFor(template: string, channel: ContactChannel, data: Record<string, unknown>): Record<string, unknown> | undefined {
+export function portalNoticeFor(
+  template: string,
+  channel: ContactChannel,
+  data: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   const copy = DOCUMENT_MESSAGES[template];
   if (channel !== 'portal' || !copy) return undefined;
-  return { customerName: data.customerName, what: copy.what(data), page: copy.page, invoiceId: copy.page === 'invoice' ? data.invoiceId : null };
+  return {
+    customerName: data.customerName,
+    what: copy.what(data),
+    page: copy.page,
+    invoiceId: copy.page === 'invoice' ? data.invoiceId : null,
+  };
 }
 
 /** The templates whose documents stay in the portal for a `portal` customer (for the docs and tests). */

@@ -51,7 +51,9 @@ export function registerDatabaseMetrics(registry: Registry, orm: Orm, options: {
     async collect() {
       const rows = await orm.em
         .fork()
-        .execute<{ status: string; n: string }[]>(`SELECT status, count(*) AS n FROM webhook_delivery WHERE status IN ('pending', 'dead') GROUP BY status`)
+        .execute<{ status: string; n: string }[]>(
+          `SELECT status, count(*) AS n FROM webhook_delivery WHERE status IN ('pending', 'dead') GROUP BY status`,
+        )
         .catch(() => []);
       this.set({ status: 'pending' }, 0);
       this.set({ status: 'dead' }, 0);

@@ -13,7 +13,12 @@ export interface WorkerMetricsServer {
   close(): Promise<void>;
 }
 
-export async function startWorkerMetricsServer(options: { port: number; host?: string; orm: Orm; runtimeMetricsAddress: string | undefined }): Promise<WorkerMetricsServer> {
+export async function startWorkerMetricsServer(options: {
+  port: number;
+  host?: string;
+  orm: Orm;
+  runtimeMetricsAddress: string | undefined;
+}): Promise<WorkerMetricsServer> {
   const local = new Registry();
   collectDefaultMetrics({ register: local, prefix: 'ar_worker_' });
   registerDatabaseMetrics(local, options.orm, { backlog: false });
@@ -25,7 +30,9 @@ export async function startWorkerMetricsServer(options: { port: number; host?: s
     void (async () => {
       const parts = [await workerRegistry.metrics(), await local.metrics()];
       if (options.runtimeMetricsAddress) {
-        const core = await fetch(`http://${options.runtimeMetricsAddress}/metrics`, { signal: AbortSignal.timeout(5000) })
+        const core = await fetch(`http://${options.runtimeMetricsAddress}/metrics`, {
+          signal: AbortSignal.timeout(5000),
+        })
           .then((r) => r.text())
           .catch(() => '');
         parts.push(core);

@@ -13,7 +13,15 @@ import { recordEvent } from '../events/outbox.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey } from '../temporal/ids.js';
 import type { InvoiceBalanceChange } from '../../workflows/messages.js';
-import { allocationsOf, findPayment, lockInvoicesForAllocation, openInvoicesByNumber, openInvoicesOfCustomer, type PaymentRecord, type PaymentStatus } from './store.js';
+import {
+  allocationsOf,
+  findPayment,
+  lockInvoicesForAllocation,
+  openInvoicesByNumber,
+  openInvoicesOfCustomer,
+  type PaymentRecord,
+  type PaymentStatus,
+} from './store.js';
 
 export interface InvoiceSignal {
   invoiceId: string;
@@ -49,10 +57,26 @@ export function statusOf(payment: Pick<PaymentRecord, 'amount' | 'unappliedAmoun
 }
 
 /** The account that holds money of this payment not yet applied: credit of a known payer, else unapplied cash. */
-export function holdingLine(customerId: string | null, side: 'debit' | 'credit', amount: number, currency: string): JournalLineInput {
+export function holdingLine(
+  customerId: string | null,
+  side: 'debit' | 'credit',
+  amount: number,
+  currency: string,
+): JournalLineInput {
   return customerId
-    ? { account: 'customer_credit', customerId, debit: side === 'debit' ? amount : 0, credit: side === 'credit' ? amount : 0, currency }
-    : { account: 'unapplied_cash', debit: side === 'debit' ? amount : 0, credit: side === 'credit' ? amount : 0, currency };
+    ? {
+        account: 'customer_credit',
+        customerId,
+        debit: side === 'debit' ? amount : 0,
+        credit: side === 'credit' ? amount : 0,
+        currency,
+      }
+    : {
+        account: 'unapplied_cash',
+        debit: side === 'debit' ? amount : 0,
+        credit: side === 'credit' ? amount : 0,
+        currency,
+      };
 }
 
 /** The payer: the stated customer, else the customer of the first open invoice the remittance or reference names. */
@@ -63,7 +87,12 @@ async function identifyCustomer(em: EntityManager, payment: PaymentRecord, patte
   return first?.customerId ?? null;
 }
 
-async function resultOf(em: EntityManager, payment: PaymentRecord, alreadyApplied: boolean, unmatched: CashApplicationResult['unmatched'] = []): Promise<CashApplicationResult> {
+async function resultOf(
+  em: EntityManager,
+  payment: PaymentRecord,
+  alreadyApplied: boolean,
+  unmatched: CashApplicationResult['unmatched'] = [],
+): Promise<CashApplicationResult> {
   const allocations = await allocationsOf(em, [payment.id]);
   return {
     paymentId: payment.id,
@@ -72,7 +101,13 @@ async function resultOf(em: EntityManager, payment: PaymentRecord, alreadyApplie
     appliedAmount: payment.appliedAmount,
     unappliedAmount: payment.unappliedAmount,
     discountAmount: payment.discountAmount,
-    allocations: allocations.map((a) => ({ invoiceId: a.invoiceId, invoiceNumber: a.invoiceNumber, amount: a.amount, discount: a.discountAmount, rule: a.rule })),
+    allocations: allocations.map((a) => ({
+      invoiceId: a.invoiceId,
+      invoiceNumber: a.invoiceNumber,
+      amount: a.amount,
+      discount: a.discountAmount,
+      rule: a.rule,
+    })),
     unmatched,
     alreadyApplied,
   };
@@ -82,7 +117,10 @@ async function resultOf(em: EntityManager, payment: PaymentRecord, alreadyApplie
  * Applies a received payment once. Idempotent: the payment row is locked first, and a payment already applied returns
  * its stored result; every posting also carries its own journal key (`<workflowId>:alloc-<invoiceId>`, ...).
  */
-export async function applyPaymentCash(em: EntityManager, input: { paymentId: string; workflowId: string; match: MatchPolicy }): Promise<CashApplicationResult> {
+export async function applyPaymentCash(
+  em: EntityManager,
+  input: { paymentId: string; workflowId: string; match: MatchPolicy },
+): Promise<CashApplicationResult> {
   return em.transactional(async (tx) => {
     const payment = await findPayment(tx, input.paymentId, { lock: true });
     if (!payment) throw new PaymentNotFoundError(input.paymentId);
@@ -90,21 +128,49 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
 
     const receivedOn = dateOf(payment.receivedAt);
     const customerId = await identifyCustomer(tx, payment, input.match.referencePattern);
-    const named = [...payment.remittance.map((l) => l.invoiceNumber), ...findInvoiceNumbers(payment.reference, input.match.referencePattern)];
+    const named = [
+      ...payment.remittance.map((l) => l.invoiceNumber),
+      ...findInvoiceNumbers(payment.reference, input.match.referencePattern),
+    ];
     const invoices = customerId ? await openInvoicesOfCustomer(tx, customerId, payment.currency, named) : [];
-    const plan = matchPayment({ amount: payment.amount, currency: payment.currency, receivedOn, reference: payment.reference, remittance: payment.remittance }, invoices, input.match);
+    const plan = matchPayment(
+      {
+        amount: payment.amount,
+        currency: payment.currency,
+        receivedOn,
+        reference: payment.reference,
+        remittance: payment.remittance,
+      },
+      invoices,
+      input.match,
+    );
 
     let applied = 0;
     let discounts = 0;
     // Lock invoices in id order so two payments touching the same invoices never deadlock; `seq` keeps the order in
     // which the rules chose them (remittance first...), with a gap where a lock found the invoice already paid.
-    const ordered = plan.allocations.map((planned, index) => ({ planned, seq: index + 1 })).sort((a, b) => a.planned.invoiceId.localeCompare(b.planned.invoiceId));
-    const lockedInvoices = await lockInvoicesForAllocation(tx, ordered.map((o) => o.planned.invoiceId));
+    const ordered = plan.allocations
+      .map((planned, index) => ({ planned, seq: index + 1 }))
+      .sort((a, b) => a.planned.invoiceId.localeCompare(b.planned.invoiceId));
+    const lockedInvoices = await lockInvoicesForAllocation(
+      tx,
+      ordered.map((o) => o.planned.invoiceId),
+    );
     for (const { planned, seq } of ordered) {
       const locked = lockedInvoices.get(planned.invoiceId);
-      if (!locked || !isOpenStatus(locked.status as InvoiceStatus) || locked.openAmount === 0 || locked.customerId !== customerId) continue;
+      if (
+        !locked ||
+        !isOpenStatus(locked.status as InvoiceStatus) ||
+        locked.openAmount === 0 ||
+        locked.customerId !== customerId
+      )
+        continue;
       // Re-check under the lock: another payment may have paid part of it since the snapshot.
-      const { amount, discount } = settle({ ...locked, currency: payment.currency, issueDate: '', dueDate: '' }, planned.amount, receivedOn);
+      const { amount, discount } = settle(
+        { ...locked, currency: payment.currency, issueDate: '', dueDate: '' },
+        planned.amount,
+        receivedOn,
+      );
       if (amount + discount === 0) continue;
       const allocationKey = stepKey(input.workflowId, `alloc-${locked.id}`);
       const common = { effectiveDate: receivedOn, sourceType: 'payment', sourceId: payment.id };
@@ -119,11 +185,24 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
             description: `Payment ${payment.id} applied to ${locked.number} (${planned.rule})`,
             lines: [
               { account: 'cash', debit: amount, credit: 0, currency: payment.currency },
-              { account: 'accounts_receivable', customerId: locked.customerId, debit: 0, credit: amount, currency: payment.currency, memo: locked.number },
+              {
+                account: 'accounts_receivable',
+                customerId: locked.customerId,
+                debit: 0,
+                credit: amount,
+                currency: payment.currency,
+                memo: locked.number,
+              },
             ],
           })
         ).entryId;
-        await applyToInvoice(tx, { invoiceId: locked.id, amount, cause: 'payment', source: `payment:${payment.id}`, actor: 'system:cash-application' });
+        await applyToInvoice(tx, {
+          invoiceId: locked.id,
+          amount,
+          cause: 'payment',
+          source: `payment:${payment.id}`,
+          actor: 'system:cash-application',
+        });
       }
       if (discount > 0) {
         discountEntryId = (
@@ -134,17 +213,43 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
             description: `Early-payment discount on ${locked.number}, paid ${receivedOn} by ${locked.discountDeadline}`,
             lines: [
               { account: 'discounts_allowed', debit: discount, credit: 0, currency: payment.currency },
-              { account: 'accounts_receivable', customerId: locked.customerId, debit: 0, credit: discount, currency: payment.currency, memo: locked.number },
+              {
+                account: 'accounts_receivable',
+                customerId: locked.customerId,
+                debit: 0,
+                credit: discount,
+                currency: payment.currency,
+                memo: locked.number,
+              },
             ],
           })
         ).entryId;
-        await applyToInvoice(tx, { invoiceId: locked.id, amount: discount, cause: 'discount', source: `payment:${payment.id}`, actor: 'system:cash-application' });
+        await applyToInvoice(tx, {
+          invoiceId: locked.id,
+          amount: discount,
+          cause: 'discount',
+          source: `payment:${payment.id}`,
+          actor: 'system:cash-application',
+        });
       }
       await tx.execute(
         `INSERT INTO payment_allocation (id, payment_id, seq, invoice_id, customer_id, currency, amount, discount_amount, funded_from, rule,
                                          idempotency_key, entry_id, discount_entry_id, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'cash', ?, ?, ?, ?, 'system:cash-application')`,
-        [randomUUID(), payment.id, seq, locked.id, locked.customerId, payment.currency, amount, discount, planned.rule, allocationKey, entryId, discountEntryId],
+        [
+          randomUUID(),
+          payment.id,
+          seq,
+          locked.id,
+          locked.customerId,
+          payment.currency,
+          amount,
+          discount,
+          planned.rule,
+          allocationKey,
+          entryId,
+          discountEntryId,
+        ],
       );
       applied += amount;
       discounts += discount;
@@ -158,11 +263,23 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
         effectiveDate: receivedOn,
         sourceType: 'payment',
         sourceId: payment.id,
-        description: customerId ? `Payment ${payment.id}: excess held as customer credit` : `Payment ${payment.id}: payer unknown, held as unapplied cash`,
-        lines: [{ account: 'cash', debit: remainder, credit: 0, currency: payment.currency }, holdingLine(customerId, 'credit', remainder, payment.currency)],
+        description: customerId
+          ? `Payment ${payment.id}: excess held as customer credit`
+          : `Payment ${payment.id}: payer unknown, held as unapplied cash`,
+        lines: [
+          { account: 'cash', debit: remainder, credit: 0, currency: payment.currency },
+          holdingLine(customerId, 'credit', remainder, payment.currency),
+        ],
       });
     }
-    const updated: PaymentRecord = { ...payment, customerId, appliedAmount: applied, unappliedAmount: remainder, discountAmount: discounts, appliedAt: new Date() };
+    const updated: PaymentRecord = {
+      ...payment,
+      customerId,
+      appliedAmount: applied,
+      unappliedAmount: remainder,
+      discountAmount: discounts,
+      appliedAt: new Date(),
+    };
     updated.status = statusOf(updated);
     await tx.execute(
       `UPDATE payment SET customer_id = ?, status = ?, applied_amount = ?, unapplied_amount = ?, discount_amount = ?, applied_at = now(),
@@ -189,8 +306,14 @@ export async function applyPaymentCash(em: EntityManager, input: { paymentId: st
 }
 
 /** The balance-change signals for every invoice a payment touched, with each invoice's committed open amount. */
-export async function invoiceSignalsFor(em: EntityManager, paymentId: string, invoiceIds?: readonly string[]): Promise<InvoiceSignal[]> {
-  const rows = await em.execute<{ id: string; open_amount: string; status: InvoiceBalanceChange['status']; discount: string }[]>(
+export async function invoiceSignalsFor(
+  em: EntityManager,
+  paymentId: string,
+  invoiceIds?: readonly string[],
+): Promise<InvoiceSignal[]> {
+  const rows = await em.execute<
+    { id: string; open_amount: string; status: InvoiceBalanceChange['status']; discount: string }[]
+  >(
     `SELECT i.id, i.open_amount, i.status, sum(a.discount_amount) AS discount FROM payment_allocation a JOIN invoice i ON i.id = a.invoice_id
       WHERE a.payment_id = ? GROUP BY i.id, i.open_amount, i.status ORDER BY i.id`,
     [paymentId],
@@ -199,6 +322,11 @@ export async function invoiceSignalsFor(em: EntityManager, paymentId: string, in
     .filter((r) => !invoiceIds || invoiceIds.includes(r.id))
     .map((r) => ({
       invoiceId: r.id,
-      signal: { openAmount: Number(r.open_amount), cause: Number(r.discount) > 0 ? 'discount' : 'payment', source: `payment:${paymentId}`, status: r.status },
+      signal: {
+        openAmount: Number(r.open_amount),
+        cause: Number(r.discount) > 0 ? 'discount' : 'payment',
+        source: `payment:${paymentId}`,
+        status: r.status,
+      },
     }));
 }

@@ -44,7 +44,8 @@ interface Row {
   created_at: Date;
 }
 
-const COLUMNS = 'id, customer_id, provider, provider_ref, method, amount, currency, invoice_ids::text[] AS invoice_ids, status, failure_reason, payment_id, created_at';
+const COLUMNS =
+  'id, customer_id, provider, provider_ref, method, amount, currency, invoice_ids::text[] AS invoice_ids, status, failure_reason, payment_id, created_at';
 const toRecord = (r: Row): GatewayPaymentRecord => ({
   id: r.id,
   customerId: r.customer_id,
@@ -87,12 +88,23 @@ export async function ownOpenInvoices(em: EntityManager, customerId: string, ids
     [customerId, `{${ids.join(',')}}`],
   );
   ids.forEach((id, n) => {
-    if (!rows.some((r) => r.id === id)) throw new GatewayPaymentRefusal(404, `/invoiceIds/${n}`, `Invoice ${id} does not exist.`);
+    if (!rows.some((r) => r.id === id))
+      throw new GatewayPaymentRefusal(404, `/invoiceIds/${n}`, `Invoice ${id} does not exist.`);
   });
   for (const row of rows) {
-    if (!isOpenStatus(row.status) || Number(row.open_amount) === 0) throw new GatewayPaymentRefusal(409, `/invoiceIds/${ids.indexOf(row.id)}`, `Invoice ${row.number} is ${row.status}; nothing to pay.`);
+    if (!isOpenStatus(row.status) || Number(row.open_amount) === 0)
+      throw new GatewayPaymentRefusal(
+        409,
+        `/invoiceIds/${ids.indexOf(row.id)}`,
+        `Invoice ${row.number} is ${row.status}; nothing to pay.`,
+      );
   }
-  if (new Set(rows.map((r) => r.currency)).size > 1) throw new GatewayPaymentRefusal(422, '/invoiceIds', 'The invoices are in different currencies; pay them separately.');
+  if (new Set(rows.map((r) => r.currency)).size > 1)
+    throw new GatewayPaymentRefusal(
+      422,
+      '/invoiceIds',
+      'The invoices are in different currencies; pay them separately.',
+    );
   return rows;
 }
 
@@ -104,7 +116,8 @@ export async function startGatewayPayment(
   const invoices = await ownOpenInvoices(em, input.customerId, input.invoiceIds);
   const amount = invoices.reduce((sum, i) => sum + Number(i.open_amount), 0);
   const currency = invoices[0]!.currency.trim();
-  if (input.method === 'ach_debit' && currency !== 'USD') throw new GatewayPaymentRefusal(422, '/method', 'ACH bank debit is only available for USD invoices.');
+  if (input.method === 'ach_debit' && currency !== 'USD')
+    throw new GatewayPaymentRefusal(422, '/method', 'ACH bank debit is only available for USD invoices.');
   const id = randomUUID();
   const intent = await gateway.createIntent({
     amount,
@@ -118,18 +131,45 @@ export async function startGatewayPayment(
   const [row] = await em.execute<Row[]>(
     `INSERT INTO gateway_payment (id, customer_id, provider, provider_ref, method, amount, currency, invoice_ids, status, created_by)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid[], ?, ?) RETURNING ${COLUMNS}`,
-    [id, input.customerId, gateway.provider, intent.providerRef, input.method, amount, currency, `{${invoices.map((i) => i.id).join(',')}}`, intent.status === 'succeeded' ? 'processing' : intent.status, input.by],
+    [
+      id,
+      input.customerId,
+      gateway.provider,
+      intent.providerRef,
+      input.method,
+      amount,
+      currency,
+      `{${invoices.map((i) => i.id).join(',')}}`,
+      intent.status === 'succeeded' ? 'processing' : intent.status,
+      input.by,
+    ],
   );
   return { payment: toRecord(row!), clientSecret: intent.clientSecret };
 }
 
-export async function findGatewayPayment(em: EntityManager, id: string, customerId: string): Promise<GatewayPaymentRecord | undefined> {
-  const [row] = await em.execute<Row[]>(`SELECT ${COLUMNS} FROM gateway_payment WHERE id = ? AND customer_id = ?`, [id, customerId]);
+export async function findGatewayPayment(
+  em: EntityManager,
+  id: string,
+  customerId: string,
+): Promise<GatewayPaymentRecord | undefined> {
+  const [row] = await em.execute<Row[]>(`SELECT ${COLUMNS} FROM gateway_payment WHERE id = ? AND customer_id = ?`, [
+    id,
+    customerId,
+  ]);
   return row ? toRecord(row) : undefined;
 }
 
-export async function gatewayPaymentsOf(em: EntityManager, customerId: string, limit = 100): Promise<GatewayPaymentRecord[]> {
-  return (await em.execute<Row[]>(`SELECT ${COLUMNS} FROM gateway_payment WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, [customerId, limit])).map(toRecord);
+export async function gatewayPaymentsOf(
+  em: EntityManager,
+  customerId: string,
+  limit = 100,
+): Promise<GatewayPaymentRecord[]> {
+  return (
+    await em.execute<Row[]>(
+      `SELECT ${COLUMNS} FROM gateway_payment WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [customerId, limit],
+    )
+  ).map(toRecord);
 }
 
 export interface ConfirmDeps {
@@ -141,20 +181,45 @@ export interface ConfirmDeps {
 export type EventHandling =
   | { result: 'duplicate' | 'ignored' | 'unknown_intent' }
   | { result: 'updated'; payment: GatewayPaymentRecord }
-  | { result: 'paid'; payment: GatewayPaymentRecord; paymentId: string; receipt: { customerId: string; to: string; customerName: string; amount: number; currency: string; invoiceNumbers: string[] } };
+  | {
+      result: 'paid';
+      payment: GatewayPaymentRecord;
+      paymentId: string;
+      receipt: {
+        customerId: string;
+        to: string;
+        customerName: string;
+        amount: number;
+        currency: string;
+        invoiceNumbers: string[];
+      };
+    };
 
 /** Applies one verified gateway event, exactly once per event id. */
-export async function handleGatewayEvent(deps: ConfirmDeps, provider: string, event: GatewayEvent): Promise<EventHandling> {
+export async function handleGatewayEvent(
+  deps: ConfirmDeps,
+  provider: string,
+  event: GatewayEvent,
+): Promise<EventHandling> {
   const handled = await deps.em.transactional(async (tx): Promise<EventHandling> => {
-    const fresh = await tx.execute<unknown[]>(`INSERT INTO gateway_event (provider, event_id, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING event_id`, [provider, event.id, event.type]);
+    const fresh = await tx.execute<unknown[]>(
+      `INSERT INTO gateway_event (provider, event_id, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING event_id`,
+      [provider, event.id, event.type],
+    );
     if (fresh.length === 0) return { result: 'duplicate' };
     if (event.outcome === 'ignored' || !event.providerRef) return { result: 'ignored' };
-    const [row] = await tx.execute<Row[]>(`SELECT ${COLUMNS} FROM gateway_payment WHERE provider = ? AND provider_ref = ? FOR UPDATE`, [provider, event.providerRef]);
+    const [row] = await tx.execute<Row[]>(
+      `SELECT ${COLUMNS} FROM gateway_payment WHERE provider = ? AND provider_ref = ? FOR UPDATE`,
+      [provider, event.providerRef],
+    );
     if (!row) return { result: 'unknown_intent' };
     const current = toRecord(row);
     if (current.status === 'succeeded') return { result: 'duplicate' };
     if (event.outcome !== 'succeeded') {
-      const [updated] = await tx.execute<Row[]>(`UPDATE gateway_payment SET status = ?, failure_reason = ?, updated_at = now() WHERE id = ? RETURNING ${COLUMNS}`, [event.outcome, event.failureReason, current.id]);
+      const [updated] = await tx.execute<Row[]>(
+        `UPDATE gateway_payment SET status = ?, failure_reason = ?, updated_at = now() WHERE id = ? RETURNING ${COLUMNS}`,
+        [event.outcome, event.failureReason, current.id],
+      );
       return { result: 'updated', payment: toRecord(updated!) };
     }
     const amount = event.amountReceived ?? current.amount;
@@ -186,18 +251,41 @@ export async function handleGatewayEvent(deps: ConfirmDeps, provider: string, ev
       sourceKey: `${provider}:${current.providerRef}`,
     });
     if (!inserted) return { result: 'duplicate' };
-    await recordWorkflowStart(tx, workflowStarts.cashApplication(deps.temporal, { paymentId, customerId: current.customerId, receivedAt, policy: deps.cashApplication }));
-    const [updated] = await tx.execute<Row[]>(`UPDATE gateway_payment SET status = 'succeeded', payment_id = ?, updated_at = now() WHERE id = ? RETURNING ${COLUMNS}`, [paymentId, current.id]);
-    const [customer] = await tx.execute<{ email: string; name: string }[]>('SELECT email, coalesce(display_name, legal_name) AS name FROM customer WHERE id = ?', [current.customerId]);
+    await recordWorkflowStart(
+      tx,
+      workflowStarts.cashApplication(deps.temporal, {
+        paymentId,
+        customerId: current.customerId,
+        receivedAt,
+        policy: deps.cashApplication,
+      }),
+    );
+    const [updated] = await tx.execute<Row[]>(
+      `UPDATE gateway_payment SET status = 'succeeded', payment_id = ?, updated_at = now() WHERE id = ? RETURNING ${COLUMNS}`,
+      [paymentId, current.id],
+    );
+    const [customer] = await tx.execute<{ email: string; name: string }[]>(
+      'SELECT email, coalesce(display_name, legal_name) AS name FROM customer WHERE id = ?',
+      [current.customerId],
+    );
     return {
       result: 'paid',
       payment: toRecord(updated!),
       paymentId,
-      receipt: { customerId: current.customerId, to: customer!.email, customerName: customer!.name, amount, currency: current.currency, invoiceNumbers: invoices.map((i) => i.number) },
+      receipt: {
+        customerId: current.customerId,
+        to: customer!.email,
+        customerName: customer!.name,
+        amount,
+        currency: current.currency,
+        invoiceNumbers: invoices.map((i) => i.number),
+      },
     };
   });
-  if (handled.result === 'paid') await startRecorded(deps.em, deps.temporal.client, [workflowIds.payment(handled.paymentId)]);
+  if (handled.result === 'paid')
+    await startRecorded(deps.em, deps.temporal.client, [workflowIds.payment(handled.paymentId)]);
   return handled;
 }
 
-export const receiptAmount = (r: { amount: number; currency: string }) => formatMoney({ amount: r.amount, currency: r.currency });
+export const receiptAmount = (r: { amount: number; currency: string }) =>
+  formatMoney({ amount: r.amount, currency: r.currency });

@@ -7,7 +7,9 @@ import type { SignalDefinition } from '@temporalio/common';
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; code?: number; message?: string; cause?: { code?: number } };
   // Over a NativeConnection (activity context) the client may surface the raw gRPC NOT_FOUND (code 5).
-  return e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5 || /not found/i.test(e?.message ?? '');
+  return (
+    e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5 || /not found/i.test(e?.message ?? '')
+  );
 }
 
 export async function signalIfRunning<Args extends unknown[]>(

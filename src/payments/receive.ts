@@ -6,7 +6,10 @@ import type { PaymentRecord } from './store.js';
 import { accountHash, sealCounterparty } from '../bank/sealed-accounts.js';
 
 /** What a new payment is stored with: the received facts of a `PaymentRecord`; everything else starts empty. */
-export type NewPayment = Pick<PaymentRecord, 'id' | 'customerId' | 'amount' | 'currency' | 'method' | 'receivedAt' | 'reference' | 'remittance' | 'createdBy'> &
+export type NewPayment = Pick<
+  PaymentRecord,
+  'id' | 'customerId' | 'amount' | 'currency' | 'method' | 'receivedAt' | 'reference' | 'remittance' | 'createdBy'
+> &
   Partial<Pick<PaymentRecord, 'source' | 'counterparty'>> & {
     /** Dedupe key of the bank entry that created it: a second insert with the same key is skipped. */
     sourceKey?: string;

@@ -28,17 +28,28 @@ export interface NamedInvoice {
 type Payment = Pick<PaymentRecord, 'currency' | 'customerId' | 'remittance' | 'appliedAt' | 'unappliedAmount'>;
 
 /** Why a line got nothing, in the words a clerk reads. */
-function shortfall(payment: Payment, invoiceNumber: string, invoice: NamedInvoice | undefined, applied: number): string {
+function shortfall(
+  payment: Payment,
+  invoiceNumber: string,
+  invoice: NamedInvoice | undefined,
+  applied: number,
+): string {
   if (!invoice) return `no invoice numbered ${invoiceNumber}`;
-  if (invoice.currency !== payment.currency) return `invoice ${invoice.number} is in ${invoice.currency}, the payment in ${payment.currency}`;
-  if (payment.customerId && invoice.customerId !== payment.customerId) return `invoice ${invoice.number} belongs to another customer than the payer`;
+  if (invoice.currency !== payment.currency)
+    return `invoice ${invoice.number} is in ${invoice.currency}, the payment in ${payment.currency}`;
+  if (payment.customerId && invoice.customerId !== payment.customerId)
+    return `invoice ${invoice.number} belongs to another customer than the payer`;
   if (applied > 0) return `only ${applied} was open on ${invoice.number} (or left of the payment)`;
   if (!isOpenStatus(invoice.status)) return `invoice ${invoice.number} was already ${invoice.status}`;
   return `nothing of the payment was left for ${invoice.number}`;
 }
 
 /** Pure: one outcome per remittance line, in the order the payer wrote them. */
-export function remittanceOutcomes(payment: Payment, allocations: readonly Pick<AllocationRecord, 'invoiceNumber' | 'amount' | 'rule'>[], invoices: readonly NamedInvoice[]): RemittanceOutcome[] {
+export function remittanceOutcomes(
+  payment: Payment,
+  allocations: readonly Pick<AllocationRecord, 'invoiceNumber' | 'amount' | 'rule'>[],
+  invoices: readonly NamedInvoice[],
+): RemittanceOutcome[] {
   const byNumber = new Map(invoices.map((i) => [i.number.toUpperCase(), i]));
   const seen = new Set<string>();
   return payment.remittance.map((line) => {
@@ -46,20 +57,46 @@ export function remittanceOutcomes(payment: Payment, allocations: readonly Pick<
     const stated = { amount: line.amount, currency: line.currency ?? payment.currency };
     const first = !seen.has(key);
     seen.add(key);
-    if (!payment.appliedAt) return { invoiceNumber: line.invoiceNumber, stated, applied: 0, outcome: 'pending', detail: null };
+    if (!payment.appliedAt)
+      return { invoiceNumber: line.invoiceNumber, stated, applied: 0, outcome: 'pending', detail: null };
     if (stated.currency !== payment.currency) {
-      return { invoiceNumber: line.invoiceNumber, stated, applied: 0, outcome: 'not_applied', detail: `the line is in ${stated.currency}, the payment in ${payment.currency}` };
+      return {
+        invoiceNumber: line.invoiceNumber,
+        stated,
+        applied: 0,
+        outcome: 'not_applied',
+        detail: `the line is in ${stated.currency}, the payment in ${payment.currency}`,
+      };
     }
-    if (!first) return { invoiceNumber: line.invoiceNumber, stated, applied: 0, outcome: 'not_applied', detail: 'names the same invoice as an earlier line' };
-    const applied = allocations.filter((a) => a.rule === 'remittance' && a.invoiceNumber.toUpperCase() === key).reduce((sum, a) => sum + a.amount, 0);
-    if (applied >= line.amount) return { invoiceNumber: line.invoiceNumber, stated, applied, outcome: 'applied', detail: null };
+    if (!first)
+      return {
+        invoiceNumber: line.invoiceNumber,
+        stated,
+        applied: 0,
+        outcome: 'not_applied',
+        detail: 'names the same invoice as an earlier line',
+      };
+    const applied = allocations
+      .filter((a) => a.rule === 'remittance' && a.invoiceNumber.toUpperCase() === key)
+      .reduce((sum, a) => sum + a.amount, 0);
+    if (applied >= line.amount)
+      return { invoiceNumber: line.invoiceNumber, stated, applied, outcome: 'applied', detail: null };
     const detail = shortfall(payment, line.invoiceNumber, byNumber.get(key), applied);
-    return { invoiceNumber: line.invoiceNumber, stated, applied, outcome: applied > 0 ? 'partly_applied' : 'not_applied', detail };
+    return {
+      invoiceNumber: line.invoiceNumber,
+      stated,
+      applied,
+      outcome: applied > 0 ? 'partly_applied' : 'not_applied',
+      detail,
+    };
   });
 }
 
 /** The invoices a payment's remittance names (any status, any currency), for the reasons above. */
-export async function invoicesNamedBy(em: EntityManager, payment: Pick<PaymentRecord, 'remittance'>): Promise<NamedInvoice[]> {
+export async function invoicesNamedBy(
+  em: EntityManager,
+  payment: Pick<PaymentRecord, 'remittance'>,
+): Promise<NamedInvoice[]> {
   const numbers = [...new Set(payment.remittance.map((l) => l.invoiceNumber.toUpperCase()))];
   if (numbers.length === 0) return [];
   const rows = await em.execute<{ number: string; customer_id: string; currency: string; status: InvoiceStatus }[]>(

@@ -19,7 +19,14 @@ export interface ResearchTaskResult {
 
 export async function createResearchTask(
   em: EntityManager,
-  input: { paymentId: string; workflowId: string; uniqueKey: string; sla: string; now: Date; unmatched: { invoiceNumber: string; reason: string }[] },
+  input: {
+    paymentId: string;
+    workflowId: string;
+    uniqueKey: string;
+    sla: string;
+    now: Date;
+    unmatched: { invoiceNumber: string; reason: string }[];
+  },
 ): Promise<ResearchTaskResult> {
   return em.transactional(async (tx) => {
     const payment = await findPayment(tx, input.paymentId, { lock: true });
@@ -52,13 +59,18 @@ export async function createResearchTask(
       ],
     );
     if (inserted.length) return { taskId: inserted[0]!.id, created: true };
-    const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM task WHERE unique_key = ?', [input.uniqueKey]);
+    const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM task WHERE unique_key = ?', [
+      input.uniqueKey,
+    ]);
     return { taskId: existing?.id ?? null, created: false };
   });
 }
 
 /** Completes the open research task of a payment once its money has been applied (idempotent). */
-export async function completeResearchTask(em: EntityManager, input: { uniqueKey: string; outcome: Record<string, unknown> }): Promise<boolean> {
+export async function completeResearchTask(
+  em: EntityManager,
+  input: { uniqueKey: string; outcome: Record<string, unknown> },
+): Promise<boolean> {
   const rows = await em.execute<unknown[]>(
     `UPDATE task SET status = 'completed', outcome = ?, completed_at = now() WHERE unique_key = ? AND status IN ('open', 'claimed') RETURNING id`,
     [JSON.stringify(input.outcome), input.uniqueKey],

@@ -35,12 +35,20 @@ export interface PaymentReversal {
   invoices: ReopenedInvoice[];
 }
 
-export async function reversePayment(em: EntityManager, input: { paymentId: string; reason: string; reversedOn: string; actor: string }): Promise<PaymentReversal> {
+export async function reversePayment(
+  em: EntityManager,
+  input: { paymentId: string; reason: string; reversedOn: string; actor: string },
+): Promise<PaymentReversal> {
   return em.transactional(async (tx) => {
     const payment = await findPayment(tx, input.paymentId, { lock: true });
     if (!payment) throw new PaymentNotFoundError(input.paymentId);
     if (payment.status === 'reversed') throw new ReversalRefusedError(409, '/', 'the payment was reversed already');
-    if (!payment.appliedAt) throw new ReversalRefusedError(409, '/', 'the payment is still being applied; reverse it once its application has finished');
+    if (!payment.appliedAt)
+      throw new ReversalRefusedError(
+        409,
+        '/',
+        'the payment is still being applied; reverse it once its application has finished',
+      );
     const source = `payment:${payment.id}:reversal`;
 
     // Every entry the payment posted, oldest first; reversing all of them takes back exactly what it did.
@@ -50,25 +58,34 @@ export async function reversePayment(em: EntityManager, input: { paymentId: stri
       [payment.id],
     );
     for (const entry of entries) {
-      await reverseJournalEntry(tx, { entryId: entry.id, idempotencyKey: `payment-${payment.id}:reversal:${entry.id}`, effectiveDate: input.reversedOn, description: `Payment ${payment.id} reversed: ${input.reason}` });
+      await reverseJournalEntry(tx, {
+        entryId: entry.id,
+        idempotencyKey: `payment-${payment.id}:reversal:${entry.id}`,
+        effectiveDate: input.reversedOn,
+        description: `Payment ${payment.id} reversed: ${input.reason}`,
+      });
     }
 
     // What each invoice had from the payment (cash, credit and discount alike) goes back onto it, in id order (locks).
     const perInvoice = new Map<string, number>();
-    for (const a of await allocationsOf(tx, [payment.id])) perInvoice.set(a.invoiceId, (perInvoice.get(a.invoiceId) ?? 0) + a.amount + a.discountAmount);
+    for (const a of await allocationsOf(tx, [payment.id]))
+      perInvoice.set(a.invoiceId, (perInvoice.get(a.invoiceId) ?? 0) + a.amount + a.discountAmount);
     const changes: AppliedChange[] = [];
     for (const [invoiceId, amount] of [...perInvoice].sort(([a], [b]) => a.localeCompare(b))) {
       if (amount === 0) continue;
       try {
         changes.push(await reopenInvoice(tx, { invoiceId, amount, source }));
       } catch (error) {
-        if (error instanceof InvoiceClosedError) throw new ReversalRefusedError(409, '/', `invoice ${invoiceId} is ${error.status} since; undo that first`);
+        if (error instanceof InvoiceClosedError)
+          throw new ReversalRefusedError(409, '/', `invoice ${invoiceId} is ${error.status} since; undo that first`);
         throw error;
       }
     }
     const invoices = await reopenedRows(tx, changes);
 
-    await tx.execute(`UPDATE payment SET status = 'reversed', version = version + 1, updated_at = now() WHERE id = ?`, [payment.id]);
+    await tx.execute(`UPDATE payment SET status = 'reversed', version = version + 1, updated_at = now() WHERE id = ?`, [
+      payment.id,
+    ]);
     await recordEvent(tx, {
       type: 'payment.reversed',
       entityType: 'payment',
@@ -79,16 +96,30 @@ export async function reversePayment(em: EntityManager, input: { paymentId: stri
         reason: input.reason,
         reversedOn: input.reversedOn,
         amount: { amount: payment.amount, currency: payment.currency },
-        invoices: invoices.map((i) => ({ id: i.invoiceId, number: i.number, openAmount: { amount: i.openAmount, currency: i.currency }, status: i.status })),
+        invoices: invoices.map((i) => ({
+          id: i.invoiceId,
+          number: i.number,
+          openAmount: { amount: i.openAmount, currency: i.currency },
+          status: i.status,
+        })),
       },
     });
-    return { paymentId: payment.id, customerId: payment.customerId, reversedOn: input.reversedOn, reason: input.reason, reversedEntries: entries.length, invoices };
+    return {
+      paymentId: payment.id,
+      customerId: payment.customerId,
+      reversedOn: input.reversedOn,
+      reason: input.reason,
+      reversedEntries: entries.length,
+      invoices,
+    };
   });
 }
 
 async function reopenedRows(tx: EntityManager, changes: readonly AppliedChange[]): Promise<ReopenedInvoice[]> {
   if (changes.length === 0) return [];
-  const rows = await tx.execute<{ id: string; number: string; total_amount: string; due_date: string; instalments: AgeableInvoice['instalments'] }[]>(
+  const rows = await tx.execute<
+    { id: string; number: string; total_amount: string; due_date: string; instalments: AgeableInvoice['instalments'] }[]
+  >(
     `SELECT id, number, total_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, instalments FROM invoice WHERE id = ANY (?::uuid[])`,
     [`{${changes.map((c) => c.invoiceId).join(',')}}`],
   );

@@ -73,7 +73,11 @@ export function toPaymentRecord(row: Row): PaymentRecord {
     discountAmount: Number(row.discount_amount),
     source: row.source as PaymentRecord['source'],
     bankStatementId: (row.bank_statement_id as string | null) ?? null,
-    counterparty: openCounterparty((typeof row.counterparty === 'string' ? JSON.parse(row.counterparty) : row.counterparty) as PaymentRecord['counterparty']),
+    counterparty: openCounterparty(
+      (typeof row.counterparty === 'string'
+        ? JSON.parse(row.counterparty)
+        : row.counterparty) as PaymentRecord['counterparty'],
+    ),
     appliedAt: row.applied_at ? new Date(row.applied_at as string) : null,
     createdBy: String(row.created_by),
     createdAt: new Date(row.created_at as string),
@@ -102,7 +106,11 @@ function toAllocationRecord(row: Row): AllocationRecord {
   };
 }
 
-export async function findPayment(em: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<PaymentRecord | undefined> {
+export async function findPayment(
+  em: EntityManager,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<PaymentRecord | undefined> {
   const [row] = await em.execute<Row[]>(`SELECT * FROM payment WHERE id = ?${options.lock ? ' FOR UPDATE' : ''}`, [id]);
   return row ? toPaymentRecord(row) : undefined;
 }
@@ -131,14 +139,19 @@ function toOpenInvoice(row: Row): OpenInvoice {
     dueDate: String(row.due_date),
     openAmount: Number(row.open_amount),
     discountDeadline: (row.discount_deadline as string | null) ?? null,
-    discountAmount: row.discount_amount === null || row.discount_amount === undefined ? null : Number(row.discount_amount),
+    discountAmount:
+      row.discount_amount === null || row.discount_amount === undefined ? null : Number(row.discount_amount),
     // Amount and oldest-first rules never pay a disputed invoice; only the payer's own remittance or reference may.
     autoMatch: row.status !== 'disputed',
   };
 }
 
 /** Open invoices with these numbers (any customer), in the currency, in the order the numbers were given. */
-export async function openInvoicesByNumber(em: EntityManager, numbers: readonly string[], currency: string): Promise<OpenInvoice[]> {
+export async function openInvoicesByNumber(
+  em: EntityManager,
+  numbers: readonly string[],
+  currency: string,
+): Promise<OpenInvoice[]> {
   const wanted = [...new Set(numbers.map((n) => n.toUpperCase()))];
   if (wanted.length === 0) return [];
   const rows = await em.execute<Row[]>(
@@ -153,7 +166,13 @@ export async function openInvoicesByNumber(em: EntityManager, numbers: readonly 
  * A customer's open invoices in one currency that cash application may choose from: the oldest `limit` by due date
  * (the amount and oldest-first rules only ever look at the oldest ones) plus every invoice named explicitly.
  */
-export async function openInvoicesOfCustomer(em: EntityManager, customerId: string, currency: string, named: readonly string[], limit = 1000): Promise<OpenInvoice[]> {
+export async function openInvoicesOfCustomer(
+  em: EntityManager,
+  customerId: string,
+  currency: string,
+  named: readonly string[],
+  limit = 1000,
+): Promise<OpenInvoice[]> {
   const rows = await em.execute<Row[]>(
     `SELECT ${OPEN_INVOICE_COLUMNS} FROM invoice WHERE customer_id = ? AND currency = ? AND ${OPEN} ORDER BY due_date, id LIMIT ?`,
     [customerId, currency, limit],
@@ -180,7 +199,10 @@ export interface LockedForAllocation {
  * Row-locks the invoices a payment is about to pay, in one statement and in id order (rows are locked as the sorted
  * scan returns them), so two payments touching the same invoices always lock in the same order and never deadlock.
  */
-export async function lockInvoicesForAllocation(em: EntityManager, ids: readonly string[]): Promise<Map<string, LockedForAllocation>> {
+export async function lockInvoicesForAllocation(
+  em: EntityManager,
+  ids: readonly string[],
+): Promise<Map<string, LockedForAllocation>> {
   if (ids.length === 0) return new Map();
   const rows = await em.execute<Row[]>(
     `SELECT id, number, customer_id, status, open_amount, to_char(discount_deadline, 'YYYY-MM-DD') AS discount_deadline, discount_amount
@@ -197,7 +219,8 @@ export async function lockInvoicesForAllocation(em: EntityManager, ids: readonly
         status: String(r.status),
         openAmount: Number(r.open_amount),
         discountDeadline: (r.discount_deadline as string | null) ?? null,
-        discountAmount: r.discount_amount === null || r.discount_amount === undefined ? null : Number(r.discount_amount),
+        discountAmount:
+          r.discount_amount === null || r.discount_amount === undefined ? null : Number(r.discount_amount),
       },
     ]),
   );

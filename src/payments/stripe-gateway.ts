@@ -22,10 +22,20 @@ const OUTCOMES: Record<string, GatewayEvent['outcome']> = {
   'payment_intent.canceled': 'canceled',
 };
 
-export function createStripeGateway(config: { secretKey: string; webhookSecret: string; apiUrl?: string }): PaymentGateway {
+export function createStripeGateway(config: {
+  secretKey: string;
+  webhookSecret: string;
+  apiUrl?: string;
+}): PaymentGateway {
   const api = config.apiUrl ? new URL(config.apiUrl) : undefined;
   const stripe = new Stripe(config.secretKey, {
-    ...(api ? { host: api.hostname, port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)), protocol: api.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    ...(api
+      ? {
+          host: api.hostname,
+          port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)),
+          protocol: api.protocol.replace(':', '') as 'http' | 'https',
+        }
+      : {}),
     maxNetworkRetries: 2,
     timeout: 20_000,
   });
@@ -57,7 +67,16 @@ export function createStripeGateway(config: { secretKey: string; webhookSecret: 
         throw new WebhookSignatureError((error as Error).message);
       }
       const outcome = OUTCOMES[event.type] ?? 'ignored';
-      if (outcome === 'ignored') return { id: event.id, type: event.type, outcome, providerRef: null, amountReceived: null, currency: null, failureReason: null };
+      if (outcome === 'ignored')
+        return {
+          id: event.id,
+          type: event.type,
+          outcome,
+          providerRef: null,
+          amountReceived: null,
+          currency: null,
+          failureReason: null,
+        };
       const intent = event.data.object as Stripe.PaymentIntent;
       return {
         id: event.id,

@@ -17,7 +17,11 @@ export interface PortalSummary {
 
 const OPEN = `status IN ('issued', 'sent', 'due', 'overdue', 'partially_paid', 'disputed')`;
 
-export async function portalSummary(em: EntityManager, customerId: string, today: string): Promise<PortalSummary | undefined> {
+export async function portalSummary(
+  em: EntityManager,
+  customerId: string,
+  today: string,
+): Promise<PortalSummary | undefined> {
   const [customer] = await em.execute<{ id: string; name: string; currency: string; status: string }[]>(
     'SELECT id, coalesce(display_name, legal_name) AS name, currency, status FROM customer WHERE id = ?',
     [customerId],
@@ -41,7 +45,9 @@ export async function portalSummary(em: EntityManager, customerId: string, today
     overdue: Number(totals!.overdue),
     overdueCount: Number(totals!.overdue_count),
     openCount: Number(totals!.open_count),
-    nextDue: next ? { invoiceId: next.id, number: next.number, dueDate: next.due_date, amount: Number(next.open_amount) } : null,
+    nextDue: next
+      ? { invoiceId: next.id, number: next.number, dueDate: next.due_date, amount: Number(next.open_amount) }
+      : null,
   };
 }
 
@@ -57,8 +63,24 @@ export interface PortalInvoiceRow {
   overdue: boolean;
 }
 
-export async function portalInvoices(em: EntityManager, customerId: string, today: string, filter: { open?: boolean } = {}): Promise<PortalInvoiceRow[]> {
-  const rows = await em.execute<{ id: string; number: string; issue_date: string; due_date: string; status: string; currency: string; total_amount: string; open_amount: string }[]>(
+export async function portalInvoices(
+  em: EntityManager,
+  customerId: string,
+  today: string,
+  filter: { open?: boolean } = {},
+): Promise<PortalInvoiceRow[]> {
+  const rows = await em.execute<
+    {
+      id: string;
+      number: string;
+      issue_date: string;
+      due_date: string;
+      status: string;
+      currency: string;
+      total_amount: string;
+      open_amount: string;
+    }[]
+  >(
     `SELECT id, number, to_char(issue_date, 'YYYY-MM-DD') AS issue_date, to_char(due_date, 'YYYY-MM-DD') AS due_date, status, currency, total_amount, open_amount
        FROM invoice WHERE customer_id = ? AND status <> 'cancelled' ${filter.open ? `AND ${OPEN} AND open_amount > 0` : ''}
       ORDER BY issue_date DESC, number DESC LIMIT 500`,
@@ -73,17 +95,25 @@ export async function portalInvoices(em: EntityManager, customerId: string, toda
     currency: r.currency.trim(),
     total: Number(r.total_amount),
     open: Number(r.open_amount),
-    overdue: Number(r.open_amount) > 0 && r.due_date < today && !['paid', 'written_off', 'cancelled'].includes(r.status),
+    overdue:
+      Number(r.open_amount) > 0 && r.due_date < today && !['paid', 'written_off', 'cancelled'].includes(r.status),
   }));
 }
 
-export async function portalInvoice(em: EntityManager, customerId: string, invoiceId: string): Promise<InvoiceDocument | undefined> {
+export async function portalInvoice(
+  em: EntityManager,
+  customerId: string,
+  invoiceId: string,
+): Promise<InvoiceDocument | undefined> {
   const invoice = await readInvoice(em, invoiceId);
   return invoice && invoice.customerId === customerId ? invoice : undefined;
 }
 
 export async function portalPayments(em: EntityManager, customerId: string): Promise<PaymentRecord[]> {
-  const rows = await em.execute<{ id: string }[]>('SELECT id FROM payment WHERE customer_id = ? ORDER BY received_at DESC, id DESC LIMIT 200', [customerId]);
+  const rows = await em.execute<{ id: string }[]>(
+    'SELECT id FROM payment WHERE customer_id = ? ORDER BY received_at DESC, id DESC LIMIT 200',
+    [customerId],
+  );
   const out: PaymentRecord[] = [];
   for (const row of rows) {
     const payment = await findPayment(em, row.id);
@@ -92,7 +122,11 @@ export async function portalPayments(em: EntityManager, customerId: string): Pro
   return out;
 }
 
-export async function portalPayment(em: EntityManager, customerId: string, paymentId: string): Promise<{ payment: PaymentRecord; allocations: AllocationRecord[] } | undefined> {
+export async function portalPayment(
+  em: EntityManager,
+  customerId: string,
+  paymentId: string,
+): Promise<{ payment: PaymentRecord; allocations: AllocationRecord[] } | undefined> {
   const payment = await findPayment(em, paymentId);
   if (!payment || payment.customerId !== customerId) return undefined;
   return { payment, allocations: await allocationsOf(em, [payment.id]) };
@@ -102,7 +136,11 @@ export async function portalDocuments(em: EntityManager, customerId: string): Pr
   return listDocuments(em, { customerId, limit: 200 });
 }
 
-export async function portalDocument(em: EntityManager, customerId: string, documentId: string): Promise<StoredDocument | undefined> {
+export async function portalDocument(
+  em: EntityManager,
+  customerId: string,
+  documentId: string,
+): Promise<StoredDocument | undefined> {
   const document = await findDocument(em, documentId);
   return document && document.customerId === customerId ? document : undefined;
 }
@@ -115,7 +153,14 @@ export async function portalDisputes(em: EntityManager, customerId: string): Pro
   return rows.map(disputeFromRow);
 }
 
-export async function portalDispute(em: EntityManager, customerId: string, disputeId: string): Promise<DisputeRecord | undefined> {
-  const [row] = await em.execute<Record<string, unknown>[]>(`SELECT ${DISPUTE_COLUMNS} FROM dispute d JOIN invoice i ON i.id = d.invoice_id WHERE d.id = ? AND d.customer_id = ?`, [disputeId, customerId]);
+export async function portalDispute(
+  em: EntityManager,
+  customerId: string,
+  disputeId: string,
+): Promise<DisputeRecord | undefined> {
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    `SELECT ${DISPUTE_COLUMNS} FROM dispute d JOIN invoice i ON i.id = d.invoice_id WHERE d.id = ? AND d.customer_id = ?`,
+    [disputeId, customerId],
+  );
   return row ? disputeFromRow(row) : undefined;
 }

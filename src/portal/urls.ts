@@ -34,7 +34,8 @@ export type StaffPage = keyof typeof STAFF_PAGES;
 
 function id(params: Record<string, unknown>, name: string): string {
   const value = params[name];
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`portal link: ${name} is required (got ${JSON.stringify(value)})`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new Error(`portal link: ${name} is required (got ${JSON.stringify(value)})`);
   return encodeURIComponent(value);
 }
 
@@ -44,7 +45,8 @@ export function isPortalPage(page: string): page is PortalPage {
 
 /** The path of a portal page (`/portal/...`); an unknown page name or a missing id throws, so no dead link is built. */
 export function portalPath(page: string, params: Record<string, unknown> = {}): string {
-  if (!isPortalPage(page)) throw new Error(`portal link: there is no portal page "${page}" (pages: ${Object.keys(PAGES).join(', ')})`);
+  if (!isPortalPage(page))
+    throw new Error(`portal link: there is no portal page "${page}" (pages: ${Object.keys(PAGES).join(', ')})`);
   return PAGES[page](params);
 }
 
@@ -72,7 +74,8 @@ const ORIGIN = 'http://portal.invalid';
  */
 export function returnPath(next: unknown): string {
   const fallback = PAGES.overview();
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || /[\\\s\u0000-\u001f]/.test(next)) return fallback;
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || /[\\\s\u0000-\u001f]/.test(next))
+    return fallback;
   let url: URL;
   try {
     url = new URL(next, ORIGIN);

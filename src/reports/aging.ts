@@ -57,18 +57,24 @@ export interface AgingReport {
  * movements dated after the as-of date. Both bucket an item by comparing its basis date with the first date of each
  * bucket (bucketStartDates, constants of the statement) rather than computing its age per bucket.
  */
-export function agingSql(query: AgingQuery, options: { rewind: boolean } = { rewind: true }): { text: string; values: unknown[] } {
+export function agingSql(
+  query: AgingQuery,
+  options: { rewind: boolean } = { rewind: true },
+): { text: string; values: unknown[] } {
   const values: unknown[] = [query.asOf];
   const param = (value: unknown) => {
     values.push(value);
     return `$${values.length}`;
   };
   // The first start is the as-of date itself ($1, which the rewind also uses).
-  const starts = bucketStartDates(query.asOf, query.bounds).map((date, i) => (i === 0 ? '$1::date' : `${param(date)}::date`));
+  const starts = bucketStartDates(query.asOf, query.bounds).map((date, i) =>
+    i === 0 ? '$1::date' : `${param(date)}::date`,
+  );
   const filters: string[] = [];
   if (query.customerId) filters.push(`o.customer_id = ${param(query.customerId)}::uuid`);
   if (query.currency) filters.push(`o.currency = ${param(query.currency)}`);
-  if (query.segment) filters.push(`o.customer_id IN (SELECT id FROM customer WHERE risk_segment = ${param(query.segment)})`);
+  if (query.segment)
+    filters.push(`o.customer_id IN (SELECT id FROM customer WHERE risk_segment = ${param(query.segment)})`);
   if (query.receivableOnly) filters.push(`o.item_type <> 'credit'`);
   const where = filters.length ? `AND ${filters.join(' AND ')}` : '';
   // Invoices age from their due (or issue) date; credits and other items from their posting date.
@@ -76,7 +82,11 @@ export function agingSql(query: AgingQuery, options: { rewind: boolean } = { rew
   const basisDate = `CASE WHEN o.item_type = 'invoice' THEN coalesce(${invoiceDate}, o.opened_on) ELSE o.opened_on END`;
   // Bucket i holds basis dates in [starts[i], starts[i - 1]): each sum compares the item's date with constants.
   const range = (i: number) =>
-    i === 0 ? `d >= ${starts[0]}` : i < starts.length ? `d < ${starts[i - 1]} AND d >= ${starts[i]}` : `d < ${starts[i - 1]}`;
+    i === 0
+      ? `d >= ${starts[0]}`
+      : i < starts.length
+        ? `d < ${starts[i - 1]} AND d >= ${starts[i]}`
+        : `d < ${starts[i - 1]}`;
   const pivot = agingBuckets(query.bounds)
     .map((_, i) => `coalesce(sum(amount) FILTER (WHERE ${range(i)}), 0)::bigint AS b${i}`)
     .join(', ');
@@ -172,7 +182,10 @@ export async function withReportSession<T>(em: EntityManager, run: (client: pg.P
  * (today's report, a date in the future), else the rewind through the movements (a past date). Same snapshot as the
  * statement that follows, so a posting committed in between cannot slip through.
  */
-export async function planAging(client: pg.PoolClient, query: AgingQuery): Promise<{ text: string; values: unknown[]; rewind: boolean }> {
+export async function planAging(
+  client: pg.PoolClient,
+  query: AgingQuery,
+): Promise<{ text: string; values: unknown[]; rewind: boolean }> {
   const { rows } = await client.query<{ later: boolean }>(
     'SELECT EXISTS (SELECT 1 FROM ar_item_movement WHERE effective_date > $1::date) AS later',
     [query.asOf],
@@ -194,7 +207,14 @@ export async function agingReport(em: EntityManager, query: AgingQuery): Promise
     const row = toCustomerRow(raw, buckets.length);
     let currency = currencies.get(row.currency);
     if (!currency) {
-      currency = { currency: row.currency, buckets: new Array<number>(buckets.length).fill(0), total: 0, receivable: 0, credits: 0, customers: [] };
+      currency = {
+        currency: row.currency,
+        buckets: new Array<number>(buckets.length).fill(0),
+        total: 0,
+        receivable: 0,
+        credits: 0,
+        customers: [],
+      };
       currencies.set(row.currency, currency);
     }
     row.buckets.forEach((amount, i) => (currency.buckets[i]! += amount));
@@ -213,7 +233,11 @@ export async function agingReport(em: EntityManager, query: AgingQuery): Promise
  * over it feeds the batches (DECLARE ... FETCH). The connection goes back to the pool when the iteration ends or is
  * abandoned (a client that disconnects mid-download); the transaction is rolled back, so nothing stays.
  */
-export async function* streamAgingRows(em: EntityManager, query: AgingQuery, batchSize = 1000): AsyncGenerator<AgingCustomerRow> {
+export async function* streamAgingRows(
+  em: EntityManager,
+  query: AgingQuery,
+  batchSize = 1000,
+): AsyncGenerator<AgingCustomerRow> {
   const bucketCount = agingBuckets(query.bounds).length;
   const client = await (await nativePool(em)).connect();
   let failed = false;
@@ -222,7 +246,9 @@ export async function* streamAgingRows(em: EntityManager, query: AgingQuery, bat
     await client.query(REPORT_SESSION_SQL.replace(' READ ONLY', ''));
     const { text, values } = await planAging(client, query);
     await client.query(`CREATE TEMP TABLE aging_rows ON COMMIT DROP AS ${text}`, values);
-    await client.query('DECLARE aging_cursor NO SCROLL CURSOR FOR SELECT * FROM aging_rows ORDER BY currency, customer_name, customer_id');
+    await client.query(
+      'DECLARE aging_cursor NO SCROLL CURSOR FOR SELECT * FROM aging_rows ORDER BY currency, customer_name, customer_id',
+    );
     for (;;) {
       const { rows } = await client.query<Row>(`FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM aging_cursor`);
       if (rows.length === 0) break;

@@ -75,7 +75,10 @@ interface SalesRow {
  * start to `to`, split at `from`: gross credit sales (issued invoices), reductions (credit notes, cancellations) and
  * write-offs (net of reversed write-offs).
  */
-async function salesByMonth(em: EntityManager, input: { from: string; to: string; since: string; currency?: string }): Promise<SalesRow[]> {
+async function salesByMonth(
+  em: EntityManager,
+  input: { from: string; to: string; since: string; currency?: string },
+): Promise<SalesRow[]> {
   const pool = await nativePool(em);
   const { rows } = await pool.query<Row>(
     `SELECT currency, to_char(date_trunc('month', effective_date), 'YYYY-MM') AS month, effective_date >= $2::date AS in_period,
@@ -105,7 +108,8 @@ async function tableExists(em: EntityManager, table: string): Promise<boolean> {
 
 /** Disputes opened and resolved in the period by category, with the average days from opening to resolution. */
 export async function disputeKpis(em: EntityManager, period: { from: string; to: string }): Promise<DisputeKpis> {
-  const method = 'opened: opened_at in period; resolved: resolved_at in period (status resolved); days: resolved_at - opened_at, averaged over those resolved';
+  const method =
+    'opened: opened_at in period; resolved: resolved_at in period (status resolved); days: resolved_at - opened_at, averaged over those resolved';
   if (!(await tableExists(em, 'dispute'))) return { available: false, method, period, byCategory: [] };
   const rows = await em.execute<Row[]>(
     `SELECT category,
@@ -132,8 +136,10 @@ export async function disputeKpis(em: EntityManager, period: { from: string; to:
 
 /** Promises to pay resolved in the period: kept versus broken, counts and amounts per currency. */
 export async function promiseKpis(em: EntityManager, period: { from: string; to: string }): Promise<PromiseKpis> {
-  const method = 'promises resolved (resolved_at) in the period with status kept or broken; kept rate = kept / (kept + broken) x 100';
-  if (!(await tableExists(em, 'promise_to_pay'))) return { available: false, method, period, kept: 0, broken: 0, keptRate: null, amounts: [] };
+  const method =
+    'promises resolved (resolved_at) in the period with status kept or broken; kept rate = kept / (kept + broken) x 100';
+  if (!(await tableExists(em, 'promise_to_pay')))
+    return { available: false, method, period, kept: 0, broken: 0, keptRate: null, amounts: [] };
   const rows = await em.execute<Row[]>(
     `SELECT currency, count(*) FILTER (WHERE status = 'kept') AS kept, count(*) FILTER (WHERE status = 'broken') AS broken,
             coalesce(sum(amount) FILTER (WHERE status = 'kept'), 0) AS kept_amount, coalesce(sum(amount) FILTER (WHERE status = 'broken'), 0) AS broken_amount
@@ -151,12 +157,19 @@ export async function promiseKpis(em: EntityManager, period: { from: string; to:
     kept,
     broken,
     keptRate: kept + broken === 0 ? null : Math.round((kept / (kept + broken)) * 10_000) / 100,
-    amounts: rows.map((r) => ({ currency: String(r.currency).trim(), kept: num(r.kept_amount), broken: num(r.broken_amount) })),
+    amounts: rows.map((r) => ({
+      currency: String(r.currency).trim(),
+      kept: num(r.kept_amount),
+      broken: num(r.broken_amount),
+    })),
   };
 }
 
 /** Every KPI for the period, per currency (all currencies with receivables, or the one asked for). */
-export async function kpiReport(em: EntityManager, input: { from: string; to: string; currency?: string }): Promise<KpiReport> {
+export async function kpiReport(
+  em: EntityManager,
+  input: { from: string; to: string; currency?: string },
+): Promise<KpiReport> {
   const months = monthsBack(input.to, COUNT_BACK_MONTHS);
   const since = months.at(-1)!.from < input.from ? months.at(-1)!.from : input.from;
   const [beginning, ending, sales, aging, disputes, promises] = await Promise.all([
@@ -174,7 +187,10 @@ export async function kpiReport(em: EntityManager, input: { from: string; to: st
     const own = sales.filter((s) => s.currency === currency);
     const inPeriod = own.filter((s) => s.inPeriod);
     const agingOf = aging.currencies.find((c) => c.currency === currency);
-    const monthlySales = months.map((m) => ({ ...m, sales: own.filter((s) => s.month === m.from.slice(0, 7)).reduce((sum, s) => sum + s.sales, 0) }));
+    const monthlySales = months.map((m) => ({
+      ...m,
+      sales: own.filter((s) => s.month === m.from.slice(0, 7)).reduce((sum, s) => sum + s.sales, 0),
+    }));
     const inputs: KpiInputs = {
       currency,
       from: input.from,

@@ -16,7 +16,10 @@ export interface OpenItem {
   amount: number;
 }
 
-export async function customerOpenItems(em: EntityManager, input: { customerId: string; asOf: string; currency?: string }): Promise<OpenItem[]> {
+export async function customerOpenItems(
+  em: EntityManager,
+  input: { customerId: string; asOf: string; currency?: string },
+): Promise<OpenItem[]> {
   const rows = await em.execute<Record<string, unknown>[]>(
     `WITH later AS (
        SELECT m.item_id, sum(m.amount) AS amount

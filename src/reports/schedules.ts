@@ -25,13 +25,29 @@ function definitions(taskQueue: string): ScheduleOptions[] {
     {
       scheduleId: ids.kpiSnapshot,
       spec: { calendars: [{ dayOfMonth: 1, hour: 2, minute: 0 }] },
-      action: { type: 'startWorkflow', workflowType: 'kpiSnapshotWorkflow', workflowId: `${ids.kpiSnapshot}-run`, taskQueue, args: [{}] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'kpiSnapshotWorkflow',
+        workflowId: `${ids.kpiSnapshot}-run`,
+        taskQueue,
+        args: [{}],
+      },
       policies,
     },
     {
       scheduleId: ids.statementRun,
-      spec: { calendars: [{ hour: 6, minute: 0, dayOfMonth: { start: 1, end: 31 }, month: { start: 'JANUARY', end: 'DECEMBER' } }] },
-      action: { type: 'startWorkflow', workflowType: 'statementRunWorkflow', workflowId: `${ids.statementRun}-run`, taskQueue, args: [{}] },
+      spec: {
+        calendars: [
+          { hour: 6, minute: 0, dayOfMonth: { start: 1, end: 31 }, month: { start: 'JANUARY', end: 'DECEMBER' } },
+        ],
+      },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'statementRunWorkflow',
+        workflowId: `${ids.statementRun}-run`,
+        taskQueue,
+        args: [{}],
+      },
       policies,
     },
   ];
@@ -44,7 +60,8 @@ export async function ensureReportSchedules(client: Client, taskQueue: string): 
     try {
       await client.schedule.create(options);
     } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning) && (error as Error)?.name !== 'ScheduleAlreadyRunning') throw error;
+      if (!(error instanceof ScheduleAlreadyRunning) && (error as Error)?.name !== 'ScheduleAlreadyRunning')
+        throw error;
       await client.schedule.getHandle(options.scheduleId).update((previous) => ({
         ...previous,
         spec: options.spec,

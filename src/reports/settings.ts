@@ -6,9 +6,13 @@ export interface ReportSettings {
   paymentInstructions: string | undefined;
 }
 
-export function reportSettings(env: Record<string, string | undefined> = process.env, nodeEnv = env.NODE_ENV): ReportSettings {
+export function reportSettings(
+  env: Record<string, string | undefined> = process.env,
+  nodeEnv = env.NODE_ENV,
+): ReportSettings {
   const raw = env.REPORT_SCHEDULES;
-  if (raw !== undefined && raw !== '' && raw !== 'true' && raw !== 'false') throw new Error(`invalid configuration: REPORT_SCHEDULES must be true or false, got "${raw}"`);
+  if (raw !== undefined && raw !== '' && raw !== 'true' && raw !== 'false')
+    throw new Error(`invalid configuration: REPORT_SCHEDULES must be true or false, got "${raw}"`);
   return {
     schedules: raw === undefined || raw === '' ? nodeEnv !== 'test' : raw === 'true',
     paymentInstructions: env.PAYMENT_INSTRUCTIONS || undefined,

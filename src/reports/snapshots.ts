@@ -16,7 +16,10 @@ export interface KpiSnapshot {
 }
 
 /** Computes the period's KPIs and stores one row per currency; returns how many rows were new. */
-export async function takeKpiSnapshot(em: EntityManager, input: { from: string; to: string; takenBy: string }): Promise<{ currencies: string[]; created: number }> {
+export async function takeKpiSnapshot(
+  em: EntityManager,
+  input: { from: string; to: string; takenBy: string },
+): Promise<{ currencies: string[]; created: number }> {
   const report = await kpiReport(em, { from: input.from, to: input.to });
   let created = 0;
   for (const currency of report.currencies) {
@@ -38,14 +41,25 @@ export async function takeKpiSnapshot(em: EntityManager, input: { from: string; 
 }
 
 /** Snapshots newest period first (keyset on period end, currency, id). */
-export async function listKpiSnapshots(em: EntityManager, input: { currency?: string; after?: [string, string, string]; limit: number }): Promise<KpiSnapshot[]> {
+export async function listKpiSnapshots(
+  em: EntityManager,
+  input: { currency?: string; after?: [string, string, string]; limit: number },
+): Promise<KpiSnapshot[]> {
   const rows = await em.execute<Record<string, unknown>[]>(
     `SELECT id, to_char(period_from, 'YYYY-MM-DD') AS period_from, to_char(period_to, 'YYYY-MM-DD') AS period_to, currency, figures, taken_by, created_at
        FROM kpi_snapshot
       WHERE (?::text IS NULL OR currency = ?::text)
         AND (?::date IS NULL OR (period_to, currency, id) < (?::date, ?::char(3), ?::uuid))
       ORDER BY period_to DESC, currency DESC, id DESC LIMIT ?`,
-    [input.currency ?? null, input.currency ?? null, input.after?.[0] ?? null, input.after?.[0] ?? null, input.after?.[1] ?? null, input.after?.[2] ?? null, input.limit],
+    [
+      input.currency ?? null,
+      input.currency ?? null,
+      input.after?.[0] ?? null,
+      input.after?.[0] ?? null,
+      input.after?.[1] ?? null,
+      input.after?.[2] ?? null,
+      input.limit,
+    ],
   );
   return rows.map((r) => ({
     id: String(r.id),

@@ -21,14 +21,18 @@ export class DataKeyError extends Error {
 
 /** Parses `id:base64key[,id:base64key...]`; every key must be 32 bytes. */
 export function parseDataKeys(spec: string): DataKeyring {
-  const entries = spec.split(',').map((part) => part.trim()).filter(Boolean);
+  const entries = spec
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new DataKeyError('must list at least one key as id:base64key');
   const keys = new Map<string, Buffer>();
   for (const entry of entries) {
     const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(entry);
     if (!match) throw new DataKeyError('each key must be written id:base64key (id: letters, digits, _ or -)');
     const key = Buffer.from(match[2]!, 'base64');
-    if (key.length !== 32) throw new DataKeyError(`key ${match[1]} must be 32 bytes (44 base64 characters), got ${key.length}`);
+    if (key.length !== 32)
+      throw new DataKeyError(`key ${match[1]} must be 32 bytes (44 base64 characters), got ${key.length}`);
     if (keys.has(match[1]!)) throw new DataKeyError(`key id ${match[1]} is listed twice`);
     keys.set(match[1]!, key);
   }
@@ -72,7 +76,8 @@ export function unseal(stored: string, column: string, keyring: DataKeyring = da
   if (!isSealed(stored)) return stored;
   const [id, iv, body] = stored.slice(PREFIX.length).split(':');
   const key = keyring.keys.get(id ?? '');
-  if (!key || !iv || !body) throw new DataKeyError(`${column} is sealed with key ${id ?? '?'}, which DATA_ENCRYPTION_KEYS does not list`);
+  if (!key || !iv || !body)
+    throw new DataKeyError(`${column} is sealed with key ${id ?? '?'}, which DATA_ENCRYPTION_KEYS does not list`);
   const bytes = Buffer.from(body, 'base64url');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(column));

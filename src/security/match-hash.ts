@@ -17,7 +17,9 @@ export class HashKeyError extends Error {
 }
 
 /** The development and test hash key: from a public phrase, so it protects nothing (production requires DATA_HASH_KEY). */
-const DEVELOPMENT_HASH_KEY = createHash('sha256').update('ar-engine development match hash key (not a secret)').digest('base64');
+const DEVELOPMENT_HASH_KEY = createHash('sha256')
+  .update('ar-engine development match hash key (not a secret)')
+  .digest('base64');
 
 /** Validates DATA_HASH_KEY (base64 of at least 32 random bytes) and derives the HMAC key from it. */
 export function parseHashKey(spec: string): Buffer {
@@ -44,5 +46,7 @@ export function normalizeIdentifier(value: string): string {
 
 /** The stored hash of a value (normalised here again, so callers cannot forget); the kind keeps the two domains apart. */
 export function matchHash(kind: MatchKind, value: string, key: Buffer = hashKey()): string {
-  return createHmac('sha256', key).update(`${kind}\u0000${normalizeIdentifier(value)}`).digest('hex');
+  return createHmac('sha256', key)
+    .update(`${kind}\u0000${normalizeIdentifier(value)}`)
+    .digest('hex');
 }

@@ -10,11 +10,16 @@ import { findTask, taskActivity, TaskRefusalError, type TaskRecord } from './sto
 export async function taskRequester(em: EntityManager, task: TaskRecord): Promise<string | null> {
   if (typeof task.payload.requestedBy === 'string') return task.payload.requestedBy;
   if (task.type === 'credit_override' && task.subjectType === 'invoice') {
-    const [row] = await em.execute<{ created_by: string }[]>('SELECT created_by FROM invoice WHERE id = ?', [task.subjectId]);
+    const [row] = await em.execute<{ created_by: string }[]>('SELECT created_by FROM invoice WHERE id = ?', [
+      task.subjectId,
+    ]);
     return row?.created_by ?? null;
   }
   if (task.type === 'credit_approval' && task.workflowId) {
-    const [row] = await em.execute<{ requested_by: string }[]>('SELECT requested_by FROM credit_review WHERE workflow_id = ?', [task.workflowId]);
+    const [row] = await em.execute<{ requested_by: string }[]>(
+      'SELECT requested_by FROM credit_review WHERE workflow_id = ?',
+      [task.workflowId],
+    );
     return row?.requested_by ?? null;
   }
   return null;
@@ -31,7 +36,11 @@ export async function approvalsOf(em: EntityManager, taskId: string): Promise<Re
   const activity = await taskActivity(em, taskId);
   return activity
     .filter((a) => a.kind === 'commented' && typeof a.data.approval === 'object' && a.data.approval !== null)
-    .map((a) => ({ by: a.actor, at: a.at.toISOString(), data: ((a.data.approval as { data?: Record<string, unknown> }).data ?? {}) }));
+    .map((a) => ({
+      by: a.actor,
+      at: a.at.toISOString(),
+      data: (a.data.approval as { data?: Record<string, unknown> }).data ?? {},
+    }));
 }
 
 /**
@@ -54,8 +63,15 @@ export async function recordApproval(
       JSON.stringify({ approval: { outcome: 'approve', data: input.data } }),
     ]);
     if (task.status === 'claimed') {
-      await tx.execute(`UPDATE task SET status = 'open', assignee = NULL, claimed_at = NULL, version = version + 1 WHERE id = ?`, [input.taskId]);
-      await tx.execute(`INSERT INTO task_activity (task_id, kind, actor, data) VALUES (?, 'released', ?, ?)`, [input.taskId, input.actor, JSON.stringify({ from: task.assignee })]);
+      await tx.execute(
+        `UPDATE task SET status = 'open', assignee = NULL, claimed_at = NULL, version = version + 1 WHERE id = ?`,
+        [input.taskId],
+      );
+      await tx.execute(`INSERT INTO task_activity (task_id, kind, actor, data) VALUES (?, 'released', ?, ?)`, [
+        input.taskId,
+        input.actor,
+        JSON.stringify({ from: task.assignee }),
+      ]);
     } else {
       await tx.execute('UPDATE task SET version = version + 1 WHERE id = ?', [input.taskId]);
     }

@@ -53,10 +53,16 @@ export interface DecisionRecord {
 }
 
 /** A display name for a credential: a user's name (or e-mail), an API key's name, an operator token's actor. */
-export async function displayNameOf(em: EntityManager, identity: { kind: DecisionActor['kind']; subject: string; actor: string }): Promise<string> {
+export async function displayNameOf(
+  em: EntityManager,
+  identity: { kind: DecisionActor['kind']; subject: string; actor: string },
+): Promise<string> {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(identity.subject);
   if (identity.kind === 'user' && uuid) {
-    const [row] = await em.execute<{ display_name: string | null; email: string }[]>('SELECT display_name, email FROM app_user WHERE id = ?', [identity.subject]);
+    const [row] = await em.execute<{ display_name: string | null; email: string }[]>(
+      'SELECT display_name, email FROM app_user WHERE id = ?',
+      [identity.subject],
+    );
     if (row) return row.display_name ?? row.email;
   }
   if (identity.kind === 'api_key' && uuid) {
@@ -67,7 +73,12 @@ export async function displayNameOf(em: EntityManager, identity: { kind: Decisio
 }
 
 /** Leaves the decider's context for the activity that records the completion (the latest attempt wins). */
-export async function saveDecisionContext(em: EntityManager, taskId: string, actor: string, context: DecisionContext): Promise<void> {
+export async function saveDecisionContext(
+  em: EntityManager,
+  taskId: string,
+  actor: string,
+  context: DecisionContext,
+): Promise<void> {
   await em.execute(
     `INSERT INTO task_decision_context (task_id, actor, context) VALUES (?, ?, ?)
        ON CONFLICT (task_id, actor) DO UPDATE SET context = EXCLUDED.context, recorded_at = now()`,
@@ -90,11 +101,27 @@ interface TaskFacts {
  */
 export async function recordDecision(
   tx: EntityManager,
-  input: { key: string; taskId: string; outcome: string; data: Record<string, unknown>; by: string; comment?: string | null; workflowId: string; runId: string | null; decidedAt: Date },
+  input: {
+    key: string;
+    taskId: string;
+    outcome: string;
+    data: Record<string, unknown>;
+    by: string;
+    comment?: string | null;
+    workflowId: string;
+    runId: string | null;
+    decidedAt: Date;
+  },
 ): Promise<void> {
-  const [task] = await tx.execute<TaskFacts[]>('SELECT type, subject_type, subject_id, customer_id, payload FROM task WHERE id = ?', [input.taskId]);
+  const [task] = await tx.execute<TaskFacts[]>(
+    'SELECT type, subject_type, subject_id, customer_id, payload FROM task WHERE id = ?',
+    [input.taskId],
+  );
   if (!task) throw new Error(`task ${input.taskId} does not exist`);
-  const [found] = await tx.execute<{ context: DecisionContext }[]>('SELECT context FROM task_decision_context WHERE task_id = ? AND actor = ?', [input.taskId, input.by]);
+  const [found] = await tx.execute<{ context: DecisionContext }[]>(
+    'SELECT context FROM task_decision_context WHERE task_id = ? AND actor = ?',
+    [input.taskId, input.by],
+  );
   const context = found?.context;
   const amount = context ? context.amount : (auditedAmount(task, input.data) ?? null);
   await tx.execute(
@@ -133,7 +160,14 @@ export async function recordDecision(
 /** An attempt the API refused before the workflow heard of it (above the ceiling, four eyes): not a decision, kept. */
 export async function recordRefusedAttempt(
   em: EntityManager,
-  input: { task: TaskRecord; actor: DecisionActor; context: Omit<DecisionContext, keyof Omit<DecisionActor, 'actor'>>; refusal: DecisionRefusal; data: Record<string, unknown>; comment?: string | null },
+  input: {
+    task: TaskRecord;
+    actor: DecisionActor;
+    context: Omit<DecisionContext, keyof Omit<DecisionActor, 'actor'>>;
+    refusal: DecisionRefusal;
+    data: Record<string, unknown>;
+    comment?: string | null;
+  },
 ): Promise<void> {
   const { task, actor, context } = input;
   await em.execute(
@@ -218,7 +252,11 @@ export interface DecisionFilter {
 }
 
 /** Newest first; keyset cursor on (decided_at, id). */
-export async function listDecisions(em: EntityManager, filter: DecisionFilter, page: { limit: number; after?: [string, string] }): Promise<DecisionRecord[]> {
+export async function listDecisions(
+  em: EntityManager,
+  filter: DecisionFilter,
+  page: { limit: number; after?: [string, string] },
+): Promise<DecisionRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...values: unknown[]) => {
@@ -241,7 +279,10 @@ export async function listDecisions(em: EntityManager, filter: DecisionFilter, p
 
 /** The cursor of a decision in the list order; microseconds kept, so rows of one millisecond are not skipped. */
 export async function decisionCursor(em: EntityManager, id: string): Promise<[string, string]> {
-  const [row] = await em.execute<{ at: string }[]>(`SELECT to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM decision_audit WHERE id = ?`, [id]);
+  const [row] = await em.execute<{ at: string }[]>(
+    `SELECT to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM decision_audit WHERE id = ?`,
+    [id],
+  );
   return [row!.at, id];
 }
 

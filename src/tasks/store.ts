@@ -4,7 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/outbox.js';
-import { claimRefusal, completionRefusal, handOverRefusal, type TaskRefusal, type TaskStatus } from '../domain/tasks.js';
+import {
+  claimRefusal,
+  completionRefusal,
+  handOverRefusal,
+  type TaskRefusal,
+  type TaskStatus,
+} from '../domain/tasks.js';
 import { openCounterparty, TASK_PAYER_ACCOUNT } from '../bank/sealed-accounts.js';
 
 export interface NewTask {
@@ -96,7 +102,10 @@ const toRecord = (r: TaskRow): TaskRecord => ({
   assignee: r.assignee,
   slaDueAt: date(r.sla_due_at),
   // A research task's payer account is sealed at rest (src/bank/sealed-accounts.ts) and shown opened.
-  payload: r.payload && typeof r.payload === 'object' && 'counterparty' in r.payload ? { ...r.payload, counterparty: openCounterparty(r.payload.counterparty as never, TASK_PAYER_ACCOUNT) } : r.payload,
+  payload:
+    r.payload && typeof r.payload === 'object' && 'counterparty' in r.payload
+      ? { ...r.payload, counterparty: openCounterparty(r.payload.counterparty as never, TASK_PAYER_ACCOUNT) }
+      : r.payload,
   outcome: r.outcome,
   version: r.version,
   createdAt: new Date(r.created_at),
@@ -105,8 +114,21 @@ const toRecord = (r: TaskRow): TaskRecord => ({
   completedAt: date(r.completed_at),
 });
 
-async function logActivity(em: EntityManager, taskId: string, kind: string, actor: string, body: string | null = null, data: Record<string, unknown> = {}) {
-  await em.execute('INSERT INTO task_activity (task_id, kind, actor, body, data) VALUES (?, ?, ?, ?, ?)', [taskId, kind, actor, body, JSON.stringify(data)]);
+async function logActivity(
+  em: EntityManager,
+  taskId: string,
+  kind: string,
+  actor: string,
+  body: string | null = null,
+  data: Record<string, unknown> = {},
+) {
+  await em.execute('INSERT INTO task_activity (task_id, kind, actor, body, data) VALUES (?, ?, ?, ?, ?)', [
+    taskId,
+    kind,
+    actor,
+    body,
+    JSON.stringify(data),
+  ]);
 }
 
 /** Creates the task once per unique key; a retry returns the existing task with `created: false`. */
@@ -130,18 +152,33 @@ export async function createTask(em: EntityManager, input: NewTask): Promise<{ t
       ],
     );
     if (!inserted.length) {
-      const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM task WHERE unique_key = ?', [input.uniqueKey]);
+      const [existing] = await tx.execute<{ id: string }[]>('SELECT id FROM task WHERE unique_key = ?', [
+        input.uniqueKey,
+      ]);
       return { taskId: existing!.id, created: false };
     }
     const taskId = inserted[0]!.id;
     await logActivity(tx, taskId, 'created', input.workflowId ?? 'system', null, { queue: input.queue });
-    await recordEvent(tx, { type: 'task.created', entityType: 'task', entityId: taskId, customerId: input.customerId ?? null, data: { type: input.type, queue: input.queue, subjectType: input.subjectType, subjectId: input.subjectId } });
+    await recordEvent(tx, {
+      type: 'task.created',
+      entityType: 'task',
+      entityId: taskId,
+      customerId: input.customerId ?? null,
+      data: { type: input.type, queue: input.queue, subjectType: input.subjectType, subjectId: input.subjectId },
+    });
     return { taskId, created: true };
   });
 }
 
-export async function findTask(em: EntityManager, taskId: string, options: { lock?: boolean } = {}): Promise<TaskRecord | undefined> {
-  const [row] = await em.execute<TaskRow[]>(`SELECT ${COLUMNS} FROM task WHERE id = ?${options.lock ? ' FOR UPDATE' : ''}`, [taskId]);
+export async function findTask(
+  em: EntityManager,
+  taskId: string,
+  options: { lock?: boolean } = {},
+): Promise<TaskRecord | undefined> {
+  const [row] = await em.execute<TaskRow[]>(
+    `SELECT ${COLUMNS} FROM task WHERE id = ?${options.lock ? ' FOR UPDATE' : ''}`,
+    [taskId],
+  );
   return row ? toRecord(row) : undefined;
 }
 
@@ -151,7 +188,10 @@ export async function findTaskByKey(em: EntityManager, uniqueKey: string): Promi
 }
 
 export async function taskActivity(em: EntityManager, taskId: string): Promise<TaskActivityRecord[]> {
-  const rows = await em.execute<TaskActivityRecord[]>('SELECT kind, actor, body, data, at FROM task_activity WHERE task_id = ? ORDER BY id', [taskId]);
+  const rows = await em.execute<TaskActivityRecord[]>(
+    'SELECT kind, actor, body, data, at FROM task_activity WHERE task_id = ? ORDER BY id',
+    [taskId],
+  );
   return rows.map((r) => ({ ...r, at: new Date(r.at) }));
 }
 
@@ -170,7 +210,11 @@ export interface TaskFilter {
 }
 
 /** Oldest SLA deadline first (tasks without one last), then by id; keyset cursor on (deadline, id). */
-export async function listTasks(em: EntityManager, filter: TaskFilter, page: { limit: number; after?: [string, string]; now: Date }): Promise<TaskRecord[]> {
+export async function listTasks(
+  em: EntityManager,
+  filter: TaskFilter,
+  page: { limit: number; after?: [string, string]; now: Date },
+): Promise<TaskRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...values: unknown[]) => {
@@ -187,10 +231,18 @@ export async function listTasks(em: EntityManager, filter: TaskFilter, page: { l
   if (filter.breached) add(`status IN ('open', 'claimed') AND sla_due_at < ?`, page.now);
   if (filter.types) {
     const { exact, prefixes } = filter.types;
-    const alternatives = [...(exact.length ? [`type IN (${exact.map(() => '?').join(', ')})`] : []), ...prefixes.map(() => `starts_with(type, ?)`)];
+    const alternatives = [
+      ...(exact.length ? [`type IN (${exact.map(() => '?').join(', ')})`] : []),
+      ...prefixes.map(() => `starts_with(type, ?)`),
+    ];
     add(alternatives.length ? `(${alternatives.join(' OR ')})` : 'false', ...exact, ...prefixes);
   }
-  if (page.after) add(`(COALESCE(sla_due_at, 'infinity'::timestamptz), id) > (?::timestamptz, ?::uuid)`, page.after[0], page.after[1]);
+  if (page.after)
+    add(
+      `(COALESCE(sla_due_at, 'infinity'::timestamptz), id) > (?::timestamptz, ?::uuid)`,
+      page.after[0],
+      page.after[1],
+    );
   const rows = await em.execute<TaskRow[]>(
     `SELECT ${COLUMNS} FROM task ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY COALESCE(sla_due_at, 'infinity'::timestamptz), id LIMIT ?`,
@@ -200,17 +252,28 @@ export async function listTasks(em: EntityManager, filter: TaskFilter, page: { l
 }
 
 /** The cursor value of a task in the inbox order. */
-export const taskCursor = (task: TaskRecord): [string, string] => [task.slaDueAt ? task.slaDueAt.toISOString() : 'infinity', task.id];
+export const taskCursor = (task: TaskRecord): [string, string] => [
+  task.slaDueAt ? task.slaDueAt.toISOString() : 'infinity',
+  task.id,
+];
 
 type Mutation = (tx: EntityManager, task: TaskRecord) => Promise<void>;
 
 /** Locks the task, checks the expected version (If-Match), runs the change and bumps the version. */
-async function mutate(em: EntityManager, taskId: string, expectedVersion: number | undefined, change: Mutation): Promise<TaskRecord | undefined> {
+async function mutate(
+  em: EntityManager,
+  taskId: string,
+  expectedVersion: number | undefined,
+  change: Mutation,
+): Promise<TaskRecord | undefined> {
   return em.transactional(async (tx) => {
     const task = await findTask(tx, taskId, { lock: true });
     if (!task) return undefined;
     if (expectedVersion !== undefined && expectedVersion !== task.version) {
-      throw new TaskRefusalError({ status: 412, detail: `The task is at version ${task.version}, not ${expectedVersion}.` });
+      throw new TaskRefusalError({
+        status: 412,
+        detail: `The task is at version ${task.version}, not ${expectedVersion}.`,
+      });
     }
     await change(tx, task);
     return findTask(tx, taskId);
@@ -225,31 +288,58 @@ export function claimTask(em: EntityManager, taskId: string, actor: string, expe
   return mutate(em, taskId, expectedVersion, async (tx, task) => {
     refuse(claimRefusal(task, actor));
     if (task.status === 'claimed') return; // already ours: a repeated claim changes nothing
-    await tx.execute(`UPDATE task SET status = 'claimed', assignee = ?, claimed_at = now(), version = version + 1 WHERE id = ?`, [actor, taskId]);
+    await tx.execute(
+      `UPDATE task SET status = 'claimed', assignee = ?, claimed_at = now(), version = version + 1 WHERE id = ?`,
+      [actor, taskId],
+    );
     await logActivity(tx, taskId, 'claimed', actor);
   });
 }
 
-export function releaseTask(em: EntityManager, taskId: string, actor: string, isManager: boolean, expectedVersion?: number) {
+export function releaseTask(
+  em: EntityManager,
+  taskId: string,
+  actor: string,
+  isManager: boolean,
+  expectedVersion?: number,
+) {
   return mutate(em, taskId, expectedVersion, async (tx, task) => {
     refuse(handOverRefusal(task, actor, isManager));
     if (task.status === 'open') return;
-    await tx.execute(`UPDATE task SET status = 'open', assignee = NULL, claimed_at = NULL, version = version + 1 WHERE id = ?`, [taskId]);
+    await tx.execute(
+      `UPDATE task SET status = 'open', assignee = NULL, claimed_at = NULL, version = version + 1 WHERE id = ?`,
+      [taskId],
+    );
     await logActivity(tx, taskId, 'released', actor, null, { from: task.assignee });
   });
 }
 
 /** Gives the task to `assignee` (claimed on their behalf); recorded with who did it and from whom. */
-export function assignTask(em: EntityManager, taskId: string, input: { assignee: string; actor: string; isManager: boolean; note?: string }, expectedVersion?: number) {
+export function assignTask(
+  em: EntityManager,
+  taskId: string,
+  input: { assignee: string; actor: string; isManager: boolean; note?: string },
+  expectedVersion?: number,
+) {
   return mutate(em, taskId, expectedVersion, async (tx, task) => {
     refuse(handOverRefusal(task, input.actor, input.isManager));
     if (task.assignee === input.assignee && task.status === 'claimed') return;
-    await tx.execute(`UPDATE task SET status = 'claimed', assignee = ?, claimed_at = now(), version = version + 1 WHERE id = ?`, [input.assignee, taskId]);
-    await logActivity(tx, taskId, 'assigned', input.actor, input.note ?? null, { from: task.assignee, to: input.assignee });
+    await tx.execute(
+      `UPDATE task SET status = 'claimed', assignee = ?, claimed_at = now(), version = version + 1 WHERE id = ?`,
+      [input.assignee, taskId],
+    );
+    await logActivity(tx, taskId, 'assigned', input.actor, input.note ?? null, {
+      from: task.assignee,
+      to: input.assignee,
+    });
   });
 }
 
-export async function addTaskComment(em: EntityManager, taskId: string, input: { actor: string; body: string }): Promise<TaskActivityRecord | undefined> {
+export async function addTaskComment(
+  em: EntityManager,
+  taskId: string,
+  input: { actor: string; body: string },
+): Promise<TaskActivityRecord | undefined> {
   return em.transactional(async (tx) => {
     const task = await findTask(tx, taskId);
     if (!task) return undefined;
@@ -262,7 +352,12 @@ export async function addTaskComment(em: EntityManager, taskId: string, input: {
 }
 
 /** The API's gate before it asks the owning workflow: closed tasks and the wrong person are refused here. */
-export async function checkCompletion(em: EntityManager, taskId: string, actor: string, isManager: boolean): Promise<TaskRecord | undefined> {
+export async function checkCompletion(
+  em: EntityManager,
+  taskId: string,
+  actor: string,
+  isManager: boolean,
+): Promise<TaskRecord | undefined> {
   const task = await findTask(em, taskId);
   if (task) refuse(completionRefusal(task, actor, isManager));
   return task;
@@ -279,20 +374,34 @@ export async function markTaskCompleted(
   return em.transactional(async (tx) => {
     const task = await findTask(tx, input.taskId, { lock: true });
     if (!task) throw new Error(`task ${input.taskId} does not exist`);
-    if (task.status === 'completed') return { completedAt: task.completedAt!, completedBy: String(task.outcome?.by ?? input.by) };
+    if (task.status === 'completed')
+      return { completedAt: task.completedAt!, completedBy: String(task.outcome?.by ?? input.by) };
     const outcome = { outcome: input.outcome, data: input.data, by: input.by, comment: input.comment ?? null };
     const [row] = await tx.execute<{ completed_at: Date }[]>(
       `UPDATE task SET status = 'completed', outcome = ?, completed_at = now(), version = version + 1 WHERE id = ? RETURNING completed_at`,
       [JSON.stringify(outcome), input.taskId],
     );
-    await logActivity(tx, input.taskId, 'completed', input.by, input.comment ?? null, { outcome: input.outcome, data: input.data });
-    await recordEvent(tx, { type: 'task.completed', entityType: 'task', entityId: input.taskId, customerId: task.customerId, actor: input.by, data: { type: task.type, outcome: input.outcome } });
+    await logActivity(tx, input.taskId, 'completed', input.by, input.comment ?? null, {
+      outcome: input.outcome,
+      data: input.data,
+    });
+    await recordEvent(tx, {
+      type: 'task.completed',
+      entityType: 'task',
+      entityId: input.taskId,
+      customerId: task.customerId,
+      actor: input.by,
+      data: { type: task.type, outcome: input.outcome },
+    });
     return { completedAt: new Date(row!.completed_at), completedBy: input.by };
   });
 }
 
 /** Cancels an open or claimed task its workflow no longer needs (idempotent). */
-export async function cancelTask(em: EntityManager, input: { taskId: string; reason: string; by: string }): Promise<boolean> {
+export async function cancelTask(
+  em: EntityManager,
+  input: { taskId: string; reason: string; by: string },
+): Promise<boolean> {
   return em.transactional(async (tx) => {
     const rows = await tx.execute<unknown[]>(
       `UPDATE task SET status = 'cancelled', outcome = ?, completed_at = now(), version = version + 1
@@ -308,7 +417,10 @@ export async function cancelTask(em: EntityManager, input: { taskId: string; rea
  * Moves a task to another queue (an SLA breach goes to managers), optionally with a new deadline. It goes back to
  * open so the new queue can claim it. Idempotent per target queue.
  */
-export async function escalateTask(em: EntityManager, input: { taskId: string; queue: string; reason: string; by: string; slaDueAt?: Date | null }): Promise<boolean> {
+export async function escalateTask(
+  em: EntityManager,
+  input: { taskId: string; queue: string; reason: string; by: string; slaDueAt?: Date | null },
+): Promise<boolean> {
   return em.transactional(async (tx) => {
     const rows = await tx.execute<{ assignee: string | null }[]>(
       `UPDATE task SET queue = ?, status = 'open', assignee = NULL, claimed_at = NULL, escalated_at = now(),

@@ -1,7 +1,14 @@
 // One place that knows how to reach Temporal (plain or mTLS) and builds clients.
 import { readFileSync } from 'node:fs';
 import { TransactionContext } from '@mikro-orm/core';
-import { Client, Connection, type Next, type WorkflowClientInterceptor, type WorkflowSignalWithStartInput, type WorkflowStartInput } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  type Next,
+  type WorkflowClientInterceptor,
+  type WorkflowSignalWithStartInput,
+  type WorkflowStartInput,
+} from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config.js';
 import { tracingEnabled } from '../observability/tracing.js';
@@ -45,6 +52,8 @@ export class NoStartInsideTransaction implements WorkflowClientInterceptor {
 
 function refuseInsideTransaction(workflowType: string): void {
   if (TransactionContext.currentTransactionContext()) {
-    throw new Error(`${workflowType} started inside an open database transaction: record it with recordWorkflowStart and start it after the commit`);
+    throw new Error(
+      `${workflowType} started inside an open database transaction: record it with recordWorkflowStart and start it after the commit`,
+    );
   }
 }

@@ -15,7 +15,17 @@ export const workflowIds = {
   creditNoteApproval: (creditNoteId: string) => `credit-note-approval-${creditNoteId}`,
 };
 
-const PREFIXES = ['credit-note-approval', 'credit-review', 'customer', 'invoice', 'dispute', 'collection', 'payment', 'webhook', 'import'] as const;
+const PREFIXES = [
+  'credit-note-approval',
+  'credit-review',
+  'customer',
+  'invoice',
+  'dispute',
+  'collection',
+  'payment',
+  'webhook',
+  'import',
+] as const;
 export type WorkflowKind = (typeof PREFIXES)[number];
 
 export function parseWorkflowId(workflowId: string): { kind: WorkflowKind; key: string } | undefined {

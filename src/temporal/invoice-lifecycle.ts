@@ -10,12 +10,27 @@ import { workflowIds } from './ids.js';
 import { entityOptions, type StartContext } from './starters.js';
 
 /** The facts of an invoice open again that its workflow resumes from, as its state names them. */
-export type OpenAgain = Pick<InvoiceWorkflowState, 'invoiceId' | 'customerId' | 'currency' | 'totalAmount' | 'openAmount' | 'status' | 'dueDate' | 'pastDueFrom'> & {
+export type OpenAgain = Pick<
+  InvoiceWorkflowState,
+  'invoiceId' | 'customerId' | 'currency' | 'totalAmount' | 'openAmount' | 'status' | 'dueDate' | 'pastDueFrom'
+> & {
   change: InvoiceBalanceChange;
 };
 
-export async function resumeInvoiceLifecycle(ctx: StartContext, invoice: OpenAgain, policy: InvoicePolicy, now: Date = new Date()): Promise<void> {
-  const input = { invoiceId: invoice.invoiceId, customerId: invoice.customerId, currency: invoice.currency, totalAmount: invoice.totalAmount, dueDate: invoice.dueDate, policy };
+export async function resumeInvoiceLifecycle(
+  ctx: StartContext,
+  invoice: OpenAgain,
+  policy: InvoicePolicy,
+  now: Date = new Date(),
+): Promise<void> {
+  const input = {
+    invoiceId: invoice.invoiceId,
+    customerId: invoice.customerId,
+    currency: invoice.currency,
+    totalAmount: invoice.totalAmount,
+    dueDate: invoice.dueDate,
+    policy,
+  };
   await ctx.client.workflow.signalWithStart<typeof invoiceWorkflow, [InvoiceBalanceChange]>('invoiceWorkflow', {
     ...entityOptions(ctx, workflowIds.invoice(invoice.invoiceId), 'invoice', invoice.customerId),
     args: [{ ...input, state: resumedInvoiceState(input, invoice, now) }],

@@ -41,13 +41,25 @@ export async function recordWorkflowStart(tx: EntityManager, start: WorkflowStar
   await tx.execute(
     `INSERT INTO workflow_start (workflow_id, workflow_type, task_queue, args, entity_type, customer_id, request_id, next_attempt_at)
      VALUES (?, ?, ?, ?::json, ?, ?, ?, now() + (? * interval '1 millisecond')) ON CONFLICT (workflow_id) DO NOTHING`,
-    [start.workflowId, start.workflowType, start.taskQueue, JSON.stringify(start.args), start.entityType, start.customerId, start.requestId ?? null, RELAY_GRACE_MS],
+    [
+      start.workflowId,
+      start.workflowType,
+      start.taskQueue,
+      JSON.stringify(start.args),
+      start.entityType,
+      start.customerId,
+      start.requestId ?? null,
+      RELAY_GRACE_MS,
+    ],
   );
   return start.workflowId;
 }
 
 function isAlreadyStarted(error: unknown): boolean {
-  return error instanceof WorkflowExecutionAlreadyStartedError || (error as Error | undefined)?.name === 'WorkflowExecutionAlreadyStartedError';
+  return (
+    error instanceof WorkflowExecutionAlreadyStartedError ||
+    (error as Error | undefined)?.name === 'WorkflowExecutionAlreadyStartedError'
+  );
 }
 
 /**
@@ -58,18 +70,20 @@ const START_DEADLINE_MS = 3_000;
 
 async function startOne(client: Client, row: StartRow): Promise<string | null> {
   try {
-    const handle = await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start(row.workflow_type, {
-      workflowId: row.workflow_id,
-      taskQueue: row.task_queue,
-      args: typeof row.args === 'string' ? (JSON.parse(row.args) as unknown[]) : row.args,
-      // A closed workflow of this id is this start carried out earlier: never a second run.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: row.request_id ? { requestId: row.request_id } : undefined,
-      typedSearchAttributes: new TypedSearchAttributes([
-        ...(row.customer_id ? [{ key: CustomerIdAttribute, value: row.customer_id }] : []),
-        { key: EntityTypeAttribute, value: row.entity_type },
-      ]),
-    }));
+    const handle = await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      client.workflow.start(row.workflow_type, {
+        workflowId: row.workflow_id,
+        taskQueue: row.task_queue,
+        args: typeof row.args === 'string' ? (JSON.parse(row.args) as unknown[]) : row.args,
+        // A closed workflow of this id is this start carried out earlier: never a second run.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: row.request_id ? { requestId: row.request_id } : undefined,
+        typedSearchAttributes: new TypedSearchAttributes([
+          ...(row.customer_id ? [{ key: CustomerIdAttribute, value: row.customer_id }] : []),
+          { key: EntityTypeAttribute, value: row.entity_type },
+        ]),
+      }),
+    );
     return handle.firstExecutionRunId;
   } catch (error) {
     if (isAlreadyStarted(error)) return null;
@@ -79,19 +93,31 @@ async function startOne(client: Client, row: StartRow): Promise<string | null> {
 
 function describeError(error: unknown): string {
   const parts: string[] = [];
-  for (let e = error as { message?: string; cause?: unknown } | undefined; e && parts.length < 4; e = e.cause as typeof e) parts.push(String(e.message ?? e));
+  for (
+    let e = error as { message?: string; cause?: unknown } | undefined;
+    e && parts.length < 4;
+    e = e.cause as typeof e
+  )
+    parts.push(String(e.message ?? e));
   return parts.join(': ');
 }
 
 const COLUMNS = 'workflow_id, workflow_type, task_queue, args, entity_type, customer_id, request_id';
 
-async function carryOut(em: EntityManager, client: Client, rows: StartRow[]): Promise<{ started: number; failed: { workflowId: string; error: unknown }[] }> {
+async function carryOut(
+  em: EntityManager,
+  client: Client,
+  rows: StartRow[],
+): Promise<{ started: number; failed: { workflowId: string; error: unknown }[] }> {
   const failed: { workflowId: string; error: unknown }[] = [];
   let started = 0;
   for (const row of rows) {
     try {
       const runId = await startOne(client, row);
-      await em.execute('UPDATE workflow_start SET started_at = now(), run_id = coalesce(?, run_id), attempts = attempts + 1, last_error = NULL WHERE workflow_id = ?', [runId, row.workflow_id]);
+      await em.execute(
+        'UPDATE workflow_start SET started_at = now(), run_id = coalesce(?, run_id), attempts = attempts + 1, last_error = NULL WHERE workflow_id = ?',
+        [runId, row.workflow_id],
+      );
       started += 1;
     } catch (error) {
       failed.push({ workflowId: row.workflow_id, error });
@@ -121,9 +147,14 @@ export async function startRecorded(
 ): Promise<void> {
   if (workflowIds.length === 0) return;
   try {
-    const rows = await em.fork().execute<StartRow[]>(`SELECT ${COLUMNS} FROM workflow_start WHERE workflow_id = ANY(?::text[]) AND started_at IS NULL`, [`{${workflowIds.join(',')}}`]);
+    const rows = await em
+      .fork()
+      .execute<
+        StartRow[]
+      >(`SELECT ${COLUMNS} FROM workflow_start WHERE workflow_id = ANY(?::text[]) AND started_at IS NULL`, [`{${workflowIds.join(',')}}`]);
     const { failed } = await carryOut(em.fork(), client, rows);
-    for (const f of failed) log?.warn({ err: f.error, workflowId: f.workflowId }, 'workflow start deferred to the relay');
+    for (const f of failed)
+      log?.warn({ err: f.error, workflowId: f.workflowId }, 'workflow start deferred to the relay');
   } catch (error) {
     // The database failed around the start (reading the record, or noting the outcome): the relay carries it out.
     log?.warn({ err: error, workflowIds }, 'workflow start deferred to the relay');
@@ -135,7 +166,11 @@ export async function startRecorded(
  * one statement that moves its next attempt on, so several API processes may relay at once without starting twice,
  * and no transaction stays open across a call to the workflow service.
  */
-export async function relayPendingStarts(em: EntityManager, client: Client, options: { limit: number; retryMs?: number }): Promise<{ started: number; failed: number }> {
+export async function relayPendingStarts(
+  em: EntityManager,
+  client: Client,
+  options: { limit: number; retryMs?: number },
+): Promise<{ started: number; failed: number }> {
   const claimed = await em.fork().execute<StartRow[]>(
     `UPDATE workflow_start SET next_attempt_at = now() + (? * interval '1 millisecond')
      WHERE workflow_id IN (SELECT workflow_id FROM workflow_start WHERE started_at IS NULL AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)
@@ -147,7 +182,13 @@ export async function relayPendingStarts(em: EntityManager, client: Client, opti
 }
 
 /** Recorded starts not carried out yet (for readiness and for the test suite's final check). */
-export async function pendingStarts(em: EntityManager): Promise<{ workflowId: string; attempts: number; lastError: string | null }[]> {
-  const rows = await em.fork().execute<{ workflow_id: string; attempts: number; last_error: string | null }[]>('SELECT workflow_id, attempts, last_error FROM workflow_start WHERE started_at IS NULL ORDER BY recorded_at');
+export async function pendingStarts(
+  em: EntityManager,
+): Promise<{ workflowId: string; attempts: number; lastError: string | null }[]> {
+  const rows = await em
+    .fork()
+    .execute<
+      { workflow_id: string; attempts: number; last_error: string | null }[]
+    >('SELECT workflow_id, attempts, last_error FROM workflow_start WHERE started_at IS NULL ORDER BY recorded_at');
   return rows.map((r) => ({ workflowId: r.workflow_id, attempts: r.attempts, lastError: r.last_error }));
 }

@@ -11,7 +11,11 @@ export interface StartRelayOptions {
   log?: { warn: (meta: object, message: string) => void; info: (meta: object, message: string) => void };
 }
 
-export function startRelayLoop(em: EntityManager, client: Client, options: StartRelayOptions): { stop: () => Promise<void> } {
+export function startRelayLoop(
+  em: EntityManager,
+  client: Client,
+  options: StartRelayOptions,
+): { stop: () => Promise<void> } {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
@@ -32,9 +36,12 @@ export function startRelayLoop(em: EntityManager, client: Client, options: Start
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().finally(schedule);
-    }, options.everyMs * (0.5 + Math.random()));
+    timer = setTimeout(
+      () => {
+        running = tick().finally(schedule);
+      },
+      options.everyMs * (0.5 + Math.random()),
+    );
     timer.unref();
   };
   schedule();

@@ -33,7 +33,10 @@ export function entityOptions(ctx: StartContext, workflowId: string, entityType:
   };
 }
 
-export async function startCustomerAccount(ctx: StartContext, input: { customerId: string; currency: string; policy: AccountPolicy }) {
+export async function startCustomerAccount(
+  ctx: StartContext,
+  input: { customerId: string; currency: string; policy: AccountPolicy },
+) {
   return ctx.client.workflow.start<typeof customerAccountWorkflow>('customerAccountWorkflow', {
     ...entityOptions(ctx, workflowIds.customerAccount(input.customerId), 'customer', input.customerId),
     args: [input],
@@ -60,7 +63,10 @@ export async function startCashApplication(
 }
 
 /** The dispatcher of a webhook subscription; USE_EXISTING makes a repeated start (or a manual retry) harmless. */
-export async function startWebhookDispatcher(ctx: StartContext, input: { subscriptionId: string; policy: WebhookPolicy }) {
+export async function startWebhookDispatcher(
+  ctx: StartContext,
+  input: { subscriptionId: string; policy: WebhookPolicy },
+) {
   return ctx.client.workflow.start<typeof webhookDispatcherWorkflow>('webhookDispatcherWorkflow', {
     ...entityOptions(ctx, workflowIds.webhookDispatcher(input.subscriptionId), 'webhook_subscription', null),
     args: [{ subscriptionId: input.subscriptionId, policy: input.policy }],
@@ -82,7 +88,10 @@ export async function startImport(ctx: StartContext, input: ImportWorkflowInput)
  * with `recordWorkflowStart(tx, ...)` and carry it out after the commit (src/temporal/start-after-commit.ts).
  */
 export const workflowStarts = {
-  customerAccount: (ctx: StartContext, input: { customerId: string; currency: string; policy: AccountPolicy }): WorkflowStart => ({
+  customerAccount: (
+    ctx: StartContext,
+    input: { customerId: string; currency: string; policy: AccountPolicy },
+  ): WorkflowStart => ({
     workflowType: 'customerAccountWorkflow',
     workflowId: workflowIds.customerAccount(input.customerId),
     taskQueue: ctx.taskQueue,
@@ -100,7 +109,10 @@ export const workflowStarts = {
     customerId: input.customerId,
     requestId: ctx.requestId,
   }),
-  cashApplication: (ctx: StartContext, input: { paymentId: string; customerId: string | null; receivedAt: Date; policy: CashApplicationPolicy }): WorkflowStart => ({
+  cashApplication: (
+    ctx: StartContext,
+    input: { paymentId: string; customerId: string | null; receivedAt: Date; policy: CashApplicationPolicy },
+  ): WorkflowStart => ({
     workflowType: 'cashApplicationWorkflow',
     workflowId: workflowIds.payment(input.paymentId),
     taskQueue: ctx.taskQueue,

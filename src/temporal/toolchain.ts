@@ -21,7 +21,10 @@ export function findTemporalCli(): string | undefined {
     if (!executable(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable`);
     return fromEnv;
   }
-  const candidates = [join(toolchainCache(), 'bin', 'temporal'), ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'temporal'))];
+  const candidates = [
+    join(toolchainCache(), 'bin', 'temporal'),
+    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'temporal')),
+  ];
   return candidates.find(executable);
 }
 

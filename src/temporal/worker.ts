@@ -23,7 +23,9 @@ export async function createEngineWorker(options: EngineWorkerOptions): Promise<
   const tracing = options.workflowBundle ? undefined : currentTracing();
   return Worker.create({
     interceptors: { activity: [(ctx) => ({ inbound: new ActivityMetricsInterceptor(ctx) })] },
-    plugins: tracing ? [new OpenTelemetryPlugin({ resource: tracing.resource, spanProcessor: tracing.spanProcessor })] : [],
+    plugins: tracing
+      ? [new OpenTelemetryPlugin({ resource: tracing.resource, spanProcessor: tracing.spanProcessor })]
+      : [],
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,

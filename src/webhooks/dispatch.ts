@@ -11,7 +11,13 @@ import { eventTypeMatches, laneOf, nextAttemptAt, type WebhookPolicy } from '../
 import { EVENT_COLUMNS, eventFromRow, readStream, type StoredEvent } from '../events/stream.js';
 import { unseal } from '../security/keyring.js';
 import { SECRET_COLUMN } from './store.js';
-import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
+import {
+  DELIVERY_ID_HEADER,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  SIGNATURE_HEADER,
+  signatureHeader,
+} from './signature.js';
 
 /** The JSON body a receiver gets (also the item shape of `GET /events`, without the cursor). */
 export function eventEnvelope(event: StoredEvent) {
@@ -34,12 +40,17 @@ export interface FanOutResult {
 
 export async function fanOut(em: EntityManager, subscriptionId: string, batch: number): Promise<FanOutResult> {
   return em.transactional(async (tx) => {
-    const [sub] = await tx.execute<{ status: string; event_types: string[]; cursor_tx: string; cursor_position: string }[]>(
+    const [sub] = await tx.execute<
+      { status: string; event_types: string[]; cursor_tx: string; cursor_position: string }[]
+    >(
       'SELECT status, event_types, cursor_tx::text AS cursor_tx, cursor_position FROM webhook_subscription WHERE id = ? FOR UPDATE',
       [subscriptionId],
     );
     if (!sub || sub.status !== 'active') return { active: false, read: 0, created: 0 };
-    const { events, next } = await readStream(tx, { after: { tx: sub.cursor_tx, position: Number(sub.cursor_position) }, limit: batch });
+    const { events, next } = await readStream(tx, {
+      after: { tx: sub.cursor_tx, position: Number(sub.cursor_position) },
+      limit: batch,
+    });
     const wanted = events.filter((e) => eventTypeMatches(sub.event_types, e.type));
     let created = 0;
     if (wanted.length) {
@@ -56,7 +67,11 @@ export async function fanOut(em: EntityManager, subscriptionId: string, batch: n
       created = inserted.length;
     }
     if (events.length) {
-      await tx.execute('UPDATE webhook_subscription SET cursor_tx = ?::xid8, cursor_position = ? WHERE id = ?', [next.tx, next.position, subscriptionId]);
+      await tx.execute('UPDATE webhook_subscription SET cursor_tx = ?::xid8, cursor_position = ? WHERE id = ?', [
+        next.tx,
+        next.position,
+        subscriptionId,
+      ]);
     }
     return { active: true, read: events.length, created };
   });
@@ -70,16 +85,27 @@ export interface DueDeliveries {
 }
 
 /** Lane heads due at `now` (oldest first, at most `max`), and when the next one falls due. */
-export async function dueDeliveries(em: EntityManager, subscriptionId: string, now: Date, max: number): Promise<DueDeliveries> {
+export async function dueDeliveries(
+  em: EntityManager,
+  subscriptionId: string,
+  now: Date,
+  max: number,
+): Promise<DueDeliveries> {
   const heads = await em.execute<{ id: string; next_attempt_at: Date; due_now: boolean }[]>(
     `SELECT DISTINCT ON (entity_key) id, next_attempt_at, due_now FROM webhook_delivery
       WHERE subscription_id = ? AND status = 'pending' ORDER BY entity_key, event_position`,
     [subscriptionId],
   );
-  const sorted = heads.map((h) => ({ id: h.id, at: h.due_now ? new Date(0) : new Date(h.next_attempt_at) })).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const sorted = heads
+    .map((h) => ({ id: h.id, at: h.due_now ? new Date(0) : new Date(h.next_attempt_at) }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
   const due = sorted.filter((h) => h.at.getTime() <= now.getTime());
   const later = sorted.find((h) => h.at.getTime() > now.getTime());
-  return { due: due.slice(0, max).map((h) => h.id), nextDueAt: later ? later.at.toISOString() : null, pending: heads.length };
+  return {
+    due: due.slice(0, max).map((h) => h.id),
+    nextDueAt: later ? later.at.toISOString() : null,
+    pending: heads.length,
+  };
 }
 
 export interface AttemptOutcome {
@@ -91,14 +117,27 @@ export interface AttemptOutcome {
 }
 
 /** Sends one attempt of a pending delivery and records it. `now` is the dispatcher's clock (its schedule). */
-export async function attemptDelivery(em: EntityManager, input: { deliveryId: string; now: Date; policy: WebhookPolicy }): Promise<AttemptOutcome> {
+export async function attemptDelivery(
+  em: EntityManager,
+  input: { deliveryId: string; now: Date; policy: WebhookPolicy },
+): Promise<AttemptOutcome> {
   const [row] = await em.execute<Record<string, unknown>[]>(
-    `SELECT d.status, d.attempts, d.first_attempt_at, s.url, s.secret, s.status AS subscription_status, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')}
+    `SELECT d.status, d.attempts, d.first_attempt_at, s.url, s.secret, s.status AS subscription_status, ${EVENT_COLUMNS.split(
+      ', ',
+    )
+      .map((c) => `e.${c}`)
+      .join(', ')}
        FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id JOIN domain_event e ON e.id = d.event_id
       WHERE d.id = ?`,
     [input.deliveryId],
   );
-  const skipped = (status: AttemptOutcome['status']): AttemptOutcome => ({ deliveryId: input.deliveryId, status, statusCode: null, attemptNo: null, nextAttemptAt: null });
+  const skipped = (status: AttemptOutcome['status']): AttemptOutcome => ({
+    deliveryId: input.deliveryId,
+    status,
+    statusCode: null,
+    attemptNo: null,
+    nextAttemptAt: null,
+  });
   if (!row) return skipped('skipped');
   if (row.status !== 'pending') return skipped(row.status as AttemptOutcome['status']);
   if (row.subscription_status !== 'active') return skipped('skipped');
@@ -128,13 +167,19 @@ export async function attemptDelivery(em: EntityManager, input: { deliveryId: st
     statusCode = response.status;
     excerpt = (await response.text().catch(() => '')).slice(0, 1000);
   } catch (err) {
-    error = ((err as Error).name === 'TimeoutError' ? `no answer within ${input.policy.requestTimeout}` : (err as Error).message).slice(0, 1000);
+    error = (
+      (err as Error).name === 'TimeoutError'
+        ? `no answer within ${input.policy.requestTimeout}`
+        : (err as Error).message
+    ).slice(0, 1000);
   }
   const durationMsTaken = Math.round(performance.now() - started);
   const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
   const attemptNo = Number(row.attempts) + 1;
   const firstAttemptAt = row.first_attempt_at ? new Date(row.first_attempt_at as Date) : input.now;
-  const next = delivered ? null : nextAttemptAt(input.policy, { failedAttempts: attemptNo, firstAttemptAt, lastAttemptAt: input.now });
+  const next = delivered
+    ? null
+    : nextAttemptAt(input.policy, { failedAttempts: attemptNo, firstAttemptAt, lastAttemptAt: input.now });
   const outcome: 'delivered' | 'retry' | 'dead' = delivered ? 'delivered' : next ? 'retry' : 'dead';
   if (!error && !delivered) error = `HTTP ${statusCode}`;
 
@@ -146,8 +191,17 @@ export async function attemptDelivery(em: EntityManager, input: { deliveryId: st
               delivered_at = CASE WHEN ? THEN now() ELSE delivered_at END, dead_at = CASE WHEN ? THEN now() ELSE dead_at END
         WHERE id = ? AND status = 'pending' AND attempts = ? RETURNING 1`,
       [
-        attemptNo, firstAttemptAt, input.now, statusCode, delivered ? null : error, outcome === 'retry' ? 'pending' : outcome, next,
-        outcome === 'delivered', outcome === 'dead', input.deliveryId, attemptNo - 1,
+        attemptNo,
+        firstAttemptAt,
+        input.now,
+        statusCode,
+        delivered ? null : error,
+        outcome === 'retry' ? 'pending' : outcome,
+        next,
+        outcome === 'delivered',
+        outcome === 'dead',
+        input.deliveryId,
+        attemptNo - 1,
       ],
     );
     if (!updated.length) return false;
@@ -158,5 +212,11 @@ export async function attemptDelivery(em: EntityManager, input: { deliveryId: st
     return true;
   });
   if (!recorded) return skipped('skipped');
-  return { deliveryId: input.deliveryId, status: outcome === 'retry' ? 'pending' : outcome, statusCode, attemptNo, nextAttemptAt: next?.toISOString() ?? null };
+  return {
+    deliveryId: input.deliveryId,
+    status: outcome === 'retry' ? 'pending' : outcome,
+    statusCode,
+    attemptNo,
+    nextAttemptAt: next?.toISOString() ?? null,
+  };
 }

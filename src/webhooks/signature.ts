@@ -23,7 +23,12 @@ export function signatureHeader(secret: string, timestamp: number, body: string)
  * What a receiver does: parse the header, recompute, compare in constant time, and refuse a timestamp outside the
  * tolerance. Exported for receivers written in TypeScript and for the tests.
  */
-export function verifySignature(secret: string, header: string | undefined, body: string, options: { now?: number; toleranceSeconds?: number } = {}): boolean {
+export function verifySignature(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  options: { now?: number; toleranceSeconds?: number } = {},
+): boolean {
   if (!header) return false;
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const timestamp = Number(parts.t);

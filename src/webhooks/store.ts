@@ -84,18 +84,35 @@ const SUBSCRIPTION_COLUMNS = 'id, url, event_types, description, status, created
  * Stores a subscription whose stream starts now: at the stream's visibility bound, so an event of a transaction already
  * in flight is not missed (a few events committed just before may be included).
  */
-export async function insertSubscription(em: EntityManager, input: { url: string; eventTypes: string[]; secret: string; description: string | null; createdBy: string }): Promise<Subscription> {
+export async function insertSubscription(
+  em: EntityManager,
+  input: { url: string; eventTypes: string[]; secret: string; description: string | null; createdBy: string },
+): Promise<Subscription> {
   const start = await visibilityBound(em);
   const [row] = await em.execute<Row[]>(
     `INSERT INTO webhook_subscription (id, url, event_types, secret, description, cursor_tx, cursor_position, created_by)
      VALUES (?, ?, ?::text[], ?, ?, ?::xid8, 0, ?) RETURNING ${SUBSCRIPTION_COLUMNS}`,
-    [randomUUID(), input.url, `{${input.eventTypes.map((t) => `"${t}"`).join(',')}}`, seal(input.secret, SECRET_COLUMN), input.description, start, input.createdBy],
+    [
+      randomUUID(),
+      input.url,
+      `{${input.eventTypes.map((t) => `"${t}"`).join(',')}}`,
+      seal(input.secret, SECRET_COLUMN),
+      input.description,
+      start,
+      input.createdBy,
+    ],
   );
   return subscriptionFromRow(row!);
 }
 
-export async function findSubscription(em: EntityManager, id: string): Promise<(Subscription & { secret: string }) | null> {
-  const [row] = await em.execute<Row[]>(`SELECT ${SUBSCRIPTION_COLUMNS}, secret FROM webhook_subscription WHERE id = ?`, [id]);
+export async function findSubscription(
+  em: EntityManager,
+  id: string,
+): Promise<(Subscription & { secret: string }) | null> {
+  const [row] = await em.execute<Row[]>(
+    `SELECT ${SUBSCRIPTION_COLUMNS}, secret FROM webhook_subscription WHERE id = ?`,
+    [id],
+  );
   return row ? { ...subscriptionFromRow(row), secret: unseal(String(row.secret), SECRET_COLUMN) } : null;
 }
 
@@ -108,13 +125,21 @@ export async function resealSecrets(em: EntityManager): Promise<number> {
   let resealed = 0;
   for (const row of rows) {
     if (sealedWithCurrent(row.secret)) continue;
-    await em.execute('UPDATE webhook_subscription SET secret = ? WHERE id = ? AND secret = ?', [seal(unseal(row.secret, SECRET_COLUMN), SECRET_COLUMN), row.id, row.secret]);
+    await em.execute('UPDATE webhook_subscription SET secret = ? WHERE id = ? AND secret = ?', [
+      seal(unseal(row.secret, SECRET_COLUMN), SECRET_COLUMN),
+      row.id,
+      row.secret,
+    ]);
     resealed += 1;
   }
   return resealed;
 }
 
-export async function listSubscriptions(em: EntityManager, limit: number, afterCreated?: { createdAt: string; id: string }): Promise<Subscription[]> {
+export async function listSubscriptions(
+  em: EntityManager,
+  limit: number,
+  afterCreated?: { createdAt: string; id: string },
+): Promise<Subscription[]> {
   const rows = await em.execute<Row[]>(
     `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscription WHERE status = 'active'
         AND (?::timestamptz IS NULL OR (created_at, id) > (?::timestamptz, ?::uuid))
@@ -134,26 +159,50 @@ export async function markSubscriptionDeleted(em: EntityManager, id: string): Pr
 
 export async function listDeliveries(
   em: EntityManager,
-  input: { subscriptionId: string; status?: Delivery['status']; limit: number; before?: { createdAt: string; id: string } },
+  input: {
+    subscriptionId: string;
+    status?: Delivery['status'];
+    limit: number;
+    before?: { createdAt: string; id: string };
+  },
 ): Promise<Delivery[]> {
   const rows = await em.execute<Row[]>(
     `SELECT * FROM webhook_delivery WHERE subscription_id = ? AND (?::text IS NULL OR status = ?)
         AND (?::timestamptz IS NULL OR (created_at, id) < (?::timestamptz, ?::uuid))
       ORDER BY created_at DESC, id DESC LIMIT ?`,
-    [input.subscriptionId, input.status ?? null, input.status ?? null, input.before?.createdAt ?? null, input.before?.createdAt ?? null, input.before?.id ?? null, input.limit],
+    [
+      input.subscriptionId,
+      input.status ?? null,
+      input.status ?? null,
+      input.before?.createdAt ?? null,
+      input.before?.createdAt ?? null,
+      input.before?.id ?? null,
+      input.limit,
+    ],
   );
   return rows.map(deliveryFromRow);
 }
 
-export async function findDelivery(em: EntityManager, subscriptionId: string, deliveryId: string, options: { lock?: boolean } = {}): Promise<Delivery | null> {
-  const [row] = await em.execute<Row[]>(`SELECT * FROM webhook_delivery WHERE id = ? AND subscription_id = ?${options.lock ? ' FOR UPDATE' : ''}`, [deliveryId, subscriptionId]);
+export async function findDelivery(
+  em: EntityManager,
+  subscriptionId: string,
+  deliveryId: string,
+  options: { lock?: boolean } = {},
+): Promise<Delivery | null> {
+  const [row] = await em.execute<Row[]>(
+    `SELECT * FROM webhook_delivery WHERE id = ? AND subscription_id = ?${options.lock ? ' FOR UPDATE' : ''}`,
+    [deliveryId, subscriptionId],
+  );
   return row ? deliveryFromRow(row) : null;
 }
 
 export async function attemptsOf(em: EntityManager, deliveryIds: readonly string[]): Promise<Map<string, Attempt[]>> {
   const result = new Map<string, Attempt[]>(deliveryIds.map((id) => [id, []]));
   if (!deliveryIds.length) return result;
-  const rows = await em.execute<Row[]>(`SELECT * FROM webhook_attempt WHERE delivery_id = ANY(?::uuid[]) ORDER BY delivery_id, attempt_no`, [`{${deliveryIds.join(',')}}`]);
+  const rows = await em.execute<Row[]>(
+    `SELECT * FROM webhook_attempt WHERE delivery_id = ANY(?::uuid[]) ORDER BY delivery_id, attempt_no`,
+    [`{${deliveryIds.join(',')}}`],
+  );
   for (const r of rows) {
     result.get(String(r.delivery_id))!.push({
       attemptNo: Number(r.attempt_no),

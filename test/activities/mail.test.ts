@@ -36,7 +36,12 @@ it('sends once per idempotency key; retries after the send, even concurrent ones
 
 it('refuses to render a template with missing data instead of sending a broken e-mail', async () => {
   await expect(
-    sendTemplatedEmail(real.deps, { idempotencyKey: 'k-missing', template: 'account-opened', to: 'x@example.test', data: { customerName: 'X' } }),
+    sendTemplatedEmail(real.deps, {
+      idempotencyKey: 'k-missing',
+      template: 'account-opened',
+      to: 'x@example.test',
+      data: { customerName: 'X' },
+    }),
   ).rejects.toThrow(/not defined/);
   expect(await real.db.orm.em.fork().count(OutboundMessage, { idempotencyKey: 'k-missing' })).toBe(0);
 });

@@ -31,13 +31,18 @@ interface Operation {
 const SAMPLE_PARAMS: Record<string, string> = { code: 'NET30' };
 
 async function operations(): Promise<Operation[]> {
-  const document = (await engine.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  const document = (await engine.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   const out: Operation[] = [];
   for (const [path, methods] of Object.entries(document.paths)) {
     for (const method of Object.keys(methods)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       const fastifyPath = path.replace(/\{(\w+)\}/g, ':$1');
-      const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? '00000000-0000-4000-8000-00000000dead');
+      const url = path.replace(
+        /\{(\w+)\}/g,
+        (_m, name: string) => SAMPLE_PARAMS[name] ?? '00000000-0000-4000-8000-00000000dead',
+      );
       out.push({ method: method.toUpperCase(), path: fastifyPath, url });
     }
   }
@@ -61,18 +66,24 @@ it('every route in the OpenAPI document is in the matrix, and every role gets ex
     }
     const anonymous = await request(op, 'none');
     if (access === PUBLIC) {
-      if ([401, 403].includes(anonymous.statusCode)) mismatches.push(`${op.method} ${op.path}: public but ${anonymous.statusCode} without a token`);
+      if ([401, 403].includes(anonymous.statusCode))
+        mismatches.push(`${op.method} ${op.path}: public but ${anonymous.statusCode} without a token`);
       continue;
     }
-    if (anonymous.statusCode !== 401 && !(anonymous.statusCode === 303 && (op.path === '/portal' || op.path.startsWith('/portal/')))) {
+    if (
+      anonymous.statusCode !== 401 &&
+      !(anonymous.statusCode === 303 && (op.path === '/portal' || op.path.startsWith('/portal/')))
+    ) {
       mismatches.push(`${op.method} ${op.path}: ${anonymous.statusCode} without a token, expected 401`);
     }
     for (const role of ROLES) {
       const response = await request(op, `Bearer ${tokens.get(role)}`);
       const allowed = isAllowed(access, [role]);
       const denied = response.statusCode === 403 && response.json().type?.endsWith('/forbidden');
-      if (allowed && (response.statusCode === 401 || denied)) mismatches.push(`${op.method} ${op.path} as ${role}: ${response.statusCode}, expected access`);
-      if (!allowed && !denied) mismatches.push(`${op.method} ${op.path} as ${role}: ${response.statusCode}, expected 403`);
+      if (allowed && (response.statusCode === 401 || denied))
+        mismatches.push(`${op.method} ${op.path} as ${role}: ${response.statusCode}, expected access`);
+      if (!allowed && !denied)
+        mismatches.push(`${op.method} ${op.path} as ${role}: ${response.statusCode}, expected 403`);
       if (!allowed) expect(response.headers['content-type']).toContain('application/problem+json');
     }
   }
@@ -80,7 +91,13 @@ it('every route in the OpenAPI document is in the matrix, and every role gets ex
 });
 
 it('answers a missing, malformed or forged token with 401 problem+json and a bearer challenge', async () => {
-  const cases = ['none', 'Basic YWRtaW46YWRtaW4=', 'Bearer not-a-jwt', `Bearer ${tokens.get('admin')!.slice(0, -4)}AAAA`, 'Bearer ark_000000000000_0000000000000000000000000000000000000000000'];
+  const cases = [
+    'none',
+    'Basic YWRtaW46YWRtaW4=',
+    'Bearer not-a-jwt',
+    `Bearer ${tokens.get('admin')!.slice(0, -4)}AAAA`,
+    'Bearer ark_000000000000_0000000000000000000000000000000000000000000',
+  ];
   for (const authorization of cases) {
     const response = await engine.app.inject({ method: 'GET', url: '/customers', headers: { authorization } });
     expect({ authorization, status: response.statusCode }).toEqual({ authorization, status: 401 });
@@ -93,7 +110,9 @@ it('refuses to start when a route is missing from the permission matrix', async 
   const app = Fastify();
   requireDeclaredAccess(app);
   app.get('/health/live', async () => ({ status: 'ok' }));
-  expect(() => app.get('/undeclared-route', async () => ({}))).toThrow('GET /undeclared-route is not in the permission matrix');
+  expect(() => app.get('/undeclared-route', async () => ({}))).toThrow(
+    'GET /undeclared-route is not in the permission matrix',
+  );
   await app.close();
 });
 

@@ -15,7 +15,12 @@ afterAll(async () => {
 });
 
 const importFile = (body: string, contentType: string, query = '') =>
-  engine.app.inject({ method: 'POST', url: `/bank-statements${query}`, headers: { 'content-type': contentType }, payload: body });
+  engine.app.inject({
+    method: 'POST',
+    url: `/bank-statements${query}`,
+    headers: { 'content-type': contentType },
+    payload: body,
+  });
 const count = async (sql: string) => Number((await engine.db.orm.em.fork().execute<{ n: string }[]>(sql))[0]!.n);
 
 it('imports a camt.053 file once: the second import creates nothing, and each payment is cash-applied', async () => {
@@ -26,11 +31,19 @@ it('imports a camt.053 file once: the second import creates nothing, and each pa
 
   const first = await importFile(xml, 'application/xml');
   expect(first.statusCode).toBe(201);
-  expect(first.json()).toMatchObject({ created: true, format: 'camt053', account: 'DE89370400440532013000', currency: 'USD', counts: { entries: 4, created: 3, duplicates: 0, skipped: 1 } });
+  expect(first.json()).toMatchObject({
+    created: true,
+    format: 'camt053',
+    account: 'DE89370400440532013000',
+    currency: 'USD',
+    counts: { entries: 4, created: 3, duplicates: 0, skipped: 1 },
+  });
   const again = await importFile(xml, 'application/xml');
   expect(again.statusCode).toBe(200);
   expect(again.json()).toMatchObject({ id: first.json().id, created: false, counts: { created: 3 } });
-  expect(again.json().entries.map((e: { paymentId: string }) => e.paymentId)).toEqual(first.json().entries.map((e: { paymentId: string }) => e.paymentId));
+  expect(again.json().entries.map((e: { paymentId: string }) => e.paymentId)).toEqual(
+    first.json().entries.map((e: { paymentId: string }) => e.paymentId),
+  );
   expect(await count('SELECT count(*) AS n FROM payment')).toBe(3);
   expect(await count('SELECT count(*) AS n FROM bank_statement')).toBe(1);
 
@@ -43,12 +56,22 @@ it('imports a camt.053 file once: the second import creates nothing, and each pa
   // The reference "Payment INV-CAMT-0001" identifies the payer and settles the invoice.
   const paymentId = first.json().entries[0].paymentId as string;
   const payment = await appliedPayment(engine, paymentId);
-  expect(payment).toMatchObject({ customerId: customer.id, status: 'applied', source: 'bank_statement', counterparty: { name: 'Acme Corp', iban: 'GB29NWBK60161331926819' } });
+  expect(payment).toMatchObject({
+    customerId: customer.id,
+    status: 'applied',
+    source: 'bank_statement',
+    counterparty: { name: 'Acme Corp', iban: 'GB29NWBK60161331926819' },
+  });
   expect(payment.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, rule: 'reference' })]);
   expect(await invoiceRow(engine.db.orm, invoice.id)).toEqual({ openAmount: 0, status: 'paid' });
   expect(await customerAccountBalance(engine.db.orm.em.fork(), customer.id, 'accounts_receivable', 'USD')).toBe(0);
   // The batch payments name no known invoice: their cash waits as unapplied cash.
-  const others = await Promise.all(first.json().entries.slice(2).map((e: { paymentId: string }) => appliedPayment(engine, e.paymentId)));
+  const others = await Promise.all(
+    first
+      .json()
+      .entries.slice(2)
+      .map((e: { paymentId: string }) => appliedPayment(engine, e.paymentId)),
+  );
   expect(others.map((p) => [p.amount.amount, p.status, p.unappliedHeldAs])).toEqual([
     [10_025, 'unapplied', 'unapplied_cash'],
     [19_975, 'unapplied', 'unapplied_cash'],
@@ -62,7 +85,11 @@ it('imports a CSV export idempotently, with identical rows kept apart', async ()
   expect(first.json().counts).toEqual({ entries: 4, created: 3, duplicates: 0, skipped: 1 });
   const again = await importFile(csv, 'text/csv', '?currency=USD&method=ach');
   expect([again.statusCode, again.json().created]).toEqual([200, false]);
-  const rows = await engine.db.orm.em.fork().execute<{ method: string; amount: string }[]>(`SELECT method, amount FROM payment WHERE source_key LIKE 'bank:unknown-account:%' ORDER BY amount`);
+  const rows = await engine.db.orm.em
+    .fork()
+    .execute<
+      { method: string; amount: string }[]
+    >(`SELECT method, amount FROM payment WHERE source_key LIKE 'bank:unknown-account:%' ORDER BY amount`);
   expect(rows.map((r) => [r.method, Number(r.amount)])).toEqual([
     ['ach', 7_500],
     ['ach', 7_500],
@@ -73,7 +100,13 @@ it('imports a CSV export idempotently, with identical rows kept apart', async ()
 it.each<[string, string, string, number, string]>([
   ['entity declarations', 'camt053-billion-laughs.xml', 'application/xml', 400, '/'],
   ['a truncated file', 'camt053-truncated.xml', 'text/xml', 400, '/'],
-  ['an entry in another currency than the account', 'camt053-wrong-currency.xml', 'application/xml', 422, '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/Amt/@Ccy'],
+  [
+    'an entry in another currency than the account',
+    'camt053-wrong-currency.xml',
+    'application/xml',
+    422,
+    '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/Amt/@Ccy',
+  ],
 ])('refuses %s with problem+json and stores nothing', async (_name, file, contentType, status, pointer) => {
   const before = await count('SELECT count(*) AS n FROM bank_statement');
   const res = await importFile(fixture(file), contentType);
@@ -85,7 +118,11 @@ it.each<[string, string, string, number, string]>([
 it('refuses other media types, empty bodies and a currency the account is not in', async () => {
   expect((await importFile('%PDF-1.7', 'application/pdf')).statusCode).toBe(415);
   expect((await importFile('', 'text/csv')).statusCode).toBe(400);
-  const wrong = await importFile(fixture('camt053-basic.xml').replace(/BANKREF/g, 'OTHERREF'), 'application/xml', '?currency=EUR');
+  const wrong = await importFile(
+    fixture('camt053-basic.xml').replace(/BANKREF/g, 'OTHERREF'),
+    'application/xml',
+    '?currency=EUR',
+  );
   expect(wrong.statusCode).toBe(422);
   expect(wrong.json().errors[0]).toMatchObject({ pointer: '/currency', in: 'query' });
   const csvWrong = await importFile('booking_date,amount,currency\n2026-11-20,1.00,USD\n', 'text/csv', '?currency=EUR');

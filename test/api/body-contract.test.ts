@@ -18,10 +18,16 @@ afterAll(async () => {
 });
 
 const today = () => new Date().toISOString().slice(0, 10);
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 async function send(method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) {
-  const res = await engine.app.inject({ method: method as 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }), headers });
+  const res = await engine.app.inject({
+    method: method as 'POST',
+    url,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+    headers,
+  });
   return { status: res.statusCode, body: res.body ? (res.json() as any) : undefined };
 }
 async function ok(method: string, url: string, payload?: unknown, headers?: Record<string, string>) {
@@ -33,11 +39,28 @@ const etagOf = async (url: string) => (await engine.app.inject({ method: 'GET', 
 const write = (key: string) => {
   const [method, template] = key.split(' ') as [string, string];
   return (params: Record<string, string>, body: unknown, headers?: Record<string, string>) =>
-    ok(method, template.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!), body, headers);
+    ok(
+      method,
+      template.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!),
+      body,
+      headers,
+    );
 };
-const newCustomer = (overrides: Record<string, unknown> = {}) => ok('POST', '/customers', customerFixture({ legalName: `Roundtrip ${randomUUID().slice(0, 8)}`, ...overrides }));
+const newCustomer = (overrides: Record<string, unknown> = {}) =>
+  ok('POST', '/customers', customerFixture({ legalName: `Roundtrip ${randomUUID().slice(0, 8)}`, ...overrides }));
 const newInvoice = async (customerId: string, issueDate = today()) =>
-  ok('POST', '/invoices', { customerId, issueDate, lines: [{ description: 'Consulting', quantity: 2, unitPrice: { amount: 50_000, currency: 'EUR' }, taxRate: '19' }] }, { 'idempotency-key': randomUUID() });
+  ok(
+    'POST',
+    '/invoices',
+    {
+      customerId,
+      issueDate,
+      lines: [
+        { description: 'Consulting', quantity: 2, unitPrice: { amount: 50_000, currency: 'EUR' }, taxRate: '19' },
+      ],
+    },
+    { 'idempotency-key': randomUUID() },
+  );
 
 /** A stored resource: write it, read it back, and the read holds exactly what was sent. */
 interface RoundTrip {
@@ -49,15 +72,35 @@ const policyWithNulls = () => ({
   name: 'Staging ladder',
   courtesyReminder: null,
   levels: [
-    { name: 'reminder', trigger: { pastDueFor: 'PT6S', overdueAbove: null, match: 'any' }, contactEvery: 'PT10S', channels: ['email'], template: 'dunning-reminder', lateFee: null, actions: [] },
-    { name: 'demand', trigger: { pastDueFor: null, overdueAbove: 100_000, match: 'any' }, contactEvery: 'P7D', channels: ['email'], template: 'dunning-demand', lateFee: { fixed: 4000, interest: null }, actions: ['collector_task'] },
+    {
+      name: 'reminder',
+      trigger: { pastDueFor: 'PT6S', overdueAbove: null, match: 'any' },
+      contactEvery: 'PT10S',
+      channels: ['email'],
+      template: 'dunning-reminder',
+      lateFee: null,
+      actions: [],
+    },
+    {
+      name: 'demand',
+      trigger: { pastDueFor: null, overdueAbove: 100_000, match: 'any' },
+      contactEvery: 'P7D',
+      channels: ['email'],
+      template: 'dunning-demand',
+      lateFee: { fixed: 4000, interest: null },
+      actions: ['collector_task'],
+    },
   ],
 });
 
 const ROUND_TRIPS: Record<string, RoundTrip> = {
   'POST /customers': {
     async run() {
-      const sent = customerFixture({ legalName: 'Ostrander Mills GmbH', displayName: 'Ostrander', contacts: [{ name: 'Ada', role: 'billing', email: 'ada@ostrander.example' }] });
+      const sent = customerFixture({
+        legalName: 'Ostrander Mills GmbH',
+        displayName: 'Ostrander',
+        contacts: [{ name: 'Ada', role: 'billing', email: 'ada@ostrander.example' }],
+      });
       const created = await ok('POST', '/customers', sent);
       const { allowDuplicate: _, ...stored } = sent;
       return { sent: stored, read: await ok('GET', `/customers/${created.id}`) };
@@ -67,7 +110,9 @@ const ROUND_TRIPS: Record<string, RoundTrip> = {
     async run() {
       const customer = await newCustomer({ displayName: 'Before' });
       const sent = { displayName: null };
-      await write('PATCH /customers/{id}')({ id: customer.id }, sent, { 'if-match': await etagOf(`/customers/${customer.id}`) });
+      await write('PATCH /customers/{id}')({ id: customer.id }, sent, {
+        'if-match': await etagOf(`/customers/${customer.id}`),
+      });
       return { sent, read: await ok('GET', `/customers/${customer.id}`) };
     },
   },
@@ -81,15 +126,28 @@ const ROUND_TRIPS: Record<string, RoundTrip> = {
   'PUT /payment-terms/{code}': {
     async run() {
       await ok('POST', '/payment-terms', { code: 'NET50_RT', name: 'Net 50', terms: { type: 'net', days: 50 } });
-      const sent = { name: 'Net 50, 2 % in 10', terms: { type: 'net', days: 50, discount: { rateBp: 200, withinDays: 10 } } };
-      await write('PUT /payment-terms/{code}')({ code: 'NET50_RT' }, sent, { 'if-match': await etagOf('/payment-terms/NET50_RT') });
+      const sent = {
+        name: 'Net 50, 2 % in 10',
+        terms: { type: 'net', days: 50, discount: { rateBp: 200, withinDays: 10 } },
+      };
+      await write('PUT /payment-terms/{code}')({ code: 'NET50_RT' }, sent, {
+        'if-match': await etagOf('/payment-terms/NET50_RT'),
+      });
       return { sent, read: await ok('GET', '/payment-terms/NET50_RT') };
     },
   },
   'POST /invoices': {
     async run() {
       const customer = await newCustomer();
-      const sent = { customerId: customer.id, issueDate: today(), dueDate: addDays(today(), 20), externalRef: 'PO-77', lines: [{ description: 'Survey', quantity: 1.5, unitPrice: { amount: 12_345, currency: 'EUR' }, taxRate: '7.5' }] };
+      const sent = {
+        customerId: customer.id,
+        issueDate: today(),
+        dueDate: addDays(today(), 20),
+        externalRef: 'PO-77',
+        lines: [
+          { description: 'Survey', quantity: 1.5, unitPrice: { amount: 12_345, currency: 'EUR' }, taxRate: '7.5' },
+        ],
+      };
       const created = await ok('POST', '/invoices', sent, { 'idempotency-key': randomUUID() });
       return { sent, read: await ok('GET', `/invoices/${created.id}`) };
     },
@@ -97,7 +155,13 @@ const ROUND_TRIPS: Record<string, RoundTrip> = {
   'POST /payments': {
     async run() {
       const customer = await newCustomer();
-      const sent = { customerId: customer.id, amount: { amount: 10_000, currency: 'EUR' }, method: 'wire', receivedAt: '2026-03-02T09:15:00.000Z', reference: 'no invoice named' };
+      const sent = {
+        customerId: customer.id,
+        amount: { amount: 10_000, currency: 'EUR' },
+        method: 'wire',
+        receivedAt: '2026-03-02T09:15:00.000Z',
+        reference: 'no invoice named',
+      };
       const created = await ok('POST', '/payments', sent, { 'idempotency-key': randomUUID() });
       return { sent, read: await ok('GET', `/payments/${created.id}`) };
     },
@@ -130,10 +194,20 @@ const ROUND_TRIPS: Record<string, RoundTrip> = {
   'POST /collections/{customerId}/contacts': {
     async run() {
       const customer = await newCustomer();
-      const sent = { channel: 'call', outcome: 'reached', note: 'pays Friday', at: new Date(Date.now() - 60_000).toISOString() };
+      const sent = {
+        channel: 'call',
+        outcome: 'reached',
+        note: 'pays Friday',
+        at: new Date(Date.now() - 60_000).toISOString(),
+      };
       const created = await write('POST /collections/{customerId}/contacts')({ customerId: customer.id }, sent);
       const view = await ok('GET', `/collections/${customer.id}`);
-      return { sent, read: view.contacts.find((c: { id?: string; channel: string }) => (created.id ? c.id === created.id : c.channel === 'call')) };
+      return {
+        sent,
+        read: view.contacts.find((c: { id?: string; channel: string }) =>
+          created.id ? c.id === created.id : c.channel === 'call',
+        ),
+      };
     },
   },
   'POST /customers/{id}/promises': {
@@ -142,7 +216,11 @@ const ROUND_TRIPS: Record<string, RoundTrip> = {
       await newInvoice(customer.id, addDays(today(), -45));
       const sent = { amount: { amount: 5_000, currency: 'EUR' }, date: addDays(today(), 5) };
       // Accepted once the overdue invoice has reached collections (a moment after it is issued).
-      await eventually(async () => ((await send('POST', `/customers/${customer.id}/promises`, sent)).status === 201 ? true : undefined), 30_000);
+      await eventually(
+        async () =>
+          (await send('POST', `/customers/${customer.id}/promises`, sent)).status === 201 ? true : undefined,
+        30_000,
+      );
       // The read names the date promisedDate (it sits next to deadlineAt and createdAt there).
       const { promisedDate, ...read } = (await ok('GET', `/customers/${customer.id}/promises`)).items[0];
       return { sent, read: { ...read, date: promisedDate } };
@@ -152,8 +230,15 @@ const ROUND_TRIPS: Record<string, RoundTrip> = {
     async run() {
       const customer = await newCustomer();
       const invoice = await newInvoice(customer.id);
-      const sent = { category: 'pricing', reason: 'Rate differs from the quote', amount: { amount: 2_000, currency: 'EUR' }, lines: [1] };
-      const created = await write('POST /invoices/{id}/disputes')({ id: invoice.id }, sent, { 'idempotency-key': randomUUID() });
+      const sent = {
+        category: 'pricing',
+        reason: 'Rate differs from the quote',
+        amount: { amount: 2_000, currency: 'EUR' },
+        lines: [1],
+      };
+      const created = await write('POST /invoices/{id}/disputes')({ id: invoice.id }, sent, {
+        'idempotency-key': randomUUID(),
+      });
       return { sent, read: await ok('GET', `/disputes/${created.id}`) };
     },
   },
@@ -175,31 +260,51 @@ const ROUND_TRIPS: Record<string, RoundTrip> = {
 
 /** Commands: they change a resource's state rather than store what was sent, so there is nothing to read back as sent. */
 const COMMANDS: Record<string, string> = {
-  'POST /auth/login': 'signs in', 'POST /auth/refresh': 'renews a token', 'POST /auth/logout': 'revokes a token',
-  'POST /users/{id}/disable': 'state change', 'POST /users/{id}/enable': 'state change',
-  'POST /api-keys': 'answers a secret once; read side has no secret', 'POST /api-keys/{id}/revoke': 'state change',
+  'POST /auth/login': 'signs in',
+  'POST /auth/refresh': 'renews a token',
+  'POST /auth/logout': 'revokes a token',
+  'POST /users/{id}/disable': 'state change',
+  'POST /users/{id}/enable': 'state change',
+  'POST /api-keys': 'answers a secret once; read side has no secret',
+  'POST /api-keys/{id}/revoke': 'state change',
   'POST /customers/{id}/portal-users': 'invites a portal user by e-mail',
-  'POST /customers/{id}/close': 'state change', 'POST /customers/{id}/merge': 'merges two records',
-  'POST /invoices/{id}/credit-notes': 'posts a credit note', 'POST /invoices/{id}/cancel': 'state change',
-  'POST /payments/{id}/allocations': 'applies cash', 'POST /payments/{id}/reversal': 'reverses a payment the bank took back',
+  'POST /customers/{id}/close': 'state change',
+  'POST /customers/{id}/merge': 'merges two records',
+  'POST /invoices/{id}/credit-notes': 'posts a credit note',
+  'POST /invoices/{id}/cancel': 'state change',
+  'POST /payments/{id}/allocations': 'applies cash',
+  'POST /payments/{id}/reversal': 'reverses a payment the bank took back',
   'POST /bank-statements': 'imports a file (not JSON)',
-  'POST /tasks/{id}/claim': 'state change', 'POST /tasks/{id}/release': 'state change', 'POST /tasks/{id}/assign': 'state change',
-  'POST /tasks/{id}/comments': 'appends to a task', 'POST /tasks/{id}/complete': 'decides a task',
+  'POST /tasks/{id}/claim': 'state change',
+  'POST /tasks/{id}/release': 'state change',
+  'POST /tasks/{id}/assign': 'state change',
+  'POST /tasks/{id}/comments': 'appends to a task',
+  'POST /tasks/{id}/complete': 'decides a task',
   'POST /collections/{customerId}/migrate-policy': 'moves a collection to a policy version',
-  'POST /collections/{customerId}/recoveries': 'posts a recovery', 'POST /disputes/{id}/customer-reply': 'signals a dispute',
-  'POST /disputes/{id}/withdraw': 'state change', 'POST /customers/{id}/hold': 'state change', 'POST /customers/{id}/release': 'state change',
-  'POST /customers/{id}/credit-applications': 'starts a credit review', 'DELETE /webhooks/{id}': 'removes a subscription',
+  'POST /collections/{customerId}/recoveries': 'posts a recovery',
+  'POST /disputes/{id}/customer-reply': 'signals a dispute',
+  'POST /disputes/{id}/withdraw': 'state change',
+  'POST /customers/{id}/hold': 'state change',
+  'POST /customers/{id}/release': 'state change',
+  'POST /customers/{id}/credit-applications': 'starts a credit review',
+  'DELETE /webhooks/{id}': 'removes a subscription',
   'POST /webhooks/{id}/deliveries/{deliveryId}/retry': 'retries a delivery',
-  'POST /imports/customers': 'bulk import (CSV or JSON lines)', 'POST /imports/invoices': 'bulk import', 'POST /imports/opening-balances': 'bulk import',
+  'POST /imports/customers': 'bulk import (CSV or JSON lines)',
+  'POST /imports/invoices': 'bulk import',
+  'POST /imports/opening-balances': 'bulk import',
   'POST /payment-gateways/stripe/webhook': 'gateway callback, verified by signature',
 };
 /** Portal writes act for the signed-in customer; portal forms are HTML forms (all text), the JSON API is below. */
 const isPortal = (op: WriteOperation) => op.path.startsWith('/portal');
 
 it('lists every write operation of the published document as a round trip or a command', () => {
-  const unlisted = operations.filter((op) => !isPortal(op) && !ROUND_TRIPS[op.key] && !COMMANDS[op.key]).map((op) => op.key);
+  const unlisted = operations
+    .filter((op) => !isPortal(op) && !ROUND_TRIPS[op.key] && !COMMANDS[op.key])
+    .map((op) => op.key);
   expect(unlisted).toEqual([]);
-  const stale = [...Object.keys(ROUND_TRIPS), ...Object.keys(COMMANDS)].filter((key) => !operations.some((op) => op.key === key));
+  const stale = [...Object.keys(ROUND_TRIPS), ...Object.keys(COMMANDS)].filter(
+    (key) => !operations.some((op) => op.key === key),
+  );
   expect(stale).toEqual([]);
 });
 
@@ -218,10 +323,16 @@ it('refuses the text of a number or a boolean in every body field that takes one
     const path = samplePath(op);
     for (const field of typedFields(op.body)) {
       checked++;
-      const res = await send(op.method, path, field.body, { ...(isPortal(op) ? portal : {}), 'idempotency-key': randomUUID() });
-      const named = res.body?.errors?.some((e: { pointer: string; in: string }) => e.pointer === field.pointer && e.in === 'body');
+      const res = await send(op.method, path, field.body, {
+        ...(isPortal(op) ? portal : {}),
+        'idempotency-key': randomUUID(),
+      });
+      const named = res.body?.errors?.some(
+        (e: { pointer: string; in: string }) => e.pointer === field.pointer && e.in === 'body',
+      );
       if (res.status < 300) accepted.push(`${op.key} ${field.pointer}`);
-      else if (res.status !== 400 || !named) wrong.push(`${op.key} ${field.pointer}: ${res.status} ${JSON.stringify(res.body?.errors ?? res.body)}`);
+      else if (res.status !== 400 || !named)
+        wrong.push(`${op.key} ${field.pointer}: ${res.status} ${JSON.stringify(res.body?.errors ?? res.body)}`);
     }
   }
   expect(checked).toBeGreaterThan(40);

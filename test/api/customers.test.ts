@@ -13,18 +13,35 @@ const storedCustomers = () => engine.db.orm.em.fork().count(Customer, {});
 
 describe('POST /customers then GET /customers/:id', () => {
   it('stores the customer, starts its account workflow and shows the live account state', async () => {
-    const created = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ email: 'AP@Acme.Example' }) });
+    const created = await engine.app.inject({
+      method: 'POST',
+      url: '/customers',
+      payload: customerFixture({ email: 'AP@Acme.Example' }),
+    });
     expect(created.statusCode).toBe(201);
     const body = created.json();
-    expect(body).toMatchObject({ legalName: 'Acme Corp', email: 'ap@acme.example', currency: 'EUR', status: 'active', version: 1 });
+    expect(body).toMatchObject({
+      legalName: 'Acme Corp',
+      email: 'ap@acme.example',
+      currency: 'EUR',
+      status: 'active',
+      version: 1,
+    });
     expect(created.headers.location).toBe(`/customers/${body.id}`);
     expect(created.headers.etag).toBe(`"${body.id}.1"`);
 
     const fetched = await engine.app.inject({ method: 'GET', url: `/customers/${body.id}?include=account` });
     expect(fetched.statusCode).toBe(200);
-    expect(fetched.json().account).toMatchObject({ customerId: body.id, status: 'active', currency: 'EUR', refreshCount: 0 });
+    expect(fetched.json().account).toMatchObject({
+      customerId: body.id,
+      status: 'active',
+      currency: 'EUR',
+      refreshCount: 0,
+    });
     // Without the include, the record alone: no round trip to the workflow.
-    expect((await engine.app.inject({ method: 'GET', url: `/customers/${body.id}` })).json()).not.toHaveProperty('account');
+    expect((await engine.app.inject({ method: 'GET', url: `/customers/${body.id}` })).json()).not.toHaveProperty(
+      'account',
+    );
 
     const description = await engine.temporal.workflow.getHandle(`customer-${body.id}`).describe();
     expect(description.status.name).toBe('RUNNING');
@@ -32,7 +49,11 @@ describe('POST /customers then GET /customers/:id', () => {
   });
 
   it('sends the account-opened notice to the customer through SMTP', async () => {
-    const created = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ email: 'billing@globex.example', legalName: 'Globex GmbH' }) });
+    const created = await engine.app.inject({
+      method: 'POST',
+      url: '/customers',
+      payload: customerFixture({ email: 'billing@globex.example', legalName: 'Globex GmbH' }),
+    });
     const id = created.json().id as string;
     const mail = await engine.mail.waitFor((m) => m.to.includes('billing@globex.example'));
     expect(mail.subject).toContain('account');
@@ -42,7 +63,12 @@ describe('POST /customers then GET /customers/:id', () => {
   });
 
   it('passes the caller request id into the workflow memo', async () => {
-    const created = await engine.app.inject({ method: 'POST', url: '/customers', headers: { 'x-request-id': 'req-abc-123' }, payload: customerFixture() });
+    const created = await engine.app.inject({
+      method: 'POST',
+      url: '/customers',
+      headers: { 'x-request-id': 'req-abc-123' },
+      payload: customerFixture(),
+    });
     expect(created.headers['x-request-id']).toBe('req-abc-123');
     const description = await engine.temporal.workflow.getHandle(`customer-${created.json().id}`).describe();
     expect(description.memo?.requestId).toBe('req-abc-123');
@@ -56,9 +82,19 @@ describe('bad input gets problem+json naming the field and stores nothing', () =
     ['e-mail that is not an address', customerFixture({ email: 'x' }), 400, '/email'],
     ['lower-case currency', customerFixture({ currency: 'eur' }), 400, '/currency'],
     ['unknown field', customerFixture({ creditLimit: 5 }), 400, '/creditLimit'],
-    ['missing nested field', customerFixture({ billingAddress: { line1: 'x', city: 'y', country: 'DE' } }), 400, '/billingAddress/postalCode'],
+    [
+      'missing nested field',
+      customerFixture({ billingAddress: { line1: 'x', city: 'y', country: 'DE' } }),
+      400,
+      '/billingAddress/postalCode',
+    ],
     ['unknown ISO 4217 currency (the schema lists the codes)', customerFixture({ currency: 'EUX' }), 400, '/currency'],
-    ['unknown ISO 3166 country (the schema lists the codes)', customerFixture({ billingAddress: { line1: 'x', city: 'y', postalCode: '1', country: 'XX' } }), 400, '/billingAddress/country'],
+    [
+      'unknown ISO 3166 country (the schema lists the codes)',
+      customerFixture({ billingAddress: { line1: 'x', city: 'y', postalCode: '1', country: 'XX' } }),
+      400,
+      '/billingAddress/country',
+    ],
   ];
 
   it.each(cases)('%s', async (_label, payload, status, pointer) => {
@@ -73,7 +109,12 @@ describe('bad input gets problem+json naming the field and stores nothing', () =
   });
 
   it('answers malformed JSON with 400, not 500', async () => {
-    const response = await engine.app.inject({ method: 'POST', url: '/customers', headers: { 'content-type': 'application/json' }, payload: '{"legalName":' });
+    const response = await engine.app.inject({
+      method: 'POST',
+      url: '/customers',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"legalName":',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
@@ -98,7 +139,10 @@ describe('operations endpoints', () => {
   it('reports ready when PostgreSQL and Temporal answer', async () => {
     const response = await engine.app.inject({ method: 'GET', url: '/health/ready' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ status: 'ready', checks: { postgres: { ok: true }, temporal: { ok: true } } });
+    expect(response.json()).toMatchObject({
+      status: 'ready',
+      checks: { postgres: { ok: true }, temporal: { ok: true } },
+    });
     expect((await engine.app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'ok' });
   });
 
@@ -109,7 +153,10 @@ describe('operations endpoints', () => {
     await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeTruthy();
     for (const [path, operations] of Object.entries<Record<string, { responses?: object }>>(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        expect([`${method} ${path}`, Object.keys(operation.responses ?? {}).length > 0]).toEqual([`${method} ${path}`, true]);
+        expect([`${method} ${path}`, Object.keys(operation.responses ?? {}).length > 0]).toEqual([
+          `${method} ${path}`,
+          true,
+        ]);
       }
     }
     const ui = await engine.app.inject({ method: 'GET', url: '/docs/' });
@@ -126,7 +173,14 @@ describe('Idempotency-Key', () => {
     const before = await storedCustomers();
     const payload = customerFixture({ email: 'idem@acme.example' });
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => engine.app.inject({ method: 'POST', url: '/customers', headers: { 'idempotency-key': 'create-idem-1' }, payload })),
+      Array.from({ length: 5 }, () =>
+        engine.app.inject({
+          method: 'POST',
+          url: '/customers',
+          headers: { 'idempotency-key': 'create-idem-1' },
+          payload,
+        }),
+      ),
     );
     expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(responses.map((r) => r.json().id)).size).toBe(1);
@@ -135,9 +189,19 @@ describe('Idempotency-Key', () => {
   });
 
   it('answers 422 when the key is reused with another body, and stores nothing', async () => {
-    await engine.app.inject({ method: 'POST', url: '/customers', headers: { 'idempotency-key': 'create-idem-2' }, payload: customerFixture() });
+    await engine.app.inject({
+      method: 'POST',
+      url: '/customers',
+      headers: { 'idempotency-key': 'create-idem-2' },
+      payload: customerFixture(),
+    });
     const before = await storedCustomers();
-    const reused = await engine.app.inject({ method: 'POST', url: '/customers', headers: { 'idempotency-key': 'create-idem-2' }, payload: customerFixture({ legalName: 'Other' }) });
+    const reused = await engine.app.inject({
+      method: 'POST',
+      url: '/customers',
+      headers: { 'idempotency-key': 'create-idem-2' },
+      payload: customerFixture({ legalName: 'Other' }),
+    });
     expect(reused.statusCode).toBe(422);
     expect(reused.json().errors[0]).toMatchObject({ pointer: '/idempotency-key', in: 'headers' });
     expect(await storedCustomers()).toBe(before);

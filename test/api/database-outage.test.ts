@@ -12,7 +12,10 @@ let unreachable: Orm;
 beforeAll(async () => {
   engine = await startTestEngine({ withWorker: false });
   // A pool aimed at a port nothing listens on: every connection attempt is refused, as while the server is down.
-  unreachable = await openOrm(`postgres://ar:ar@127.0.0.1:${await freePort()}/ar`, { poolMax: 2, acquireTimeoutMs: 1_000 });
+  unreachable = await openOrm(`postgres://ar:ar@127.0.0.1:${await freePort()}/ar`, {
+    poolMax: 2,
+    acquireTimeoutMs: 1_000,
+  });
 });
 afterAll(async () => {
   await unreachable?.close(true);
@@ -25,7 +28,12 @@ it('answers 503 problem+json with Retry-After while the database is down, and ke
   try {
     const headers = await bearerHeaders(TEST_AUTH_SECRET, 'admin');
     const list = await app.inject({ method: 'GET', url: '/customers', headers });
-    expect({ status: list.statusCode, type: list.headers['content-type'], retryAfter: list.headers['retry-after'], problem: list.json().type }).toEqual({
+    expect({
+      status: list.statusCode,
+      type: list.headers['content-type'],
+      retryAfter: list.headers['retry-after'],
+      problem: list.json().type,
+    }).toEqual({
       status: 503,
       type: expect.stringContaining('application/problem+json'),
       retryAfter: '5',
@@ -35,11 +43,25 @@ it('answers 503 problem+json with Retry-After while the database is down, and ke
       method: 'POST',
       url: '/payments',
       headers: { ...headers, 'idempotency-key': 'outage-1' },
-      payload: { customerId: '00000000-0000-4000-8000-000000000001', method: 'ach', receivedAt: new Date().toISOString(), amount: { amount: 1_000, currency: 'USD' }, reference: '' },
+      payload: {
+        customerId: '00000000-0000-4000-8000-000000000001',
+        method: 'ach',
+        receivedAt: new Date().toISOString(),
+        amount: { amount: 1_000, currency: 'USD' },
+        reference: '',
+      },
     });
     expect([write.statusCode, write.headers['retry-after']]).toEqual([503, '5']);
-    const mistake = await app.inject({ method: 'POST', url: '/payments', headers, payload: { customerId: 'not-a-uuid', amount: { amount: 1.5, currency: 'USD' } } });
-    expect({ status: mistake.statusCode, type: mistake.headers['content-type'] }).toEqual({ status: 400, type: expect.stringContaining('application/problem+json') });
+    const mistake = await app.inject({
+      method: 'POST',
+      url: '/payments',
+      headers,
+      payload: { customerId: 'not-a-uuid', amount: { amount: 1.5, currency: 'USD' } },
+    });
+    expect({ status: mistake.statusCode, type: mistake.headers['content-type'] }).toEqual({
+      status: 400,
+      type: expect.stringContaining('application/problem+json'),
+    });
   } finally {
     await app.close();
   }
@@ -47,7 +69,10 @@ it('answers 503 problem+json with Retry-After while the database is down, and ke
 
 it('answers a NUL inside a text the database would refuse with 400, not as an outage', async () => {
   const res = await engine.app.inject({ method: 'GET', url: `/customers?q=${encodeURIComponent('a\u0000b')}` });
-  expect([res.statusCode, res.headers['content-type']]).toEqual([400, expect.stringContaining('application/problem+json')]);
+  expect([res.statusCode, res.headers['content-type']]).toEqual([
+    400,
+    expect.stringContaining('application/problem+json'),
+  ]);
   // Named like any other refused field, so a client can tell which of its texts to clean.
   expect(res.json().errors).toEqual([expect.objectContaining({ pointer: '/q', in: 'query' })]);
 });

@@ -13,9 +13,22 @@ afterAll(async () => {
 });
 
 it('exports the journal of a period and the open items as CSV', async () => {
-  const customer = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ currency: 'USD', legalName: `Exported, "Quoted" ${randomUUID()}`, externalRef: `X-${randomUUID()}` }) });
+  const customer = await engine.app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({
+      currency: 'USD',
+      legalName: `Exported, "Quoted" ${randomUUID()}`,
+      externalRef: `X-${randomUUID()}`,
+    }),
+  });
   const customerId = customer.json().id;
-  const inOctober = await issueInvoice(engine, { customerId, total: 10_000, issueDate: '2026-10-05', dueDate: '2026-10-20' });
+  const inOctober = await issueInvoice(engine, {
+    customerId,
+    total: 10_000,
+    issueDate: '2026-10-05',
+    dueDate: '2026-10-20',
+  });
   await issueInvoice(engine, { customerId, total: 7_000, issueDate: '2026-11-02', dueDate: '2099-01-01' });
 
   const res = await engine.app.inject({ method: 'GET', url: '/exports/journal?from=2026-10-01&to=2026-10-31' });

@@ -52,11 +52,25 @@ const BUSINESS_RULES: Record<string, string[]> = {
   'POST /payments': ['body /receivedAt'], // not in the future
   'POST /users': ['body /customerId', 'body /password'], // for portal users only; a password that is not the e-mail address
   // Instalments fall due in order and their portions add up to 100 %; a discount window ends by the due date.
-  'POST /payment-terms': ['body /terms/instalments', 'body /terms/instalments/*/dueDays', 'body /terms/discount/withinDays'],
-  'PUT /payment-terms/{code}': ['body /terms/instalments', 'body /terms/instalments/*/dueDays', 'body /terms/discount/withinDays'],
+  'POST /payment-terms': [
+    'body /terms/instalments',
+    'body /terms/instalments/*/dueDays',
+    'body /terms/discount/withinDays',
+  ],
+  'PUT /payment-terms/{code}': [
+    'body /terms/instalments',
+    'body /terms/instalments/*/dueDays',
+    'body /terms/discount/withinDays',
+  ],
   'PUT /policies/dunning-assignments/{segment}': ['body /policyCode'], // must name a stored policy
   // Levels escalate in order, names are unique, a trigger and a late fee each need one of their two parts.
-  'PUT /policies/dunning/{code}': ['body /levels/*/trigger', 'body /levels/*/trigger/pastDueFor', 'body /levels/*/trigger/overdueAbove', 'body /levels/*/name', 'body /levels/*/lateFee'],
+  'PUT /policies/dunning/{code}': [
+    'body /levels/*/trigger',
+    'body /levels/*/trigger/pastDueFor',
+    'body /levels/*/trigger/overdueAbove',
+    'body /levels/*/name',
+    'body /levels/*/lateFee',
+  ],
   // The form page again: the two passwords differ or the password is too weak.
   'POST /portal/accept-invitation': ['(page)'],
 };
@@ -76,7 +90,14 @@ afterAll(async () => {
   await engine?.close();
 });
 
-const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#10;/g, '\n').replace(/&amp;/g, '&');
+const unescape = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#10;/g, '\n')
+    .replace(/&amp;/g, '&');
 
 /** schemathesis' JUnit report: one test case per operation, a <failure> or <error> per failed check. */
 function failuresIn(dir: string): { operations: number; failures: string[] } {
@@ -86,7 +107,9 @@ function failuresIn(dir: string): { operations: number; failures: string[] } {
   const cases = [...xml.matchAll(/<testcase\b[^>]*name="([^"]*)"[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)];
   const failures: string[] = [];
   for (const [, name, inner] of cases) {
-    for (const [, , message, body] of (inner ?? '').matchAll(/<(failure|error)\b[^>]*?(?:message="([^"]*)")?[^>]*>([\s\S]*?)<\/\1>/g)) {
+    for (const [, , message, body] of (inner ?? '').matchAll(
+      /<(failure|error)\b[^>]*?(?:message="([^"]*)")?[^>]*>([\s\S]*?)<\/\1>/g,
+    )) {
       failures.push(`${unescape(name!)}\n${unescape(message || body || '').slice(0, 3000)}`);
     }
   }
@@ -94,32 +117,60 @@ function failuresIn(dir: string): { operations: number; failures: string[] } {
 }
 
 it(`answers every operation of the published document as it documents, within ${BUDGET_S} s`, async () => {
-  const { stdout: stPath } = await run('bash', [join(root, 'scripts/schemathesis-venv.sh')], { encoding: 'utf8', timeout: 600_000 });
+  const { stdout: stPath } = await run('bash', [join(root, 'scripts/schemathesis-venv.sh')], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'ar-fuzz-'));
   try {
     const started = Date.now();
     const args = [
       'run',
       `${baseUrl}/docs/json`,
-      '--header', `Authorization: Bearer ${await engine.tokenFor('admin')}`,
-      '--checks', 'not_a_server_error,status_code_conformance,schema_valid_input_accepted',
-      '--phases', 'examples,fuzzing',
-      '--max-examples', String(EXAMPLES),
-      '--seed', SEED,
-      '--generation-database', 'none',
-      '--workers', '2',
+      '--header',
+      `Authorization: Bearer ${await engine.tokenFor('admin')}`,
+      '--checks',
+      'not_a_server_error,status_code_conformance,schema_valid_input_accepted',
+      '--phases',
+      'examples,fuzzing',
+      '--max-examples',
+      String(EXAMPLES),
+      '--seed',
+      SEED,
+      '--generation-database',
+      'none',
+      '--workers',
+      '2',
       '--no-shrink',
-      '--request-timeout', '20',
-      '--suppress-health-check', 'all',
+      '--request-timeout',
+      '20',
+      '--suppress-health-check',
+      'all',
       '--continue-on-failure',
-      '--report', 'junit',
-      '--report-dir', dir,
-      '--output-truncate', 'true',
+      '--report',
+      'junit',
+      '--report-dir',
+      dir,
+      '--output-truncate',
+      'true',
       ...EXCLUDED_PATHS.flatMap((p) => ['--exclude-path', p]),
     ];
     let output = '';
     try {
-      output = (await run(stPath.trim(), args, { cwd: dir, encoding: 'utf8', timeout: BUDGET_S * 2_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: join(root, 'test/api/fuzz_checks.py'), AR_FUZZ_BUSINESS_RULES: JSON.stringify(BUSINESS_RULES) } })).stdout;
+      output = (
+        await run(stPath.trim(), args, {
+          cwd: dir,
+          encoding: 'utf8',
+          timeout: BUDGET_S * 2_000,
+          maxBuffer: 64 * 1024 * 1024,
+          env: {
+            ...process.env,
+            NO_COLOR: '1',
+            SCHEMATHESIS_HOOKS: join(root, 'test/api/fuzz_checks.py'),
+            AR_FUZZ_BUSINESS_RULES: JSON.stringify(BUSINESS_RULES),
+          },
+        })
+      ).stdout;
     } catch (error) {
       // Exit code 1 means failures were found; they are read from the report.
       output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
@@ -127,7 +178,13 @@ it(`answers every operation of the published document as it documents, within ${
     if (process.env.AR_FUZZ_LOG) writeFileSync(process.env.AR_FUZZ_LOG, output);
     const seconds = (Date.now() - started) / 1000;
     const { operations, failures } = failuresIn(dir);
-    console.log(`schemathesis: ${operations} operations, ${EXAMPLES} examples each, seed ${SEED}, ${seconds.toFixed(1)} s\n${output.split('\n').filter((l) => /passed|failed|errored|Test cases|operations/i.test(l)).slice(-6).join('\n')}`);
+    console.log(
+      `schemathesis: ${operations} operations, ${EXAMPLES} examples each, seed ${SEED}, ${seconds.toFixed(1)} s\n${output
+        .split('\n')
+        .filter((l) => /passed|failed|errored|Test cases|operations/i.test(l))
+        .slice(-6)
+        .join('\n')}`,
+    );
     if (failures.length) console.log(`operations answering outside their contract:\n\n${failures.join('\n\n')}`);
     if (operations === 0) console.log(output.slice(-4000));
     expect(operations).toBeGreaterThan(50);

@@ -35,7 +35,9 @@ beforeAll(async () => {
         await tx.transactional(async (inner) => inner.execute('INSERT INTO effect_probe (label) VALUES (?)', [label]));
         throw outage();
       }
-      const [row] = await tx.execute<{ id: number }[]>('INSERT INTO effect_probe (label) VALUES (?) RETURNING id', [label]);
+      const [row] = await tx.execute<{ id: number }[]>('INSERT INTO effect_probe (label) VALUES (?) RETURNING id', [
+        label,
+      ]);
       if (located) noteEffectLocation(`/effects/${row!.id}`);
       if (failure === 'before-commit') throw outage();
     });
@@ -49,10 +51,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const send = (key: string, label: string) => app.inject({ method: 'POST', url: '/effects', headers: { 'idempotency-key': key }, payload: { label } });
+const send = (key: string, label: string) =>
+  app.inject({ method: 'POST', url: '/effects', headers: { 'idempotency-key': key }, payload: { label } });
 
 async function effects(label: string): Promise<number> {
-  const [{ n }] = await orm.em.fork().execute<{ n: string }[]>('SELECT count(*) AS n FROM effect_probe WHERE label = ?', [label]);
+  const [{ n }] = await orm.em
+    .fork()
+    .execute<{ n: string }[]>('SELECT count(*) AS n FROM effect_probe WHERE label = ?', [label]);
   return Number(n);
 }
 
@@ -62,7 +67,10 @@ it('keeps the key of a request that failed after its commit: the retry never run
   failure = 'none';
   // While the first might still answer, a retry is told to wait; once the claim is abandoned, it is told why.
   const meanwhile = await send('after-commit-1', 'a');
-  expect([meanwhile.statusCode, meanwhile.json().type]).toEqual([409, expect.stringMatching(/idempotency-in-progress$/)]);
+  expect([meanwhile.statusCode, meanwhile.json().type]).toEqual([
+    409,
+    expect.stringMatching(/idempotency-in-progress$/),
+  ]);
   await new Promise((resolve) => setTimeout(resolve, 1_100));
   const later = await send('after-commit-1', 'a');
   expect([later.statusCode, later.json().type]).toEqual([409, expect.stringMatching(/idempotency-effect-unanswered$/)]);
@@ -76,8 +84,14 @@ it('sends the repeat of a request whose answer was lost to its result (303 See O
     expect((await send('after-commit-2', 'd')).statusCode).toBe(503);
     failure = 'none';
     const repeat = await send('after-commit-2', 'd');
-    const [{ id }] = await orm.em.fork().execute<{ id: number }[]>('SELECT id FROM effect_probe WHERE label = ?', ['d']);
-    expect([repeat.statusCode, repeat.headers.location, repeat.json().type]).toEqual([303, `/effects/${id}`, expect.stringMatching(/see-other$/)]);
+    const [{ id }] = await orm.em
+      .fork()
+      .execute<{ id: number }[]>('SELECT id FROM effect_probe WHERE label = ?', ['d']);
+    expect([repeat.statusCode, repeat.headers.location, repeat.json().type]).toEqual([
+      303,
+      `/effects/${id}`,
+      expect.stringMatching(/see-other$/),
+    ]);
     expect(await effects('d')).toBe(1);
   } finally {
     located = false;

@@ -31,7 +31,9 @@ async function allRejections(importId: string) {
   const items: { line: number; field: string; reason: string }[] = [];
   let afterLine = 0;
   for (;;) {
-    const page = (await engine.app.inject({ method: 'GET', url: `/imports/${importId}/rejections?limit=7&afterLine=${afterLine}` })).json();
+    const page = (
+      await engine.app.inject({ method: 'GET', url: `/imports/${importId}/rejections?limit=7&afterLine=${afterLine}` })
+    ).json();
     items.push(...page.items);
     if (page.nextAfterLine === null) return items;
     afterLine = page.nextAfterLine;
@@ -49,7 +51,11 @@ function invoiceFile(customerRef: string, prefix: string) {
       switch ((i / 100) % 5) {
         case 0:
           row[6] = '12.50';
-          expected.push({ line, field: 'amount', reason: 'must be a whole number of minor units (e.g. 12050 for 120.50)' });
+          expected.push({
+            line,
+            field: 'amount',
+            reason: 'must be a whole number of minor units (e.g. 12050 for 120.50)',
+          });
           break;
         case 1:
           row[3] = '2026-13-01';
@@ -75,19 +81,36 @@ function invoiceFile(customerRef: string, prefix: string) {
 
 it(`imports ${ROWS} invoices with 1 % bad rows: exact rejection report, nothing half-imported, idempotent on repeat`, async () => {
   const customerRef = `ERP-${randomUUID()}`;
-  const created = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ externalRef: customerRef }) });
+  const created = await engine.app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ externalRef: customerRef }),
+  });
   expect(created.statusCode).toBe(201);
   const customerId = created.json().id;
   const prefix = `INV-${randomUUID().slice(0, 8)}`;
   const { csv, expected } = invoiceFile(customerRef, prefix);
 
   const started = performance.now();
-  const res = await engine.app.inject({ method: 'POST', url: '/imports/invoices?lifecycle=false', headers: { 'content-type': 'text/csv' }, payload: csv });
+  const res = await engine.app.inject({
+    method: 'POST',
+    url: '/imports/invoices?lifecycle=false',
+    headers: { 'content-type': 'text/csv' },
+    payload: csv,
+  });
   expect(res.statusCode).toBe(202);
   expect(res.json()).toMatchObject({ kind: 'invoices', format: 'csv', status: 'processing', totalRows: ROWS });
   const job = await finished(res.json().id);
   console.log(`${ROWS} invoice rows imported in ${Math.round(performance.now() - started)} ms`);
-  expect(job).toMatchObject({ status: 'completed', totalRows: ROWS, processedRows: ROWS, importedRows: ROWS - ROWS / 100, rejectedRows: ROWS / 100, skippedRows: 0, progress: 1 });
+  expect(job).toMatchObject({
+    status: 'completed',
+    totalRows: ROWS,
+    processedRows: ROWS,
+    importedRows: ROWS - ROWS / 100,
+    rejectedRows: ROWS / 100,
+    skippedRows: 0,
+    progress: 1,
+  });
   expect(await allRejections(job.id)).toEqual(expected);
 
   // Nothing half-imported: every imported row has its invoice, its one line, its balanced issue entry and its event;
@@ -103,10 +126,18 @@ it(`imports ${ROWS} invoices with 1 % bad rows: exact rejection report, nothing 
   const good = String(ROWS - ROWS / 100);
   expect(counts).toMatchObject({ invoices: good, lines: good, entries: good, events: good });
   const rejectedRefs = expected.map((e) => `${prefix}-${e.line - 1}`);
-  expect(await em.execute('SELECT 1 FROM invoice WHERE external_ref = ANY(?::text[])', [`{${rejectedRefs.join(',')}}`])).toHaveLength(0);
+  expect(
+    await em.execute('SELECT 1 FROM invoice WHERE external_ref = ANY(?::text[])', [`{${rejectedRefs.join(',')}}`]),
+  ).toHaveLength(0);
   // The receivable is exactly what was imported, and the net amounts are exactly the good rows' amounts.
-  const [receivable] = await em.execute<{ balance: string }[]>(`SELECT sum(debit - credit) AS balance FROM journal_line WHERE customer_id = ? AND account_code = '1100'`, [customerId]);
-  const [sums] = await em.execute<{ total: string; net: string }[]>('SELECT sum(total_amount) AS total, sum(subtotal_amount) AS net FROM invoice WHERE external_ref LIKE ?', [`${prefix}-%`]);
+  const [receivable] = await em.execute<{ balance: string }[]>(
+    `SELECT sum(debit - credit) AS balance FROM journal_line WHERE customer_id = ? AND account_code = '1100'`,
+    [customerId],
+  );
+  const [sums] = await em.execute<{ total: string; net: string }[]>(
+    'SELECT sum(total_amount) AS total, sum(subtotal_amount) AS net FROM invoice WHERE external_ref LIKE ?',
+    [`${prefix}-%`],
+  );
   expect(receivable!.balance).toBe(sums!.total);
   const expectedNet = Array.from({ length: ROWS }, (_, k) => k + 1)
     .filter((i) => i % 100 !== 0)
@@ -115,10 +146,17 @@ it(`imports ${ROWS} invoices with 1 % bad rows: exact rejection report, nothing 
   expect((await engine.app.inject({ method: 'GET', url: '/ledger/check' })).json().ok).toBe(true);
 
   // The same file again: every good row is skipped (already imported), the bad ones are rejected again.
-  const again = await engine.app.inject({ method: 'POST', url: '/imports/invoices?lifecycle=false', headers: { 'content-type': 'text/csv' }, payload: csv });
+  const again = await engine.app.inject({
+    method: 'POST',
+    url: '/imports/invoices?lifecycle=false',
+    headers: { 'content-type': 'text/csv' },
+    payload: csv,
+  });
   const second = await finished(again.json().id);
   expect(second).toMatchObject({ importedRows: 0, skippedRows: ROWS - ROWS / 100, rejectedRows: ROWS / 100 });
-  const [after] = await em.execute<{ n: string }[]>('SELECT count(*) AS n FROM invoice WHERE external_ref LIKE ?', [`${prefix}-%`]);
+  const [after] = await em.execute<{ n: string }[]>('SELECT count(*) AS n FROM invoice WHERE external_ref LIKE ?', [
+    `${prefix}-%`,
+  ]);
   expect(Number(after!.n)).toBe(ROWS - ROWS / 100);
 }, 600_000);
 
@@ -127,16 +165,45 @@ it('imports customers from JSON lines with the duplicate check, a broken line an
   const existing = await engine.app.inject({
     method: 'POST',
     url: '/customers',
-    payload: customerFixture({ legalName: `Globex Corporation ${suffix}`, email: `ap@globex-${suffix}.example`, taxId: { country: 'DE', value: `DE${suffix.replace(/\D/g, '').padEnd(9, '7')}` }, allowDuplicate: undefined }),
+    payload: customerFixture({
+      legalName: `Globex Corporation ${suffix}`,
+      email: `ap@globex-${suffix}.example`,
+      taxId: { country: 'DE', value: `DE${suffix.replace(/\D/g, '').padEnd(9, '7')}` },
+      allowDuplicate: undefined,
+    }),
   });
   expect(existing.statusCode).toBe(201);
   const rows = [
-    { externalRef: `J-1-${suffix}`, legalName: `Initrode ${suffix}`, email: `ap@initrode-${suffix}.example`, currency: 'EUR', billingAddress: { line1: '9 Elm St', city: 'Munich', postalCode: '80331', country: 'DE' }, tags: ['imported'] },
+    {
+      externalRef: `J-1-${suffix}`,
+      legalName: `Initrode ${suffix}`,
+      email: `ap@initrode-${suffix}.example`,
+      currency: 'EUR',
+      billingAddress: { line1: '9 Elm St', city: 'Munich', postalCode: '80331', country: 'DE' },
+      tags: ['imported'],
+    },
     // Same company as the existing customer (same tax id and name): a probable duplicate.
-    { externalRef: `J-2-${suffix}`, legalName: `Globex Corporation ${suffix}`, email: `billing@globex-${suffix}.example`, currency: 'EUR', taxId: { country: 'DE', value: `DE${suffix.replace(/\D/g, '').padEnd(9, '7')}` }, billingAddress: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' } },
+    {
+      externalRef: `J-2-${suffix}`,
+      legalName: `Globex Corporation ${suffix}`,
+      email: `billing@globex-${suffix}.example`,
+      currency: 'EUR',
+      taxId: { country: 'DE', value: `DE${suffix.replace(/\D/g, '').padEnd(9, '7')}` },
+      billingAddress: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    },
   ];
-  const body = [JSON.stringify(rows[0]), '{"externalRef": broken', JSON.stringify(rows[1]), JSON.stringify(rows[0])].join('\n');
-  const res = await engine.app.inject({ method: 'POST', url: '/imports/customers?lifecycle=false', headers: { 'content-type': 'application/x-ndjson' }, payload: body });
+  const body = [
+    JSON.stringify(rows[0]),
+    '{"externalRef": broken',
+    JSON.stringify(rows[1]),
+    JSON.stringify(rows[0]),
+  ].join('\n');
+  const res = await engine.app.inject({
+    method: 'POST',
+    url: '/imports/customers?lifecycle=false',
+    headers: { 'content-type': 'application/x-ndjson' },
+    payload: body,
+  });
   expect(res.statusCode).toBe(202);
   const job = await finished(res.json().id, 60_000);
   expect(job).toMatchObject({ status: 'completed', totalRows: 4, importedRows: 1, skippedRows: 1, rejectedRows: 2 });
@@ -144,13 +211,19 @@ it('imports customers from JSON lines with the duplicate check, a broken line an
   expect(report[0]).toEqual({ line: 2, field: '', reason: 'is not valid JSON' });
   expect(report[1]).toMatchObject({ line: 3, field: 'legalName' });
   expect(report[1]!.reason).toContain(`probable duplicate of customer ${existing.json().id}`);
-  const events = await engine.db.orm.em.fork().execute(`SELECT 1 FROM domain_event WHERE type = 'customer.created' AND data->>'importId' = ?`, [job.id]);
+  const events = await engine.db.orm.em
+    .fork()
+    .execute(`SELECT 1 FROM domain_event WHERE type = 'customer.created' AND data->>'importId' = ?`, [job.id]);
   expect(events).toHaveLength(1);
 });
 
 it('posts opening balances with their original dates and open amounts against the suspense account', async () => {
   const ref = `OB-CUST-${randomUUID()}`;
-  const created = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ externalRef: ref }) });
+  const created = await engine.app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ externalRef: ref }),
+  });
   const customerId = created.json().id;
   const s = randomUUID().slice(0, 6);
   const csv = [
@@ -159,21 +232,54 @@ it('posts opening balances with their original dates and open amounts against th
     `OLD-${s}-2,${ref},EUR,2026-10-15,2099-12-31,50000,20000`,
     `OLD-${s}-3,${ref},EUR,2026-10-15,2026-11-14,50000,60000`,
   ].join('\n');
-  const res = await engine.app.inject({ method: 'POST', url: '/imports/opening-balances?asOf=2026-11-01', headers: { 'content-type': 'text/csv' }, payload: csv });
+  const res = await engine.app.inject({
+    method: 'POST',
+    url: '/imports/opening-balances?asOf=2026-11-01',
+    headers: { 'content-type': 'text/csv' },
+    payload: csv,
+  });
   expect(res.statusCode).toBe(202);
   const job = await finished(res.json().id, 60_000);
   expect(job).toMatchObject({ status: 'completed', importedRows: 2, rejectedRows: 1 });
-  expect(await allRejections(job.id)).toEqual([{ line: 4, field: 'openAmount', reason: 'must not exceed total 50000' }]);
+  expect(await allRejections(job.id)).toEqual([
+    { line: 4, field: 'openAmount', reason: 'must not exceed total 50000' },
+  ]);
 
   const em = engine.db.orm.em.fork();
-  const invoices = await em.execute<{ external_ref: string; status: string; issue: string; due: string; total_amount: string; open_amount: string; overdue_since: string | null }[]>(
+  const invoices = await em.execute<
+    {
+      external_ref: string;
+      status: string;
+      issue: string;
+      due: string;
+      total_amount: string;
+      open_amount: string;
+      overdue_since: string | null;
+    }[]
+  >(
     `SELECT external_ref, status, to_char(issue_date, 'YYYY-MM-DD') AS issue, to_char(due_date, 'YYYY-MM-DD') AS due, total_amount, open_amount,
             to_char(overdue_since, 'YYYY-MM-DD') AS overdue_since FROM invoice WHERE customer_id = ? ORDER BY external_ref`,
     [customerId],
   );
   expect(invoices).toEqual([
-    { external_ref: `OLD-${s}-1`, status: 'overdue', issue: '2026-08-01', due: '2026-08-31', total_amount: '119000', open_amount: '119000', overdue_since: '2026-09-01' },
-    { external_ref: `OLD-${s}-2`, status: 'partially_paid', issue: '2026-10-15', due: '2099-12-31', total_amount: '50000', open_amount: '20000', overdue_since: null },
+    {
+      external_ref: `OLD-${s}-1`,
+      status: 'overdue',
+      issue: '2026-08-01',
+      due: '2026-08-31',
+      total_amount: '119000',
+      open_amount: '119000',
+      overdue_since: '2026-09-01',
+    },
+    {
+      external_ref: `OLD-${s}-2`,
+      status: 'partially_paid',
+      issue: '2026-10-15',
+      due: '2099-12-31',
+      total_amount: '50000',
+      open_amount: '20000',
+      overdue_since: null,
+    },
   ]);
   const lines = await em.execute<{ role: string; debit: string; credit: string; effective: string }[]>(
     `SELECT a.role, l.debit, l.credit, to_char(e.effective_date, 'YYYY-MM-DD') AS effective FROM journal_line l
@@ -191,23 +297,42 @@ it('posts opening balances with their original dates and open amounts against th
 
 it('starts the invoice workflow of every imported opening balance after its rows commit', async () => {
   const ref = `OB-LC-${randomUUID()}`;
-  expect((await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ externalRef: ref }) })).statusCode).toBe(201);
+  expect(
+    (await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ externalRef: ref }) }))
+      .statusCode,
+  ).toBe(201);
   const s = randomUUID().slice(0, 6);
   const csv = ['externalRef,customerExternalRef,currency,issueDate,dueDate,total,openAmount'];
-  for (let i = 1; i <= 40; i++) csv.push(`LC-${s}-${i},${ref},EUR,2026-09-01,${i % 2 ? '2026-09-30' : '2099-12-31'},${1000 * i},${1000 * i}`);
-  const res = await engine.app.inject({ method: 'POST', url: '/imports/opening-balances?asOf=2026-11-01', headers: { 'content-type': 'text/csv' }, payload: csv.join('\n') });
+  for (let i = 1; i <= 40; i++)
+    csv.push(`LC-${s}-${i},${ref},EUR,2026-09-01,${i % 2 ? '2026-09-30' : '2099-12-31'},${1000 * i},${1000 * i}`);
+  const res = await engine.app.inject({
+    method: 'POST',
+    url: '/imports/opening-balances?asOf=2026-11-01',
+    headers: { 'content-type': 'text/csv' },
+    payload: csv.join('\n'),
+  });
   expect(res.statusCode).toBe(202);
   const job = await finished(res.json().id, 120_000);
   expect(job).toMatchObject({ status: 'completed', importedRows: 40, rejectedRows: 0 });
   const em = engine.db.orm.em.fork();
-  const rows = await em.execute<{ entity_id: string; lifecycle_started: boolean }[]>('SELECT entity_id, lifecycle_started FROM import_row WHERE import_id = ?', [job.id]);
+  const rows = await em.execute<{ entity_id: string; lifecycle_started: boolean }[]>(
+    'SELECT entity_id, lifecycle_started FROM import_row WHERE import_id = ?',
+    [job.id],
+  );
   expect(rows.every((r) => r.lifecycle_started)).toBe(true);
-  const described = await Promise.all(rows.map((r) => engine.temporal.workflow.getHandle(workflowIds.invoice(r.entity_id)).describe()));
+  const described = await Promise.all(
+    rows.map((r) => engine.temporal.workflow.getHandle(workflowIds.invoice(r.entity_id)).describe()),
+  );
   expect(described.map((d) => d.status.name)).toEqual(rows.map(() => 'RUNNING'));
 }, 180_000);
 
 it('refuses an unsupported content type and answers 404 for an unknown import', async () => {
-  const wrong = await engine.app.inject({ method: 'POST', url: '/imports/invoices', headers: { 'content-type': 'application/json' }, payload: '[]' });
+  const wrong = await engine.app.inject({
+    method: 'POST',
+    url: '/imports/invoices',
+    headers: { 'content-type': 'application/json' },
+    payload: '[]',
+  });
   expect(wrong.statusCode).toBe(400);
   expect((await engine.app.inject({ method: 'GET', url: `/imports/${randomUUID()}` })).statusCode).toBe(404);
 });

@@ -17,14 +17,20 @@ afterAll(async () => {
 });
 
 async function createCustomer(email: string, currency: string): Promise<string> {
-  const response = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ email, currency, legalName: `Initrode ${email}` }) });
+  const response = await engine.app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ email, currency, legalName: `Initrode ${email}` }),
+  });
   expect(response.statusCode).toBe(201);
   return response.json().id;
 }
 
-const issue = (payload: Record<string, unknown>, headers: Record<string, string> = {}) => engine.app.inject({ method: 'POST', url: '/invoices', payload, headers });
+const issue = (payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  engine.app.inject({ method: 'POST', url: '/invoices', payload, headers });
 const get = (url: string) => engine.app.inject({ method: 'GET', url });
-const count = async (table: string) => Number((await engine.db.orm.em.fork().execute<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+const count = async (table: string) =>
+  Number((await engine.db.orm.em.fork().execute<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 const entriesOf = async (source: string) => (await get(`/journal-entries?source=${source}`)).json().items;
 const year = new Date().toISOString().slice(0, 4);
 
@@ -45,7 +51,13 @@ describe('POST /invoices', () => {
 
     const [entry] = await entriesOf(`invoice:${body.id}`);
     expect(entry).toMatchObject({ idempotencyKey: `invoice-${body.id}:issue`, kind: 'invoice_issued' });
-    expect(entry.lines.map((l: { account: string; debit: { amount: number }; credit: { amount: number } }) => [l.account, l.debit.amount, l.credit.amount])).toEqual([
+    expect(
+      entry.lines.map((l: { account: string; debit: { amount: number }; credit: { amount: number } }) => [
+        l.account,
+        l.debit.amount,
+        l.credit.amount,
+      ]),
+    ).toEqual([
       ['accounts_receivable', 148_150, 0],
       ['revenue', 0, 125_000],
       ['tax_payable', 0, 23_150],
@@ -69,34 +81,72 @@ describe('POST /invoices', () => {
       externalRef: 'PO-4711',
       overdue: false,
       lines: [
-        { lineNo: 1, quantity: 10, unitPrice: { amount: 12_000, currency: 'EUR' }, taxRate: '19', net: { amount: 120_000 }, tax: { amount: 22_800 } },
-        { lineNo: 2, quantity: 1.5, unitPrice: { amount: 3333, currency: 'EUR' }, taxRate: '7', net: { amount: 5000 }, tax: { amount: 350 } },
+        {
+          lineNo: 1,
+          quantity: 10,
+          unitPrice: { amount: 12_000, currency: 'EUR' },
+          taxRate: '19',
+          net: { amount: 120_000 },
+          tax: { amount: 22_800 },
+        },
+        {
+          lineNo: 2,
+          quantity: 1.5,
+          unitPrice: { amount: 3333, currency: 'EUR' },
+          taxRate: '7',
+          net: { amount: 5000 },
+          tax: { amount: 350 },
+        },
       ],
       workflow: { status: 'sent', openAmount: 148_150 },
     });
-    expect((await engine.temporal.workflow.getHandle(workflowIds.invoice(body.id)).describe()).status.name).toBe('RUNNING');
+    expect((await engine.temporal.workflow.getHandle(workflowIds.invoice(body.id)).describe()).status.name).toBe(
+      'RUNNING',
+    );
   });
 
   it('has one schedule: an explicit due date replaces the terms, instalment terms with a due date are refused', async () => {
-    const late = await issue({ customerId, issueDate: '2026-03-02', dueDate: '2026-03-05', terms: 'NET30', lines: [{ description: 'Late-posted', quantity: 1, unitPrice: { amount: 5_000, currency: 'EUR' } }] });
+    const late = await issue({
+      customerId,
+      issueDate: '2026-03-02',
+      dueDate: '2026-03-05',
+      terms: 'NET30',
+      lines: [{ description: 'Late-posted', quantity: 1, unitPrice: { amount: 5_000, currency: 'EUR' } }],
+    });
     expect(late.statusCode).toBe(201);
     expect(late.json()).toMatchObject({ dueDate: '2026-03-05' });
     const read = (await get(`/invoices/${late.json().id}`)).json();
     const dueDates = new Set([read.dueDate, ...(read.instalments ?? []).map((i: { dueDate: string }) => i.dueDate)]);
     expect([...dueDates]).toEqual(['2026-03-05']);
-    const refused = await issue({ customerId, issueDate: '2026-03-02', dueDate: '2026-03-05', terms: 'THIRDS_30_60_90', lines: [{ description: 'x', quantity: 1, unitPrice: { amount: 5_000, currency: 'EUR' } }] });
+    const refused = await issue({
+      customerId,
+      issueDate: '2026-03-02',
+      dueDate: '2026-03-05',
+      terms: 'THIRDS_30_60_90',
+      lines: [{ description: 'x', quantity: 1, unitPrice: { amount: 5_000, currency: 'EUR' } }],
+    });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/dueDate']);
   });
 
   it('stores the early-payment discount offer of 2/10 net 30 for cash application', async () => {
-    const response = await issue({ customerId, issueDate: '2026-03-02', terms: '2_10_NET30', lines: [{ description: 'Widgets', quantity: 4, unitPrice: { amount: 2500, currency: 'EUR' } }] });
+    const response = await issue({
+      customerId,
+      issueDate: '2026-03-02',
+      terms: '2_10_NET30',
+      lines: [{ description: 'Widgets', quantity: 4, unitPrice: { amount: 2500, currency: 'EUR' } }],
+    });
     expect(response.json()).toMatchObject({ dueDate: '2026-04-01', total: { amount: 10_000 } });
-    expect((await get(`/invoices/${response.json().id}`)).json()).toMatchObject({ termsCode: '2_10_NET30', discount: { deadline: '2026-03-12', rateBp: 200, amount: { amount: 200, currency: 'EUR' } } });
+    expect((await get(`/invoices/${response.json().id}`)).json()).toMatchObject({
+      termsCode: '2_10_NET30',
+      discount: { deadline: '2026-03-12', rateBp: 200, amount: { amount: 200, currency: 'EUR' } },
+    });
   });
 
   it('numbers gap-free: concurrent issues get consecutive numbers and refused ones use none', async () => {
-    const numbers = (await Promise.all([1, 2, 3, 4, 5].map(() => issue({ customerId, lines: consultingLines('EUR') })))).map((r) => r.json().number as string);
+    const numbers = (
+      await Promise.all([1, 2, 3, 4, 5].map(() => issue({ customerId, lines: consultingLines('EUR') })))
+    ).map((r) => r.json().number as string);
     expect((await issue({ customerId, lines: consultingLines('USD') })).statusCode).toBe(422);
     const after = (await issue({ customerId, lines: consultingLines('EUR') })).json().number as string;
     const sequence = [...numbers, after].map((n) => Number(n.split('-')[2])).sort((a, b) => a - b);
@@ -106,7 +156,10 @@ describe('POST /invoices', () => {
   it('replays the first answer for a repeated Idempotency-Key and issues once', async () => {
     const payload = { customerId, lines: consultingLines('EUR') };
     const before = await count('invoice');
-    const [first, second] = [await issue(payload, { 'idempotency-key': 'inv-key-1' }), await issue(payload, { 'idempotency-key': 'inv-key-1' })];
+    const [first, second] = [
+      await issue(payload, { 'idempotency-key': 'inv-key-1' }),
+      await issue(payload, { 'idempotency-key': 'inv-key-1' }),
+    ];
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.json().id).toBe(first.json().id);
     expect(await count('invoice')).toBe(before + 1);
@@ -114,23 +167,50 @@ describe('POST /invoices', () => {
 });
 
 describe('bad input is refused with problem+json naming the field, and nothing is stored or posted', () => {
-  const line = (overrides: Record<string, unknown>) => [{ description: 'x', quantity: 1, unitPrice: { amount: 100, currency: 'EUR' }, ...overrides }];
+  const line = (overrides: Record<string, unknown>) => [
+    { description: 'x', quantity: 1, unitPrice: { amount: 100, currency: 'EUR' }, ...overrides },
+  ];
   // 400: the shape the published schema states (quantities in thousandths, prices of at least zero, tax rates up to
   // 100); 422: what only the book can say (the customer's currency, stored terms, a total above zero).
   const cases: [string, () => Record<string, unknown>, number, string][] = [
     ['zero quantity', () => ({ customerId, lines: line({ quantity: 0 }) }), 400, '/lines/0/quantity'],
     ['negative quantity', () => ({ customerId, lines: line({ quantity: -2 }) }), 400, '/lines/0/quantity'],
     ['more than 3 decimals', () => ({ customerId, lines: line({ quantity: 1.2345 }) }), 400, '/lines/0/quantity'],
-    ['negative unit price', () => ({ customerId, lines: line({ unitPrice: { amount: -5, currency: 'EUR' } }) }), 400, '/lines/0/unitPrice/amount'],
-    ['fractional minor units', () => ({ customerId, lines: line({ unitPrice: { amount: 10.5, currency: 'EUR' } }) }), 400, '/lines/0/unitPrice/amount'],
-    ['currency other than the customer', () => ({ customerId, lines: line({ unitPrice: { amount: 100, currency: 'USD' } }) }), 422, '/lines/0/unitPrice/currency'],
+    [
+      'negative unit price',
+      () => ({ customerId, lines: line({ unitPrice: { amount: -5, currency: 'EUR' } }) }),
+      400,
+      '/lines/0/unitPrice/amount',
+    ],
+    [
+      'fractional minor units',
+      () => ({ customerId, lines: line({ unitPrice: { amount: 10.5, currency: 'EUR' } }) }),
+      400,
+      '/lines/0/unitPrice/amount',
+    ],
+    [
+      'currency other than the customer',
+      () => ({ customerId, lines: line({ unitPrice: { amount: 100, currency: 'USD' } }) }),
+      422,
+      '/lines/0/unitPrice/currency',
+    ],
     ['tax rate above 100 %', () => ({ customerId, lines: line({ taxRate: '120' }) }), 400, '/lines/0/taxRate'],
     ['tax rate as a number', () => ({ customerId, lines: line({ taxRate: 0.19 }) }), 400, '/lines/0/taxRate'],
     ['no lines', () => ({ customerId, lines: [] }), 400, '/lines'],
     ['zero total', () => ({ customerId, lines: line({ unitPrice: { amount: 0, currency: 'EUR' } }) }), 422, '/lines'],
-    ['unknown customer', () => ({ customerId: '00000000-0000-4000-8000-000000000000', lines: line({}) }), 404, '/customerId'],
+    [
+      'unknown customer',
+      () => ({ customerId: '00000000-0000-4000-8000-000000000000', lines: line({}) }),
+      404,
+      '/customerId',
+    ],
     ['unknown terms', () => ({ customerId, terms: 'NET999', lines: line({}) }), 422, '/terms'],
-    ['due before issue', () => ({ customerId, issueDate: '2026-05-10', dueDate: '2026-05-01', lines: line({}) }), 422, '/dueDate'],
+    [
+      'due before issue',
+      () => ({ customerId, issueDate: '2026-05-10', dueDate: '2026-05-01', lines: line({}) }),
+      422,
+      '/dueDate',
+    ],
     ['impossible date', () => ({ customerId, issueDate: '2026-02-30', lines: line({}) }), 400, '/issueDate'], // the date schema knows the calendar,
     ['unknown field', () => ({ customerId, lines: line({}), discount: 5 }), 400, '/discount'],
   ];
@@ -159,16 +239,26 @@ describe('credit notes and cancellation', () => {
     await engine.mail.waitFor((m) => m.subject.includes(body.number));
     return body as { id: string; number: string };
   }
-  const credit = (id: string, payload: Record<string, unknown>) => engine.app.inject({ method: 'POST', url: `/invoices/${id}/credit-notes`, payload });
-  const cancel = (id: string, reason = 'ordered in error') => engine.app.inject({ method: 'POST', url: `/invoices/${id}/cancel`, payload: { reason } });
-  const linesOf = (entry: { lines: { account: string; debit: { amount: number }; credit: { amount: number } }[] }) => entry.lines.map((l) => [l.account, l.debit.amount, l.credit.amount]);
+  const credit = (id: string, payload: Record<string, unknown>) =>
+    engine.app.inject({ method: 'POST', url: `/invoices/${id}/credit-notes`, payload });
+  const cancel = (id: string, reason = 'ordered in error') =>
+    engine.app.inject({ method: 'POST', url: `/invoices/${id}/cancel`, payload: { reason } });
+  const linesOf = (entry: { lines: { account: string; debit: { amount: number }; credit: { amount: number } }[] }) =>
+    entry.lines.map((l) => [l.account, l.debit.amount, l.credit.amount]);
 
   it('a partial credit note reverses revenue and tax in proportion, and the rest credits them exactly', async () => {
     const invoice = await openInvoice();
-    const partial = await credit(invoice.id, { amount: { amount: 48_150, currency: 'EUR' }, reason: 'Two days not delivered' });
+    const partial = await credit(invoice.id, {
+      amount: { amount: 48_150, currency: 'EUR' },
+      reason: 'Two days not delivered',
+    });
     expect(partial.statusCode).toBe(201);
     expect(partial.json()).toMatchObject({
-      creditNote: { number: expect.stringMatching(new RegExp(`^CN-${year}-\\d{6}$`)), kind: 'partial', total: { amount: 48_150 } },
+      creditNote: {
+        number: expect.stringMatching(new RegExp(`^CN-${year}-\\d{6}$`)),
+        kind: 'partial',
+        total: { amount: 48_150 },
+      },
       invoice: { id: invoice.id, balance: { amount: 100_000, currency: 'EUR' } },
     });
     const [partialEntry] = await entriesOf(`credit_note:${partial.json().creditNote.id}`);
@@ -182,7 +272,10 @@ describe('credit notes and cancellation', () => {
     await eventually(async () => ((await handle.query(invoiceStateQuery)).openAmount === 100_000 ? true : undefined));
 
     const rest = await credit(invoice.id, { reason: 'Project cancelled' });
-    expect(rest.json()).toMatchObject({ creditNote: { kind: 'full', total: { amount: 100_000 } }, invoice: { status: 'cancelled', balance: { amount: 0 } } });
+    expect(rest.json()).toMatchObject({
+      creditNote: { kind: 'full', total: { amount: 100_000 } },
+      invoice: { status: 'cancelled', balance: { amount: 0 } },
+    });
     const [restEntry] = await entriesOf(`credit_note:${rest.json().creditNote.id}`);
     expect(linesOf(restEntry)).toEqual([
       ['revenue', 125_000 - 40_626, 0],
@@ -209,7 +302,11 @@ describe('credit notes and cancellation', () => {
 
   it('serializes concurrent credit notes on the invoice row: never more than the open amount is credited', async () => {
     const invoice = await openInvoice();
-    const results = await Promise.all([1, 2, 3, 4, 5].map(() => credit(invoice.id, { amount: { amount: 40_000, currency: 'EUR' }, reason: 'concurrent' })));
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map(() =>
+        credit(invoice.id, { amount: { amount: 40_000, currency: 'EUR' }, reason: 'concurrent' }),
+      ),
+    );
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 422, 422]);
     const fetched = (await get(`/invoices/${invoice.id}`)).json();
     expect(fetched).toMatchObject({ balance: { amount: 148_150 - 120_000 }, credited: { amount: 120_000 } });
@@ -221,10 +318,19 @@ describe('credit notes and cancellation', () => {
     const invoice = await openInvoice();
     const response = await cancel(invoice.id);
     expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ creditNote: { kind: 'cancellation', total: { amount: 148_150 } }, invoice: { status: 'cancelled', balance: { amount: 0 } } });
+    expect(response.json()).toMatchObject({
+      creditNote: { kind: 'cancellation', total: { amount: 148_150 } },
+      invoice: { status: 'cancelled', balance: { amount: 0 } },
+    });
     const [issueEntry, reversal] = await entriesOf(`invoice:${invoice.id}`);
-    expect(reversal).toMatchObject({ kind: 'reversal', reversesEntryId: issueEntry.id, idempotencyKey: `invoice-${invoice.id}:cancel` });
-    expect(linesOf(reversal)).toEqual(linesOf(issueEntry).map(([account, debit, creditAmount]) => [account, creditAmount, debit]));
+    expect(reversal).toMatchObject({
+      kind: 'reversal',
+      reversesEntryId: issueEntry.id,
+      idempotencyKey: `invoice-${invoice.id}:cancel`,
+    });
+    expect(linesOf(reversal)).toEqual(
+      linesOf(issueEntry).map(([account, debit, creditAmount]) => [account, creditAmount, debit]),
+    );
     const final = await engine.temporal.workflow.getHandle(workflowIds.invoice(invoice.id)).result();
     expect(final).toMatchObject({ status: 'cancelled', phase: 'closed' });
     expect((await cancel(invoice.id)).statusCode).toBe(409);
@@ -250,7 +356,10 @@ describe('lists and the ledger read side', () => {
       const r = (await get(`/invoices/${past.json().id}?include=workflow`)).json();
       return r.status === 'overdue' && r.workflow?.phase === 'watch' ? r : undefined;
     });
-    expect(flipped).toMatchObject({ overdueSince: expect.any(String), workflow: { phase: 'watch', reminderSkipped: true } });
+    expect(flipped).toMatchObject({
+      overdueSince: expect.any(String),
+      workflow: { phase: 'watch', reminderSkipped: true },
+    });
     expect((await get(`/invoices?customerId=${other}&status=overdue`)).json().items.length).toBeGreaterThanOrEqual(1);
     expect((await get('/invoices?cursor=nonsense')).statusCode).toBe(400);
   });
@@ -260,11 +369,23 @@ describe('lists and the ledger read side', () => {
     const line = (amount: number) => [{ description: 'Licence', quantity: 1, unitPrice: { amount, currency: 'EUR' } }];
     const a = (await issue({ customerId: who, issueDate: '2026-01-05', lines: line(10_000) })).json();
     await issue({ customerId: who, issueDate: '2026-01-06', lines: line(2500) });
-    await engine.app.inject({ method: 'POST', url: `/invoices/${a.id}/credit-notes`, payload: { amount: { amount: 1000, currency: 'EUR' }, reason: 'goodwill' } });
+    await engine.app.inject({
+      method: 'POST',
+      url: `/invoices/${a.id}/credit-notes`,
+      payload: { amount: { amount: 1000, currency: 'EUR' }, reason: 'goodwill' },
+    });
     const ledger = (await get(`/customers/${who}/ledger?limit=2`)).json();
-    expect(ledger.items.map((l: { runningBalance: { amount: number } }) => l.runningBalance.amount)).toEqual([10_000, 12_500]);
+    expect(ledger.items.map((l: { runningBalance: { amount: number } }) => l.runningBalance.amount)).toEqual([
+      10_000, 12_500,
+    ]);
     const rest = (await get(`/customers/${who}/ledger?cursor=${ledger.nextCursor}`)).json();
-    expect(rest.items).toEqual([expect.objectContaining({ kind: 'credit_note', credit: { amount: 1000, currency: 'EUR' }, runningBalance: { amount: 11_500, currency: 'EUR' } })]);
+    expect(rest.items).toEqual([
+      expect.objectContaining({
+        kind: 'credit_note',
+        credit: { amount: 1000, currency: 'EUR' },
+        runningBalance: { amount: 11_500, currency: 'EUR' },
+      }),
+    ]);
     expect((await get('/customers/00000000-0000-4000-8000-000000000000/ledger')).statusCode).toBe(404);
 
     const check = (await get('/ledger/check')).json();
@@ -296,6 +417,8 @@ describe('the ledger check is not vacuous', () => {
     expect(check.ok).toBe(false);
     const eur = check.currencies.find((c: { currency: string }) => c.currency === 'EUR');
     expect(eur.arControl.amount - eur.openInvoices.amount).toBe(777);
-    expect(check.customerMismatches).toEqual([{ customerId: who, subLedger: { amount: 777, currency: 'EUR' }, openInvoices: { amount: 0, currency: 'EUR' } }]);
+    expect(check.customerMismatches).toEqual([
+      { customerId: who, subLedger: { amount: 777, currency: 'EUR' }, openInvoices: { amount: 0, currency: 'EUR' } },
+    ]);
   });
 });

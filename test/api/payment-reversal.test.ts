@@ -18,26 +18,54 @@ afterAll(async () => {
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const get = (url: string) => engine.app.inject({ method: 'GET', url });
-const post = (url: string, payload: unknown) => engine.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
-const status = async (workflowId: string) => (await engine.temporal.workflow.getHandle(workflowId).describe().catch(() => undefined))?.status.name;
+const post = (url: string, payload: unknown) =>
+  engine.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+const status = async (workflowId: string) =>
+  (
+    await engine.temporal.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => undefined)
+  )?.status.name;
 const worklisted = async (customerId: string) =>
-  ((await get(`/collections/worklist?until=${encodeURIComponent(new Date(Date.now() + 60 * 86_400_000).toISOString())}`)).json().items as { customerId: string; level: string | null; daysPastDue: number }[]).find(
-    (i) => i.customerId === customerId,
-  );
+  (
+    (
+      await get(
+        `/collections/worklist?until=${encodeURIComponent(new Date(Date.now() + 60 * 86_400_000).toISOString())}`,
+      )
+    ).json().items as { customerId: string; level: string | null; daysPastDue: number }[]
+  ).find((i) => i.customerId === customerId);
 
 it('reopens the invoice a reversed payment had paid, past due again, and its customer is dunned again', async () => {
   const customer = await insertCustomer(engine.db.orm, { currency: 'EUR' });
   // Posted late on NET30: 15 days past due when issued, so the standard ladder's reminder (7 days) applies.
-  const invoice = await issueInvoice(engine, { customerId: customer.id, total: 80_000, currency: 'EUR', issueDate: day(-45) });
+  const invoice = await issueInvoice(engine, {
+    customerId: customer.id,
+    total: 80_000,
+    currency: 'EUR',
+    issueDate: day(-45),
+  });
   await eventually(async () => ((await worklisted(customer.id))?.level ? true : undefined), 30_000);
 
-  const paid = await post('/payments', { customerId: customer.id, amount: { amount: 80_000, currency: 'EUR' }, method: 'check', receivedAt: new Date().toISOString(), reference: invoice.number });
+  const paid = await post('/payments', {
+    customerId: customer.id,
+    amount: { amount: 80_000, currency: 'EUR' },
+    method: 'check',
+    receivedAt: new Date().toISOString(),
+    reference: invoice.number,
+  });
   expect(paid.statusCode).toBe(201);
   await appliedPayment(engine, paid.json().id);
   await eventually(async () => ((await get(`/invoices/${invoice.id}`)).json().status === 'paid' ? true : undefined));
   // Nothing overdue: the collection ends, and so does the paid invoice's workflow.
-  await eventually(async () => ((await status(workflowIds.collection(customer.id))) === 'COMPLETED' ? true : undefined), 30_000);
-  await eventually(async () => ((await status(workflowIds.invoice(invoice.id))) === 'COMPLETED' ? true : undefined), 30_000);
+  await eventually(
+    async () => ((await status(workflowIds.collection(customer.id))) === 'COMPLETED' ? true : undefined),
+    30_000,
+  );
+  await eventually(
+    async () => ((await status(workflowIds.invoice(invoice.id))) === 'COMPLETED' ? true : undefined),
+    30_000,
+  );
   expect(await worklisted(customer.id)).toBeUndefined();
 
   // The cheque comes back unpaid.
@@ -47,10 +75,21 @@ it('reopens the invoice a reversed payment had paid, past due again, and its cus
     status: 'reversed',
     reason: 'cheque returned unpaid',
     reversedEntries: 1,
-    invoices: [{ invoiceId: invoice.id, number: invoice.number, status: 'overdue', balance: { amount: 80_000, currency: 'EUR' }, dueDate: day(-15) }],
+    invoices: [
+      {
+        invoiceId: invoice.id,
+        number: invoice.number,
+        status: 'overdue',
+        balance: { amount: 80_000, currency: 'EUR' },
+        dueDate: day(-15),
+      },
+    ],
   });
   expect((await get(`/payments/${paid.json().id}`)).json().status).toBe('reversed');
-  expect((await get(`/invoices/${invoice.id}`)).json()).toMatchObject({ status: 'overdue', balance: { amount: 80_000, currency: 'EUR' } });
+  expect((await get(`/invoices/${invoice.id}`)).json()).toMatchObject({
+    status: 'overdue',
+    balance: { amount: 80_000, currency: 'EUR' },
+  });
   expect(await customerAccountBalance(engine.db.orm.em.fork(), customer.id, 'accounts_receivable', 'EUR')).toBe(80_000);
   expect((await checkLedger(engine.db.orm.em.fork())).ok).toBe(true);
 

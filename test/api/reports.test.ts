@@ -21,17 +21,30 @@ beforeAll(async () => {
   engine = await startTestEngine();
   const orm = engine.db.orm;
   customerId = (await insertCustomer(orm, { currency: 'EUR', legalName: 'Statement Test GmbH' })).id;
-  const lines = (amount: number) => [{ description: 'Consulting', quantity: 1, unitPrice: { amount, currency: 'EUR' }, taxRate: '0' }];
+  const lines = (amount: number) => [
+    { description: 'Consulting', quantity: 1, unitPrice: { amount, currency: 'EUR' }, taxRate: '0' },
+  ];
   // One invoice before last month (the opening balance), one in it, a part payment in it.
   const before = `${lastMonth.from.slice(0, 8)}01`;
   const september = new Date(Date.parse(`${before}T00:00:00Z`) - 86_400_000 * 20).toISOString().slice(0, 10);
-  for (const [amount, issueDate] of [[100_000, september], [50_000, `${lastMonth.from.slice(0, 8)}10`]] as const) {
-    const issued = await issueInvoiceDirectly(orm, { customerId, lines: lines(amount), issueDate, dueDate: issueDate }, issueDate);
+  for (const [amount, issueDate] of [
+    [100_000, september],
+    [50_000, `${lastMonth.from.slice(0, 8)}10`],
+  ] as const) {
+    const issued = await issueInvoiceDirectly(
+      orm,
+      { customerId, lines: lines(amount), issueDate, dueDate: issueDate },
+      issueDate,
+    );
     numbers.push(issued.number);
   }
   await orm.em.fork().transactional((tx) =>
     postJournalEntry(tx, {
-      idempotencyKey: `test-pay-${randomUUID()}`, kind: 'payment_applied', effectiveDate: `${lastMonth.from.slice(0, 8)}15`, sourceType: 'payment', sourceId: randomUUID(),
+      idempotencyKey: `test-pay-${randomUUID()}`,
+      kind: 'payment_applied',
+      effectiveDate: `${lastMonth.from.slice(0, 8)}15`,
+      sourceType: 'payment',
+      sourceId: randomUUID(),
       lines: [
         { account: 'cash', debit: 30_000, credit: 0, currency: 'EUR' },
         { account: 'accounts_receivable', customerId, debit: 0, credit: 30_000, currency: 'EUR', memo: numbers[0] },
@@ -56,11 +69,20 @@ describe('GET /reports/aging', () => {
     const [eur] = body.currencies;
     expect(eur.totals.total).toEqual({ amount: 120_000, currency: 'EUR' });
     expect(eur.totals.buckets.reduce((sum: number, b: { amount: number }) => sum + b.amount, 0)).toBe(120_000);
-    expect(eur.customers).toEqual([expect.objectContaining({ customerId, customerName: 'Statement Test GmbH', total: { amount: 120_000, currency: 'EUR' } })]);
+    expect(eur.customers).toEqual([
+      expect.objectContaining({
+        customerId,
+        customerName: 'Statement Test GmbH',
+        total: { amount: 120_000, currency: 'EUR' },
+      }),
+    ]);
   });
 
   it('streams CSV when asked by Accept or by format', async () => {
-    for (const [url, headers] of [[`/reports/aging?asOf=${lastMonth.to}`, { accept: 'text/csv' }], [`/reports/aging?asOf=${lastMonth.to}&format=csv&buckets=15,45`, {}]] as const) {
+    for (const [url, headers] of [
+      [`/reports/aging?asOf=${lastMonth.to}`, { accept: 'text/csv' }],
+      [`/reports/aging?asOf=${lastMonth.to}&format=csv&buckets=15,45`, {}],
+    ] as const) {
       const response = await get(url, headers);
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^text\/csv/);
@@ -94,7 +116,12 @@ describe('GET /reports/kpis', () => {
     const body = response.json();
     const [eur] = body.currencies;
     expect(eur.inputs).toMatchObject({ beginningAr: 100_000, endingAr: 120_000, grossCreditSales: 50_000 });
-    expect(eur.figures.dsoSimple).toMatchObject({ unit: 'days', currency: 'EUR', period: { from: lastMonth.from, to: lastMonth.to }, method: expect.stringContaining('simple') });
+    expect(eur.figures.dsoSimple).toMatchObject({
+      unit: 'days',
+      currency: 'EUR',
+      period: { from: lastMonth.from, to: lastMonth.to },
+      method: expect.stringContaining('simple'),
+    });
     expect(body.disputes.available).toBe(true);
     expect(body.promises.available).toBe(true);
   });
@@ -157,21 +184,45 @@ describe('report schedules', () => {
     const kpi = engine.temporal.schedule.getHandle(ids.kpiSnapshot);
     const description = await kpi.describe();
     expect(description.action).toMatchObject({ workflowType: 'kpiSnapshotWorkflow', taskQueue });
-    expect(description.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 2, end: 2, step: 1 }] });
+    expect(description.spec.calendars?.[0]).toMatchObject({
+      dayOfMonth: [{ start: 1, end: 1, step: 1 }],
+      hour: [{ start: 2, end: 2, step: 1 }],
+    });
 
     await kpi.trigger();
-    const snapshots = await eventually(async () => {
-      const body = (await get('/reports/kpis/snapshots?currency=EUR')).json();
-      return body.items.length ? body.items : undefined;
-    }, 60_000, 500);
-    expect(snapshots).toEqual([expect.objectContaining({ periodFrom: lastMonth.from, periodTo: lastMonth.to, currency: 'EUR', takenBy: expect.stringMatching(/^system:/) })]);
+    const snapshots = await eventually(
+      async () => {
+        const body = (await get('/reports/kpis/snapshots?currency=EUR')).json();
+        return body.items.length ? body.items : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(snapshots).toEqual([
+      expect.objectContaining({
+        periodFrom: lastMonth.from,
+        periodTo: lastMonth.to,
+        currency: 'EUR',
+        takenBy: expect.stringMatching(/^system:/),
+      }),
+    ]);
     expect(snapshots[0].figures.dsoSimple).toMatchObject({ period: { from: lastMonth.from, to: lastMonth.to } });
 
     await engine.temporal.schedule.getHandle(ids.statementRun).trigger();
-    const mail = await engine.mail.waitFor((m) => m.subject.startsWith('Your statement') && m.subject.includes(`${lastMonth.from} to ${lastMonth.to}`), 60_000);
+    const mail = await engine.mail.waitFor(
+      (m) => m.subject.startsWith('Your statement') && m.subject.includes(`${lastMonth.from} to ${lastMonth.to}`),
+      60_000,
+    );
     expect(mail.attachments[0]!.contentType).toBe('application/pdf');
     const documents = (await get(`/customers/${customerId}/documents?kind=statement`)).json();
-    expect(documents.items).toEqual([expect.objectContaining({ kind: 'statement', periodFrom: lastMonth.from, periodTo: lastMonth.to, href: expect.stringMatching(/^\/documents\//) })]);
+    expect(documents.items).toEqual([
+      expect.objectContaining({
+        kind: 'statement',
+        periodFrom: lastMonth.from,
+        periodTo: lastMonth.to,
+        href: expect.stringMatching(/^\/documents\//),
+      }),
+    ]);
     const download = await get(documents.items[0].href);
     expect(download.statusCode).toBe(200);
     expect(download.headers['content-type']).toBe('application/pdf');
@@ -184,7 +235,10 @@ describe('invoice PDFs and payment receipts', () => {
   it('delivers the invoice with its stored PDF and e-mails a receipt PDF once the payment is applied', async () => {
     const customer = await insertCustomer(engine.db.orm, { currency: 'USD', legalName: 'Receipt Test Inc' });
     const invoice = await issueInvoice(engine, { customerId: customer.id, total: 80_000 });
-    const delivery = await engine.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(invoice.number), 60_000);
+    const delivery = await engine.mail.waitFor(
+      (m) => m.to.includes(customer.email) && m.subject.includes(invoice.number),
+      60_000,
+    );
     const pdf = delivery.attachments.find((a) => a.contentType === 'application/pdf')!;
     expect(pdf.filename).toBe(`${invoice.number}.pdf`);
     const invoiceText = await pdfText(pdf.content);
@@ -194,11 +248,20 @@ describe('invoice PDFs and payment receipts', () => {
     const paid = await engine.app.inject({
       method: 'POST',
       url: '/payments',
-      payload: { customerId: customer.id, amount: { amount: 100_000, currency: 'USD' }, method: 'wire', receivedAt: new Date().toISOString(), reference: invoice.number },
+      payload: {
+        customerId: customer.id,
+        amount: { amount: 100_000, currency: 'USD' },
+        method: 'wire',
+        receivedAt: new Date().toISOString(),
+        reference: invoice.number,
+      },
     });
     expect(paid.statusCode).toBe(201);
     await appliedPayment(engine, paid.json().id);
-    const receipt = await engine.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('Receipt for your payment'), 60_000);
+    const receipt = await engine.mail.waitFor(
+      (m) => m.to.includes(customer.email) && m.subject.startsWith('Receipt for your payment'),
+      60_000,
+    );
     expect(receipt.subject).toBe('Receipt for your payment of USD 1,000.00');
     expect(receipt.text).toContain(`${invoice.number}: USD 800.00`);
     expect(receipt.text).toContain('USD 200.00 is held as credit');

@@ -6,7 +6,10 @@ test('two stripe-mocks started at the same moment both answer, each on its own p
   const started = await Promise.allSettled([startStripeMock(), startStripeMock()]);
   const mocks = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   try {
-    expect(started.map((result) => (result.status === 'rejected' ? String(result.reason) : 'started'))).toEqual(['started', 'started']);
+    expect(started.map((result) => (result.status === 'rejected' ? String(result.reason) : 'started'))).toEqual([
+      'started',
+      'started',
+    ]);
     expect(new Set(mocks.map((mock) => mock.url)).size).toBe(2);
     for (const mock of mocks) {
       const res = await fetch(`${mock.url}/v1/payment_intents`, { headers: { authorization: 'Bearer sk_test_123' } });

@@ -22,12 +22,16 @@ beforeAll(async () => {
     request.on('data', (c: Buffer) => (body += c.toString()));
     request.on('end', () => {
       const payload = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[] };
-      for (const r of payload.resourceSpans) for (const s of r.scopeSpans) spans.push(...s.spans.map((x) => ({ traceId: x.traceId, name: x.name })));
+      for (const r of payload.resourceSpans)
+        for (const s of r.scopeSpans) spans.push(...s.spans.map((x) => ({ traceId: x.traceId, name: x.name })));
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-  tracing = setupTracing({ otlpEndpoint: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, serviceName: 'ar-engine-test' });
+  tracing = setupTracing({
+    otlpEndpoint: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+    serviceName: 'ar-engine-test',
+  });
   engine = await startTestEngine();
 });
 afterAll(async () => {
@@ -36,10 +40,19 @@ afterAll(async () => {
   await new Promise((resolve) => collector.close(resolve));
 });
 
-const EXPECTED_CHAIN = ['POST /customers', 'StartWorkflow:customerAccountWorkflow', 'StartActivity:sendAccountOpenedNotice', 'RunActivity:sendAccountOpenedNotice'];
+const EXPECTED_CHAIN = [
+  'POST /customers',
+  'StartWorkflow:customerAccountWorkflow',
+  'StartActivity:sendAccountOpenedNotice',
+  'RunActivity:sendAccountOpenedNotice',
+];
 
 it('exports one trace from POST /customers through the account workflow into its activities', async () => {
-  const res = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ legalName: `Traced ${randomUUID()}` }) });
+  const res = await engine.app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ legalName: `Traced ${randomUUID()}` }),
+  });
   expect(res.statusCode).toBe(201);
   const trace = await eventually(
     async () => {
@@ -51,7 +64,9 @@ it('exports one trace from POST /customers through the account workflow into its
     },
     60_000,
     500,
-  ).catch(() => spans.filter((s) => s.traceId === spans.find((x) => x.name === 'POST /customers')?.traceId).map((s) => s.name));
+  ).catch(() =>
+    spans.filter((s) => s.traceId === spans.find((x) => x.name === 'POST /customers')?.traceId).map((s) => s.name),
+  );
   // API span -> client start -> the workflow scheduling an activity (span made inside the workflow) -> the activity run.
   expect(trace).toEqual(expect.arrayContaining(EXPECTED_CHAIN));
 });

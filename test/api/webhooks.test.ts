@@ -35,7 +35,11 @@ async function receiver(failFirst: number): Promise<WebhookReceiver> {
 }
 
 async function subscribe(r: WebhookReceiver, eventTypes: string[]): Promise<string> {
-  const res = await engine.app.inject({ method: 'POST', url: '/webhooks', payload: { url: r.url, eventTypes, description: 'test receiver' } });
+  const res = await engine.app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    payload: { url: r.url, eventTypes, description: 'test receiver' },
+  });
   expect(res.statusCode).toBe(201);
   const body = res.json();
   expect(body.secret).toMatch(/^whsec_/);
@@ -44,7 +48,11 @@ async function subscribe(r: WebhookReceiver, eventTypes: string[]): Promise<stri
 }
 
 async function newCustomer(): Promise<string> {
-  const res = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ legalName: `Hooked ${randomUUID()}` }) });
+  const res = await engine.app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ legalName: `Hooked ${randomUUID()}` }),
+  });
   expect(res.statusCode).toBe(201);
   return res.json().id;
 }
@@ -71,12 +79,24 @@ it('delivers every event once after the receiver recovers, signed, in order per 
 
   const a = await newCustomer();
   const b = await newCustomer();
-  const patched = await engine.app.inject({ method: 'PATCH', url: `/customers/${a}`, payload: { displayName: 'A renamed' } });
+  const patched = await engine.app.inject({
+    method: 'PATCH',
+    url: `/customers/${a}`,
+    payload: { displayName: 'A renamed' },
+  });
   expect(patched.statusCode).toBe(200);
 
-  await eventually(async () => (r.accepted.filter((x) => [a, b].includes(x.entityId)).length >= 3 ? true : undefined), 40_000, 200);
+  await eventually(
+    async () => (r.accepted.filter((x) => [a, b].includes(x.entityId)).length >= 3 ? true : undefined),
+    40_000,
+    200,
+  );
   const mine = r.accepted.filter((x) => [a, b].includes(x.entityId));
-  expect(mine.map((x) => `${x.entityId === a ? 'a' : 'b'}:${x.type}`).sort()).toEqual(['a:customer.created', 'a:customer.updated', 'b:customer.created']);
+  expect(mine.map((x) => `${x.entityId === a ? 'a' : 'b'}:${x.type}`).sort()).toEqual([
+    'a:customer.created',
+    'a:customer.updated',
+    'b:customer.created',
+  ]);
   // Per entity in order: a's update arrived after a's creation, although both were refused twice first.
   const ofA = mine.filter((x) => x.entityId === a).map((x) => x.type);
   expect(ofA).toEqual(['customer.created', 'customer.updated']);
@@ -91,7 +111,12 @@ it('delivers every event once after the receiver recovers, signed, in order per 
   expect([...idsPerEvent.values()].every((ids) => ids.size === 1)).toBe(true);
   expect(new Set(mine.map((x) => x.eventId)).size).toBe(3);
 
-  const created = await eventually(async () => (await deliveries(subscriptionId)).find((d) => d.entityKey === `customer:${b}` && d.status === 'delivered'), 20_000, 200);
+  const created = await eventually(
+    async () =>
+      (await deliveries(subscriptionId)).find((d) => d.entityKey === `customer:${b}` && d.status === 'delivered'),
+    20_000,
+    200,
+  );
   expect(created).toMatchObject({ status: 'delivered', attempts: 3 });
   expect(created.attemptLog.map((x) => [x.statusCode, x.outcome])).toEqual([
     [503, 'retry'],
@@ -105,7 +130,11 @@ it('dead-letters after the retry window and delivers on a manual retry with the 
   const r = await receiver(Infinity);
   const subscriptionId = await subscribe(r, ['customer.created']);
   const id = await newCustomer();
-  const dead = await eventually(async () => (await deliveries(subscriptionId, '?status=dead')).find((d) => d.entityKey === `customer:${id}`), 90_000, 300);
+  const dead = await eventually(
+    async () => (await deliveries(subscriptionId, '?status=dead')).find((d) => d.entityKey === `customer:${id}`),
+    90_000,
+    300,
+  );
   // Attempts about 0, 1, 3 and 5 s after the first; the next would fall outside the 6 s window. A slow machine can
   // push the third past 4 s, and then its successor out of the window: three or four attempts, the last one dead.
   // (The exact schedule is shown on the time-skipping server and in the unit tests.)
@@ -114,17 +143,30 @@ it('dead-letters after the retry window and delivers on a manual retry with the 
   expect(r.accepted).toHaveLength(0);
 
   r.failFirst = 0;
-  const retried = await engine.app.inject({ method: 'POST', url: `/webhooks/${subscriptionId}/deliveries/${dead.id}/retry` });
+  const retried = await engine.app.inject({
+    method: 'POST',
+    url: `/webhooks/${subscriptionId}/deliveries/${dead.id}/retry`,
+  });
   expect(retried.statusCode).toBe(202);
   expect(retried.json()).toMatchObject({ status: 'pending', manualRetries: 1 });
   await eventually(async () => (r.accepted.length === 1 ? true : undefined), 20_000, 200);
   expect(r.accepted[0]).toMatchObject({ deliveryId: dead.id, entityId: id, type: 'customer.created' });
-  const after = await eventually(async () => (await deliveries(subscriptionId)).find((d) => d.id === dead.id && d.status === 'delivered'), 20_000, 200);
+  const after = await eventually(
+    async () => (await deliveries(subscriptionId)).find((d) => d.id === dead.id && d.status === 'delivered'),
+    20_000,
+    200,
+  );
   expect(after).toMatchObject({ status: 'delivered', attempts: dead.attempts + 1, manualRetries: 1 });
 
-  const again = await engine.app.inject({ method: 'POST', url: `/webhooks/${subscriptionId}/deliveries/${dead.id}/retry` });
+  const again = await engine.app.inject({
+    method: 'POST',
+    url: `/webhooks/${subscriptionId}/deliveries/${dead.id}/retry`,
+  });
   expect(again.statusCode).toBe(409);
-  const unknown = await engine.app.inject({ method: 'POST', url: `/webhooks/${subscriptionId}/deliveries/${randomUUID()}/retry` });
+  const unknown = await engine.app.inject({
+    method: 'POST',
+    url: `/webhooks/${subscriptionId}/deliveries/${randomUUID()}/retry`,
+  });
   expect(unknown.statusCode).toBe(404);
 });
 
@@ -137,9 +179,18 @@ it('loses nothing when the database drops every connection between the changes a
   // the dispatcher fans out and attempts (its activities fail and are retried).
   for (const pause of [300, 900]) {
     await new Promise((resolve) => setTimeout(resolve, pause));
-    await engine.db.orm.em.fork().execute(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`);
+    await engine.db.orm.em
+      .fork()
+      .execute(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
   }
-  await eventually(async () => ((await deliveries(subscriptionId)).filter((d) => d.status === 'delivered').length === 3 ? true : undefined), 60_000, 300);
+  await eventually(
+    async () =>
+      (await deliveries(subscriptionId)).filter((d) => d.status === 'delivered').length === 3 ? true : undefined,
+    60_000,
+    300,
+  );
   expect(r.accepted.map((x) => x.entityId).sort()).toEqual([...ids].sort());
   // At most a repeat of an attempt whose answer was lost with its connection: the receiver sees one delivery id per event.
   expect(new Set(r.requests.map((x) => x.deliveryId)).size).toBe(3);
@@ -148,7 +199,12 @@ it('loses nothing when the database drops every connection between the changes a
 it('keeps the signing secret sealed at rest, and deliveries stay signed across a key rotation and re-seal', async () => {
   const r = await receiver(0);
   const subscriptionId = await subscribe(r, ['customer.created']);
-  const stored = async () => (await engine.db.orm.em.fork().execute<{ secret: string }[]>('SELECT secret FROM webhook_subscription WHERE id = ?', [subscriptionId]))[0]!.secret;
+  const stored = async () =>
+    (
+      await engine.db.orm.em
+        .fork()
+        .execute<{ secret: string }[]>('SELECT secret FROM webhook_subscription WHERE id = ?', [subscriptionId])
+    )[0]!.secret;
   const sealed = await stored();
   expect(sealed).not.toContain(r.secret.slice('whsec_'.length));
   expect(sealed).toMatch(/^sealed:v1:k1:/);
@@ -165,9 +221,17 @@ it('keeps the signing secret sealed at rest, and deliveries stay signed across a
 });
 
 it('validates subscriptions and stops delivering after DELETE', async () => {
-  const bad = await engine.app.inject({ method: 'POST', url: '/webhooks', payload: { url: 'ftp://x', eventTypes: [] } });
+  const bad = await engine.app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    payload: { url: 'ftp://x', eventTypes: [] },
+  });
   expect(bad.statusCode).toBe(400);
-  const unknown = await engine.app.inject({ method: 'POST', url: '/webhooks', payload: { url: 'http://127.0.0.1:9/x', eventTypes: ['invoice.exploded'] } });
+  const unknown = await engine.app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    payload: { url: 'http://127.0.0.1:9/x', eventTypes: ['invoice.exploded'] },
+  });
   // The document lists every event type, so one it does not list is malformed input, named like any other.
   expect(unknown.statusCode).toBe(400);
   expect(unknown.json().errors[0].pointer).toBe('/eventTypes/0');

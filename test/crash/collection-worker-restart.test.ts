@@ -22,9 +22,24 @@ const stagingFrom = (age: number): DunningPolicyBody => ({
   ...DEFAULT_DUNNING_POLICY,
   name: 'Staging ladder in seconds',
   levels: [
-    { ...DEFAULT_DUNNING_POLICY.levels[0]!, trigger: { pastDueFor: `PT${age + 1}S`, overdueAbove: null, match: 'any' }, contactEvery: 'PT8S' },
-    { ...DEFAULT_DUNNING_POLICY.levels[1]!, trigger: { pastDueFor: `PT${age + 30}S`, overdueAbove: null, match: 'any' }, contactEvery: 'PT8S', actions: [] },
-    { ...DEFAULT_DUNNING_POLICY.levels[3]!, trigger: { pastDueFor: `PT${age + 50}S`, overdueAbove: null, match: 'any' }, contactEvery: 'PT1H', channels: ['email'], actions: [] },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[0]!,
+      trigger: { pastDueFor: `PT${age + 1}S`, overdueAbove: null, match: 'any' },
+      contactEvery: 'PT8S',
+    },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[1]!,
+      trigger: { pastDueFor: `PT${age + 30}S`, overdueAbove: null, match: 'any' },
+      contactEvery: 'PT8S',
+      actions: [],
+    },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[3]!,
+      trigger: { pastDueFor: `PT${age + 50}S`, overdueAbove: null, match: 'any' },
+      contactEvery: 'PT1H',
+      channels: ['email'],
+      actions: [],
+    },
   ],
   writeOff: { after: `PT${age + 3600}S`, sla: 'P5D' },
 });
@@ -32,16 +47,30 @@ const ORDER = ['Payment reminder', 'Payment demand', 'Legal collection'];
 
 it('sends the seconds-scale ladder in order, each contact once across a killed worker', async () => {
   const first = await startWorker();
-  const customer = await insertCustomer(engine().db.orm, { currency: 'EUR', email: 'restart-collections@acme.example' });
+  const customer = await insertCustomer(engine().db.orm, {
+    currency: 'EUR',
+    email: 'restart-collections@acme.example',
+  });
   const em = engine().db.orm.em.fork();
   const policy = await putPolicyVersion(em, 'staging-seconds', stagingFrom(ageSeconds()), 'test');
   await setCustomerPolicy(em, customer.id, 'staging-seconds', 'test');
   const today = new Date().toISOString().slice(0, 10);
-  const issued = await issueInvoiceDirectly(engine().db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate }, addDays(today, -30));
+  const issued = await issueInvoiceDirectly(
+    engine().db.orm,
+    { customerId: customer.id, lines: consultingLines('EUR'), dueDate },
+    addDays(today, -30),
+  );
   const overdueAt = new Date().toISOString();
-  await em.execute(`UPDATE invoice SET status = 'overdue', overdue_since = ?, overdue_at = ? WHERE id = ?`, [today, overdueAt, issued.id]);
+  await em.execute(`UPDATE invoice SET status = 'overdue', overdue_since = ?, overdue_at = ? WHERE id = ?`, [
+    today,
+    overdueAt,
+    issued.id,
+  ]);
   // What the invoice workflow's overdue step does (activities/collection-start.ts).
-  const handle = await engine().temporal.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>('collectionWorkflow', {
+  const handle = await engine().temporal.workflow.signalWithStart<
+    typeof collectionWorkflow,
+    [{ invoiceId: string; overdueAt: string }]
+  >('collectionWorkflow', {
     workflowId: workflowIds.collection(customer.id),
     taskQueue: engine().config.temporal.taskQueue,
     args: [{ customerId: customer.id, policy: policy.policy }],
@@ -56,7 +85,10 @@ it('sends the seconds-scale ladder in order, each contact once across a killed w
   await new Promise((resolve) => setTimeout(resolve, 12_000));
   await startWorker();
 
-  await engine().mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('Legal collection'), 120_000);
+  await engine().mail.waitFor(
+    (m) => m.to.includes(customer.email) && m.subject.startsWith('Legal collection'),
+    120_000,
+  );
   const received = mine();
   const kinds = received.map((m) => ORDER.find((k) => m.subject.startsWith(k))!);
   // In escalation order: never a lower level after a higher one.
@@ -66,10 +98,18 @@ it('sends the seconds-scale ladder in order, each contact once across a killed w
   // Each contact exactly once: distinct Message-IDs, one per recorded contact and per outbound message.
   expect(new Set(received.map((m) => m.messageId)).size).toBe(received.length);
   const contacts = await eventually(async () => {
-    const rows = await engine().db.orm.em.fork().execute<{ n: string }[]>(`SELECT count(*) AS n FROM collection_contact WHERE customer_id = ? AND channel = 'email'`, [customer.id]);
+    const rows = await engine()
+      .db.orm.em.fork()
+      .execute<
+        { n: string }[]
+      >(`SELECT count(*) AS n FROM collection_contact WHERE customer_id = ? AND channel = 'email'`, [customer.id]);
     return Number(rows[0]!.n) === received.length ? Number(rows[0]!.n) : undefined;
   });
-  const outbound = await engine().db.orm.em.fork().execute<{ n: string }[]>(`SELECT count(*) AS n FROM outbound_message WHERE customer_id = ? AND template LIKE 'dunning-%'`, [customer.id]);
+  const outbound = await engine()
+    .db.orm.em.fork()
+    .execute<
+      { n: string }[]
+    >(`SELECT count(*) AS n FROM outbound_message WHERE customer_id = ? AND template LIKE 'dunning-%'`, [customer.id]);
   expect(Number(outbound[0]!.n)).toBe(contacts);
   // 50 s of ladder at 8 s: at most 4 reminders + 3 demands + 1 legal even without the outage; the outage sent no burst.
   expect(received.length).toBeLessThanOrEqual(8);

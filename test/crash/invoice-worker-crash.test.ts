@@ -16,11 +16,19 @@ const { engine, startWorker } = useEngineWithWorkerProcesses({ INVOICE_REMINDER_
 
 it('sends the courtesy reminder that came due while no worker was alive, once', async () => {
   const first = await startWorker();
-  const customer = await engine().app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ email: 'crash-invoice@acme.example' }) });
+  const customer = await engine().app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ email: 'crash-invoice@acme.example' }),
+  });
   const issued = await engine().app.inject({
     method: 'POST',
     url: '/invoices',
-    payload: { customerId: customer.json().id, dueDate, lines: [{ description: 'Audit', quantity: 1, unitPrice: { amount: 50_000, currency: 'EUR' } }] },
+    payload: {
+      customerId: customer.json().id,
+      dueDate,
+      lines: [{ description: 'Audit', quantity: 1, unitPrice: { amount: 50_000, currency: 'EUR' } }],
+    },
   });
   expect(issued.statusCode).toBe(201);
   const { id, number } = issued.json();
@@ -37,14 +45,24 @@ it('sends the courtesy reminder that came due while no worker was alive, once', 
   expect(engine().mail.messages.filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(0);
 
   await startWorker();
-  const reminder = await engine().mail.waitFor((m) => m.subject === `Reminder: invoice ${number} is due on ${dueDate}`, 45_000);
+  const reminder = await engine().mail.waitFor(
+    (m) => m.subject === `Reminder: invoice ${number} is due on ${dueDate}`,
+    45_000,
+  );
   expect(reminder.text).toContain('The amount still open is EUR 500.00');
-  const after = await eventually(async () => {
-    const s = await handle.query(invoiceStateQuery);
-    return s.phase === 'overdue' ? s : undefined;
-  }, 45_000, 250);
+  const after = await eventually(
+    async () => {
+      const s = await handle.query(invoiceStateQuery);
+      return s.phase === 'overdue' ? s : undefined;
+    },
+    45_000,
+    250,
+  );
   expect(after).toMatchObject({ status: 'due', remindedAt: expect.any(String) });
-  expect((await engine().app.inject({ method: 'GET', url: `/invoices/${id}` })).json()).toMatchObject({ status: 'due', remindedAt: expect.any(String) });
+  expect((await engine().app.inject({ method: 'GET', url: `/invoices/${id}` })).json()).toMatchObject({
+    status: 'due',
+    remindedAt: expect.any(String),
+  });
   const mine = engine().mail.messages.filter((m) => m.to.includes('crash-invoice@acme.example'));
   expect(mine.filter((m) => m.subject.startsWith(`Invoice ${number}`))).toHaveLength(1);
   expect(mine.filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(1);

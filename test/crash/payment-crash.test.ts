@@ -12,33 +12,71 @@ const { engine, startWorker } = useEngineWithWorkerProcesses();
 const sql = <T>(query: string, params: unknown[] = []) => engine().db.orm.em.fork().execute<T[]>(query, params);
 
 it('loses and duplicates nothing when the worker dies during cash application', async () => {
-  const customers = [await insertCustomer(engine().db.orm, { currency: 'USD' }), await insertCustomer(engine().db.orm, { currency: 'USD' })];
+  const customers = [
+    await insertCustomer(engine().db.orm, { currency: 'USD' }),
+    await insertCustomer(engine().db.orm, { currency: 'USD' }),
+  ];
   const invoices = [];
-  for (let i = 0; i < 30; i++) invoices.push(await issueInvoice(engine(), { customerId: customers[i % 2]!.id, total: 10_000 + i * 100 }));
+  for (let i = 0; i < 30; i++)
+    invoices.push(await issueInvoice(engine(), { customerId: customers[i % 2]!.id, total: 10_000 + i * 100 }));
 
   const first = await startWorker();
   // 60 payments: two per invoice (a partial payment, then one that overpays the rest), all in flight at once.
   const bodies = invoices.flatMap((inv) => [
-    { customerId: inv.customerId, amount: { amount: 4_000, currency: 'USD' }, reference: '', remittance: [{ invoiceNumber: inv.number, amount: { amount: 4_000, currency: 'USD' } }] },
+    {
+      customerId: inv.customerId,
+      amount: { amount: 4_000, currency: 'USD' },
+      reference: '',
+      remittance: [{ invoiceNumber: inv.number, amount: { amount: 4_000, currency: 'USD' } }],
+    },
     { customerId: inv.customerId, amount: { amount: 9_000, currency: 'USD' }, reference: `rest of ${inv.number}` },
   ]);
   const posted = await Promise.all(
-    bodies.map((b) => engine().app.inject({ method: 'POST', url: '/payments', payload: { method: 'ach', receivedAt: new Date().toISOString(), ...b } })),
+    bodies.map((b) =>
+      engine().app.inject({
+        method: 'POST',
+        url: '/payments',
+        payload: { method: 'ach', receivedAt: new Date().toISOString(), ...b },
+      }),
+    ),
   );
   expect(posted.map((r) => r.statusCode)).toEqual(Array(bodies.length).fill(201));
   const paymentIds = posted.map((r) => r.json().id as string);
 
-  await eventually(async () => ((await sql<{ n: string }>(`SELECT count(*) AS n FROM payment WHERE applied_at IS NOT NULL`))[0]!.n !== '0' ? true : undefined), 30_000, 20);
+  await eventually(
+    async () =>
+      (await sql<{ n: string }>(`SELECT count(*) AS n FROM payment WHERE applied_at IS NOT NULL`))[0]!.n !== '0'
+        ? true
+        : undefined,
+    30_000,
+    20,
+  );
   expect(await first.kill('SIGKILL')).toBeNull();
   const [{ n: pendingAtKill }] = await sql<{ n: string }>(`SELECT count(*) AS n FROM payment WHERE applied_at IS NULL`);
   console.log(`worker killed with ${pendingAtKill} of ${paymentIds.length} payments not yet applied`);
   expect(Number(pendingAtKill)).toBeGreaterThan(0);
 
   await startWorker();
-  await eventually(async () => ((await sql<{ n: string }>(`SELECT count(*) AS n FROM payment WHERE applied_at IS NULL`))[0]!.n === '0' ? true : undefined), 90_000, 250);
+  await eventually(
+    async () =>
+      (await sql<{ n: string }>(`SELECT count(*) AS n FROM payment WHERE applied_at IS NULL`))[0]!.n === '0'
+        ? true
+        : undefined,
+    90_000,
+    250,
+  );
 
   // Every payment is fully accounted for: cash debited once, applied + unapplied = amount.
-  const cash = await sql<{ id: string; amount: string; applied: string; unapplied: string; cash: string; entries: string; allocations: string; has_rest: boolean }>(
+  const cash = await sql<{
+    id: string;
+    amount: string;
+    applied: string;
+    unapplied: string;
+    cash: string;
+    entries: string;
+    allocations: string;
+    has_rest: boolean;
+  }>(
     `SELECT p.id, p.amount, p.applied_amount AS applied, p.unapplied_amount AS unapplied,
             (SELECT coalesce(sum(l.debit), 0) FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id
               WHERE e.source_type = 'payment' AND e.source_id = p.id::text AND l.account_code = '1000') AS cash,
@@ -57,7 +95,8 @@ it('loses and duplicates nothing when the worker dies during cash application', 
     `SELECT i.total_amount AS total, i.open_amount AS open, i.status, coalesce(sum(a.amount + a.discount_amount), 0) AS applied
        FROM invoice i LEFT JOIN payment_allocation a ON a.invoice_id = i.id GROUP BY i.id`,
   );
-  for (const inv of perInvoice) expect([Number(inv.total) - Number(inv.open), inv.status]).toEqual([Number(inv.applied), 'paid']);
+  for (const inv of perInvoice)
+    expect([Number(inv.total) - Number(inv.open), inv.status]).toEqual([Number(inv.applied), 'paid']);
   // Receivables per customer equal their open invoices (zero here); credit equals the overpayments.
   const ar = await sql<{ customer_id: string; ar: string; open: string }>(
     `SELECT c.id AS customer_id,
@@ -68,9 +107,13 @@ it('loses and duplicates nothing when the worker dies during cash application', 
   for (const row of ar) expect(Number(row.ar)).toBe(Number(row.open));
   const totalPaid = bodies.reduce((a, b) => a + b.amount.amount, 0);
   const totalInvoiced = invoices.reduce((a, i) => a + i.total, 0);
-  const [{ credit }] = await sql<{ credit: string }>(`SELECT coalesce(sum(credit - debit), 0) AS credit FROM journal_line WHERE account_code = '2200'`);
+  const [{ credit }] = await sql<{ credit: string }>(
+    `SELECT coalesce(sum(credit - debit), 0) AS credit FROM journal_line WHERE account_code = '2200'`,
+  );
   expect(Number(credit)).toBe(totalPaid - totalInvoiced);
-  const [{ keys, distinct_keys }] = await sql<{ keys: string; distinct_keys: string }>(`SELECT count(*) AS keys, count(DISTINCT idempotency_key) AS distinct_keys FROM payment_allocation`);
+  const [{ keys, distinct_keys }] = await sql<{ keys: string; distinct_keys: string }>(
+    `SELECT count(*) AS keys, count(DISTINCT idempotency_key) AS distinct_keys FROM payment_allocation`,
+  );
   expect(keys).toBe(distinct_keys);
   expect(await unbalancedEntries(engine().db.orm.em.fork())).toEqual([]);
   // And the invoices engineer's invariant check agrees: AR control = open invoices, per currency and per customer.

@@ -9,7 +9,11 @@ const { engine, startWorker } = useEngineWithWorkerProcesses({ ACCOUNT_REFRESH_E
 
 it('completes a timer that was pending when the worker was SIGKILLed', async () => {
   const first = await startWorker();
-  const created = await engine().app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ email: 'crash@acme.example' }) });
+  const created = await engine().app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ email: 'crash@acme.example' }),
+  });
   expect(created.statusCode).toBe(201);
   const customerId = created.json().id as string;
   await engine().mail.waitFor((m) => m.to.includes('crash@acme.example'));
@@ -22,10 +26,14 @@ it('completes a timer that was pending when the worker was SIGKILLed', async () 
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(before.nextRefreshAt) - Date.now()) + 500));
 
   await startWorker();
-  const after = await eventually(async () => {
-    const state = await handle.query(accountStateQuery);
-    return state.refreshCount >= 1 ? state : undefined;
-  }, 45_000, 250);
+  const after = await eventually(
+    async () => {
+      const state = await handle.query(accountStateQuery);
+      return state.refreshCount >= 1 ? state : undefined;
+    },
+    45_000,
+    250,
+  );
   expect(Date.parse(after.lastRefreshedAt!)).toBeGreaterThanOrEqual(Date.parse(before.nextRefreshAt));
   expect(after.status).toBe('active');
   expect((await handle.describe()).status.name).toBe('RUNNING');

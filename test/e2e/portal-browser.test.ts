@@ -10,7 +10,8 @@ import { invoiceRow, issueInvoice, type IssuedInvoice } from '../support/payment
 import { signedIntentEvent, startStripeMock, type StripeMock } from '../support/stripe-mock.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/portal/', import.meta.url).pathname;
-const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const chromiumPath =
+  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 let engine: TestEngine;
 let stripe: StripeMock;
@@ -21,19 +22,34 @@ let first: IssuedInvoice;
 let second: IssuedInvoice;
 
 beforeAll(async () => {
-  if (!chromiumPath) throw new Error('Chromium not found: run npm run setup -- --test (apt-get install chromium) or set CHROMIUM_PATH');
+  if (!chromiumPath)
+    throw new Error('Chromium not found: run npm run setup -- --test (apt-get install chromium) or set CHROMIUM_PATH');
   mkdirSync(ARTIFACTS, { recursive: true });
   stripe = await startStripeMock();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   engine = await startTestEngine({ env: { ...stripe.env, PUBLIC_URL: base } });
   await engine.app.listen({ host: '127.0.0.1', port });
-  const created = await engine.app.inject({ method: 'POST', url: '/customers', payload: customerFixture({ legalName: 'Browser Buyer Inc', email: 'ap@browser.example', currency: 'USD' }) });
+  const created = await engine.app.inject({
+    method: 'POST',
+    url: '/customers',
+    payload: customerFixture({ legalName: 'Browser Buyer Inc', email: 'ap@browser.example', currency: 'USD' }),
+  });
   customerId = created.json().id;
   first = await issueInvoice(engine, { customerId, total: 30_000 });
   second = await issueInvoice(engine, { customerId, total: 7_500 });
-  await createUser(engine.db.orm.em.fork(), { email: 'buyer@browser.example', role: 'customer', customerId, password: 'browser portal password', by: 'test' });
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  await createUser(engine.db.orm.em.fork(), {
+    email: 'buyer@browser.example',
+    role: 'customer',
+    customerId,
+    password: 'browser portal password',
+    by: 'test',
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 });
 
 afterAll(async () => {
@@ -62,7 +78,10 @@ it('signs in, sees invoices, downloads a statement, raises a dispute and pays by
   await page.screenshot({ path: `${ARTIFACTS}03-overview.png`, fullPage: true });
 
   await page.goto(`${base}/portal/statements`);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download statement' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download statement' }).click(),
+  ]);
   const statementPath = `${ARTIFACTS}statement.pdf`;
   await download.saveAs(statementPath);
   expect(readFileSync(statementPath).subarray(0, 5).toString()).toBe('%PDF-');
@@ -87,16 +106,36 @@ it('signs in, sees invoices, downloads a statement, raises a dispute and pays by
   const gatewayPaymentId = page.url().split('/').pop()!;
 
   // Stripe confirms the intent with a signed webhook.
-  const [row] = await engine.db.orm.em.fork().execute<{ provider_ref: string; amount: string }[]>('SELECT provider_ref, amount FROM gateway_payment WHERE id = ?', [gatewayPaymentId]);
+  const [row] = await engine.db.orm.em
+    .fork()
+    .execute<
+      { provider_ref: string; amount: string }[]
+    >('SELECT provider_ref, amount FROM gateway_payment WHERE id = ?', [gatewayPaymentId]);
   expect(Number(row!.amount)).toBe(7_500);
-  const event = signedIntentEvent({ type: 'payment_intent.succeeded', eventId: `evt_${gatewayPaymentId.slice(0, 8)}`, intentId: row!.provider_ref, amount: 7_500, currency: 'USD' });
-  const webhook = await fetch(`${base}/payment-gateways/stripe/webhook`, { method: 'POST', headers: event.headers, body: event.payload });
+  const event = signedIntentEvent({
+    type: 'payment_intent.succeeded',
+    eventId: `evt_${gatewayPaymentId.slice(0, 8)}`,
+    intentId: row!.provider_ref,
+    amount: 7_500,
+    currency: 'USD',
+  });
+  const webhook = await fetch(`${base}/payment-gateways/stripe/webhook`, {
+    method: 'POST',
+    headers: event.headers,
+    body: event.payload,
+  });
   expect(await webhook.json()).toEqual({ received: true, result: 'paid' });
   await page.reload();
   expect(await page.locator('[data-test=payment-status]').textContent()).toBe('succeeded');
   await page.screenshot({ path: `${ARTIFACTS}07-paid.png`, fullPage: true });
-  await eventually(async () => ((await invoiceRow(engine.db.orm, second.id)).status === 'paid' ? true : undefined), 60_000);
-  await engine.mail.waitFor((m) => m.to.includes('ap@browser.example') && m.subject.startsWith('Receipt for your payment'), 60_000);
+  await eventually(
+    async () => ((await invoiceRow(engine.db.orm, second.id)).status === 'paid' ? true : undefined),
+    60_000,
+  );
+  await engine.mail.waitFor(
+    (m) => m.to.includes('ap@browser.example') && m.subject.startsWith('Receipt for your payment'),
+    60_000,
+  );
 
   // The same pages on a phone.
   await page.setViewportSize({ width: 390, height: 844 });

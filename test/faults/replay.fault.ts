@@ -15,17 +15,46 @@ it('9. every recorded workflow history replays deterministically (test/replay/re
   const histories = readdirSync(new URL('../replay/', import.meta.url)).filter((f) => f.endsWith('.json'));
   const configUrl = new URL('../../jest.config.js', import.meta.url).href;
   const base = ((await import(configUrl)) as { default: Record<string, unknown> }).default;
-  const config = { ...base, rootDir: root, globalSetup: undefined, globalTeardown: undefined, testMatch: ['<rootDir>/test/replay/replay.test.ts'] };
+  const config = {
+    ...base,
+    rootDir: root,
+    globalSetup: undefined,
+    globalTeardown: undefined,
+    testMatch: ['<rootDir>/test/replay/replay.test.ts'],
+  };
   const jest = fileURLToPath(new URL('../../node_modules/jest/bin/jest.js', import.meta.url));
-  const result = await promisify(execFile)(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, '--config', JSON.stringify(config), '--runInBand', '--ci'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 600_000,
-  }).catch((error: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: error.stdout ?? '', stderr: `${error.stderr ?? ''}\nexit code ${error.code}` , failed: true }));
+  const result = await promisify(execFile)(
+    process.execPath,
+    [
+      '--experimental-vm-modules',
+      '--no-warnings=ExperimentalWarning',
+      jest,
+      '--config',
+      JSON.stringify(config),
+      '--runInBand',
+      '--ci',
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  ).catch((error: { stdout?: string; stderr?: string; code?: number }) => ({
+    stdout: error.stdout ?? '',
+    stderr: `${error.stderr ?? ''}\nexit code ${error.code}`,
+    failed: true,
+  }));
   const output = `${result.stdout}${result.stderr}`;
   const summary = output.match(/Tests:\s+(.*)/)?.[1] ?? 'no summary';
   progress(`replay: ${histories.length} recorded histories; ${summary}`);
   expect('failed' in result ? output : 'passed').toBe('passed');
   expect(summary).toMatch(/^\d+ passed, \d+ total$/);
-  recordFigures({ scenario: '9. replay of every recorded workflow history', operations: histories.length, faultsInjected: 0, invariantViolations: 0, seconds: (performance.now() - started) / 1000, notes: summary });
+  recordFigures({
+    scenario: '9. replay of every recorded workflow history',
+    operations: histories.length,
+    faultsInjected: 0,
+    invariantViolations: 0,
+    seconds: (performance.now() - started) / 1000,
+    notes: summary,
+  });
 });

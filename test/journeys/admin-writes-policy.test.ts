@@ -24,7 +24,12 @@ const level = (name: string, pastDueFor: string, template: string) => ({
 const STAGING = {
   name: 'Staging: a 90-day ladder in seconds',
   courtesyReminder: null,
-  levels: [level('reminder', 'PT2S', 'dunning-reminder'), level('demand', 'P14D', 'dunning-demand'), level('final_notice', 'P30D', 'dunning-final-notice'), level('legal', 'P60D', 'dunning-legal')],
+  levels: [
+    level('reminder', 'PT2S', 'dunning-reminder'),
+    level('demand', 'P14D', 'dunning-demand'),
+    level('final_notice', 'P30D', 'dunning-final-notice'),
+    level('legal', 'P60D', 'dunning-legal'),
+  ],
   promise: { maxAhead: 'P30D', grace: 'P3D', maxOpen: 1 },
   writeOff: { after: 'P90D', sla: 'P5D' },
   collectorQueue: 'collections',
@@ -42,7 +47,13 @@ it('stores the policy as written, refuses a malformed one, and escalates a new o
   expect(created).toMatchObject({ code: 'staging', version: 1, ...STAGING });
   const read = await admin.ok('GET /policies/dunning/staging');
   expect(read.versions).toHaveLength(1);
-  expect(read.versions[0]).toEqual({ ...STAGING, code: 'staging', version: 1, createdBy: expect.any(String), createdAt: expect.any(String) });
+  expect(read.versions[0]).toEqual({
+    ...STAGING,
+    code: 'staging',
+    version: 1,
+    createdBy: expect.any(String),
+    createdAt: expect.any(String),
+  });
 
   // Malformed: a duration that is not ISO-8601, and an amount sent as text. Each is refused, naming the field.
   const badDuration = structuredClone(STAGING);
@@ -64,27 +75,47 @@ it('stores the policy as written, refuses a malformed one, and escalates a new o
   const collector = await journey.staff('collector');
   const email = 'ap@brightwater.example';
   const customer = await clerk.ok('POST /customers', {
-    body: { legalName: 'Brightwater Ceramics GmbH', email, currency: 'EUR', termsCode: 'NET30', billingAddress: { line1: 'Töpferweg 3', city: 'Bonn', postalCode: '53111', country: 'DE' } },
+    body: {
+      legalName: 'Brightwater Ceramics GmbH',
+      email,
+      currency: 'EUR',
+      termsCode: 'NET30',
+      billingAddress: { line1: 'Töpferweg 3', city: 'Bonn', postalCode: '53111', country: 'DE' },
+    },
   });
-  await admin.ok(`PUT ${path('/customers/{id}/dunning-policy', { id: customer.id })}`, { body: { policyCode: 'staging' } });
+  await admin.ok(`PUT ${path('/customers/{id}/dunning-policy', { id: customer.id })}`, {
+    body: { policyCode: 'staging' },
+  });
   const mark = inbox.mark();
   const invoice = await clerk.ok('POST /invoices', {
-    body: { customerId: customer.id, issueDate: day(-31), lines: [{ description: 'Glazed tiles', quantity: 10, unitPrice: { amount: 1_500, currency: 'EUR' } }] },
+    body: {
+      customerId: customer.id,
+      issueDate: day(-31),
+      lines: [{ description: 'Glazed tiles', quantity: 10, unitPrice: { amount: 1_500, currency: 'EUR' } }],
+    },
   });
   expect(invoice.dueDate).toBe(day(-1));
 
   const reminder = await inbox.waitFor({ to: email, subject: /remind|overdue|payment/i, after: mark }, 60_000);
   expect(reminder.text).toContain(invoice.number);
   const row = await eventually(async () => {
-    const list = await collector.ok('GET /collections/worklist', { query: { until: new Date(Date.now() + 86_400_000).toISOString() } });
-    return list.items.find((i: { customerId: string; level: string | null }) => i.customerId === customer.id && i.level !== null);
+    const list = await collector.ok('GET /collections/worklist', {
+      query: { until: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    return list.items.find(
+      (i: { customerId: string; level: string | null }) => i.customerId === customer.id && i.level !== null,
+    );
   }, 30_000);
   expect(row.level).toBe('reminder');
 
   // A few seconds later still only the reminder: no demand, final notice or legal letter in a burst.
   await new Promise((resolve) => setTimeout(resolve, 4_000));
-  const letters = inbox.list({ to: email, after: mark }).filter((m) => /remind|demand|final|legal|overdue/i.test(m.subject));
+  const letters = inbox
+    .list({ to: email, after: mark })
+    .filter((m) => /remind|demand|final|legal|overdue/i.test(m.subject));
   expect(letters).toHaveLength(1);
-  const later = await collector.ok('GET /collections/worklist', { query: { until: new Date(Date.now() + 86_400_000).toISOString() } });
+  const later = await collector.ok('GET /collections/worklist', {
+    query: { until: new Date(Date.now() + 86_400_000).toISOString() },
+  });
   expect(later.items.find((i: { customerId: string }) => i.customerId === customer.id)?.level).toBe('reminder');
 });

@@ -11,7 +11,9 @@ let journey: Journey;
 let stripe: StripeMock;
 beforeAll(async () => {
   stripe = await startStripeMock();
-  journey = await startJourney('customer-pays-from-email', { env: { ...stripe.env, STRIPE_PUBLISHABLE_KEY: 'pk_test_journey' } });
+  journey = await startJourney('customer-pays-from-email', {
+    env: { ...stripe.env, STRIPE_PUBLISHABLE_KEY: 'pk_test_journey' },
+  });
 });
 afterAll(async () => {
   await journey?.close();
@@ -37,13 +39,22 @@ it('opens the invoice from its e-mail, pays it by card and receives the receipt 
   const { admin, inbox } = journey;
   const clerk = await journey.staff('ar_clerk');
   const customer = await clerk.ok('POST /customers', {
-    body: { legalName: 'Quillfield Stationers Ltd', email: AP, currency: 'USD', termsCode: 'NET30', billingAddress: { line1: '9 Paper Row', city: 'Boston', postalCode: '02110', country: 'US' } },
+    body: {
+      legalName: 'Quillfield Stationers Ltd',
+      email: AP,
+      currency: 'USD',
+      termsCode: 'NET30',
+      billingAddress: { line1: '9 Paper Row', city: 'Boston', postalCode: '02110', country: 'US' },
+    },
   });
   const portal = await journey.portalUser(customer.id, AP);
 
   const mark = inbox.mark();
   const invoice = await clerk.ok('POST /invoices', {
-    body: { customerId: customer.id, lines: [{ description: 'Letterpress cards', quantity: 3, unitPrice: { amount: 4_000, currency: 'USD' } }] },
+    body: {
+      customerId: customer.id,
+      lines: [{ description: 'Letterpress cards', quantity: 3, unitPrice: { amount: 4_000, currency: 'USD' } }],
+    },
   });
   const invoiceMail = await inbox.waitFor({ to: AP, subject: invoice.number, after: mark }, 60_000);
   const links = inbox.links(invoiceMail);
@@ -74,8 +85,18 @@ it('opens the invoice from its e-mail, pays it by card and receives the receipt 
   expect(await page.isVisible('#payment-form button')).toBe(true);
   const intentId = (await page.textContent('[data-test=gateway-reference]'))!.trim();
   expect(intentId).toMatch(/^pi_/);
-  const event = signedIntentEvent({ type: 'payment_intent.succeeded', eventId: 'evt_journey_quillfield', intentId, amount: 12_000, currency: 'USD' });
-  const confirmed = await journey.anonymous.call('POST /payment-gateways/stripe/webhook', { raw: event.payload, contentType: 'application/json', headers: { 'stripe-signature': event.headers['stripe-signature'] } });
+  const event = signedIntentEvent({
+    type: 'payment_intent.succeeded',
+    eventId: 'evt_journey_quillfield',
+    intentId,
+    amount: 12_000,
+    currency: 'USD',
+  });
+  const confirmed = await journey.anonymous.call('POST /payment-gateways/stripe/webhook', {
+    raw: event.payload,
+    contentType: 'application/json',
+    headers: { 'stripe-signature': event.headers['stripe-signature'] },
+  });
   expect(confirmed.body).toEqual({ received: true, result: 'paid' });
   await page.reload();
   expect(await page.textContent('[data-test=payment-status]')).toBe('succeeded');
@@ -109,7 +130,17 @@ it("follows a reminder's Pay now link to the pay page of the overdue invoice", a
     body: {
       name: 'One reminder, seconds after due',
       courtesyReminder: null,
-      levels: [{ name: 'reminder', trigger: { pastDueFor: 'PT1S', overdueAbove: null, match: 'any' }, contactEvery: 'PT1H', channels: ['email'], template: 'dunning-reminder', lateFee: null, actions: [] }],
+      levels: [
+        {
+          name: 'reminder',
+          trigger: { pastDueFor: 'PT1S', overdueAbove: null, match: 'any' },
+          contactEvery: 'PT1H',
+          channels: ['email'],
+          template: 'dunning-reminder',
+          lateFee: null,
+          actions: [],
+        },
+      ],
       promise: { maxAhead: 'P30D', grace: 'P3D', maxOpen: 1 },
       writeOff: { after: 'P90D', sla: 'P5D' },
       collectorQueue: 'collections',
@@ -118,13 +149,25 @@ it("follows a reminder's Pay now link to the pay page of the overdue invoice", a
   });
   const email = 'ap@harrowgate.example';
   const customer = await clerk.ok('POST /customers', {
-    body: { legalName: 'Harrowgate Mills Inc', email, currency: 'USD', termsCode: 'NET30', billingAddress: { line1: '1 Mill Lane', city: 'Lowell', postalCode: '01852', country: 'US' } },
+    body: {
+      legalName: 'Harrowgate Mills Inc',
+      email,
+      currency: 'USD',
+      termsCode: 'NET30',
+      billingAddress: { line1: '1 Mill Lane', city: 'Lowell', postalCode: '01852', country: 'US' },
+    },
   });
-  await admin.ok(`PUT ${path('/customers/{id}/dunning-policy', { id: customer.id })}`, { body: { policyCode: 'pay-link' } });
+  await admin.ok(`PUT ${path('/customers/{id}/dunning-policy', { id: customer.id })}`, {
+    body: { policyCode: 'pay-link' },
+  });
   const portal = await journey.portalUser(customer.id, email);
   const mark = inbox.mark();
   const invoice = await clerk.ok('POST /invoices', {
-    body: { customerId: customer.id, issueDate: day(-35), lines: [{ description: 'Yarn', quantity: 1, unitPrice: { amount: 9_900, currency: 'USD' } }] },
+    body: {
+      customerId: customer.id,
+      issueDate: day(-35),
+      lines: [{ description: 'Yarn', quantity: 1, unitPrice: { amount: 9_900, currency: 'USD' } }],
+    },
   });
   const reminder = await inbox.waitFor({ to: email, subject: /remind|overdue|payment/i, after: mark }, 60_000);
   expect(reminder.text).toContain(invoice.number);

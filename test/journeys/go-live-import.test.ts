@@ -26,7 +26,11 @@ const level = (name: string, pastDueFor: string, template: string) => ({
 const GO_LIVE_POLICY = {
   name: 'Go-live ladder',
   courtesyReminder: null,
-  levels: [level('reminder', 'P7D', 'dunning-reminder'), level('demand', 'P30D', 'dunning-demand'), level('final_notice', 'P60D', 'dunning-final-notice')],
+  levels: [
+    level('reminder', 'P7D', 'dunning-reminder'),
+    level('demand', 'P30D', 'dunning-demand'),
+    level('final_notice', 'P60D', 'dunning-final-notice'),
+  ],
   promise: { maxAhead: 'P30D', grace: 'P3D', maxOpen: 1 },
   writeOff: { after: 'P30D', sla: 'P5D' },
   collectorQueue: 'collections',
@@ -58,7 +62,9 @@ it('imports customers and an overdue opening book, and collections, accounts and
   const collector = await journey.staff('collector');
 
   await admin.ok('PUT /policies/dunning/go-live', { body: GO_LIVE_POLICY });
-  await admin.ok(`PUT ${path('/policies/dunning-assignments/{segment}', { segment: 'default' })}`, { body: { policyCode: 'go-live' } });
+  await admin.ok(`PUT ${path('/policies/dunning-assignments/{segment}', { segment: 'default' })}`, {
+    body: { policyCode: 'go-live' },
+  });
 
   const finished = (id: string) =>
     eventually(async () => {
@@ -78,10 +84,20 @@ it('imports customers and an overdue opening book, and collections, accounts and
   const quayside = await byEmail('accounts@quayside.example');
 
   const mark = inbox.mark();
-  const bookImport = await admin.ok('POST /imports/opening-balances', { raw: OPENING_BALANCES_CSV, contentType: 'text/csv', query: { asOf: day(0) } });
+  const bookImport = await admin.ok('POST /imports/opening-balances', {
+    raw: OPENING_BALANCES_CSV,
+    contentType: 'text/csv',
+    query: { asOf: day(0) },
+  });
   expect(await finished(bookImport.id)).toMatchObject({ status: 'completed', importedRows: 4, rejectedRows: 0 });
 
-  const invoicesOf = async (customerId: string) => (await admin.ok('GET /invoices', { query: { customerId } })).items as { id: string; number: string; dueDate: string; status: string }[];
+  const invoicesOf = async (customerId: string) =>
+    (await admin.ok('GET /invoices', { query: { customerId } })).items as {
+      id: string;
+      number: string;
+      dueDate: string;
+      status: string;
+    }[];
   const [hOld, hNew] = (await invoicesOf(harrowgate.id)).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   const [pOnly] = await invoicesOf(pellinore.id);
   expect(hOld).toMatchObject({ dueDate: day(-45), status: 'overdue' });
@@ -89,7 +105,10 @@ it('imports customers and an overdue opening book, and collections, accounts and
   expect(pOnly).toMatchObject({ dueDate: day(-10), status: 'overdue' });
 
   // The week's worklist: both overdue accounts, each at the level and age its oldest due date gives, and nobody else.
-  const week = () => collector.ok('GET /collections/worklist', { query: { until: new Date(Date.now() + 8 * 86_400_000).toISOString() } });
+  const week = () =>
+    collector.ok('GET /collections/worklist', {
+      query: { until: new Date(Date.now() + 8 * 86_400_000).toISOString() },
+    });
   const rows = await eventually(async () => {
     const items = (await week()).items as { customerId: string; level: string | null }[];
     const mine = [harrowgate.id, pellinore.id].map((id) => items.find((i) => i.customerId === id && i.level !== null));
@@ -103,7 +122,11 @@ it('imports customers and an overdue opening book, and collections, accounts and
   const demand = await inbox.waitFor({ to: 'ap@harrowgate.example', subject: /^Payment demand/, after: mark });
   expect(demand.text).toContain(`${hOld!.number}, due ${day(-45)}, 45 days overdue`);
   expect(demand.text).toContain(`${hNew!.number}, due ${day(-5)}, 5 days overdue`);
-  const reminder = await inbox.waitFor({ to: 'rechnungen@pellinore.example', subject: /^Payment reminder/, after: mark });
+  const reminder = await inbox.waitFor({
+    to: 'rechnungen@pellinore.example',
+    subject: /^Payment reminder/,
+    after: mark,
+  });
   expect(reminder.text).toContain(`${pOnly!.number}, due ${day(-10)}, 10 days overdue`);
 
   // Each account knows at once (not at its next daily refresh) what is open and whether it is delinquent (P30D).
@@ -112,26 +135,47 @@ it('imports customers and an overdue opening book, and collections, accounts and
       const read = await admin.ok(`GET ${path('/customers/{id}', { id })}`, { query: { include: 'account' } });
       return read.account && ready(read) ? read : undefined;
     }, 20_000);
-  const h = await accountOf(harrowgate.id, (r) => r.account.facts.openInvoiceCount === 2 && r.account.delinquency !== null);
-  expect(h.account).toMatchObject({ status: 'delinquent', facts: { openInvoiceCount: 2, overdueInvoiceCount: 2, oldestOpenDueDate: day(-45) } });
+  const h = await accountOf(
+    harrowgate.id,
+    (r) => r.account.facts.openInvoiceCount === 2 && r.account.delinquency !== null,
+  );
+  expect(h.account).toMatchObject({
+    status: 'delinquent',
+    facts: { openInvoiceCount: 2, overdueInvoiceCount: 2, oldestOpenDueDate: day(-45) },
+  });
   expect(h.account.delinquency.reasons.map((r: { code: string }) => r.code)).toContain('invoice_overdue');
   expect(h.openInvoices).toMatchObject({ count: 2, overdueCount: 2, total: eur(160_000), oldestDueDate: day(-45) });
   const p = await accountOf(pellinore.id, (r) => r.account.facts.openInvoiceCount === 1);
-  expect(p.account).toMatchObject({ status: 'active', delinquency: null, facts: { openInvoiceCount: 1, overdueInvoiceCount: 1 } });
+  expect(p.account).toMatchObject({
+    status: 'active',
+    delinquency: null,
+    facts: { openInvoiceCount: 1, overdueInvoiceCount: 1 },
+  });
   const q = await accountOf(quayside.id, (r) => r.account.facts.openInvoiceCount === 1);
-  expect(q.account).toMatchObject({ status: 'active', delinquency: null, facts: { openInvoiceCount: 1, overdueInvoiceCount: 0 } });
+  expect(q.account).toMatchObject({
+    status: 'active',
+    delinquency: null,
+    facts: { openInvoiceCount: 1, overdueInvoiceCount: 0 },
+  });
 
   // Aging by due date puts each item in the bucket of the age the worklist and the letters gave it.
   const aging = await admin.ok('GET /reports/aging', { query: { asOf: day(0), basis: 'due' } });
   const eurAging = aging.currencies.find((c: { currency: string }) => c.currency === 'EUR');
-  const bucketsOf = (id: string) => eurAging.customers.find((c: { customerId: string }) => c.customerId === id)?.buckets.map((b: { amount: number }) => b.amount);
+  const bucketsOf = (id: string) =>
+    eurAging.customers
+      .find((c: { customerId: string }) => c.customerId === id)
+      ?.buckets.map((b: { amount: number }) => b.amount);
   expect(bucketsOf(harrowgate.id)).toEqual([0, 40_000, 120_000, 0, 0]);
   expect(bucketsOf(pellinore.id)).toEqual([0, 90_000, 0, 0, 0]);
   expect(bucketsOf(quayside.id)).toEqual([60_000, 0, 0, 0, 0]);
 
   // One letter per overdue account, no burst of the levels below, nothing to the account that is not yet due.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const letters = (to: string) => inbox.list({ to, after: mark }).filter((m) => DUNNING.test(m.subject)).map((m) => DUNNING.exec(m.subject)![1]);
+  const letters = (to: string) =>
+    inbox
+      .list({ to, after: mark })
+      .filter((m) => DUNNING.test(m.subject))
+      .map((m) => DUNNING.exec(m.subject)![1]);
   expect(letters('ap@harrowgate.example')).toEqual(['Payment demand']);
   expect(letters('rechnungen@pellinore.example')).toEqual(['Payment reminder']);
   expect(letters('accounts@quayside.example')).toEqual([]);

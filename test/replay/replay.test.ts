@@ -11,14 +11,22 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 it('has a recorded history for every workflow type', async () => {
   const exported = await import('../../workflows/index.js');
-  const recordedTypes = new Set(files.map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')).history.events[0].workflowExecutionStartedEventAttributes.workflowType.name));
+  const recordedTypes = new Set(
+    files.map(
+      (f) =>
+        JSON.parse(readFileSync(new URL(f, dir), 'utf8')).history.events[0].workflowExecutionStartedEventAttributes
+          .workflowType.name,
+    ),
+  );
   expect([...recordedTypes].sort()).toEqual(Object.keys(exported).sort());
 });
 
 it.each(files)('replays %s deterministically', async (file) => {
   installTemporalRuntime('ERROR');
   const { workflowId, history } = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
-  await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), workflowId)).resolves.toBeUndefined();
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history), workflowId),
+  ).resolves.toBeUndefined();
 });
 
 it('fails the build when workflow code changes incompatibly without patched()', async () => {

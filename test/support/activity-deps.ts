@@ -17,7 +17,12 @@ export async function realActivityDeps(): Promise<RealActivityDeps> {
   return {
     db,
     mail,
-    deps: { orm: db.orm, mailer, mail: { from: 'ar@example.test', companyName: 'Example Corp', publicUrl: 'http://localhost:3000' }, clock: () => new Date() },
+    deps: {
+      orm: db.orm,
+      mailer,
+      mail: { from: 'ar@example.test', companyName: 'Example Corp', publicUrl: 'http://localhost:3000' },
+      clock: () => new Date(),
+    },
     async close() {
       mailer.close();
       await mail.close();

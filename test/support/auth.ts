@@ -18,17 +18,28 @@ export interface TokenOptions {
 }
 
 export async function mintToken(secret: string, role: Role, options: TokenOptions = {}): Promise<string> {
-  if (role === 'customer' && !options.customerId) throw new Error('a portal (customer) token needs the customerId it belongs to');
+  if (role === 'customer' && !options.customerId)
+    throw new Error('a portal (customer) token needs the customerId it belongs to');
   const actor = options.actor ?? (role === 'admin' ? DEFAULT_TEST_ACTOR : `${role}@test`);
   const { token } = await signAccessToken(
     new TextEncoder().encode(secret),
-    { kind: 'token', subject: actor, actor, roles: [role], ...(role === 'customer' ? { customerId: options.customerId } : {}) },
+    {
+      kind: 'token',
+      subject: actor,
+      actor,
+      roles: [role],
+      ...(role === 'customer' ? { customerId: options.customerId } : {}),
+    },
     options.ttl ?? 'PT1H',
   );
   return token;
 }
 
 /** `{ authorization: 'Bearer ...' }` for fetch or inject. */
-export async function bearerHeaders(secret: string, role: Role, options: TokenOptions = {}): Promise<{ authorization: string }> {
+export async function bearerHeaders(
+  secret: string,
+  role: Role,
+  options: TokenOptions = {},
+): Promise<{ authorization: string }> {
   return { authorization: `Bearer ${await mintToken(secret, role, options)}` };
 }

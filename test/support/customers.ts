@@ -3,7 +3,10 @@ import { Customer } from '../../src/db/entities/customer.js';
 import type { Orm } from '../../src/db/orm.js';
 
 /** Stores a customer row directly, for workflow tests that start the account workflow themselves. */
-export async function insertCustomer(orm: Orm, overrides: Partial<Pick<Customer, 'legalName' | 'email' | 'currency'>> = {}): Promise<Customer> {
+export async function insertCustomer(
+  orm: Orm,
+  overrides: Partial<Pick<Customer, 'legalName' | 'email' | 'currency'>> = {},
+): Promise<Customer> {
   const em = orm.em.fork();
   const customer = em.create(Customer, {
     id: randomUUID(),

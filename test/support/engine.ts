@@ -25,7 +25,11 @@ export interface TestEngine {
   /** A bearer token (without the "Bearer " prefix) for any role; portal users name their customer. */
   tokenFor(role: Role, customerId?: string, options?: Omit<TokenOptions, 'customerId'>): Promise<string>;
   /** `{ authorization: 'Bearer ...' }` for that role, to pass as inject headers. */
-  headersFor(role: Role, customerId?: string, options?: Omit<TokenOptions, 'customerId'>): Promise<{ authorization: string }>;
+  headersFor(
+    role: Role,
+    customerId?: string,
+    options?: Omit<TokenOptions, 'customerId'>,
+  ): Promise<{ authorization: string }>;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,9 @@ function injectAsAdmin(app: FastifyInstance, secret: string): void {
     if (opts === undefined || typeof opts !== 'object' || opts === null) return original(...args);
     const request = opts as { headers?: Record<string, unknown> };
     const headers = { ...(request.headers ?? {}) };
-    const hasAuth = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization' || h.toLowerCase() === 'x-api-key');
+    const hasAuth = Object.keys(headers).some(
+      (h) => h.toLowerCase() === 'authorization' || h.toLowerCase() === 'x-api-key',
+    );
     if (hasAuth) {
       if (headers.authorization === 'none') delete headers.authorization;
       return original({ ...request, headers }, ...args.slice(1));
@@ -49,17 +55,24 @@ function injectAsAdmin(app: FastifyInstance, secret: string): void {
     const actorHeader = Object.keys(headers).find((h) => h.toLowerCase() === 'x-actor');
     const actor = actorHeader ? String(headers[actorHeader]) : undefined;
     if (actorHeader) delete headers[actorHeader];
-    const withToken = mintToken(secret, 'admin', { actor }).then((token) => original({ ...request, headers: { ...headers, authorization: `Bearer ${token}` } }));
+    const withToken = mintToken(secret, 'admin', { actor }).then((token) =>
+      original({ ...request, headers: { ...headers, authorization: `Bearer ${token}` } }),
+    );
     const callback = args[1];
     if (typeof callback === 'function') {
-      withToken.then((res) => callback(null, res), (error) => callback(error));
+      withToken.then(
+        (res) => callback(null, res),
+        (error) => callback(error),
+      );
       return undefined;
     }
     return withToken;
   };
 }
 
-export async function startTestEngine(options: { env?: Record<string, string>; withWorker?: boolean } = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  options: { env?: Record<string, string>; withWorker?: boolean } = {},
+): Promise<TestEngine> {
   installTemporalRuntime('ERROR');
   const temporalAddress = requireEnv(TEST_ENV.temporalAddress);
   const [db, mail] = await Promise.all([createTestDatabase(), startMailCatcher()]);
@@ -75,7 +88,9 @@ export async function startTestEngine(options: { env?: Record<string, string>; w
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
     // The run's one bundle, unless tracing is on (its interceptors must be bundled in, so that worker bundles itself).
-    ...(process.env[TEST_ENV.workflowBundle] && !tracingEnabled() ? { WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] } : {}),
+    ...(process.env[TEST_ENV.workflowBundle] && !tracingEnabled()
+      ? { WORKFLOW_BUNDLE: process.env[TEST_ENV.workflowBundle] }
+      : {}),
     ...options.env,
   });
   const worker = options.withWorker === false ? undefined : await runWorker(config, temporalAddress, { orm: db.orm });
@@ -118,7 +133,11 @@ export const customerFixture = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Polls until `check` returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -15,12 +15,16 @@ export async function failedExecutions(address: string, limit = 25): Promise<Fai
   try {
     const client = new Client({ connection, namespace: 'default' });
     const found: FailedExecution[] = [];
-    for await (const execution of client.workflow.list({ query: 'ExecutionStatus = "Failed" OR ExecutionStatus = "TimedOut"' })) {
+    for await (const execution of client.workflow.list({
+      query: 'ExecutionStatus = "Failed" OR ExecutionStatus = "TimedOut"',
+    })) {
       let failure = '';
       try {
         const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
         const last = history.events?.[history.events.length - 1];
-        failure = last?.workflowExecutionFailedEventAttributes?.failure?.message ?? (last?.workflowExecutionTimedOutEventAttributes ? 'timed out' : '');
+        failure =
+          last?.workflowExecutionFailedEventAttributes?.failure?.message ??
+          (last?.workflowExecutionTimedOutEventAttributes ? 'timed out' : '');
         const cause = last?.workflowExecutionFailedEventAttributes?.failure?.cause?.message;
         if (cause) failure += ` (cause: ${cause})`;
       } catch (error) {

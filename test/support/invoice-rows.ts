@@ -6,7 +6,17 @@ import { postJournalEntry } from '../../src/ledger/post.js';
 
 let sequence = 0;
 
-export async function insertOpenInvoice(orm: Orm, input: { customerId: string; currency: string; issueDate: string; dueDate: string; amount: number; termsCode?: string }): Promise<string> {
+export async function insertOpenInvoice(
+  orm: Orm,
+  input: {
+    customerId: string;
+    currency: string;
+    issueDate: string;
+    dueDate: string;
+    amount: number;
+    termsCode?: string;
+  },
+): Promise<string> {
   const id = randomUUID();
   await orm.em.fork().transactional(async (tx) => {
     const entry = await postJournalEntry(tx, {
@@ -16,21 +26,43 @@ export async function insertOpenInvoice(orm: Orm, input: { customerId: string; c
       sourceType: 'invoice',
       sourceId: id,
       lines: [
-        { account: 'accounts_receivable', customerId: input.customerId, debit: input.amount, credit: 0, currency: input.currency },
+        {
+          account: 'accounts_receivable',
+          customerId: input.customerId,
+          debit: input.amount,
+          credit: 0,
+          currency: input.currency,
+        },
         { account: 'revenue', debit: 0, credit: input.amount, currency: input.currency },
       ],
     });
     await tx.execute(
       `INSERT INTO invoice (id, number, series, sequence_no, customer_id, currency, issue_date, due_date, terms_code, subtotal_amount, tax_amount, total_amount, open_amount, status, issue_entry_id)
        VALUES (?, ?, 'TEST', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 'issued', ?)`,
-      [id, `TEST-${id}`, ++sequence + Math.floor(Math.random() * 1e9), input.customerId, input.currency, input.issueDate, input.dueDate, input.termsCode ?? null, input.amount, input.amount, input.amount, entry.entryId],
+      [
+        id,
+        `TEST-${id}`,
+        ++sequence + Math.floor(Math.random() * 1e9),
+        input.customerId,
+        input.currency,
+        input.issueDate,
+        input.dueDate,
+        input.termsCode ?? null,
+        input.amount,
+        input.amount,
+        input.amount,
+        entry.entryId,
+      ],
     );
   });
   return id;
 }
 
 /** A payment received but not applied: cash in, customer credit (what we owe the customer) up. */
-export async function postCustomerCredit(orm: Orm, input: { customerId: string; currency: string; amount: number; date: string }): Promise<void> {
+export async function postCustomerCredit(
+  orm: Orm,
+  input: { customerId: string; currency: string; amount: number; date: string },
+): Promise<void> {
   await orm.em.fork().transactional((tx) =>
     postJournalEntry(tx, {
       idempotencyKey: `test-credit-${randomUUID()}`,
@@ -40,7 +72,13 @@ export async function postCustomerCredit(orm: Orm, input: { customerId: string; 
       sourceId: randomUUID(),
       lines: [
         { account: 'cash', debit: input.amount, credit: 0, currency: input.currency },
-        { account: 'customer_credit', customerId: input.customerId, debit: 0, credit: input.amount, currency: input.currency },
+        {
+          account: 'customer_credit',
+          customerId: input.customerId,
+          debit: 0,
+          credit: input.amount,
+          currency: input.currency,
+        },
       ],
     }),
   );

@@ -21,7 +21,17 @@ export const consultingLines = (currency: string) => [
  * What the payments side commits for a payment on one invoice: Dr cash / Cr AR and the invoice's lower open amount,
  * in one transaction. The signals that follow are the caller's (a test of a lost signal sends none).
  */
-export async function commitPaymentDirectly(orm: Orm, input: { invoiceId: string; customerId: string; amount: number; currency: string; key: string; effectiveDate: string }) {
+export async function commitPaymentDirectly(
+  orm: Orm,
+  input: {
+    invoiceId: string;
+    customerId: string;
+    amount: number;
+    currency: string;
+    key: string;
+    effectiveDate: string;
+  },
+) {
   const { invoiceId, customerId, amount, currency, key, effectiveDate } = input;
   return orm.em.fork().transactional(async (tx) => {
     await postJournalEntry(tx, {

@@ -43,8 +43,10 @@ function sampleText(schema: Schema): string {
   return 'sample-code';
 }
 
-const branches = (schema: Schema): Schema[] => (schema.anyOf ?? schema.oneOf ?? [schema]).flatMap((s: Schema) => (s.anyOf || s.oneOf ? branches(s) : [s]));
-const typesOf = (schema: Schema): string[] => branches(schema).flatMap((s) => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []));
+const branches = (schema: Schema): Schema[] =>
+  (schema.anyOf ?? schema.oneOf ?? [schema]).flatMap((s: Schema) => (s.anyOf || s.oneOf ? branches(s) : [s]));
+const typesOf = (schema: Schema): string[] =>
+  branches(schema).flatMap((s) => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []));
 
 export interface TypedField {
   /** JSON pointer of the field in the body, array items at index 0. */
@@ -63,14 +65,17 @@ export function typedFields(schema: Schema | undefined): TypedField[] {
     if (depth > 6) return;
     const types = typesOf(node);
     if (!types.includes('string')) {
-      const text = types.includes('integer') || types.includes('number') ? '12' : types.includes('boolean') ? 'true' : undefined;
+      const text =
+        types.includes('integer') || types.includes('number') ? '12' : types.includes('boolean') ? 'true' : undefined;
       if (text !== undefined) found.push({ pointer: `/${segments.join('/')}`, body: wrap(text) });
     }
     for (const branch of branches(node)) {
       if (branch.type === 'object' && branch.properties) {
-        for (const [name, child] of Object.entries<Schema>(branch.properties)) walk(child, [...segments, name], (v) => wrap({ [name]: v }), depth + 1);
+        for (const [name, child] of Object.entries<Schema>(branch.properties))
+          walk(child, [...segments, name], (v) => wrap({ [name]: v }), depth + 1);
       }
-      if (branch.type === 'array' && branch.items && typeof branch.items === 'object') walk(branch.items, [...segments, '0'], (v) => wrap([v]), depth + 1);
+      if (branch.type === 'array' && branch.items && typeof branch.items === 'object')
+        walk(branch.items, [...segments, '0'], (v) => wrap([v]), depth + 1);
     }
   };
   if (schema) walk(schema, [], (v) => v, 0);

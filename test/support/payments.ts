@@ -19,7 +19,9 @@ export async function issueInvoice(
     url: '/invoices',
     payload: {
       customerId: input.customerId,
-      lines: [{ description: 'Services', quantity: 1, unitPrice: { amount: input.total, currency: input.currency ?? 'USD' } }],
+      lines: [
+        { description: 'Services', quantity: 1, unitPrice: { amount: input.total, currency: input.currency ?? 'USD' } },
+      ],
       ...(input.terms ? { terms: input.terms } : {}),
       ...(input.issueDate ? { issueDate: input.issueDate } : {}),
       ...(input.dueDate ? { dueDate: input.dueDate } : {}),
@@ -31,7 +33,9 @@ export async function issueInvoice(
 }
 
 export async function invoiceRow(orm: Orm, id: string): Promise<{ openAmount: number; status: string }> {
-  const [row] = await orm.em.fork().execute<{ open_amount: string; status: string }[]>('SELECT open_amount, status FROM invoice WHERE id = ?', [id]);
+  const [row] = await orm.em
+    .fork()
+    .execute<{ open_amount: string; status: string }[]>('SELECT open_amount, status FROM invoice WHERE id = ?', [id]);
   return { openAmount: Number(row!.open_amount), status: row!.status };
 }
 

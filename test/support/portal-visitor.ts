@@ -30,7 +30,9 @@ export class PortalVisitor {
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
       const [name, ...value] = pair!.split('=');
-      const expired = attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()) || attributes.some((a) => /^\s*max-age=0/i.test(a));
+      const expired =
+        attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()) ||
+        attributes.some((a) => /^\s*max-age=0/i.test(a));
       if (expired) this.cookies.delete(name!.trim());
       else this.cookies.set(name!.trim(), value.join('='));
     }
@@ -43,7 +45,12 @@ export class PortalVisitor {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(new URL(url, this.base), { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
+    const response = await fetch(new URL(url, this.base), {
+      method: init.method ?? 'GET',
+      headers,
+      body,
+      redirect: 'manual',
+    });
     this.keep(response);
     return response;
   }
@@ -69,7 +76,14 @@ export class PortalVisitor {
         signedIn = true;
         continue;
       }
-      return { status: response.status, path: at.pathname + at.search, contentType: response.headers.get('content-type') ?? '', body, signedIn, hops };
+      return {
+        status: response.status,
+        path: at.pathname + at.search,
+        contentType: response.headers.get('content-type') ?? '',
+        body,
+        signedIn,
+        hops,
+      };
     }
     throw new Error(`too many redirects: ${hops.join(' -> ')}`);
   }
@@ -81,7 +95,12 @@ export class PortalVisitor {
     if (!csrf) throw new Error('the sign-in page has no CSRF token');
     const response = await this.request('/portal/sign-in', {
       method: 'POST',
-      form: { _csrf: csrf, email: this.credentials.email, password: this.credentials.password, ...(next !== undefined ? { next: decodeHtml(next) } : {}) },
+      form: {
+        _csrf: csrf,
+        email: this.credentials.email,
+        password: this.credentials.password,
+        ...(next !== undefined ? { next: decodeHtml(next) } : {}),
+      },
     });
     await response.arrayBuffer();
     if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
@@ -96,7 +115,14 @@ export class PortalVisitor {
   }
 }
 
-export const decodeHtml = (s: string) => s.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+export const decodeHtml = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 /** Every link in a message: the hrefs of its HTML part and the URLs in its text part. */
 export function linksOf(message: { html: string; text: string }): { html: string[]; text: string[] } {

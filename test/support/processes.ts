@@ -14,7 +14,10 @@ const tsxCli = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', impo
 function descendants(pid: number): number[] {
   let children: number[] = [];
   try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // pgrep exits 1 when there are none
   }
@@ -32,8 +35,17 @@ export interface EngineProcess {
  * TEST_AUTH_SECRET unless `env` names another AUTH_JWT_SECRET: talk to it with `bearerHeaders(TEST_AUTH_SECRET, role)`
  * (test/support/auth.ts).
  */
-export async function startEntrypoint(entry: 'worker' | 'api', env: Record<string, string>, readyText: string, timeoutMs = 60_000): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [tsxCli, `src/bin/${entry}.ts`], { cwd: root, env: { ...process.env, AUTH_JWT_SECRET: TEST_AUTH_SECRET, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startEntrypoint(
+  entry: 'worker' | 'api',
+  env: Record<string, string>,
+  readyText: string,
+  timeoutMs = 60_000,
+): Promise<EngineProcess> {
+  const child = spawn(process.execPath, [tsxCli, `src/bin/${entry}.ts`], {
+    cwd: root,
+    env: { ...process.env, AUTH_JWT_SECRET: TEST_AUTH_SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
@@ -42,7 +54,10 @@ export async function startEntrypoint(entry: 'worker' | 'api', env: Record<strin
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} not ready within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${entry} not ready within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const check = () => {
       if (output.includes(readyText)) {
         clearTimeout(timer);

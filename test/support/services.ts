@@ -11,11 +11,13 @@ import { startDevServer } from '../../src/temporal/dev-server.js';
 import { failedExecutions, type FailedExecution } from './failed-workflows.js';
 import { TEST_ENV, templateDatabaseUrl } from './env.js';
 
-
 export async function startTestServices(): Promise<void> {
   const started = performance.now();
   const url = templateDatabaseUrl();
-  const orm = await MikroORM.init({ ...ormConfig(url, { poolMax: 1 }), migrations: { ...ormConfig(url).migrations, silent: true } });
+  const orm = await MikroORM.init({
+    ...ormConfig(url, { poolMax: 1 }),
+    migrations: { ...ormConfig(url).migrations, silent: true },
+  });
   try {
     await orm.em.getConnection().execute('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
     await migrate(orm);
@@ -23,12 +25,17 @@ export async function startTestServices(): Promise<void> {
     await orm.close();
   }
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'ar-test-bundle-')), 'workflows.js');
-  const [devServer] = await Promise.all([startDevServer({ port: await freePort(), logLevel: 'error' }), writeWorkflowBundle(bundlePath)]);
+  const [devServer] = await Promise.all([
+    startDevServer({ port: await freePort(), logLevel: 'error' }),
+    writeWorkflowBundle(bundlePath),
+  ]);
   process.env[TEST_ENV.workflowBundle] = bundlePath;
   (globalThis as { __arDevServer?: typeof devServer }).__arDevServer = devServer;
   process.env[TEST_ENV.temporalAddress] = devServer.address;
   process.env[TEST_ENV.templateDatabaseUrl] = url;
-  console.log(`\n[test] template database migrated and Temporal dev server on ${devServer.address} (${Math.round(performance.now() - started)} ms)`);
+  console.log(
+    `\n[test] template database migrated and Temporal dev server on ${devServer.address} (${Math.round(performance.now() - started)} ms)`,
+  );
 }
 
 export async function stopTestServices(): Promise<void> {
@@ -42,6 +49,8 @@ export async function stopTestServices(): Promise<void> {
   }
   if (failed.length) {
     const lines = failed.map((f) => `  ${f.status} ${f.type} ${f.workflowId}: ${f.failure}`);
-    throw new Error(`Workflow executions ended FAILED or TIMED_OUT during the run (must be none):\n${lines.join('\n')}`);
+    throw new Error(
+      `Workflow executions ended FAILED or TIMED_OUT during the run (must be none):\n${lines.join('\n')}`,
+    );
   }
 }

@@ -10,8 +10,11 @@ import { freePort } from '../../src/free-port.js';
 export const STRIPE_WEBHOOK_SECRET = 'whsec_test_portal_payments_0123456789';
 
 export function stripeMockPath(): string {
-  const path = process.env.STRIPE_MOCK_PATH ?? join(process.env.AR_TOOLCHAIN_CACHE ?? join(homedir(), '.cache', 'ar-engine'), 'bin', 'stripe-mock');
-  if (!existsSync(path)) throw new Error(`stripe-mock not found at ${path}: run npm run setup -- --test (or set STRIPE_MOCK_PATH)`);
+  const path =
+    process.env.STRIPE_MOCK_PATH ??
+    join(process.env.AR_TOOLCHAIN_CACHE ?? join(homedir(), '.cache', 'ar-engine'), 'bin', 'stripe-mock');
+  if (!existsSync(path))
+    throw new Error(`stripe-mock not found at ${path}: run npm run setup -- --test (or set STRIPE_MOCK_PATH)`);
   return path;
 }
 
@@ -65,15 +68,36 @@ export async function startStripeMock(): Promise<StripeMock> {
 }
 
 /** A `payment_intent.*` event as Stripe sends it, with a valid Stripe-Signature header (or one for another secret). */
-export function signedIntentEvent(input: { type: string; eventId: string; intentId: string; amount: number; currency: string; secret?: string }) {
+export function signedIntentEvent(input: {
+  type: string;
+  eventId: string;
+  intentId: string;
+  amount: number;
+  currency: string;
+  secret?: string;
+}) {
   const payload = JSON.stringify({
     id: input.eventId,
     object: 'event',
     type: input.type,
     api_version: '2024-06-20',
     created: Math.floor(Date.now() / 1000),
-    data: { object: { id: input.intentId, object: 'payment_intent', amount: input.amount, amount_received: input.type === 'payment_intent.succeeded' ? input.amount : 0, currency: input.currency.toLowerCase(), status: input.type === 'payment_intent.succeeded' ? 'succeeded' : 'requires_payment_method', last_payment_error: input.type === 'payment_intent.payment_failed' ? { message: 'Your card was declined.' } : null } },
+    data: {
+      object: {
+        id: input.intentId,
+        object: 'payment_intent',
+        amount: input.amount,
+        amount_received: input.type === 'payment_intent.succeeded' ? input.amount : 0,
+        currency: input.currency.toLowerCase(),
+        status: input.type === 'payment_intent.succeeded' ? 'succeeded' : 'requires_payment_method',
+        last_payment_error:
+          input.type === 'payment_intent.payment_failed' ? { message: 'Your card was declined.' } : null,
+      },
+    },
   });
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: input.secret ?? STRIPE_WEBHOOK_SECRET });
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: input.secret ?? STRIPE_WEBHOOK_SECRET,
+  });
   return { payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
 }

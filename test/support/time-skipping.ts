@@ -29,6 +29,9 @@ export function workflowBundle(): Promise<WorkflowBundle> {
   const built = process.env[TEST_ENV.workflowBundle];
   bundle ??= built
     ? Promise.resolve({ code: readFileSync(built, 'utf8') })
-    : bundleWorkflowCode({ workflowsPath, logger: { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} } });
+    : bundleWorkflowCode({
+        workflowsPath,
+        logger: { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} },
+      });
   return bundle;
 }

@@ -19,20 +19,30 @@ const BY_NAMESPACE: Record<string, string> = {
 function withLocations(xsd: string, folder: 'common' | 'external'): string {
   return xsd.replace(/<xsd:import\s+namespace="([^"]+)"\s*\/>/g, (whole, ns: string) => {
     const file = BY_NAMESPACE[ns];
-    return file ? `<xsd:import namespace="${ns}" schemaLocation="${folder === 'common' ? '../external/' : ''}${file}"/>` : whole;
+    return file
+      ? `<xsd:import namespace="${ns}" schemaLocation="${folder === 'common' ? '../external/' : ''}${file}"/>`
+      : whole;
   });
 }
 
 function schemaFiles(folder: 'common' | 'external') {
   return readdirSync(join(UBL_SCHEMA_DIR, folder))
     .filter((f) => f.endsWith('.xsd'))
-    .map((f) => ({ fileName: `${folder}/${f}`, contents: withLocations(readFileSync(join(UBL_SCHEMA_DIR, folder, f), 'utf8'), folder) }));
+    .map((f) => ({
+      fileName: `${folder}/${f}`,
+      contents: withLocations(readFileSync(join(UBL_SCHEMA_DIR, folder, f), 'utf8'), folder),
+    }));
 }
 
-export async function validateUbl(xml: string, root: 'Invoice' | 'CreditNote'): Promise<{ valid: boolean; errors: string[] }> {
+export async function validateUbl(
+  xml: string,
+  root: 'Invoice' | 'CreditNote',
+): Promise<{ valid: boolean; errors: string[] }> {
   const main = join(UBL_SCHEMA_DIR, 'maindoc', `UBL-${root}-2.1.xsd`);
   if (!existsSync(main) || !existsSync(join(UBL_SCHEMA_DIR, 'external'))) {
-    throw new Error(`UBL 2.1 schemas not found in ${UBL_SCHEMA_DIR}: run scripts/setup.sh --test (resolves them from Maven Central)`);
+    throw new Error(
+      `UBL 2.1 schemas not found in ${UBL_SCHEMA_DIR}: run scripts/setup.sh --test (resolves them from Maven Central)`,
+    );
   }
   const result = await validateXML({
     xml: [{ fileName: 'document.xml', contents: xml }],

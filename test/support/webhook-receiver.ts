@@ -49,15 +49,33 @@ export async function startWebhookReceiver(options: { failFirst?: number } = {})
       const deliveryId = String(request.headers[DELIVERY_ID_HEADER]);
       const n = (attempts.get(deliveryId) ?? 0) + 1;
       attempts.set(deliveryId, n);
-      const signatureValid = verifySignature(receiver.secret, request.headers[SIGNATURE_HEADER] as string | undefined, raw);
+      const signatureValid = verifySignature(
+        receiver.secret,
+        request.headers[SIGNATURE_HEADER] as string | undefined,
+        raw,
+      );
       const status = !signatureValid ? 400 : n <= receiver.failFirst ? 503 : 200;
-      const entry: ReceivedRequest = { deliveryId, eventId: body.id, type: body.type, entityId: body.entity.id, signatureValid, status, body: body as never };
+      const entry: ReceivedRequest = {
+        deliveryId,
+        eventId: body.id,
+        type: body.type,
+        entityId: body.entity.id,
+        signatureValid,
+        status,
+        body: body as never,
+      };
       receiver.requests.push(entry);
       if (status === 200 && !seen.has(deliveryId)) {
         seen.add(deliveryId);
         receiver.accepted.push(entry);
       }
-      setTimeout(() => response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `attempt ${n} refused`), receiver.delayMs);
+      setTimeout(
+        () =>
+          response
+            .writeHead(status, { 'content-type': 'text/plain' })
+            .end(status === 200 ? 'ok' : `attempt ${n} refused`),
+        receiver.delayMs,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

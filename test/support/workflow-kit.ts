@@ -58,7 +58,12 @@ export function useWorkflowTestKit(queuePrefix: string): WorkflowTestKit {
     async withWorker(run) {
       const { env: testEnv, real: deps } = ready();
       const taskQueue = `${queuePrefix}-${++queues}`;
-      const worker = await Worker.create({ connection: testEnv.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ ...deps.deps, temporal: { client: testEnv.client, taskQueue } }) });
+      const worker = await Worker.create({
+        connection: testEnv.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: createActivities({ ...deps.deps, temporal: { client: testEnv.client, taskQueue } }),
+      });
       return worker.runUntil(async () => {
         try {
           return await run(taskQueue);
@@ -76,7 +81,10 @@ export function useWorkflowTestKit(queuePrefix: string): WorkflowTestKit {
       const target = new URL(`../replay/${file}`, import.meta.url);
       if (!process.env.RECORD_REPLAY_HISTORIES || existsSync(target)) return;
       const history = await handle.fetchHistory();
-      writeFileSync(target, JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }));
+      writeFileSync(
+        target,
+        JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }),
+      );
     },
   };
 }

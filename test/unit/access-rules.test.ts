@@ -36,7 +36,10 @@ describe('permission matrix', () => {
 
   it('lists only known roles, and only sign-in and health are public', () => {
     for (const [key, access] of Object.entries(ROUTE_ACCESS)) {
-      if (access === PUBLIC) expect(key).toMatch(/^(GET \/health\/|POST \/auth\/(login|refresh)$|GET \/portal\/(sign-in|accept-invitation|magic)|POST \/portal\/(sign-in|accept-invitation|magic-link)$|POST \/payment-gateways\/|GET \/portal\/assets\/|GET \/metrics$)/);
+      if (access === PUBLIC)
+        expect(key).toMatch(
+          /^(GET \/health\/|POST \/auth\/(login|refresh)$|GET \/portal\/(sign-in|accept-invitation|magic)|POST \/portal\/(sign-in|accept-invitation|magic-link)$|POST \/payment-gateways\/|GET \/portal\/assets\/|GET \/metrics$)/,
+        );
       else for (const role of access) expect(ROLES).toContain(role);
     }
   });
@@ -62,8 +65,14 @@ describe('field allow-lists', () => {
   it('strips tax ids at any depth for roles that do not need them', () => {
     expect(hiddenReadFields(['collector'])).toEqual(['taxId']);
     expect(hiddenReadFields(['auditor'])).toEqual([]);
-    const body = { items: [{ id: 1, taxId: { scheme: 'vat', value: 'DE1' }, nested: { taxId: 'x' } }], at: new Date(0) };
-    expect(stripFields(body, ['taxId'])).toEqual({ items: [{ id: 1, taxId: null, nested: { taxId: null } }], at: new Date(0) });
+    const body = {
+      items: [{ id: 1, taxId: { scheme: 'vat', value: 'DE1' }, nested: { taxId: 'x' } }],
+      at: new Date(0),
+    };
+    expect(stripFields(body, ['taxId'])).toEqual({
+      items: [{ id: 1, taxId: null, nested: { taxId: null } }],
+      at: new Date(0),
+    });
     expect(stripFields(body, [])).toBe(body);
   });
 });
@@ -73,18 +82,30 @@ describe('access tokens', () => {
     const identity = { kind: 'user' as const, subject: 'u1', actor: 'a@b.example', roles: ['collector' as Role] };
     const { token } = await signAccessToken(secret, identity, 'PT5M');
     expect(await verifyAccessToken(secret, token)).toEqual({ ...identity, customerId: undefined });
-    await expect(verifyAccessToken(new TextEncoder().encode('another-secret-another-secret-0123456789'), token)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(
+      verifyAccessToken(new TextEncoder().encode('another-secret-another-secret-0123456789'), token),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
     const [h, p, s] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), roles: ['admin'] })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), roles: ['admin'] }),
+    ).toString('base64url');
     await expect(verifyAccessToken(secret, `${h}.${forged}.${s}`)).rejects.toBeInstanceOf(InvalidTokenError);
     const expired = await signAccessToken(secret, identity, 'PT1S', new Date(Date.now() - 60_000));
     await expect(verifyAccessToken(secret, expired.token)).rejects.toThrow('expired');
   });
 
   it('a portal token names exactly one customer', async () => {
-    const { token } = await signAccessToken(secret, { kind: 'token', subject: 's', actor: 's', roles: ['customer'] }, 'PT5M');
+    const { token } = await signAccessToken(
+      secret,
+      { kind: 'token', subject: 's', actor: 's', roles: ['customer'] },
+      'PT5M',
+    );
     await expect(verifyAccessToken(secret, token)).rejects.toThrow('one customer');
-    const ok = await signAccessToken(secret, { kind: 'user', subject: 's', actor: 's', roles: ['customer'], customerId: 'c1' }, 'PT5M');
+    const ok = await signAccessToken(
+      secret,
+      { kind: 'user', subject: 's', actor: 's', roles: ['customer'], customerId: 'c1' },
+      'PT5M',
+    );
     expect((await verifyAccessToken(secret, ok.token)).customerId).toBe('c1');
   });
 });
@@ -115,8 +136,14 @@ describe('auth configuration', () => {
 describe('log redaction', () => {
   it('never writes credentials, tokens or tax ids', () => {
     let out = '';
-    const logger = pino({ redact: REDACTED_PATHS }, new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) }));
-    logger.info({ req: { headers: { authorization: 'Bearer SECRET1', cookie: 'ar_session=SECRET2', 'x-api-key': 'ark_SECRET3' } }, body: { password: 'SECRET4', refreshToken: 'SECRET5', taxId: 'SECRET6' } });
+    const logger = pino(
+      { redact: REDACTED_PATHS },
+      new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) }),
+    );
+    logger.info({
+      req: { headers: { authorization: 'Bearer SECRET1', cookie: 'ar_session=SECRET2', 'x-api-key': 'ark_SECRET3' } },
+      body: { password: 'SECRET4', refreshToken: 'SECRET5', taxId: 'SECRET6' },
+    });
     expect(out).not.toMatch(/SECRET\d/);
     expect(out).toContain('[Redacted]');
   });

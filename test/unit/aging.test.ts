@@ -1,4 +1,13 @@
-import { addDays, ageItems, agingBuckets, bucketCaseSql, bucketIndex, bucketStartDates, daysBetween, parseAgingBounds } from '../../src/domain/aging.js';
+import {
+  addDays,
+  ageItems,
+  agingBuckets,
+  bucketCaseSql,
+  bucketIndex,
+  bucketStartDates,
+  daysBetween,
+  parseAgingBounds,
+} from '../../src/domain/aging.js';
 import { lastCompletedPeriod, statementKey, type StatementFrequency } from '../../src/domain/statements.js';
 
 describe('aging buckets', () => {
@@ -63,7 +72,9 @@ describe('aging buckets', () => {
   });
 
   it('the SQL bucket expression mirrors bucketIndex and refuses anything but whole days', () => {
-    expect(bucketCaseSql('age', [30, 60])).toBe('CASE WHEN age <= 0 THEN 0 WHEN age <= 30 THEN 1 WHEN age <= 60 THEN 2 ELSE 3 END');
+    expect(bucketCaseSql('age', [30, 60])).toBe(
+      'CASE WHEN age <= 0 THEN 0 WHEN age <= 30 THEN 1 WHEN age <= 60 THEN 2 ELSE 3 END',
+    );
     expect(() => bucketCaseSql('age', [1.5])).toThrow(RangeError);
   });
 
@@ -76,7 +87,8 @@ describe('aging buckets', () => {
       const i = starts.findIndex((start) => basisDate >= start);
       return i < 0 ? starts.length : i;
     };
-    for (let age = -40; age <= 200; age++) expect([age, byDate(addDays(asOf, -age))]).toEqual([age, bucketIndex(age, bounds)]);
+    for (let age = -40; age <= 200; age++)
+      expect([age, byDate(addDays(asOf, -age))]).toEqual([age, bucketIndex(age, bounds)]);
     expect(() => bucketStartDates(asOf, [0])).toThrow(RangeError);
   });
 });

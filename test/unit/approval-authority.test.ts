@@ -1,6 +1,15 @@
 // Authority by amount as a table: who may approve what alone, where a task above them goes, and when two approvals
 // are needed; the amount a task approves, read from the payload each approval task carries.
-import { approvalQueueFor, authorityVerdict, decidedAmount, DEFAULT_APPROVAL_CEILINGS as ceilings, DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE, formatAmount, needsApproval, taskAmount } from '../../src/domain/approval-authority.js';
+import {
+  approvalQueueFor,
+  authorityVerdict,
+  decidedAmount,
+  DEFAULT_APPROVAL_CEILINGS as ceilings,
+  DEFAULT_CREDIT_NOTE_APPROVAL_ABOVE,
+  formatAmount,
+  needsApproval,
+  taskAmount,
+} from '../../src/domain/approval-authority.js';
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 
@@ -36,7 +45,9 @@ describe('the amount a task approves', () => {
     const approval = { type: 'credit_approval', payload: { recommended: eur(8_000_000) } };
     expect(decidedAmount(approval, {})).toEqual(eur(8_000_000));
     expect(decidedAmount(approval, { limit: 4_000_000 })).toEqual(eur(4_000_000));
-    expect(taskAmount({ type: 'write_off_proposal', payload: { overdueAmount: 12_000, invoices: [{ currency: 'EUR' }] } })).toEqual(eur(12_000));
+    expect(
+      taskAmount({ type: 'write_off_proposal', payload: { overdueAmount: 12_000, invoices: [{ currency: 'EUR' }] } }),
+    ).toEqual(eur(12_000));
     expect(taskAmount({ type: 'dispute_resolution', payload: {} })).toBeUndefined();
   });
 });

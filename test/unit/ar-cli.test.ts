@@ -5,15 +5,28 @@ import { spawnSync } from 'node:child_process';
 const root = new URL('../../', import.meta.url).pathname;
 const ar = (...args: string[]) => {
   // No database or secret is needed for any of these: help and usage mistakes stop before either is touched.
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/bin/ar.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/bin/ar.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 };
 
-it.each(['--help', '-h', 'help', 'token --help', 'users create-admin --help', 'api-keys create -h', 'access-doc --help'])('ar %s prints the usage and exits 0', (line) => {
+it.each([
+  '--help',
+  '-h',
+  'help',
+  'token --help',
+  'users create-admin --help',
+  'api-keys create -h',
+  'access-doc --help',
+])('ar %s prints the usage and exits 0', (line) => {
   const run = ar(...line.split(' '));
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/^usage:/);
-  for (const command of ['users create-admin', 'token --role', 'api-keys create', 'access-doc']) expect(run.stdout).toContain(`npm run ar -- ${command}`);
+  for (const command of ['users create-admin', 'token --role', 'api-keys create', 'access-doc'])
+    expect(run.stdout).toContain(`npm run ar -- ${command}`);
   expect(run.stderr).not.toMatch(/\n\s+at /);
 });
 

@@ -5,12 +5,12 @@ import { dedupeKeys } from '../../src/bank/dedupe.js';
 import { StatementError } from '../../src/bank/types.js';
 import { parseDecimalAmount } from '../../src/domain/decimal-amount.js';
 
-
 function refusal(run: () => unknown): { status: number; pointer: string; message: string } {
   try {
     run();
   } catch (error) {
-    if (error instanceof StatementError) return { status: error.status, pointer: error.pointer, message: error.message };
+    if (error instanceof StatementError)
+      return { status: error.status, pointer: error.pointer, message: error.message };
     throw error;
   }
   throw new Error('expected a StatementError');
@@ -43,7 +43,12 @@ describe('decimal amounts to minor units, exactly', () => {
 describe('camt.053', () => {
   it('normalizes booked entries: amounts, dates, references, counterparty, batch details', () => {
     const statement = parseCamt053(fixture('camt053-basic.xml'));
-    expect(statement).toMatchObject({ format: 'camt053', statementRef: 'STMT-2026-11-20', accountIban: 'DE89370400440532013000', currency: 'USD' });
+    expect(statement).toMatchObject({
+      format: 'camt053',
+      statementRef: 'STMT-2026-11-20',
+      accountIban: 'DE89370400440532013000',
+      currency: 'USD',
+    });
     expect(statement.transactions).toEqual([
       {
         position: 0,
@@ -58,22 +63,76 @@ describe('camt.053', () => {
         counterpartyName: 'Acme Corp',
         counterpartyIban: 'GB29NWBK60161331926819',
       },
-      expect.objectContaining({ position: 1, creditDebit: 'debit', amount: 8_000, acctSvcrRef: 'BANKREF-0002', remittance: 'Bank fees November' }),
+      expect.objectContaining({
+        position: 1,
+        creditDebit: 'debit',
+        amount: 8_000,
+        acctSvcrRef: 'BANKREF-0002',
+        remittance: 'Bank fees November',
+      }),
       // A batch entry becomes one transaction per detail, each with its own amount; NOTPROVIDED is no reference.
-      expect.objectContaining({ position: 2, amount: 10_025, endToEndId: null, acctSvcrRef: 'BANKREF-0003/0', remittance: 'INV-CAMT-0002', bookingDate: '2026-11-20' }),
-      expect.objectContaining({ position: 3, amount: 19_975, acctSvcrRef: 'BANKREF-0003/1', remittance: 'RF18539007547034' }),
+      expect.objectContaining({
+        position: 2,
+        amount: 10_025,
+        endToEndId: null,
+        acctSvcrRef: 'BANKREF-0003/0',
+        remittance: 'INV-CAMT-0002',
+        bookingDate: '2026-11-20',
+      }),
+      expect.objectContaining({
+        position: 3,
+        amount: 19_975,
+        acctSvcrRef: 'BANKREF-0003/1',
+        remittance: 'RF18539007547034',
+      }),
     ]); // the pending (PDNG) entry is not money received yet
   });
 
   it.each<[string, string | (() => string), number, string, RegExp]>([
     ['entity declarations (billion laughs)', 'camt053-billion-laughs.xml', 400, '/', /DOCTYPE and ENTITY/],
     ['a truncated file', 'camt053-truncated.xml', 400, '/', /malformed XML at line/],
-    ['an entry in another currency than the account', 'camt053-wrong-currency.xml', 422, '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/Amt/@Ccy', /EUR but the account is in USD/],
-    ['a document that is not a statement', () => '<Document><Foo/></Document>', 422, '/Document/BkToCstmrStmt', /not a camt.053/],
-    ['a batch whose details do not add up', () => fixture('camt053-basic.xml').replace('199.75', '199.70'), 422, '/Document/BkToCstmrStmt/Stmt/0/Ntry/2/Amt', /differs from the sum/],
-    ['a fractional cent', () => fixture('camt053-basic.xml').replace('1234.50', '1234.505'), 422, '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/Amt', /more decimals/],
-    ['a missing direction', () => fixture('camt053-basic.xml').replace('<CdtDbtInd>DBIT</CdtDbtInd>', ''), 422, '/Document/BkToCstmrStmt/Stmt/0/Ntry/1/CdtDbtInd', /CRDT or DBIT/],
-    ['an invalid booking date', () => fixture('camt053-basic.xml').replace('<BookgDt><Dt>2026-11-20</Dt>', '<BookgDt><Dt>2026-02-30</Dt>'), 422, '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/BookgDt', /valid Dt/],
+    [
+      'an entry in another currency than the account',
+      'camt053-wrong-currency.xml',
+      422,
+      '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/Amt/@Ccy',
+      /EUR but the account is in USD/,
+    ],
+    [
+      'a document that is not a statement',
+      () => '<Document><Foo/></Document>',
+      422,
+      '/Document/BkToCstmrStmt',
+      /not a camt.053/,
+    ],
+    [
+      'a batch whose details do not add up',
+      () => fixture('camt053-basic.xml').replace('199.75', '199.70'),
+      422,
+      '/Document/BkToCstmrStmt/Stmt/0/Ntry/2/Amt',
+      /differs from the sum/,
+    ],
+    [
+      'a fractional cent',
+      () => fixture('camt053-basic.xml').replace('1234.50', '1234.505'),
+      422,
+      '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/Amt',
+      /more decimals/,
+    ],
+    [
+      'a missing direction',
+      () => fixture('camt053-basic.xml').replace('<CdtDbtInd>DBIT</CdtDbtInd>', ''),
+      422,
+      '/Document/BkToCstmrStmt/Stmt/0/Ntry/1/CdtDbtInd',
+      /CRDT or DBIT/,
+    ],
+    [
+      'an invalid booking date',
+      () => fixture('camt053-basic.xml').replace('<BookgDt><Dt>2026-11-20</Dt>', '<BookgDt><Dt>2026-02-30</Dt>'),
+      422,
+      '/Document/BkToCstmrStmt/Stmt/0/Ntry/0/BookgDt',
+      /valid Dt/,
+    ],
     ['an oversized body', () => `<Document>${' '.repeat(5 * 1024 * 1024)}</Document>`, 413, '/', /exceeds/],
   ])('refuses %s', (_name, source, status, pointer, message) => {
     const xml = typeof source === 'string' ? fixture(source) : source();
@@ -103,12 +162,22 @@ describe('CSV exports', () => {
   it.each<[string, string, number, string]>([
     ['a missing required column', 'booking_date,amount\n2026-11-20,1.00\n', 422, '/columns/currency'],
     ['an unknown column', 'booking_date,amount,currency,colour\n2026-11-20,1.00,USD,red\n', 422, '/columns/colour'],
-    ['a row in another currency', 'booking_date,amount,currency\n2026-11-20,1.00,USD\n2026-11-20,1.00,EUR\n', 422, '/rows/1/currency'],
+    [
+      'a row in another currency',
+      'booking_date,amount,currency\n2026-11-20,1.00,USD\n2026-11-20,1.00,EUR\n',
+      422,
+      '/rows/1/currency',
+    ],
     ['a malformed amount', 'booking_date,amount,currency\n2026-11-20,"1,00",USD\n', 422, '/rows/0/amount'],
     ['a zero amount', 'booking_date,amount,currency\n2026-11-20,0.00,USD\n', 422, '/rows/0/amount'],
     ['a bad date', 'booking_date,amount,currency\n20.11.2026,1.00,USD\n', 422, '/rows/0/booking_date'],
     ['a ragged row', 'booking_date,amount,currency\n2026-11-20,1.00\n', 400, '/rows/0'],
-    ['an overlong line', `booking_date,amount,currency,reference\n2026-11-20,1.00,USD,${'x'.repeat(5000)}\n`, 400, '/rows/0'],
+    [
+      'an overlong line',
+      `booking_date,amount,currency,reference\n2026-11-20,1.00,USD,${'x'.repeat(5000)}\n`,
+      400,
+      '/rows/0',
+    ],
     ['a header without rows', 'booking_date,amount,currency\n', 422, '/rows'],
   ])('refuses %s', (_name, csv, status, pointer) => {
     expect(refusal(() => parseCsvStatement(csv, { accountCurrency: 'USD' }))).toMatchObject({ status, pointer });

@@ -3,7 +3,9 @@ import { markdownTable, parseArgs, percentile } from '../../bench/lib.js';
 describe('benchmark helpers', () => {
   it('takes nearest-rank percentiles', () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);
-    expect([percentile(values, 50), percentile(values, 99), percentile(values, 100), percentile([7], 99)]).toEqual([50, 99, 100, 7]);
+    expect([percentile(values, 50), percentile(values, 99), percentile(values, 100), percentile([7], 99)]).toEqual([
+      50, 99, 100, 7,
+    ]);
     expect(percentile([], 50)).toBeNaN();
   });
 
@@ -15,6 +17,8 @@ describe('benchmark helpers', () => {
   });
 
   it('renders a markdown table', () => {
-    expect(markdownTable([{ case: 'a', workload: '1', engine: '2/s', floor: '4/s', ratio: '2.0x' }])).toContain('| a | 1 | 2/s | 4/s | 2.0x |');
+    expect(markdownTable([{ case: 'a', workload: '1', engine: '2/s', floor: '4/s', ratio: '2.0x' }])).toContain(
+      '| a | 1 | 2/s | 4/s | 2.0x |',
+    );
   });
 });

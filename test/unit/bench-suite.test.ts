@@ -3,7 +3,16 @@ import { constantRateSchedule, isMain, jitteredOffsets, ratePerSecond, ratioText
 import type { MachineInfo } from '../../bench/machine.js';
 import { serverConfigYaml } from '../../bench/temporal-server.js';
 
-const machine: MachineInfo = { cpu: 'AMD EPYC', cores: 2, memoryGiB: 24, os: 'linux 6', node: 'v24.21.0', postgres: '15.18', temporalCli: '1.5.1', loadAverage1m: 0.5 };
+const machine: MachineInfo = {
+  cpu: 'AMD EPYC',
+  cores: 2,
+  memoryGiB: 24,
+  os: 'linux 6',
+  node: 'v24.21.0',
+  postgres: '15.18',
+  temporalCli: '1.5.1',
+  loadAverage1m: 0.5,
+};
 const caseResult = (name: string, overrides: Partial<CaseResult> = {}): CaseResult => ({
   name,
   title: name,
@@ -78,8 +87,16 @@ describe('isMain', () => {
 
 describe('latest results', () => {
   it('replaces the cases of this run, keeps the others and orders them by case number', () => {
-    const previous: Latest = { updatedAt: 'then', machine, cases: [caseResult('scale', { size: 'full' }), caseResult('invoices', { seconds: 99 })] };
-    const merged = mergeLatest(previous, { machine, at: 'now', cases: [caseResult('memory'), caseResult('invoices', { seconds: 5 })] });
+    const previous: Latest = {
+      updatedAt: 'then',
+      machine,
+      cases: [caseResult('scale', { size: 'full' }), caseResult('invoices', { seconds: 99 })],
+    };
+    const merged = mergeLatest(previous, {
+      machine,
+      at: 'now',
+      cases: [caseResult('memory'), caseResult('invoices', { seconds: 5 })],
+    });
     expect(merged.cases.map((c) => [c.name, c.seconds])).toEqual([
       ['invoices', 5],
       ['memory', 12],
@@ -90,14 +107,27 @@ describe('latest results', () => {
 
   it('keeps the last good figures of a case whose new attempt failed, with the failure noted', () => {
     const previous: Latest = { updatedAt: 'then', machine, cases: [caseResult('scale', { size: 'full' })] };
-    const merged = mergeLatest(previous, { machine, at: 'now', cases: [caseResult('scale', { rows: [], ranAt: '2026-11-23T07:57:18Z', note: 'failed: no database' })] });
+    const merged = mergeLatest(previous, {
+      machine,
+      at: 'now',
+      cases: [caseResult('scale', { rows: [], ranAt: '2026-11-23T07:57:18Z', note: 'failed: no database' })],
+    });
     expect(merged.cases[0]!.rows).toEqual(previous.cases[0]!.rows);
     expect(merged.cases[0]!.size).toBe('full');
-    expect(merged.cases[0]!.note).toBe('last attempt 2026-11-23 07:57 UTC failed: no database; figures from the run before');
+    expect(merged.cases[0]!.note).toBe(
+      'last attempt 2026-11-23 07:57 UTC failed: no database; figures from the run before',
+    );
   });
 
   it('renders the table, the machine, when each case ran and why a case has no figures', () => {
-    const md = renderLatest(mergeLatest(undefined, { machine, at: '2026-11-23T04:10:00Z', scaleServer: 'v1.29.1', cases: [caseResult('invoices'), caseResult('scale', { rows: [], note: 'failed: server did not start' })] }));
+    const md = renderLatest(
+      mergeLatest(undefined, {
+        machine,
+        at: '2026-11-23T04:10:00Z',
+        scaleServer: 'v1.29.1',
+        cases: [caseResult('invoices'), caseResult('scale', { rows: [], note: 'failed: server did not start' })],
+      }),
+    );
     expect(md).toContain('| invoices row | w | 2/s | 4/s | 2.00x |');
     expect(md).toContain('2 x AMD EPYC, 24 GiB RAM');
     expect(md).toContain('PostgreSQL 15.18');
@@ -108,22 +138,54 @@ describe('latest results', () => {
 
   it('names the machine of each case, so figures kept from a run on another machine say so', () => {
     const previous: Latest = { updatedAt: 'then', machine, cases: [caseResult('scale', { machine: '2 x AMD EPYC' })] };
-    const md = renderLatest(mergeLatest(previous, { machine: { ...machine, cpu: 'Intel Xeon' }, at: 'now', cases: [caseResult('invoices', { machine: '2 x Intel Xeon' })] }));
+    const md = renderLatest(
+      mergeLatest(previous, {
+        machine: { ...machine, cpu: 'Intel Xeon' },
+        at: 'now',
+        cases: [caseResult('invoices', { machine: '2 x Intel Xeon' })],
+      }),
+    );
     expect(md).toContain('Machine of the latest run: 2 x Intel Xeon,');
     expect(md).toContain('| scale | 2026-11-23 04:00:00 | quick | 12 s | 1.0 | 2 x AMD EPYC |');
     expect(md).toContain('| invoices | 2026-11-23 04:00:00 | quick | 12 s | 1.0 | 2 x Intel Xeon |');
   });
 
   it('escapes pipes inside cells', () => {
-    const md = renderLatest(mergeLatest(undefined, { machine, at: 'now', cases: [caseResult('reads', { rows: [{ case: 'a|b', workload: 'w', engine: 'e', floor: 'f', ratio: 'r' }] })] }));
+    const md = renderLatest(
+      mergeLatest(undefined, {
+        machine,
+        at: 'now',
+        cases: [caseResult('reads', { rows: [{ case: 'a|b', workload: 'w', engine: 'e', floor: 'f', ratio: 'r' }] })],
+      }),
+    );
     expect(md).toContain('| a\\|b | w | e | f | r |');
   });
 });
 
 describe('Temporal server configuration', () => {
   it('points both stores at PostgreSQL and every service at its own port', () => {
-    const ports = { frontend: 1001, frontendHttp: 1002, frontendMembership: 1003, history: 1004, historyMembership: 1005, matching: 1006, matchingMembership: 1007, worker: 1008, workerMembership: 1009 };
-    const yaml = serverConfigYaml({ host: '127.0.0.1', port: 5432, user: 'ar', password: 'ar', database: 't', visibilityDatabase: 'tv', shards: 4, ports, dynamicConfigFile: '/x/dc.yaml' });
+    const ports = {
+      frontend: 1001,
+      frontendHttp: 1002,
+      frontendMembership: 1003,
+      history: 1004,
+      historyMembership: 1005,
+      matching: 1006,
+      matchingMembership: 1007,
+      worker: 1008,
+      workerMembership: 1009,
+    };
+    const yaml = serverConfigYaml({
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'ar',
+      password: 'ar',
+      database: 't',
+      visibilityDatabase: 'tv',
+      shards: 4,
+      ports,
+      dynamicConfigFile: '/x/dc.yaml',
+    });
     expect(yaml).toContain('numHistoryShards: 4');
     expect(yaml.match(/pluginName: "postgres12"/g)).toHaveLength(2);
     expect(yaml).toContain('databaseName: "t"');

@@ -93,11 +93,18 @@ describe('the pausable SLA clock', () => {
     expect(slaDeadline(clock, weekends)).toBeNull();
     clock = resumeSla(clock, new Date('2026-12-02T09:00:00Z')); // Wednesday a week later
     expect(slaDeadline(clock, weekends)?.toISOString()).toBe('2026-12-14T09:00:00.000Z');
-    expect(pauseSla(pauseSla(clock, new Date('2026-12-02T10:00:00Z'), weekends), new Date('2026-12-09T10:00:00Z'), weekends).remainingMs).toBe(8 * 86_400_000 - 3_600_000);
+    expect(
+      pauseSla(pauseSla(clock, new Date('2026-12-02T10:00:00Z'), weekends), new Date('2026-12-09T10:00:00Z'), weekends)
+        .remainingMs,
+    ).toBe(8 * 86_400_000 - 3_600_000);
   });
 
   it('a pause over a weekend costs nothing', () => {
-    const clock = pauseSla(startSla(new Date('2026-11-28T09:00:00Z'), 'P10D'), new Date('2026-11-29T20:00:00Z'), weekends);
+    const clock = pauseSla(
+      startSla(new Date('2026-11-28T09:00:00Z'), 'P10D'),
+      new Date('2026-11-29T20:00:00Z'),
+      weekends,
+    );
     expect(clock.remainingMs).toBe(businessDurationMs('P10D'));
   });
 });

@@ -15,7 +15,12 @@ afterAll(() => app?.close());
 it('answers a request line larger than the server accepts with 431 problem+json', async () => {
   const res = await fetch(`${base}/events?types=${'é'.repeat(9_000)}`);
   expect([res.status, res.headers.get('content-type')]).toEqual([431, 'application/problem+json']);
-  expect(await res.json()).toEqual({ type: expect.stringMatching(/request-too-large$/), title: 'Request Header Fields Too Large', status: 431, detail: expect.any(String) });
+  expect(await res.json()).toEqual({
+    type: expect.stringMatching(/request-too-large$/),
+    title: 'Request Header Fields Too Large',
+    status: 431,
+    detail: expect.any(String),
+  });
   // The same server answers the next request as usual.
   expect((await fetch(`${base}/events?types=invoice.issued`)).status).toBe(200);
 });

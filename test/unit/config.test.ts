@@ -8,7 +8,10 @@ describe('configuration', () => {
     expect(config.temporal.devServer).toMatchObject({ port: 7233, uiPort: 8233 });
     expect(config.policy.accountRefreshEvery).toBe('P1D');
     expect(config.policy.accountDelinquency).toEqual({ overdueAfter: 'P30D', brokenPromisesAtLeast: 1 });
-    expect(loadConfig({ ACCOUNT_DELINQUENT_AFTER: 'PT5M', ACCOUNT_DELINQUENT_BROKEN_PROMISES: '0' }).policy.accountDelinquency).toEqual({ overdueAfter: 'PT5M', brokenPromisesAtLeast: 0 });
+    expect(
+      loadConfig({ ACCOUNT_DELINQUENT_AFTER: 'PT5M', ACCOUNT_DELINQUENT_BROKEN_PROMISES: '0' }).policy
+        .accountDelinquency,
+    ).toEqual({ overdueAfter: 'PT5M', brokenPromisesAtLeast: 0 });
   });
 
   it.each([

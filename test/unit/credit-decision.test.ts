@@ -46,14 +46,32 @@ describe('authority matrix', () => {
   it("holds an entered limit to the decider's own authority when the API passes it (a task routed up, two approvals)", () => {
     const routedUp = { outcome: 'approve', data: { limit: 20_000_000 } };
     expect(approvalProblems(routedUp, manager).map((p) => p.pointer)).toEqual(['/data/limit']);
-    expect(approvalProblems({ ...routedUp, authority: { role: 'finance_director', ceiling: 25_000_000 } }, manager)).toEqual([]);
-    expect(approvalProblems({ ...routedUp, authority: { role: 'finance_director', ceiling: 15_000_000 } }, manager)[0]!.detail).toBe('exceeds the finance_director authority of 15000000; a higher approver must decide');
-    expect(approvalProblems({ outcome: 'approve', data: { limit: 90_000_000 }, authority: { role: null, ceiling: null } }, manager)).toEqual([]);
+    expect(
+      approvalProblems({ ...routedUp, authority: { role: 'finance_director', ceiling: 25_000_000 } }, manager),
+    ).toEqual([]);
+    expect(
+      approvalProblems({ ...routedUp, authority: { role: 'finance_director', ceiling: 15_000_000 } }, manager)[0]!
+        .detail,
+    ).toBe('exceeds the finance_director authority of 15000000; a higher approver must decide');
+    expect(
+      approvalProblems(
+        { outcome: 'approve', data: { limit: 90_000_000 }, authority: { role: null, ceiling: null } },
+        manager,
+      ),
+    ).toEqual([]);
   });
 
   it('refuses a policy whose matrix routes a limit to someone above their approval ceiling', () => {
-    const matrix = { '*': [{ upTo: 1_000_000, approver: 'auto' as const }, { upTo: 10_000_000, approver: 'credit_manager' as const }, { upTo: null, approver: 'finance_director' as const }] };
-    expect(creditPolicyProblems({ ...policy, authority: matrix })).toEqual(['authority.* routes up to 10000000 to credit_manager, above its approval ceiling (5000000)']);
+    const matrix = {
+      '*': [
+        { upTo: 1_000_000, approver: 'auto' as const },
+        { upTo: 10_000_000, approver: 'credit_manager' as const },
+        { upTo: null, approver: 'finance_director' as const },
+      ],
+    };
+    expect(creditPolicyProblems({ ...policy, authority: matrix })).toEqual([
+      'authority.* routes up to 10000000 to credit_manager, above its approval ceiling (5000000)',
+    ]);
     expect(creditPolicyProblems(policy)).toEqual([]);
   });
 
@@ -66,15 +84,53 @@ describe('authority matrix', () => {
 });
 
 describe('invoice credit check', () => {
-  it.each<[string, { amount: number; exposure: number; limit: number | null; onHold: boolean }, { held: boolean; reasons: string[]; overLimitBy: number; earlyReview: boolean }]>([
-    ['within the limit', { amount: 300, exposure: 600, limit: 1000, onHold: false }, { held: false, reasons: [], overLimitBy: 0, earlyReview: false }],
-    ['exactly at the limit', { amount: 400, exposure: 600, limit: 1000, onHold: false }, { held: false, reasons: [], overLimitBy: 0, earlyReview: false }],
-    ['one unit over', { amount: 401, exposure: 600, limit: 1000, onHold: false }, { held: true, reasons: ['over_credit_limit'], overLimitBy: 1, earlyReview: false }],
-    ['20 % over: not yet early review', { amount: 600, exposure: 600, limit: 1000, onHold: false }, { held: true, reasons: ['over_credit_limit'], overLimitBy: 200, earlyReview: false }],
-    ['more than 20 % over: early review', { amount: 601, exposure: 600, limit: 1000, onHold: false }, { held: true, reasons: ['over_credit_limit'], overLimitBy: 201, earlyReview: true }],
-    ['no limit set', { amount: 1_000_000, exposure: 0, limit: null, onHold: false }, { held: false, reasons: [], overLimitBy: 0, earlyReview: false }],
-    ['account on hold', { amount: 1, exposure: 0, limit: null, onHold: true }, { held: true, reasons: ['account_on_hold'], overLimitBy: 0, earlyReview: false }],
-    ['zero limit', { amount: 1, exposure: 0, limit: 0, onHold: false }, { held: true, reasons: ['over_credit_limit'], overLimitBy: 1, earlyReview: true }],
+  it.each<
+    [
+      string,
+      { amount: number; exposure: number; limit: number | null; onHold: boolean },
+      { held: boolean; reasons: string[]; overLimitBy: number; earlyReview: boolean },
+    ]
+  >([
+    [
+      'within the limit',
+      { amount: 300, exposure: 600, limit: 1000, onHold: false },
+      { held: false, reasons: [], overLimitBy: 0, earlyReview: false },
+    ],
+    [
+      'exactly at the limit',
+      { amount: 400, exposure: 600, limit: 1000, onHold: false },
+      { held: false, reasons: [], overLimitBy: 0, earlyReview: false },
+    ],
+    [
+      'one unit over',
+      { amount: 401, exposure: 600, limit: 1000, onHold: false },
+      { held: true, reasons: ['over_credit_limit'], overLimitBy: 1, earlyReview: false },
+    ],
+    [
+      '20 % over: not yet early review',
+      { amount: 600, exposure: 600, limit: 1000, onHold: false },
+      { held: true, reasons: ['over_credit_limit'], overLimitBy: 200, earlyReview: false },
+    ],
+    [
+      'more than 20 % over: early review',
+      { amount: 601, exposure: 600, limit: 1000, onHold: false },
+      { held: true, reasons: ['over_credit_limit'], overLimitBy: 201, earlyReview: true },
+    ],
+    [
+      'no limit set',
+      { amount: 1_000_000, exposure: 0, limit: null, onHold: false },
+      { held: false, reasons: [], overLimitBy: 0, earlyReview: false },
+    ],
+    [
+      'account on hold',
+      { amount: 1, exposure: 0, limit: null, onHold: true },
+      { held: true, reasons: ['account_on_hold'], overLimitBy: 0, earlyReview: false },
+    ],
+    [
+      'zero limit',
+      { amount: 1, exposure: 0, limit: 0, onHold: false },
+      { held: true, reasons: ['over_credit_limit'], overLimitBy: 1, earlyReview: true },
+    ],
   ])('%s', (_label, input, expected) => {
     expect(checkInvoiceCredit(input, policy)).toMatchObject(expected);
   });

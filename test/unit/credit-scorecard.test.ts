@@ -15,7 +15,8 @@ const base: ScorecardInput = {
   asOf: '2026-01-15',
 };
 const input = (overrides: Partial<ScorecardInput>): ScorecardInput => ({ ...base, ...overrides });
-const pointsOf = (result: ReturnType<typeof scoreCredit>, ruleId: string) => result.lines.find((l) => l.ruleId === ruleId)!.points;
+const pointsOf = (result: ReturnType<typeof scoreCredit>, ruleId: string) =>
+  result.lines.find((l) => l.ruleId === ruleId)!.points;
 
 describe('scorecard worked examples (point rules used in practice)', () => {
   it('an established customer that pays early: low risk, the full request, reviewed in a year', () => {
@@ -157,7 +158,11 @@ describe('scorecard worked examples (point rules used in practice)', () => {
   });
 
   it('weights are policy data: a policy that ignores capital scores the same input differently and records it', () => {
-    const custom: CreditPolicy = { ...policy, version: 'no-capital', scorecard: { ...policy.scorecard, weights: { ...policy.scorecard.weights, capital: 0 } } };
+    const custom: CreditPolicy = {
+      ...policy,
+      version: 'no-capital',
+      scorecard: { ...policy.scorecard, weights: { ...policy.scorecard.weights, capital: 0 } },
+    };
     const figures = input({ financials: { totalAssets: 100, totalLiabilities: 20 } });
     expect(scoreCredit(figures, policy).components.capital.weighted).toBeGreaterThan(0);
     const result = scoreCredit(figures, custom);

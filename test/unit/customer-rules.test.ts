@@ -10,12 +10,21 @@ describe('customer rules', () => {
     ['gb 123/4567/89', 'GB123456789'],
   ])('normalizes tax id %j', (input, expected) => expect(normalizeTaxId(input)).toBe(expected));
 
-  it('normalizes e-mail case and whitespace', () => expect(normalizeEmail('  AP@Acme.Example ')).toBe('ap@acme.example'));
+  it('normalizes e-mail case and whitespace', () =>
+    expect(normalizeEmail('  AP@Acme.Example ')).toBe('ap@acme.example'));
 
   it('checks ISO code lists and reports every problem', () => {
     expect(checkCustomerCodes({ currency: 'EUR', billingAddress: { country: 'DE' } })).toEqual([]);
-    expect(checkCustomerCodes({ currency: 'ABC', billingAddress: { country: 'ZZ' } }).map((p) => p.pointer)).toEqual(['/currency', '/billingAddress/country']);
-    expect([isCurrencyCode('JPY'), currencyExponent('JPY'), currencyExponent('BHD'), isCountryCode('US')]).toEqual([true, 0, 3, true]);
+    expect(checkCustomerCodes({ currency: 'ABC', billingAddress: { country: 'ZZ' } }).map((p) => p.pointer)).toEqual([
+      '/currency',
+      '/billingAddress/country',
+    ]);
+    expect([isCurrencyCode('JPY'), currencyExponent('JPY'), currencyExponent('BHD'), isCountryCode('US')]).toEqual([
+      true,
+      0,
+      3,
+      true,
+    ]);
   });
 });
 

@@ -13,25 +13,97 @@ import {
 } from '../../src/domain/dispute.js';
 import { DEFAULT_DISPUTE_POLICY, disputePolicyProblems, parseRouting } from '../../src/domain/dispute-policy.js';
 
-const invoice: InvoiceFacts = { status: 'sent', currency: 'EUR', openAmount: 148_150, lineTotals: { 1: 142_800, 2: 5_350 } };
+const invoice: InvoiceFacts = {
+  status: 'sent',
+  currency: 'EUR',
+  openAmount: 148_150,
+  lineTotals: { 1: 142_800, 2: 5_350 },
+};
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
-const pointers = (r: ReturnType<typeof checkNewDispute>) => ('problems' in r ? [r.status, ...r.problems.map((p) => p.pointer)] : r.amount);
+const pointers = (r: ReturnType<typeof checkNewDispute>) =>
+  'problems' in r ? [r.status, ...r.problems.map((p) => p.pointer)] : r.amount;
 
 describe('checkNewDispute', () => {
   it.each([
     ['whole invoice: the open amount', { category: 'pricing', reason: 'x' }, invoice, [], 148_150],
     ['one line: its gross amount', { category: 'quantity', reason: 'x', lines: [1] }, invoice, [], 142_800],
-    ['lines capped at the open amount', { category: 'quantity', reason: 'x', lines: [1, 2] }, { ...invoice, openAmount: 100_000 }, [], 100_000],
-    ['an explicit amount wins', { category: 'pricing', reason: 'x', amount: eur(10_000), lines: [1] }, invoice, [], 10_000],
-    ['the amount may equal the open balance', { category: 'pricing', reason: 'x', amount: eur(148_150) }, invoice, [], 148_150],
-    ['above the open balance', { category: 'pricing', reason: 'x', amount: eur(148_151) }, invoice, [], [422, '/amount/amount']],
-    ['unknown category and blank reason', { category: 'weather', reason: ' ' }, invoice, [], [422, '/category', '/reason']],
-    ['unknown and repeated lines', { category: 'quantity', reason: 'x', lines: [3, 1, 1] }, invoice, [], [422, '/lines/0', '/lines/2']],
-    ['a paid invoice', { category: 'pricing', reason: 'x' }, { ...invoice, status: 'paid' as const, openAmount: 0 }, [], [409, '/invoiceId']],
-    ['a written-off invoice', { category: 'pricing', reason: 'x' }, { ...invoice, status: 'written_off' as const, openAmount: 0 }, [], [409, '/invoiceId']],
-    ['the same line again', { category: 'pricing', reason: 'x', lines: [1] }, invoice, [{ id: 'd1', lines: [1] }], [409, '/lines']],
-    ['the whole invoice while a line is disputed', { category: 'pricing', reason: 'x' }, invoice, [{ id: 'd1', lines: [2] }], [409, '/invoiceId']],
-    ['another line while one is disputed', { category: 'pricing', reason: 'x', lines: [2] }, { ...invoice, status: 'disputed' as const }, [{ id: 'd1', lines: [1] }], 5_350],
+    [
+      'lines capped at the open amount',
+      { category: 'quantity', reason: 'x', lines: [1, 2] },
+      { ...invoice, openAmount: 100_000 },
+      [],
+      100_000,
+    ],
+    [
+      'an explicit amount wins',
+      { category: 'pricing', reason: 'x', amount: eur(10_000), lines: [1] },
+      invoice,
+      [],
+      10_000,
+    ],
+    [
+      'the amount may equal the open balance',
+      { category: 'pricing', reason: 'x', amount: eur(148_150) },
+      invoice,
+      [],
+      148_150,
+    ],
+    [
+      'above the open balance',
+      { category: 'pricing', reason: 'x', amount: eur(148_151) },
+      invoice,
+      [],
+      [422, '/amount/amount'],
+    ],
+    [
+      'unknown category and blank reason',
+      { category: 'weather', reason: ' ' },
+      invoice,
+      [],
+      [422, '/category', '/reason'],
+    ],
+    [
+      'unknown and repeated lines',
+      { category: 'quantity', reason: 'x', lines: [3, 1, 1] },
+      invoice,
+      [],
+      [422, '/lines/0', '/lines/2'],
+    ],
+    [
+      'a paid invoice',
+      { category: 'pricing', reason: 'x' },
+      { ...invoice, status: 'paid' as const, openAmount: 0 },
+      [],
+      [409, '/invoiceId'],
+    ],
+    [
+      'a written-off invoice',
+      { category: 'pricing', reason: 'x' },
+      { ...invoice, status: 'written_off' as const, openAmount: 0 },
+      [],
+      [409, '/invoiceId'],
+    ],
+    [
+      'the same line again',
+      { category: 'pricing', reason: 'x', lines: [1] },
+      invoice,
+      [{ id: 'd1', lines: [1] }],
+      [409, '/lines'],
+    ],
+    [
+      'the whole invoice while a line is disputed',
+      { category: 'pricing', reason: 'x' },
+      invoice,
+      [{ id: 'd1', lines: [2] }],
+      [409, '/invoiceId'],
+    ],
+    [
+      'another line while one is disputed',
+      { category: 'pricing', reason: 'x', lines: [2] },
+      { ...invoice, status: 'disputed' as const },
+      [{ id: 'd1', lines: [1] }],
+      5_350,
+    ],
   ] as const)('%s', (_name, request, facts, active, expected) => {
     expect(pointers(checkNewDispute(request as never, facts as InvoiceFacts, active as never))).toEqual(expected);
   });
@@ -46,7 +118,13 @@ describe('checkNewDispute', () => {
   });
 });
 
-const context: ResolutionContext = { currency: 'EUR', openAmount: 148_150, disputedAmount: 30_000, today: '2026-11-23', maxInstalments: 3 };
+const context: ResolutionContext = {
+  currency: 'EUR',
+  openAmount: 148_150,
+  disputedAmount: 30_000,
+  today: '2026-11-23',
+  maxInstalments: 3,
+};
 const rootCause = { category: 'pricing', note: 'Quote not applied' };
 
 describe('resolutionProblems (the task validator)', () => {
@@ -64,30 +142,72 @@ describe('resolutionProblems (the task validator)', () => {
     ['request_info', { question: 'Which delivery note?' }, []],
     ['request_info', { question: '  ' }, ['/data/question']],
     ['rebill', { rootCause, lines: [{ description: 'Fixed', quantity: 1, unitPrice: eur(100), taxRate: '19' }] }, []],
-    ['rebill', { rootCause, lines: [{ description: 'Fixed', quantity: 1, unitPrice: eur(100), taxRate: 19 }] }, ['/data/lines']],
-    ['rebill', { rootCause, lines: [{ description: 'Fixed', quantity: 0.0001, unitPrice: eur(100) }] }, ['/data/lines/0/quantity']],
+    [
+      'rebill',
+      { rootCause, lines: [{ description: 'Fixed', quantity: 1, unitPrice: eur(100), taxRate: 19 }] },
+      ['/data/lines'],
+    ],
+    [
+      'rebill',
+      { rootCause, lines: [{ description: 'Fixed', quantity: 0.0001, unitPrice: eur(100) }] },
+      ['/data/lines/0/quantity'],
+    ],
     ['rebill', { rootCause, lines: [] }, ['/data/lines']],
-    ['rebill', { rootCause, lines: [{ description: 'Fixed', quantity: 1, unitPrice: eur(100) }], dueDate: '2026-11-22' }, ['/data/dueDate']],
-    ['payment_plan', { rootCause, instalments: [{ dueDate: '2026-12-01', amount: eur(100_000) }, { dueDate: '2027-01-01', amount: eur(48_150) }] }, []],
+    [
+      'rebill',
+      { rootCause, lines: [{ description: 'Fixed', quantity: 1, unitPrice: eur(100) }], dueDate: '2026-11-22' },
+      ['/data/dueDate'],
+    ],
+    [
+      'payment_plan',
+      {
+        rootCause,
+        instalments: [
+          { dueDate: '2026-12-01', amount: eur(100_000) },
+          { dueDate: '2027-01-01', amount: eur(48_150) },
+        ],
+      },
+      [],
+    ],
   ] as const)('%s %j -> %j', (outcome, data, expected) => {
-    expect(resolutionProblems(outcome, data as Record<string, unknown>, context).map((p) => p.pointer)).toEqual(expected);
+    expect(resolutionProblems(outcome, data as Record<string, unknown>, context).map((p) => p.pointer)).toEqual(
+      expected,
+    );
   });
 });
 
 describe('instalmentProblems', () => {
   it.each([
     [[], ['/data/instalments']],
-    [[1, 2, 3, 4].map((n) => ({ dueDate: `2026-12-0${n}`, amount: eur(37_037 + (n === 1 ? 2 : 0)) })), ['/data/instalments']], // more than 3
+    [
+      [1, 2, 3, 4].map((n) => ({ dueDate: `2026-12-0${n}`, amount: eur(37_037 + (n === 1 ? 2 : 0)) })),
+      ['/data/instalments'],
+    ], // more than 3
     [[{ dueDate: '2026-11-22', amount: eur(148_150) }], ['/data/instalments/0/dueDate']],
-    [[{ dueDate: '2026-12-02', amount: eur(100_000) }, { dueDate: '2026-12-01', amount: eur(48_150) }], ['/data/instalments/1/dueDate']],
-    [[{ dueDate: '2026-12-02', amount: eur(100_000) }, { dueDate: '2026-12-09', amount: eur(48_149) }], ['/data/instalments']],
+    [
+      [
+        { dueDate: '2026-12-02', amount: eur(100_000) },
+        { dueDate: '2026-12-01', amount: eur(48_150) },
+      ],
+      ['/data/instalments/1/dueDate'],
+    ],
+    [
+      [
+        { dueDate: '2026-12-02', amount: eur(100_000) },
+        { dueDate: '2026-12-09', amount: eur(48_149) },
+      ],
+      ['/data/instalments'],
+    ],
     [[{ dueDate: '2026-11-23', amount: eur(148_150) }], []],
   ])('%j -> %j', (instalments, expected) => {
     expect(instalmentProblems(instalments, context).map((p) => p.pointer)).toEqual(expected);
   });
 
   it('expects the running sum by each instalment', () => {
-    const plan = [{ dueDate: '2026-12-01', amount: eur(100) }, { dueDate: '2027-01-01', amount: eur(50) }];
+    const plan = [
+      { dueDate: '2026-12-01', amount: eur(100) },
+      { dueDate: '2027-01-01', amount: eur(50) },
+    ];
     expect([expectedPaidBy(plan, 0), expectedPaidBy(plan, 1)]).toEqual([100, 150]);
   });
 });
@@ -104,7 +224,15 @@ describe('statusAfterDispute', () => {
   });
 
   it('leaves a closed invoice closed', () => {
-    expect(statusAfterDispute({ status: 'cancelled', overdueSince: '2026-11-01', paidAmount: 0, remindedAt: null, sentAt: null })).toBe('cancelled');
+    expect(
+      statusAfterDispute({
+        status: 'cancelled',
+        overdueSince: '2026-11-01',
+        paidAmount: 0,
+        remindedAt: null,
+        sentAt: null,
+      }),
+    ).toBe('cancelled');
   });
 });
 
@@ -124,12 +252,21 @@ describe('dispute policy', () => {
   });
 
   it('routing overrides parse over the defaults; unknown categories are refused', () => {
-    expect(parseRouting('pricing=finance, quality = qa', DEFAULT_DISPUTE_POLICY.routing)).toMatchObject({ pricing: 'finance', quality: 'qa', delivery: 'disputes-fulfilment' });
+    expect(parseRouting('pricing=finance, quality = qa', DEFAULT_DISPUTE_POLICY.routing)).toMatchObject({
+      pricing: 'finance',
+      quality: 'qa',
+      delivery: 'disputes-fulfilment',
+    });
     expect(() => parseRouting('weather=ops', DEFAULT_DISPUTE_POLICY.routing)).toThrow(RangeError);
   });
 
   it('comes from the environment; a staging policy can use seconds and holidays', () => {
-    const config = loadConfig({ DISPUTE_RESOLUTION_SLA: 'PT30S', DISPUTE_HOLIDAYS: '2026-12-25, 2027-01-01', DISPUTE_ACK_NEEDS_PERSON: 'true', DISPUTE_ROUTING: 'other=ops' });
+    const config = loadConfig({
+      DISPUTE_RESOLUTION_SLA: 'PT30S',
+      DISPUTE_HOLIDAYS: '2026-12-25, 2027-01-01',
+      DISPUTE_ACK_NEEDS_PERSON: 'true',
+      DISPUTE_ROUTING: 'other=ops',
+    });
     expect(config.policy.dispute).toMatchObject({
       resolutionSla: 'PT30S',
       acknowledgement: { needsPerson: true, sla: 'PT24H' },

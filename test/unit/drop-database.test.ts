@@ -1,6 +1,9 @@
 import { dropDatabase } from '../../src/db/drop-database.js';
 
-const refusedForAutovacuum = Object.assign(new Error('must be a member of the role whose process is being terminated or member of pg_signal_backend'), { code: '42501' });
+const refusedForAutovacuum = Object.assign(
+  new Error('must be a member of the role whose process is being terminated or member of pg_signal_backend'),
+  { code: '42501' },
+);
 
 it('retries the forced drop while an autovacuum worker holds the database, then drops it', async () => {
   const statements: string[] = [];
@@ -14,10 +17,14 @@ it('retries the forced drop while an autovacuum worker holds the database, then 
 
 it('gives up with the refusal once its time is spent', async () => {
   let attempts = 0;
-  const drop = dropDatabase(async () => {
-    attempts++;
-    throw refusedForAutovacuum;
-  }, 'ar_t_busy', 300);
+  const drop = dropDatabase(
+    async () => {
+      attempts++;
+      throw refusedForAutovacuum;
+    },
+    'ar_t_busy',
+    300,
+  );
   await expect(drop).rejects.toBe(refusedForAutovacuum);
   expect(attempts).toBeGreaterThan(1);
 });
@@ -25,12 +32,21 @@ it('gives up with the refusal once its time is spent', async () => {
 it('passes any other failure through at once', async () => {
   let attempts = 0;
   const failure = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
-  await expect(dropDatabase(async () => { attempts++; throw failure; }, 'ar_t_x')).rejects.toBe(failure);
+  await expect(
+    dropDatabase(async () => {
+      attempts++;
+      throw failure;
+    }, 'ar_t_x'),
+  ).rejects.toBe(failure);
   expect(attempts).toBe(1);
 });
 
 it('refuses a name that is not a plain identifier', async () => {
   let attempts = 0;
-  await expect(dropDatabase(async () => { attempts++; }, 'x; DROP DATABASE ar_engine')).rejects.toThrow(/not a plain identifier/);
+  await expect(
+    dropDatabase(async () => {
+      attempts++;
+    }, 'x; DROP DATABASE ar_engine'),
+  ).rejects.toThrow(/not a plain identifier/);
   expect(attempts).toBe(0);
 });

@@ -19,10 +19,22 @@ describe('late-fee interest (simple, half up, day-count basis recorded)', () => 
   });
 
   it('a fixed charge plus interest, with the inputs kept for the record', () => {
-    expect(lateFee({ fixed: 4000, interest: { annualRateBp: 800, basis: 365 } }, { principal: 10_000_000, days: 30 })).toEqual({
-      fixed: 4000, interest: 65_753, total: 69_753, principal: 10_000_000, days: 30, annualRateBp: 800, basis: 365,
+    expect(
+      lateFee({ fixed: 4000, interest: { annualRateBp: 800, basis: 365 } }, { principal: 10_000_000, days: 30 }),
+    ).toEqual({
+      fixed: 4000,
+      interest: 65_753,
+      total: 69_753,
+      principal: 10_000_000,
+      days: 30,
+      annualRateBp: 800,
+      basis: 365,
     });
-    expect(lateFee({ fixed: 4000, interest: null }, { principal: 1, days: 1 })).toMatchObject({ total: 4000, interest: 0, basis: null });
+    expect(lateFee({ fixed: 4000, interest: null }, { principal: 1, days: 1 })).toMatchObject({
+      total: 4000,
+      interest: 0,
+      basis: null,
+    });
   });
 
   it('counts whole days only', () => {
@@ -34,16 +46,44 @@ describe('late-fee interest (simple, half up, day-count basis recorded)', () => 
 describe('worklist priority score', () => {
   it.each([
     // risk + amount + age + promises + history
-    ['high risk, 12,345.00 overdue, 95 days, one broken promise, half paid late', { riskSegment: 'high', overdueAmount: 1_234_500, daysPastDue: 95, brokenPromises: 1, latePaymentShare: 0.5 }, 25 + 15.5 + 23 + 10 + 5],
-    ['low risk, 50.00, 8 days, clean history', { riskSegment: 'low', overdueAmount: 5000, daysPastDue: 8, brokenPromises: 0, latePaymentShare: 0 }, 5 + 3.5 + 2],
-    ['unknown risk, caps on every factor', { riskSegment: null, overdueAmount: 10_000_000_000, daysPastDue: 400, brokenPromises: 5, latePaymentShare: 2 }, 10 + 25 + 25 + 15 + 10],
-    ['nothing much', { riskSegment: 'medium', overdueAmount: 900, daysPastDue: 0, brokenPromises: 0, latePaymentShare: 0 }, 15],
+    [
+      'high risk, 12,345.00 overdue, 95 days, one broken promise, half paid late',
+      { riskSegment: 'high', overdueAmount: 1_234_500, daysPastDue: 95, brokenPromises: 1, latePaymentShare: 0.5 },
+      25 + 15.5 + 23 + 10 + 5,
+    ],
+    [
+      'low risk, 50.00, 8 days, clean history',
+      { riskSegment: 'low', overdueAmount: 5000, daysPastDue: 8, brokenPromises: 0, latePaymentShare: 0 },
+      5 + 3.5 + 2,
+    ],
+    [
+      'unknown risk, caps on every factor',
+      { riskSegment: null, overdueAmount: 10_000_000_000, daysPastDue: 400, brokenPromises: 5, latePaymentShare: 2 },
+      10 + 25 + 25 + 15 + 10,
+    ],
+    [
+      'nothing much',
+      { riskSegment: 'medium', overdueAmount: 900, daysPastDue: 0, brokenPromises: 0, latePaymentShare: 0 },
+      15,
+    ],
   ] as const)('%s', (_name, input, expected) => {
     expect(priorityScore(input).score).toBeCloseTo(expected, 5);
   });
   it('ranks the risky old broken-promise account above the small new one', () => {
-    const a = priorityScore({ riskSegment: 'high', overdueAmount: 200_000, daysPastDue: 70, brokenPromises: 1, latePaymentShare: 0.3 });
-    const b = priorityScore({ riskSegment: 'low', overdueAmount: 2_000_000, daysPastDue: 10, brokenPromises: 0, latePaymentShare: 0 });
+    const a = priorityScore({
+      riskSegment: 'high',
+      overdueAmount: 200_000,
+      daysPastDue: 70,
+      brokenPromises: 1,
+      latePaymentShare: 0.3,
+    });
+    const b = priorityScore({
+      riskSegment: 'low',
+      overdueAmount: 2_000_000,
+      daysPastDue: 10,
+      brokenPromises: 0,
+      latePaymentShare: 0,
+    });
     expect(a.score).toBeGreaterThan(b.score);
   });
 });
@@ -59,13 +99,20 @@ describe('withChargedFees', () => {
     ],
   };
   it('adds each fee to its invoice and the fees in the total currency to the overdue total', () => {
-    const after = withChargedFees(facts, [{ invoiceId: 'a', amount: 4000 }, { invoiceId: 'c', amount: 500 }]);
+    const after = withChargedFees(facts, [
+      { invoiceId: 'a', amount: 4000 },
+      { invoiceId: 'c', amount: 500 },
+    ]);
     expect(after.overdue.map((i) => i.openAmount)).toEqual([104_000, 50_000, 7_500]);
     expect(after.overdueAmount).toBe(154_000);
     expect(facts.overdue[0]!.openAmount).toBe(100_000); // the input is left as it was
   });
   it('ignores fees on invoices it does not list and sums two fees on one invoice', () => {
-    const after = withChargedFees(facts, [{ invoiceId: 'b', amount: 100 }, { invoiceId: 'b', amount: 200 }, { invoiceId: 'z', amount: 9 }]);
+    const after = withChargedFees(facts, [
+      { invoiceId: 'b', amount: 100 },
+      { invoiceId: 'b', amount: 200 },
+      { invoiceId: 'z', amount: 9 },
+    ]);
     expect(after.overdue.map((i) => i.openAmount)).toEqual([100_000, 50_300, 7_000]);
     expect(after.overdueAmount).toBe(150_300);
   });

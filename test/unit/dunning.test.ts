@@ -1,5 +1,17 @@
-import { DEFAULT_DUNNING_POLICY, dunningPolicyProblems, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
-import { contactDue, invoicesDueForFee, nextEscalationAt, promiseDeadline, promiseKept, promiseProblems, selectLevel } from '../../src/domain/dunning.js';
+import {
+  DEFAULT_DUNNING_POLICY,
+  dunningPolicyProblems,
+  type DunningPolicyBody,
+} from '../../src/domain/dunning-policy.js';
+import {
+  contactDue,
+  invoicesDueForFee,
+  nextEscalationAt,
+  promiseDeadline,
+  promiseKept,
+  promiseProblems,
+  selectLevel,
+} from '../../src/domain/dunning.js';
 
 const policy = DEFAULT_DUNNING_POLICY;
 const overdueAt = '2026-01-01T00:00:00.000Z';
@@ -62,17 +74,49 @@ describe('contact schedule and the catch-up rule (one contact, the latest)', () 
     ['first contact on entering a level', null, 'P7D', day(30), { due: true, slot: day(30), skipped: 0 }],
     ['not yet', day(30).toISOString(), 'P7D', day(36), { due: false, slot: day(37), skipped: 0 }],
     ['exactly on the slot', day(30).toISOString(), 'P7D', day(37), { due: true, slot: day(37), skipped: 0 }],
-    ['late but within one period keeps the cadence', day(30).toISOString(), 'P7D', day(40), { due: true, slot: day(37), skipped: 0 }],
-    ['worker down 3 weeks: one contact, the latest slot', day(30).toISOString(), 'P7D', day(52), { due: true, slot: day(51), skipped: 2 }],
-    ['daily, down 5 days and 6 hours', day(60).toISOString(), 'P1D', day(65, '06:00:00'), { due: true, slot: day(65), skipped: 4 }],
-    ['seconds-scale staging policy', '2026-01-01T00:00:00.000Z', 'PT5S', new Date('2026-01-01T00:00:12.000Z'), { due: true, slot: new Date('2026-01-01T00:00:10.000Z'), skipped: 1 }],
+    [
+      'late but within one period keeps the cadence',
+      day(30).toISOString(),
+      'P7D',
+      day(40),
+      { due: true, slot: day(37), skipped: 0 },
+    ],
+    [
+      'worker down 3 weeks: one contact, the latest slot',
+      day(30).toISOString(),
+      'P7D',
+      day(52),
+      { due: true, slot: day(51), skipped: 2 },
+    ],
+    [
+      'daily, down 5 days and 6 hours',
+      day(60).toISOString(),
+      'P1D',
+      day(65, '06:00:00'),
+      { due: true, slot: day(65), skipped: 4 },
+    ],
+    [
+      'seconds-scale staging policy',
+      '2026-01-01T00:00:00.000Z',
+      'PT5S',
+      new Date('2026-01-01T00:00:12.000Z'),
+      { due: true, slot: new Date('2026-01-01T00:00:10.000Z'), skipped: 1 },
+    ],
   ])('%s', (_name, last, every, now, expected) => {
     expect(contactDue(last, every, now)).toEqual(expected);
   });
 });
 
 describe('promise to pay', () => {
-  const ctx = { now: new Date('2026-03-10T12:00:00Z'), policy: { promise: { maxAhead: 'P30D', grace: 'P3D', maxOpen: 1 } }, overdue: [{ invoiceId: 'a', openAmount: 5000 }, { invoiceId: 'b', openAmount: 3000 }], openPromises: 0 };
+  const ctx = {
+    now: new Date('2026-03-10T12:00:00Z'),
+    policy: { promise: { maxAhead: 'P30D', grace: 'P3D', maxOpen: 1 } },
+    overdue: [
+      { invoiceId: 'a', openAmount: 5000 },
+      { invoiceId: 'b', openAmount: 3000 },
+    ],
+    openPromises: 0,
+  };
   it.each([
     ['valid', { amount: 8000, date: '2026-03-20' }, []],
     ['valid for one invoice', { amount: 3000, date: '2026-04-09', invoiceIds: ['b'] }, []],
@@ -88,7 +132,9 @@ describe('promise to pay', () => {
     expect(promiseProblems(request, ctx).map((p) => p.pointer)).toEqual(pointers);
   });
   it('at most maxOpen open promises', () => {
-    expect(promiseProblems({ amount: 10, date: '2026-03-20' }, { ...ctx, openPromises: 1 }).map((p) => p.pointer)).toEqual(['']);
+    expect(
+      promiseProblems({ amount: 10, date: '2026-03-20' }, { ...ctx, openPromises: 1 }).map((p) => p.pointer),
+    ).toEqual(['']);
   });
   it('breaks at the end of the promised day plus grace; kept once the covered amount came down by the promise', () => {
     expect(promiseDeadline('2026-03-20', 'P3D').toISOString()).toBe('2026-03-24T00:00:00.000Z');
@@ -101,18 +147,43 @@ describe('policy validation', () => {
   const clone = (): DunningPolicyBody => JSON.parse(JSON.stringify(DEFAULT_DUNNING_POLICY));
   it('the seeded SOP is valid', () => expect(dunningPolicyProblems(clone())).toEqual([]));
   it.each([
-    ['invalid ISO duration', (p: DunningPolicyBody) => (p.levels[1]!.contactEvery = '7 days'), ['/levels/1/contactEvery']],
+    [
+      'invalid ISO duration',
+      (p: DunningPolicyBody) => (p.levels[1]!.contactEvery = '7 days'),
+      ['/levels/1/contactEvery'],
+    ],
     ['zero frequency', (p: DunningPolicyBody) => (p.levels[1]!.contactEvery = 'P0D'), ['/levels/1/contactEvery']],
-    ['levels out of order', (p: DunningPolicyBody) => (p.levels[2]!.trigger.pastDueFor = 'P20D'), ['/levels/2/trigger/pastDueFor']],
-    ['same trigger twice', (p: DunningPolicyBody) => (p.levels[1]!.trigger.pastDueFor = 'P7D'), ['/levels/1/trigger/pastDueFor']],
-    ['amount thresholds out of order', (p: DunningPolicyBody) => {
-      p.levels[1]!.trigger.overdueAbove = 500;
-      p.levels[2]!.trigger.overdueAbove = 100;
-    }, ['/levels/2/trigger/overdueAbove']],
+    [
+      'levels out of order',
+      (p: DunningPolicyBody) => (p.levels[2]!.trigger.pastDueFor = 'P20D'),
+      ['/levels/2/trigger/pastDueFor'],
+    ],
+    [
+      'same trigger twice',
+      (p: DunningPolicyBody) => (p.levels[1]!.trigger.pastDueFor = 'P7D'),
+      ['/levels/1/trigger/pastDueFor'],
+    ],
+    [
+      'amount thresholds out of order',
+      (p: DunningPolicyBody) => {
+        p.levels[1]!.trigger.overdueAbove = 500;
+        p.levels[2]!.trigger.overdueAbove = 100;
+      },
+      ['/levels/2/trigger/overdueAbove'],
+    ],
     ['duplicate level name', (p: DunningPolicyBody) => (p.levels[1]!.name = 'reminder'), ['/levels/1/name']],
     ['no trigger', (p: DunningPolicyBody) => (p.levels[0]!.trigger.pastDueFor = null), ['/levels/0/trigger']],
-    ['bad day-count basis', (p: DunningPolicyBody) => (p.levels[2]!.lateFee = { fixed: 0, interest: { annualRateBp: 800, basis: 364 as 365 } }), ['/levels/2/lateFee/interest/basis']],
-    ['empty late fee', (p: DunningPolicyBody) => (p.levels[1]!.lateFee = { fixed: 0, interest: null }), ['/levels/1/lateFee']],
+    [
+      'bad day-count basis',
+      (p: DunningPolicyBody) =>
+        (p.levels[2]!.lateFee = { fixed: 0, interest: { annualRateBp: 800, basis: 364 as 365 } }),
+      ['/levels/2/lateFee/interest/basis'],
+    ],
+    [
+      'empty late fee',
+      (p: DunningPolicyBody) => (p.levels[1]!.lateFee = { fixed: 0, interest: null }),
+      ['/levels/1/lateFee'],
+    ],
     ['bad promise grace', (p: DunningPolicyBody) => (p.promise.grace = 'P-1D'), ['/promise/grace']],
     ['no levels', (p: DunningPolicyBody) => (p.levels = []), ['/levels']],
   ])('%s', (_name, change, pointers) => {
@@ -123,11 +194,29 @@ describe('policy validation', () => {
 });
 
 describe('which invoices owe a level fee', () => {
-  const invoices = [{ id: 'old', overdueAt: '2026-01-01T00:00:00.000Z' }, { id: 'new', overdueAt: '2026-01-27T00:00:00.000Z' }];
+  const invoices = [
+    { id: 'old', overdueAt: '2026-01-01T00:00:00.000Z' },
+    { id: 'new', overdueAt: '2026-01-27T00:00:00.000Z' },
+  ];
   it.each([
-    ['demand (30 days) on day 31: only the old one', { pastDueFor: 'P30D', overdueAbove: null, match: 'any' as const }, day(31), ['old']],
-    ['demand on day 57: both', { pastDueFor: 'P30D', overdueAbove: null, match: 'any' as const }, day(57), ['old', 'new']],
-    ['amount-only trigger: all', { pastDueFor: null, overdueAbove: 100, match: 'any' as const }, day(1), ['old', 'new']],
+    [
+      'demand (30 days) on day 31: only the old one',
+      { pastDueFor: 'P30D', overdueAbove: null, match: 'any' as const },
+      day(31),
+      ['old'],
+    ],
+    [
+      'demand on day 57: both',
+      { pastDueFor: 'P30D', overdueAbove: null, match: 'any' as const },
+      day(57),
+      ['old', 'new'],
+    ],
+    [
+      'amount-only trigger: all',
+      { pastDueFor: null, overdueAbove: 100, match: 'any' as const },
+      day(1),
+      ['old', 'new'],
+    ],
   ])('%s', (_name, trigger, now, ids) => {
     expect(invoicesDueForFee({ trigger }, invoices, now).map((i) => i.id)).toEqual(ids);
   });

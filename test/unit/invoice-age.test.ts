@@ -16,10 +16,18 @@ describe('one age per overdue invoice', () => {
   });
 
   it('with instalments, counts from the earliest instalment the payments have not covered', () => {
-    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 10_000, instalments: thirds })).toBe('2026-01-31');
-    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 6_666, instalments: thirds })).toBe('2026-03-02');
-    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 6_000, instalments: thirds })).toBe('2026-03-02');
-    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 100, instalments: thirds })).toBe('2026-04-01');
+    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 10_000, instalments: thirds })).toBe(
+      '2026-01-31',
+    );
+    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 6_666, instalments: thirds })).toBe(
+      '2026-03-02',
+    );
+    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 6_000, instalments: thirds })).toBe(
+      '2026-03-02',
+    );
+    expect(pastDueFrom({ dueDate: '2026-04-01', totalAmount: 10_000, openAmount: 100, instalments: thirds })).toBe(
+      '2026-04-01',
+    );
   });
 
   it('is never negative before the date', () => {
@@ -33,7 +41,10 @@ describe('one age per overdue invoice', () => {
       { name: 'final_notice', trigger: { pastDueFor: 'P30D', overdueAbove: null, match: 'any' as const } },
       { name: 'legal', trigger: { pastDueFor: 'P60D', overdueAbove: null, match: 'any' as const } },
     ];
-    const facts = { oldestOverdueAt: pastDueInstant({ dueDate: '2026-10-24', totalAmount: 1, openAmount: 1 }), overdueAmount: 1 };
+    const facts = {
+      oldestOverdueAt: pastDueInstant({ dueDate: '2026-10-24', totalAmount: 1, openAmount: 1 }),
+      overdueAmount: 1,
+    };
     expect(selectLevel({ levels } as never, facts as never, new Date('2026-12-03T05:55:00Z'))).toBe(2);
   });
 });
@@ -41,10 +52,20 @@ describe('one age per overdue invoice', () => {
 describe('delinquency threshold timer', () => {
   const policy = { overdueAfter: 'P30D' };
   it('is the first day the oldest open invoice is more than overdueAfter past due', () => {
-    expect(delinquencyThresholdAt({ oldestOpenDueDate: '2026-11-10' }, policy, new Date('2026-12-03T00:00:00Z'))?.toISOString()).toBe('2026-12-11T00:00:00.000Z');
+    expect(
+      delinquencyThresholdAt(
+        { oldestOpenDueDate: '2026-11-10' },
+        policy,
+        new Date('2026-12-03T00:00:00Z'),
+      )?.toISOString(),
+    ).toBe('2026-12-11T00:00:00.000Z');
   });
   it('is absent once passed or without open invoices', () => {
-    expect(delinquencyThresholdAt({ oldestOpenDueDate: '2026-10-01' }, policy, new Date('2026-12-03T00:00:00Z'))).toBeUndefined();
-    expect(delinquencyThresholdAt({ oldestOpenDueDate: null }, policy, new Date('2026-12-03T00:00:00Z'))).toBeUndefined();
+    expect(
+      delinquencyThresholdAt({ oldestOpenDueDate: '2026-10-01' }, policy, new Date('2026-12-03T00:00:00Z')),
+    ).toBeUndefined();
+    expect(
+      delinquencyThresholdAt({ oldestOpenDueDate: null }, policy, new Date('2026-12-03T00:00:00Z')),
+    ).toBeUndefined();
   });
 });

@@ -1,4 +1,16 @@
-import { creditSplit, divideHalfEven, formatDocumentNumber, invoiceLineProblems, lineNet, lineTax, ppmToTaxRate, priceInvoice, quantityToMilli, seriesFor, taxRateToPpm } from '../../src/domain/invoice.js';
+import {
+  creditSplit,
+  divideHalfEven,
+  formatDocumentNumber,
+  invoiceLineProblems,
+  lineNet,
+  lineTax,
+  ppmToTaxRate,
+  priceInvoice,
+  quantityToMilli,
+  seriesFor,
+  taxRateToPpm,
+} from '../../src/domain/invoice.js';
 import { overdueAt, reminderAt, DEFAULT_INVOICE_POLICY } from '../../src/domain/invoice-policy.js';
 import { statusAfterBalanceChange } from '../../src/domain/invoice-status.js';
 
@@ -93,7 +105,13 @@ describe('pricing an invoice', () => {
       ],
       'EUR',
     );
-    expect(problems.map((p) => p.pointer)).toEqual(['/lines/0/quantity', '/lines/1/quantity', '/lines/1/unitPrice/amount', '/lines/1/unitPrice/currency', '/lines/1/taxRate']);
+    expect(problems.map((p) => p.pointer)).toEqual([
+      '/lines/0/quantity',
+      '/lines/1/quantity',
+      '/lines/1/unitPrice/amount',
+      '/lines/1/unitPrice/currency',
+      '/lines/1/taxRate',
+    ]);
     expect(invoiceLineProblems([], 'EUR').map((p) => p.pointer)).toEqual(['/lines']);
   });
 });
@@ -125,8 +143,18 @@ describe('numbering', () => {
 describe('invoice policy instants', () => {
   it.each([
     ['2026-12-10', { ...DEFAULT_INVOICE_POLICY }, '2026-12-07T00:00:00.000Z', '2026-12-11T00:00:00.000Z'],
-    ['2026-03-01', { reminderBefore: 'P1M', overdueAfter: 'P2D', version: 't' }, '2026-02-01T00:00:00.000Z', '2026-03-04T00:00:00.000Z'],
-    ['2026-12-10', { reminderBefore: 'PT30S', overdueAfter: 'PT10S', version: 'staging' }, '2026-12-09T23:59:30.000Z', '2026-12-11T00:00:10.000Z'],
+    [
+      '2026-03-01',
+      { reminderBefore: 'P1M', overdueAfter: 'P2D', version: 't' },
+      '2026-02-01T00:00:00.000Z',
+      '2026-03-04T00:00:00.000Z',
+    ],
+    [
+      '2026-12-10',
+      { reminderBefore: 'PT30S', overdueAfter: 'PT10S', version: 'staging' },
+      '2026-12-09T23:59:30.000Z',
+      '2026-12-11T00:00:10.000Z',
+    ],
   ])('due %s with %o: reminder %s, overdue %s', (due, policy, reminder, overdue) => {
     expect(reminderAt(due, policy).toISOString()).toBe(reminder);
     expect(overdueAt(due, policy).toISOString()).toBe(overdue);
@@ -143,18 +171,33 @@ describe('status after a balance change', () => {
     ['partially_paid', 0, false, 'credit_note', false, 'paid'],
     ['overdue', 0, true, 'write_off', false, 'written_off'],
     ['disputed', 10, false, 'payment', false, 'disputed'],
-  ] as const)('%s -> open %d (overdue %p) by %s (cancel %p) = %s', (status, openAmount, overdue, cause, cancellation, expected) => {
-    expect(statusAfterBalanceChange({ status, openAmount, overdue, cause, cancellation })).toBe(expected);
-  });
+  ] as const)(
+    '%s -> open %d (overdue %p) by %s (cancel %p) = %s',
+    (status, openAmount, overdue, cause, cancellation, expected) => {
+      expect(statusAfterBalanceChange({ status, openAmount, overdue, cause, cancellation })).toBe(expected);
+    },
+  );
 });
 
 describe('invoice policy configuration', () => {
   it('defaults to P3D / P0D / daily reconcile and labels other policies by their values', async () => {
     const { loadConfig } = await import('../../src/config.js');
     expect(loadConfig({}).policy.invoice).toEqual(DEFAULT_INVOICE_POLICY);
-    expect(loadConfig({ INVOICE_REMINDER_BEFORE: 'PT30S' }).policy.invoice).toEqual({ reminderBefore: 'PT30S', overdueAfter: 'P0D', reconcileEvery: 'P1D', version: 'env:PT30S/P0D/P1D' });
-    expect(loadConfig({ INVOICE_RECONCILE_EVERY: 'PT1H' }).policy.invoice).toMatchObject({ reconcileEvery: 'PT1H', version: 'env:P3D/P0D/PT1H' });
-    expect(() => loadConfig({ INVOICE_OVERDUE_AFTER: '3 days' })).toThrow(/INVOICE_OVERDUE_AFTER must be an ISO-8601 duration/);
-    expect(() => loadConfig({ INVOICE_RECONCILE_EVERY: 'daily' })).toThrow(/INVOICE_RECONCILE_EVERY must be an ISO-8601 duration/);
+    expect(loadConfig({ INVOICE_REMINDER_BEFORE: 'PT30S' }).policy.invoice).toEqual({
+      reminderBefore: 'PT30S',
+      overdueAfter: 'P0D',
+      reconcileEvery: 'P1D',
+      version: 'env:PT30S/P0D/P1D',
+    });
+    expect(loadConfig({ INVOICE_RECONCILE_EVERY: 'PT1H' }).policy.invoice).toMatchObject({
+      reconcileEvery: 'PT1H',
+      version: 'env:P3D/P0D/PT1H',
+    });
+    expect(() => loadConfig({ INVOICE_OVERDUE_AFTER: '3 days' })).toThrow(
+      /INVOICE_OVERDUE_AFTER must be an ISO-8601 duration/,
+    );
+    expect(() => loadConfig({ INVOICE_RECONCILE_EVERY: 'daily' })).toThrow(
+      /INVOICE_RECONCILE_EVERY must be an ISO-8601 duration/,
+    );
   });
 });

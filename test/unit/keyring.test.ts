@@ -1,7 +1,15 @@
 // Sealed secrets: what is stored does not show the secret, opens only with a listed key and in its own column, and
 // survives a key rotation (new key first, old key still listed) until re-sealed.
 import { randomBytes } from 'node:crypto';
-import { dataKeyring, DataKeyError, isSealed, parseDataKeys, seal, sealedWithCurrent, unseal } from '../../src/security/keyring.js';
+import {
+  dataKeyring,
+  DataKeyError,
+  isSealed,
+  parseDataKeys,
+  seal,
+  sealedWithCurrent,
+  unseal,
+} from '../../src/security/keyring.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const key = () => randomBytes(32).toString('base64');
@@ -61,7 +69,11 @@ describe('DATA_ENCRYPTION_KEYS in the configuration', () => {
   });
 
   it('is required in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/DATA_ENCRYPTION_KEYS/);
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40), DATA_ENCRYPTION_KEYS: `k1:${key()}` })).not.toThrow(/DATA_ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(
+      /DATA_ENCRYPTION_KEYS/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40), DATA_ENCRYPTION_KEYS: `k1:${key()}` }),
+    ).not.toThrow(/DATA_ENCRYPTION_KEYS/);
   });
 });

@@ -17,7 +17,11 @@ import {
 
 describe('DSO', () => {
   it.each<[string, { endingAr: number; creditSales: number; days: number }, number | null]>([
-    ['published example: 200,000 / 2,000,000 x 365', { endingAr: 200_000_00, creditSales: 2_000_000_00, days: 365 }, 36.5],
+    [
+      'published example: 200,000 / 2,000,000 x 365',
+      { endingAr: 200_000_00, creditSales: 2_000_000_00, days: 365 },
+      36.5,
+    ],
     ['a month: 50,000 / 100,000 x 30', { endingAr: 50_000, creditSales: 100_000, days: 30 }, 15],
     ['no credit sales: undefined, not infinite', { endingAr: 1, creditSales: 0, days: 30 }, null],
   ])('simple DSO, %s', (_label, input, expected) => {
@@ -27,11 +31,48 @@ describe('DSO', () => {
   });
 
   it.each<[string, number, { sales: number; days: number }[], number, boolean]>([
-    ['published example: AR 212k over 100k, 80k, 70k (30-day months) = 73.71', 212_000, [{ sales: 100_000, days: 30 }, { sales: 80_000, days: 30 }, { sales: 70_000, days: 30 }], 73.71, false],
+    [
+      'published example: AR 212k over 100k, 80k, 70k (30-day months) = 73.71',
+      212_000,
+      [
+        { sales: 100_000, days: 30 },
+        { sales: 80_000, days: 30 },
+        { sales: 70_000, days: 30 },
+      ],
+      73.71,
+      false,
+    ],
     ['AR smaller than this month sales: a fraction of one month', 50_000, [{ sales: 100_000, days: 31 }], 15.5, false],
-    ['AR equal to this month sales: the whole month, not more', 100_000, [{ sales: 100_000, days: 30 }, { sales: 80_000, days: 30 }], 30, false],
-    ['a month without sales adds its days', 50_000, [{ sales: 0, days: 30 }, { sales: 100_000, days: 31 }], 45.5, false],
-    ['AR older than every month: all the days, flagged', 500, [{ sales: 100, days: 30 }, { sales: 100, days: 31 }], 61, true],
+    [
+      'AR equal to this month sales: the whole month, not more',
+      100_000,
+      [
+        { sales: 100_000, days: 30 },
+        { sales: 80_000, days: 30 },
+      ],
+      30,
+      false,
+    ],
+    [
+      'a month without sales adds its days',
+      50_000,
+      [
+        { sales: 0, days: 30 },
+        { sales: 100_000, days: 31 },
+      ],
+      45.5,
+      false,
+    ],
+    [
+      'AR older than every month: all the days, flagged',
+      500,
+      [
+        { sales: 100, days: 30 },
+        { sales: 100, days: 31 },
+      ],
+      61,
+      true,
+    ],
     ['no AR: zero days', 0, [{ sales: 100, days: 30 }], 0, false],
   ])('count-back DSO, %s', (_label, endingAr, months, expected, exhausted) => {
     const result = countBackDso({ endingAr, months });
@@ -51,9 +92,21 @@ describe('DSO', () => {
 
 describe('collection effectiveness and turnover', () => {
   it.each<[string, Parameters<typeof collectionEffectivenessIndex>[0], number | null]>([
-    ['one month: (100k + 50k - 70k) / (100k + 50k - 30k) = 66.67 %', { beginningAr: 100_000, creditSales: 50_000, endingTotalAr: 70_000, endingCurrentAr: 30_000 }, 66.67],
-    ['everything collected: 100 %', { beginningAr: 100_000, creditSales: 50_000, endingTotalAr: 30_000, endingCurrentAr: 30_000 }, 100],
-    ['multi-month variant divides sales by months: (100k + 30k - 70k) / (100k + 30k - 30k) = 60 %', { beginningAr: 100_000, creditSales: 90_000, endingTotalAr: 70_000, endingCurrentAr: 30_000, months: 3 }, 60],
+    [
+      'one month: (100k + 50k - 70k) / (100k + 50k - 30k) = 66.67 %',
+      { beginningAr: 100_000, creditSales: 50_000, endingTotalAr: 70_000, endingCurrentAr: 30_000 },
+      66.67,
+    ],
+    [
+      'everything collected: 100 %',
+      { beginningAr: 100_000, creditSales: 50_000, endingTotalAr: 30_000, endingCurrentAr: 30_000 },
+      100,
+    ],
+    [
+      'multi-month variant divides sales by months: (100k + 30k - 70k) / (100k + 30k - 30k) = 60 %',
+      { beginningAr: 100_000, creditSales: 90_000, endingTotalAr: 70_000, endingCurrentAr: 30_000, months: 3 },
+      60,
+    ],
     ['nothing collectible: undefined', { beginningAr: 0, creditSales: 0, endingTotalAr: 0, endingCurrentAr: 0 }, null],
   ])('CEI %s', (_label, input, expected) => {
     const value = collectionEffectivenessIndex(input);
@@ -119,7 +172,13 @@ describe('computeKpis', () => {
         { from: '2026-11-01', to: '2026-11-30', sales: 100_000, days: 30 },
       ],
     });
-    expect(kpis.dsoSimple).toEqual({ value: 36.5, unit: 'days', method: expect.stringContaining('simple'), period: { from: '2026-01-01', to: '2026-12-31', days: 365 }, currency: 'USD' });
+    expect(kpis.dsoSimple).toEqual({
+      value: 36.5,
+      unit: 'days',
+      method: expect.stringContaining('simple'),
+      period: { from: '2026-01-01', to: '2026-12-31', days: 365 },
+      currency: 'USD',
+    });
     expect(kpis.dsoCountBack.value).toBe(46); // 31 + 50,000/100,000 x 30
     expect(kpis.bestPossibleDso.value).toBe(21.9);
     expect(kpis.averageDaysDelinquent.value).toBe(14.6);
@@ -134,8 +193,17 @@ describe('computeKpis', () => {
 
   it('a one-month period has no multi-month CEI and no figure is NaN without sales', () => {
     const kpis = computeKpis({
-      currency: 'EUR', from: '2026-02-01', to: '2026-02-28', beginningAr: 0, endingAr: 0, endingCurrentAr: 0, endingOver90: 0,
-      grossCreditSales: 0, salesReductions: 0, writeOffs: 0, monthlySales: [],
+      currency: 'EUR',
+      from: '2026-02-01',
+      to: '2026-02-28',
+      beginningAr: 0,
+      endingAr: 0,
+      endingCurrentAr: 0,
+      endingOver90: 0,
+      grossCreditSales: 0,
+      salesReductions: 0,
+      writeOffs: 0,
+      monthlySales: [],
     });
     expect(kpis.ceiMultiMonth.value).toBeNull();
     for (const [name, figure] of Object.entries(kpis)) {

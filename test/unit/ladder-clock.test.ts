@@ -1,6 +1,11 @@
 import { countFromHandOver, isSubDayLadder } from '../../src/domain/ladder-clock.js';
 
-const ladder = (...steps: (string | null)[]) => ({ levels: steps.map((pastDueFor) => ({ trigger: { pastDueFor, overdueAbove: pastDueFor === null ? 100 : null, match: 'any' as const } })) }) as never;
+const ladder = (...steps: (string | null)[]) =>
+  ({
+    levels: steps.map((pastDueFor) => ({
+      trigger: { pastDueFor, overdueAbove: pastDueFor === null ? 100 : null, match: 'any' as const },
+    })),
+  }) as never;
 
 describe('isSubDayLadder', () => {
   it.each([

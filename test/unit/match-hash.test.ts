@@ -42,7 +42,13 @@ it('follows DATA_HASH_KEY, with a development key when unset', () => {
 it('refuses a short or malformed DATA_HASH_KEY at start-up, and its absence in production', () => {
   expect(() => loadConfig({ DATA_HASH_KEY: randomBytes(16).toString('base64') })).toThrow(ConfigError);
   expect(() => loadConfig({ DATA_HASH_KEY: 'not base64!' })).toThrow(/DATA_HASH_KEY/);
-  const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40), DATA_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+  const production = {
+    NODE_ENV: 'production',
+    AUTH_JWT_SECRET: 'x'.repeat(40),
+    DATA_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  };
   expect(() => loadConfig(production)).toThrow(/DATA_HASH_KEY/);
-  expect(() => loadConfig({ ...production, DATA_HASH_KEY: randomBytes(32).toString('base64') })).not.toThrow(/DATA_HASH_KEY/);
+  expect(() => loadConfig({ ...production, DATA_HASH_KEY: randomBytes(32).toString('base64') })).not.toThrow(
+    /DATA_HASH_KEY/,
+  );
 });

@@ -1,5 +1,18 @@
 import { taxIdKey } from '../../src/domain/customer.js';
-import { addressKey, clusterPairs, DEFAULT_DUPLICATE_POLICY, editDistance, isProbableDuplicate, minNameSimilarityForProbable, nameCore, nameKey, nameTypo, phoneKey, scorePair, type PairEvidence } from '../../src/domain/matching.js';
+import {
+  addressKey,
+  clusterPairs,
+  DEFAULT_DUPLICATE_POLICY,
+  editDistance,
+  isProbableDuplicate,
+  minNameSimilarityForProbable,
+  nameCore,
+  nameKey,
+  nameTypo,
+  phoneKey,
+  scorePair,
+  type PairEvidence,
+} from '../../src/domain/matching.js';
 
 describe('match keys', () => {
   it.each([
@@ -19,7 +32,9 @@ describe('match keys', () => {
     const a = addressKey({ line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' });
     const b = addressKey({ line1: '1 main st.', city: 'BERLIN', postalCode: '10 115', country: 'DE' });
     expect(a).toBe(b);
-    expect(addressKey({ line1: 'Hauptstraße 5', city: 'Köln', postalCode: '50667', country: 'DE' })).toBe('haupt st 5 50667 koln de');
+    expect(addressKey({ line1: 'Hauptstraße 5', city: 'Köln', postalCode: '50667', country: 'DE' })).toBe(
+      'haupt st 5 50667 koln de',
+    );
   });
 
   it.each([
@@ -38,7 +53,14 @@ describe('match keys', () => {
   ])('tax id %s %j -> %j', (country, value, key) => expect(taxIdKey(country, value)).toBe(key));
 });
 
-const none: PairEvidence = { sameTaxId: false, differentTaxIds: false, sharedEmails: [], sharedPhones: [], nameSimilarity: 0, addressSimilarity: 0 };
+const none: PairEvidence = {
+  sameTaxId: false,
+  differentTaxIds: false,
+  sharedEmails: [],
+  sharedPhones: [],
+  nameSimilarity: 0,
+  addressSimilarity: 0,
+};
 
 describe('pair score', () => {
   it.each<[string, Partial<PairEvidence>, boolean]>([
@@ -50,8 +72,16 @@ describe('pair score', () => {
     ['similar name (0.7) and same address', { nameSimilarity: 0.7, addressSimilarity: 1 }, true],
     ['similar name (0.7) alone', { nameSimilarity: 0.7 }, false],
     ['same address only (a shared office building)', { addressSimilarity: 1 }, false],
-    ['Acme vs Acne: low name similarity, different tax ids and addresses', { nameSimilarity: 0.25, addressSimilarity: 0.2, differentTaxIds: true }, false],
-    ['identical names but different tax ids (two legal entities)', { nameSimilarity: 1, addressSimilarity: 1, differentTaxIds: true }, false],
+    [
+      'Acme vs Acne: low name similarity, different tax ids and addresses',
+      { nameSimilarity: 0.25, addressSimilarity: 0.2, differentTaxIds: true },
+      false,
+    ],
+    [
+      'identical names but different tax ids (two legal entities)',
+      { nameSimilarity: 1, addressSimilarity: 1, differentTaxIds: true },
+      false,
+    ],
     ['similar name and same phone', { nameSimilarity: 0.8, sharedPhones: ['1'] }, true],
   ])('%s -> probable: %s', (_label, evidence, probable) => {
     const { score, reasons } = scorePair({ ...none, ...evidence });
@@ -138,8 +168,14 @@ describe('one-word typos', () => {
     expect(isProbableDuplicate(scorePair({ ...typo, addressSimilarity: 0.5 }).score)).toBe(false);
     expect(isProbableDuplicate(scorePair({ ...none, nameSimilarity: 0.5, addressSimilarity: 1 }).score)).toBe(false);
     // A generic word shared by two different names does not make them alike: the core decides.
-    expect(isProbableDuplicate(scorePair({ ...none, nameSimilarity: 0.684, coreSimilarity: 0.333, addressSimilarity: 1 }).score)).toBe(false);
-    expect(isProbableDuplicate(scorePair({ ...none, nameSimilarity: 0.684, coreSimilarity: 1, addressSimilarity: 1 }).score)).toBe(true);
+    expect(
+      isProbableDuplicate(
+        scorePair({ ...none, nameSimilarity: 0.684, coreSimilarity: 0.333, addressSimilarity: 1 }).score,
+      ),
+    ).toBe(false);
+    expect(
+      isProbableDuplicate(scorePair({ ...none, nameSimilarity: 0.684, coreSimilarity: 1, addressSimilarity: 1 }).score),
+    ).toBe(true);
   });
 
   it.each([

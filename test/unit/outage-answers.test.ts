@@ -3,19 +3,28 @@
 import { isDependencyUnavailable, isRequestTimeout } from '../../api/unavailable.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
-const withCode = (code: string | number, message = 'x', extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, ...extra });
+const withCode = (code: string | number, message = 'x', extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(message), { code, ...extra });
 
 describe('isDependencyUnavailable', () => {
   it.each([
     ['connection refused (server down)', withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')],
     ['connection reset', withCode('ECONNRESET')],
-    ['SQLSTATE 57P01 admin shutdown (a fast stop)', withCode('57P01', 'terminating connection due to administrator command')],
+    [
+      'SQLSTATE 57P01 admin shutdown (a fast stop)',
+      withCode('57P01', 'terminating connection due to administrator command'),
+    ],
     ['SQLSTATE 57P03 starting up', withCode('57P03', 'the database system is starting up')],
     ['SQLSTATE 08006 connection failure', withCode('08006')],
     ['SQLSTATE 53300 too many connections', withCode('53300')],
     ['pool acquire limit', new Error('timeout exceeded when trying to connect')],
     ['connection terminated', new Error('Connection terminated unexpectedly')],
-    ['wrapped in a cause', new Error('Failed to start Workflow', { cause: withCode(14, 'UNAVAILABLE: No connection established', { metadata: {} }) })],
+    [
+      'wrapped in a cause',
+      new Error('Failed to start Workflow', {
+        cause: withCode(14, 'UNAVAILABLE: No connection established', { metadata: {} }),
+      }),
+    ],
   ])('%s: unavailable', (_what, error) => {
     expect(isDependencyUnavailable(error)).toBe(true);
   });

@@ -1,7 +1,10 @@
 // Where each task type goes when its deadline passes is policy data the engine checks, and the duty table lets a
 // manager work every type in the queue it goes to (otherwise an escalation would park work nobody may do).
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { cashApplicationPolicyProblems, DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
+import {
+  cashApplicationPolicyProblems,
+  DEFAULT_CASH_APPLICATION_POLICY,
+} from '../../src/domain/cash-application-policy.js';
 import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, taskEscalationQueueOf } from '../../src/domain/credit-policy.js';
 import { DEFAULT_DISPUTE_POLICY } from '../../src/domain/dispute-policy.js';
 import { DEFAULT_DUNNING_POLICY, dunningPolicyProblems } from '../../src/domain/dunning-policy.js';
@@ -22,10 +25,16 @@ describe('task deadlines', () => {
   });
 
   it('refuses an escalation queue that is not a queue name', () => {
-    expect(creditPolicyProblems({ ...DEFAULT_CREDIT_POLICY, taskEscalationQueue: 'Finance Director' })).toContain('taskEscalationQueue must be a queue name (lower-case letters, digits, . _ -)');
-    expect(cashApplicationPolicyProblems({ ...DEFAULT_CASH_APPLICATION_POLICY, researchEscalateTo: '' })).toEqual([{ pointer: '/researchEscalateTo', detail: 'must be a queue name (lower-case letters, digits, . _ -)' }]);
+    expect(creditPolicyProblems({ ...DEFAULT_CREDIT_POLICY, taskEscalationQueue: 'Finance Director' })).toContain(
+      'taskEscalationQueue must be a queue name (lower-case letters, digits, . _ -)',
+    );
+    expect(cashApplicationPolicyProblems({ ...DEFAULT_CASH_APPLICATION_POLICY, researchEscalateTo: '' })).toEqual([
+      { pointer: '/researchEscalateTo', detail: 'must be a queue name (lower-case letters, digits, . _ -)' },
+    ]);
     const body = DEFAULT_DUNNING_POLICY;
-    expect(dunningPolicyProblems({ ...body, managerQueue: 'a b' })).toEqual([{ pointer: '/managerQueue', detail: 'must be a queue name (lower-case letters, digits, . _ -)' }]);
+    expect(dunningPolicyProblems({ ...body, managerQueue: 'a b' })).toEqual([
+      { pointer: '/managerQueue', detail: 'must be a queue name (lower-case letters, digits, . _ -)' },
+    ]);
     expect(dunningPolicyProblems({ ...body, managerQueue: 'collections-managers' })).toEqual([]);
     expect(() => loadConfig({ CASH_RESEARCH_ESCALATE_TO: 'Finance!' })).toThrow(ConfigError);
   });
@@ -41,7 +50,15 @@ describe('task deadlines', () => {
     ['dunning_sms', MANAGER_QUEUE, ['finance_director', 'collector']],
     ['dispute_acknowledgement', DEFAULT_DISPUTE_POLICY.managerQueue, ['finance_director', 'dispute_handler']],
   ])('an escalated %s in %s is worked by %j', (type, queue, roles) => {
-    for (const role of ['admin', 'ar_clerk', 'collector', 'dispute_handler', 'credit_manager', 'finance_director', 'auditor']) {
+    for (const role of [
+      'admin',
+      'ar_clerk',
+      'collector',
+      'dispute_handler',
+      'credit_manager',
+      'finance_director',
+      'auditor',
+    ]) {
       expect([role, mayWork([role], { type, queue })]).toEqual([role, roles.includes(role)]);
     }
   });

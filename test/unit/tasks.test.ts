@@ -1,4 +1,11 @@
-import { amountProblems, claimRefusal, completionRefusal, handOverRefusal, outcomeProblems, slaState } from '../../src/domain/tasks.js';
+import {
+  amountProblems,
+  claimRefusal,
+  completionRefusal,
+  handOverRefusal,
+  outcomeProblems,
+  slaState,
+} from '../../src/domain/tasks.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -41,7 +48,9 @@ describe('who may act on a task', () => {
 
 describe('completion validators', () => {
   it('names the outcome when it is not allowed', () => {
-    expect(outcomeProblems(['a', 'b'], { outcome: 'c' })).toEqual([{ pointer: '/outcome', detail: 'must be one of a, b for this task' }]);
+    expect(outcomeProblems(['a', 'b'], { outcome: 'c' })).toEqual([
+      { pointer: '/outcome', detail: 'must be one of a, b for this task' },
+    ]);
     expect(outcomeProblems(['a', 'b'], { outcome: 'b' })).toEqual([]);
   });
   it.each([

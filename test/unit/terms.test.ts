@@ -1,5 +1,14 @@
 import { money } from '../../src/domain/money.js';
-import { daysBetween, discountAmount, discountApplies, endOfMonth, InvalidTermsError, scheduleFor, STANDARD_TERMS, termsProblems } from '../../src/domain/terms.js';
+import {
+  daysBetween,
+  discountAmount,
+  discountApplies,
+  endOfMonth,
+  InvalidTermsError,
+  scheduleFor,
+  STANDARD_TERMS,
+  termsProblems,
+} from '../../src/domain/terms.js';
 
 const terms = (code: string) => STANDARD_TERMS.find((t) => t.code === code)!.terms;
 
@@ -16,7 +25,10 @@ describe('payment terms', () => {
 
   it('offers 2 % within 10 days on 2/10 net 30, inclusive of day 10', () => {
     const schedule = scheduleFor(terms('2_10_NET30'), '2026-11-01', money(100_000, 'USD'));
-    expect(schedule).toMatchObject({ dueDate: '2026-12-01', discount: { deadline: '2026-11-11', rateBp: 200, amount: { amount: 2000, currency: 'USD' } } });
+    expect(schedule).toMatchObject({
+      dueDate: '2026-12-01',
+      discount: { deadline: '2026-11-11', rateBp: 200, amount: { amount: 2000, currency: 'USD' } },
+    });
     expect([discountApplies(schedule, '2026-11-11'), discountApplies(schedule, '2026-11-12')]).toEqual([true, false]);
   });
 
@@ -40,8 +52,26 @@ describe('payment terms', () => {
     [{ type: 'net', days: -1 }, '/days'],
     [{ type: 'net', days: 10, discount: { rateBp: 200, withinDays: 20 } }, '/discount/withinDays'],
     [{ type: 'net', days: 30, discount: { rateBp: 0, withinDays: 10 } }, '/discount/rateBp'],
-    [{ type: 'instalments', instalments: [{ portionBp: 5000, dueDays: 30 }, { portionBp: 4000, dueDays: 60 }] }, '/instalments'],
-    [{ type: 'instalments', instalments: [{ portionBp: 5000, dueDays: 60 }, { portionBp: 5000, dueDays: 30 }] }, '/instalments/1/dueDays'],
+    [
+      {
+        type: 'instalments',
+        instalments: [
+          { portionBp: 5000, dueDays: 30 },
+          { portionBp: 4000, dueDays: 60 },
+        ],
+      },
+      '/instalments',
+    ],
+    [
+      {
+        type: 'instalments',
+        instalments: [
+          { portionBp: 5000, dueDays: 60 },
+          { portionBp: 5000, dueDays: 30 },
+        ],
+      },
+      '/instalments/1/dueDays',
+    ],
   ] as const)('rejects %j at %s', (bad, pointer) => {
     expect(termsProblems(bad as never).map((p) => p.pointer)).toContain(pointer);
     expect(() => scheduleFor(bad as never, '2026-01-01', money(1, 'EUR'))).toThrow(InvalidTermsError);

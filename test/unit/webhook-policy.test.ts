@@ -1,4 +1,12 @@
-import { attemptSchedule, DEFAULT_WEBHOOK_POLICY, eventTypeMatches, nextAttemptAt, retryDelayMs, webhookPolicyProblems, type WebhookPolicy } from '../../src/domain/webhook-policy.js';
+import {
+  attemptSchedule,
+  DEFAULT_WEBHOOK_POLICY,
+  eventTypeMatches,
+  nextAttemptAt,
+  retryDelayMs,
+  webhookPolicyProblems,
+  type WebhookPolicy,
+} from '../../src/domain/webhook-policy.js';
 
 const policy = (overrides: Partial<WebhookPolicy> = {}): WebhookPolicy => ({ ...DEFAULT_WEBHOOK_POLICY, ...overrides });
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -33,8 +41,12 @@ describe('webhook retry schedule', () => {
 
   test('dead after the last attempt: no next time beyond retryFor', () => {
     const fast = policy({ firstRetryAfter: 'PT1S', retryFor: 'PT2S' });
-    expect(nextAttemptAt(fast, { failedAttempts: 1, firstAttemptAt: t0, lastAttemptAt: t0 })).toEqual(new Date(t0.getTime() + 1000));
-    expect(nextAttemptAt(fast, { failedAttempts: 2, firstAttemptAt: t0, lastAttemptAt: new Date(t0.getTime() + 1000) })).toBeNull();
+    expect(nextAttemptAt(fast, { failedAttempts: 1, firstAttemptAt: t0, lastAttemptAt: t0 })).toEqual(
+      new Date(t0.getTime() + 1000),
+    );
+    expect(
+      nextAttemptAt(fast, { failedAttempts: 2, firstAttemptAt: t0, lastAttemptAt: new Date(t0.getTime() + 1000) }),
+    ).toBeNull();
   });
 
   test('a manual retry long after the window gets exactly one attempt', () => {

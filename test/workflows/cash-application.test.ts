@@ -18,14 +18,35 @@ const kit = useWorkflowTestKit('cash');
 const { withWorker } = kit;
 
 const tasksOf = (paymentId: string) =>
-  kit.real.db.orm.em.fork().execute<{ id: string; status: string; sla_due_at: Date; created_at: Date }[]>(`SELECT * FROM task WHERE subject_id = ?`, [paymentId]);
+  kit.real.db.orm.em
+    .fork()
+    .execute<
+      { id: string; status: string; sla_due_at: Date; created_at: Date }[]
+    >(`SELECT * FROM task WHERE subject_id = ?`, [paymentId]);
 
 it('raises one research task after 48 hours of unapplied cash and closes it when the cash is applied', async () => {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'USD' });
-  const invoice = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 2_500, currency: 'USD' } }] }, '2026-11-01');
+  const invoice = await issueInvoiceDirectly(
+    kit.real.db.orm,
+    {
+      customerId: customer.id,
+      lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 2_500, currency: 'USD' } }],
+    },
+    '2026-11-01',
+  );
   const paymentId = randomUUID();
   const receivedAt = new Date(await kit.env.currentTimeMs());
-  await insertPayment(kit.real.db.orm.em.fork(), { id: paymentId, customerId: null, amount: 2_500, currency: 'USD', method: 'wire', receivedAt, reference: 'no clue', remittance: [], createdBy: 'test' });
+  await insertPayment(kit.real.db.orm.em.fork(), {
+    id: paymentId,
+    customerId: null,
+    amount: 2_500,
+    currency: 'USD',
+    method: 'wire',
+    receivedAt,
+    reference: 'no clue',
+    remittance: [],
+    createdBy: 'test',
+  });
 
   await withWorker(async (taskQueue) => {
     const handle = await kit.env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
@@ -33,7 +54,9 @@ it('raises one research task after 48 hours of unapplied cash and closes it when
       taskQueue,
       args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy: DEFAULT_CASH_APPLICATION_POLICY }],
     });
-    await eventually(async () => ((await handle.query(cashApplicationStateQuery)).phase === 'awaiting_application' ? true : undefined));
+    await eventually(async () =>
+      (await handle.query(cashApplicationStateQuery)).phase === 'awaiting_application' ? true : undefined,
+    );
     expect(await tasksOf(paymentId)).toEqual([]);
 
     const wallStart = performance.now();
@@ -47,8 +70,16 @@ it('raises one research task after 48 hours of unapplied cash and closes it when
     expect(new Date(task!.sla_due_at).getTime() - new Date(task!.created_at).getTime()).toBeGreaterThan(0);
     expect((await handle.query(cashApplicationStateQuery)).phase).toBe('research_open');
 
-    const outcome = await allocateRemaining(kit.real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 2_500 }], actor: 'clerk@example.com', effectiveDate: '2026-11-20' });
-    await handle.signal(paymentAllocatedSignal, { unappliedAmount: outcome.payment.unappliedAmount, by: 'clerk@example.com' });
+    const outcome = await allocateRemaining(kit.real.db.orm.em.fork(), {
+      paymentId,
+      lines: [{ invoiceId: invoice.id, amount: 2_500 }],
+      actor: 'clerk@example.com',
+      effectiveDate: '2026-11-20',
+    });
+    await handle.signal(paymentAllocatedSignal, {
+      unappliedAmount: outcome.payment.unappliedAmount,
+      by: 'clerk@example.com',
+    });
     const final = await handle.result();
     expect(final).toMatchObject({ phase: 'done', unappliedAmount: 0, researchTaskId: task!.id });
     expect((await tasksOf(paymentId)).map((t) => t.status)).toEqual(['completed']);
@@ -58,29 +89,68 @@ it('raises one research task after 48 hours of unapplied cash and closes it when
 
 it('closes the research task from the database when the allocation signal was lost', async () => {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'USD' });
-  const invoice = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 1_200, currency: 'USD' } }] }, '2026-11-01');
+  const invoice = await issueInvoiceDirectly(
+    kit.real.db.orm,
+    {
+      customerId: customer.id,
+      lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 1_200, currency: 'USD' } }],
+    },
+    '2026-11-01',
+  );
   const paymentId = randomUUID();
   const receivedAt = new Date(await kit.env.currentTimeMs());
-  await insertPayment(kit.real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 1_500, currency: 'USD', method: 'check', receivedAt, reference: 'n/a', remittance: [], createdBy: 'test' });
+  await insertPayment(kit.real.db.orm.em.fork(), {
+    id: paymentId,
+    customerId: customer.id,
+    amount: 1_500,
+    currency: 'USD',
+    method: 'check',
+    receivedAt,
+    reference: 'n/a',
+    remittance: [],
+    createdBy: 'test',
+  });
   await withWorker(async (taskQueue) => {
-    const policy = { ...DEFAULT_CASH_APPLICATION_POLICY, match: { ...DEFAULT_CASH_APPLICATION_POLICY.match, oldestFirst: false } };
+    const policy = {
+      ...DEFAULT_CASH_APPLICATION_POLICY,
+      match: { ...DEFAULT_CASH_APPLICATION_POLICY.match, oldestFirst: false },
+    };
     const handle = await kit.env.client.workflow.start<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
       workflowId: workflowIds.payment(paymentId),
       taskQueue,
       args: [{ paymentId, receivedAt: receivedAt.toISOString(), policy }],
     });
     await kit.env.sleep('49 hours');
-    await eventually(async () => ((await handle.query(cashApplicationStateQuery)).phase === 'research_open' ? true : undefined));
+    await eventually(async () =>
+      (await handle.query(cashApplicationStateQuery)).phase === 'research_open' ? true : undefined,
+    );
     // Applied through the service, but the paymentAllocated signal never arrives.
-    await allocateRemaining(kit.real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: invoice.id, amount: 1_200 }], actor: 'clerk', effectiveDate: '2026-11-20' });
+    await allocateRemaining(kit.real.db.orm.em.fork(), {
+      paymentId,
+      lines: [{ invoiceId: invoice.id, amount: 1_200 }],
+      actor: 'clerk',
+      effectiveDate: '2026-11-20',
+    });
     expect((await handle.query(cashApplicationStateQuery)).phase).toBe('research_open');
     // 300 of the 1,500 are still credit: the task stays open after the next re-check...
     await kit.env.sleep('25 hours');
     expect((await handle.query(cashApplicationStateQuery)).unappliedAmount).toBe(300);
     expect((await tasksOf(paymentId)).map((t) => t.status)).toEqual(['open']);
     // ...and closes at the re-check after the rest is applied too.
-    const other = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'More support', quantity: 1, unitPrice: { amount: 300, currency: 'USD' } }] }, '2026-11-02');
-    await allocateRemaining(kit.real.db.orm.em.fork(), { paymentId, lines: [{ invoiceId: other.id, amount: 300 }], actor: 'clerk', effectiveDate: '2026-11-21' });
+    const other = await issueInvoiceDirectly(
+      kit.real.db.orm,
+      {
+        customerId: customer.id,
+        lines: [{ description: 'More support', quantity: 1, unitPrice: { amount: 300, currency: 'USD' } }],
+      },
+      '2026-11-02',
+    );
+    await allocateRemaining(kit.real.db.orm.em.fork(), {
+      paymentId,
+      lines: [{ invoiceId: other.id, amount: 300 }],
+      actor: 'clerk',
+      effectiveDate: '2026-11-21',
+    });
     await kit.env.sleep('25 hours');
     expect(await handle.result()).toMatchObject({ phase: 'done', unappliedAmount: 0 });
     expect((await tasksOf(paymentId)).map((t) => t.status)).toEqual(['completed']);
@@ -91,10 +161,27 @@ it('closes the research task from the database when the allocation signal was lo
 
 it('applies once and ends at once when nothing stays unapplied', async () => {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'USD' });
-  const invoice = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 900, currency: 'USD' } }] }, '2026-11-01');
+  const invoice = await issueInvoiceDirectly(
+    kit.real.db.orm,
+    {
+      customerId: customer.id,
+      lines: [{ description: 'Support', quantity: 1, unitPrice: { amount: 900, currency: 'USD' } }],
+    },
+    '2026-11-01',
+  );
   const paymentId = randomUUID();
   const receivedAt = new Date(await kit.env.currentTimeMs());
-  await insertPayment(kit.real.db.orm.em.fork(), { id: paymentId, customerId: customer.id, amount: 900, currency: 'USD', method: 'card', receivedAt, reference: '', remittance: [], createdBy: 'test' });
+  await insertPayment(kit.real.db.orm.em.fork(), {
+    id: paymentId,
+    customerId: customer.id,
+    amount: 900,
+    currency: 'USD',
+    method: 'card',
+    receivedAt,
+    reference: '',
+    remittance: [],
+    createdBy: 'test',
+  });
   await withWorker(async (taskQueue) => {
     const final = await kit.env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
       workflowId: workflowIds.payment(paymentId),
@@ -122,7 +209,17 @@ it('waits for a payment row its starter has not committed yet, and ends as rolle
     const lateHandle = await start(late);
     const neverHandle = await start(never);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the first attempt finds no row
-    await insertPayment(kit.real.db.orm.em.fork(), { id: late, customerId: customer.id, amount: 700, currency: 'USD', method: 'cash', receivedAt: new Date(), reference: '', remittance: [], createdBy: 'test' });
+    await insertPayment(kit.real.db.orm.em.fork(), {
+      id: late,
+      customerId: customer.id,
+      amount: 700,
+      currency: 'USD',
+      method: 'cash',
+      receivedAt: new Date(),
+      reference: '',
+      remittance: [],
+      createdBy: 'test',
+    });
     const state = await eventually(async () => {
       const current = await lateHandle.query(cashApplicationStateQuery);
       return current.unappliedAmount !== null ? current : undefined;
@@ -141,7 +238,13 @@ it('refuses an invalid policy before doing anything', async () => {
     const run = kit.env.client.workflow.execute<typeof cashApplicationWorkflow>('cashApplicationWorkflow', {
       workflowId: workflowIds.payment(paymentId),
       taskQueue,
-      args: [{ paymentId, receivedAt: new Date().toISOString(), policy: { ...DEFAULT_CASH_APPLICATION_POLICY, researchAfter: '48 hours' } }],
+      args: [
+        {
+          paymentId,
+          receivedAt: new Date().toISOString(),
+          policy: { ...DEFAULT_CASH_APPLICATION_POLICY, researchAfter: '48 hours' },
+        },
+      ],
     });
     await expect(run).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'InvalidPolicy' }) });
   });

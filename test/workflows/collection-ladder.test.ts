@@ -10,7 +10,12 @@ import { readInvoice } from '../../src/invoices/read.js';
 import { checkLedger } from '../../src/ledger/reports.js';
 import { accountFacts } from '../../src/customers/facts.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { collectionStateQuery, invoiceDisputeSignal, recordPromiseUpdate, type CollectionView } from '../../workflows/collection-messages.js';
+import {
+  collectionStateQuery,
+  invoiceDisputeSignal,
+  recordPromiseUpdate,
+  type CollectionView,
+} from '../../workflows/collection-messages.js';
 import type { collectionWorkflow } from '../../workflows/collection.js';
 import type { invoiceWorkflow } from '../../workflows/invoice.js';
 import { completeTaskUpdate, invoiceBalanceChangedSignal } from '../../workflows/messages.js';
@@ -42,27 +47,48 @@ async function setUp(taskQueue: string, dueInDays: number[]) {
   const today = new Date(await nowMs()).toISOString().slice(0, 10);
   const invoices = [];
   for (const days of dueInDays) {
-    const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, days) }, today);
+    const issued = await issueInvoiceDirectly(
+      kit.real.db.orm,
+      { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, days) },
+      today,
+    );
     await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
       workflowId: workflowIds.invoice(issued.id),
       taskQueue,
-      args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy: invoicePolicy }],
+      args: [
+        {
+          invoiceId: issued.id,
+          customerId: customer.id,
+          currency: 'EUR',
+          totalAmount: issued.prepared.totals.total,
+          dueDate: issued.prepared.dueDate,
+          policy: invoicePolicy,
+        },
+      ],
     });
     kit.endAfterTest(workflowIds.invoice(issued.id));
     // The workflow flips it overdue at the start of the day after the due date (overdueAfter P0D); dunning ages it
     // from the due date itself, as aging and the letters do.
-    invoices.push({ id: issued.id, number: issued.number, overdueAt: Date.parse(`${issued.prepared.dueDate}T00:00:00Z`) });
+    invoices.push({
+      id: issued.id,
+      number: issued.number,
+      overdueAt: Date.parse(`${issued.prepared.dueDate}T00:00:00Z`),
+    });
   }
   const collection = kit.env.client.workflow.getHandle<typeof collectionWorkflow>(workflowIds.collection(customer.id));
   return { customer, invoices, collection, today };
 }
 
 const DUNNING_SUBJECT = /^(Payment reminder|Payment demand|Final notice|Legal collection)/;
-const dunningMails = (email: string) => kit.real.mail.messages.filter((m) => m.to.includes(email) && DUNNING_SUBJECT.test(m.subject));
+const dunningMails = (email: string) =>
+  kit.real.mail.messages.filter((m) => m.to.includes(email) && DUNNING_SUBJECT.test(m.subject));
 const kinds = (email: string) => dunningMails(email).map((m) => DUNNING_SUBJECT.exec(m.subject)![1]);
 const countOf = (list: string[], kind: string) => list.filter((k) => k === kind).length;
 
-async function stateWhen(collection: { query: (q: typeof collectionStateQuery) => Promise<CollectionView> }, ok: (s: CollectionView) => boolean): Promise<CollectionView> {
+async function stateWhen(
+  collection: { query: (q: typeof collectionStateQuery) => Promise<CollectionView> },
+  ok: (s: CollectionView) => boolean,
+): Promise<CollectionView> {
   let last: CollectionView | undefined;
   return eventually(async () => {
     const s = await collection.query(collectionStateQuery);
@@ -77,14 +103,28 @@ async function stateWhen(collection: { query: (q: typeof collectionStateQuery) =
 async function pay(customerId: string, invoiceId: string, amount: number) {
   const key = `payment-${randomUUID()}`;
   const effectiveDate = new Date(await nowMs()).toISOString().slice(0, 10);
-  const applied = await commitPaymentDirectly(kit.real.db.orm, { invoiceId, customerId, amount, currency: 'EUR', key, effectiveDate });
-  await kit.env.client.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, applied.signal);
+  const applied = await commitPaymentDirectly(kit.real.db.orm, {
+    invoiceId,
+    customerId,
+    amount,
+    currency: 'EUR',
+    key,
+    effectiveDate,
+  });
+  await kit.env.client.workflow
+    .getHandle(workflowIds.invoice(invoiceId))
+    .signal(invoiceBalanceChangedSignal, applied.signal);
   await notifyCollectionOfBalanceChange(kit.env.client, [customerId], { reason: 'payment', source: key });
   return applied;
 }
 
 const feesOf = (invoiceId: string) =>
-  db().execute<{ level: string; amount: string; interest_amount: string; days: number; day_count_basis: number | null }[]>('SELECT level, amount, interest_amount, days, day_count_basis FROM late_fee WHERE invoice_id = ? ORDER BY charged_at', [invoiceId]);
+  db().execute<
+    { level: string; amount: string; interest_amount: string; days: number; day_count_basis: number | null }[]
+  >(
+    'SELECT level, amount, interest_amount, days, day_count_basis FROM late_fee WHERE invoice_id = ? ORDER BY charged_at',
+    [invoiceId],
+  );
 
 it('walks 120 days of the standard policy: reminder, demand, final notice, legal, write-off proposal; approval writes off', async () => {
   await kit.withWorker(async (taskQueue) => {
@@ -105,7 +145,10 @@ it('walks 120 days of the standard policy: reminder, demand, final notice, legal
 
     await sleepUntil(t0 + 89 * DAY + 60_000);
     s = await stateWhen(collection, (x) => x.levelName === 'final_notice' && x.contacts === 2 + 5 + 30);
-    const [holdRow] = await db().execute<{ hold: { reason: string } | null }[]>('SELECT hold FROM customer WHERE id = ?', [customer.id]);
+    const [holdRow] = await db().execute<{ hold: { reason: string } | null }[]>(
+      'SELECT hold FROM customer WHERE id = ?',
+      [customer.id],
+    );
     expect(holdRow!.hold?.reason).toBe('collections: final_notice');
 
     await sleepUntil(t0 + 120 * DAY + 60_000);
@@ -139,16 +182,25 @@ it('walks 120 days of the standard policy: reminder, demand, final notice, legal
       ['legal', 'letter', 5],
       ['reminder', 'email', 2],
     ]);
-    const tasks = await db().execute<{ type: string; n: string }[]>('SELECT type, count(*) AS n FROM task WHERE customer_id = ? GROUP BY type ORDER BY type', [customer.id]);
+    const tasks = await db().execute<{ type: string; n: string }[]>(
+      'SELECT type, count(*) AS n FROM task WHERE customer_id = ? GROUP BY type ORDER BY type',
+      [customer.id],
+    );
     expect(tasks.map((t) => [t.type, Number(t.n)])).toEqual([
       ['collection_call', 2],
       ['dunning_letter', 35],
       ['write_off_proposal', 1],
     ]);
 
-    const refused = await collection.executeUpdate(completeTaskUpdate, { args: [{ taskId: s.writeOffTaskId!, outcome: 'maybe', data: {}, by: 'carla', byManager: false }] }).catch((e: Error & { cause?: { type?: string } }) => e);
+    const refused = await collection
+      .executeUpdate(completeTaskUpdate, {
+        args: [{ taskId: s.writeOffTaskId!, outcome: 'maybe', data: {}, by: 'carla', byManager: false }],
+      })
+      .catch((e: Error & { cause?: { type?: string } }) => e);
     expect((refused as { cause?: { type?: string } }).cause?.type).toBe('TaskCompletionInvalid');
-    await collection.executeUpdate(completeTaskUpdate, { args: [{ taskId: s.writeOffTaskId!, outcome: 'approve', data: {}, by: 'carla', byManager: false }] });
+    await collection.executeUpdate(completeTaskUpdate, {
+      args: [{ taskId: s.writeOffTaskId!, outcome: 'approve', data: {}, by: 'carla', byManager: false }],
+    });
     const final = await collection.result();
     expect(final).toMatchObject({ phase: 'closed', overdueAmount: 0 });
     expect(final.history.map((h) => h.kind)).toContain('write_off_approved');
@@ -160,7 +212,10 @@ it('walks 120 days of the standard policy: reminder, demand, final notice, legal
     );
     expect(Number(entry!.debit)).toBe(TOTAL + 4000 + 2922);
     expect((await checkLedger(db())).ok).toBe(true);
-    const [caseRow] = await db().execute<{ status: string }[]>('SELECT status FROM collection_case WHERE customer_id = ?', [customer.id]);
+    const [caseRow] = await db().execute<{ status: string }[]>(
+      'SELECT status FROM collection_case WHERE customer_id = ?',
+      [customer.id],
+    );
     expect(caseRow!.status).toBe('closed');
 
     await kit.recordHistory(collection, 'collection.v1.json');
@@ -205,33 +260,60 @@ it('pauses for a kept promise, and escalates one level higher after a broken one
     const t0 = invoice!.overdueAt;
     await sleepUntil(t0 + 31 * DAY);
     // The demand fee the workflow posted counts at once: promises are capped by, and judged against, what is overdue.
-    await stateWhen(collection, (x) => x.levelName === 'demand' && x.contacts === 3 && x.overdueAmount === TOTAL + 4000);
+    await stateWhen(
+      collection,
+      (x) => x.levelName === 'demand' && x.contacts === 3 && x.overdueAmount === TOTAL + 4000,
+    );
     const today = new Date(await nowMs()).toISOString().slice(0, 10);
 
-    const refused = await collection.executeUpdate(recordPromiseUpdate, { args: [{ promiseId: randomUUID(), amount: TOTAL * 2, date: addDays(today, 5), by: 'carla' }] }).catch((e: Error & { cause?: { type?: string; details?: unknown[] } }) => e);
-    expect((refused as { cause?: { type?: string; details?: unknown[] } }).cause).toMatchObject({ type: 'PromiseRefused', details: [[{ pointer: '/amount', detail: `is above the overdue total ${TOTAL + 4000}` }]] });
+    const refused = await collection
+      .executeUpdate(recordPromiseUpdate, {
+        args: [{ promiseId: randomUUID(), amount: TOTAL * 2, date: addDays(today, 5), by: 'carla' }],
+      })
+      .catch((e: Error & { cause?: { type?: string; details?: unknown[] } }) => e);
+    expect((refused as { cause?: { type?: string; details?: unknown[] } }).cause).toMatchObject({
+      type: 'PromiseRefused',
+      details: [[{ pointer: '/amount', detail: `is above the overdue total ${TOTAL + 4000}` }]],
+    });
 
-    const kept = await collection.executeUpdate(recordPromiseUpdate, { args: [{ promiseId: randomUUID(), amount: 50_000, date: addDays(today, 10), by: 'carla' }] });
-    expect(kept).toMatchObject({ amount: 50_000, baselineAmount: TOTAL + 4000, deadlineAt: `${addDays(today, 14)}T00:00:00.000Z` });
+    const kept = await collection.executeUpdate(recordPromiseUpdate, {
+      args: [{ promiseId: randomUUID(), amount: 50_000, date: addDays(today, 10), by: 'carla' }],
+    });
+    expect(kept).toMatchObject({
+      amount: 50_000,
+      baselineAmount: TOTAL + 4000,
+      deadlineAt: `${addDays(today, 14)}T00:00:00.000Z`,
+    });
     await stateWhen(collection, (x) => x.phase === 'paused_by_promise');
     // Paused: the weekly demand on day 37 does not go out.
     await sleepUntil(t0 + 38 * DAY);
     expect((await collection.query(collectionStateQuery)).contacts).toBe(3);
     await pay(customer.id, invoice!.id, 50_000);
-    const resumed = await stateWhen(collection, (x) => x.phase === 'collecting' && x.history.some((h) => h.kind === 'promise_kept') && x.contacts >= 4);
+    const resumed = await stateWhen(
+      collection,
+      (x) => x.phase === 'collecting' && x.history.some((h) => h.kind === 'promise_kept') && x.contacts >= 4,
+    );
     // Resuming sends the one contact the pause held back (catch-up: one, not a burst).
     expect(resumed.contacts).toBe(4);
 
     const today2 = new Date(await nowMs()).toISOString().slice(0, 10);
-    await collection.executeUpdate(recordPromiseUpdate, { args: [{ promiseId: randomUUID(), amount: 10_000, date: addDays(today2, 2), by: 'carla' }] });
+    await collection.executeUpdate(recordPromiseUpdate, {
+      args: [{ promiseId: randomUUID(), amount: 10_000, date: addDays(today2, 2), by: 'carla' }],
+    });
     // Not paid: end of the promised day + grace P3D, then final notice (one level above demand) long before day 60.
     await sleepUntil(Date.parse(`${addDays(today2, 6)}T00:00:00Z`) + 60_000);
     const broken = await stateWhen(collection, (x) => x.levelName === 'final_notice');
     expect(broken.history.map((h) => h.kind)).toEqual(expect.arrayContaining(['promise_kept', 'promise_broken']));
     expect(broken.brokenPromiseFloor).toBe(2);
-    const statuses = await db().execute<{ status: string }[]>('SELECT status FROM promise_to_pay WHERE customer_id = ? ORDER BY created_at', [customer.id]);
+    const statuses = await db().execute<{ status: string }[]>(
+      'SELECT status FROM promise_to_pay WHERE customer_id = ? ORDER BY created_at',
+      [customer.id],
+    );
     expect(statuses.map((p) => p.status)).toEqual(['kept', 'broken']);
-    const events = await db().execute<{ type: string }[]>(`SELECT type FROM domain_event WHERE customer_id = ? AND type LIKE 'promise.%' ORDER BY position`, [customer.id]);
+    const events = await db().execute<{ type: string }[]>(
+      `SELECT type FROM domain_event WHERE customer_id = ? AND type LIKE 'promise.%' ORDER BY position`,
+      [customer.id],
+    );
     expect(events.map((e) => e.type)).toEqual(['promise.created', 'promise.kept', 'promise.created', 'promise.broken']);
     expect((await accountFacts(db(), customer.id, today2)).brokenPromises).toBe(1);
 
@@ -255,7 +337,9 @@ it('leaves a disputed invoice out of contacts and fees while its dispute is open
 
     await sleepUntil(a!.overdueAt + 31 * DAY);
     await stateWhen(collection, (x) => x.levelName === 'demand');
-    const demand = await eventually(async () => dunningMails(customer.email).find((m) => m.subject.startsWith('Payment demand')));
+    const demand = await eventually(async () =>
+      dunningMails(customer.email).find((m) => m.subject.startsWith('Payment demand')),
+    );
     expect(demand.text).toContain(a!.number);
     expect(demand.text).not.toContain(b!.number);
     expect((await feesOf(a!.id)).length).toBe(1);

@@ -22,9 +22,25 @@ const ladder = (triggers: [string, string, string]): DunningPolicyBody => ({
   ...DEFAULT_DUNNING_POLICY,
   name: 'Staging ladder',
   levels: [
-    { ...DEFAULT_DUNNING_POLICY.levels[0]!, trigger: { pastDueFor: triggers[0], overdueAbove: null, match: 'any' }, contactEvery: 'PT1H' },
-    { ...DEFAULT_DUNNING_POLICY.levels[1]!, trigger: { pastDueFor: triggers[1], overdueAbove: null, match: 'any' }, contactEvery: 'PT1H', actions: [], lateFee: null },
-    { ...DEFAULT_DUNNING_POLICY.levels[3]!, trigger: { pastDueFor: triggers[2], overdueAbove: null, match: 'any' }, contactEvery: 'PT1H', actions: [], lateFee: null },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[0]!,
+      trigger: { pastDueFor: triggers[0], overdueAbove: null, match: 'any' },
+      contactEvery: 'PT1H',
+    },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[1]!,
+      trigger: { pastDueFor: triggers[1], overdueAbove: null, match: 'any' },
+      contactEvery: 'PT1H',
+      actions: [],
+      lateFee: null,
+    },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[3]!,
+      trigger: { pastDueFor: triggers[2], overdueAbove: null, match: 'any' },
+      contactEvery: 'PT1H',
+      actions: [],
+      lateFee: null,
+    },
   ],
   writeOff: { after: 'P30D', sla: 'P5D' },
 });
@@ -38,11 +54,24 @@ async function overdueOnLadder(taskQueue: string, policy: DunningPolicyBody) {
   await setCustomerPolicy(em, customer.id, code, 'test');
   kit.endAfterTest(workflowIds.collection(customer.id));
   const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-  const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, -3) }, addDays(today, -33));
+  const issued = await issueInvoiceDirectly(
+    kit.real.db.orm,
+    { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, -3) },
+    addDays(today, -33),
+  );
   await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
     workflowId: workflowIds.invoice(issued.id),
     taskQueue,
-    args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy: invoicePolicy }],
+    args: [
+      {
+        invoiceId: issued.id,
+        customerId: customer.id,
+        currency: 'EUR',
+        totalAmount: issued.prepared.totals.total,
+        dueDate: issued.prepared.dueDate,
+        policy: invoicePolicy,
+      },
+    ],
   });
   kit.endAfterTest(workflowIds.invoice(issued.id));
   return kit.env.client.workflow.getHandle<typeof collectionWorkflow>(workflowIds.collection(customer.id));
@@ -54,7 +83,8 @@ const levelOf = async (collection: { query: (q: typeof collectionStateQuery) => 
     return s && s.levelName !== null ? s : undefined;
   }, 30_000);
 
-const escalations = (s: CollectionView) => s.history.filter((h) => h.kind === 'escalated').map((h) => h.detail.split(' (')[0]);
+const escalations = (s: CollectionView) =>
+  s.history.filter((h) => h.kind === 'escalated').map((h) => h.detail.split(' (')[0]);
 
 it('walks a seconds-scale ladder step by step for an invoice already days past due', async () => {
   await kit.withWorker(async (taskQueue) => {
@@ -62,7 +92,9 @@ it('walks a seconds-scale ladder step by step for an invoice already days past d
     const first = await levelOf(collection);
     expect(first.levelName).toBe('reminder');
     // The worklist and the letters keep the true age: from the due date, three days ago.
-    expect((await kit.env.currentTimeMs()) - Date.parse(first.overdueInvoices[0]!.overdueAt)).toBeGreaterThan(2 * 86_400_000);
+    expect((await kit.env.currentTimeMs()) - Date.parse(first.overdueInvoices[0]!.overdueAt)).toBeGreaterThan(
+      2 * 86_400_000,
+    );
     await kit.env.sleep('25 seconds');
     expect((await collection.query(collectionStateQuery)).levelName).toBe('demand');
     await kit.env.sleep('20 seconds');

@@ -36,7 +36,9 @@ it('sends the account-opened notice once and fires a 30-day refresh timer in wel
     const wallMs = performance.now() - wallStart;
     console.log(`30-day timer fired after ${Math.round(wallMs)} ms of wall time`);
     expect((await kit.env.currentTimeMs()) - serverStart).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
-    expect(Date.parse(state.lastRefreshedAt!) - Date.parse(state.openedAt)).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
+    expect(Date.parse(state.lastRefreshedAt!) - Date.parse(state.openedAt)).toBeGreaterThanOrEqual(
+      30 * 24 * 3600 * 1000,
+    );
     expect(Date.parse(state.nextRefreshAt) - Date.parse(state.lastRefreshedAt!)).toBe(30 * 24 * 3600 * 1000);
     expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email))).toHaveLength(1);
     await handle.signal(closeAccountSignal, { by: 'test', reason: 'done' });
@@ -55,7 +57,9 @@ it('reconciles with the stored record on a refresh signal and records who change
       const s = await handle.query(accountStateQuery);
       return s.status === 'on_hold' ? s : undefined;
     });
-    expect(state.changes).toEqual([expect.objectContaining({ field: 'status', from: 'active', to: 'on_hold', by: 'system:refresh' })]);
+    expect(state.changes).toEqual([
+      expect.objectContaining({ field: 'status', from: 'active', to: 'on_hold', by: 'system:refresh' }),
+    ]);
     await handle.signal(closeAccountSignal, { by: 'clerk@example.com', reason: 'customer left' });
     const final = await handle.result();
     expect(final.status).toBe('closed');

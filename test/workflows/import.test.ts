@@ -23,27 +23,57 @@ const CSV = [
 it('applies rows in batches, rejects bad ones with line, field and reason, and starts account workflows', async () => {
   await registerSearchAttributes(kit.env);
   const em = kit.real.db.orm.em.fork();
-  const job = await createImportJob(em, { kind: 'customers', format: 'csv', options: { lifecycle: true }, createdBy: 'importer@test' });
+  const job = await createImportJob(em, {
+    kind: 'customers',
+    format: 'csv',
+    options: { lifecycle: true },
+    createdBy: 'importer@test',
+  });
   await markStaged(em, job.id, await stageUpload(em, job.id, 'csv', Readable.from([CSV])));
 
   await kit.withWorker(async (taskQueue) => {
     const handle = await kit.env.client.workflow.start<typeof importWorkflow>('importWorkflow', {
       workflowId: workflowIds.import(job.id),
       taskQueue,
-      args: [{ importId: job.id, kind: 'customers', policy: { batchSize: 2, version: 'test' }, lifecycle: { account: { refreshEvery: 'P1D' }, invoice: DEFAULT_INVOICE_POLICY } }],
+      args: [
+        {
+          importId: job.id,
+          kind: 'customers',
+          policy: { batchSize: 2, version: 'test' },
+          lifecycle: { account: { refreshEvery: 'P1D' }, invoice: DEFAULT_INVOICE_POLICY },
+        },
+      ],
     });
     const progress = await handle.result();
-    expect(progress).toMatchObject({ batches: 3, processed: 5, imported: 2, rejected: 3, skipped: 0, lifecyclesStarted: 2, phase: 'done' });
+    expect(progress).toMatchObject({
+      batches: 3,
+      processed: 5,
+      imported: 2,
+      rejected: 3,
+      skipped: 0,
+      lifecyclesStarted: 2,
+      phase: 'done',
+    });
     await kit.recordHistory(handle, 'import.v1.json');
 
     const done = await findImportJob(em, job.id);
-    expect(done).toMatchObject({ status: 'completed', totalRows: 5, processedRows: 5, importedRows: 2, rejectedRows: 3 });
-    expect((await rejections(em, job.id, 100)).flatMap((r) => r.problems.map((p) => [r.line, p.field, p.reason]))).toEqual([
+    expect(done).toMatchObject({
+      status: 'completed',
+      totalRows: 5,
+      processedRows: 5,
+      importedRows: 2,
+      rejectedRows: 3,
+    });
+    expect(
+      (await rejections(em, job.id, 100)).flatMap((r) => r.problems.map((p) => [r.line, p.field, p.reason])),
+    ).toEqual([
       [3, 'email', 'is required'],
       [4, 'country', '"XX" is not an ISO 3166-1 alpha-2 country code'],
       [5, 'termsCode', '"NOPE" is not a payment terms template'],
     ]);
-    const customers = await em.execute<{ id: string; external_ref: string }[]>(`SELECT id, external_ref FROM customer WHERE external_ref LIKE 'C-%' ORDER BY external_ref`);
+    const customers = await em.execute<{ id: string; external_ref: string }[]>(
+      `SELECT id, external_ref FROM customer WHERE external_ref LIKE 'C-%' ORDER BY external_ref`,
+    );
     expect(customers.map((c) => c.external_ref)).toEqual(['C-1', 'C-5']);
     for (const c of customers) {
       const description = await kit.env.client.workflow.getHandle(workflowIds.customerAccount(c.id)).describe();

@@ -18,14 +18,27 @@ async function issueInThirds(taskQueue: string) {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
   kit.endAfterTest(workflowIds.collection(customer.id));
   const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-  const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), terms: 'THIRDS_30_60_90' }, today);
+  const issued = await issueInvoiceDirectly(
+    kit.real.db.orm,
+    { customerId: customer.id, lines: consultingLines('EUR'), terms: 'THIRDS_30_60_90' },
+    today,
+  );
   const instalments = issued.prepared.schedule.instalments.map((i) => i.dueDate);
   expect(instalments).toEqual([addDays(today, 30), addDays(today, 60), addDays(today, 90)]);
   expect(issued.prepared.dueDate).toBe(addDays(today, 90));
   const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
     workflowId: workflowIds.invoice(issued.id),
     taskQueue,
-    args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy }],
+    args: [
+      {
+        invoiceId: issued.id,
+        customerId: customer.id,
+        currency: 'EUR',
+        totalAmount: issued.prepared.totals.total,
+        dueDate: issued.prepared.dueDate,
+        policy,
+      },
+    ],
   });
   kit.endAfterTest(handle.workflowId);
   await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(issued.number));
@@ -33,7 +46,8 @@ async function issueInThirds(taskQueue: string) {
 }
 
 const row = (id: string) => readInvoice(kit.real.db.orm.em.fork(), id);
-const phaseOf = async (handle: { query: (q: typeof invoiceStateQuery) => Promise<{ phase: string }> }) => (await handle.query(invoiceStateQuery)).phase;
+const phaseOf = async (handle: { query: (q: typeof invoiceStateQuery) => Promise<{ phase: string }> }) =>
+  (await handle.query(invoiceStateQuery)).phase;
 
 it('turns overdue and reaches collections the day after its first unpaid instalment, not after its last due date', async () => {
   await kit.withWorker(async (taskQueue) => {
@@ -57,7 +71,14 @@ it('a first instalment paid on time moves the overdue moment to the second one',
     await kit.env.sleep('10 days');
     const first = issued.prepared.schedule.instalments[0]!.amount.amount;
     const effectiveDate = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-    const applied = await commitPaymentDirectly(kit.real.db.orm, { invoiceId: issued.id, customerId: customer.id, amount: first, currency: 'EUR', key: 'instalment-1', effectiveDate });
+    const applied = await commitPaymentDirectly(kit.real.db.orm, {
+      invoiceId: issued.id,
+      customerId: customer.id,
+      amount: first,
+      currency: 'EUR',
+      key: 'instalment-1',
+      effectiveDate,
+    });
     await handle.signal(invoiceBalanceChangedSignal, applied.signal);
     await kit.env.sleep('25 days'); // day 35: the first instalment's day has passed, but it is paid
     await eventually(async () => ((await phaseOf(handle)) === 'overdue' ? true : undefined));

@@ -22,11 +22,24 @@ async function issueAndStart(taskQueue: string, dueInDays: number) {
   const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
   kit.endAfterTest(workflowIds.collection(customer.id)); // an overdue invoice starts the customer's collection
   const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-  const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, dueInDays) }, today);
+  const issued = await issueInvoiceDirectly(
+    kit.real.db.orm,
+    { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, dueInDays) },
+    today,
+  );
   const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
     workflowId: workflowIds.invoice(issued.id),
     taskQueue,
-    args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy }],
+    args: [
+      {
+        invoiceId: issued.id,
+        customerId: customer.id,
+        currency: 'EUR',
+        totalAmount: issued.prepared.totals.total,
+        dueDate: issued.prepared.dueDate,
+        policy,
+      },
+    ],
   });
   return { customer, issued, handle, today };
 }
@@ -34,8 +47,17 @@ async function issueAndStart(taskQueue: string, dueInDays: number) {
 /** What the payments side does: post Dr cash / Cr AR and lower the invoice in one transaction, then signal. */
 async function pay(invoiceId: string, customerId: string, amount: number, key: string) {
   const effectiveDate = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-  const applied = await commitPaymentDirectly(kit.real.db.orm, { invoiceId, customerId, amount, currency: 'EUR', key, effectiveDate });
-  await kit.env.client.workflow.getHandle(workflowIds.invoice(invoiceId)).signal(invoiceBalanceChangedSignal, applied.signal);
+  const applied = await commitPaymentDirectly(kit.real.db.orm, {
+    invoiceId,
+    customerId,
+    amount,
+    currency: 'EUR',
+    key,
+    effectiveDate,
+  });
+  await kit.env.client.workflow
+    .getHandle(workflowIds.invoice(invoiceId))
+    .signal(invoiceBalanceChangedSignal, applied.signal);
   // The customer's collection (started when the invoice turned overdue) re-reads and ends once nothing is overdue.
   await notifyCollectionOfBalanceChange(kit.env.client, [customerId], { reason: 'payment', source: key });
   return applied;
@@ -46,8 +68,12 @@ const row = (id: string) => readInvoice(kit.real.db.orm.em.fork(), id);
 it('delivers, reminds 3 days before the due date, flips to overdue after it, and closes as paid on the second payment', async () => {
   await withWorker(async (taskQueue) => {
     const { customer, issued, handle } = await issueAndStart(taskQueue, 30);
-    const delivery = await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(issued.number));
-    expect(delivery.subject).toBe(`Invoice ${issued.number} from Example Corp: EUR 1,481.50 due ${issued.prepared.dueDate}`);
+    const delivery = await kit.real.mail.waitFor(
+      (m) => m.to.includes(customer.email) && m.subject.includes(issued.number),
+    );
+    expect(delivery.subject).toBe(
+      `Invoice ${issued.number} from Example Corp: EUR 1,481.50 due ${issued.prepared.dueDate}`,
+    );
     expect(delivery.text).toContain('Consulting, November: 10 x EUR 120.00 (tax 19 %) = EUR 1,200.00');
     expect(delivery.text).toContain('Total:    EUR 1,481.50');
     expect(delivery.html).toContain(`http://localhost:3000/portal/invoices/${issued.id}`);
@@ -65,7 +91,9 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
     expect((await row(issued.id))?.status).toBe('sent');
 
     await kit.env.sleep('27 days'); // to the reminder instant (due date - P3D, start of day)
-    const reminder = await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.startsWith('Reminder'));
+    const reminder = await kit.real.mail.waitFor(
+      (m) => m.to.includes(customer.email) && m.subject.startsWith('Reminder'),
+    );
     expect(reminder.subject).toBe(`Reminder: invoice ${issued.number} is due on ${issued.prepared.dueDate}`);
     expect(reminder.text).toContain('The amount still open is EUR 1,481.50');
     await eventually(async () => ((await row(issued.id))?.status === 'due' ? true : undefined));
@@ -77,8 +105,16 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
       const s = await handle.query(invoiceStateQuery);
       return s.phase === 'watch' ? s : undefined;
     });
-    expect(overdue).toMatchObject({ status: 'overdue', openAmount: 98_150, overdueSince: addDays(issued.prepared.dueDate, 1) });
-    expect(await row(issued.id)).toMatchObject({ status: 'overdue', overdueSince: addDays(issued.prepared.dueDate, 1), openAmount: 98_150 });
+    expect(overdue).toMatchObject({
+      status: 'overdue',
+      openAmount: 98_150,
+      overdueSince: addDays(issued.prepared.dueDate, 1),
+    });
+    expect(await row(issued.id)).toMatchObject({
+      status: 'overdue',
+      overdueSince: addDays(issued.prepared.dueDate, 1),
+      openAmount: 98_150,
+    });
 
     await pay(issued.id, customer.id, 98_150, 'payment-b:alloc');
     const final = await handle.result();
@@ -88,7 +124,9 @@ it('delivers, reminds 3 days before the due date, flips to overdue after it, and
     await kit.env.client.workflow.getHandle(workflowIds.collection(customer.id)).result();
     expect(await row(issued.id)).toMatchObject({ status: 'paid', openAmount: 0 });
     // One delivery and one reminder, however many timers and retries ran.
-    expect(kit.real.mail.messages.filter((m) => m.to.includes(customer.email)).map((m) => m.subject.split(' ')[0])).toEqual(['Invoice', 'Reminder:']);
+    expect(
+      kit.real.mail.messages.filter((m) => m.to.includes(customer.email)).map((m) => m.subject.split(' ')[0]),
+    ).toEqual(['Invoice', 'Reminder:']);
     expect((await checkLedger(kit.real.db.orm.em.fork())).ok).toBe(true);
 
     await kit.recordHistory(handle, 'invoice.v2.json');
@@ -125,7 +163,10 @@ it('skips the courtesy reminder when the invoice is issued inside the reminder w
     await pay(issued.id, customer.id, issued.prepared.totals.total, 'payment-d:alloc');
     expect(await handle.result()).toMatchObject({ status: 'paid' });
     // The collection the overdue invoice started ends by itself once nothing is overdue.
-    expect(await kit.env.client.workflow.getHandle(workflowIds.collection(customer.id)).result()).toMatchObject({ phase: 'closed', overdueAmount: 0 });
+    expect(await kit.env.client.workflow.getHandle(workflowIds.collection(customer.id)).result()).toMatchObject({
+      phase: 'closed',
+      overdueAmount: 0,
+    });
   });
 });
 
@@ -133,12 +174,32 @@ it('records when it was sent even when a part payment arrived before the e-mail 
   await withWorker(async (taskQueue) => {
     const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
     const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-    const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, 30) }, today);
-    await commitPaymentDirectly(kit.real.db.orm, { invoiceId: issued.id, customerId: customer.id, amount: 10_000, currency: 'EUR', key: 'payment-early', effectiveDate: today });
+    const issued = await issueInvoiceDirectly(
+      kit.real.db.orm,
+      { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, 30) },
+      today,
+    );
+    await commitPaymentDirectly(kit.real.db.orm, {
+      invoiceId: issued.id,
+      customerId: customer.id,
+      amount: 10_000,
+      currency: 'EUR',
+      key: 'payment-early',
+      effectiveDate: today,
+    });
     const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
       workflowId: workflowIds.invoice(issued.id),
       taskQueue,
-      args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy }],
+      args: [
+        {
+          invoiceId: issued.id,
+          customerId: customer.id,
+          currency: 'EUR',
+          totalAmount: issued.prepared.totals.total,
+          dueDate: issued.prepared.dueDate,
+          policy,
+        },
+      ],
     });
     kit.endAfterTest(handle.workflowId);
     await kit.real.mail.waitFor((m) => m.to.includes(customer.email) && m.subject.includes(issued.number));
@@ -155,17 +216,37 @@ it('closes an overdue invoice paid without a signal (lost with its sender) at th
     const customer = await insertCustomer(kit.real.db.orm, { currency: 'EUR' });
     kit.endAfterTest(workflowIds.collection(customer.id));
     const today = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-    const issued = await issueInvoiceDirectly(kit.real.db.orm, { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, 1) }, today);
+    const issued = await issueInvoiceDirectly(
+      kit.real.db.orm,
+      { customerId: customer.id, lines: consultingLines('EUR'), dueDate: addDays(today, 1) },
+      today,
+    );
     const handle = await kit.env.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
       workflowId: workflowIds.invoice(issued.id),
       taskQueue,
-      args: [{ invoiceId: issued.id, customerId: customer.id, currency: 'EUR', totalAmount: issued.prepared.totals.total, dueDate: issued.prepared.dueDate, policy: { ...policy, reconcileEvery: 'P1D' } }],
+      args: [
+        {
+          invoiceId: issued.id,
+          customerId: customer.id,
+          currency: 'EUR',
+          totalAmount: issued.prepared.totals.total,
+          dueDate: issued.prepared.dueDate,
+          policy: { ...policy, reconcileEvery: 'P1D' },
+        },
+      ],
     });
     await kit.env.sleep('3 days');
     await eventually(async () => ((await handle.query(invoiceStateQuery)).phase === 'watch' ? true : undefined));
     // The payment commits, but the process that was to signal the workflow dies first.
     const effectiveDate = new Date(await kit.env.currentTimeMs()).toISOString().slice(0, 10);
-    await commitPaymentDirectly(kit.real.db.orm, { invoiceId: issued.id, customerId: customer.id, amount: issued.prepared.totals.total, currency: 'EUR', key: 'payment-lost-signal', effectiveDate });
+    await commitPaymentDirectly(kit.real.db.orm, {
+      invoiceId: issued.id,
+      customerId: customer.id,
+      amount: issued.prepared.totals.total,
+      currency: 'EUR',
+      key: 'payment-lost-signal',
+      effectiveDate,
+    });
     expect(await handle.result()).toMatchObject({ phase: 'closed', status: 'paid', openAmount: 0 });
     await kit.recordHistory(handle, 'invoice.v4.json');
   });

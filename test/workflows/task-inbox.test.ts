@@ -17,21 +17,36 @@ const fixtureBundle = bundleWorkflowCode({
 });
 
 async function withFixtureWorker<T>(taskQueue: string, run: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: kit.env.nativeConnection, taskQueue, workflowBundle: await fixtureBundle, activities: createActivities(kit.real.deps) });
+  const worker = await Worker.create({
+    connection: kit.env.nativeConnection,
+    taskQueue,
+    workflowBundle: await fixtureBundle,
+    activities: createActivities(kit.real.deps),
+  });
   return worker.runUntil(run());
 }
 
 const taskOf = async (workflowId: string) =>
   eventually(async () => {
-    const [row] = await kit.real.db.orm.em.fork().execute<{ id: string }[]>('SELECT id FROM task WHERE workflow_id = ?', [workflowId]);
+    const [row] = await kit.real.db.orm.em
+      .fork()
+      .execute<{ id: string }[]>('SELECT id FROM task WHERE workflow_id = ?', [workflowId]);
     return row?.id;
   });
 
-const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error & { cause?: { type?: string; details?: unknown[] } }) => error);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error & { cause?: { type?: string; details?: unknown[] } }) => error,
+  );
 
 it('refuses invalid outcomes and amounts, accepts a valid completion once, and records it', async () => {
   await withFixtureWorker('inbox-complete', async () => {
-    const handle = await kit.env.client.workflow.start<typeof taskOwnerWorkflow>('taskOwnerWorkflow', { taskQueue: 'inbox-complete', workflowId: 'owner-1', args: [{ subjectId: 's-1', maxAmount: 10_000 }] });
+    const handle = await kit.env.client.workflow.start<typeof taskOwnerWorkflow>('taskOwnerWorkflow', {
+      taskQueue: 'inbox-complete',
+      workflowId: 'owner-1',
+      args: [{ subjectId: 's-1', maxAmount: 10_000 }],
+    });
     const taskId = await taskOf('owner-1');
     const complete = (outcome: string, data: Record<string, unknown> = {}) =>
       handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, by: 'alice', byManager: false }] });
@@ -39,12 +54,26 @@ it('refuses invalid outcomes and amounts, accepts a valid completion once, and r
     const wrongOutcome = await failureOf(complete('maybe'));
     expect(wrongOutcome?.name).toBe('WorkflowUpdateFailedError');
     expect(wrongOutcome?.cause?.type).toBe('TaskCompletionInvalid');
-    expect(wrongOutcome?.cause?.details?.[0]).toEqual([{ pointer: '/outcome', detail: 'must be one of approve, reject for this task' }]);
+    expect(wrongOutcome?.cause?.details?.[0]).toEqual([
+      { pointer: '/outcome', detail: 'must be one of approve, reject for this task' },
+    ]);
     const tooMuch = await failureOf(complete('approve', { amount: 10_001 }));
     expect(tooMuch?.cause?.details?.[0]).toEqual([{ pointer: '/data/amount', detail: 'must not exceed 10000' }]);
     const missing = await failureOf(complete('approve'));
     expect(missing?.cause?.details?.[0]).toEqual([{ pointer: '/data/amount', detail: 'is required for this outcome' }]);
-    const stranger = await failureOf(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: '00000000-0000-4000-8000-000000000000', outcome: 'reject', data: {}, by: 'alice', byManager: false }] }));
+    const stranger = await failureOf(
+      handle.executeUpdate(completeTaskUpdate, {
+        args: [
+          {
+            taskId: '00000000-0000-4000-8000-000000000000',
+            outcome: 'reject',
+            data: {},
+            by: 'alice',
+            byManager: false,
+          },
+        ],
+      }),
+    );
     expect(stranger?.cause?.type).toBe('TaskClosed');
 
     // Refused completions never reached the store: the task is still open.
@@ -61,9 +90,15 @@ it('refuses invalid outcomes and amounts, accepts a valid completion once, and r
     expect(escalated).toBe(false);
     const em = kit.real.db.orm.em.fork();
     const stored = await findTask(em, taskId);
-    expect(stored).toMatchObject({ status: 'completed', outcome: { outcome: 'approve', by: 'alice', data: { amount: 10_000 } } });
+    expect(stored).toMatchObject({
+      status: 'completed',
+      outcome: { outcome: 'approve', by: 'alice', data: { amount: 10_000 } },
+    });
     expect((await taskActivity(em, taskId)).map((a) => a.kind)).toEqual(['created', 'completed']);
-    const events = await em.execute<{ type: string }[]>(`SELECT type FROM domain_event WHERE entity_id = ? ORDER BY position`, [taskId]);
+    const events = await em.execute<{ type: string }[]>(
+      `SELECT type FROM domain_event WHERE entity_id = ? ORDER BY position`,
+      [taskId],
+    );
     expect(events.map((e) => e.type)).toEqual(['task.created', 'task.completed']);
   });
 });
@@ -83,10 +118,16 @@ it('escalates a task nobody completed in time to the managers queue, and still t
     });
     expect(escalatedTask).toMatchObject({ status: 'open', assignee: null });
     expect(escalatedTask.escalatedAt).not.toBeNull();
-    await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome: 'reject', data: {}, by: 'boss', byManager: true }] });
+    await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ taskId, outcome: 'reject', data: {}, by: 'boss', byManager: true }],
+    });
     const { escalated, completion } = await handle.result();
     expect(escalated).toBe(true);
     expect(completion.by).toBe('boss');
-    expect((await taskActivity(kit.real.db.orm.em.fork(), taskId)).map((a) => a.kind)).toEqual(['created', 'escalated', 'completed']);
+    expect((await taskActivity(kit.real.db.orm.em.fork(), taskId)).map((a) => a.kind)).toEqual([
+      'created',
+      'escalated',
+      'completed',
+    ]);
   });
 });

@@ -25,15 +25,27 @@ afterAll(async () => {
 });
 
 async function deliveryOf(eventEntity: string) {
-  const [row] = await kit.real.db.orm.em.fork().execute<{ status: string; attempts: number }[]>(`SELECT status, attempts FROM webhook_delivery WHERE entity_key = ?`, [`customer:${eventEntity}`]);
+  const [row] = await kit.real.db.orm.em
+    .fork()
+    .execute<
+      { status: string; attempts: number }[]
+    >(`SELECT status, attempts FROM webhook_delivery WHERE entity_key = ?`, [`customer:${eventEntity}`]);
   return row;
 }
 
 it('retries with exponential backoff while the receiver is down and delivers each event once after it recovers', async () => {
   receiver.secret = 'whsec_test_secret_for_the_dispatcher';
-  const subscription = await kit.real.db.orm.em.fork().transactional((tx) =>
-    insertSubscription(tx, { url: receiver.url, eventTypes: ['customer.*'], secret: receiver.secret, description: null, createdBy: 'test' }),
-  );
+  const subscription = await kit.real.db.orm.em
+    .fork()
+    .transactional((tx) =>
+      insertSubscription(tx, {
+        url: receiver.url,
+        eventTypes: ['customer.*'],
+        secret: receiver.secret,
+        description: null,
+        createdBy: 'test',
+      }),
+    );
   const first = randomUUID();
   const second = randomUUID();
   await kit.real.db.orm.em.fork().transactional(async (tx) => {
@@ -48,16 +60,22 @@ it('retries with exponential backoff while the receiver is down and delivers eac
       taskQueue,
       args: [{ subscriptionId: subscription.id, policy: POLICY }],
     });
-    await eventually(async () => ((await deliveryOf(first))?.attempts === 1 ? true : undefined))
+    await eventually(async () => ((await deliveryOf(first))?.attempts === 1 ? true : undefined));
     const wallStart = performance.now();
     await kit.env.sleep('1 day');
     // Attempts so far follow the schedule: 1, 2, 4 ... minutes after the first (those within the first day).
-    const withinADay = attemptSchedule(DEFAULT_WEBHOOK_POLICY, new Date(0)).filter((t) => t.getTime() <= 86_400_000).length;
+    const withinADay = attemptSchedule(DEFAULT_WEBHOOK_POLICY, new Date(0)).filter(
+      (t) => t.getTime() <= 86_400_000,
+    ).length;
     expect((await deliveryOf(first))!.attempts).toBe(withinADay);
     expect((await deliveryOf(first))!.status).toBe('pending');
     receiver.failFirst = 0; // back
     await kit.env.sleep('13 hours');
-    await eventually(async () => ((await deliveryOf(first))?.status === 'delivered' && (await deliveryOf(second))?.status === 'delivered' ? true : undefined));
+    await eventually(async () =>
+      (await deliveryOf(first))?.status === 'delivered' && (await deliveryOf(second))?.status === 'delivered'
+        ? true
+        : undefined,
+    );
     expect(receiver.accepted.map((x) => x.entityId).sort()).toEqual([first, second].sort());
     expect(receiver.requests.every((x) => x.signatureValid)).toBe(true);
     const status = await handle.query(webhookDispatcherStatusQuery);
@@ -73,20 +91,35 @@ it('dead-letters a delivery whose receiver never answers 2xx, after three days',
   const failing = await startWebhookReceiver({ failFirst: Infinity });
   failing.secret = 'whsec_failing_receiver_secret_value';
   try {
-    const subscription = await kit.real.db.orm.em.fork().transactional((tx) =>
-      insertSubscription(tx, { url: failing.url, eventTypes: ['customer.created'], secret: failing.secret, description: null, createdBy: 'test' }),
-    );
+    const subscription = await kit.real.db.orm.em
+      .fork()
+      .transactional((tx) =>
+        insertSubscription(tx, {
+          url: failing.url,
+          eventTypes: ['customer.created'],
+          secret: failing.secret,
+          description: null,
+          createdBy: 'test',
+        }),
+      );
     const entity = randomUUID();
-    await kit.real.db.orm.em.fork().transactional((tx) => recordEvent(tx, { type: 'customer.created', entityType: 'customer', entityId: entity }));
+    await kit.real.db.orm.em
+      .fork()
+      .transactional((tx) => recordEvent(tx, { type: 'customer.created', entityType: 'customer', entityId: entity }));
     await kit.withWorker(async (taskQueue) => {
-      const handle = await kit.env.client.workflow.start<typeof webhookDispatcherWorkflow>('webhookDispatcherWorkflow', {
-        workflowId: workflowIds.webhookDispatcher(subscription.id),
-        taskQueue,
-        args: [{ subscriptionId: subscription.id, policy: POLICY }],
-      });
+      const handle = await kit.env.client.workflow.start<typeof webhookDispatcherWorkflow>(
+        'webhookDispatcherWorkflow',
+        {
+          workflowId: workflowIds.webhookDispatcher(subscription.id),
+          taskQueue,
+          args: [{ subscriptionId: subscription.id, policy: POLICY }],
+        },
+      );
       await eventually(async () => ((await deliveryOf(entity))?.attempts === 1 ? true : undefined));
       for (let day = 0; day < 4; day++) await kit.env.sleep('1 day');
-      const dead = await eventually(async () => ((await deliveryOf(entity))?.status === 'dead' ? deliveryOf(entity) : undefined));
+      const dead = await eventually(async () =>
+        (await deliveryOf(entity))?.status === 'dead' ? deliveryOf(entity) : undefined,
+      );
       expect(dead!.attempts).toBe(attemptSchedule(DEFAULT_WEBHOOK_POLICY, new Date(0)).length);
       expect(failing.requests.filter((x) => x.entityId === entity)).toHaveLength(dead!.attempts);
       expect((await handle.query(webhookDispatcherStatusQuery)).deadLettered).toBe(1);

@@ -20,11 +20,13 @@
     event.preventDefault();
     var button = form.querySelector('button');
     if (button) button.disabled = true;
-    stripe.confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.returnUrl } }).then(function (result) {
-      if (result.error) {
-        say(result.error.message || 'The payment was not confirmed.');
-        if (button) button.disabled = false;
-      }
-    });
+    stripe
+      .confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.returnUrl } })
+      .then(function (result) {
+        if (result.error) {
+          say(result.error.message || 'The payment was not confirmed.');
+          if (button) button.disabled = false;
+        }
+      });
   });
 })();

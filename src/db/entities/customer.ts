@@ -24,7 +24,10 @@ export const CustomerSchema = defineEntity({
     /** Optimistic concurrency: bumped on every update, compared against If-Match. */
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

@@ -70,7 +70,9 @@ export class Migration0002Ledger extends Migration {
         END IF;
         RETURN NEW;
       END $$`);
-    this.addSql('CREATE TRIGGER journal_line_prepare BEFORE INSERT ON journal_line FOR EACH ROW EXECUTE FUNCTION journal_line_prepare()');
+    this.addSql(
+      'CREATE TRIGGER journal_line_prepare BEFORE INSERT ON journal_line FOR EACH ROW EXECUTE FUNCTION journal_line_prepare()',
+    );
 
     this.addSql(`
       CREATE FUNCTION journal_entry_assert_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -97,8 +99,12 @@ export class Migration0002Ledger extends Migration {
         RAISE EXCEPTION 'the journal is append-only: post a reversal instead of changing %', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
       END $$`);
     for (const table of ['journal_entry', 'journal_line']) {
-      this.addSql(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION journal_append_only()`);
-      this.addSql(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION journal_append_only()`);
+      this.addSql(
+        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION journal_append_only()`,
+      );
+      this.addSql(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION journal_append_only()`,
+      );
     }
   }
 }

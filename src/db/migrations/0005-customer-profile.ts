@@ -34,16 +34,24 @@ export class Migration0005CustomerProfile extends Migration {
         ADD CONSTRAINT customer_tax_id_with_country CHECK ((tax_id IS NULL) = (tax_country IS NULL)),
         ADD CONSTRAINT customer_not_merged_into_self CHECK (merged_into IS NULL OR merged_into <> id)`);
     // Rows written before this migration get approximate keys; the next write of the record recomputes them.
-    this.addSql(`UPDATE customer SET name_key = lower(regexp_replace(legal_name, '[^[:alnum:] ]', '', 'g')), match_emails = ARRAY[email]`);
+    this.addSql(
+      `UPDATE customer SET name_key = lower(regexp_replace(legal_name, '[^[:alnum:] ]', '', 'g')), match_emails = ARRAY[email]`,
+    );
     this.addSql('CREATE INDEX customer_name_key_trgm_idx ON customer USING gin (name_key gin_trgm_ops)');
     this.addSql('CREATE INDEX customer_tax_key_idx ON customer (tax_key) WHERE tax_key IS NOT NULL');
     this.addSql('CREATE INDEX customer_match_emails_idx ON customer USING gin (match_emails)');
     this.addSql('CREATE INDEX customer_match_phones_idx ON customer USING gin (match_phones)');
     this.addSql('CREATE INDEX customer_tags_idx ON customer USING gin (tags)');
-    this.addSql(`CREATE INDEX customer_search_trgm_idx ON customer USING gin ((lower(legal_name || ' ' || coalesce(display_name, ''))) gin_trgm_ops)`);
+    this.addSql(
+      `CREATE INDEX customer_search_trgm_idx ON customer USING gin ((lower(legal_name || ' ' || coalesce(display_name, ''))) gin_trgm_ops)`,
+    );
     this.addSql('CREATE INDEX customer_name_order_idx ON customer (lower(legal_name), id)');
-    this.addSql('CREATE UNIQUE INDEX customer_external_ref_idx ON customer (external_ref) WHERE external_ref IS NOT NULL AND merged_into IS NULL');
-    this.addSql(`CREATE INDEX customer_delinquent_idx ON customer (id) WHERE delinquency IS NOT NULL AND status <> 'closed'`);
+    this.addSql(
+      'CREATE UNIQUE INDEX customer_external_ref_idx ON customer (external_ref) WHERE external_ref IS NOT NULL AND merged_into IS NULL',
+    );
+    this.addSql(
+      `CREATE INDEX customer_delinquent_idx ON customer (id) WHERE delinquency IS NOT NULL AND status <> 'closed'`,
+    );
 
     this.addSql(`
       CREATE TABLE customer_history (
@@ -69,8 +77,11 @@ export class Migration0005CustomerProfile extends Migration {
         effective_from timestamptz NOT NULL DEFAULT now(),
         assigned_by text NOT NULL
       )`);
-    this.addSql('CREATE INDEX customer_terms_assignment_idx ON customer_terms_assignment (customer_id, effective_from)');
-    this.addSql(`INSERT INTO customer_terms_assignment (customer_id, terms_code, terms, template_version, effective_from, assigned_by)
+    this.addSql(
+      'CREATE INDEX customer_terms_assignment_idx ON customer_terms_assignment (customer_id, effective_from)',
+    );
+    this
+      .addSql(`INSERT INTO customer_terms_assignment (customer_id, terms_code, terms, template_version, effective_from, assigned_by)
       SELECT c.id, c.terms_code, t.terms, t.version, c.created_at, 'system:migration' FROM customer c JOIN payment_terms_template t ON t.code = c.terms_code`);
 
     this.addSql(`

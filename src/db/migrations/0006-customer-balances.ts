@@ -32,7 +32,8 @@ export class Migration0006CustomerBalances extends Migration {
         ON CONFLICT (customer_id, account_code, currency) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
         RETURN NULL;
       END $$`);
-    this.addSql(`CREATE TRIGGER journal_line_customer_balance AFTER INSERT ON journal_line REFERENCING NEW TABLE AS new_lines
+    this
+      .addSql(`CREATE TRIGGER journal_line_customer_balance AFTER INSERT ON journal_line REFERENCING NEW TABLE AS new_lines
       FOR EACH STATEMENT EXECUTE FUNCTION customer_ledger_balance_apply()`);
   }
 }

@@ -10,7 +10,9 @@ export class Migration0007CustomerPostcodeKey extends Migration {
 
   override up(): void {
     this.addSql(`ALTER TABLE customer ADD COLUMN postcode_key text NOT NULL DEFAULT ''`);
-    this.addSql(`UPDATE customer SET postcode_key = lower(billing_address->>'country') || ':' || regexp_replace(lower(billing_address->>'postalCode'), '[^a-z0-9]', '', 'g')`);
+    this.addSql(
+      `UPDATE customer SET postcode_key = lower(billing_address->>'country') || ':' || regexp_replace(lower(billing_address->>'postalCode'), '[^a-z0-9]', '', 'g')`,
+    );
     this.addSql(`CREATE INDEX customer_postcode_key_idx ON customer (postcode_key, id) WHERE postcode_key <> ''`);
   }
 }

@@ -13,7 +13,9 @@ export class Migration0008CustomerNameCore extends Migration {
     this.addSql(`ALTER TABLE customer ADD COLUMN name_core text NOT NULL DEFAULT ''`);
     // Rows written before: the whole key; the next write of the record recomputes it.
     this.addSql('UPDATE customer SET name_core = name_key');
-    this.addSql('CREATE INDEX customer_name_core_trgm_idx ON customer USING gin (name_core gin_trgm_ops) WITH (fastupdate = off)');
+    this.addSql(
+      'CREATE INDEX customer_name_core_trgm_idx ON customer USING gin (name_core gin_trgm_ops) WITH (fastupdate = off)',
+    );
     this.addSql('DROP INDEX customer_name_key_trgm_idx');
   }
 }

@@ -93,7 +93,9 @@ export class Migration0020Payments extends Migration {
         data jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    this.addSql('CREATE INDEX bank_statement_entry_statement_idx ON bank_statement_entry (bank_statement_id, position)');
+    this.addSql(
+      'CREATE INDEX bank_statement_entry_statement_idx ON bank_statement_entry (bank_statement_id, position)',
+    );
     this.addSql(`
       CREATE TABLE task (
         id uuid PRIMARY KEY,

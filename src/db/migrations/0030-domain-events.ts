@@ -48,6 +48,8 @@ export class Migration0030DomainEvents extends Migration {
   override down(): void {
     this.addSql('DROP TABLE task_activity');
     this.addSql('DROP TABLE domain_event');
-    this.addSql('ALTER TABLE task DROP COLUMN version, DROP COLUMN claimed_at, DROP COLUMN escalated_at, DROP COLUMN customer_id');
+    this.addSql(
+      'ALTER TABLE task DROP COLUMN version, DROP COLUMN claimed_at, DROP COLUMN escalated_at, DROP COLUMN customer_id',
+    );
   }
 }

@@ -25,7 +25,9 @@ export class Migration0040Collections extends Migration {
          WHERE conrelid = 'invoice'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%total_amount = (subtotal_amount + tax_amount)%';
         IF c IS NOT NULL THEN EXECUTE format('ALTER TABLE invoice DROP CONSTRAINT %I', c); END IF;
       END $$`);
-    this.addSql(`ALTER TABLE invoice ADD CONSTRAINT invoice_total_includes_fees CHECK (total_amount > 0 AND total_amount = subtotal_amount + tax_amount + fee_amount)`);
+    this.addSql(
+      `ALTER TABLE invoice ADD CONSTRAINT invoice_total_includes_fees CHECK (total_amount > 0 AND total_amount = subtotal_amount + tax_amount + fee_amount)`,
+    );
 
     this.addSql(`
       CREATE TABLE dunning_policy (
@@ -53,7 +55,9 @@ export class Migration0040Collections extends Migration {
     // Dollar-quoted: the seeded SOP is JSON and contains no `$seed$`.
     this.addSql(`INSERT INTO dunning_policy (code, version, definition, created_by)
       VALUES ('${DEFAULT_DUNNING_POLICY_CODE}', 1, $seed$${JSON.stringify(DEFAULT_DUNNING_POLICY)}$seed$::jsonb, 'system')`);
-    this.addSql(`INSERT INTO dunning_policy_assignment (segment, policy_code, updated_by) VALUES ('default', '${DEFAULT_DUNNING_POLICY_CODE}', 'system')`);
+    this.addSql(
+      `INSERT INTO dunning_policy_assignment (segment, policy_code, updated_by) VALUES ('default', '${DEFAULT_DUNNING_POLICY_CODE}', 'system')`,
+    );
 
     this.addSql(`
       CREATE TABLE collection_contact (
@@ -163,11 +167,23 @@ export class Migration0040Collections extends Migration {
   }
 
   override down(): void {
-    for (const table of ['collection_case', 'write_off_recovery', 'write_off', 'late_fee', 'promise_to_pay', 'collection_contact', 'customer_dunning_policy', 'dunning_policy_assignment', 'dunning_policy']) {
+    for (const table of [
+      'collection_case',
+      'write_off_recovery',
+      'write_off',
+      'late_fee',
+      'promise_to_pay',
+      'collection_contact',
+      'customer_dunning_policy',
+      'dunning_policy_assignment',
+      'dunning_policy',
+    ]) {
       this.addSql(`DROP TABLE ${table}`);
     }
     this.addSql('ALTER TABLE invoice DROP CONSTRAINT invoice_total_includes_fees');
-    this.addSql('ALTER TABLE invoice ADD CONSTRAINT invoice_total_amount_check CHECK (total_amount > 0 AND total_amount = subtotal_amount + tax_amount)');
+    this.addSql(
+      'ALTER TABLE invoice ADD CONSTRAINT invoice_total_amount_check CHECK (total_amount > 0 AND total_amount = subtotal_amount + tax_amount)',
+    );
     this.addSql('ALTER TABLE invoice DROP COLUMN overdue_at, DROP COLUMN fee_amount');
   }
 }

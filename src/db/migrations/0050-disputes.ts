@@ -48,7 +48,9 @@ export class Migration0050Disputes extends Migration {
     this.addSql('CREATE INDEX dispute_invoice_idx ON dispute (invoice_id, opened_at)');
     this.addSql('CREATE INDEX dispute_customer_idx ON dispute (customer_id, opened_at)');
     this.addSql('CREATE INDEX dispute_list_idx ON dispute (opened_at DESC, id DESC)');
-    this.addSql(`CREATE INDEX dispute_active_idx ON dispute (status, sla_due_at) WHERE status IN ('open', 'awaiting_info')`);
+    this.addSql(
+      `CREATE INDEX dispute_active_idx ON dispute (status, sla_due_at) WHERE status IN ('open', 'awaiting_info')`,
+    );
     this.addSql(`
       CREATE TABLE dispute_effect (
         idempotency_key text PRIMARY KEY,

@@ -50,7 +50,9 @@ export function applyLinesSql(source: string): string {
         opened_on = least(o.opened_on, EXCLUDED.opened_on),
         issue_date = coalesce(o.issue_date, EXCLUDED.issue_date),
         due_date = coalesce(o.due_date, EXCLUDED.due_date)
-      RETURNING o.id, ${ITEM_KEY.split(', ').map((c) => `o.${c}`).join(', ')}
+      RETURNING o.id, ${ITEM_KEY.split(', ')
+        .map((c) => `o.${c}`)
+        .join(', ')}
     )
     INSERT INTO ar_item_movement (line_id, item_id, effective_date, amount, kind, currency)
     SELECT r.line_id, u.id, r.effective_date, r.amount, r.kind, r.currency
@@ -89,9 +91,13 @@ export class Migration0070ArOpenItems extends Migration {
         kind text NOT NULL,
         currency char(3) NOT NULL
       )`);
-    this.addSql('CREATE INDEX ar_item_movement_date_idx ON ar_item_movement (effective_date, item_id) INCLUDE (amount)');
+    this.addSql(
+      'CREATE INDEX ar_item_movement_date_idx ON ar_item_movement (effective_date, item_id) INCLUDE (amount)',
+    );
     // KPIs: credit sales, credit notes, cancellations and write-offs of a period, by kind and date.
-    this.addSql('CREATE INDEX ar_item_movement_kind_idx ON ar_item_movement (kind, effective_date) INCLUDE (currency, amount)');
+    this.addSql(
+      'CREATE INDEX ar_item_movement_kind_idx ON ar_item_movement (kind, effective_date) INCLUDE (currency, amount)',
+    );
     this.addSql(applyLinesSql('journal_line'));
     this.addSql(`
       CREATE FUNCTION ar_open_item_apply() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -99,7 +105,8 @@ export class Migration0070ArOpenItems extends Migration {
         ${applyLinesSql('new_lines')};
         RETURN NULL;
       END $$`);
-    this.addSql(`CREATE TRIGGER journal_line_ar_open_item AFTER INSERT ON journal_line REFERENCING NEW TABLE AS new_lines
+    this
+      .addSql(`CREATE TRIGGER journal_line_ar_open_item AFTER INSERT ON journal_line REFERENCING NEW TABLE AS new_lines
       FOR EACH STATEMENT EXECUTE FUNCTION ar_open_item_apply()`);
     this.addSql(`
       CREATE FUNCTION ar_open_item_invoice_dates() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -130,7 +137,9 @@ export class Migration0070ArOpenItems extends Migration {
     this.addSql(`CREATE TRIGGER credit_note_ar_open_item AFTER INSERT ON credit_note REFERENCING NEW TABLE AS new_notes
       FOR EACH STATEMENT EXECUTE FUNCTION ar_open_item_credit_note()`);
     // KPIs read receivable balances by date: an index-only scan instead of heap fetches.
-    this.addSql('CREATE INDEX journal_line_kpi_idx ON journal_line (account_code, currency, effective_date) INCLUDE (debit, credit)');
+    this.addSql(
+      'CREATE INDEX journal_line_kpi_idx ON journal_line (account_code, currency, effective_date) INCLUDE (debit, credit)',
+    );
   }
 
   override down(): void {

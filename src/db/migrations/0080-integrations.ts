@@ -52,7 +52,9 @@ export class Migration0080Integrations extends Migration {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (subscription_id, event_id)
       )`);
-    this.addSql(`CREATE INDEX webhook_delivery_lane_idx ON webhook_delivery (subscription_id, entity_key, event_position) WHERE status = 'pending'`);
+    this.addSql(
+      `CREATE INDEX webhook_delivery_lane_idx ON webhook_delivery (subscription_id, entity_key, event_position) WHERE status = 'pending'`,
+    );
     this.addSql('CREATE INDEX webhook_delivery_list_idx ON webhook_delivery (subscription_id, created_at DESC, id)');
     this.addSql(`CREATE INDEX webhook_delivery_dead_idx ON webhook_delivery (status, dead_at) WHERE status = 'dead'`);
     this.addSql(`
@@ -99,7 +101,9 @@ export class Migration0080Integrations extends Migration {
         PRIMARY KEY (import_id, line_no)
       )`);
     this.addSql(`CREATE INDEX import_row_staged_idx ON import_row (import_id, line_no) WHERE status = 'staged'`);
-    this.addSql(`CREATE INDEX import_row_lifecycle_idx ON import_row (import_id, line_no) WHERE status = 'imported' AND NOT lifecycle_started`);
+    this.addSql(
+      `CREATE INDEX import_row_lifecycle_idx ON import_row (import_id, line_no) WHERE status = 'imported' AND NOT lifecycle_started`,
+    );
     this.addSql(`CREATE INDEX import_row_rejected_idx ON import_row (import_id, line_no) WHERE status = 'rejected'`);
     this.addSql(
       `INSERT INTO ledger_account (code, role, name, type, requires_customer) VALUES ('2900', 'opening_balance_suspense', 'Opening balance suspense (cleared against the general ledger at go-live)', 'liability', false) ON CONFLICT DO NOTHING`,

@@ -14,11 +14,15 @@ export class Migration0120ArOpenItemAgingIndex extends Migration {
     this.addSql(
       'CREATE INDEX ar_open_item_aging_idx ON ar_open_item (currency, customer_id) INCLUDE (item_type, due_date, issue_date, opened_on, balance) WHERE balance <> 0',
     );
-    this.addSql('ALTER TABLE ar_open_item SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02)');
+    this.addSql(
+      'ALTER TABLE ar_open_item SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02)',
+    );
   }
 
   override down(): void {
-    this.addSql('ALTER TABLE ar_open_item RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_scale_factor)');
+    this.addSql(
+      'ALTER TABLE ar_open_item RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_scale_factor)',
+    );
     this.addSql('DROP INDEX ar_open_item_aging_idx');
   }
 }

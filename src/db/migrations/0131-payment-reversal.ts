@@ -10,11 +10,15 @@ export class Migration0131PaymentReversal extends Migration {
 
   override up(): void {
     this.addSql('ALTER TABLE payment DROP CONSTRAINT payment_status_check');
-    this.addSql(`ALTER TABLE payment ADD CONSTRAINT payment_status_check CHECK (status IN ('received', 'applied', 'partially_applied', 'unapplied', 'reversed'))`);
+    this.addSql(
+      `ALTER TABLE payment ADD CONSTRAINT payment_status_check CHECK (status IN ('received', 'applied', 'partially_applied', 'unapplied', 'reversed'))`,
+    );
   }
 
   override down(): void {
     this.addSql('ALTER TABLE payment DROP CONSTRAINT payment_status_check');
-    this.addSql(`ALTER TABLE payment ADD CONSTRAINT payment_status_check CHECK (status IN ('received', 'applied', 'partially_applied', 'unapplied'))`);
+    this.addSql(
+      `ALTER TABLE payment ADD CONSTRAINT payment_status_check CHECK (status IN ('received', 'applied', 'partially_applied', 'unapplied'))`,
+    );
   }
 }

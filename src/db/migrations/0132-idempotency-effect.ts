@@ -9,7 +9,9 @@ export class Migration0132IdempotencyEffect extends Migration {
   override name = '0132-idempotency-effect';
 
   override up(): void {
-    this.addSql('ALTER TABLE idempotency_record ADD COLUMN effect_committed_at timestamptz, ADD COLUMN effect_location text');
+    this.addSql(
+      'ALTER TABLE idempotency_record ADD COLUMN effect_committed_at timestamptz, ADD COLUMN effect_location text',
+    );
   }
 
   override down(): void {

@@ -44,15 +44,21 @@ export class Migration0133DecisionAudit extends Migration {
         CHECK ((amount IS NULL) = (currency IS NULL))
       )`);
     this.addSql('CREATE INDEX decision_audit_time_idx ON decision_audit (decided_at DESC, id DESC)');
-    this.addSql('CREATE INDEX decision_audit_customer_idx ON decision_audit (customer_id, decided_at DESC) WHERE customer_id IS NOT NULL');
+    this.addSql(
+      'CREATE INDEX decision_audit_customer_idx ON decision_audit (customer_id, decided_at DESC) WHERE customer_id IS NOT NULL',
+    );
     this.addSql('CREATE INDEX decision_audit_task_idx ON decision_audit (task_id)');
     this.addSql(`
       CREATE FUNCTION decision_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         RAISE EXCEPTION 'the decision audit is append-only' USING ERRCODE = 'restrict_violation';
       END $$`);
-    this.addSql('CREATE TRIGGER decision_audit_no_change BEFORE UPDATE OR DELETE ON decision_audit FOR EACH ROW EXECUTE FUNCTION decision_audit_append_only()');
-    this.addSql('CREATE TRIGGER decision_audit_no_truncate BEFORE TRUNCATE ON decision_audit FOR EACH STATEMENT EXECUTE FUNCTION decision_audit_append_only()');
+    this.addSql(
+      'CREATE TRIGGER decision_audit_no_change BEFORE UPDATE OR DELETE ON decision_audit FOR EACH ROW EXECUTE FUNCTION decision_audit_append_only()',
+    );
+    this.addSql(
+      'CREATE TRIGGER decision_audit_no_truncate BEFORE TRUNCATE ON decision_audit FOR EACH STATEMENT EXECUTE FUNCTION decision_audit_append_only()',
+    );
     this.addSql(`
       CREATE TABLE task_decision_context (
         task_id uuid NOT NULL,

@@ -27,8 +27,12 @@ export class Migration0134SealedIdentifiers extends Migration {
     await this.execute('ALTER TABLE bank_statement ADD COLUMN account_iban_hash text');
     await this.execute('ALTER TABLE payment ADD COLUMN counterparty_iban_hash text');
     // Recognising a payer by the account the money came from: one index probe per payment.
-    await this.execute('CREATE INDEX payment_counterparty_iban_hash_idx ON payment (counterparty_iban_hash) WHERE counterparty_iban_hash IS NOT NULL');
-    await this.execute('CREATE INDEX bank_statement_account_iban_hash_idx ON bank_statement (account_iban_hash) WHERE account_iban_hash IS NOT NULL');
+    await this.execute(
+      'CREATE INDEX payment_counterparty_iban_hash_idx ON payment (counterparty_iban_hash) WHERE counterparty_iban_hash IS NOT NULL',
+    );
+    await this.execute(
+      'CREATE INDEX bank_statement_account_iban_hash_idx ON bank_statement (account_iban_hash) WHERE account_iban_hash IS NOT NULL',
+    );
 
     const em = this.getEntityManager() as unknown as EntityManager;
     await resealCustomerTaxIds(em);
@@ -54,7 +58,11 @@ export class Migration0134SealedIdentifiers extends Migration {
     await this.execute(`ALTER TABLE domain_event
       ADD CONSTRAINT domain_event_tax_id_sealed CHECK (data->'customer'->'taxId'->>'value' IS NULL OR data->'customer'->'taxId'->>'value' ${SEALED})`);
     const staged = `(CASE jsonb_typeof(payload->'taxId') WHEN 'string' THEN payload->>'taxId' WHEN 'object' THEN payload->'taxId'->>'value' END)`;
-    await this.execute(`ALTER TABLE import_row ADD CONSTRAINT import_row_tax_id_sealed CHECK (coalesce(${staged}, '') = '' OR ${staged} ${SEALED})`);
-    await this.execute(`COMMENT ON COLUMN customer.tax_key IS 'HMAC-SHA-256 of the comparable tax id (src/customers/sealed-tax-id.ts)'`);
+    await this.execute(
+      `ALTER TABLE import_row ADD CONSTRAINT import_row_tax_id_sealed CHECK (coalesce(${staged}, '') = '' OR ${staged} ${SEALED})`,
+    );
+    await this.execute(
+      `COMMENT ON COLUMN customer.tax_key IS 'HMAC-SHA-256 of the comparable tax id (src/customers/sealed-tax-id.ts)'`,
+    );
   }
 }

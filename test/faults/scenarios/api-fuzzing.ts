@@ -36,14 +36,25 @@ function readJunit(dir: string): FuzzResult {
   const failures: string[] = [];
   for (const [, name, inner] of cases) {
     const failure = inner?.match(/<(failure|error)\b[^>]*?(?:message="([^"]*)")?[^>]*>([\s\S]*?)<\/\1>/);
-    if (failure) failures.push(`${name}: ${(failure[2] || failure[3] || '').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').slice(0, 1500)}`);
+    if (failure)
+      failures.push(
+        `${name}: ${(failure[2] || failure[3] || '')
+          .replace(/&quot;/g, '"')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&amp;/g, '&')
+          .slice(0, 1500)}`,
+      );
   }
   return { operations: cases.length, requests: 0, failures };
 }
 
 export async function fuzzEveryOperation(stand: Stand): Promise<void> {
   const run = beginScenario(stand, '6. property-based fuzzing of every operation (schemathesis)');
-  const { stdout: stPath } = await promisify(execFile)('bash', [join(root, 'scripts/schemathesis-venv.sh')], { encoding: 'utf8', timeout: 600_000 });
+  const { stdout: stPath } = await promisify(execFile)('bash', [join(root, 'scripts/schemathesis-venv.sh')], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   const st = stPath.trim();
   const reportDir = mkdtempSync(join(tmpdir(), 'ar-faults-fuzz-'));
   const examples = scaled(15, 4);
@@ -51,24 +62,41 @@ export async function fuzzEveryOperation(stand: Stand): Promise<void> {
   const args = [
     'run',
     `${stand.apiUrl}/docs/json`,
-    '--header', `Authorization: Bearer ${await stand.tokenFor('admin')}`,
-    '--checks', 'not_a_server_error,response_schema_conformance',
-    '--phases', 'examples,fuzzing',
-    '--max-examples', String(examples),
-    '--seed', process.env.AR_FAULTS_FUZZ_SEED ?? '20261123',
-    '--workers', '2',
+    '--header',
+    `Authorization: Bearer ${await stand.tokenFor('admin')}`,
+    '--checks',
+    'not_a_server_error,response_schema_conformance',
+    '--phases',
+    'examples,fuzzing',
+    '--max-examples',
+    String(examples),
+    '--seed',
+    process.env.AR_FAULTS_FUZZ_SEED ?? '20261123',
+    '--workers',
+    '2',
     '--no-shrink',
-    '--request-timeout', '60',
-    '--suppress-health-check', 'all',
+    '--request-timeout',
+    '60',
+    '--suppress-health-check',
+    'all',
     '--continue-on-failure',
-    '--report', 'junit',
-    '--report-dir', reportDir,
-    '--output-truncate', 'true',
+    '--report',
+    'junit',
+    '--report-dir',
+    reportDir,
+    '--output-truncate',
+    'true',
     ...EXCLUDED_PATHS.flatMap((p) => ['--exclude-path', p]),
   ];
   let output = '';
   try {
-    const result = await promisify(execFile)(st, args, { cwd: reportDir, encoding: 'utf8', timeout: 1_200_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } });
+    const result = await promisify(execFile)(st, args, {
+      cwd: reportDir,
+      encoding: 'utf8',
+      timeout: 1_200_000,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' },
+    });
     output = result.stdout;
   } catch (error) {
     // Exit code 1 means failures were found; they are read from the report below.
@@ -77,12 +105,19 @@ export async function fuzzEveryOperation(stand: Stand): Promise<void> {
   const result = readJunit(reportDir);
   rmSync(reportDir, { recursive: true, force: true });
   const requests = (await countRequests(stand)) - requestsBefore;
-  const summary = output.split('\n').filter((l) => /passed|failed|errored|Test cases|operations|Summary/i.test(l)).slice(-8).join('\n');
+  const summary = output
+    .split('\n')
+    .filter((l) => /passed|failed|errored|Test cases|operations|Summary/i.test(l))
+    .slice(-8)
+    .join('\n');
   progress(`schemathesis (${examples} examples per operation):\n${summary}`);
   if (result.operations === 0) console.log(output.slice(-4000));
   expect(result.operations).toBeGreaterThan(30);
   expect(result.failures).toEqual([]);
-  await finishScenario(stand, run, { operations: requests, notes: `${result.operations} operations, up to ${examples} generated examples each` });
+  await finishScenario(stand, run, {
+    operations: requests,
+    notes: `${result.operations} operations, up to ${examples} generated examples each`,
+  });
 }
 
 /** Requests the API has answered, from its own metrics (what the fuzzer really sent, not what it planned). */

@@ -6,7 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '../../../src/auth/roles.js';
 import { accessFor, isAllowed, PUBLIC } from '../../../src/auth/route-access.js';
-import { allInvoicesDelivered, allPaymentsSettled, beginScenario, createCustomer, finishScenario, issueInvoice, paymentBody, postPayment } from '../support/business.js';
+import {
+  allInvoicesDelivered,
+  allPaymentsSettled,
+  beginScenario,
+  createCustomer,
+  finishScenario,
+  issueInvoice,
+  paymentBody,
+  postPayment,
+} from '../support/business.js';
 import type { Stand } from '../support/stand.js';
 
 interface Operation {
@@ -24,10 +33,19 @@ interface Operation {
  */
 async function victimFingerprint(stand: Stand, customerId: string): Promise<Record<string, string>> {
   const digest = async (label: string, query: string) => {
-    const [row] = await stand.sql<{ n: string; digest: string | null }>(`SELECT count(*) AS n, md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) AS digest FROM (${query}) t`, [customerId]);
+    const [row] = await stand.sql<{ n: string; digest: string | null }>(
+      `SELECT count(*) AS n, md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) AS digest FROM (${query}) t`,
+      [customerId],
+    );
     return [label, `${row!.n}:${row!.digest ?? ''}`] as const;
   };
-  const tables = new Set((await stand.sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((t) => t.table_name));
+  const tables = new Set(
+    (
+      await stand.sql<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+      )
+    ).map((t) => t.table_name),
+  );
   const queries: [string, string][] = [
     ['customer', 'SELECT * FROM customer WHERE id = ?'],
     ['invoice', 'SELECT * FROM invoice WHERE customer_id = ?'],
@@ -39,13 +57,17 @@ async function victimFingerprint(stand: Stand, customerId: string): Promise<Reco
   const out: Record<string, string> = {};
   for (const [label, query] of queries) if (tables.has(label)) out[label] = (await digest(label, query))[1];
   for (const table of ['customer', 'app_user', 'api_key', 'webhook_subscription']) {
-    if (tables.has(table)) out[`${table} rows`] = (await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`))[0]!.n;
+    if (tables.has(table))
+      out[`${table} rows`] = (await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`))[0]!.n;
   }
   return out;
 }
 
 export async function authorizationBoundaries(stand: Stand): Promise<void> {
-  const run = beginScenario(stand, '8. every route with each role outside the matrix, portal routes with another customer\'s ids');
+  const run = beginScenario(
+    stand,
+    "8. every route with each role outside the matrix, portal routes with another customer's ids",
+  );
   // The records a forbidden caller aims at: customer B with an invoice and a payment.
   const legalName = `Victim Holdings ${randomUUID().slice(0, 6)}`;
   const email = `secret+${randomUUID().slice(0, 6)}@victim.example`;
@@ -76,22 +98,41 @@ export async function authorizationBoundaries(stand: Stand): Promise<void> {
       .join('/');
   };
   const bodies: Record<string, unknown> = {
-    'POST /customers': { legalName: 'Intruder Ltd', email: 'x@intruder.example', currency: 'USD', billingAddress: { line1: '1 Way', city: 'Austin', postalCode: '78701', country: 'US' }, allowDuplicate: true },
+    'POST /customers': {
+      legalName: 'Intruder Ltd',
+      email: 'x@intruder.example',
+      currency: 'USD',
+      billingAddress: { line1: '1 Way', city: 'Austin', postalCode: '78701', country: 'US' },
+      allowDuplicate: true,
+    },
     'PATCH /customers/:id': { legalName: 'Renamed by an intruder' },
-    'POST /invoices': { customerId: customerB, lines: [{ description: 'Intrusion', quantity: 1, unitPrice: { amount: 1_000, currency: 'USD' } }] },
+    'POST /invoices': {
+      customerId: customerB,
+      lines: [{ description: 'Intrusion', quantity: 1, unitPrice: { amount: 1_000, currency: 'USD' } }],
+    },
     'POST /invoices/:id/cancel': { reason: 'intruder' },
     'POST /invoices/:id/credit-notes': { reason: 'intruder', amount: { amount: 1_000, currency: 'USD' } },
     'POST /payments': paymentBody(customerB, 1_000, invoice, 'intruder'),
-    'POST /payments/:id/allocations': { allocations: [{ invoiceId: invoice.id, amount: { amount: 1, currency: 'USD' } }] },
+    'POST /payments/:id/allocations': {
+      allocations: [{ invoiceId: invoice.id, amount: { amount: 1, currency: 'USD' } }],
+    },
     'POST /customers/:id/hold': { reason: 'intruder' },
     'POST /customers/:id/close': { reason: 'intruder' },
     // Portal routes that take the victim's ids in the body rather than the path.
     'POST /portal/api/disputes': { invoiceId: invoice.id, category: 'pricing', reason: 'not mine to dispute' },
-    'POST /portal/api/promises': { amount: 1_000, date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), invoiceIds: [invoice.id] },
+    'POST /portal/api/promises': {
+      amount: 1_000,
+      date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+      invoiceIds: [invoice.id],
+    },
     'POST /portal/api/gateway-payments': { invoiceIds: [invoice.id], method: 'card' },
   };
   /** Portal routes whose body names the victim's records: refused like a path id (422 when validation names it). */
-  const bodyIdRoutes = new Set(['POST /portal/api/disputes', 'POST /portal/api/promises', 'POST /portal/api/gateway-payments']);
+  const bodyIdRoutes = new Set([
+    'POST /portal/api/disputes',
+    'POST /portal/api/promises',
+    'POST /portal/api/gateway-payments',
+  ]);
 
   const document = (await stand.http('GET', '/docs/json')).json as { paths: Record<string, Record<string, unknown>> };
   const operations: Operation[] = [];
@@ -117,23 +158,34 @@ export async function authorizationBoundaries(stand: Stand): Promise<void> {
     const portal = op.route.startsWith('/portal/');
     if (portal) portalRoutes++;
     const callers: { role: Role; customerId?: string }[] = portal
-      ? [{ role: 'customer', customerId: customerA }, ...ROLES.filter((r) => r !== 'customer' && !isAllowed(access, [r])).map((role) => ({ role }))]
-      : ROLES.filter((r) => !isAllowed(access, [r])).map((role) => ({ role, customerId: role === 'customer' ? customerA : undefined }));
+      ? [
+          { role: 'customer', customerId: customerA },
+          ...ROLES.filter((r) => r !== 'customer' && !isAllowed(access, [r])).map((role) => ({ role })),
+        ]
+      : ROLES.filter((r) => !isAllowed(access, [r])).map((role) => ({
+          role,
+          customerId: role === 'customer' ? customerA : undefined,
+        }));
     for (const caller of callers) {
       const res = await stand.http(op.method, fill(op), { role: caller.role, customerId: caller.customerId, body });
       calls++;
       if (portal && caller.role === 'customer' && bodyIdRoutes.has(key)) {
         // The stand runs without a card gateway: gateway payments answer 503 before looking at the invoices.
         const refusals = key === 'POST /portal/api/gateway-payments' ? [403, 404, 422, 503] : [403, 404, 422];
-        if (!refusals.includes(res.status)) findings.push(`${key} with another customer's invoice in the body: ${res.status}, expected ${refusals.join(', ')}`);
+        if (!refusals.includes(res.status))
+          findings.push(
+            `${key} with another customer's invoice in the body: ${res.status}, expected ${refusals.join(', ')}`,
+          );
       } else if (portal && caller.role === 'customer' && !op.route.includes(':')) {
         // A portal route without ids serves the caller's own customer: any answer but a 5xx, as long as it names
         // nothing of customer B (checked below).
         if (res.status >= 500) findings.push(`${key} as another customer's portal user: ${res.status}`);
       } else {
         // Portal form posts check their body and CSRF token before the record: a 400 there reaches nothing either.
-        const allowedStatuses = portal && caller.role === 'customer' ? (op.method === 'GET' ? [403, 404] : [400, 403, 404]) : [403];
-        if (!allowedStatuses.includes(res.status)) findings.push(`${key} as ${caller.role}: ${res.status}, expected ${allowedStatuses.join(' or ')}`);
+        const allowedStatuses =
+          portal && caller.role === 'customer' ? (op.method === 'GET' ? [403, 404] : [400, 403, 404]) : [403];
+        if (!allowedStatuses.includes(res.status))
+          findings.push(`${key} as ${caller.role}: ${res.status}, expected ${allowedStatuses.join(' or ')}`);
       }
       const leaked = secrets.filter((s) => res.text.includes(s));
       if (leaked.length) findings.push(`${key} as ${caller.role}: the answer names ${leaked.join(', ')}`);
@@ -143,5 +195,8 @@ export async function authorizationBoundaries(stand: Stand): Promise<void> {
   const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
   expect(findings).toEqual([]);
   expect(changed).toEqual([]);
-  await finishScenario(stand, run, { operations: calls, notes: `${operations.length} operations in the OpenAPI document, ${portalRoutes} portal routes` });
+  await finishScenario(stand, run, {
+    operations: calls,
+    notes: `${operations.length} operations in the OpenAPI document, ${portalRoutes} portal routes`,
+  });
 }

@@ -16,9 +16,24 @@ const staging: DunningPolicyBody = {
   ...DEFAULT_DUNNING_POLICY,
   name: 'Staging ladder in seconds',
   levels: [
-    { ...DEFAULT_DUNNING_POLICY.levels[0]!, trigger: { pastDueFor: 'PT1S', overdueAbove: null, match: 'any' }, contactEvery: 'PT8S' },
-    { ...DEFAULT_DUNNING_POLICY.levels[1]!, trigger: { pastDueFor: 'PT40S', overdueAbove: null, match: 'any' }, contactEvery: 'PT8S', actions: [] },
-    { ...DEFAULT_DUNNING_POLICY.levels[3]!, trigger: { pastDueFor: 'PT80S', overdueAbove: null, match: 'any' }, contactEvery: 'PT1H', channels: ['email'], actions: [] },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[0]!,
+      trigger: { pastDueFor: 'PT1S', overdueAbove: null, match: 'any' },
+      contactEvery: 'PT8S',
+    },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[1]!,
+      trigger: { pastDueFor: 'PT40S', overdueAbove: null, match: 'any' },
+      contactEvery: 'PT8S',
+      actions: [],
+    },
+    {
+      ...DEFAULT_DUNNING_POLICY.levels[3]!,
+      trigger: { pastDueFor: 'PT80S', overdueAbove: null, match: 'any' },
+      contactEvery: 'PT1H',
+      channels: ['email'],
+      actions: [],
+    },
   ],
   writeOff: { after: 'PT1H', sla: 'P5D' },
 };
@@ -33,19 +48,31 @@ export async function dunningContactsAcrossWorkerKills(stand: Stand): Promise<vo
   const policy = await putPolicyVersion(em, code, staging, 'faults');
   await setCustomerPolicy(em, customerId, code, 'faults');
   const today = new Date().toISOString().slice(0, 10);
-  const issued = await issueInvoiceDirectly(stand.orm, { customerId, lines: consultingLines('EUR'), dueDate: addDays(today, -1) }, addDays(today, -30));
+  const issued = await issueInvoiceDirectly(
+    stand.orm,
+    { customerId, lines: consultingLines('EUR'), dueDate: addDays(today, -1) },
+    addDays(today, -30),
+  );
   const overdueAt = new Date().toISOString();
-  await em.execute(`UPDATE invoice SET status = 'overdue', overdue_since = ?, overdue_at = ? WHERE id = ?`, [today, overdueAt, issued.id]);
+  await em.execute(`UPDATE invoice SET status = 'overdue', overdue_since = ?, overdue_at = ? WHERE id = ?`, [
+    today,
+    overdueAt,
+    issued.id,
+  ]);
   // What the invoice workflow's overdue step does (activities/collection-start.ts).
-  await stand.temporal.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>('collectionWorkflow', {
-    workflowId: workflowIds.collection(customerId),
-    taskQueue: stand.taskQueue,
-    args: [{ customerId, policy: policy.policy }],
-    signal: invoiceOverdueSignal,
-    signalArgs: [{ invoiceId: issued.id, overdueAt }],
-  });
+  await stand.temporal.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>(
+    'collectionWorkflow',
+    {
+      workflowId: workflowIds.collection(customerId),
+      taskQueue: stand.taskQueue,
+      args: [{ customerId, policy: policy.policy }],
+      signal: invoiceOverdueSignal,
+      signalArgs: [{ invoiceId: issued.id, overdueAt }],
+    },
+  );
   // Dunning e-mails only (the account's own notices, e.g. its opening, go to the same address).
-  const mine = () => stand.mail.messages.filter((m) => m.to.includes(email) && ORDER.some((k) => m.subject.startsWith(k)));
+  const mine = () =>
+    stand.mail.messages.filter((m) => m.to.includes(email) && ORDER.some((k) => m.subject.startsWith(k)));
   // Two kills between contacts, each keeping the worker down across at least one contact date (every 8 s).
   for (let kill = 1; kill <= 2; kill++) {
     const seen = mine().length;
@@ -63,14 +90,23 @@ export async function dunningContactsAcrossWorkerKills(stand: Stand): Promise<vo
   const contacts = await waitFor(
     'one recorded contact per e-mail',
     async () => {
-      const [row] = await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM collection_contact WHERE customer_id = ? AND channel = 'email'`, [customerId]);
+      const [row] = await stand.sql<{ n: string }>(
+        `SELECT count(*) AS n FROM collection_contact WHERE customer_id = ? AND channel = 'email'`,
+        [customerId],
+      );
       return Number(row!.n) === received.length ? Number(row!.n) : undefined;
     },
     30_000,
   );
-  const [outbound] = await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM outbound_message WHERE customer_id = ? AND template LIKE 'dunning-%'`, [customerId]);
+  const [outbound] = await stand.sql<{ n: string }>(
+    `SELECT count(*) AS n FROM outbound_message WHERE customer_id = ? AND template LIKE 'dunning-%'`,
+    [customerId],
+  );
   expect(Number(outbound!.n)).toBe(contacts);
   // 80 s of ladder at one contact per 8 s: at most 5 reminders + 5 demands + 1 legal notice; the outages sent no burst.
   expect(received.length).toBeLessThanOrEqual(11);
-  await finishScenario(stand, run, { operations: received.length + 2, notes: `${received.length} contacts e-mailed, each once` });
+  await finishScenario(stand, run, {
+    operations: received.length + 2,
+    notes: `${received.length} contacts e-mailed, each once`,
+  });
 }

@@ -15,15 +15,36 @@ export interface OutageAnswers {
   slowestMs: number;
 }
 
-async function timed(stand: Stand, method: string, path: string, options: Parameters<Stand['http']>[2] = {}): Promise<HttpResponse & { ms: number }> {
+async function timed(
+  stand: Stand,
+  method: string,
+  path: string,
+  options: Parameters<Stand['http']>[2] = {},
+): Promise<HttpResponse & { ms: number }> {
   const started = performance.now();
-  const res = await stand.http(method, path, { ...options, headers: { ...options.headers }, signal: AbortSignal.timeout(HANG_AFTER_MS) });
+  const res = await stand.http(method, path, {
+    ...options,
+    headers: { ...options.headers },
+    signal: AbortSignal.timeout(HANG_AFTER_MS),
+  });
   return { ...res, ms: performance.now() - started };
 }
 
 function expectUnavailable(res: HttpResponse, what: string): void {
-  const seen = { what, status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), problemStatus: res.json?.status };
-  expect(seen).toEqual({ what, status: 503, type: expect.stringContaining('application/problem+json'), retryAfter: expect.stringMatching(/^\d+$/), problemStatus: 503 });
+  const seen = {
+    what,
+    status: res.status,
+    type: res.headers.get('content-type'),
+    retryAfter: res.headers.get('retry-after'),
+    problemStatus: res.json?.status,
+  };
+  expect(seen).toEqual({
+    what,
+    status: 503,
+    type: expect.stringContaining('application/problem+json'),
+    retryAfter: expect.stringMatching(/^\d+$/),
+    problemStatus: 503,
+  });
 }
 
 /** Requests sent while the database is stopped: reads and writes get 503s, a malformed body still gets its 400. */
@@ -32,18 +53,44 @@ export async function probeDatabaseDown(stand: Stand, customerId: string): Promi
     timed(stand, 'GET', '/customers?limit=5'),
     timed(stand, 'GET', `/customers/${customerId}`),
     timed(stand, 'POST', '/payments', { idempotencyKey: randomUUID(), body: paymentBody(customerId, 1_000) }),
-    timed(stand, 'POST', '/customers', { idempotencyKey: randomUUID(), body: { legalName: 'Outage Probe', email: 'probe@customer.example', currency: 'USD', billingAddress: { line1: '1 Main St', city: 'Austin', postalCode: '78701', country: 'US' }, allowDuplicate: true } }),
+    timed(stand, 'POST', '/customers', {
+      idempotencyKey: randomUUID(),
+      body: {
+        legalName: 'Outage Probe',
+        email: 'probe@customer.example',
+        currency: 'USD',
+        billingAddress: { line1: '1 Main St', city: 'Austin', postalCode: '78701', country: 'US' },
+        allowDuplicate: true,
+      },
+    }),
   ]);
-  answers.forEach((res, i) => expectUnavailable(res, ['list customers', 'read a customer', 'post a payment', 'create a customer'][i]!));
+  answers.forEach((res, i) =>
+    expectUnavailable(res, ['list customers', 'read a customer', 'post a payment', 'create a customer'][i]!),
+  );
   // Schema validation runs before anything touches the database: the client's mistake is still named as such.
-  const mistake = await timed(stand, 'POST', '/payments', { idempotencyKey: randomUUID(), body: { customerId, amount: { amount: 1.5, currency: 'USD' } } });
-  expect({ status: mistake.status, type: mistake.headers.get('content-type') }).toEqual({ status: 400, type: expect.stringContaining('application/problem+json') });
+  const mistake = await timed(stand, 'POST', '/payments', {
+    idempotencyKey: randomUUID(),
+    body: { customerId, amount: { amount: 1.5, currency: 'USD' } },
+  });
+  expect({ status: mistake.status, type: mistake.headers.get('content-type') }).toEqual({
+    status: 400,
+    type: expect.stringContaining('application/problem+json'),
+  });
   return { unavailable: answers.length, slowestMs: Math.max(...answers.map((a) => a.ms)) };
 }
 
 /** After the database is back the same API process answers again by itself (no restart), reads and writes. */
 export async function probeDatabaseBack(stand: Stand, customerId: string): Promise<void> {
-  await waitFor('the API reading from the database again', async () => ((await stand.http('GET', `/customers/${customerId}`)).status === 200 ? true : undefined), 60_000, 500);
-  const write = await stand.http('POST', '/payments', { idempotencyKey: randomUUID(), body: paymentBody(customerId, 1_000), retryForMs: 30_000 });
+  await waitFor(
+    'the API reading from the database again',
+    async () => ((await stand.http('GET', `/customers/${customerId}`)).status === 200 ? true : undefined),
+    60_000,
+    500,
+  );
+  const write = await stand.http('POST', '/payments', {
+    idempotencyKey: randomUUID(),
+    body: paymentBody(customerId, 1_000),
+    retryForMs: 30_000,
+  });
   expect(write.status).toBe(201);
 }

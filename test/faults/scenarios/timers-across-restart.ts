@@ -11,7 +11,10 @@ const seconds = (n: number) => `PT${Math.ceil(n)}S`;
 
 export async function timersFireAfterTemporalRestart(stand: Stand): Promise<void> {
   const count = scaled(50, 10);
-  const run = beginScenario(stand, `3. Temporal dev server stopped while ${count} invoices wait on overdue timers, restarted after they were due`);
+  const run = beginScenario(
+    stand,
+    `3. Temporal dev server stopped while ${count} invoices wait on overdue timers, restarted after they were due`,
+  );
   // Due yesterday: overdue at the end of the due day (today 00:00 UTC) plus the grace, chosen so the timers fall due a
   // little after the invoices are delivered and reminded.
   const now = new Date();
@@ -20,21 +23,37 @@ export async function timersFireAfterTemporalRestart(stand: Stand): Promise<void
   // Enough lead for an API restart, the issuing and the deliveries on this machine (measured by the stand's start).
   const leadSeconds = Math.max(45, (2 * stand.apiStartMs) / 1000 + 20 + count);
   const overdueAt = new Date(now.getTime() + leadSeconds * 1000);
-  await stand.restartApi({ INVOICE_OVERDUE_AFTER: seconds((overdueAt.getTime() - Date.parse(`${today}T00:00:00Z`)) / 1000), INVOICE_POLICY_VERSION: `faults-${randomUUID().slice(0, 8)}` });
+  await stand.restartApi({
+    INVOICE_OVERDUE_AFTER: seconds((overdueAt.getTime() - Date.parse(`${today}T00:00:00Z`)) / 1000),
+    INVOICE_POLICY_VERSION: `faults-${randomUUID().slice(0, 8)}`,
+  });
   const customerId = await createCustomer(stand);
-  const invoices = await inParallel(Array.from({ length: count }), 4, () => issueInvoice(stand, { customerId, total: 25_000, issueDate: yesterday, dueDate: yesterday }));
+  const invoices = await inParallel(Array.from({ length: count }), 4, () =>
+    issueInvoice(stand, { customerId, total: 25_000, issueDate: yesterday, dueDate: yesterday }),
+  );
   const ids = `{${invoices.map((i) => i.id).join(',')}}`;
   // Delivered (the courtesy reminder's instant is past, so it is skipped): each workflow now sleeps on its overdue timer.
   await waitFor(
     'invoices delivered, waiting for the overdue timer',
-    async () => ((await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM invoice WHERE id = ANY(?::uuid[]) AND sent_at IS NOT NULL AND status = 'sent'`, [ids]))[0]!.n === String(count) ? true : undefined),
+    async () =>
+      (
+        await stand.sql<{ n: string }>(
+          `SELECT count(*) AS n FROM invoice WHERE id = ANY(?::uuid[]) AND sent_at IS NOT NULL AND status = 'sent'`,
+          [ids],
+        )
+      )[0]!.n === String(count)
+        ? true
+        : undefined,
     Math.max(5_000, overdueAt.getTime() - Date.now() - 5_000),
     500,
   );
   await stand.stopTemporal();
   const downAt = Date.now();
   await sleep(Math.max(0, overdueAt.getTime() - Date.now()) + 5_000);
-  const [{ n: overdueWhileDown }] = await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM invoice WHERE id = ANY(?::uuid[]) AND status = 'overdue'`, [ids]);
+  const [{ n: overdueWhileDown }] = await stand.sql<{ n: string }>(
+    `SELECT count(*) AS n FROM invoice WHERE id = ANY(?::uuid[]) AND status = 'overdue'`,
+    [ids],
+  );
   expect(overdueWhileDown).toBe('0');
   await stand.startTemporal();
   const downSeconds = Math.round((Date.now() - downAt) / 1000);
@@ -43,10 +62,21 @@ export async function timersFireAfterTemporalRestart(stand: Stand): Promise<void
   if (!workerSurvived) await stand.startWorker();
   await waitFor(
     'every invoice overdue after the restart',
-    async () => ((await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM invoice WHERE id = ANY(?::uuid[]) AND status = 'overdue' AND overdue_since IS NOT NULL`, [ids]))[0]!.n === String(count) ? true : undefined),
+    async () =>
+      (
+        await stand.sql<{ n: string }>(
+          `SELECT count(*) AS n FROM invoice WHERE id = ANY(?::uuid[]) AND status = 'overdue' AND overdue_since IS NOT NULL`,
+          [ids],
+        )
+      )[0]!.n === String(count)
+        ? true
+        : undefined,
     120_000,
     500,
   );
   await stand.restartApi();
-  await finishScenario(stand, run, { operations: count + 1, notes: `server down ${downSeconds} s across the due instant; worker ${workerSurvived ? 'reconnected by itself' : 'had exited and was restarted'}` });
+  await finishScenario(stand, run, {
+    operations: count + 1,
+    notes: `server down ${downSeconds} s across the due instant; worker ${workerSurvived ? 'reconnected by itself' : 'had exited and was restarted'}`,
+  });
 }

@@ -31,7 +31,10 @@ export interface Invoice {
   total: number;
 }
 
-export async function issueInvoice(stand: Stand, input: { customerId: string; total: number; dueDate?: string; issueDate?: string; retryForMs?: number }): Promise<Invoice> {
+export async function issueInvoice(
+  stand: Stand,
+  input: { customerId: string; total: number; dueDate?: string; issueDate?: string; retryForMs?: number },
+): Promise<Invoice> {
   const res = await stand.http('POST', '/invoices', {
     idempotencyKey: randomUUID(),
     retryForMs: input.retryForMs ?? 120_000,
@@ -52,7 +55,13 @@ export const paymentBody = (customerId: string, amount: number, invoice?: Invoic
   receivedAt: new Date().toISOString(),
   amount: { amount, currency: 'USD' },
   reference,
-  ...(invoice ? { remittance: [{ invoiceNumber: invoice.number, amount: { amount: Math.min(amount, invoice.total), currency: 'USD' } }] } : {}),
+  ...(invoice
+    ? {
+        remittance: [
+          { invoiceNumber: invoice.number, amount: { amount: Math.min(amount, invoice.total), currency: 'USD' } },
+        ],
+      }
+    : {}),
 });
 
 export async function postPayment(stand: Stand, body: Record<string, unknown>, retryForMs = 120_000): Promise<string> {
@@ -62,7 +71,11 @@ export async function postPayment(stand: Stand, body: Record<string, unknown>, r
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight (a client's connection pool). */
-export async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
@@ -80,7 +93,10 @@ export async function inParallel<T, R>(items: readonly T[], concurrency: number,
 export async function allPaymentsSettled(stand: Stand, timeoutMs: number): Promise<void> {
   await waitFor(
     'every payment applied or parked',
-    async () => ((await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM payment WHERE status = 'received'`))[0]!.n === '0' ? true : undefined),
+    async () =>
+      (await stand.sql<{ n: string }>(`SELECT count(*) AS n FROM payment WHERE status = 'received'`))[0]!.n === '0'
+        ? true
+        : undefined,
     timeoutMs,
     500,
   );
@@ -121,7 +137,11 @@ export function beginScenario(stand: Stand, scenario: string): ScenarioRun {
 }
 
 /** Ends a scenario: the invariant check, the figures, and a failure listing every violation. */
-export async function finishScenario(stand: Stand, run: ScenarioRun, input: { operations: number; notes?: string }): Promise<void> {
+export async function finishScenario(
+  stand: Stand,
+  run: ScenarioRun,
+  input: { operations: number; notes?: string },
+): Promise<void> {
   const report = await checkInvariants(stand.orm.em, stand.temporal);
   recordFigures({
     scenario: run.scenario,

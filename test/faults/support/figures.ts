@@ -37,6 +37,8 @@ export function progress(message: string): void {
 
 export function recordFigures(figures: ScenarioFigures): void {
   const file = process.env[FAULTS_ENV.figuresFile];
-  progress(`${figures.scenario}: ${figures.operations} operations, ${figures.faultsInjected} faults, ${figures.invariantViolations} violations, ${figures.seconds.toFixed(1)} s${figures.notes ? ` (${figures.notes})` : ''}`);
+  progress(
+    `${figures.scenario}: ${figures.operations} operations, ${figures.faultsInjected} faults, ${figures.invariantViolations} violations, ${figures.seconds.toFixed(1)} s${figures.notes ? ` (${figures.notes})` : ''}`,
+  );
   if (file) appendFileSync(file, `${JSON.stringify(figures)}\n`);
 }

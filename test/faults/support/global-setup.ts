@@ -31,7 +31,10 @@ export async function startFaultServices(): Promise<void> {
     await client.end();
   }
   const url = cluster.url(TEMPLATE);
-  const orm = await MikroORM.init({ ...ormConfig(url, { poolMax: 1 }), migrations: { ...ormConfig(url).migrations, silent: true } });
+  const orm = await MikroORM.init({
+    ...ormConfig(url, { poolMax: 1 }),
+    migrations: { ...ormConfig(url).migrations, silent: true },
+  });
   try {
     await migrate(orm);
   } finally {
@@ -42,8 +45,13 @@ export async function startFaultServices(): Promise<void> {
   process.env[FAULTS_ENV.templateDatabase] = TEMPLATE;
   process.env[FAULTS_ENV.workflowBundle] = bundlePath;
   const bundleMs = await bundled;
-  process.env[FAULTS_ENV.figuresFile] = join(stateDir ?? mkdtempSync(join(tmpdir(), 'ar-faults-figures-')), 'figures.jsonl');
-  console.log(`\n[faults] private PostgreSQL cluster on 127.0.0.1:${cluster.port} (${cluster.dataDir}), template migrated, workflow bundle built (${bundleMs} ms) (${Math.round(performance.now() - started)} ms); scale ${process.env[FAULTS_ENV.scale] ?? 'quick'}`);
+  process.env[FAULTS_ENV.figuresFile] = join(
+    stateDir ?? mkdtempSync(join(tmpdir(), 'ar-faults-figures-')),
+    'figures.jsonl',
+  );
+  console.log(
+    `\n[faults] private PostgreSQL cluster on 127.0.0.1:${cluster.port} (${cluster.dataDir}), template migrated, workflow bundle built (${bundleMs} ms) (${Math.round(performance.now() - started)} ms); scale ${process.env[FAULTS_ENV.scale] ?? 'quick'}`,
+  );
 }
 
 export async function stopFaultServices(): Promise<void> {
@@ -52,14 +60,28 @@ export async function stopFaultServices(): Promise<void> {
   if (port && dir) await attachPostgresCluster(port, dir).destroy();
   const file = process.env[FAULTS_ENV.figuresFile];
   if (!file || !existsSync(file)) return;
-  const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ScenarioFigures);
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ScenarioFigures);
   if (!process.env.AR_FAULTS_STATE_DIR) rmSync(join(file, '..'), { recursive: true, force: true });
-  const total = rows.reduce((t, r) => ({ operations: t.operations + r.operations, faults: t.faults + r.faultsInjected, violations: t.violations + r.invariantViolations, seconds: t.seconds + r.seconds }), { operations: 0, faults: 0, violations: 0, seconds: 0 });
+  const total = rows.reduce(
+    (t, r) => ({
+      operations: t.operations + r.operations,
+      faults: t.faults + r.faultsInjected,
+      violations: t.violations + r.invariantViolations,
+      seconds: t.seconds + r.seconds,
+    }),
+    { operations: 0, faults: 0, violations: 0, seconds: 0 },
+  );
   const lines = [
     '',
     '| Scenario | Operations | Faults injected | Invariant violations | Seconds |',
     '|---|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.scenario}${r.notes ? ` (${r.notes})` : ''} | ${r.operations} | ${r.faultsInjected} | ${r.invariantViolations} | ${r.seconds.toFixed(1)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario}${r.notes ? ` (${r.notes})` : ''} | ${r.operations} | ${r.faultsInjected} | ${r.invariantViolations} | ${r.seconds.toFixed(1)} |`,
+    ),
     `| **${rows.length} scenarios** | **${total.operations}** | **${total.faults}** | **${total.violations}** | **${total.seconds.toFixed(1)}** |`,
   ];
   console.log(lines.join('\n'));

@@ -9,7 +9,13 @@ import { checkLedger } from '../../../src/ledger/reports.js';
 export interface InvariantReport {
   violations: string[];
   /** What was checked, for the log: counts of entries, payments, workflows. */
-  checked: { journalEntries: number; payments: number; invoices: number; openWorkflows: number; closedWorkflows: number };
+  checked: {
+    journalEntries: number;
+    payments: number;
+    invoices: number;
+    openWorkflows: number;
+    closedWorkflows: number;
+  };
 }
 
 /**
@@ -27,15 +33,22 @@ export interface InvariantReport {
 export async function checkInvariants(em: EntityManager, temporal: Client): Promise<InvariantReport> {
   const violations: string[] = [];
   const ledger = await checkLedger(em.fork());
-  for (const c of ledger.currencies) if (!c.ok) violations.push(`${c.currency}: AR control ${c.arControl} differs from open invoices ${c.openInvoices}`);
-  for (const m of ledger.customerMismatches) violations.push(`customer ${m.customerId} ${m.currency}: sub-ledger ${m.subLedger} differs from open invoices ${m.openInvoices}`);
-  for (const u of ledger.unbalancedEntries) violations.push(`journal entry ${u.entryId} does not balance in ${u.currency} (difference ${u.difference})`);
+  for (const c of ledger.currencies)
+    if (!c.ok) violations.push(`${c.currency}: AR control ${c.arControl} differs from open invoices ${c.openInvoices}`);
+  for (const m of ledger.customerMismatches)
+    violations.push(
+      `customer ${m.customerId} ${m.currency}: sub-ledger ${m.subLedger} differs from open invoices ${m.openInvoices}`,
+    );
+  for (const u of ledger.unbalancedEntries)
+    violations.push(`journal entry ${u.entryId} does not balance in ${u.currency} (difference ${u.difference})`);
 
   const sql = <T>(query: string, params: unknown[] = []) => em.fork().execute<T[]>(query, params);
   const cash = accountFor('cash').code;
   const credit = accountFor('customer_credit').code;
 
-  for (const d of await sql<{ idempotency_key: string; n: string }>(`SELECT idempotency_key, count(*) AS n FROM journal_entry GROUP BY 1 HAVING count(*) > 1`)) {
+  for (const d of await sql<{ idempotency_key: string; n: string }>(
+    `SELECT idempotency_key, count(*) AS n FROM journal_entry GROUP BY 1 HAVING count(*) > 1`,
+  )) {
     violations.push(`idempotency key ${d.idempotency_key} posted ${d.n} times`);
   }
   for (const d of await sql<{ source_id: string; n: string }>(
@@ -50,7 +63,17 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
     violations.push(`payment ${d.payment_id} allocated ${d.n} times to invoice ${d.invoice_id}`);
   }
 
-  const payments = await sql<{ id: string; status: string; amount: string; applied: string; unapplied: string; cash: string; allocated: string; customer_id: string | null; credit: string }>(
+  const payments = await sql<{
+    id: string;
+    status: string;
+    amount: string;
+    applied: string;
+    unapplied: string;
+    cash: string;
+    allocated: string;
+    customer_id: string | null;
+    credit: string;
+  }>(
     `SELECT p.id, p.status, p.amount, p.applied_amount AS applied, p.unapplied_amount AS unapplied, p.customer_id,
             (SELECT coalesce(sum(l.debit - l.credit), 0) FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id
               WHERE e.source_type = 'payment' AND e.source_id = p.id::text AND l.account_code = ?) AS cash,
@@ -62,9 +85,14 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
   );
   for (const p of payments) {
     if (p.status === 'received') violations.push(`payment ${p.id} accepted but never applied nor parked`);
-    if (Number(p.applied) + Number(p.unapplied) !== Number(p.amount)) violations.push(`payment ${p.id}: applied ${p.applied} + unapplied ${p.unapplied} differs from its amount ${p.amount}`);
-    if (Number(p.cash) !== Number(p.amount)) violations.push(`payment ${p.id}: cash debited ${p.cash}, amount ${p.amount}`);
-    if (Number(p.allocated) !== Number(p.applied)) violations.push(`payment ${p.id}: allocations sum to ${p.allocated}, applied ${p.applied}`);
+    if (Number(p.applied) + Number(p.unapplied) !== Number(p.amount))
+      violations.push(
+        `payment ${p.id}: applied ${p.applied} + unapplied ${p.unapplied} differs from its amount ${p.amount}`,
+      );
+    if (Number(p.cash) !== Number(p.amount))
+      violations.push(`payment ${p.id}: cash debited ${p.cash}, amount ${p.amount}`);
+    if (Number(p.allocated) !== Number(p.applied))
+      violations.push(`payment ${p.id}: allocations sum to ${p.allocated}, applied ${p.applied}`);
     if (p.customer_id && p.status !== 'received' && Number(p.credit) !== Number(p.unapplied)) {
       violations.push(`payment ${p.id}: unapplied ${p.unapplied} but ${p.credit} on the customer-credit account`);
     }
@@ -72,12 +100,19 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
 
   const [{ entries }] = await sql<{ entries: string }>('SELECT count(*) AS entries FROM journal_entry');
   const [{ invoices }] = await sql<{ invoices: string }>('SELECT count(*) AS invoices FROM invoice');
-  const paymentExists = async (id: string) => (await em.fork().execute<unknown[]>('SELECT 1 FROM payment WHERE id = ?', [id])).length > 0;
+  const paymentExists = async (id: string) =>
+    (await em.fork().execute<unknown[]>('SELECT 1 FROM payment WHERE id = ?', [id])).length > 0;
   const workflows = await stuckWorkflows(temporal, { paymentExists });
   violations.push(...workflows.violations);
   return {
     violations,
-    checked: { journalEntries: Number(entries), payments: payments.length, invoices: Number(invoices), openWorkflows: workflows.open, closedWorkflows: workflows.closed },
+    checked: {
+      journalEntries: Number(entries),
+      payments: payments.length,
+      invoices: Number(invoices),
+      openWorkflows: workflows.open,
+      closedWorkflows: workflows.closed,
+    },
   };
 }
 
@@ -88,12 +123,17 @@ export async function checkInvariants(em: EntityManager, temporal: Client): Prom
  * end FAILED with PaymentNotFound, which is accepted here only if the row really does
  * not exist; a failure of any other kind, or next to a stored payment, stays a violation.
  */
-async function rolledBackPayment(temporal: Client, wf: { workflowId: string; runId: string; type: string }, paymentExists?: (id: string) => Promise<boolean>): Promise<boolean> {
+async function rolledBackPayment(
+  temporal: Client,
+  wf: { workflowId: string; runId: string; type: string },
+  paymentExists?: (id: string) => Promise<boolean>,
+): Promise<boolean> {
   if (wf.type !== 'cashApplicationWorkflow' || !paymentExists || !wf.workflowId.startsWith('payment-')) return false;
   const history = await temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
   let failure = history.events?.at(-1)?.workflowExecutionFailedEventAttributes?.failure;
   let types = '';
-  for (let depth = 0; failure && depth < 5; depth++, failure = failure.cause ?? undefined) types += ` ${failure.applicationFailureInfo?.type ?? ''}`;
+  for (let depth = 0; failure && depth < 5; depth++, failure = failure.cause ?? undefined)
+    types += ` ${failure.applicationFailureInfo?.type ?? ''}`;
   return types.includes('PaymentNotFound') && !(await paymentExists(wf.workflowId.slice('payment-'.length)));
 }
 
@@ -112,7 +152,8 @@ export async function stuckWorkflows(
     else {
       closed++;
       if (status === 'FAILED' && (await rolledBackPayment(temporal, wf, options.paymentExists))) continue;
-      if (['FAILED', 'TIMED_OUT'].includes(status)) violations.push(`workflow ${wf.workflowId} (${wf.type}) ended ${status}`);
+      if (['FAILED', 'TIMED_OUT'].includes(status))
+        violations.push(`workflow ${wf.workflowId} (${wf.type}) ended ${status}`);
       if (status === 'TERMINATED') terminated.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
     }
   }
@@ -121,7 +162,8 @@ export async function stuckWorkflows(
   for (const t of terminated) {
     const history = await temporal.workflow.getHandle(t.workflowId, t.runId).fetchHistory();
     const reason = history.events?.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason ?? '';
-    if (!/rolled back$/.test(reason)) violations.push(`workflow ${t.workflowId} (${t.type}) ended TERMINATED: ${reason || 'no reason'}`);
+    if (!/rolled back$/.test(reason))
+      violations.push(`workflow ${t.workflowId} (${t.type}) ended TERMINATED: ${reason || 'no reason'}`);
   }
   const attemptsAtMost = options.activityAttemptsAtMost ?? 3;
   /** What is wrong with one open workflow right now (empty: healthy). */
@@ -129,21 +171,31 @@ export async function stuckWorkflows(
     const { raw } = await temporal.workflow.getHandle(wf.workflowId, wf.runId).describe();
     const out: string[] = [];
     const task = raw.pendingWorkflowTask;
-    if (task && (task.attempt ?? 1) > 1) out.push(`workflow ${wf.workflowId}: workflow task on attempt ${task.attempt}${await lastTaskFailure(wf)}`);
+    if (task && (task.attempt ?? 1) > 1)
+      out.push(`workflow ${wf.workflowId}: workflow task on attempt ${task.attempt}${await lastTaskFailure(wf)}`);
     for (const activity of raw.pendingActivities ?? []) {
       if ((activity.attempt ?? 1) > attemptsAtMost && activity.lastFailure) {
         // On its way to the rolled-back-payment ending above: it waits out the visibility deadline, then fails.
-        const waitsForRolledBack = activity.lastFailure.applicationFailureInfo?.type === 'PaymentNotVisibleYet' && wf.workflowId.startsWith('payment-') && options.paymentExists && !(await options.paymentExists(wf.workflowId.slice('payment-'.length)));
+        const waitsForRolledBack =
+          activity.lastFailure.applicationFailureInfo?.type === 'PaymentNotVisibleYet' &&
+          wf.workflowId.startsWith('payment-') &&
+          options.paymentExists &&
+          !(await options.paymentExists(wf.workflowId.slice('payment-'.length)));
         if (waitsForRolledBack) continue;
-        out.push(`workflow ${wf.workflowId}: activity ${activity.activityType?.name} on attempt ${activity.attempt}, last failure: ${activity.lastFailure.message}`);
+        out.push(
+          `workflow ${wf.workflowId}: activity ${activity.activityType?.name} on attempt ${activity.attempt}, last failure: ${activity.lastFailure.message}`,
+        );
       }
     }
     return out;
   };
   const lastTaskFailure = async (wf: { workflowId: string; runId: string }): Promise<string> => {
     const history = await temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    const failed = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes);
-    if (failed?.workflowTaskFailedEventAttributes) return ` (last task failure: ${failed.workflowTaskFailedEventAttributes.failure?.message ?? failed.workflowTaskFailedEventAttributes.cause})`;
+    const failed = [...(history.events ?? [])]
+      .reverse()
+      .find((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes);
+    if (failed?.workflowTaskFailedEventAttributes)
+      return ` (last task failure: ${failed.workflowTaskFailedEventAttributes.failure?.message ?? failed.workflowTaskFailedEventAttributes.cause})`;
     return failed?.workflowTaskTimedOutEventAttributes ? ' (last task timed out)' : '';
   };
   const flagged: { workflowId: string; runId: string }[] = [];
@@ -172,6 +224,8 @@ export async function stuckWorkflows(
     stillFlagged = next;
   }
   for (const wf of stillFlagged) violations.push(...(await troubles(wf)));
-  for (const wf of flagged) if (!stillFlagged.includes(wf)) process.stderr.write(`[faults] recovered within the grace period: ${firstSeen.get(wf.workflowId)?.join('; ')}\n`);
+  for (const wf of flagged)
+    if (!stillFlagged.includes(wf))
+      process.stderr.write(`[faults] recovered within the grace period: ${firstSeen.get(wf.workflowId)?.join('; ')}\n`);
   return { violations, open: running.length, closed };
 }

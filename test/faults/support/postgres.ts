@@ -25,7 +25,10 @@ export function postgresBinDir(): string {
   const base = '/usr/lib/postgresql';
   const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error('no PostgreSQL server binaries: install the Debian package postgresql, or set PG_BIN to the directory holding initdb and pg_ctl');
+  if (!newest)
+    throw new Error(
+      'no PostgreSQL server binaries: install the Debian package postgresql, or set PG_BIN to the directory holding initdb and pg_ctl',
+    );
   return join(base, newest, 'bin');
 }
 
@@ -46,7 +49,11 @@ export async function createPostgresCluster(port: number, options: { dir?: strin
   const bin = postgresBinDir();
   const dataDir = options.dir ?? mkdtempSync(join(tmpdir(), 'ar-faults-pg-'));
   if (asRoot) {
-    chownSync(dataDir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
+    chownSync(
+      dataDir,
+      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+    );
   }
   chmodSync(dataDir, 0o700);
   await run(join(bin, 'initdb'), ['-D', dataDir, '-U', 'ar', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);

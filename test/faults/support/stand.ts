@@ -99,7 +99,10 @@ export async function startStand(options: { env?: Record<string, string> } = {})
   const port = Number(process.env[FAULTS_ENV.pgPort]);
   const dataDir = process.env[FAULTS_ENV.pgDir];
   const template = process.env[FAULTS_ENV.templateDatabase];
-  if (!port || !dataDir || !template) throw new Error('the fault suite runs through `npm run test:faults` (its global set-up creates the PostgreSQL cluster)');
+  if (!port || !dataDir || !template)
+    throw new Error(
+      'the fault suite runs through `npm run test:faults` (its global set-up creates the PostgreSQL cluster)',
+    );
   const pgCluster = attachPostgresCluster(port, dataDir);
   const databaseUrl = await cloneTemplate(pgCluster, template);
   const orm = await openOrm(databaseUrl, { poolMax: 4 });
@@ -129,7 +132,13 @@ export async function startStand(options: { env?: Record<string, string> } = {})
   const config = loadConfig({ ...env, AUTH_JWT_SECRET: TEST_AUTH_SECRET });
   const temporal = await connectClient(config.temporal, temporalAddress);
   // The API announces its address at info level only (Fastify's "Server listening at ...").
-  const startApi = (extra: Record<string, string> = {}) => startEntrypoint('api', { ...env, ...extra, LOG_LEVEL: 'info' }, `listening at http://127.0.0.1:${apiPort}`, 120_000);
+  const startApi = (extra: Record<string, string> = {}) =>
+    startEntrypoint(
+      'api',
+      { ...env, ...extra, LOG_LEVEL: 'info' },
+      `listening at http://127.0.0.1:${apiPort}`,
+      120_000,
+    );
   const apiBegun = performance.now();
   let api = await startApi();
   const apiStartMs = performance.now() - apiBegun;
@@ -176,7 +185,8 @@ export async function startStand(options: { env?: Record<string, string> } = {})
           const res = await fetch(`${apiUrl}${path}`, { method, headers, body, signal: opts.signal });
           const text = await res.text();
           // 409 "in progress": the first attempt with this key died with the database; it is taken over after a minute.
-          const retryable = res.status >= 500 || res.status === 429 || (res.status === 409 && text.includes('idempotency-in-progress'));
+          const retryable =
+            res.status >= 500 || res.status === 429 || (res.status === 409 && text.includes('idempotency-in-progress'));
           if (retryable && Date.now() < deadline) {
             await sleep(Math.min(2000, 100 * attempt));
             continue;
@@ -191,7 +201,9 @@ export async function startStand(options: { env?: Record<string, string> } = {})
         } catch (error) {
           // A refused connection after the API process died says more with the process's last words.
           if (api.child.exitCode !== null || api.child.signalCode !== null) {
-            throw new Error(`the API process exited (${api.child.exitCode ?? api.child.signalCode}); its last output:\n${api.output().slice(-3000)}`);
+            throw new Error(
+              `the API process exited (${api.child.exitCode ?? api.child.signalCode}); its last output:\n${api.output().slice(-3000)}`,
+            );
           }
           if (Date.now() >= deadline) throw error;
           await sleep(Math.min(2000, 100 * attempt));
@@ -213,7 +225,12 @@ export async function startStand(options: { env?: Record<string, string> } = {})
     async startWorker() {
       if (worker && stand.workerRunning()) return;
       const begun = performance.now();
-      worker = await startEntrypoint('worker', { ...env, WORKER_METRICS_PORT: String(await freePort()) }, 'worker polling', 120_000);
+      worker = await startEntrypoint(
+        'worker',
+        { ...env, WORKER_METRICS_PORT: String(await freePort()) },
+        'worker polling',
+        120_000,
+      );
       progress(`worker started in ${Math.round(performance.now() - begun)} ms`);
     },
     workerOutput: () => worker?.output() ?? '',
@@ -248,7 +265,12 @@ export async function startStand(options: { env?: Record<string, string> } = {})
 }
 
 /** Polls until `check` returns a value (not undefined) or the timeout passes; the error names what was awaited. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -260,7 +282,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await sleep(intervalMs);
   }
-  throw new Error(`${what}: not reached within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(
+    `${what}: not reached within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+  );
 }
 
 export { sleep };

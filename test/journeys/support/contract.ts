@@ -5,7 +5,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS; under ESM its function arrives as `default`.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: unknown) => unknown;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: unknown,
+) => unknown;
 
 interface Operation {
   method: string;
@@ -34,7 +36,12 @@ export class Contract {
       const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
       for (const [method, op] of Object.entries(methods)) {
         if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-        this.operations.push({ method: method.toUpperCase(), template, pattern, responses: (op as { responses: Operation['responses'] }).responses ?? {} });
+        this.operations.push({
+          method: method.toUpperCase(),
+          template,
+          pattern,
+          responses: (op as { responses: Operation['responses'] }).responses ?? {},
+        });
       }
     }
     this.operations.sort((a, b) => literalWeight(b.template) - literalWeight(a.template));
@@ -52,14 +59,30 @@ export class Contract {
   check(method: string, path: string, status: number, contentType: string | undefined, body: unknown): ContractAnswer {
     const op = this.operationFor(method, path);
     const name = `${op.method} ${op.template}`;
-    const key = op.responses[String(status)] ? String(status) : op.responses[`${String(status)[0]}XX`] ? `${String(status)[0]}XX` : op.responses.default ? 'default' : undefined;
-    if (!key) throw new Error(`${name} answered ${status}, which it does not document (documents ${Object.keys(op.responses).join(', ')}): ${JSON.stringify(body)?.slice(0, 400)}`);
+    const key = op.responses[String(status)]
+      ? String(status)
+      : op.responses[`${String(status)[0]}XX`]
+        ? `${String(status)[0]}XX`
+        : op.responses.default
+          ? 'default'
+          : undefined;
+    if (!key)
+      throw new Error(
+        `${name} answered ${status}, which it does not document (documents ${Object.keys(op.responses).join(', ')}): ${JSON.stringify(body)?.slice(0, 400)}`,
+      );
     const media = (contentType ?? '').split(';')[0]!.trim();
     const content = op.responses[key]!.content;
     if (!content || body === undefined || body === '') return { operation: name, status };
-    const documented = content[media] ? media : media === 'application/problem+json' && content['application/json'] ? 'application/json' : undefined;
+    const documented = content[media]
+      ? media
+      : media === 'application/problem+json' && content['application/json']
+        ? 'application/json'
+        : undefined;
     if (!documented) {
-      if (media.includes('json')) throw new Error(`${name} answered ${status} as ${media}, which it does not document (${Object.keys(content).join(', ')})`);
+      if (media.includes('json'))
+        throw new Error(
+          `${name} answered ${status} as ${media}, which it does not document (${Object.keys(content).join(', ')})`,
+        );
       return { operation: name, status };
     }
     if (!content[documented]!.schema || !media.includes('json')) return { operation: name, status };
@@ -70,7 +93,9 @@ export class Contract {
       this.validators.set(ref, validate);
     }
     if (!validate(body)) {
-      throw new Error(`${name} answered ${status} with a body outside its documented schema: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 600)}`);
+      throw new Error(
+        `${name} answered ${status} with a body outside its documented schema: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 600)}`,
+      );
     }
     return { operation: name, status };
   }

@@ -53,7 +53,10 @@ export class ApiClient {
     this.contract.operationFor(method, path);
     const url = new URL(path, this.base);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json, */*', ...options.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json, */*',
+      ...options.headers,
+    };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let payload: string | Buffer | undefined;
     if (options.raw !== undefined) {
@@ -109,14 +112,20 @@ export class Inbox {
 
   waitFor(query: MailQuery, timeoutMs = 30_000): Promise<CaughtMail> {
     const after = query.after ?? 0;
-    return this.engine.mail.waitFor((m) => this.engine.mail.messages.indexOf(m) >= after && matches(m, query), timeoutMs);
+    return this.engine.mail.waitFor(
+      (m) => this.engine.mail.messages.indexOf(m) >= after && matches(m, query),
+      timeoutMs,
+    );
   }
 
   /** Every link a reader can click in a message (its HTML body, else URLs in its text). */
   links(mail: CaughtMail): { text: string; href: string }[] {
     const found = [...mail.html.matchAll(/<a\b[^>]*href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/gi)].map((m) => ({
       href: m[1]!.replace(/&amp;/g, '&'),
-      text: m[2]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim(),
+      text: m[2]!
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
     }));
     if (found.length) return found;
     return [...mail.text.matchAll(/https?:\/\/\S+/g)].map((m) => ({ href: m[0], text: m[0] }));
@@ -149,15 +158,23 @@ export interface Journey {
   close(): Promise<void>;
 }
 
-const chromiumPath = () => process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const chromiumPath = () =>
+  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 export async function startJourney(name: string, options: { env?: Record<string, string> } = {}): Promise<Journey> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const engine = await startTestEngine({ env: { PUBLIC_URL: base, ...options.env } });
   await engine.app.listen({ host: '127.0.0.1', port });
-  const contract = new Contract((await (await fetch(`${base}/docs/json`)).json()) as ConstructorParameters<typeof Contract>[0]);
-  const admin = new ApiClient(base, contract, await engine.tokenFor('admin', undefined, { actor: 'go-live-admin' }), 'go-live-admin');
+  const contract = new Contract(
+    (await (await fetch(`${base}/docs/json`)).json()) as ConstructorParameters<typeof Contract>[0],
+  );
+  const admin = new ApiClient(
+    base,
+    contract,
+    await engine.tokenFor('admin', undefined, { actor: 'go-live-admin' }),
+    'go-live-admin',
+  );
   const artifacts = new URL(`../../../test-artifacts/journeys/${name}/`, import.meta.url).pathname;
   let browser: Browser | undefined;
   let serial = 0;
@@ -190,8 +207,15 @@ export async function startJourney(name: string, options: { env?: Record<string,
     async browser() {
       if (!browser) {
         const executablePath = chromiumPath();
-        if (!executablePath) throw new Error('Chromium not found: run npm run setup -- --test (apt-get install chromium) or set CHROMIUM_PATH');
-        browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+        if (!executablePath)
+          throw new Error(
+            'Chromium not found: run npm run setup -- --test (apt-get install chromium) or set CHROMIUM_PATH',
+          );
+        browser = await chromium.launch({
+          executablePath,
+          headless: true,
+          args: ['--no-sandbox', '--disable-dev-shm-usage'],
+        });
       }
       const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 } });
       return context.newPage();
