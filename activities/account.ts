@@ -41,16 +41,14 @@ export function createAccountActivities(deps: ActivityDeps) {
       delinquency: AccountDelinquency | null;
       by: string;
     }): Promise<{ version: number; changed: boolean }> {
-      return deps.orm.em
-        .fork()
-        .transactional((tx) =>
-          writeDelinquency(tx, {
-            customerId: input.customerId,
-            delinquency: input.delinquency,
-            by: input.by,
-            requestId: stepKey(input.workflowId, input.step),
-          }),
-        );
+      return deps.orm.em.fork().transactional((tx) =>
+        writeDelinquency(tx, {
+          customerId: input.customerId,
+          delinquency: input.delinquency,
+          by: input.by,
+          requestId: stepKey(input.workflowId, input.step),
+        }),
+      );
     },
 
     /** Tells the customer their account is open and how to reference it in payments. */

@@ -181,17 +181,15 @@ export function createCollectionActivities(deps: ActivityDeps) {
       const workflowId = workflowIdOf();
       const by = `system:${workflowId}`;
       try {
-        const result = await deps.orm.em
-          .fork()
-          .transactional((tx) =>
-            placeHold(tx, {
-              customerId: input.customerId,
-              reason: `collections: ${input.level}`,
-              by,
-              source: 'collections',
-              requestId: stepKey(workflowId, `hold:${input.step}`),
-            }),
-          );
+        const result = await deps.orm.em.fork().transactional((tx) =>
+          placeHold(tx, {
+            customerId: input.customerId,
+            reason: `collections: ${input.level}`,
+            by,
+            source: 'collections',
+            requestId: stepKey(workflowId, `hold:${input.step}`),
+          }),
+        );
         if (result.changed) {
           await signalIfRunning(
             Context.current().client,

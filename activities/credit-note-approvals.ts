@@ -31,19 +31,17 @@ export function createCreditNoteApprovalActivities(deps: ActivityDeps) {
       let issued;
       try {
         // The note records who asked for it (its creator); who approved it is the task's outcome.
-        issued = await deps.orm.em
-          .fork()
-          .transactional((tx) =>
-            issueCreditNote(tx, {
-              id: input.creditNoteId,
-              invoiceId: input.invoiceId,
-              amount: input.amount,
-              reason: input.reason,
-              cancellation: false,
-              actor: input.requestedBy,
-              today,
-            }),
-          );
+        issued = await deps.orm.em.fork().transactional((tx) =>
+          issueCreditNote(tx, {
+            id: input.creditNoteId,
+            invoiceId: input.invoiceId,
+            amount: input.amount,
+            reason: input.reason,
+            cancellation: false,
+            actor: input.requestedBy,
+            today,
+          }),
+        );
       } catch (error) {
         // Paid, cancelled or credited meanwhile: nothing left to credit this way; the workflow records the refusal.
         if (error instanceof InvoiceRequestError) return { issued: false, refusal: error.message };

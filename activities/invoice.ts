@@ -15,7 +15,7 @@ import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import { startCustomerCollection, type CollectionStart } from './collection-start.js';
 import type { ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
-import { renderDocument } from './templates.js';
+import { renderDocument } from '../src/templates/render.js';
 
 /** Attempts (with the workflow's 200 ms doubling backoff: about three minutes) before a missing row counts as rolled back. */
 export const MISSING_AFTER_ATTEMPTS = 11;

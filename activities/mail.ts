@@ -3,11 +3,11 @@
 // between the two re-sends with the same Message-ID, which receiving systems use to drop the duplicate.
 // The customer's contact channel decides the form: for `portal` a document's e-mail is a notice linking to it
 // (src/mail/channel.ts), so statement runs, dunning and invoice delivery all honour it in this one place.
-import { createHash } from 'node:crypto';
 import { isContactChannel, portalNoticeFor, type ContactChannel } from '../src/mail/channel.js';
 import type { OutgoingMail } from '../src/mail/mailer.js';
+import { messageIdFor } from '../src/mail/message-id.js';
 import type { ActivityDeps } from './deps.js';
-import { renderMail } from './templates.js';
+import { renderMail } from '../src/templates/render.js';
 
 export interface TemplatedEmail {
   idempotencyKey: string;
@@ -22,10 +22,6 @@ export interface TemplatedEmail {
 export interface EmailResult {
   messageId: string;
   alreadySent: boolean;
-}
-
-export function messageIdFor(idempotencyKey: string): string {
-  return `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@ar-engine>`;
 }
 
 /** The customer's contact channel from its record (the one the portal preferences write); e-mail when unknown. */

@@ -40,6 +40,7 @@ export function fieldErrorsFromValidation(validation: AjvLikeError[], context: s
 }
 
 // A NUL, or half of a UTF-16 surrogate pair (no UTF-8 spelling): what PostgreSQL refuses to store as text.
+// eslint-disable-next-line no-control-regex -- the NUL is exactly what this finds
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Where the request carries text PostgreSQL cannot store, so the refusal names the field like any other 400. */

@@ -440,16 +440,14 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           idempotencyKey: `recovery:${typeof key === 'string' ? key : randomUUID()}`,
         });
         const m = (amount: number) => ({ amount, currency: r.currency });
-        return reply
-          .status(201)
-          .send({
-            id: r.id,
-            invoiceId: r.invoiceId,
-            amount: m(r.amount),
-            recovered: m(r.recoveredTotal),
-            writtenOff: m(r.writtenOff),
-            entryId: r.entryId,
-          });
+        return reply.status(201).send({
+          id: r.id,
+          invoiceId: r.invoiceId,
+          amount: m(r.amount),
+          recovered: m(r.recoveredTotal),
+          writtenOff: m(r.writtenOff),
+          entryId: r.entryId,
+        });
       } catch (error) {
         if (!(error instanceof RecoveryRefusedError)) throw error;
         const errors = [{ pointer: error.pointer, in: 'body' as const, detail: error.message }];

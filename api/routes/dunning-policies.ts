@@ -15,6 +15,7 @@ import {
   type StoredPolicy,
 } from '../../src/collections/policies.js';
 import { dunningPolicyProblems, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
+import { TEMPLATE_DIR } from '../../src/templates/render.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
@@ -31,8 +32,6 @@ import {
   PolicyVersionsSchema,
   SegmentParams,
 } from '../schemas/collections.js';
-
-const TEMPLATE_DIR = new URL('../../activities/templates/', import.meta.url);
 
 export function policyView(stored: StoredPolicy) {
   const { policy } = stored;

@@ -394,16 +394,14 @@ export const portalApiRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; service
     },
     async (request, reply) => {
       const p = await portalPromise(deps, request, request.body);
-      return reply
-        .status(201)
-        .send({
-          id: p.id,
-          amount: m(p.amount, p.currency),
-          promisedDate: p.promisedDate,
-          invoiceIds: p.invoiceIds,
-          status: p.status,
-          createdAt: p.createdAt.toISOString(),
-        });
+      return reply.status(201).send({
+        id: p.id,
+        amount: m(p.amount, p.currency),
+        promisedDate: p.promisedDate,
+        invoiceIds: p.invoiceIds,
+        status: p.status,
+        createdAt: p.createdAt.toISOString(),
+      });
     },
   );
 

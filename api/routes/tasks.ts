@@ -352,15 +352,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         guardedGate(() => approvalGate(deps, request, task, request.body)),
       );
       if (gate.kind === 'recorded') {
-        return reply
-          .status(202)
-          .send({
-            taskId: id,
-            outcome: 'approve',
-            status: 'awaiting_approval',
-            approvals: gate.approvals.map(({ by, at }) => ({ by, at })),
-            approvalsRequired: gate.required,
-          });
+        return reply.status(202).send({
+          taskId: id,
+          outcome: 'approve',
+          status: 'awaiting_approval',
+          approvals: gate.approvals.map(({ by, at }) => ({ by, at })),
+          approvalsRequired: gate.required,
+        });
       }
       await leaveDecisionContext(deps, request, task, request.body, gate.extra.approvals);
       const handle = temporal.workflow.getHandle(task.workflowId);

@@ -1,6 +1,5 @@
 // Request and response schemas of the collections routes: dunning policies, assignments, the worklist, a customer's
 // collection, contacts, promises to pay and recoveries of written-off debt.
-import { readdirSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import {
   Amount,
@@ -11,6 +10,7 @@ import {
   PositiveMoneyInput,
   Timestamp,
 } from './common.js';
+import { mailTemplateNames } from '../../src/templates/render.js';
 import { Cursor } from '../pagination.js';
 
 const Duration = (description: string) => IsoDuration({ description });
@@ -23,15 +23,8 @@ const PositiveDuration = (description: string) =>
     maxLength: 40,
     description: `${description} (ISO-8601 duration longer than zero, e.g. P7D, PT5S)`,
   });
-/** Templates a level can send: every one with a subject, an HTML and a text part under activities/templates. */
-const TEMPLATES = (() => {
-  const files = new Set(readdirSync(new URL('../../activities/templates/', import.meta.url)));
-  return [...files]
-    .filter((f) => f.endsWith('.subject.hbs'))
-    .map((f) => f.slice(0, -'.subject.hbs'.length))
-    .filter((t) => files.has(`${t}.html.hbs`) && files.has(`${t}.text.hbs`))
-    .sort();
-})();
+/** Templates a level can send: every mail template under src/templates. */
+const TEMPLATES = mailTemplateNames();
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('letter'), Type.Literal('sms')]);
 const Action = Type.Union([
   Type.Literal('collector_task'),
@@ -64,7 +57,7 @@ export const DunningLevelSchema = Type.Object(
     template: Type.Unsafe<string>({
       type: 'string',
       enum: TEMPLATES,
-      description: 'Template under activities/templates (e.g. dunning-demand)',
+      description: 'Template under src/templates (e.g. dunning-demand)',
     }),
     lateFee: Type.Union([
       Type.Object(

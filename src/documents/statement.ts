@@ -3,7 +3,7 @@
 // sub-ledgers, one currency: the customer's) and the open-items table, so a past period renders the same later.
 // `renderStatement` is what the staff API, the portal and the statement run call.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { renderDocument } from '../../activities/templates.js';
+import { renderDocument } from '../templates/render.js';
 import { accountFor } from '../domain/chart.js';
 import { ageItems, agingBuckets, bucketIndex, daysBetween, DEFAULT_AGING_BOUNDS } from '../domain/aging.js';
 import { formatMoney } from '../domain/money.js';

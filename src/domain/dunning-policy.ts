@@ -36,7 +36,7 @@ export interface DunningLevel {
   /** Contact frequency while at this level (the first contact goes out on entering it). */
   contactEvery: string;
   channels: DunningChannel[];
-  /** Handlebars template name under activities/templates/ (`<template>.subject.hbs` etc.). */
+  /** Handlebars template name under src/templates/ (`<template>.subject.hbs` etc.). */
   template: string;
   lateFee: LateFeeRule | null;
   actions: DunningAction[];

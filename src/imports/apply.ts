@@ -106,12 +106,10 @@ async function applyCustomer(tx: EntityManager, row: CustomerImportRow, ctx: Row
   const probable = probableDuplicates(await findDuplicateCandidates(tx, keys));
   if (probable.length && !ctx.options.allowDuplicates) {
     throw new RowRefusal(
-      probable
-        .slice(0, 3)
-        .map((c) => ({
-          field: 'legalName',
-          reason: `probable duplicate of customer ${c.id} (${c.legalName}, score ${c.score})`,
-        })),
+      probable.slice(0, 3).map((c) => ({
+        field: 'legalName',
+        reason: `probable duplicate of customer ${c.id} (${c.legalName}, score ${c.score})`,
+      })),
     );
   }
   const created = await insertCustomerRow(tx, randomUUID(), profile);

@@ -109,16 +109,14 @@ export async function startMailCatcher(
       if (req.url === '/' || req.url === '') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(inboxPage(messages));
       } else if (req.url === '/api/messages') {
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify(
-              messages.map(({ attachments, ...m }) => ({
-                ...m,
-                attachments: attachments.map(({ content, ...a }) => a),
-              })),
-            ),
-          );
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify(
+            messages.map(({ attachments, ...m }) => ({
+              ...m,
+              attachments: attachments.map(({ content: _content, ...a }) => a),
+            })),
+          ),
+        );
       } else if (message) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(messagePage(message));
       } else {

@@ -8,7 +8,7 @@ import { applyToInvoice, InvoiceNotFoundError, lockInvoice } from '../invoices/b
 import { recordEvent } from '../events/outbox.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey, workflowIds } from '../temporal/ids.js';
-import { dateOf, holdingLine, PaymentNotFoundError, statusOf, type InvoiceSignal } from './apply.js';
+import { holdingLine, PaymentNotFoundError, statusOf, type InvoiceSignal } from './apply.js';
 import { allocationsOf, findPayment, type AllocationRecord, type PaymentRecord } from './store.js';
 
 export class AllocationRefusedError extends Error {

@@ -2,8 +2,8 @@
 // templates, claimed in outbound_message under an idempotency key before the SMTP hand-off, so a retried request or
 // a redelivered webhook sends one message.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { messageIdFor } from '../../activities/mail.js';
-import { renderMail } from '../../activities/templates.js';
+import { messageIdFor } from '../mail/message-id.js';
+import { renderMail } from '../templates/render.js';
 import type { Config } from '../config.js';
 import type { Mailer } from '../mail/mailer.js';
 

@@ -1,6 +1,6 @@
 // Every link the engine puts in front of a customer (e-mails, documents, portal redirects) comes from here, built on
 // PUBLIC_URL, so a link always names a portal page that exists. Mail templates reach it through the `portalUrl`
-// helper (activities/templates.ts) with ids only, never a finished URL handed in by an activity. Signed-out visitors
+// helper (src/templates/render.ts) with ids only, never a finished URL handed in by an activity. Signed-out visitors
 // are sent to sign-in with the page as `next`, and `returnPath` keeps that round trip on the portal.
 
 /** The portal pages a message may link to, with the ids each needs. */
@@ -74,6 +74,7 @@ const ORIGIN = 'http://portal.invalid';
  */
 export function returnPath(next: unknown): string {
   const fallback = PAGES.overview();
+  // eslint-disable-next-line no-control-regex -- control characters are what a return path may not hold
   if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || /[\\\s\u0000-\u001f]/.test(next))
     return fallback;
   let url: URL;

@@ -48,15 +48,13 @@ it('reverses an entry exactly, and only once', async () => {
     }),
   );
   expect(reversal.created).toBe(true);
-  const again = db.orm.em
-    .fork()
-    .transactional((tx) =>
-      reverseJournalEntry(tx, {
-        entryId: original.entryId,
-        idempotencyKey: 'invoice-b:cancel-again',
-        effectiveDate: '2026-11-02',
-      }),
-    );
+  const again = db.orm.em.fork().transactional((tx) =>
+    reverseJournalEntry(tx, {
+      entryId: original.entryId,
+      idempotencyKey: 'invoice-b:cancel-again',
+      effectiveDate: '2026-11-02',
+    }),
+  );
   await expect(again).rejects.toThrow(/unique|duplicate/i);
   const balances = await trialBalance(em);
   expect(balances.find((b) => b.role === 'accounts_receivable')?.balance).toBe(11900); // only invoice-a remains

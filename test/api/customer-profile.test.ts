@@ -447,16 +447,14 @@ describe('search and close', () => {
       ],
     };
     for (const id of [flagged.id, held.id]) {
-      await engine.db.orm.em
-        .fork()
-        .transactional((tx) =>
-          writeDelinquency(tx, {
-            customerId: id,
-            delinquency,
-            by: 'policy:delinquency(P30D,1)',
-            requestId: `customer-${id}:delinquency-1`,
-          }),
-        );
+      await engine.db.orm.em.fork().transactional((tx) =>
+        writeDelinquency(tx, {
+          customerId: id,
+          delinquency,
+          by: 'policy:delinquency(P30D,1)',
+          requestId: `customer-${id}:delinquency-1`,
+        }),
+      );
     }
     await patch(held.id, { hold: { reason: 'legal review' } });
     const listed = (await get('/customers?status=delinquent&limit=200')).json().items;
@@ -469,16 +467,14 @@ describe('search and close', () => {
       status: 'on_hold',
       delinquency: { reasons: [expect.objectContaining({ code: 'invoice_overdue' })] },
     });
-    await engine.db.orm.em
-      .fork()
-      .transactional((tx) =>
-        writeDelinquency(tx, {
-          customerId: flagged.id,
-          delinquency: null,
-          by: 'policy:delinquency(P30D,1)',
-          requestId: `customer-${flagged.id}:delinquency-2`,
-        }),
-      );
+    await engine.db.orm.em.fork().transactional((tx) =>
+      writeDelinquency(tx, {
+        customerId: flagged.id,
+        delinquency: null,
+        by: 'policy:delinquency(P30D,1)',
+        requestId: `customer-${flagged.id}:delinquency-2`,
+      }),
+    );
     const after = (await get('/customers?status=delinquent&limit=200')).json().items.map((c: { id: string }) => c.id);
     expect(after).not.toContain(flagged.id);
     expect((await get(`/customers/${flagged.id}`)).json()).toMatchObject({ status: 'active', delinquency: null });

@@ -6,7 +6,7 @@
 // returns only to portal paths, the dispute reply the e-mail asks for, and card payment where no gateway is configured.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mailTemplateNames, renderMail } from '../../activities/templates.js';
+import { mailTemplateNames, renderMail, TEMPLATE_DIR } from '../../src/templates/render.js';
 import { createUser } from '../../src/auth/users.js';
 import { freePort } from '../../src/free-port.js';
 import { DOCUMENT_TEMPLATES, portalNoticeFor } from '../../src/mail/channel.js';
@@ -16,7 +16,6 @@ import { customerFixture, eventually, startTestEngine, type TestEngine } from '.
 import { issueInvoice, type IssuedInvoice } from '../support/payments.js';
 import { linksOf, PortalVisitor } from '../support/portal-visitor.js';
 
-const TEMPLATE_DIR = new URL('../../activities/templates/', import.meta.url);
 const PORTAL_USER = { email: 'links@alder.example', password: 'alder portal password' };
 
 let engine: TestEngine;

@@ -83,7 +83,6 @@ const DUNNING_SUBJECT = /^(Payment reminder|Payment demand|Final notice|Legal co
 const dunningMails = (email: string) =>
   kit.real.mail.messages.filter((m) => m.to.includes(email) && DUNNING_SUBJECT.test(m.subject));
 const kinds = (email: string) => dunningMails(email).map((m) => DUNNING_SUBJECT.exec(m.subject)![1]);
-const countOf = (list: string[], kind: string) => list.filter((k) => k === kind).length;
 
 async function stateWhen(
   collection: { query: (q: typeof collectionStateQuery) => Promise<CollectionView> },

@@ -34,19 +34,17 @@ const strong = (requestedLimit: number): CreditApplication => ({
 });
 
 async function openReview(orm: Orm, customerId: string, application: CreditApplication, taskQueue: string) {
-  const review = await orm.em
-    .fork()
-    .transactional((tx) =>
-      createReview(tx, {
-        customerId,
-        trigger: 'application',
-        reasons: ['application'],
-        currency: 'USD',
-        requestedLimit: application.requestedLimit,
-        application,
-        requestedBy: 'credit@example.com',
-      }),
-    );
+  const review = await orm.em.fork().transactional((tx) =>
+    createReview(tx, {
+      customerId,
+      trigger: 'application',
+      reasons: ['application'],
+      currency: 'USD',
+      requestedLimit: application.requestedLimit,
+      application,
+      requestedBy: 'credit@example.com',
+    }),
+  );
   const handle = await kit.env.client.workflow.start<typeof creditReviewWorkflow>('creditReviewWorkflow', {
     workflowId: review.workflowId,
     taskQueue,

@@ -61,11 +61,9 @@ const decide = (
   outcome: string,
   extra: { data?: Record<string, unknown>; comment?: string } = {},
 ) =>
-  kit.env.client.workflow
-    .getHandle(workflowId)
-    .executeUpdate(completeTaskUpdate, {
-      args: [{ taskId, outcome, data: extra.data ?? {}, comment: extra.comment, by: 'fiona', byManager: false }],
-    });
+  kit.env.client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, {
+    args: [{ taskId, outcome, data: extra.data ?? {}, comment: extra.comment, by: 'fiona', byManager: false }],
+  });
 const escalations = async (taskId: string) =>
   (await taskActivity(orm().em.fork(), taskId)).filter((a) => a.kind === 'escalated');
 

@@ -1,11 +1,12 @@
 // Handlebars templates for mail and documents: `<name>.subject.hbs`, `<name>.html.hbs`, `<name>.text.hbs` under
-// templates/, with the shared `layout` partial. Compiled once per process.
+// this folder, with the shared `layout` partial. Compiled once per process. Mail, documents and the portal all render
+// through here, so it lives beside them in src/ rather than with the activities that send the mail.
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { formatMoney, type Money } from '../src/domain/money.js';
-import { portalUrl, staffUrl } from '../src/portal/urls.js';
+import { formatMoney, type Money } from '../domain/money.js';
+import { portalUrl, staffUrl } from '../portal/urls.js';
 
-const TEMPLATE_DIR = new URL('./templates/', import.meta.url);
+export const TEMPLATE_DIR = new URL('./', import.meta.url);
 const handlebars = Handlebars.create();
 handlebars.registerHelper('money', (value: Money) => formatMoney(value));
 handlebars.registerHelper('date', (value: string | Date) => new Date(value).toISOString().slice(0, 10));
@@ -40,11 +41,13 @@ export interface RenderedMail {
   text: string;
 }
 
-/** The names of every mail template (each has a subject, an HTML and a text part). */
+/** The names of every mail template: each with a subject, an HTML and a text part. */
 export function mailTemplateNames(): string[] {
-  return readdirSync(TEMPLATE_DIR)
+  const files = new Set(readdirSync(TEMPLATE_DIR));
+  return [...files]
     .filter((f) => f.endsWith('.subject.hbs'))
     .map((f) => f.slice(0, -'.subject.hbs'.length))
+    .filter((name) => files.has(`${name}.html.hbs`) && files.has(`${name}.text.hbs`))
     .sort();
 }
 
