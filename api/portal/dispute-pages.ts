@@ -2,7 +2,6 @@
 // while we wait for information, the form to answer it. The dispute e-mails (acknowledgement, request for
 // information) link here through src/portal/urls.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { portalDispute } from '../../src/portal/account.js';
 import { portalPath } from '../../src/portal/urls.js';
@@ -10,21 +9,11 @@ import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import { customerOf } from './actions.js';
 import { portalDisputeReply } from './dispute-reply.js';
-
-type Render = (
-  reply: FastifyReply,
-  request: FastifyRequest,
-  template: string,
-  data?: Record<string, unknown>,
-) => unknown;
-type PreHandler = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
-
-const Params = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
-const page = { portalPage: true } as const;
+import { IdParams, page, type RenderPage, type PreHandler } from './page-context.js';
 
 export const portalDisputePages: FastifyPluginAsyncTypebox<{
   deps: ApiDeps;
-  render: Render;
+  render: RenderPage;
   csrf: { preHandler: PreHandler };
 }> = async (app, { deps, render, csrf }) => {
   const { orm } = deps;
@@ -36,7 +25,7 @@ export const portalDisputePages: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['portal'],
         summary: 'Dispute page: correspondence, and the answer form while we wait for information',
-        params: Params,
+        params: IdParams,
       },
     },
     async (request, reply) => {
@@ -63,7 +52,7 @@ export const portalDisputePages: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['portal'],
         summary: 'Answer our request for information on a dispute (form)',
-        params: Params,
+        params: IdParams,
         body: Type.Object(
           { _csrf: Type.String(), text: Type.String({ minLength: 1, maxLength: 8000 }) },
           { additionalProperties: false },
