@@ -18,6 +18,7 @@ import { recordPromiseUpdate } from '../../workflows/collection-messages.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError, problems } from '../problem.js';
 import { disputeRequestProblem } from '../routes/disputes.js';
+import type { FieldProblem } from '../../src/domain/field-problem.js';
 
 export interface PortalServices {
   secret: Uint8Array;
@@ -131,7 +132,7 @@ export async function portalPromise(
     if (failure?.name === 'WorkflowUpdateFailedError') {
       const found = (failure.cause?.details?.[0] ?? [
         { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
-      ]) as { pointer: string; detail: string }[];
+      ]) as FieldProblem[];
       throw problems.unprocessable(
         found.map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail })),
         'The promise cannot be recorded.',

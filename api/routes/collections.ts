@@ -37,6 +37,7 @@ import {
   WorklistItemSchema,
   WorklistQuery,
 } from '../schemas/collections.js';
+import type { FieldProblem } from '../../src/domain/field-problem.js';
 
 const contactView = (c: ContactRecord) => ({
   id: c.id,
@@ -313,7 +314,7 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
         if (failure?.name === 'WorkflowUpdateFailedError') {
           const found = (failure.cause?.details?.[0] ?? [
             { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
-          ]) as { pointer: string; detail: string }[];
+          ]) as FieldProblem[];
           // The workflow speaks of the amount in minor units; the request carries it under /amount/amount.
           const errors = found.map((p) => ({
             pointer: p.pointer === '/amount' ? '/amount/amount' : p.pointer,
@@ -440,16 +441,14 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           idempotencyKey: `recovery:${typeof key === 'string' ? key : randomUUID()}`,
         });
         const m = (amount: number) => ({ amount, currency: r.currency });
-        return reply
-          .status(201)
-          .send({
-            id: r.id,
-            invoiceId: r.invoiceId,
-            amount: m(r.amount),
-            recovered: m(r.recoveredTotal),
-            writtenOff: m(r.writtenOff),
-            entryId: r.entryId,
-          });
+        return reply.status(201).send({
+          id: r.id,
+          invoiceId: r.invoiceId,
+          amount: m(r.amount),
+          recovered: m(r.recoveredTotal),
+          writtenOff: m(r.writtenOff),
+          entryId: r.entryId,
+        });
       } catch (error) {
         if (!(error instanceof RecoveryRefusedError)) throw error;
         const errors = [{ pointer: error.pointer, in: 'body' as const, detail: error.message }];

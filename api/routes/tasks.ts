@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { slaState, TaskFailureType, type FieldProblem, type TaskStatus } from '../../src/domain/tasks.js';
+import { slaState, TaskFailureType, type TaskStatus } from '../../src/domain/tasks.js';
 import {
   addTaskComment,
   assignTask,
@@ -42,6 +42,7 @@ import { expectedVersion } from './if-match.js';
 import { approvalPolicyRoutes } from './approval-policy.js';
 import { approvalGate, requireOtherPerson } from './task-approvals.js';
 import { auditingRefusals, leaveDecisionContext } from './task-decisions.js';
+import type { FieldProblem } from '../../src/domain/field-problem.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -352,15 +353,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         guardedGate(() => approvalGate(deps, request, task, request.body)),
       );
       if (gate.kind === 'recorded') {
-        return reply
-          .status(202)
-          .send({
-            taskId: id,
-            outcome: 'approve',
-            status: 'awaiting_approval',
-            approvals: gate.approvals.map(({ by, at }) => ({ by, at })),
-            approvalsRequired: gate.required,
-          });
+        return reply.status(202).send({
+          taskId: id,
+          outcome: 'approve',
+          status: 'awaiting_approval',
+          approvals: gate.approvals.map(({ by, at }) => ({ by, at })),
+          approvalsRequired: gate.required,
+        });
       }
       await leaveDecisionContext(deps, request, task, request.body, gate.extra.approvals);
       const handle = temporal.workflow.getHandle(task.workflowId);

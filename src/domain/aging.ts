@@ -4,6 +4,7 @@
 // bounds (1-30, 31-60, 61-90 for bounds 30,60,90); everything older falls in the open-ended last bucket. Every item
 // falls in exactly one bucket (future-dated items are current), so the buckets always sum to the total.
 import { isIsoDate } from './journal.js';
+import type { FieldProblem } from './field-problem.js';
 
 export type AgingBasis = 'due' | 'issue';
 
@@ -17,11 +18,6 @@ export interface AgingBucket {
   fromDays: number | null;
   /** Largest age in days (null: open-ended). */
   toDays: number | null;
-}
-
-export interface FieldProblem {
-  pointer: string;
-  detail: string;
 }
 
 /** Parses `30,60,90`: strictly increasing positive whole days, at most MAX_AGING_BUCKETS - 2 bounds. */

@@ -4,6 +4,7 @@
 import { invoiceLineProblems, priceInvoice, type InvoiceLineInput } from './invoice.js';
 import type { InvoiceStatus } from './invoice-status.js';
 import { isIsoDate } from './journal.js';
+import type { FieldProblem } from './field-problem.js';
 
 export const DISPUTE_CATEGORIES = ['pricing', 'quantity', 'quality', 'delivery', 'documentation', 'other'] as const;
 export type DisputeCategory = (typeof DISPUTE_CATEGORIES)[number];
@@ -70,11 +71,6 @@ export interface ResolutionContext {
   /** The day the task opened (UTC); instalments fall on or after it. */
   today: string;
   maxInstalments: number;
-}
-
-export interface FieldProblem {
-  pointer: string;
-  detail: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

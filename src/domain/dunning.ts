@@ -3,6 +3,7 @@
 // the promise-to-pay checks. The collection workflow and the API call these; no I/O here.
 import { addDuration } from './duration.js';
 import type { DunningLevel, DunningPolicy } from './dunning-policy.js';
+import type { FieldProblem } from './field-problem.js';
 
 /** What the level decision reads: the oldest overdue (not disputed) invoice and the overdue total. */
 export interface OverdueFacts {
@@ -119,8 +120,8 @@ export interface PromiseContext {
 }
 
 /** Everything wrong with a promise to pay (JSON pointers of the request body); empty when it can be recorded. */
-export function promiseProblems(request: PromiseRequest, ctx: PromiseContext): { pointer: string; detail: string }[] {
-  const problems: { pointer: string; detail: string }[] = [];
+export function promiseProblems(request: PromiseRequest, ctx: PromiseContext): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const today = ctx.now.toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(request.date) || Number.isNaN(Date.parse(`${request.date}T00:00:00Z`))) {
     problems.push({ pointer: '/date', detail: 'must be a date (YYYY-MM-DD)' });

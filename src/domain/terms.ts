@@ -1,6 +1,7 @@
 // Payment terms as data, and the pure functions that turn an issue date into due dates and discount deadlines.
 // Dates are calendar dates (YYYY-MM-DD, no time zone): an invoice is due on a day, not at an instant.
 import { allocate, type Money } from './money.js';
+import type { FieldProblem } from './field-problem.js';
 
 export type PaymentTerms =
   | { type: 'due_on_receipt' }
@@ -66,8 +67,8 @@ export class InvalidTermsError extends Error {
 }
 
 /** Every problem with a terms definition, as (JSON pointer, detail) pairs; empty when valid. */
-export function termsProblems(terms: PaymentTerms): { pointer: string; detail: string }[] {
-  const problems: { pointer: string; detail: string }[] = [];
+export function termsProblems(terms: PaymentTerms): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const dayCount = (pointer: string, value: number, max = 3650) => {
     if (!Number.isInteger(value) || value < 0 || value > max)
       problems.push({ pointer, detail: `must be a whole number of days from 0 to ${max}` });
