@@ -19,6 +19,7 @@ import type { ApiDeps } from '../deps.js';
 import { ProblemError, problems } from '../problem.js';
 import { disputeRequestProblem } from '../routes/disputes.js';
 import type { FieldProblem } from '../../src/domain/field-problem.js';
+import { today } from '../../src/domain/calendar-date.js';
 
 export interface PortalServices {
   secret: Uint8Array;
@@ -32,8 +33,6 @@ export function customerOf(identity: Identity | undefined): string {
     throw new ProblemError(403, 'forbidden', 'Forbidden', 'Only a portal user has a customer.');
   return identity.customerId;
 }
-
-export const today = () => new Date().toISOString().slice(0, 10);
 
 export async function portalStatement(
   deps: ApiDeps,

@@ -50,9 +50,9 @@ import {
   portalPromise,
   portalStartPayment,
   portalStatement,
-  today,
   type PortalServices,
 } from '../portal/actions.js';
+import { today } from '../../src/domain/calendar-date.js';
 
 const m = (amount: number, currency: string) => ({ amount, currency });
 
@@ -394,16 +394,14 @@ export const portalApiRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; service
     },
     async (request, reply) => {
       const p = await portalPromise(deps, request, request.body);
-      return reply
-        .status(201)
-        .send({
-          id: p.id,
-          amount: m(p.amount, p.currency),
-          promisedDate: p.promisedDate,
-          invoiceIds: p.invoiceIds,
-          status: p.status,
-          createdAt: p.createdAt.toISOString(),
-        });
+      return reply.status(201).send({
+        id: p.id,
+        amount: m(p.amount, p.currency),
+        promisedDate: p.promisedDate,
+        invoiceIds: p.invoiceIds,
+        status: p.status,
+        createdAt: p.createdAt.toISOString(),
+      });
     },
   );
 

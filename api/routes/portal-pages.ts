@@ -43,9 +43,9 @@ import {
   portalPromise,
   portalStartPayment,
   portalStatement,
-  today,
   type PortalServices,
 } from '../portal/actions.js';
+import { today } from '../../src/domain/calendar-date.js';
 import { clearSessionCookies, REFRESH_COOKIE, signInPortalUser } from '../portal/session.js';
 import { disputeView, paymentView } from './portal-api.js';
 import { readPortalPreferences, savePortalPreferences } from '../portal/preferences.js';

@@ -5,6 +5,7 @@
 // falls in exactly one bucket (future-dated items are current), so the buckets always sum to the total.
 import { isIsoDate } from './journal.js';
 import type { FieldProblem } from './field-problem.js';
+import { addDays, daysBetween } from './calendar-date.js';
 
 export type AgingBasis = 'due' | 'issue';
 
@@ -56,17 +57,6 @@ export function bucketIndex(ageDays: number, bounds: readonly number[]): number 
   if (ageDays <= 0) return 0;
   for (let i = 0; i < bounds.length; i++) if (ageDays <= bounds[i]!) return i + 1;
   return bounds.length + 1;
-}
-
-const DAY_MS = 86_400_000;
-
-/** Whole days from `from` to `to` (YYYY-MM-DD, UTC calendar days). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 export interface AgingItem {

@@ -2,6 +2,7 @@
 // Dates are calendar dates (YYYY-MM-DD, no time zone): an invoice is due on a day, not at an instant.
 import { allocate, type Money } from './money.js';
 import type { FieldProblem } from './field-problem.js';
+import { addDays } from './calendar-date.js';
 
 export type PaymentTerms =
   | { type: 'due_on_receipt' }
@@ -120,20 +121,9 @@ export function termsProblems(terms: PaymentTerms): FieldProblem[] {
   return problems;
 }
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 export function endOfMonth(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 export interface Schedule {

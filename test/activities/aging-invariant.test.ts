@@ -4,7 +4,7 @@
 // date still shows what was open then.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
-import { addDays } from '../../src/domain/aging.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { applyToInvoice } from '../../src/invoices/balance.js';
 import { issueCreditNote } from '../../src/invoices/credit-notes.js';
 import { postJournalEntry, reverseJournalEntry } from '../../src/ledger/post.js';
@@ -116,46 +116,40 @@ beforeAll(async () => {
   facts.e1 = await invoice(eurCustomer, 'EUR', 40_000, '2026-02-01');
 
   await pay(acme, 'USD', 40_000, '2026-02-15', facts.a1!.number);
-  await db.orm.em
-    .fork()
-    .transactional((tx) =>
-      issueCreditNote(tx, {
-        invoiceId: facts.a2!.id,
-        amount: { amount: 10_000, currency: 'USD' },
-        reason: 'Damaged goods',
-        cancellation: false,
-        actor: 'test',
-        today: '2026-03-10',
-      }),
-    );
+  await db.orm.em.fork().transactional((tx) =>
+    issueCreditNote(tx, {
+      invoiceId: facts.a2!.id,
+      amount: { amount: 10_000, currency: 'USD' },
+      reason: 'Damaged goods',
+      cancellation: false,
+      actor: 'test',
+      today: '2026-03-10',
+    }),
+  );
   await pay(globex, 'USD', 75_000, '2026-03-20', facts.g1!.number);
   await pay(acme, 'USD', 60_000, '2026-04-02', facts.a1!.number);
-  await db.orm.em
-    .fork()
-    .transactional((tx) =>
-      issueCreditNote(tx, {
-        invoiceId: facts.g2!.id,
-        reason: 'Ordered twice',
-        cancellation: true,
-        actor: 'test',
-        today: '2026-04-20',
-      }),
-    );
+  await db.orm.em.fork().transactional((tx) =>
+    issueCreditNote(tx, {
+      invoiceId: facts.g2!.id,
+      reason: 'Ordered twice',
+      cancellation: true,
+      actor: 'test',
+      today: '2026-04-20',
+    }),
+  );
   await writeOff(facts.a3!.id, facts.a3!.number, acme, 'USD', 30_000, '2026-05-31');
 
   // Initech: an invoice written off in May, the write-off reversed in June (the receivable is back).
   initech = (await insertCustomer(db.orm, { currency: 'USD', legalName: 'Initech' })).id;
   facts.i1 = await invoice(initech, 'USD', 25_000, '2026-04-01');
   const written = await writeOff(facts.i1!.id, facts.i1!.number, initech, 'USD', 25_000, '2026-05-15');
-  await db.orm.em
-    .fork()
-    .transactional((tx) =>
-      reverseJournalEntry(tx, {
-        entryId: written.entryId,
-        idempotencyKey: `invoice-${facts.i1!.id}:write-off:reversal`,
-        effectiveDate: '2026-06-10',
-      }),
-    );
+  await db.orm.em.fork().transactional((tx) =>
+    reverseJournalEntry(tx, {
+      entryId: written.entryId,
+      idempotencyKey: `invoice-${facts.i1!.id}:write-off:reversal`,
+      effectiveDate: '2026-06-10',
+    }),
+  );
 });
 
 const AS_OF = [
