@@ -20,6 +20,7 @@ import { ProblemError, problems } from '../problem.js';
 import { disputeRequestProblem } from '../routes/disputes.js';
 import type { FieldProblem } from '../../src/domain/field-problem.js';
 import { today } from '../../src/domain/calendar-date.js';
+import { isUpdateFailed, isWorkflowNotFound } from '../../src/temporal/errors.js';
 
 export interface PortalServices {
   secret: Uint8Array;
@@ -122,13 +123,13 @@ export async function portalPromise(
     });
   } catch (error) {
     const failure = error as FailureLike;
-    if (failure?.name === 'WorkflowNotFoundError' || /not found|already completed/i.test(failure?.message ?? '')) {
+    if (isWorkflowNotFound(failure) || /not found|already completed/i.test(failure?.message ?? '')) {
       throw problems.unprocessable(
         [{ pointer: '/amount', in: 'body', detail: 'nothing of yours is overdue, so there is nothing to promise' }],
         'The promise cannot be recorded.',
       );
     }
-    if (failure?.name === 'WorkflowUpdateFailedError') {
+    if (isUpdateFailed(failure)) {
       const found = (failure.cause?.details?.[0] ?? [
         { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
       ]) as FieldProblem[];

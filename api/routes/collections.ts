@@ -38,6 +38,7 @@ import {
   WorklistQuery,
 } from '../schemas/collections.js';
 import type { FieldProblem } from '../../src/domain/field-problem.js';
+import { isUpdateFailed, isWorkflowNotRunning } from '../../src/temporal/errors.js';
 
 const contactView = (c: ContactRecord) => ({
   id: c.id,
@@ -74,11 +75,6 @@ interface FailureLike {
   code?: number;
 }
 
-const isNotRunning = (error: unknown) => {
-  const e = error as FailureLike;
-  return e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5;
-};
-
 const endOfToday = () => new Date(`${new Date().toISOString().slice(0, 10)}T23:59:59.999Z`);
 
 export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -102,7 +98,7 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
     try {
       return await temporal.workflow.getHandle(workflowIds.collection(customerId)).query(collectionStateQuery);
     } catch (error) {
-      if (isNotRunning(error)) return null;
+      if (isWorkflowNotRunning(error)) return null;
       const e = error as FailureLike;
       // A completed workflow still answers queries on most servers; anything else is not the client's fault.
       if (/not running|completed|closed/i.test(e?.message ?? '')) return null;
@@ -305,13 +301,13 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           ],
         });
       } catch (error) {
-        if (isNotRunning(error))
+        if (isWorkflowNotRunning(error))
           throw problems.unprocessable(
             [{ pointer: '/amount', in: 'body', detail: 'nothing of this customer is in collection (nothing overdue)' }],
             'The promise cannot be recorded.',
           );
         const failure = error as FailureLike;
-        if (failure?.name === 'WorkflowUpdateFailedError') {
+        if (isUpdateFailed(failure)) {
           const found = (failure.cause?.details?.[0] ?? [
             { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
           ]) as FieldProblem[];
@@ -392,9 +388,9 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           .getHandle(workflowIds.collection(customerId))
           .executeUpdate(migratePolicyUpdate, { args: [{ policy, by: actorOf(request) }] });
       } catch (error) {
-        if (isNotRunning(error)) throw problems.notFound('Running collection of customer', customerId);
+        if (isWorkflowNotRunning(error)) throw problems.notFound('Running collection of customer', customerId);
         const failure = error as FailureLike;
-        if (failure?.name === 'WorkflowUpdateFailedError')
+        if (isUpdateFailed(failure))
           throw problems.conflict(failure.cause?.message ?? 'The collection refused the migration.');
         throw error;
       }
