@@ -1,7 +1,7 @@
 // Request and response schemas of the collections routes: dunning policies, assignments, the worklist, a customer's
 // collection, contacts, promises to pay and recoveries of written-off debt.
 import { readdirSync } from 'node:fs';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import {
   Amount,
   DURATION_PATTERN,
@@ -345,5 +345,3 @@ export const CollectionSchema = Type.Object({
     }),
   ),
 });
-
-export type DunningPolicyBodyInput = Static<typeof DunningPolicyBodySchema>;

@@ -96,8 +96,4 @@ export function bucketStartDates(asOf: string, bounds: readonly number[]): strin
   return [asOf, ...bounds.map((b) => addDays(asOf, -b))];
 }
 
-export function isAgingBasis(value: string): value is AgingBasis {
-  return value === 'due' || value === 'issue';
-}
-
 export { isIsoDate };

@@ -11,7 +11,6 @@ export type DisputeCategory = (typeof DISPUTE_CATEGORIES)[number];
 
 export const DISPUTE_STATUSES = ['open', 'awaiting_info', 'resolved', 'withdrawn'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
-export const ACTIVE_DISPUTE_STATUSES: readonly DisputeStatus[] = ['open', 'awaiting_info'];
 
 export const DISPUTE_OUTCOMES = [
   'credit_full',
@@ -235,11 +234,6 @@ export function outcomeFrom(
     default:
       return { kind: outcome, ...base };
   }
-}
-
-/** Whether dunning resumes when the dispute ends this way: only a full credit (nothing left to collect) does not. */
-export function resumesDunning(outcome: DisputeOutcome | { kind: 'withdrawn' }): boolean {
-  return outcome.kind !== 'credit_full' && outcome.kind !== 'rebill' && outcome.kind !== 'payment_plan';
 }
 
 // --- what a dispute covers --------------------------------------------------------------------------------------
