@@ -11,12 +11,7 @@ import { latestPolicy, policyVersions } from '../../src/collections/policies.js'
 import { promisesOf, type PromiseRecord } from '../../src/collections/promises.js';
 import { recordRecovery, RecoveryRefusedError } from '../../src/collections/write-off.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import {
-  collectionStateQuery,
-  migratePolicyUpdate,
-  recordPromiseUpdate,
-  type CollectionView,
-} from '../../workflows/collection-messages.js';
+import { collectionStateQuery, migratePolicyUpdate, type CollectionView } from '../../workflows/collection-messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
@@ -37,7 +32,7 @@ import {
   WorklistItemSchema,
   WorklistQuery,
 } from '../schemas/collections.js';
-import type { FieldProblem } from '../../src/domain/field-problem.js';
+import { recordPromise } from '../../src/collections/record-promise.js';
 import { isUpdateFailed, isWorkflowNotRunning } from '../../src/temporal/errors.js';
 
 const contactView = (c: ContactRecord) => ({
@@ -287,46 +282,32 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           'The promise cannot be recorded.',
         );
       }
-      const promiseId = randomUUID();
-      try {
-        await temporal.workflow.getHandle(workflowIds.collection(customerId)).executeUpdate(recordPromiseUpdate, {
-          args: [
-            {
-              promiseId,
-              amount: body.amount.amount,
-              date: body.date,
-              invoiceIds: body.invoiceIds,
-              by: actorOf(request),
-            },
-          ],
-        });
-      } catch (error) {
-        if (isWorkflowNotRunning(error))
-          throw problems.unprocessable(
-            [{ pointer: '/amount', in: 'body', detail: 'nothing of this customer is in collection (nothing overdue)' }],
-            'The promise cannot be recorded.',
-          );
-        const failure = error as FailureLike;
-        if (isUpdateFailed(failure)) {
-          const found = (failure.cause?.details?.[0] ?? [
-            { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
-          ]) as FieldProblem[];
-          // The workflow speaks of the amount in minor units; the request carries it under /amount/amount.
-          const errors = found.map((p) => ({
-            pointer: p.pointer === '/amount' ? '/amount/amount' : p.pointer,
-            in: 'body' as const,
-            detail: p.detail,
-          }));
-          throw problems.unprocessable(errors, 'The promise cannot be recorded.');
-        }
-        throw error;
+      const outcome = await recordPromise(
+        { temporal, em: orm.em.fork() },
+        { customerId, amount: body.amount.amount, date: body.date, invoiceIds: body.invoiceIds, by: actorOf(request) },
+      );
+      if (outcome.kind === 'not_in_collection')
+        throw problems.unprocessable(
+          [{ pointer: '/amount', in: 'body', detail: 'nothing of this customer is in collection (nothing overdue)' }],
+          'The promise cannot be recorded.',
+        );
+      if (outcome.kind === 'refused') {
+        // The workflow speaks of the amount in minor units; the request carries it under /amount/amount.
+        const errors = outcome.problems.map((p) => ({
+          pointer: p.pointer === '/amount' ? '/amount/amount' : p.pointer,
+          in: 'body' as const,
+          detail: p.detail,
+        }));
+        throw problems.unprocessable(errors, 'The promise cannot be recorded.');
       }
-      const stored = (await promisesOf(orm.em.fork(), customerId)).find((p) => p.id === promiseId);
-      if (!stored)
+      if (outcome.kind === 'unreadable')
         throw problems.unavailable(
           'The promise was accepted but is not readable yet; read GET /customers/:id/promises.',
         );
-      return reply.status(201).header('location', `/customers/${customerId}/promises`).send(promiseView(stored));
+      return reply
+        .status(201)
+        .header('location', `/customers/${customerId}/promises`)
+        .send(promiseView(outcome.promise));
     },
   );
 
