@@ -10,6 +10,7 @@ import { signalIfRunning } from '../src/payments/notify.js';
 import { workflowIds } from '../src/temporal/ids.js';
 import { invoiceBalanceChangedSignal } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
+import { today } from '../src/domain/calendar-date.js';
 
 export interface ApprovedCreditNote {
   creditNoteId: string;
@@ -27,7 +28,7 @@ export function createCreditNoteApprovalActivities(deps: ActivityDeps) {
     async issueApprovedCreditNote(
       input: ApprovedCreditNote,
     ): Promise<{ issued: true; number: string } | { issued: false; refusal: string }> {
-      const today = deps.clock().toISOString().slice(0, 10);
+      const asOfDate = today(deps.clock());
       let issued;
       try {
         // The note records who asked for it (its creator); who approved it is the task's outcome.
@@ -39,7 +40,7 @@ export function createCreditNoteApprovalActivities(deps: ActivityDeps) {
             reason: input.reason,
             cancellation: false,
             actor: input.requestedBy,
-            today,
+            today: asOfDate,
           }),
         );
       } catch (error) {

@@ -2,7 +2,6 @@
 // the decision, starting periodic and early reviews for the account workflow, and the credit override of a held
 // invoice. Each is idempotent: keyed by the review's workflow id or the caller's step.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CreditPolicy, RiskClass } from '../src/domain/credit-policy.js';
 import type { ScorecardResult } from '../src/domain/credit-scorecard.js';
 import type { InvoiceSnapshot } from '../src/domain/invoice-workflow-state.js';
@@ -19,6 +18,7 @@ import { openReviewUnlessRunning } from '../src/credit/start-review.js';
 import { stepKey, workflowIds } from '../src/temporal/ids.js';
 import { accountProfileChangedSignal } from '../workflows/messages.js';
 import { temporalOf, type ActivityDeps } from './deps.js';
+import { isWorkflowNotFound } from '../src/temporal/errors.js';
 
 /** Attempts before a review row still missing counts as rolled back (the API starts the workflow before its commit). */
 const MISSING_AFTER_ATTEMPTS = 10;
@@ -65,7 +65,7 @@ export function createCreditActivities(deps: ActivityDeps) {
               version: applied.version,
             });
         } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          if (!isWorkflowNotFound(error)) throw error;
         }
       }
       return {

@@ -3,7 +3,6 @@
 // effects in src/disputes/resolve.ts), track payment-plan instalments, and tell collections when the invoice enters or
 // leaves dispute. E-mails are keyed by workflow id + step; every write is idempotent.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { notifyCollectionOfDispute } from '../src/collections/notify.js';
 import type { DisputeOutcome } from '../src/domain/dispute.js';
 import type { InvoicePolicy } from '../src/domain/invoice-policy.js';
@@ -23,6 +22,7 @@ import { startInvoice } from '../src/temporal/starters.js';
 import { invoiceBalanceChangedSignal } from '../workflows/messages.js';
 import { temporalOf, type ActivityDeps } from './deps.js';
 import { sendTemplatedEmail } from './mail.js';
+import { isAlreadyStarted } from '../src/temporal/errors.js';
 
 /** Attempts (1 s doubling, capped at 10 s: about a minute) before a missing dispute row counts as rolled back. */
 export const DISPUTE_MISSING_AFTER_ATTEMPTS = 8;
@@ -93,7 +93,7 @@ export function createDisputeActivities(deps: ActivityDeps) {
         },
       ).catch((error: unknown) => {
         // A retry after the first start: the corrected invoice's workflow already runs.
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        if (!isAlreadyStarted(error)) throw error;
       });
     }
     if (result.dunningResumed) {

@@ -1,17 +1,9 @@
 // Who performs a request, for audit trails and workflow histories: the verified identity the authentication hook
 // attached (api/authentication.ts). There is no unauthenticated way to name an actor.
 import type { FastifyRequest } from 'fastify';
-import type { Identity } from '../src/auth/identity.js';
 
 export function actorOf(request: FastifyRequest): string {
   return request.identity?.actor ?? 'anonymous';
-}
-
-/** The verified identity of a request on a non-public route (the hook guarantees it is there). */
-export function identityOf(request: FastifyRequest): Identity {
-  const identity = request.identity;
-  if (!identity) throw new Error(`no verified identity on ${request.method} ${request.url}`);
-  return identity;
 }
 
 /** The verified roles of the caller (none on public routes). */

@@ -46,8 +46,6 @@ import { buildRequestValidator } from './validation.js';
 import { documentPlatformStatuses } from './documented-statuses.js';
 import { startRelayLoop } from '../src/temporal/start-relay.js';
 
-export type App = FastifyInstance;
-
 /** Log redaction: secrets and tax ids never reach the logs. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',

@@ -7,7 +7,7 @@
 // (--seed-only seeds, keeps the database and stops; AGING_BENCH_URL=<its url> then times it without seeding again)
 import os from 'node:os';
 import { migrate, openOrm } from '../src/db/orm.js';
-import { addDays } from '../src/domain/aging.js';
+import { addDays } from '../src/domain/calendar-date.js';
 import {
   agingCsv,
   agingReport,

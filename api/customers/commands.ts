@@ -9,7 +9,6 @@ import {
   normalizeEmail,
   normalizeTaxId,
   type FieldChange,
-  type FieldProblem,
 } from '../../src/domain/customer.js';
 import { isCountryCode } from '../../src/domain/iso.js';
 import {
@@ -35,6 +34,7 @@ import { DEFAULT_TERMS_CODE } from '../../src/domain/terms.js';
 import { recordEvent } from '../../src/events/outbox.js';
 import { ProblemError, problems } from '../problem.js';
 import type { CreateCustomerBody, PatchCustomerBody } from '../schemas/customer.js';
+import type { FieldProblem } from '../../src/domain/field-problem.js';
 
 export interface CommandContext {
   actor: string;

@@ -15,7 +15,8 @@ import {
 } from '../../src/portal/account.js';
 import { ProblemError } from '../problem.js';
 import { IsoDate } from '../schemas/common.js';
-import { customerOf, portalStatement, today } from './actions.js';
+import { customerOf, portalStatement } from './actions.js';
+import { today } from '../../src/domain/calendar-date.js';
 import { paymentView } from '../routes/portal-api.js';
 import { IdParams, page, type PortalPageOptions } from './page-context.js';
 

@@ -1,10 +1,9 @@
 // What a portal user can do, shared by the JSON API (/portal/api) and the pages (/portal): every action takes the
 // customer from the verified identity, never from the request, and refuses another customer's ids as unknown (404).
-import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Mailer } from '../../src/mail/mailer.js';
 import type { Identity } from '../../src/auth/identity.js';
-import { promisesOf } from '../../src/collections/promises.js';
+import { recordPromise } from '../../src/collections/record-promise.js';
 import { openDispute } from '../../src/disputes/open.js';
 import {
   renderStatement,
@@ -13,11 +12,10 @@ import {
 } from '../../src/documents/statement.js';
 import type { GatewayMethod, PaymentGateway } from '../../src/payments/gateway.js';
 import { GatewayPaymentRefusal, ownOpenInvoices, startGatewayPayment } from '../../src/payments/gateway-payments.js';
-import { workflowIds } from '../../src/temporal/ids.js';
-import { recordPromiseUpdate } from '../../workflows/collection-messages.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError, problems } from '../problem.js';
 import { disputeRequestProblem } from '../routes/disputes.js';
+import { today } from '../../src/domain/calendar-date.js';
 
 export interface PortalServices {
   secret: Uint8Array;
@@ -31,8 +29,6 @@ export function customerOf(identity: Identity | undefined): string {
     throw new ProblemError(403, 'forbidden', 'Forbidden', 'Only a portal user has a customer.');
   return identity.customerId;
 }
-
-export const today = () => new Date().toISOString().slice(0, 10);
 
 export async function portalStatement(
   deps: ApiDeps,
@@ -90,12 +86,6 @@ export async function portalOpenDispute(
   }
 }
 
-interface FailureLike {
-  name?: string;
-  message?: string;
-  cause?: { message?: string; details?: unknown[] };
-}
-
 export async function portalPromise(
   deps: ApiDeps,
   request: FastifyRequest,
@@ -115,33 +105,22 @@ export async function portalPromise(
         errors: [{ pointer: `/invoiceIds/${missing}`, in: 'body', detail: 'no invoice has this id' }],
       });
   }
-  const promiseId = randomUUID();
-  try {
-    await deps.temporal.workflow.getHandle(workflowIds.collection(customerId)).executeUpdate(recordPromiseUpdate, {
-      args: [{ promiseId, amount: body.amount, date: body.date, invoiceIds: body.invoiceIds, by: identity.actor }],
-    });
-  } catch (error) {
-    const failure = error as FailureLike;
-    if (failure?.name === 'WorkflowNotFoundError' || /not found|already completed/i.test(failure?.message ?? '')) {
-      throw problems.unprocessable(
-        [{ pointer: '/amount', in: 'body', detail: 'nothing of yours is overdue, so there is nothing to promise' }],
-        'The promise cannot be recorded.',
-      );
-    }
-    if (failure?.name === 'WorkflowUpdateFailedError') {
-      const found = (failure.cause?.details?.[0] ?? [
-        { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
-      ]) as { pointer: string; detail: string }[];
-      throw problems.unprocessable(
-        found.map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail })),
-        'The promise cannot be recorded.',
-      );
-    }
-    throw error;
-  }
-  const stored = (await promisesOf(em, customerId)).find((p) => p.id === promiseId);
-  if (!stored) throw problems.unavailable('The promise was accepted but is not readable yet.');
-  return stored;
+  const outcome = await recordPromise(
+    { temporal: deps.temporal, em },
+    { customerId, amount: body.amount, date: body.date, invoiceIds: body.invoiceIds, by: identity.actor },
+  );
+  if (outcome.kind === 'not_in_collection')
+    throw problems.unprocessable(
+      [{ pointer: '/amount', in: 'body', detail: 'nothing of yours is overdue, so there is nothing to promise' }],
+      'The promise cannot be recorded.',
+    );
+  if (outcome.kind === 'refused')
+    throw problems.unprocessable(
+      outcome.problems.map((p) => ({ pointer: p.pointer, in: 'body' as const, detail: p.detail })),
+      'The promise cannot be recorded.',
+    );
+  if (outcome.kind === 'unreadable') throw problems.unavailable('The promise was accepted but is not readable yet.');
+  return outcome.promise;
 }
 
 export async function portalStartPayment(

@@ -9,6 +9,7 @@ import { customerReplyUpdate, DisputeFailureType } from '../../workflows/dispute
 import type { ApiDeps } from '../deps.js';
 import { problems } from '../problem.js';
 import { customerOf } from './actions.js';
+import { isUpdateFailed, isWorkflowNotFound } from '../../src/temporal/errors.js';
 
 interface FailureLike {
   name?: string;
@@ -44,8 +45,8 @@ export async function portalDisputeReply(
       .executeUpdate(customerReplyUpdate, { args: [{ text: answer, by: identity.actor }] });
   } catch (error) {
     const failure = error as FailureLike;
-    if (failure?.name === 'WorkflowNotFoundError') throw problems.conflict('This dispute has ended.');
-    if (failure?.name === 'WorkflowUpdateFailedError') {
+    if (isWorkflowNotFound(failure)) throw problems.conflict('This dispute has ended.');
+    if (isUpdateFailed(failure)) {
       if (
         failure.cause?.type === DisputeFailureType.notAwaitingInfo ||
         failure.cause?.type === DisputeFailureType.closed

@@ -5,7 +5,8 @@ import { Type } from 'typebox';
 import { findGatewayPayment } from '../../src/payments/gateway-payments.js';
 import { portalInvoices } from '../../src/portal/account.js';
 import { ProblemError } from '../problem.js';
-import { bankTransferInstructions, customerOf, portalStartPayment, today } from './actions.js';
+import { bankTransferInstructions, customerOf, portalStartPayment } from './actions.js';
+import { today } from '../../src/domain/calendar-date.js';
 import { IdParams, page, type PortalPageOptions } from './page-context.js';
 
 const m = (amount: number, currency: string) => ({ amount, currency });

@@ -11,12 +11,7 @@ import { latestPolicy, policyVersions } from '../../src/collections/policies.js'
 import { promisesOf, type PromiseRecord } from '../../src/collections/promises.js';
 import { recordRecovery, RecoveryRefusedError } from '../../src/collections/write-off.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import {
-  collectionStateQuery,
-  migratePolicyUpdate,
-  recordPromiseUpdate,
-  type CollectionView,
-} from '../../workflows/collection-messages.js';
+import { collectionStateQuery, migratePolicyUpdate, type CollectionView } from '../../workflows/collection-messages.js';
 import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { IdempotencyHeaders } from '../idempotency.js';
@@ -37,6 +32,8 @@ import {
   WorklistItemSchema,
   WorklistQuery,
 } from '../schemas/collections.js';
+import { recordPromise } from '../../src/collections/record-promise.js';
+import { isUpdateFailed, isWorkflowNotRunning } from '../../src/temporal/errors.js';
 
 const contactView = (c: ContactRecord) => ({
   id: c.id,
@@ -73,11 +70,6 @@ interface FailureLike {
   code?: number;
 }
 
-const isNotRunning = (error: unknown) => {
-  const e = error as FailureLike;
-  return e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5;
-};
-
 const endOfToday = () => new Date(`${new Date().toISOString().slice(0, 10)}T23:59:59.999Z`);
 
 export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -101,7 +93,7 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
     try {
       return await temporal.workflow.getHandle(workflowIds.collection(customerId)).query(collectionStateQuery);
     } catch (error) {
-      if (isNotRunning(error)) return null;
+      if (isWorkflowNotRunning(error)) return null;
       const e = error as FailureLike;
       // A completed workflow still answers queries on most servers; anything else is not the client's fault.
       if (/not running|completed|closed/i.test(e?.message ?? '')) return null;
@@ -290,46 +282,32 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           'The promise cannot be recorded.',
         );
       }
-      const promiseId = randomUUID();
-      try {
-        await temporal.workflow.getHandle(workflowIds.collection(customerId)).executeUpdate(recordPromiseUpdate, {
-          args: [
-            {
-              promiseId,
-              amount: body.amount.amount,
-              date: body.date,
-              invoiceIds: body.invoiceIds,
-              by: actorOf(request),
-            },
-          ],
-        });
-      } catch (error) {
-        if (isNotRunning(error))
-          throw problems.unprocessable(
-            [{ pointer: '/amount', in: 'body', detail: 'nothing of this customer is in collection (nothing overdue)' }],
-            'The promise cannot be recorded.',
-          );
-        const failure = error as FailureLike;
-        if (failure?.name === 'WorkflowUpdateFailedError') {
-          const found = (failure.cause?.details?.[0] ?? [
-            { pointer: '/amount', detail: failure.cause?.message ?? 'refused' },
-          ]) as { pointer: string; detail: string }[];
-          // The workflow speaks of the amount in minor units; the request carries it under /amount/amount.
-          const errors = found.map((p) => ({
-            pointer: p.pointer === '/amount' ? '/amount/amount' : p.pointer,
-            in: 'body' as const,
-            detail: p.detail,
-          }));
-          throw problems.unprocessable(errors, 'The promise cannot be recorded.');
-        }
-        throw error;
+      const outcome = await recordPromise(
+        { temporal, em: orm.em.fork() },
+        { customerId, amount: body.amount.amount, date: body.date, invoiceIds: body.invoiceIds, by: actorOf(request) },
+      );
+      if (outcome.kind === 'not_in_collection')
+        throw problems.unprocessable(
+          [{ pointer: '/amount', in: 'body', detail: 'nothing of this customer is in collection (nothing overdue)' }],
+          'The promise cannot be recorded.',
+        );
+      if (outcome.kind === 'refused') {
+        // The workflow speaks of the amount in minor units; the request carries it under /amount/amount.
+        const errors = outcome.problems.map((p) => ({
+          pointer: p.pointer === '/amount' ? '/amount/amount' : p.pointer,
+          in: 'body' as const,
+          detail: p.detail,
+        }));
+        throw problems.unprocessable(errors, 'The promise cannot be recorded.');
       }
-      const stored = (await promisesOf(orm.em.fork(), customerId)).find((p) => p.id === promiseId);
-      if (!stored)
+      if (outcome.kind === 'unreadable')
         throw problems.unavailable(
           'The promise was accepted but is not readable yet; read GET /customers/:id/promises.',
         );
-      return reply.status(201).header('location', `/customers/${customerId}/promises`).send(promiseView(stored));
+      return reply
+        .status(201)
+        .header('location', `/customers/${customerId}/promises`)
+        .send(promiseView(outcome.promise));
     },
   );
 
@@ -391,9 +369,9 @@ export const collectionRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = as
           .getHandle(workflowIds.collection(customerId))
           .executeUpdate(migratePolicyUpdate, { args: [{ policy, by: actorOf(request) }] });
       } catch (error) {
-        if (isNotRunning(error)) throw problems.notFound('Running collection of customer', customerId);
+        if (isWorkflowNotRunning(error)) throw problems.notFound('Running collection of customer', customerId);
         const failure = error as FailureLike;
-        if (failure?.name === 'WorkflowUpdateFailedError')
+        if (isUpdateFailed(failure))
           throw problems.conflict(failure.cause?.message ?? 'The collection refused the migration.');
         throw error;
       }

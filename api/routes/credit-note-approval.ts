@@ -20,6 +20,7 @@ import { actorOf } from '../actor.js';
 import type { ApiDeps } from '../deps.js';
 import { problems } from '../problem.js';
 import { MoneySchema, problemResponses, UuidParams } from '../schemas/common.js';
+import { isWorkflowNotRunning } from '../../src/temporal/errors.js';
 
 export const PendingCreditNoteSchema = Type.Object(
   {
@@ -121,9 +122,7 @@ export const creditNoteApprovalRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps
         const state = await deps.temporal.workflow.getHandle(workflowId).query(creditNoteApprovalQuery);
         return { creditNoteId: request.params.id, workflowId, ...state };
       } catch (error) {
-        const e = error as { name?: string; code?: number; cause?: { code?: number } };
-        if (e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5)
-          throw problems.notFound('Credit note approval', request.params.id);
+        if (isWorkflowNotRunning(error)) throw problems.notFound('Credit note approval', request.params.id);
         throw error;
       }
     },

@@ -29,6 +29,7 @@ import {
   PatchCustomerBody,
 } from '../schemas/customer.js';
 import { expectedVersion } from './if-match.js';
+import { today } from '../../src/domain/calendar-date.js';
 
 type CustomerView = Static<typeof CustomerSchema>;
 type AccountView = Static<typeof AccountStateSchema>;
@@ -208,11 +209,11 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       const em = orm.em.fork();
       const customer = await findCustomer(em, request.params.id);
       if (!customer) throw problems.notFound('Customer', request.params.id);
-      const today = new Date().toISOString().slice(0, 10);
+      const asOf = today();
       // The live state costs a round trip to a worker; only callers who ask for it pay for it.
       const [balance, openInvoices, account] = await Promise.all([
         customerBalance(em, customer.id, customer.currency),
-        openInvoicesSummary(orm.em.fork(), customer.id, customer.currency, today),
+        openInvoicesSummary(orm.em.fork(), customer.id, customer.currency, asOf),
         request.query.include === 'account' ? liveAccount(customer.id, request.log) : undefined,
       ]);
       return reply.header('etag', customerEtag(customer)).send(toView(customer, { account, balance, openInvoices }));

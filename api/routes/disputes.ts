@@ -35,6 +35,7 @@ import {
   UpdateAcceptedSchema,
   WithdrawBody,
 } from '../schemas/dispute.js';
+import { isUpdateFailed, isWorkflowNotFound } from '../../src/temporal/errors.js';
 
 export function disputeView(d: DisputeRecord): Static<typeof DisputeSchema> {
   return {
@@ -96,8 +97,8 @@ interface FailureLike {
 /** An update the dispute workflow refused (or a workflow that no longer runs) as problem+json. */
 function updateProblem(error: unknown, disputeId: string): ProblemError {
   const failure = error as FailureLike;
-  if (failure?.name === 'WorkflowNotFoundError') return problems.conflict(`Dispute ${disputeId} has ended.`);
-  if (failure?.name === 'WorkflowUpdateFailedError') {
+  if (isWorkflowNotFound(failure)) return problems.conflict(`Dispute ${disputeId} has ended.`);
+  if (isUpdateFailed(failure)) {
     const type = failure.cause?.type;
     if (type === DisputeFailureType.notAwaitingInfo)
       return problems.conflict('The dispute is not waiting for an answer from the customer.');

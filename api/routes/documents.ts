@@ -11,6 +11,7 @@ import type { ApiDeps } from '../deps.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
 import { IsoDate, problemResponses, UuidParams } from '../schemas/common.js';
+import { today } from '../../src/domain/calendar-date.js';
 
 const DocumentSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -33,7 +34,6 @@ function wantsPdf(request: FastifyRequest, format: string | undefined): boolean 
 }
 
 const monthStart = () => `${new Date().toISOString().slice(0, 7)}-01`;
-const today = () => new Date().toISOString().slice(0, 10);
 
 export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { orm, config } = deps;

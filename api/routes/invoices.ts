@@ -51,8 +51,7 @@ import {
   IssuedInvoiceSchema,
   ListInvoicesQuery,
 } from '../schemas/invoice.js';
-
-const today = () => new Date().toISOString().slice(0, 10);
+import { today } from '../../src/domain/calendar-date.js';
 
 function requestProblem(error: unknown): never {
   if (error instanceof InvoiceRequestError) {

@@ -50,9 +50,9 @@ import {
   portalPromise,
   portalStartPayment,
   portalStatement,
-  today,
   type PortalServices,
 } from '../portal/actions.js';
+import { today } from '../../src/domain/calendar-date.js';
 
 const m = (amount: number, currency: string) => ({ amount, currency });
 

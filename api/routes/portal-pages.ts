@@ -22,7 +22,8 @@ import { portalPayPages } from '../portal/pay-pages.js';
 import { portalPreferencePages } from '../portal/preference-pages.js';
 import { portalSignInPages } from '../portal/sign-in-pages.js';
 import { IdParams, page } from '../portal/page-context.js';
-import { customerOf, portalOpenDispute, portalPromise, today, type PortalServices } from '../portal/actions.js';
+import { customerOf, portalOpenDispute, portalPromise, type PortalServices } from '../portal/actions.js';
+import { today } from '../../src/domain/calendar-date.js';
 import { disputeView } from './portal-api.js';
 
 const VIEWS = new URL('../portal/views/', import.meta.url);

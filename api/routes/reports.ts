@@ -11,6 +11,7 @@ import type { ApiDeps } from '../deps.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../pagination.js';
 import { problems } from '../problem.js';
 import { IsoDate, MoneySchema, problemResponses } from '../schemas/common.js';
+import { today } from '../../src/domain/calendar-date.js';
 
 const DateString = (description: string) => IsoDate({ description });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
@@ -99,8 +100,6 @@ const SnapshotSchema = Type.Object({
   takenBy: Type.String(),
   createdAt: Type.String(),
 });
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 function wantsCsv(request: FastifyRequest, format: string | undefined): boolean {
   if (format) return format === 'csv';

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { slaState, TaskFailureType, type FieldProblem, type TaskStatus } from '../../src/domain/tasks.js';
+import { slaState, TaskFailureType, type TaskStatus } from '../../src/domain/tasks.js';
 import {
   addTaskComment,
   assignTask,
@@ -42,6 +42,8 @@ import { expectedVersion } from './if-match.js';
 import { approvalPolicyRoutes } from './approval-policy.js';
 import { approvalGate, requireOtherPerson } from './task-approvals.js';
 import { auditingRefusals, leaveDecisionContext } from './task-decisions.js';
+import type { FieldProblem } from '../../src/domain/field-problem.js';
+import { isUpdateFailed, isWorkflowNotFound } from '../../src/temporal/errors.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -121,9 +123,9 @@ interface FailureLike {
 /** Maps what the owning workflow answered to a problem: its validator's rules are 422, a closed task 409. */
 function completionProblem(error: unknown): ProblemError | undefined {
   const failure = error as FailureLike;
-  if (failure?.name === 'WorkflowNotFoundError')
+  if (isWorkflowNotFound(failure))
     return problems.conflict('The workflow that owned this task has ended; the task can no longer be completed.');
-  if (failure?.name !== 'WorkflowUpdateFailedError') return undefined;
+  if (!isUpdateFailed(failure)) return undefined;
   const cause = failure.cause;
   if (cause?.type === TaskFailureType.closed)
     return problems.conflict('The task is already completed or no longer awaited.');

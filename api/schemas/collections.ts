@@ -338,5 +338,3 @@ export const CollectionSchema = Type.Object({
     }),
   ),
 });
-
-export type DunningPolicyBodyInput = Static<typeof DunningPolicyBodySchema>;

@@ -78,8 +78,6 @@ export const MoneySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-/** Money a client sends: at most MAX_AMOUNT either way. */
-export const MoneyInput = Type.Object({ amount: Amount(), currency: CurrencyCode }, { additionalProperties: false });
 /** Money a client must send as more than zero: payments, allocations, credit notes, promises, recoveries. */
 export const PositiveMoneyInput = Type.Object(
   { amount: Amount({ minimum: 1, description: 'Integer minor units, > 0' }), currency: CurrencyCode },

@@ -270,10 +270,3 @@ export const CustomerSchema = Type.Object({
     }),
   ),
 });
-
-export const CandidateSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  legalName: Type.String(),
-  score: Type.Number(),
-  reasons: Type.Array(Type.Object({ signal: Type.String(), weight: Type.Number(), detail: Type.String() })),
-});

@@ -9,6 +9,7 @@ import {
 } from '../domain/approval-authority.js';
 import { approvalCeilingsOf, DEFAULT_CREDIT_POLICY } from '../domain/credit-policy.js';
 import { TASK_DUTIES, TASK_OVERSIGHT_ROLES } from '../domain/task-duties.js';
+import { formatMajorUnits } from '../domain/money.js';
 import { ROLES, STAFF_ROLES } from './roles.js';
 import { PUBLIC, ROUTE_ACCESS } from './route-access.js';
 
@@ -39,8 +40,7 @@ export function renderDutyTable(ceilings: ApprovalCeilings = approvalCeilingsOf(
   const rule = `|---|---|${STAFF_ROLES.map(() => ':-:').join('|')}|`;
   const levels = ceilingsFor(ceilings, '*');
   // The `*` ceilings are written for a two-decimal currency (5,000,000 minor units = 50,000.00).
-  const major = (minor: number) =>
-    (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const major = (minor: number) => formatMajorUnits(minor, 2);
   const cell = (type: string, roles: readonly string[], role: string) => {
     if (!roles.includes(role)) return (TASK_OVERSIGHT_ROLES as readonly string[]).includes(role) ? 'read' : '-';
     if (!isApprovalTask(type)) return 'yes';

@@ -12,5 +12,3 @@ export interface Identity {
   /** Set for portal users (role `customer`): the one customer they may see. */
   customerId?: string;
 }
-
-export const isPortalIdentity = (identity: Identity): boolean => identity.roles.includes('customer');

@@ -127,11 +127,3 @@ export async function releaseHold(em: EntityManager, input: ReleaseInput): Promi
   });
   return result;
 }
-
-/** Whether the account is on hold now (read without locking). */
-export async function isOnHold(em: EntityManager, customerId: string): Promise<boolean> {
-  const [row] = await em.execute<{ hold: AccountHold | null }[]>('SELECT hold FROM customer WHERE id = ?', [
-    customerId,
-  ]);
-  return Boolean(row?.hold);
-}

@@ -15,6 +15,7 @@ import { recordWorkflowStart, startRecorded } from '../temporal/start-after-comm
 import type { StartContext } from '../temporal/starters.js';
 import type { DisputeWorkflowInput } from '../../workflows/dispute.js';
 import { findDispute, type DisputeRecord } from './store.js';
+import type { FieldProblem } from '../domain/field-problem.js';
 
 export interface OpenDisputeRequest {
   invoiceId: string;
@@ -43,7 +44,7 @@ export interface OpenDisputeDeps {
 export class DisputeRequestError extends Error {
   constructor(
     readonly status: 404 | 409 | 422,
-    readonly errors: { pointer: string; detail: string }[],
+    readonly errors: FieldProblem[],
     detail: string,
   ) {
     super(detail);

@@ -5,11 +5,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { renderDocument } from '../templates/render.js';
 import { accountFor } from '../domain/chart.js';
-import { ageItems, agingBuckets, bucketIndex, daysBetween, DEFAULT_AGING_BOUNDS } from '../domain/aging.js';
+import { ageItems, agingBuckets, bucketIndex, DEFAULT_AGING_BOUNDS } from '../domain/aging.js';
 import { formatMoney } from '../domain/money.js';
 import { customerOpenItems, type OpenItem } from '../reports/open-items.js';
 import { portalUrl } from '../portal/urls.js';
 import { renderPdf, type PdfDocumentModel } from './pdf.js';
+import { daysBetween } from '../domain/calendar-date.js';
 
 export interface StatementOptions {
   companyName?: string;

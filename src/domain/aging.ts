@@ -4,6 +4,8 @@
 // bounds (1-30, 31-60, 61-90 for bounds 30,60,90); everything older falls in the open-ended last bucket. Every item
 // falls in exactly one bucket (future-dated items are current), so the buckets always sum to the total.
 import { isIsoDate } from './journal.js';
+import type { FieldProblem } from './field-problem.js';
+import { addDays, daysBetween } from './calendar-date.js';
 
 export type AgingBasis = 'due' | 'issue';
 
@@ -17,11 +19,6 @@ export interface AgingBucket {
   fromDays: number | null;
   /** Largest age in days (null: open-ended). */
   toDays: number | null;
-}
-
-export interface FieldProblem {
-  pointer: string;
-  detail: string;
 }
 
 /** Parses `30,60,90`: strictly increasing positive whole days, at most MAX_AGING_BUCKETS - 2 bounds. */
@@ -62,17 +59,6 @@ export function bucketIndex(ageDays: number, bounds: readonly number[]): number 
   return bounds.length + 1;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Whole days from `from` to `to` (YYYY-MM-DD, UTC calendar days). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
 export interface AgingItem {
   /** Minor units; positive is owed to us (an invoice), negative is owed to the customer (a credit). */
   amount: number;
@@ -108,10 +94,6 @@ export function bucketStartDates(asOf: string, bounds: readonly number[]): strin
   if (!bounds.every((b) => Number.isSafeInteger(b) && b > 0))
     throw new RangeError('aging bounds must be positive integers');
   return [asOf, ...bounds.map((b) => addDays(asOf, -b))];
-}
-
-export function isAgingBasis(value: string): value is AgingBasis {
-  return value === 'due' || value === 'issue';
 }
 
 export { isIsoDate };

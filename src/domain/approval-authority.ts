@@ -5,7 +5,7 @@
 // needs two different people of the top role. Pure: amounts are integer minor units.
 import type { Role } from '../auth/roles.js';
 import { currencyExponent } from './iso.js';
-import type { Money } from './money.js';
+import { formatMajorUnits, type Money } from './money.js';
 
 /** Per currency (ISO 4217, `*` for any other), the most each role may approve alone, in minor units. */
 export type ApprovalCeilings = Record<string, Partial<Record<Role, number>>>;
@@ -97,12 +97,7 @@ export function ceilingsFor(ceilings: ApprovalCeilings, currency: string): [Role
 
 /** `5000000 EUR` -> `50,000.00 EUR`. */
 export function formatAmount(value: Money): string {
-  const exponent = currencyExponent(value.currency);
-  const major = (value.amount / 10 ** exponent).toLocaleString('en-US', {
-    minimumFractionDigits: exponent,
-    maximumFractionDigits: exponent,
-  });
-  return `${major} ${value.currency}`;
+  return `${formatMajorUnits(value.amount, currencyExponent(value.currency))} ${value.currency}`;
 }
 
 export type AuthorityVerdict =

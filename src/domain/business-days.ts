@@ -3,6 +3,7 @@
 // time (a staging policy). Time on weekends and holidays does not count, so an SLA started on a Friday afternoon ends
 // on the Friday afternoon two weeks later, one day later again if a holiday falls in between. Days are UTC days.
 import { parseDuration, type Duration } from './duration.js';
+import type { FieldProblem } from './field-problem.js';
 
 export interface BusinessCalendar {
   /** Days of the week that are not business days, 0 = Sunday ... 6 = Saturday. */
@@ -17,8 +18,8 @@ const DAY_MS = 86_400_000;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Every problem with a calendar as (pointer, detail); empty when valid. */
-export function calendarProblems(calendar: BusinessCalendar): { pointer: string; detail: string }[] {
-  const problems: { pointer: string; detail: string }[] = [];
+export function calendarProblems(calendar: BusinessCalendar): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   calendar.weekendDays.forEach((d, i) => {
     if (!Number.isInteger(d) || d < 0 || d > 6)
       problems.push({

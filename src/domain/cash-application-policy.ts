@@ -3,6 +3,7 @@
 import { DEFAULT_MATCH_POLICY, referencePatternProblem, type MatchPolicy } from './cash-matching.js';
 import { isDuration } from './duration.js';
 import { isQueueName, MANAGER_QUEUE } from './task-duties.js';
+import type { FieldProblem } from './field-problem.js';
 
 export interface CashApplicationPolicy {
   /** Unapplied cash or credit older than this (from receipt) raises a research task. */
@@ -32,8 +33,8 @@ export const DEFAULT_CASH_APPLICATION_POLICY: CashApplicationPolicy = {
 };
 
 /** Every problem with a policy, as (pointer, detail); empty when valid. */
-export function cashApplicationPolicyProblems(policy: CashApplicationPolicy): { pointer: string; detail: string }[] {
-  const problems: { pointer: string; detail: string }[] = [];
+export function cashApplicationPolicyProblems(policy: CashApplicationPolicy): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   if (!isDuration(policy.researchAfter))
     problems.push({ pointer: '/researchAfter', detail: 'must be an ISO-8601 duration' });
   if (!isDuration(policy.researchSla))

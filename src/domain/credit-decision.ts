@@ -2,7 +2,8 @@
 // enter, whether a new invoice is held (exposure against the limit, account hold), and when deterioration calls for
 // an early review. Amounts are integer minor units of the customer's currency.
 import type { AuthorityLevel, CreditPolicy } from './credit-policy.js';
-import type { FieldProblem, TaskCompletion } from './tasks.js';
+import type { TaskCompletion } from './tasks.js';
+import type { FieldProblem } from './field-problem.js';
 
 export type Approver = AuthorityLevel['approver'];
 

@@ -1,5 +1,6 @@
 // Pure normalization and validation rules for customer records.
 import { isCountryCode, isCurrencyCode } from './iso.js';
+import type { FieldProblem } from './field-problem.js';
 
 /** Tax ids compare without spaces, punctuation or case: "de 123.456.789" and "DE123456789" are the same id. */
 export function normalizeTaxId(taxId: string): string {
@@ -8,12 +9,6 @@ export function normalizeTaxId(taxId: string): string {
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-export interface FieldProblem {
-  /** JSON pointer into the request body, e.g. `/billingAddress/country`. */
-  pointer: string;
-  detail: string;
 }
 
 /** Semantic checks that JSON schema cannot express (code lists); returns every problem, not just the first. */

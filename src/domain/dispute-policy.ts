@@ -6,6 +6,7 @@
 import { calendarProblems, DEFAULT_CALENDAR, businessDurationMs, type BusinessCalendar } from './business-days.js';
 import { DISPUTE_CATEGORIES, type DisputeCategory } from './dispute.js';
 import { isDuration } from './duration.js';
+import type { FieldProblem } from './field-problem.js';
 
 export interface DisputePolicy {
   version: string;
@@ -53,8 +54,8 @@ export const DEFAULT_DISPUTE_POLICY: DisputePolicy = {
 const QUEUE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 /** Every problem with a policy as (pointer, detail); empty when valid. */
-export function disputePolicyProblems(policy: DisputePolicy): { pointer: string; detail: string }[] {
-  const problems: { pointer: string; detail: string }[] = [];
+export function disputePolicyProblems(policy: DisputePolicy): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const calendarDuration = (pointer: string, value: string) => {
     if (!isDuration(value)) problems.push({ pointer, detail: 'must be an ISO-8601 duration such as P1D or PT30S' });
   };

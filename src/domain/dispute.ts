@@ -4,13 +4,13 @@
 import { invoiceLineProblems, priceInvoice, type InvoiceLineInput } from './invoice.js';
 import type { InvoiceStatus } from './invoice-status.js';
 import { isIsoDate } from './journal.js';
+import type { FieldProblem } from './field-problem.js';
 
 export const DISPUTE_CATEGORIES = ['pricing', 'quantity', 'quality', 'delivery', 'documentation', 'other'] as const;
 export type DisputeCategory = (typeof DISPUTE_CATEGORIES)[number];
 
 export const DISPUTE_STATUSES = ['open', 'awaiting_info', 'resolved', 'withdrawn'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
-export const ACTIVE_DISPUTE_STATUSES: readonly DisputeStatus[] = ['open', 'awaiting_info'];
 
 export const DISPUTE_OUTCOMES = [
   'credit_full',
@@ -70,11 +70,6 @@ export interface ResolutionContext {
   /** The day the task opened (UTC); instalments fall on or after it. */
   today: string;
   maxInstalments: number;
-}
-
-export interface FieldProblem {
-  pointer: string;
-  detail: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -239,11 +234,6 @@ export function outcomeFrom(
     default:
       return { kind: outcome, ...base };
   }
-}
-
-/** Whether dunning resumes when the dispute ends this way: only a full credit (nothing left to collect) does not. */
-export function resumesDunning(outcome: DisputeOutcome | { kind: 'withdrawn' }): boolean {
-  return outcome.kind !== 'credit_full' && outcome.kind !== 'rebill' && outcome.kind !== 'payment_plan';
 }
 
 // --- what a dispute covers --------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // each collection workflow records the version it runs in its history.
 import { addDuration, isDuration } from './duration.js';
 import { isQueueName } from './task-duties.js';
+import type { FieldProblem } from './field-problem.js';
 
 export const DUNNING_CHANNELS = ['email', 'letter', 'sms'] as const;
 export type DunningChannel = (typeof DUNNING_CHANNELS)[number];
@@ -65,11 +66,6 @@ export interface DunningPolicy {
 /** The policy body as stored and sent (`PUT /policies/dunning/:code`): everything but code and version. */
 export type DunningPolicyBody = Omit<DunningPolicy, 'code' | 'version'>;
 
-export interface PolicyProblem {
-  pointer: string;
-  detail: string;
-}
-
 /** Orders two durations by their length from a fixed instant (calendar units counted from 2001-01-01). */
 const ANCHOR = new Date('2001-01-01T00:00:00Z');
 export function durationOrder(a: string, b: string): number {
@@ -80,8 +76,8 @@ const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const LEVEL_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** Everything wrong with a policy body, each with the JSON pointer of the field; empty when valid. */
-export function dunningPolicyProblems(body: DunningPolicyBody): PolicyProblem[] {
-  const problems: PolicyProblem[] = [];
+export function dunningPolicyProblems(body: DunningPolicyBody): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const duration = (pointer: string, value: string) => {
     if (!isDuration(value))
       problems.push({ pointer, detail: `"${value}" is not an ISO-8601 duration (e.g. P7D, PT5S)` });

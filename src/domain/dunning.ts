@@ -3,6 +3,8 @@
 // the promise-to-pay checks. The collection workflow and the API call these; no I/O here.
 import { addDuration } from './duration.js';
 import type { DunningLevel, DunningPolicy } from './dunning-policy.js';
+import type { FieldProblem } from './field-problem.js';
+import { today } from './calendar-date.js';
 
 /** What the level decision reads: the oldest overdue (not disputed) invoice and the overdue total. */
 export interface OverdueFacts {
@@ -119,15 +121,15 @@ export interface PromiseContext {
 }
 
 /** Everything wrong with a promise to pay (JSON pointers of the request body); empty when it can be recorded. */
-export function promiseProblems(request: PromiseRequest, ctx: PromiseContext): { pointer: string; detail: string }[] {
-  const problems: { pointer: string; detail: string }[] = [];
-  const today = ctx.now.toISOString().slice(0, 10);
+export function promiseProblems(request: PromiseRequest, ctx: PromiseContext): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const asOfDate = today(ctx.now);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(request.date) || Number.isNaN(Date.parse(`${request.date}T00:00:00Z`))) {
     problems.push({ pointer: '/date', detail: 'must be a date (YYYY-MM-DD)' });
-  } else if (request.date <= today) {
-    problems.push({ pointer: '/date', detail: `must be in the future (after ${today})` });
+  } else if (request.date <= asOfDate) {
+    problems.push({ pointer: '/date', detail: `must be in the future (after ${asOfDate})` });
   } else {
-    const latest = addDuration(new Date(`${today}T00:00:00Z`), ctx.policy.promise.maxAhead)
+    const latest = addDuration(new Date(`${asOfDate}T00:00:00Z`), ctx.policy.promise.maxAhead)
       .toISOString()
       .slice(0, 10);
     if (request.date > latest)

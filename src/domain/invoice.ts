@@ -2,6 +2,7 @@
 // rates integer parts per million (a percentage with up to 4 decimals: "19", "7.7", "8.875"); every product is computed
 // in BigInt and rounded half-even once per line, so totals are sums of integers and never drift.
 import { allocate, type Money } from './money.js';
+import type { FieldProblem } from './field-problem.js';
 
 export interface InvoiceLineInput {
   description: string;
@@ -28,11 +29,6 @@ export interface InvoiceTotals {
   subtotal: number;
   tax: number;
   total: number;
-}
-
-export interface LineProblem {
-  pointer: string;
-  detail: string;
 }
 
 /** a / b rounded half to even, for a >= 0, b > 0 (banker's rounding: 2.5 -> 2, 3.5 -> 4). */
@@ -91,8 +87,8 @@ export function lineTax(net: number, taxRatePpm: number): number {
 }
 
 /** Every problem with the lines (JSON pointers relative to the body), given the customer's currency. */
-export function invoiceLineProblems(lines: readonly InvoiceLineInput[], customerCurrency: string): LineProblem[] {
-  const problems: LineProblem[] = [];
+export function invoiceLineProblems(lines: readonly InvoiceLineInput[], customerCurrency: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   if (lines.length === 0) problems.push({ pointer: '/lines', detail: 'needs at least one line' });
   lines.forEach((line, n) => {
     const milli = quantityToMilli(line.quantity);

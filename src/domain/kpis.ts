@@ -2,13 +2,6 @@
 // results are ratios (days, percent, times), not money, so they are plain numbers rounded for display only.
 // Each figure carries its method and period: two tools that disagree on DSO usually use different methods.
 
-export interface KpiPeriod {
-  from: string;
-  to: string;
-  /** Calendar days from `from` to `to` inclusive. */
-  days: number;
-}
-
 export type KpiUnit = 'days' | 'percent' | 'times' | 'ratio' | 'count';
 
 export interface KpiFigure {

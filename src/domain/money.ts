@@ -71,9 +71,15 @@ export function allocate(total: Money, weights: readonly number[]): Money[] {
   return floors.map((part) => money(sign * part, total.currency));
 }
 
+/** Minor units as a grouped major-unit figure with exactly `exponent` decimals, e.g. `123450, 2` -> `1,234.50`. */
+export function formatMajorUnits(minor: number, exponent: number, locale = 'en-US'): string {
+  return (minor / 10 ** exponent).toLocaleString(locale, {
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  });
+}
+
 /** Human display with the currency's own number of decimals, e.g. `EUR 1,234.50`. */
 export function formatMoney(value: Money, locale = 'en-US'): string {
-  const exponent = currencyExponent(value.currency);
-  const major = value.amount / 10 ** exponent;
-  return `${value.currency} ${major.toLocaleString(locale, { minimumFractionDigits: exponent, maximumFractionDigits: exponent })}`;
+  return `${value.currency} ${formatMajorUnits(value.amount, currencyExponent(value.currency), locale)}`;
 }

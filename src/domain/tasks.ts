@@ -1,5 +1,6 @@
 // Human tasks as pure rules: who may claim, release and complete a task, what its SLA state is, and the shapes a
 // workflow and the API exchange when a task is completed. Shared by the task inbox routes, the store and workflows.
+import type { FieldProblem } from './field-problem.js';
 
 export const TASK_STATUSES = ['open', 'claimed', 'completed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -32,11 +33,8 @@ export interface TaskCompletionResult {
   completedAt: string;
 }
 
-/** One reason a completion is refused; the pointer is relative to the request body `{ outcome, data, comment }`. */
-export interface FieldProblem {
-  pointer: string;
-  detail: string;
-}
+/** Completion problems' pointers are relative to the request body `{ outcome, data, comment }`. */
+export type { FieldProblem } from './field-problem.js';
 
 /** Failure types the task inbox uses, so the API can map them to 409/422 without parsing messages. */
 export const TaskFailureType = {

@@ -1,6 +1,8 @@
 // Payment terms as data, and the pure functions that turn an issue date into due dates and discount deadlines.
 // Dates are calendar dates (YYYY-MM-DD, no time zone): an invoice is due on a day, not at an instant.
 import { allocate, type Money } from './money.js';
+import type { FieldProblem } from './field-problem.js';
+import { addDays } from './calendar-date.js';
 
 export type PaymentTerms =
   | { type: 'due_on_receipt' }
@@ -66,8 +68,8 @@ export class InvalidTermsError extends Error {
 }
 
 /** Every problem with a terms definition, as (JSON pointer, detail) pairs; empty when valid. */
-export function termsProblems(terms: PaymentTerms): { pointer: string; detail: string }[] {
-  const problems: { pointer: string; detail: string }[] = [];
+export function termsProblems(terms: PaymentTerms): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const dayCount = (pointer: string, value: number, max = 3650) => {
     if (!Number.isInteger(value) || value < 0 || value > max)
       problems.push({ pointer, detail: `must be a whole number of days from 0 to ${max}` });
@@ -119,20 +121,9 @@ export function termsProblems(terms: PaymentTerms): { pointer: string; detail: s
   return problems;
 }
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 export function endOfMonth(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 export interface Schedule {

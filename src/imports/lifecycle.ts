@@ -5,7 +5,7 @@
 // so this is safe to run again after a crash. None of this is in the rows' transactions: applying rows never waits on
 // Temporal. Each call reads its whole batch in one query, starts up to START_CONCURRENCY workflows at a time (the dev
 // server's single SQLite connection is the limit that matters, see docs/integrations.md) and marks the batch at once.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountPolicy } from '../domain/account.js';
 import type { ImportKind } from '../domain/import-rows.js';
@@ -14,6 +14,7 @@ import { resumedInvoiceState } from '../domain/invoice-workflow-state.js';
 import type { InvoiceStatus } from '../domain/invoice-status.js';
 import { notifyAccountsOfChange } from '../customers/account-notify.js';
 import { startCustomerAccount, startInvoice } from '../temporal/starters.js';
+import { isAlreadyStarted } from '../temporal/errors.js';
 
 export interface LifecyclePolicies {
   account: AccountPolicy;
@@ -24,11 +25,7 @@ async function ignoreRunning(start: () => Promise<unknown>): Promise<void> {
   try {
     await start();
   } catch (error) {
-    if (
-      !(error instanceof WorkflowExecutionAlreadyStartedError) &&
-      (error as Error).name !== 'WorkflowExecutionAlreadyStartedError'
-    )
-      throw error;
+    if (!isAlreadyStarted(error)) throw error;
   }
 }
 

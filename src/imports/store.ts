@@ -31,12 +31,6 @@ export interface ImportOptions {
   asOf?: string;
 }
 
-export interface Rejection {
-  line: number;
-  field: string;
-  reason: string;
-}
-
 const iso = (d: unknown) => (d ? new Date(d as Date).toISOString() : null);
 
 export function jobFromRow(r: Record<string, unknown>): ImportJob {

@@ -17,6 +17,7 @@ import { recordEvent } from '../events/outbox.js';
 import type { InvoiceCreditHold } from '../credit/exposure.js';
 import { postJournalEntry } from '../ledger/post.js';
 import { stepKey, workflowIds } from '../temporal/ids.js';
+import type { FieldProblem } from '../domain/field-problem.js';
 
 export interface IssueInvoiceRequest {
   customerId: string;
@@ -31,7 +32,7 @@ export interface IssueInvoiceRequest {
 export class InvoiceRequestError extends Error {
   constructor(
     readonly status: 404 | 409 | 422,
-    readonly errors: { pointer: string; detail: string }[],
+    readonly errors: FieldProblem[],
     detail: string,
   ) {
     super(detail);

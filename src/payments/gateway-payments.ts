@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CashApplicationPolicy } from '../domain/cash-application-policy.js';
-import { formatMoney } from '../domain/money.js';
 import { isOpenStatus, type InvoiceStatus } from '../domain/invoice-status.js';
 import { workflowStarts, type StartContext } from '../temporal/starters.js';
 import { recordWorkflowStart, startRecorded } from '../temporal/start-after-commit.js';
@@ -286,6 +285,3 @@ export async function handleGatewayEvent(
     await startRecorded(deps.em, deps.temporal.client, [workflowIds.payment(handled.paymentId)]);
   return handled;
 }
-
-export const receiptAmount = (r: { amount: number; currency: string }) =>
-  formatMoney({ amount: r.amount, currency: r.currency });

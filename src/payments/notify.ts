@@ -3,13 +3,10 @@
 // finished payment workflow) is logged and skipped: it must never undo or fail a committed allocation.
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
+import { isWorkflowNotRunning } from '../temporal/errors.js';
 
 function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; code?: number; message?: string; cause?: { code?: number } };
-  // Over a NativeConnection (activity context) the client may surface the raw gRPC NOT_FOUND (code 5).
-  return (
-    e?.name === 'WorkflowNotFoundError' || e?.code === 5 || e?.cause?.code === 5 || /not found/i.test(e?.message ?? '')
-  );
+  return isWorkflowNotRunning(error) || /not found/i.test((error as Error | undefined)?.message ?? '');
 }
 
 export async function signalIfRunning<Args extends unknown[]>(

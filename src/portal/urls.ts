@@ -89,9 +89,3 @@ export function returnPath(next: unknown): string {
   if (url.pathname.startsWith('/portal/sign-in') || /%2f|%5c/i.test(url.pathname)) return fallback;
   return url.pathname + url.search;
 }
-
-/** The sign-in page that comes back to `path` afterwards. */
-export function signInPath(path: string): string {
-  const back = returnPath(path);
-  return back === PAGES.overview() ? PAGES.signIn() : `${PAGES.signIn()}?next=${encodeURIComponent(back)}`;
-}

@@ -2,7 +2,7 @@
 // AR) and, where those modules are installed, disputes and promises to pay. The formulas are in src/domain/kpis.ts.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { accountFor } from '../domain/chart.js';
-import { addDays } from '../domain/aging.js';
+import { addDays } from '../domain/calendar-date.js';
 import { computeKpis, monthsBack, type KpiFigure, type KpiInputs, type KpiName } from '../domain/kpis.js';
 import { agingReport, nativePool } from './aging.js';
 

@@ -8,11 +8,6 @@
 // idempotency key make an outage a delay, not a missed statement.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 
-export interface ReportSchedule {
-  scheduleId: string;
-  workflowType: 'kpiSnapshotWorkflow' | 'statementRunWorkflow';
-}
-
 /** Schedule ids carry the task queue, so engines sharing one namespace (tests, tenants) keep their own schedules. */
 export function reportScheduleIds(taskQueue: string) {
   return { kpiSnapshot: `${taskQueue}:kpi-snapshot`, statementRun: `${taskQueue}:statement-run` };

@@ -182,11 +182,6 @@ export async function findTask(
   return row ? toRecord(row) : undefined;
 }
 
-export async function findTaskByKey(em: EntityManager, uniqueKey: string): Promise<TaskRecord | undefined> {
-  const [row] = await em.execute<TaskRow[]>(`SELECT ${COLUMNS} FROM task WHERE unique_key = ?`, [uniqueKey]);
-  return row ? toRecord(row) : undefined;
-}
-
 export async function taskActivity(em: EntityManager, taskId: string): Promise<TaskActivityRecord[]> {
   const rows = await em.execute<TaskActivityRecord[]>(
     'SELECT kind, actor, body, data, at FROM task_activity WHERE task_id = ? ORDER BY id',

@@ -6,9 +6,10 @@
 // later. Starting is idempotent: a workflow id that already exists, running or closed, counts as started, so the
 // request and the relay may both try.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { CustomerIdAttribute, EntityTypeAttribute } from './search-attributes.js';
+import { isAlreadyStarted } from './errors.js';
 
 export interface WorkflowStart {
   workflowType: string;
@@ -53,13 +54,6 @@ export async function recordWorkflowStart(tx: EntityManager, start: WorkflowStar
     ],
   );
   return start.workflowId;
-}
-
-function isAlreadyStarted(error: unknown): boolean {
-  return (
-    error instanceof WorkflowExecutionAlreadyStartedError ||
-    (error as Error | undefined)?.name === 'WorkflowExecutionAlreadyStartedError'
-  );
 }
 
 /**

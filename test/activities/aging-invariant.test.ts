@@ -4,7 +4,7 @@
 // date still shows what was open then.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
-import { addDays } from '../../src/domain/aging.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { applyToInvoice } from '../../src/invoices/balance.js';
 import { issueCreditNote } from '../../src/invoices/credit-notes.js';
 import { postJournalEntry, reverseJournalEntry } from '../../src/ledger/post.js';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Value } from 'typebox/value';
 import { DunningPolicySchema, PolicyVersionsSchema } from '../../api/schemas/collections.js';
 import { latestPolicy } from '../../src/collections/policies.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { DEFAULT_DUNNING_POLICY } from '../../src/domain/dunning-policy.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { collectionStateQuery, invoiceOverdueSignal } from '../../workflows/collection-messages.js';

@@ -2,7 +2,7 @@
 // ladder arrive at the real SMTP catcher in escalation order, and killing the worker (SIGKILL) between two contacts
 // sends each contact exactly once (a missed contact date is caught up with one contact, never a burst).
 import { putPolicyVersion, setCustomerPolicy } from '../../src/collections/policies.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { invoiceOverdueSignal } from '../../workflows/collection-messages.js';

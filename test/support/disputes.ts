@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Orm } from '../../src/db/orm.js';
 import type { DisputePolicy } from '../../src/domain/dispute-policy.js';
 import { DEFAULT_DISPUTE_POLICY } from '../../src/domain/dispute-policy.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { openDispute, type OpenDisputeRequest } from '../../src/disputes/open.js';
 import { claimTask } from '../../src/tasks/store.js';
 import { workflowIds } from '../../src/temporal/ids.js';

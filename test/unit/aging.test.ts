@@ -1,14 +1,13 @@
 import {
-  addDays,
   ageItems,
   agingBuckets,
   bucketCaseSql,
   bucketIndex,
   bucketStartDates,
-  daysBetween,
   parseAgingBounds,
 } from '../../src/domain/aging.js';
 import { lastCompletedPeriod, statementKey, type StatementFrequency } from '../../src/domain/statements.js';
+import { addDays, daysBetween } from '../../src/domain/calendar-date.js';
 
 describe('aging buckets', () => {
   it('current first, then the ranges, then the open-ended last bucket', () => {

@@ -1,6 +1,5 @@
 import { money } from '../../src/domain/money.js';
 import {
-  daysBetween,
   discountAmount,
   discountApplies,
   endOfMonth,
@@ -9,6 +8,7 @@ import {
   STANDARD_TERMS,
   termsProblems,
 } from '../../src/domain/terms.js';
+import { daysBetween } from '../../src/domain/calendar-date.js';
 
 const terms = (code: string) => STANDARD_TERMS.find((t) => t.code === code)!.terms;
 

@@ -6,7 +6,7 @@ import { createActivities } from '../../activities/index.js';
 import { listHistory } from '../../src/customers/history.js';
 import { searchCustomers } from '../../src/customers/search.js';
 import { findCustomer } from '../../src/customers/store.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
 import {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { readInvoice } from '../../src/invoices/read.js';
 import { checkLedger } from '../../src/ledger/reports.js';
 import { accountFacts } from '../../src/customers/facts.js';

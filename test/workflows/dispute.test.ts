@@ -7,7 +7,7 @@ import { checkLedger } from '../../src/ledger/reports.js';
 import { disputeInstalments, findDispute } from '../../src/disputes/store.js';
 import { applyToInvoice } from '../../src/invoices/balance.js';
 import { postJournalEntry } from '../../src/ledger/post.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { disputeStateQuery } from '../../workflows/dispute-messages.js';
 import {

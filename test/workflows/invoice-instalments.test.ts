@@ -1,7 +1,7 @@
 // An invoice payable in instalments is overdue as soon as an instalment the payments have not covered passes its
 // due day, not only after the last (the invoice's own) due date: the workflow's overdue step, which hands the invoice to
 // collections, waits for the earliest unpaid instalment, and moves on to the next one when a payment covers it first.
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { readInvoice } from '../../src/invoices/read.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { invoiceWorkflow } from '../../workflows/invoice.js';

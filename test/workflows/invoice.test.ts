@@ -1,7 +1,7 @@
 // The invoice workflow on the time-skipping server with real activities (cloned PostgreSQL, real SMTP): delivery,
 // courtesy reminder and overdue flip on durable timers, settlement by balance signals, nothing sent twice.
 import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { checkLedger } from '../../src/ledger/reports.js';
 import { readInvoice } from '../../src/invoices/read.js';
 import { workflowIds } from '../../src/temporal/ids.js';

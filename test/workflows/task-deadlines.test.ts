@@ -9,7 +9,7 @@ import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-applicati
 import { DEFAULT_CREDIT_POLICY } from '../../src/domain/credit-policy.js';
 import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
 import { MANAGER_QUEUE, mayWork, workableTypes } from '../../src/domain/task-duties.js';
-import { addDays } from '../../src/domain/terms.js';
+import { addDays } from '../../src/domain/calendar-date.js';
 import { allocateRemaining } from '../../src/payments/allocate.js';
 import { insertPayment } from '../../src/payments/receive.js';
 import { listTasks, taskActivity } from '../../src/tasks/store.js';

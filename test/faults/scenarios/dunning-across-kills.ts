@@ -4,7 +4,7 @@
 // with one contact, never a burst.
 import { putPolicyVersion, setCustomerPolicy } from '../../../src/collections/policies.js';
 import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../../src/domain/dunning-policy.js';
-import { addDays } from '../../../src/domain/terms.js';
+import { addDays } from '../../../src/domain/calendar-date.js';
 import { workflowIds } from '../../../src/temporal/ids.js';
 import { invoiceOverdueSignal } from '../../../workflows/collection-messages.js';
 import type { collectionWorkflow } from '../../../workflows/collection.js';
