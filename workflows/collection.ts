@@ -8,7 +8,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -353,8 +352,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     });
     const posted = charged.filter((x) => x.charged && x.fee);
     for (const c of posted) note('fee', `${c.fee!.total} ${c.fee!.currency} on ${c.invoiceId}`);
-    // Older histories counted a fee only from the next read of the facts.
-    if (posted.length > 0 && patched('facts-include-charged-fees')) {
+    // A fee just posted counts at once (promise cap and baseline include it), not only from the next read of the facts.
+    if (posted.length > 0) {
       state.facts = {
         ...state.facts,
         ...withChargedFees(
@@ -450,14 +449,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     };
     await resolvePromise(facts);
     if (facts.overdue.length === 0) return false;
-    // Since `sub-day-ladder-from-hand-over` a ladder of steps shorter than a day (staging) counts them from each
-    // invoice's hand-over to collections; the view keeps the due-date age. Facts read before carried no hand-over.
+    // A ladder of steps shorter than a day (staging) counts them from each invoice's hand-over to collections; the
+    // view keeps the due-date age.
     const ladder =
-      isSubDayLadder(state.policy) &&
-      facts.overdue.some((i) => i.handedOverAt) &&
-      patched('sub-day-ladder-from-hand-over')
-        ? countFromHandOver(facts)
-        : facts;
+      isSubDayLadder(state.policy) && facts.overdue.some((i) => i.handedOverAt) ? countFromHandOver(facts) : facts;
 
     if (writeOffDecision && state.writeOff) {
       const decision = writeOffDecision;

@@ -45,19 +45,17 @@ async function startAccount(customerId: string, taskQueue: string) {
 }
 
 async function decideApplication(orm: Orm, customerId: string, taskQueue: string) {
-  const review = await orm.em
-    .fork()
-    .transactional((tx) =>
-      createReview(tx, {
-        customerId,
-        trigger: 'application',
-        reasons: ['application'],
-        currency: 'USD',
-        requestedLimit: 800_000,
-        application,
-        requestedBy: 'credit@example.com',
-      }),
-    );
+  const review = await orm.em.fork().transactional((tx) =>
+    createReview(tx, {
+      customerId,
+      trigger: 'application',
+      reasons: ['application'],
+      currency: 'USD',
+      requestedLimit: 800_000,
+      application,
+      requestedBy: 'credit@example.com',
+    }),
+  );
   const handle = await kit.env.client.workflow.start<typeof creditReviewWorkflow>('creditReviewWorkflow', {
     workflowId: review.workflowId,
     taskQueue,
@@ -112,7 +110,7 @@ it('fires the annual review of a low-risk customer on the timer, a year after th
       nextReviewDate: periodic.nextReviewDate,
       riskClass: 'low',
     });
-    await kit.recordHistory(account, 'customer-account.v3.json');
+    await kit.recordHistory(account, 'customer-account.json');
   });
 });
 

@@ -34,19 +34,17 @@ const strong = (requestedLimit: number): CreditApplication => ({
 });
 
 async function openReview(orm: Orm, customerId: string, application: CreditApplication, taskQueue: string) {
-  const review = await orm.em
-    .fork()
-    .transactional((tx) =>
-      createReview(tx, {
-        customerId,
-        trigger: 'application',
-        reasons: ['application'],
-        currency: 'USD',
-        requestedLimit: application.requestedLimit,
-        application,
-        requestedBy: 'credit@example.com',
-      }),
-    );
+  const review = await orm.em.fork().transactional((tx) =>
+    createReview(tx, {
+      customerId,
+      trigger: 'application',
+      reasons: ['application'],
+      currency: 'USD',
+      requestedLimit: application.requestedLimit,
+      application,
+      requestedBy: 'credit@example.com',
+    }),
+  );
   const handle = await kit.env.client.workflow.start<typeof creditReviewWorkflow>('creditReviewWorkflow', {
     workflowId: review.workflowId,
     taskQueue,
@@ -117,7 +115,7 @@ it('routes a 50,000 limit to a credit manager, holds the approver to that author
         comment: 'start a little lower',
       },
     });
-    await kit.recordHistory(handle, 'credit-review.v1.json');
+    await kit.recordHistory(handle, 'credit-review.json');
 
     const em = kit.real.db.orm.em.fork();
     const stored = (await findCustomer(em, customer.id))!;

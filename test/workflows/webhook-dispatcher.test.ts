@@ -35,17 +35,15 @@ async function deliveryOf(eventEntity: string) {
 
 it('retries with exponential backoff while the receiver is down and delivers each event once after it recovers', async () => {
   receiver.secret = 'whsec_test_secret_for_the_dispatcher';
-  const subscription = await kit.real.db.orm.em
-    .fork()
-    .transactional((tx) =>
-      insertSubscription(tx, {
-        url: receiver.url,
-        eventTypes: ['customer.*'],
-        secret: receiver.secret,
-        description: null,
-        createdBy: 'test',
-      }),
-    );
+  const subscription = await kit.real.db.orm.em.fork().transactional((tx) =>
+    insertSubscription(tx, {
+      url: receiver.url,
+      eventTypes: ['customer.*'],
+      secret: receiver.secret,
+      description: null,
+      createdBy: 'test',
+    }),
+  );
   const first = randomUUID();
   const second = randomUUID();
   await kit.real.db.orm.em.fork().transactional(async (tx) => {
@@ -83,7 +81,7 @@ it('retries with exponential backoff while the receiver is down and delivers eac
     console.log(`a day and 13 hours of retries passed in ${Math.round(performance.now() - wallStart)} ms of wall time`);
     await handle.signal(stopWebhookDispatcherSignal, { by: 'test' });
     expect((await handle.result()).stopped).toBe(true);
-    await kit.recordHistory(handle, 'webhook-dispatcher.v1.json');
+    await kit.recordHistory(handle, 'webhook-dispatcher.json');
   });
 });
 
@@ -91,17 +89,15 @@ it('dead-letters a delivery whose receiver never answers 2xx, after three days',
   const failing = await startWebhookReceiver({ failFirst: Infinity });
   failing.secret = 'whsec_failing_receiver_secret_value';
   try {
-    const subscription = await kit.real.db.orm.em
-      .fork()
-      .transactional((tx) =>
-        insertSubscription(tx, {
-          url: failing.url,
-          eventTypes: ['customer.created'],
-          secret: failing.secret,
-          description: null,
-          createdBy: 'test',
-        }),
-      );
+    const subscription = await kit.real.db.orm.em.fork().transactional((tx) =>
+      insertSubscription(tx, {
+        url: failing.url,
+        eventTypes: ['customer.created'],
+        secret: failing.secret,
+        description: null,
+        createdBy: 'test',
+      }),
+    );
     const entity = randomUUID();
     await kit.real.db.orm.em
       .fork()
