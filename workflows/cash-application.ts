@@ -22,6 +22,7 @@ import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { RESEARCH_QUEUE, RESEARCH_TASK_TYPE } from '../src/payments/research-task.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
 import { escalationReason } from './task-deadlines.js';
+import { DURABLE_STEP, TASK_RECORD_STEP } from './activity-options.js';
 
 const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask, unappliedAmountOf } =
   proxyActivities<PaymentActivities>({
@@ -31,15 +32,9 @@ const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTa
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
   });
 
-const { escalateTaskRecord } = proxyActivities<TaskActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { escalateTaskRecord } = proxyActivities<TaskActivities>(TASK_RECORD_STEP);
 
-const { sendPaymentReceipt } = proxyActivities<DocumentActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+const { sendPaymentReceipt } = proxyActivities<DocumentActivities>(DURABLE_STEP);
 
 const isPaymentNotFound = (error: unknown) =>
   error instanceof ActivityFailure &&

@@ -42,11 +42,9 @@ import {
 import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox, type OpenTask, type TaskInboxState } from './task-inbox.js';
+import { DURABLE_STEP } from './activity-options.js';
 
-const acts = proxyActivities<CollectionActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+const acts = proxyActivities<CollectionActivities>(DURABLE_STEP);
 
 /** Task types the collection opens and the outcomes a person may complete them with. */
 export const COLLECTION_TASK_OUTCOMES: Record<string, readonly string[]> = {

@@ -42,16 +42,12 @@ import {
   closeAccountSignal,
   refreshAccountSignal,
 } from './messages.js';
+import { RECORD_STEP } from './activity-options.js';
 
-const { loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } = proxyActivities<AccountActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } =
+  proxyActivities<AccountActivities>(RECORD_STEP);
 
-const { startCreditReview } = proxyActivities<CreditActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { startCreditReview } = proxyActivities<CreditActivities>(RECORD_STEP);
 
 export interface CustomerAccountInput {
   customerId: string;

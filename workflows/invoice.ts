@@ -32,19 +32,14 @@ import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
 import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox } from './task-inbox.js';
+import { DURABLE_STEP } from './activity-options.js';
 
 // The overdue step (flip and hand-off to collections) retries as long as it takes: an overdue invoice must reach
 // collections.
 const { sendCourtesyReminder, markInvoiceOverdueAndStartCollection, loadInvoiceSnapshot } =
-  proxyActivities<InvoiceActivities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-  });
+  proxyActivities<InvoiceActivities>(DURABLE_STEP);
 
-const { releaseHeldInvoice, rejectHeldInvoice } = proxyActivities<CreditActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+const { releaseHeldInvoice, rejectHeldInvoice } = proxyActivities<CreditActivities>(DURABLE_STEP);
 
 // Delivery's first attempt often runs before the issuing transaction commits: retry soon, then back off. The activity
 // counts a row still missing at attempt MISSING_AFTER_ATTEMPTS (about three minutes on this schedule) as rolled back.
