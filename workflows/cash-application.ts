@@ -109,27 +109,38 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
       state.researchTaskId = task.taskId;
       if (task.taskId) {
         state.phase = 'research_open';
-        // Re-read the unapplied amount once per research SLA, so a `paymentAllocated` signal lost after its commit
-        // cannot leave the task open for ever. The first re-check falls on the task's deadline (its SLA): money still
-        // unapplied then moves the task once.
-        let escalateTo: string | null = input.policy.researchEscalateTo ?? MANAGER_QUEUE;
-        const dueAt = addDuration(new Date(), input.policy.researchSla).toISOString();
-        while (!(await condition(() => state.unappliedAmount === 0, durationMs(input.policy.researchSla)))) {
-          const current = await unappliedAmountOf({ paymentId: input.paymentId });
-          state.unappliedAmount = Math.min(state.unappliedAmount, current);
-          if (escalateTo && state.unappliedAmount > 0) {
-            await escalateTaskRecord({
-              taskId: task.taskId,
-              queue: escalateTo,
-              reason: escalationReason({ type: RESEARCH_TASK_TYPE, queue: RESEARCH_QUEUE }, dueAt),
-            });
-            escalateTo = null;
-          }
-        }
+        // Applying set the unapplied amount: it is a number from here on.
+        await researchUntilApplied(input, state as CashApplicationState & { unappliedAmount: number }, task.taskId);
         await closeResearchTask({ workflowId, by: appliedBy });
       }
     }
   }
   state.phase = 'done';
   return state;
+}
+
+/**
+ * Waits, with the research task open, until no money of the payment is left unapplied. Re-reads the unapplied amount
+ * once per research SLA, so a `paymentAllocated` signal lost after its commit cannot leave the task open for ever. The
+ * first re-check falls on the task's deadline (its SLA): money still unapplied then moves the task once.
+ */
+async function researchUntilApplied(
+  input: CashApplicationInput,
+  state: CashApplicationState & { unappliedAmount: number },
+  taskId: string,
+): Promise<void> {
+  let escalateTo: string | null = input.policy.researchEscalateTo ?? MANAGER_QUEUE;
+  const dueAt = addDuration(new Date(), input.policy.researchSla).toISOString();
+  while (!(await condition(() => state.unappliedAmount === 0, durationMs(input.policy.researchSla)))) {
+    const current = await unappliedAmountOf({ paymentId: input.paymentId });
+    state.unappliedAmount = Math.min(state.unappliedAmount, current);
+    if (escalateTo && state.unappliedAmount > 0) {
+      await escalateTaskRecord({
+        taskId,
+        queue: escalateTo,
+        reason: escalationReason({ type: RESEARCH_TASK_TYPE, queue: RESEARCH_QUEUE }, dueAt),
+      });
+      escalateTo = null;
+    }
+  }
 }
