@@ -5,7 +5,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -22,7 +21,8 @@ import { addDuration, durationMs } from '../src/domain/duration.js';
 import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { RESEARCH_QUEUE, RESEARCH_TASK_TYPE } from '../src/payments/research-task.js';
 import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
-import { escalationReason, taskDeadlinePatch } from './task-deadlines.js';
+import { escalationReason } from './task-deadlines.js';
+import { DURABLE_STEP, TASK_RECORD_STEP } from './activity-options.js';
 
 const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTask, unappliedAmountOf } =
   proxyActivities<PaymentActivities>({
@@ -32,35 +32,9 @@ const { applyPayment, notifyInvoicesOfPayment, openResearchTask, closeResearchTa
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PaymentNotFound'] },
   });
 
-const { escalateTaskRecord } = proxyActivities<TaskActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { escalateTaskRecord } = proxyActivities<TaskActivities>(TASK_RECORD_STEP);
 
-const { sendPaymentReceipt } = proxyActivities<DocumentActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
-
-/** v3: a known payer gets a receipt (PDF through the document pipeline) once the payment is applied. */
-export const RECEIPT_PATCH = 'payment-receipt';
-
-/**
- * v2: while a research task is open, re-read the unapplied amount from the database once per research SLA, so a
- * `paymentAllocated` signal lost after its commit (Temporal briefly unreachable from the API) cannot leave the task open
- * for ever. Histories recorded before it replay the old wait-for-signal-only branch.
- */
-export const RESEARCH_RECHECK_PATCH = 'cash-application-research-recheck';
-
-/**
- * v4: a payment whose row never became visible (its inserting transaction rolled back: nothing was accepted) ends the
- * workflow as completed with `recordMissing`, as an invoice workflow does, instead of failing it; a failed workflow
- * should mean something needs a person. Histories from before still fail.
- */
-export const MISSING_PAYMENT_PATCH = 'cash-application-missing-payment-completes';
-
-/** v5: a research task still open at its deadline (the research SLA) moves once to the manager's queue. */
-export const RESEARCH_DEADLINE_PATCH = taskDeadlinePatch(RESEARCH_TASK_TYPE);
+const { sendPaymentReceipt } = proxyActivities<DocumentActivities>(DURABLE_STEP);
 
 const isPaymentNotFound = (error: unknown) =>
   error instanceof ActivityFailure &&
@@ -106,7 +80,7 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
   try {
     result = await applyPayment({ paymentId: input.paymentId, workflowId, match: input.policy.match, missingAfter });
   } catch (error) {
-    if (!isPaymentNotFound(error) || !patched(MISSING_PAYMENT_PATCH)) throw error;
+    if (!isPaymentNotFound(error)) throw error;
     state.phase = 'done';
     state.recordMissing = true;
     return state;
@@ -116,7 +90,7 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
     state.unappliedAmount === null ? result.unappliedAmount : Math.min(state.unappliedAmount, result.unappliedAmount);
   state.phase = 'notifying_invoices';
   await notifyInvoicesOfPayment({ paymentId: input.paymentId });
-  if (result.customerId && patched(RECEIPT_PATCH)) {
+  if (result.customerId) {
     await sendPaymentReceipt({ paymentId: input.paymentId, workflowId });
   }
 
@@ -135,29 +109,38 @@ export async function cashApplicationWorkflow(input: CashApplicationInput): Prom
       state.researchTaskId = task.taskId;
       if (task.taskId) {
         state.phase = 'research_open';
-        if (patched(RESEARCH_RECHECK_PATCH)) {
-          // The first re-check falls on the task's deadline (its SLA): money still unapplied then moves the task once.
-          let escalateTo = patched(RESEARCH_DEADLINE_PATCH) ? (input.policy.researchEscalateTo ?? MANAGER_QUEUE) : null;
-          const dueAt = addDuration(new Date(), input.policy.researchSla).toISOString();
-          while (!(await condition(() => state.unappliedAmount === 0, durationMs(input.policy.researchSla)))) {
-            const current = await unappliedAmountOf({ paymentId: input.paymentId });
-            state.unappliedAmount = Math.min(state.unappliedAmount, current);
-            if (escalateTo && state.unappliedAmount > 0) {
-              await escalateTaskRecord({
-                taskId: task.taskId,
-                queue: escalateTo,
-                reason: escalationReason({ type: RESEARCH_TASK_TYPE, queue: RESEARCH_QUEUE }, dueAt),
-              });
-              escalateTo = null;
-            }
-          }
-        } else {
-          await condition(() => state.unappliedAmount === 0);
-        }
+        // Applying set the unapplied amount: it is a number from here on.
+        await researchUntilApplied(input, state as CashApplicationState & { unappliedAmount: number }, task.taskId);
         await closeResearchTask({ workflowId, by: appliedBy });
       }
     }
   }
   state.phase = 'done';
   return state;
+}
+
+/**
+ * Waits, with the research task open, until no money of the payment is left unapplied. Re-reads the unapplied amount
+ * once per research SLA, so a `paymentAllocated` signal lost after its commit cannot leave the task open for ever. The
+ * first re-check falls on the task's deadline (its SLA): money still unapplied then moves the task once.
+ */
+async function researchUntilApplied(
+  input: CashApplicationInput,
+  state: CashApplicationState & { unappliedAmount: number },
+  taskId: string,
+): Promise<void> {
+  let escalateTo: string | null = input.policy.researchEscalateTo ?? MANAGER_QUEUE;
+  const dueAt = addDuration(new Date(), input.policy.researchSla).toISOString();
+  while (!(await condition(() => state.unappliedAmount === 0, durationMs(input.policy.researchSla)))) {
+    const current = await unappliedAmountOf({ paymentId: input.paymentId });
+    state.unappliedAmount = Math.min(state.unappliedAmount, current);
+    if (escalateTo && state.unappliedAmount > 0) {
+      await escalateTaskRecord({
+        taskId,
+        queue: escalateTo,
+        reason: escalationReason({ type: RESEARCH_TASK_TYPE, queue: RESEARCH_QUEUE }, dueAt),
+      });
+      escalateTo = null;
+    }
+  }
 }

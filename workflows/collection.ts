@@ -8,7 +8,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -43,11 +42,9 @@ import {
 import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox, type OpenTask, type TaskInboxState } from './task-inbox.js';
+import { DURABLE_STEP } from './activity-options.js';
 
-const acts = proxyActivities<CollectionActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+const acts = proxyActivities<CollectionActivities>(DURABLE_STEP);
 
 /** Task types the collection opens and the outcomes a person may complete them with. */
 export const COLLECTION_TASK_OUTCOMES: Record<string, readonly string[]> = {
@@ -353,8 +350,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     });
     const posted = charged.filter((x) => x.charged && x.fee);
     for (const c of posted) note('fee', `${c.fee!.total} ${c.fee!.currency} on ${c.invoiceId}`);
-    // Older histories counted a fee only from the next read of the facts.
-    if (posted.length > 0 && patched('facts-include-charged-fees')) {
+    // A fee just posted counts at once (promise cap and baseline include it), not only from the next read of the facts.
+    if (posted.length > 0) {
       state.facts = {
         ...state.facts,
         ...withChargedFees(
@@ -450,14 +447,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     };
     await resolvePromise(facts);
     if (facts.overdue.length === 0) return false;
-    // Since `sub-day-ladder-from-hand-over` a ladder of steps shorter than a day (staging) counts them from each
-    // invoice's hand-over to collections; the view keeps the due-date age. Facts read before carried no hand-over.
+    // A ladder of steps shorter than a day (staging) counts them from each invoice's hand-over to collections; the
+    // view keeps the due-date age.
     const ladder =
-      isSubDayLadder(state.policy) &&
-      facts.overdue.some((i) => i.handedOverAt) &&
-      patched('sub-day-ladder-from-hand-over')
-        ? countFromHandOver(facts)
-        : facts;
+      isSubDayLadder(state.policy) && facts.overdue.some((i) => i.handedOverAt) ? countFromHandOver(facts) : facts;
 
     if (writeOffDecision && state.writeOff) {
       const decision = writeOffDecision;

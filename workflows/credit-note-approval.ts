@@ -10,11 +10,9 @@ import { creditNoteApprovalQuery, type CreditNoteApprovalState } from './message
 import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox } from './task-inbox.js';
+import { DURABLE_STEP } from './activity-options.js';
 
-const { issueApprovedCreditNote } = proxyActivities<CreditNoteApprovalActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+const { issueApprovedCreditNote } = proxyActivities<CreditNoteApprovalActivities>(DURABLE_STEP);
 
 export interface CreditNoteApprovalInput {
   creditNoteId: string;

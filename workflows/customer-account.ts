@@ -5,7 +5,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -43,30 +42,12 @@ import {
   closeAccountSignal,
   refreshAccountSignal,
 } from './messages.js';
+import { RECORD_STEP } from './activity-options.js';
 
-const { loadAccountSnapshot, loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } =
-  proxyActivities<AccountActivities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-  });
+const { loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } =
+  proxyActivities<AccountActivities>(RECORD_STEP);
 
-const { startCreditReview } = proxyActivities<CreditActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-
-/**
- * Patch id of the third version: a timer for the periodic credit review (its date comes from the last decision's risk
- * class) and early reviews when the account deteriorates (days beyond terms rising, a broken promise, an invoice far
- * over the limit).
- */
-export const CREDIT_REVIEW_PATCH = 'credit-review-timer';
-
-/** Patch id of the fourth version: a timer for the day the oldest open invoice crosses the delinquency threshold. */
-export const DELINQUENCY_TIMER_PATCH = 'delinquency-threshold-timer';
-
-/** Patch id of the second version: refresh reads facts (invoices, promises) and the policy decides delinquency. */
-export const DELINQUENCY_PATCH = 'account-facts-and-delinquency';
+const { startCreditReview } = proxyActivities<CreditActivities>(RECORD_STEP);
 
 export interface CustomerAccountInput {
   customerId: string;
@@ -109,14 +90,13 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
   }
 
   while (!isClosed(state)) {
-    const creditTimer = patched(CREDIT_REVIEW_PATCH);
-    const reviewAt = creditTimer && state.credit ? periodicReviewAt(state.credit) : null;
-    // Since `delinquency-threshold-timer` the account also wakes the day its oldest open invoice crosses the
-    // delinquency threshold; older histories waited for the scheduled refresh (ACCOUNT_REFRESH_EVERY).
-    const thresholdAt =
-      !isClosed(state) && patched(DELINQUENCY_TIMER_PATCH)
-        ? delinquencyThresholdAt(state.facts, input.policy.delinquency ?? DEFAULT_DELINQUENCY_POLICY, new Date())
-        : undefined;
+    const reviewAt = state.credit ? periodicReviewAt(state.credit) : null;
+    // The account also wakes the day its oldest open invoice crosses the delinquency threshold.
+    const thresholdAt = delinquencyThresholdAt(
+      state.facts,
+      input.policy.delinquency ?? DEFAULT_DELINQUENCY_POLICY,
+      new Date(),
+    );
     const wakeAt = Math.min(
       Date.parse(state.nextRefreshAt),
       reviewAt?.getTime() ?? Infinity,
@@ -133,14 +113,9 @@ export async function customerAccountWorkflow(input: CustomerAccountInput): Prom
     ) {
       refreshRequested = false;
       refreshed = true;
-      if (patched(DELINQUENCY_PATCH)) {
-        await refreshWithFacts();
-      } else {
-        const snapshot = await loadAccountSnapshot(input.customerId);
-        state = applySnapshot(state, snapshot, new Date(), input.policy);
-      }
+      await refreshWithFacts();
     }
-    if (creditTimer && !isClosed(state)) await creditCheckpoint(refreshed);
+    if (!isClosed(state)) await creditCheckpoint(refreshed);
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof customerAccountWorkflow>({ ...input, state });

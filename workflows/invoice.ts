@@ -3,17 +3,14 @@
 // when the balance reaches zero. Balance changes arrive as signals from whoever committed them (allocations, credit
 // notes); timers are durable, so a worker restart loses nothing. Policy (offsets) is input, recorded in history.
 import {
-  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CreditActivities } from '../activities/credit.js';
-import type { CollectionActivities } from '../activities/collection.js';
 import type { InvoiceActivities } from '../activities/invoice.js';
 import { validateInvoicePolicy, type InvoicePolicy } from '../src/domain/invoice-policy.js';
 import { addDuration } from '../src/domain/duration.js';
@@ -35,37 +32,20 @@ import { MANAGER_QUEUE } from '../src/domain/task-duties.js';
 import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
 import { deadlineAfter, escalateAtDeadline } from './task-deadlines.js';
 import { installTaskInbox } from './task-inbox.js';
+import { DURABLE_STEP } from './activity-options.js';
 
-// Starting the customer's collection retries as long as it takes: an overdue invoice must reach collections (the
-// overdue step below has the same unbounded retry).
-const { startCollection } = proxyActivities<CollectionActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+// The overdue step (flip and hand-off to collections) retries as long as it takes: an overdue invoice must reach
+// collections.
+const { sendCourtesyReminder, markInvoiceOverdueAndStartCollection, loadInvoiceSnapshot } =
+  proxyActivities<InvoiceActivities>(DURABLE_STEP);
 
-const { sendCourtesyReminder, markInvoiceOverdue, markInvoiceOverdueAndStartCollection, loadInvoiceSnapshot } =
-  proxyActivities<InvoiceActivities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-  });
-
-const { releaseHeldInvoice, rejectHeldInvoice } = proxyActivities<CreditActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
+const { releaseHeldInvoice, rejectHeldInvoice } = proxyActivities<CreditActivities>(DURABLE_STEP);
 
 // Delivery's first attempt often runs before the issuing transaction commits: retry soon, then back off. The activity
 // counts a row still missing at attempt MISSING_AFTER_ATTEMPTS (about three minutes on this schedule) as rolled back.
 const { deliverInvoice } = proxyActivities<InvoiceActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-// Only for histories from before the `delivery-confirms-record` patch: the issuing transaction commits a few
-// milliseconds after it starts this workflow; a row still missing after these attempts means it rolled back.
-const { confirmInvoiceRecord } = proxyActivities<InvoiceActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 10 },
 });
 
 export interface InvoiceWorkflowInput {
@@ -107,7 +87,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     changedDuringActivity = false;
     const snapshot = await read();
     state = applyInvoiceSnapshot(state, snapshot, new Date());
-    if (changedDuringActivity && !isInvoiceClosed(state) && patched('reread-after-concurrent-change')) {
+    if (changedDuringActivity && !isInvoiceClosed(state)) {
       state = applyInvoiceSnapshot(state, await loadInvoiceSnapshot(step), new Date());
     }
     followInstalments(snapshot);
@@ -115,28 +95,17 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
 
   /**
-   * Since `instalment-overdue` an invoice payable in instalments waits for its earliest unpaid instalment (snapshots
-   * name its due date) rather than its own last due date; snapshots recorded before carry no such date.
+   * An invoice payable in instalments waits for its earliest unpaid instalment (snapshots name its due date) rather
+   * than its own last due date.
    */
   function followInstalments(snapshot: InvoiceSnapshot): void {
-    if (snapshot.pastDueFrom && !isInvoiceClosed(state) && patched('instalment-overdue'))
+    if (snapshot.pastDueFrom && !isInvoiceClosed(state))
       state = schedulePastDue(state, snapshot.pastDueFrom, input.policy);
   }
 
-  // Since `delivery-confirms-record` the delivery activity itself waits for the issuing commit (two fewer server
-  // round trips per invoice); histories from before still confirm the row with a separate activity first.
-  if (!input.state && !patched('delivery-confirms-record')) {
-    try {
-      state = applyInvoiceSnapshot(state, await confirmInvoiceRecord(step), new Date());
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      state = applyInvoiceSnapshot(state, { exists: false, status: 'cancelled', openAmount: 0 }, new Date());
-    }
-  }
-
-  // Since `credit-hold-before-delivery` an invoice issued over the credit limit (or to an account on hold) waits here
-  // for a credit override: approve releases it to delivery, reject cancels it. Older histories never start held.
-  if (state.phase === 'held' && input.creditHold && patched('credit-hold-before-delivery')) {
+  // The delivery activity itself waits for the issuing commit. An invoice issued over the credit limit (or to an
+  // account on hold) waits here for a credit override: approve releases it to delivery, reject cancels it.
+  if (state.phase === 'held' && input.creditHold) {
     await awaitCreditOverride(input.creditHold);
   } else if (state.phase === 'held') {
     state = { ...state, phase: 'deliver' };
@@ -156,10 +125,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       continue;
     }
     const dueAt = phaseDueAt(state);
-    // Watching an overdue balance has no timer of its own; since `watch-reconcile` the row is re-read every
-    // `reconcileEvery`, so a balance signal lost with the process that was to send it delays closing by at most that.
+    // Watching an overdue balance has no timer of its own; the row is re-read every `reconcileEvery`, so a balance
+    // signal lost with the process that was to send it delays closing by at most that.
     const reconcileAt =
-      dueAt === undefined && state.phase === 'watch' && input.policy.reconcileEvery && patched('watch-reconcile')
+      dueAt === undefined && state.phase === 'watch' && input.policy.reconcileEvery
         ? addDuration(new Date(), input.policy.reconcileEvery)
         : undefined;
     const wakeAt = dueAt ?? reconcileAt;
@@ -176,7 +145,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       await condition(allHandlersFinished);
       return continueAsNew<typeof invoiceWorkflow>({ ...input, state });
     }
-    if (state.phase === 'overdue' && state.pastDueFrom && patched('instalment-overdue')) {
+    if (state.phase === 'overdue' && state.pastDueFrom) {
       // A payment since the timer was set may have covered that instalment: the next unpaid one decides.
       await mirror(() => loadInvoiceSnapshot(step));
       if (isInvoiceClosed(state) || Date.now() < Date.parse(state.overdueAt)) continue;
@@ -185,9 +154,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       const reminded = await mirror(() => sendCourtesyReminder(step));
       state = { ...state, remindedAt: reminded.reminded ? new Date().toISOString() : null };
       if (!isInvoiceClosed(state)) state = { ...state, phase: 'overdue' };
-    } else if (state.phase === 'overdue' && patched('overdue-one-step')) {
-      // Since `overdue-one-step` the flip and the hand-off to collections are one activity: when thousands of
-      // invoices fall due at once, each costs one activity and one workflow task fewer.
+    } else if (state.phase === 'overdue') {
+      // The flip and the hand-off to collections are one activity: when thousands of invoices fall due at once, each
+      // costs one activity and one workflow task fewer.
       const overdueSince = new Date().toISOString().slice(0, 10);
       await mirror(() =>
         markInvoiceOverdueAndStartCollection({
@@ -198,21 +167,6 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         }),
       );
       if (!isInvoiceClosed(state)) state = { ...state, phase: 'watch', overdueSince };
-    } else if (state.phase === 'overdue') {
-      const overdueSince = new Date().toISOString().slice(0, 10);
-      await mirror(() => markInvoiceOverdue({ ...step, overdueSince }));
-      // Collections (a separate workflow per customer) reads `overdue_since` from the row; this workflow only keeps
-      // watching the balance until it reaches zero.
-      if (!isInvoiceClosed(state)) state = { ...state, phase: 'watch', overdueSince };
-      // Since `start-collections` the overdue flip also starts (or tells) the customer's collection, stamping the
-      // instant it turned overdue; histories from before never called it and replay unchanged.
-      if (!isInvoiceClosed(state) && patched('start-collections')) {
-        await startCollection({
-          invoiceId: input.invoiceId,
-          customerId: input.customerId,
-          overdueAt: new Date().toISOString(),
-        });
-      }
     }
   }
   await condition(allHandlersFinished);

@@ -1,9 +1,8 @@
 // Every human task's deadline does something: when a task is still open at its deadline (its SLA, policy data), it
 // moves once to the manager's queue the policy names, with the reason in its trail (escalateTaskRecord). The deadline
 // is a durable timer in the owning workflow, measured on the workflow's clock; a task completed, cancelled or routed
-// to that queue before then never escalates. Each task type has its own patch, `task-deadline-<type>`, so histories
-// recorded before that type's deadline existed take the path they took then (no timer, no marker).
-import { condition, patched } from '@temporalio/workflow';
+// to that queue before then never escalates.
+import { condition } from '@temporalio/workflow';
 import { addDuration } from '../src/domain/duration.js';
 import type { OpenTask, TaskInbox } from './task-inbox.js';
 
@@ -14,9 +13,6 @@ export interface TaskDeadline {
   escalateTo: string;
 }
 
-/** The patch guarding a task type's deadline: `credit_override` -> `task-deadline-credit-override`. */
-export const taskDeadlinePatch = (type: string) => `task-deadline-${type.replace(/_/g, '-')}`;
-
 /** The deadline of a task opened now with an SLA of `sla` (ISO-8601), on the workflow's clock. */
 export const deadlineAfter = (sla: string | null | undefined): string | null =>
   sla ? addDuration(new Date(), sla).toISOString() : null;
@@ -26,13 +22,12 @@ export const escalationReason = (task: Pick<OpenTask, 'type' | 'queue'>, dueAt: 
 
 /**
  * Arms the deadline of `task`: call it where the task was opened (or, after continue-as-new, for each open task
- * carried over), in the same order every time, since the patch marker is recorded at that point of the history.
+ * carried over), in the same order every time, since its timer is recorded at that point of the history.
  */
 export function escalateAtDeadline(inbox: TaskInbox, task: OpenTask, deadline: TaskDeadline): void {
   const { dueAt, escalateTo } = deadline;
   // Already in the manager's queue (routed up, or escalated before continue-as-new): nobody above to move it to.
   if (!dueAt || task.queue === escalateTo || !inbox.isOpen(task.taskId)) return;
-  if (!patched(taskDeadlinePatch(task.type))) return;
   void (async () => {
     const settled = await condition(() => !inbox.isOpen(task.taskId), Math.max(1, Date.parse(dueAt) - Date.now()));
     if (settled) return;

@@ -11,11 +11,10 @@ import {
   type TaskCompletionResult,
 } from '../src/domain/tasks.js';
 import { completeTaskUpdate, routeTaskSignal } from './messages.js';
+import { TASK_RECORD_STEP } from './activity-options.js';
 
-const { openTask, recordTaskCompletion, cancelTaskRecord, escalateTaskRecord } = proxyActivities<TaskActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { openTask, recordTaskCompletion, cancelTaskRecord, escalateTaskRecord } =
+  proxyActivities<TaskActivities>(TASK_RECORD_STEP);
 
 /** A task the workflow waits for; `context` is what its validator needs (limits, amounts), kept in workflow state. */
 export interface OpenTask {

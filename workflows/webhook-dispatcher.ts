@@ -20,11 +20,9 @@ import {
   webhookDispatcherStatusQuery,
   type WebhookDispatcherStatus,
 } from './webhook-messages.js';
+import { RECORD_STEP } from './activity-options.js';
 
-const { fanOutWebhookEvents, dueWebhookDeliveries } = proxyActivities<WebhookActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { fanOutWebhookEvents, dueWebhookDeliveries } = proxyActivities<WebhookActivities>(RECORD_STEP);
 
 export interface WebhookDispatcherInput {
   subscriptionId: string;

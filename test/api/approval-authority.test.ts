@@ -2,10 +2,7 @@
 // credit manager's ceiling is refused naming the ceiling, changes nothing and is routed up to the finance director,
 // who releases it; a rejection within the duty passes; above the highest ceiling two different finance directors
 // approve; nobody (an API key holding both duties, a credit manager who applied) decides their own request.
-import { existsSync, writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { recordApproval } from '../../src/tasks/approvals.js';
-import { invoiceStateQuery } from '../../workflows/messages.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { customerFixture } from '../support/engine.js';
 import { soundCreditApplication, staffRequests, type Headers } from '../support/staff-requests.js';
@@ -127,22 +124,6 @@ it("refuses a credit manager an override above their ceiling (403 naming it, not
       60_000,
     ),
   ).toMatch(/^(issued|delivered)$/);
-  // A history with the routeTask signal, so later changes keep routed overrides replayable.
-  const target = new URL('../replay/invoice.routed-override.json', import.meta.url);
-  if (process.env.RECORD_REPLAY_HISTORIES && !existsSync(target)) {
-    const handle = engine.temporal.workflow.getHandle(`invoice-${invoiceId}`);
-    await eventually(
-      async () => ((await handle.query(invoiceStateQuery)).phase === 'deliver' ? undefined : true),
-      60_000,
-    );
-    writeFileSync(
-      target,
-      JSON.stringify({
-        workflowId: handle.workflowId,
-        history: JSON.parse(historyToJSON(await handle.fetchHistory())),
-      }),
-    );
-  }
 });
 
 it('lets a credit manager reject an override above their ceiling: rejecting stays within the duty', async () => {

@@ -1,8 +1,6 @@
 // A credit note above the approval threshold through the real API, worker, PostgreSQL and Temporal: it is requested
 // (202), credits nothing until approved, opens in the queue its amount routes it to, cannot be approved by whoever
 // asked for it, and is issued once approved (or not at all when rejected); below the threshold it is issued at once.
-import { existsSync, writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { eur, staffRequests, type Headers } from '../support/staff-requests.js';
 
@@ -115,16 +113,6 @@ it('holds a credit note above the threshold for an approver other than the reque
     comment: 'agreed with sales',
     creditNoteNumber: credited.creditNotes[0].number,
   });
-  const target = new URL('../replay/credit-note-approval.v1.json', import.meta.url);
-  if (process.env.RECORD_REPLAY_HISTORIES && !existsSync(target)) {
-    writeFileSync(
-      target,
-      JSON.stringify({
-        workflowId: handle.workflowId,
-        history: JSON.parse(historyToJSON(await handle.fetchHistory())),
-      }),
-    );
-  }
 });
 
 it('refuses the requester (an API key holding both duties) its own credit note approval; a rejection issues nothing', async () => {

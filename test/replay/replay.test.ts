@@ -36,7 +36,7 @@ it('fails the build when workflow code changes incompatibly without patched()', 
     workflowsPath: new URL('./variants/customer-account-reordered.ts', dir).pathname,
     logger: { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} },
   });
-  const { workflowId, history } = JSON.parse(readFileSync(new URL('customer-account.v1.json', dir), 'utf8'));
+  const { workflowId, history } = JSON.parse(readFileSync(new URL('customer-account.json', dir), 'utf8'));
   const failure = await Worker.runReplayHistory({ workflowBundle: variant }, historyFromJSON(history), workflowId).then(
     () => undefined,
     (error: Error) => error,

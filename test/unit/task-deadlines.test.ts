@@ -9,14 +9,8 @@ import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, taskEscalationQueueOf } fr
 import { DEFAULT_DISPUTE_POLICY } from '../../src/domain/dispute-policy.js';
 import { DEFAULT_DUNNING_POLICY, dunningPolicyProblems } from '../../src/domain/dunning-policy.js';
 import { MANAGER_QUEUE, mayWork } from '../../src/domain/task-duties.js';
-import { taskDeadlinePatch } from '../../workflows/task-deadlines.js';
 
 describe('task deadlines', () => {
-  it('names one patch per task type', () => {
-    expect(taskDeadlinePatch('credit_override')).toBe('task-deadline-credit-override');
-    expect(taskDeadlinePatch('dunning_letter')).toBe('task-deadline-dunning-letter');
-  });
-
   it('defaults every escalation to the finance director, also for policies recorded before it was policy data', () => {
     expect(DEFAULT_CREDIT_POLICY.taskEscalationQueue).toBe('finance-director');
     expect(taskEscalationQueueOf({ ...DEFAULT_CREDIT_POLICY, taskEscalationQueue: undefined })).toBe(MANAGER_QUEUE);

@@ -110,7 +110,7 @@ it('fires the annual review of a low-risk customer on the timer, a year after th
       nextReviewDate: periodic.nextReviewDate,
       riskClass: 'low',
     });
-    await kit.recordHistory(account, 'customer-account.v3.json');
+    await kit.recordHistory(account, 'customer-account.json');
   });
 });
 

@@ -133,7 +133,6 @@ it('flags the account delinquent when an invoice is more than the policy period 
 
     await handle.signal(closeAccountSignal, { by: 'test', reason: 'done' });
     await handle.result();
-    await kit.recordHistory(handle, 'customer-account.v2.json');
   });
 }, 400_000);
 

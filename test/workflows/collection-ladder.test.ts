@@ -217,7 +217,7 @@ it('walks 120 days of the standard policy: reminder, demand, final notice, legal
     );
     expect(caseRow!.status).toBe('closed');
 
-    await kit.recordHistory(collection, 'collection.v1.json');
+    await kit.recordHistory(collection, 'collection.json');
   });
 });
 
@@ -318,7 +318,6 @@ it('pauses for a kept promise, and escalates one level higher after a broken one
 
     await pay(customer.id, invoice!.id, (await readInvoice(db(), invoice!.id))!.openAmount);
     expect(await collection.result()).toMatchObject({ phase: 'closed' });
-    await kit.recordHistory(collection, 'collection.v2.json');
   });
 });
 

@@ -115,7 +115,7 @@ it('routes a 50,000 limit to a credit manager, holds the approver to that author
         comment: 'start a little lower',
       },
     });
-    await kit.recordHistory(handle, 'credit-review.v1.json');
+    await kit.recordHistory(handle, 'credit-review.json');
 
     const em = kit.real.db.orm.em.fork();
     const stored = (await findCustomer(em, customer.id))!;

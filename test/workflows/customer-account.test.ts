@@ -65,8 +65,6 @@ it('reconciles with the stored record on a refresh signal and records who change
     expect(final.status).toBe('closed');
     expect(final.closedAt).not.toBeNull();
     expect(final.changes.at(-1)).toMatchObject({ from: 'on_hold', to: 'closed', by: 'clerk@example.com' });
-
-    await kit.recordHistory(handle, 'customer-account.v1.json');
   });
 });
 

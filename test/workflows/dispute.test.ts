@@ -147,7 +147,7 @@ it('acknowledges at once, routes pricing to billing, pauses dunning, refuses a b
       expect(
         kit.real.mail.messages.filter((m) => m.to.includes(customer.email) && m.subject.startsWith('We received')),
       ).toHaveLength(1);
-      await kit.recordHistory(handle, 'dispute.v1.json');
+      await kit.recordHistory(handle, 'dispute.json');
     });
   });
 });

@@ -54,7 +54,7 @@ it('applies rows in batches, rejects bad ones with line, field and reason, and s
       lifecyclesStarted: 2,
       phase: 'done',
     });
-    await kit.recordHistory(handle, 'import.v1.json');
+    await kit.recordHistory(handle, 'import.json');
 
     const done = await findImportJob(em, job.id);
     expect(done).toMatchObject({

@@ -35,7 +35,7 @@ it('snapshots the KPIs of a period once, however often it runs', async () => {
       args: [{ period: { from: '2026-05-01', to: '2026-05-31' } }],
     });
     expect(await handle.result()).toMatchObject({ from: '2026-05-01', to: '2026-05-31', created: expect.any(Number) });
-    await kit.recordHistory(handle, 'kpi-snapshot.v1.json');
+    await kit.recordHistory(handle, 'kpi-snapshot.json');
     expect(await run('kpi-snapshot-test-2')).toMatchObject({ created: 0 });
   });
   const snapshots = await listKpiSnapshots(kit.real.db.orm.em.fork(), { currency: 'USD', limit: 10 });
@@ -105,7 +105,7 @@ it('e-mails each due customer the statement PDF of the last completed period onc
     // Monthly and weekly are due; `none` and the customer without any balance or activity are not (customers of the
     // other tests in this file may be due too).
     expect(await handle.result()).toEqual({ asOf: '2026-11-23', sent: expect.any(Number) });
-    await kit.recordHistory(handle, 'statement-run.v1.json');
+    await kit.recordHistory(handle, 'statement-run.json');
     // The same day again: everything was sent, nothing goes out twice.
     expect(await (await start('statement-run-test-2')).result()).toEqual({ asOf: '2026-11-23', sent: 0 });
   });

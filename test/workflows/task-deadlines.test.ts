@@ -127,7 +127,7 @@ it('credit note approval: still open after its two-day deadline, it moves to the
     // The director decides it there; the workflow ends as it would have in time.
     await decide(workflowId, task.id, 'reject', { comment: 'no goodwill above the threshold' });
     expect(await handle.result()).toMatchObject({ status: 'rejected', decidedBy: 'fiona' });
-    await kit.recordHistory(handle, 'credit-note-approval.deadline.json');
+    await kit.recordHistory(handle, 'credit-note-approval.json');
   });
 });
 
@@ -180,7 +180,6 @@ it('credit override: an invoice still held after the override deadline moves its
       phase: 'closed',
       creditOverride: { outcome: 'reject', by: 'fiona' },
     });
-    await kit.recordHistory(handle, 'invoice.deadline-override.json');
   });
 });
 
@@ -237,7 +236,6 @@ it('credit approval: a limit nobody approved within the approval SLA moves from 
       phase: 'decided',
       decision: { outcome: 'rejected', decidedBy: 'fiona' },
     });
-    await kit.recordHistory(handle, 'credit-review.deadline.json');
   });
 });
 
@@ -265,7 +263,6 @@ it('dispute acknowledgement: not acknowledged within 24 hours, it moves to the d
     const resolution = await openTaskOf(orm(), dispute.id, 'dispute_resolution', 20_000, kit.env.client);
     await claimAndComplete(orm(), kit.env.client, dispute.id, resolution.id, 'upheld', { rootCause }, 'manager-1');
     expect(await handle.result()).toMatchObject({ phase: 'closed', acknowledgedBy: 'manager-1' });
-    await kit.recordHistory(handle, 'dispute.deadline.json');
   });
 });
 
@@ -322,7 +319,7 @@ it('unapplied cash research: still unapplied at the research deadline, the task 
     await handle.signal(paymentAllocatedSignal, { unappliedAmount: outcome.payment.unappliedAmount, by: 'fiona' });
     expect(await handle.result()).toMatchObject({ phase: 'done', unappliedAmount: 0 });
     expect((await tasksOf(workflowId)).map((t) => t.status)).toEqual(['completed']);
-    await kit.recordHistory(handle, 'cash-application.deadline.json');
+    await kit.recordHistory(handle, 'cash-application.json');
   });
 });
 
@@ -394,6 +391,5 @@ it('collection (staging policy in seconds): a late letter and a late write-off p
       args: [{ taskId: writeOff.id, outcome: 'approve', data: {}, by: 'fiona', byManager: false }],
     });
     expect(await collection.result()).toMatchObject({ phase: 'closed', overdueAmount: 0 });
-    await kit.recordHistory(collection, 'collection.deadline.json');
   });
 });

@@ -81,7 +81,7 @@ it('retries with exponential backoff while the receiver is down and delivers eac
     console.log(`a day and 13 hours of retries passed in ${Math.round(performance.now() - wallStart)} ms of wall time`);
     await handle.signal(stopWebhookDispatcherSignal, { by: 'test' });
     expect((await handle.result()).stopped).toBe(true);
-    await kit.recordHistory(handle, 'webhook-dispatcher.v1.json');
+    await kit.recordHistory(handle, 'webhook-dispatcher.json');
   });
 });
 
