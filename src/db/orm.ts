@@ -1,12 +1,11 @@
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { Customer } from './entities/customer.js';
-import { OutboundMessage } from './entities/outbound-message.js';
+import { entities } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
 import { guardPoolAgainstDeadConnections } from './pool-guard.js';
 import { CommittedEffectsSubscriber } from './committed-effects.js';
 
-export const entities = [Customer, OutboundMessage];
+export { entities };
 
 export interface PoolOptions {
   poolMax?: number;

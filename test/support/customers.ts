@@ -14,6 +14,7 @@ export async function insertCustomer(
     displayName: null,
     email: overrides.email ?? `ap+${randomUUID().slice(0, 8)}@initech.example`,
     currency: overrides.currency ?? 'USD',
+    termsCode: 'NET30',
     billingAddress: { line1: '4120 Freidrich Ln', city: 'Austin', postalCode: '78744', country: 'US' },
     status: 'active',
   });
