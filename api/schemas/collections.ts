@@ -1,6 +1,6 @@
 // Request and response schemas of the collections routes: dunning policies, assignments, the worklist, a customer's
 // collection, contacts, promises to pay and recoveries of written-off debt.
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import {
   Amount,
   DURATION_PATTERN,
