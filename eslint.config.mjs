@@ -62,8 +62,15 @@ export default tseslint.config(
               message: 'Workflows import activity types only.',
             },
             {
-              group: ['**/api/*', '**/api/**', '**/src/db/**', '**/src/mail/**', '**/src/temporal/**'],
-              message: 'Workflows import only pure rules and types.',
+              group: ['**/api/*', '**/api/**'],
+              message: 'Workflows never import the HTTP API.',
+            },
+            {
+              // A capability's pure code lives in src/<capability>/rules/, the shared basics in src/shared/; everything
+              // else in src/ (stores, mail, Temporal clients, configuration) does I/O and may be named by type only.
+              regex: '^(\\.\\./)+src/(?!shared/|[^/]+/rules/)',
+              allowTypeImports: true,
+              message: 'Workflows import values only from src/shared/ and src/<capability>/rules/ (types from anywhere).',
             },
           ],
         },
@@ -74,7 +81,7 @@ export default tseslint.config(
     // The arrows: src/ holds rules, stores and infrastructure; it does not know the HTTP API or the activities that
     // call it. Only the composition root (building the app and the worker) wires them together.
     files: ['src/**/*.ts'],
-    ignores: ['src/runtime.ts', 'src/temporal/worker.ts', 'src/bin/**'],
+    ignores: ['src/composition/runtime.ts', 'src/composition/worker.ts', 'src/bin/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -1,17 +1,17 @@
 // Every activity the worker registers, built from injected dependencies.
-import { createAccountActivities } from './account.js';
-import { createCollectionActivities } from './collection.js';
-import { createCreditActivities } from './credit.js';
-import { createCreditNoteApprovalActivities } from './credit-note-approvals.js';
+import { createAccountActivities } from './customers/account.js';
+import { createCollectionActivities } from './collections/collection.js';
+import { createCreditActivities } from './credit/credit.js';
+import { createCreditNoteApprovalActivities } from './invoices/credit-note-approvals.js';
 import type { ActivityDeps } from './deps.js';
-import { createDisputeActivities } from './disputes.js';
-import { createInvoiceActivities } from './invoice.js';
-import { createPaymentActivities } from './payments.js';
-import { createReportActivities } from './reports.js';
-import { createDocumentActivities } from './documents.js';
-import { createTaskActivities } from './tasks.js';
-import { createWebhookActivities } from './webhooks.js';
-import { createImportActivities } from './imports.js';
+import { createDisputeActivities } from './disputes/disputes.js';
+import { createInvoiceActivities } from './invoices/invoice.js';
+import { createPaymentActivities } from './payments/payments.js';
+import { createReportActivities } from './reports/reports.js';
+import { createDocumentActivities } from './documents/documents.js';
+import { createTaskActivities } from './tasks/tasks.js';
+import { createWebhookActivities } from './webhooks/webhooks.js';
+import { createImportActivities } from './imports/imports.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {

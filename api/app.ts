@@ -4,46 +4,46 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { requireDeclaredAccess } from './access.js';
-import { installAuthentication } from './authentication.js';
-import { installSecurity } from './security.js';
-import { authRoutes } from './routes/auth.js';
-import { userRoutes } from './routes/users.js';
+import { requireDeclaredAccess } from './http/access.js';
+import { installAuthentication } from './http/authentication.js';
+import { installSecurity } from './http/security.js';
+import { authRoutes } from './auth/routes.js';
+import { userRoutes } from './auth/user-routes.js';
 import { installPortal } from './portal/plugin.js';
 import { portalSessionRenewer } from './portal/session.js';
 import { resolveAuthSecret } from '../src/auth/secret.js';
 import { createHash } from 'node:crypto';
-import type { ApiDeps } from './deps.js';
-import { answerClientError } from './client-errors.js';
-import { buildLazySerializer } from './lazy-schemas.js';
-import { installErrorHandling } from './error-handler.js';
-import { installIdempotency } from './idempotency.js';
-import { ProblemSchema } from './problem.js';
-import { customerRoutes } from './routes/customers.js';
-import { customerRecordRoutes } from './routes/customer-records.js';
-import { paymentTermsRoutes } from './routes/payment-terms.js';
-import { healthRoutes } from './routes/health.js';
-import { invoiceRoutes } from './routes/invoices.js';
-import { ledgerRoutes } from './routes/ledger.js';
-import { bankStatementRoutes } from './routes/bank-statements.js';
-import { paymentRoutes } from './routes/payments.js';
-import { paymentReversalRoutes } from './routes/payment-reversals.js';
-import { reportRoutes } from './routes/reports.js';
-import { documentRoutes } from './routes/documents.js';
-import { taskRoutes } from './routes/tasks.js';
-import { decisionAuditRoutes } from './routes/decision-audit.js';
-import { collectionRoutes } from './routes/collections.js';
-import { dunningPolicyRoutes } from './routes/dunning-policies.js';
-import { disputeRoutes } from './routes/disputes.js';
-import { creditRoutes } from './routes/credit.js';
-import { eventRoutes } from './routes/events.js';
-import { webhookRoutes } from './routes/webhooks.js';
-import { importRoutes } from './routes/imports.js';
-import { exportRoutes } from './routes/exports.js';
-import { creditNoteRoutes, installInvoiceUbl } from './routes/credit-notes.js';
-import { installObservability } from './observability.js';
-import { buildRequestValidator } from './validation.js';
-import { documentPlatformStatuses } from './documented-statuses.js';
+import type { ApiDeps } from './http/deps.js';
+import { answerClientError } from './http/client-errors.js';
+import { buildLazySerializer } from './http/lazy-schemas.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { installIdempotency } from './http/idempotency.js';
+import { ProblemSchema } from './http/problem.js';
+import { customerRoutes } from './customers/routes.js';
+import { customerRecordRoutes } from './customers/record-routes.js';
+import { paymentTermsRoutes } from './customers/payment-terms-routes.js';
+import { healthRoutes } from './http/health-routes.js';
+import { invoiceRoutes } from './invoices/routes.js';
+import { ledgerRoutes } from './ledger/routes.js';
+import { bankStatementRoutes } from './payments/bank-statement-routes.js';
+import { paymentRoutes } from './payments/routes.js';
+import { paymentReversalRoutes } from './payments/reversal-routes.js';
+import { reportRoutes } from './reports/routes.js';
+import { documentRoutes } from './documents/routes.js';
+import { taskRoutes } from './tasks/routes.js';
+import { decisionAuditRoutes } from './tasks/decision-audit-routes.js';
+import { collectionRoutes } from './collections/routes.js';
+import { dunningPolicyRoutes } from './collections/dunning-policy-routes.js';
+import { disputeRoutes } from './disputes/routes.js';
+import { creditRoutes } from './credit/routes.js';
+import { eventRoutes } from './events/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { importRoutes } from './imports/routes.js';
+import { exportRoutes } from './ledger/export-routes.js';
+import { creditNoteRoutes, installInvoiceUbl } from './invoices/credit-note-routes.js';
+import { installObservability } from './http/observability.js';
+import { buildRequestValidator } from './http/validation.js';
+import { documentPlatformStatuses } from './http/documented-statuses.js';
 import { startRelayLoop } from '../src/temporal/start-relay.js';
 
 /** Log redaction: secrets and tax ids never reach the logs. */
@@ -73,12 +73,12 @@ export async function buildApp(deps: ApiDeps, options: { logger?: boolean } = {}
       return typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
     },
     requestIdHeader: false,
-    // A request still unanswered after this is answered 503 with Retry-After (api/unavailable.ts) instead of hanging.
+    // A request still unanswered after this is answered 503 with Retry-After (api/http/unavailable.ts) instead of hanging.
     handlerTimeout: deps.config.http.requestTimeoutMs,
     // What Node's parser refuses (a URL or headers too large) is a problem+json too, documented on every route.
     clientErrorHandler: answerClientError,
-    // Bodies are validated exactly as sent; only the text parts of a request are coerced (api/validation.ts).
-    // Each route's validators and serializers are compiled on its first request, not at start (api/lazy-schemas.ts).
+    // Bodies are validated exactly as sent; only the text parts of a request are coerced (api/http/validation.ts).
+    // Each route's validators and serializers are compiled on its first request, not at start (api/http/lazy-schemas.ts).
     schemaController: {
       compilersFactory: {
         buildValidator: buildRequestValidator as never,

@@ -7,7 +7,7 @@
 // (--seed-only seeds, keeps the database and stops; AGING_BENCH_URL=<its url> then times it without seeding again)
 import os from 'node:os';
 import { migrate, openOrm } from '../src/db/orm.js';
-import { addDays } from '../src/domain/calendar-date.js';
+import { addDays } from '../src/shared/calendar-date.js';
 import {
   agingCsv,
   agingReport,
@@ -15,8 +15,8 @@ import {
   OPEN_ITEMS_PLAN_SQL,
   withReportSession,
   type AgingReport,
-} from '../src/reports/aging.js';
-import { kpiReport } from '../src/reports/kpis.js';
+} from '../src/reports/store/aging.js';
+import { kpiReport } from '../src/reports/store/kpis.js';
 import { seedAging } from './aging-seed.js';
 import { parseArgs, report, scratchDatabase, timed, type BenchRow } from './lib.js';
 

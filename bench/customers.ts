@@ -7,14 +7,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createCustomer } from '../api/customers/commands.js';
-import type { CreateCustomerBody } from '../api/schemas/customer.js';
-import { scanDuplicates } from '../src/customers/duplicates.js';
-import { matchKeysOf, type EditableProfile } from '../src/customers/store.js';
-import { pgArray } from '../src/customers/sql.js';
+import type { CreateCustomerBody } from '../api/customers/schemas.js';
+import { scanDuplicates } from '../src/customers/store/duplicates.js';
+import { matchKeysOf, type EditableProfile } from '../src/customers/store/customers.js';
+import { pgArray } from '../src/db/pg-array.js';
 import { dropDatabase } from '../src/db/drop-database.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { isMain, parseArgs, percentile, progress, report, timed, type BenchResult, type BenchRow } from './lib.js';
-import { sealTaxId } from '../src/customers/sealed-tax-id.js';
+import { sealTaxId } from '../src/customers/store/sealed-tax-id.js';
 
 export interface CustomersBenchOptions {
   count: number;

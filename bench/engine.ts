@@ -2,10 +2,16 @@
 // server address), a worker and the API in this process, configured as in production, with the bench's credentials.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { loadConfig, type Config } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config/config.js';
 import { migrate, openOrm, type Orm } from '../src/db/orm.js';
-import { freePort } from '../src/free-port.js';
-import { installTemporalRuntime, runApi, runWorker, type RunningApi, type RunningWorker } from '../src/runtime.js';
+import { freePort } from '../src/shared/free-port.js';
+import {
+  installTemporalRuntime,
+  runApi,
+  runWorker,
+  type RunningApi,
+  type RunningWorker,
+} from '../src/composition/runtime.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { BENCH_AUTH_ENV } from './auth.js';

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { DEFAULT_IMPORT_POLICY } from '../src/domain/import-policy.js';
+import { DEFAULT_IMPORT_POLICY } from '../src/imports/rules/import-policy.js';
 import { authHeaders } from './auth.js';
 import { startBenchEngine } from './engine.js';
 import { isMain, parseArgs, ratioText, report, type BenchResult } from './lib.js';

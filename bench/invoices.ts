@@ -7,13 +7,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { SMTPServer } from 'smtp-server';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { migrate, openOrm } from '../src/db/orm.js';
-import { checkLedger } from '../src/ledger/reports.js';
-import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
+import { checkLedger } from '../src/ledger/store/reports.js';
+import { installTemporalRuntime, runApi, runWorker } from '../src/composition/runtime.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/shared/free-port.js';
 import { BENCH_AUTH_ENV, authHeaders } from './auth.js';
 import {
   isMain,

@@ -4,8 +4,8 @@
 // On the message 'measure' it collects garbage twice and answers its memory and workflow cache size.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfig } from '../src/config.js';
-import { installTemporalRuntime, openOrm, runWorker } from '../src/runtime.js';
+import { loadConfig } from '../src/config/config.js';
+import { installTemporalRuntime, openOrm, runWorker } from '../src/composition/runtime.js';
 
 const mode = process.argv[2];
 if (mode !== 'engine' && mode !== 'sleeper') throw new Error('usage: memory-worker.ts engine|sleeper');

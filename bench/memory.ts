@@ -7,9 +7,9 @@
 // Run: npx tsx bench/memory.ts [--workflows 10000]
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_INVOICE_POLICY } from '../src/domain/invoice-policy.js';
-import { initialInvoiceState } from '../src/domain/invoice-workflow-state.js';
-import type { InvoiceWorkflowInput } from '../workflows/invoice.js';
+import { DEFAULT_INVOICE_POLICY } from '../src/invoices/rules/invoice-policy.js';
+import { initialInvoiceState } from '../src/invoices/rules/invoice-workflow-state.js';
+import type { InvoiceWorkflowInput } from '../workflows/invoices/invoice.js';
 import { startBenchEngine, type BenchEngine } from './engine.js';
 import { isMain, mib, parseArgs, progress, ratioText, report, type BenchResult, type BenchRow } from './lib.js';
 

@@ -3,16 +3,16 @@
 // no Temporal). Each payment carries remittance over several invoices. Own Temporal dev server on a free port, own
 // database. Run: npx tsx bench/payments.ts [--count 1000] [--invoices-per-payment 5] [--concurrency 32]
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config.js';
-import { DEFAULT_MATCH_POLICY } from '../src/domain/cash-matching.js';
+import { loadConfig } from '../src/config/config.js';
+import { DEFAULT_MATCH_POLICY } from '../src/payments/rules/cash-matching.js';
 import { migrate, openOrm, type Orm } from '../src/db/orm.js';
-import { postJournalEntry } from '../src/ledger/post.js';
-import { applyPaymentCash } from '../src/payments/apply.js';
-import { insertPayment } from '../src/payments/receive.js';
-import { installTemporalRuntime, runApi, runWorker } from '../src/runtime.js';
+import { postJournalEntry } from '../src/ledger/store/post.js';
+import { applyPaymentCash } from '../src/payments/store/apply.js';
+import { insertPayment } from '../src/payments/store/receive.js';
+import { installTemporalRuntime, runApi, runWorker } from '../src/composition/runtime.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { workflowIds } from '../src/temporal/ids.js';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/shared/free-port.js';
 import { BENCH_AUTH_ENV, benchFetch } from './auth.js';
 import {
   isMain,

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/shared/free-port.js';
 import { startEntrypoint, type EngineProcess } from '../test/support/processes.js';
 import { benchFetch } from './auth.js';
 import { startBenchEngine } from './engine.js';
@@ -26,7 +26,7 @@ const letters = (n: number) => Array.from(randomBytes(n), (b) => 'abcdefghijklmn
 
 let helloProcess: ReturnType<typeof spawn> | undefined;
 let apiProcess: ReturnType<typeof spawn> | undefined;
-const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.', import.meta.url));
 
 async function untilServing(url: string, child: ReturnType<typeof spawn>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

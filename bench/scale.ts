@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { DEFAULT_INVOICE_POLICY } from '../src/domain/invoice-policy.js';
-import { initialInvoiceState } from '../src/domain/invoice-workflow-state.js';
-import type { InvoiceWorkflowInput } from '../workflows/invoice.js';
+import { DEFAULT_INVOICE_POLICY } from '../src/invoices/rules/invoice-policy.js';
+import { initialInvoiceState } from '../src/invoices/rules/invoice-workflow-state.js';
+import type { InvoiceWorkflowInput } from '../workflows/invoices/invoice.js';
 import { startBenchEngine, type BenchEngine } from './engine.js';
 import { startSmtpSink } from './invoices.js';
 import {

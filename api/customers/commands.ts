@@ -9,16 +9,16 @@ import {
   normalizeEmail,
   normalizeTaxId,
   type FieldChange,
-} from '../../src/domain/customer.js';
-import { isCountryCode } from '../../src/domain/iso.js';
+} from '../../src/customers/rules/customer.js';
+import { isCountryCode } from '../../src/shared/iso.js';
 import {
   findDuplicateCandidates,
   lockMatchKeys,
   probableDuplicates,
   type DuplicateCandidate,
-} from '../../src/customers/duplicates.js';
-import { acceptedPartners, recordDuplicateDecision } from '../../src/customers/duplicate-decisions.js';
-import { recordHistory } from '../../src/customers/history.js';
+} from '../../src/customers/store/duplicates.js';
+import { acceptedPartners, recordDuplicateDecision } from '../../src/customers/store/duplicate-decisions.js';
+import { recordHistory } from '../../src/customers/store/history.js';
 import {
   DEFAULT_COMMUNICATION,
   editableOf,
@@ -28,13 +28,13 @@ import {
   updateCustomerRow,
   type CustomerProfile,
   type EditableProfile,
-} from '../../src/customers/store.js';
-import { findTermsTemplate, recordTermsAssignment } from '../../src/customers/terms.js';
-import { DEFAULT_TERMS_CODE } from '../../src/domain/terms.js';
-import { recordEvent } from '../../src/events/outbox.js';
-import { ProblemError, problems } from '../problem.js';
-import type { CreateCustomerBody, PatchCustomerBody } from '../schemas/customer.js';
-import type { FieldProblem } from '../../src/domain/field-problem.js';
+} from '../../src/customers/store/customers.js';
+import { findTermsTemplate, recordTermsAssignment } from '../../src/customers/store/terms.js';
+import { DEFAULT_TERMS_CODE } from '../../src/customers/rules/terms.js';
+import { recordEvent } from '../../src/events/store/outbox.js';
+import { ProblemError, problems } from '../http/problem.js';
+import type { CreateCustomerBody, PatchCustomerBody } from './schemas.js';
+import type { FieldProblem } from '../../src/shared/field-problem.js';
 
 export interface CommandContext {
   actor: string;

@@ -2,9 +2,9 @@
 // documents. Every page reads the customer from the verified identity, never from the URL.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { isOpenStatus } from '../../src/domain/invoice-status.js';
+import { isOpenStatus } from '../../src/invoices/rules/invoice-status.js';
 import { ensureInvoicePdf } from '../../src/documents/invoice-pdf.js';
-import { gatewayPaymentsOf } from '../../src/payments/gateway-payments.js';
+import { gatewayPaymentsOf } from '../../src/payments/store/gateway-payments.js';
 import {
   portalDocument,
   portalDocuments,
@@ -12,12 +12,12 @@ import {
   portalInvoices,
   portalPayments,
   portalSummary,
-} from '../../src/portal/account.js';
-import { ProblemError } from '../problem.js';
-import { IsoDate } from '../schemas/common.js';
+} from '../../src/portal/store/account.js';
+import { ProblemError } from '../http/problem.js';
+import { IsoDate } from '../http/common-schemas.js';
 import { customerOf, portalStatement } from './actions.js';
-import { today } from '../../src/domain/calendar-date.js';
-import { paymentView } from '../routes/portal-api.js';
+import { today } from '../../src/shared/calendar-date.js';
+import { paymentView } from './api-routes.js';
 import { IdParams, page, type PortalPageOptions } from './page-context.js';
 
 const m = (amount: number, currency: string) => ({ amount, currency });

@@ -4,18 +4,22 @@ import type { FastifyRequest } from 'fastify';
 import type { Mailer } from '../../src/mail/mailer.js';
 import type { Identity } from '../../src/auth/identity.js';
 import { recordPromise } from '../../src/collections/record-promise.js';
-import { openDispute } from '../../src/disputes/open.js';
+import { openDispute } from '../../src/disputes/store/open.js';
 import {
   renderStatement,
   StatementCustomerNotFoundError,
   type StatementFormat,
-} from '../../src/documents/statement.js';
+} from '../../src/documents/store/statement.js';
 import type { GatewayMethod, PaymentGateway } from '../../src/payments/gateway.js';
-import { GatewayPaymentRefusal, ownOpenInvoices, startGatewayPayment } from '../../src/payments/gateway-payments.js';
-import type { ApiDeps } from '../deps.js';
-import { ProblemError, problems } from '../problem.js';
-import { disputeRequestProblem } from '../routes/disputes.js';
-import { today } from '../../src/domain/calendar-date.js';
+import {
+  GatewayPaymentRefusal,
+  ownOpenInvoices,
+  startGatewayPayment,
+} from '../../src/payments/store/gateway-payments.js';
+import type { ApiDeps } from '../http/deps.js';
+import { ProblemError, problems } from '../http/problem.js';
+import { disputeRequestProblem } from '../disputes/routes.js';
+import { today } from '../../src/shared/calendar-date.js';
 
 export interface PortalServices {
   secret: Uint8Array;

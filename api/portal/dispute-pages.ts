@@ -3,10 +3,10 @@
 // information) link here through src/portal/urls.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { portalDispute } from '../../src/portal/account.js';
+import { portalDispute } from '../../src/portal/store/account.js';
 import { portalPath } from '../../src/portal/urls.js';
-import type { ApiDeps } from '../deps.js';
-import { ProblemError } from '../problem.js';
+import type { ApiDeps } from '../http/deps.js';
+import { ProblemError } from '../http/problem.js';
 import { customerOf } from './actions.js';
 import { portalDisputeReply } from './dispute-reply.js';
 import { IdParams, page, type RenderPage, type PreHandler } from './page-context.js';

@@ -2,12 +2,12 @@
 // `customerReply` update on the dispute workflow as the staff route POST /disputes/:id/customer-reply, for the caller's
 // own dispute only (another customer's is 404), and only while the dispute is waiting for that answer (409 otherwise).
 import type { FastifyRequest } from 'fastify';
-import type { DisputeRecord } from '../../src/disputes/store.js';
-import { portalDispute } from '../../src/portal/account.js';
+import type { DisputeRecord } from '../../src/disputes/store/disputes.js';
+import { portalDispute } from '../../src/portal/store/account.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { customerReplyUpdate, DisputeFailureType } from '../../workflows/dispute-messages.js';
-import type { ApiDeps } from '../deps.js';
-import { problems } from '../problem.js';
+import { customerReplyUpdate, DisputeFailureType } from '../../workflows/disputes/messages.js';
+import type { ApiDeps } from '../http/deps.js';
+import { problems } from '../http/problem.js';
 import { customerOf } from './actions.js';
 import { isUpdateFailed, isWorkflowNotFound } from '../../src/temporal/errors.js';
 

@@ -1,9 +1,9 @@
-// What every group of portal pages is given by the plugin that sets the pages up (api/routes/portal-pages.ts): the
+// What every group of portal pages is given by the plugin that sets the pages up (api/portal/page-routes.ts): the
 // engine's dependencies, the portal services, the page renderer (layout, CSRF token, signed-in flag) and the CSRF
 // check that browser forms pass.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { ApiDeps } from '../deps.js';
+import type { ApiDeps } from '../http/deps.js';
 import type { PortalServices } from './actions.js';
 
 export type RenderPage = (

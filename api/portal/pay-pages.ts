@@ -2,11 +2,11 @@
 // and the status page of a payment the gateway confirms by signed webhook.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { findGatewayPayment } from '../../src/payments/gateway-payments.js';
-import { portalInvoices } from '../../src/portal/account.js';
-import { ProblemError } from '../problem.js';
+import { findGatewayPayment } from '../../src/payments/store/gateway-payments.js';
+import { portalInvoices } from '../../src/portal/store/account.js';
+import { ProblemError } from '../http/problem.js';
 import { bankTransferInstructions, customerOf, portalStartPayment } from './actions.js';
-import { today } from '../../src/domain/calendar-date.js';
+import { today } from '../../src/shared/calendar-date.js';
 import { IdParams, page, type PortalPageOptions } from './page-context.js';
 
 const m = (amount: number, currency: string) => ({ amount, currency });

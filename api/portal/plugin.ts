@@ -4,11 +4,11 @@ import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance } from 'fastify';
 import { createMailer } from '../../src/mail/mailer.js';
 import { createStripeGateway } from '../../src/payments/stripe-gateway.js';
-import type { ApiDeps } from '../deps.js';
-import { paymentGatewayRoutes } from '../routes/payment-gateways.js';
-import { portalApiRoutes } from '../routes/portal-api.js';
-import { portalPageRoutes } from '../routes/portal-pages.js';
-import { portalUserRoutes } from '../routes/portal-users.js';
+import type { ApiDeps } from '../http/deps.js';
+import { paymentGatewayRoutes } from '../payments/gateway-routes.js';
+import { portalApiRoutes } from './api-routes.js';
+import { portalPageRoutes } from './page-routes.js';
+import { portalUserRoutes } from './user-routes.js';
 import type { PortalServices } from './actions.js';
 
 export async function installPortal(app: FastifyInstance, deps: ApiDeps, secret: Uint8Array): Promise<void> {

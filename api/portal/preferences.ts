@@ -4,14 +4,14 @@
 // versioned, history-recording change as PATCH /customers/{id}, with the portal user as the actor, and audits it.
 // Only autopay consent belongs to the signed-in user (it is that person's consent), so it stays on the user.
 import type { FastifyRequest } from 'fastify';
-import { recordAudit } from '../../src/auth/audit.js';
-import { findUser, updatePreferences } from '../../src/auth/users.js';
-import { DEFAULT_COMMUNICATION, findCustomer, type Communication } from '../../src/customers/store.js';
+import { recordAudit } from '../../src/auth/store/audit.js';
+import { findUser, updatePreferences } from '../../src/auth/store/users.js';
+import { DEFAULT_COMMUNICATION, findCustomer, type Communication } from '../../src/customers/store/customers.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { accountProfileChangedSignal } from '../../workflows/messages.js';
+import { accountProfileChangedSignal } from '../../workflows/shared/messages.js';
 import { patchCustomer } from '../customers/commands.js';
-import type { ApiDeps } from '../deps.js';
-import { problems } from '../problem.js';
+import type { ApiDeps } from '../http/deps.js';
+import { problems } from '../http/problem.js';
 import { customerOf } from './actions.js';
 
 export interface PortalPreferences extends Communication {

@@ -2,12 +2,12 @@
 // (`ar_refresh`), both scoped to /portal, SameSite=Lax, Secure when the engine is served over https. An expired
 // access cookie is renewed from the refresh cookie on the next portal request (rotation and reuse detection apply).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/config/config.js';
 import type { Orm } from '../../src/db/orm.js';
 import type { Identity } from '../../src/auth/identity.js';
 import { refreshSession, startSession, type Session } from '../../src/auth/sessions.js';
-import { identityOfUser, type UserRecord } from '../../src/auth/users.js';
-import { SESSION_COOKIE } from '../authentication.js';
+import { identityOfUser, type UserRecord } from '../../src/auth/store/users.js';
+import { SESSION_COOKIE } from '../http/authentication.js';
 
 export const REFRESH_COOKIE = 'ar_refresh';
 

@@ -3,12 +3,12 @@
 // api/portal/session.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { recordAudit } from '../../src/auth/audit.js';
-import { revokeByToken } from '../../src/auth/refresh-tokens.js';
-import { authenticateUser, findUser, setPassword } from '../../src/auth/users.js';
-import { passwordProblem } from '../../src/domain/password-policy.js';
-import { consumeLink, linkIsUsable, magicLinkFor } from '../../src/portal/invitations.js';
-import { sendPortalMail } from '../../src/portal/mail.js';
+import { recordAudit } from '../../src/auth/store/audit.js';
+import { revokeByToken } from '../../src/auth/store/refresh-tokens.js';
+import { authenticateUser, findUser, setPassword } from '../../src/auth/store/users.js';
+import { passwordProblem } from '../../src/auth/password-policy.js';
+import { consumeLink, linkIsUsable, magicLinkFor } from '../../src/portal/store/invitations.js';
+import { sendPortalMail } from '../../src/portal/store/mail.js';
 import { returnPath } from '../../src/portal/urls.js';
 import { clearSessionCookies, REFRESH_COOKIE, signInPortalUser } from './session.js';
 import { page, type PortalPageOptions } from './page-context.js';

@@ -6,10 +6,10 @@ import {
   formatAmount,
   isApprovalTask,
   type ApprovalCeilings,
-} from '../domain/approval-authority.js';
-import { approvalCeilingsOf, DEFAULT_CREDIT_POLICY } from '../domain/credit-policy.js';
-import { TASK_DUTIES, TASK_OVERSIGHT_ROLES } from '../domain/task-duties.js';
-import { formatMajorUnits } from '../domain/money.js';
+} from '../tasks/rules/approval-authority.js';
+import { approvalCeilingsOf, DEFAULT_CREDIT_POLICY } from '../credit/rules/credit-policy.js';
+import { TASK_DUTIES, TASK_OVERSIGHT_ROLES } from '../tasks/rules/task-duties.js';
+import { formatMajorUnits } from '../shared/money.js';
 import { ROLES, STAFF_ROLES } from './roles.js';
 import { PUBLIC, ROUTE_ACCESS } from './route-access.js';
 
@@ -32,7 +32,7 @@ export const DUTY_TABLE_BEGIN =
 export const DUTY_TABLE_END = '<!-- task-duties:end -->';
 
 /**
- * Who works which task (src/domain/task-duties.ts) and, for approvals, up to which amount (the approval ceilings of
+ * Who works which task (src/tasks/rules/task-duties.ts) and, for approvals, up to which amount (the approval ceilings of
  * the credit policy): one row per task type and queue, one column per staff role. `read` marks oversight roles.
  */
 export function renderDutyTable(ceilings: ApprovalCeilings = approvalCeilingsOf(DEFAULT_CREDIT_POLICY)): string {

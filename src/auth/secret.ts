@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 
 export const DEV_SECRET_FILE = '.data/auth-secret';
 

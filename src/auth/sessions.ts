@@ -1,9 +1,9 @@
 // A sign-in session: a short-lived access token plus a rotating refresh token, for the API and the portal alike.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AuthConfig } from '../config.js';
-import { issueRefreshToken, rotateRefreshToken, type ClientInfo } from './refresh-tokens.js';
+import type { AuthConfig } from '../config/config.js';
+import { issueRefreshToken, rotateRefreshToken, type ClientInfo } from './store/refresh-tokens.js';
 import { signAccessToken } from './tokens.js';
-import { findUser, identityOfUser, type UserRecord } from './users.js';
+import { findUser, identityOfUser, type UserRecord } from './store/users.js';
 
 export interface Session {
   accessToken: string;

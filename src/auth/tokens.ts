@@ -1,7 +1,7 @@
 // Short-lived access tokens: HS256 JWTs carrying the identity. Stateless to verify (no database read per request);
 // revocation happens at refresh, which is why their lifetime is short (AUTH_ACCESS_TOKEN_TTL).
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
-import { addDuration } from '../domain/duration.js';
+import { addDuration } from '../shared/duration.js';
 import type { Identity } from './identity.js';
 import { isRole, type Role } from './roles.js';
 

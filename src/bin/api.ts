@@ -1,7 +1,7 @@
 // Production entrypoint: one API process. Stateless; scale horizontally behind a load balancer.
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import { setupTracing } from '../observability/tracing.js';
-import { onShutdownSignal, openOrm, runApi } from '../runtime.js';
+import { onShutdownSignal, openOrm, runApi } from '../composition/runtime.js';
 
 const config = loadConfig();
 const tracing = setupTracing({

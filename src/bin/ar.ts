@@ -11,16 +11,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createApiKey } from '../auth/api-keys.js';
+import { createApiKey } from '../auth/store/api-keys.js';
 import { renderAccessTable, withCurrentTable } from '../auth/access-doc.js';
 import { isRole, STAFF_ROLES, type StaffRole } from '../auth/roles.js';
 import { resolveAuthSecret } from '../auth/secret.js';
 import { signAccessToken } from '../auth/tokens.js';
-import { createUser, EmailTakenError } from '../auth/users.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { createUser, EmailTakenError } from '../auth/store/users.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { migrate, openOrm } from '../db/orm.js';
-import { isDuration } from '../domain/duration.js';
-import { passwordProblem } from '../domain/password-policy.js';
+import { isDuration } from '../shared/duration.js';
+import { passwordProblem } from '../auth/password-policy.js';
 import { dataKeyring } from '../security/keyring.js';
 import { resealAll } from '../security/reseal.js';
 

@@ -1,5 +1,5 @@
 // Applies pending migrations to DATABASE_URL and prints what it did.
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import { migrate, openOrm } from '../db/orm.js';
 
 const config = loadConfig();

@@ -1,6 +1,6 @@
 // The embedded default: a persisted Temporal dev server with its Web UI, a local mail catcher, migrations,
 // the worker and the API, all in one process tree. With TEMPORAL_ADDRESS set it uses that cluster instead.
-import { loadConfig, ConfigError } from '../config.js';
+import { loadConfig, ConfigError } from '../config/config.js';
 import { migrate } from '../db/orm.js';
 import { startMailCatcher, type MailCatcher } from '../mail/catcher.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
@@ -11,7 +11,7 @@ import {
   openOrm,
   runApi,
   runWorker,
-} from '../runtime.js';
+} from '../composition/runtime.js';
 import { setupTracing } from '../observability/tracing.js';
 
 function elapsed(started: number) {

@@ -1,7 +1,13 @@
 // Production entrypoint: one worker process. Scale by running more of them against the same task queue.
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import { setupTracing } from '../observability/tracing.js';
-import { installTemporalRuntime, loopbackMetricsAddress, onShutdownSignal, openOrm, runWorker } from '../runtime.js';
+import {
+  installTemporalRuntime,
+  loopbackMetricsAddress,
+  onShutdownSignal,
+  openOrm,
+  runWorker,
+} from '../composition/runtime.js';
 
 const loaded = loadConfig();
 // A worker always serves /metrics (default port 9464, the Prometheus convention for exporters).

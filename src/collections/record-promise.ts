@@ -4,11 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
-import type { FieldProblem } from '../domain/field-problem.js';
+import type { FieldProblem } from '../shared/field-problem.js';
 import { isUpdateFailed, isWorkflowNotRunning } from '../temporal/errors.js';
 import { workflowIds } from '../temporal/ids.js';
-import { recordPromiseUpdate } from '../../workflows/collection-messages.js';
-import { promisesOf, type PromiseRecord } from './promises.js';
+import { recordPromiseUpdate } from '../../workflows/collections/messages.js';
+import { promisesOf, type PromiseRecord } from './store/promises.js';
 
 export interface PromiseToRecord {
   customerId: string;

@@ -1,4 +1,4 @@
-// The answers stored for Idempotency-Key replays (api/idempotency.ts) are sealed at rest: an answer is whatever the
+// The answers stored for Idempotency-Key replays (api/http/idempotency.ts) are sealed at rest: an answer is whatever the
 // route returned, a customer's tax id or a payer's account number included, so it gets the protection those columns
 // have (src/security/keyring.ts) rather than a clear copy beside them.
 import type { EntityManager } from '@mikro-orm/postgresql';

@@ -1,10 +1,10 @@
 // Invoice PDFs through the document pipeline: rendered from the invoice as stored, kept once per invoice (kind
 // `invoice`, ref = invoice id), so the delivery e-mail and later downloads carry the same bytes.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { formatMoney } from '../domain/money.js';
-import type { InvoiceDocument } from '../invoices/read.js';
+import { formatMoney } from '../shared/money.js';
+import type { InvoiceDocument } from '../invoices/store/read.js';
 import { renderPdf, type PdfDocumentModel } from './pdf.js';
-import { findDocumentByRef, storeDocument, type StoredDocument } from './store.js';
+import { findDocumentByRef, storeDocument, type StoredDocument } from './store/documents.js';
 
 export function invoicePdfModel(invoice: InvoiceDocument, companyName: string): PdfDocumentModel {
   const m = (amount: number) => formatMoney({ amount, currency: invoice.currency });

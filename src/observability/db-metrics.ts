@@ -1,7 +1,7 @@
 // Gauges read at scrape time: the PostgreSQL pool of this process, outbox lag and webhook backlog.
 import { Gauge, type Registry } from 'prom-client';
 import type { Orm } from '../db/orm.js';
-import { outboxLagSeconds } from '../events/stream.js';
+import { outboxLagSeconds } from '../events/store/stream.js';
 
 interface PgPoolStats {
   totalCount: number;

@@ -2,7 +2,7 @@
 // current definition, so a new task queue or time reaches it on the next deploy).
 // - `kpi-snapshot`: 02:00 UTC on the 1st of each month, snapshots the month just ended.
 // - `statement-run`: 06:00 UTC every day, sends the statements that are due (the run itself decides who is due, from
-//   each customer's statement frequency; see workflows/statement-run.ts).
+//   each customer's statement frequency; see workflows/documents/statement-run.ts).
 // A Schedule rather than a timer in every account workflow: one run decides for all customers with a few set-based
 // queries, changing the rule needs no patch of the hot entity workflow, and the catch-up window plus the per-period
 // idempotency key make an outage a delay, not a missed statement.

@@ -42,7 +42,7 @@ export function parseDataKeys(spec: string): DataKeyring {
 
 /**
  * The development and test key: derived from a public phrase, so it protects nothing; production refuses to start
- * without DATA_ENCRYPTION_KEYS (src/config.ts).
+ * without DATA_ENCRYPTION_KEYS (src/config/config.ts).
  */
 const DEVELOPMENT_KEYS = `dev:${createHash('sha256').update('ar-engine development data key (not a secret)').digest('base64')}`;
 

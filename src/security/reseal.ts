@@ -4,12 +4,12 @@
 // edits. Interrupting is safe (a row is on the old key or the new one, and both open; a statement's dedupe keys are
 // rewritten before its hash, so a rerun finishes them) and running it again changes nothing.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { resealBankAccounts } from '../bank/sealed-accounts.js';
-import { resealCustomerTaxIds } from '../customers/sealed-tax-id.js';
+import { resealBankAccounts } from '../payments/store/sealed-bank-accounts.js';
+import { resealCustomerTaxIds } from '../customers/store/sealed-tax-id.js';
 import { resealIdempotentAnswers } from '../db/idempotent-answers.js';
-import { resealEventData } from '../events/sealed-data.js';
-import { resealStagedRows } from '../imports/sealed-rows.js';
-import { resealSecrets } from '../webhooks/store.js';
+import { resealEventData } from '../events/store/sealed-data.js';
+import { resealStagedRows } from '../imports/store/sealed-rows.js';
+import { resealSecrets } from '../webhooks/store/subscriptions.js';
 
 export interface ResealCounts {
   webhookSecrets: number;

@@ -3,7 +3,7 @@
 // through here, so it lives beside them in src/ rather than with the activities that send the mail.
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { formatMoney, type Money } from '../domain/money.js';
+import { formatMoney, type Money } from '../shared/money.js';
 import { portalUrl, staffUrl } from '../portal/urls.js';
 
 export const TEMPLATE_DIR = new URL('./', import.meta.url);

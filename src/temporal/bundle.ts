@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from './worker.js';
+import { workflowsPath } from '../composition/worker.js';
 
 const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {}, log() {} };
 

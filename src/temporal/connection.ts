@@ -10,7 +10,7 @@ import {
   type WorkflowStartInput,
 } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { tracingEnabled } from '../observability/tracing.js';
 
 export function tlsOptions(config: Config['temporal']) {

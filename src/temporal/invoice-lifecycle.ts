@@ -2,10 +2,10 @@
 // invoice's workflow has ended, so a signal alone would reach nobody: signal-with-start either tells the running
 // workflow about the new balance or starts `invoice-<id>` again from the resumed state, whose overdue step is the one
 // place an overdue invoice is flipped and handed to collections.
-import type { InvoicePolicy } from '../domain/invoice-policy.js';
-import { resumedInvoiceState, type InvoiceWorkflowState } from '../domain/invoice-workflow-state.js';
-import type { invoiceWorkflow } from '../../workflows/invoice.js';
-import { invoiceBalanceChangedSignal, type InvoiceBalanceChange } from '../../workflows/messages.js';
+import type { InvoicePolicy } from '../invoices/rules/invoice-policy.js';
+import { resumedInvoiceState, type InvoiceWorkflowState } from '../invoices/rules/invoice-workflow-state.js';
+import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
+import { invoiceBalanceChangedSignal, type InvoiceBalanceChange } from '../../workflows/shared/messages.js';
 import { workflowIds } from './ids.js';
 import { entityOptions, type StartContext } from './starters.js';
 

@@ -2,14 +2,14 @@
 // search attributes and the request id as memo, in one place.
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { cashApplicationWorkflow } from '../../workflows/cash-application.js';
-import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
-import type { invoiceWorkflow, InvoiceWorkflowInput } from '../../workflows/invoice.js';
-import type { webhookDispatcherWorkflow } from '../../workflows/webhook-dispatcher.js';
-import type { importWorkflow, ImportWorkflowInput } from '../../workflows/import.js';
-import type { WebhookPolicy } from '../domain/webhook-policy.js';
-import type { AccountPolicy } from '../domain/account.js';
-import type { CashApplicationPolicy } from '../domain/cash-application-policy.js';
+import type { cashApplicationWorkflow } from '../../workflows/payments/cash-application.js';
+import type { customerAccountWorkflow } from '../../workflows/customers/customer-account.js';
+import type { invoiceWorkflow, InvoiceWorkflowInput } from '../../workflows/invoices/invoice.js';
+import type { webhookDispatcherWorkflow } from '../../workflows/webhooks/webhook-dispatcher.js';
+import type { importWorkflow, ImportWorkflowInput } from '../../workflows/imports/import.js';
+import type { WebhookPolicy } from '../webhooks/rules/webhook-policy.js';
+import type { AccountPolicy } from '../customers/rules/account.js';
+import type { CashApplicationPolicy } from '../payments/rules/cash-application-policy.js';
 import { workflowIds } from './ids.js';
 import type { WorkflowStart } from './start-after-commit.js';
 import { CustomerIdAttribute, EntityTypeAttribute } from './search-attributes.js';

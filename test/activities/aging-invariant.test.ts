@@ -3,16 +3,16 @@
 // the receivable and credit balances of the ledger at that date, per currency and per customer, and a past as-of
 // date still shows what was open then.
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
-import { addDays } from '../../src/domain/calendar-date.js';
-import { applyToInvoice } from '../../src/invoices/balance.js';
-import { issueCreditNote } from '../../src/invoices/credit-notes.js';
-import { postJournalEntry, reverseJournalEntry } from '../../src/ledger/post.js';
-import { trialBalance } from '../../src/ledger/queries.js';
-import { applyPaymentCash } from '../../src/payments/apply.js';
-import { insertPayment } from '../../src/payments/receive.js';
-import { agingCsv, agingReport, planAging, streamAgingRows, withReportSession } from '../../src/reports/aging.js';
-import { customerOpenItems } from '../../src/reports/open-items.js';
+import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/payments/rules/cash-application-policy.js';
+import { addDays } from '../../src/shared/calendar-date.js';
+import { applyToInvoice } from '../../src/invoices/store/balance.js';
+import { issueCreditNote } from '../../src/invoices/store/credit-notes.js';
+import { postJournalEntry, reverseJournalEntry } from '../../src/ledger/store/post.js';
+import { trialBalance } from '../../src/ledger/store/queries.js';
+import { applyPaymentCash } from '../../src/payments/store/apply.js';
+import { insertPayment } from '../../src/payments/store/receive.js';
+import { agingCsv, agingReport, planAging, streamAgingRows, withReportSession } from '../../src/reports/store/aging.js';
+import { customerOpenItems } from '../../src/reports/store/open-items.js';
 import { insertCustomer } from '../support/customers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { issueInvoiceDirectly } from '../support/invoices.js';

@@ -1,9 +1,9 @@
 // KPIs read from a real ledger on PostgreSQL: a month with a sale, a payment, a write-off, an old invoice past 90 days,
 // disputes and promises; every figure checked against the hand computation in the comments.
 import { randomUUID } from 'node:crypto';
-import { postJournalEntry } from '../../src/ledger/post.js';
-import { kpiReport } from '../../src/reports/kpis.js';
-import { listKpiSnapshots, takeKpiSnapshot } from '../../src/reports/snapshots.js';
+import { postJournalEntry } from '../../src/ledger/store/post.js';
+import { kpiReport } from '../../src/reports/store/kpis.js';
+import { listKpiSnapshots, takeKpiSnapshot } from '../../src/reports/store/snapshots.js';
 import { insertCustomer } from '../support/customers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertOpenInvoice } from '../support/invoice-rows.js';

@@ -1,6 +1,6 @@
 // The ledger's guarantees hold in the database itself, not only in application code.
-import { postJournalEntry, reverseJournalEntry } from '../../src/ledger/post.js';
-import { customerAccountBalance, trialBalance, unbalancedEntries } from '../../src/ledger/queries.js';
+import { postJournalEntry, reverseJournalEntry } from '../../src/ledger/store/post.js';
+import { customerAccountBalance, trialBalance, unbalancedEntries } from '../../src/ledger/store/queries.js';
 import { insertCustomer } from '../support/customers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 

@@ -1,6 +1,6 @@
 // The mail activity against real PostgreSQL and a real SMTP server: one key, one e-mail, however often it runs.
 import { OutboundMessage } from '../../src/db/entities/outbound-message.js';
-import { sendTemplatedEmail } from '../../activities/mail.js';
+import { sendTemplatedEmail } from '../../activities/mail/mail.js';
 import { messageIdFor } from '../../src/mail/message-id.js';
 import { realActivityDeps, type RealActivityDeps } from '../support/activity-deps.js';
 import { insertCustomer } from '../support/customers.js';

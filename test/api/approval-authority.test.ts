@@ -2,7 +2,7 @@
 // credit manager's ceiling is refused naming the ceiling, changes nothing and is routed up to the finance director,
 // who releases it; a rejection within the duty passes; above the highest ceiling two different finance directors
 // approve; nobody (an API key holding both duties, a credit manager who applied) decides their own request.
-import { recordApproval } from '../../src/tasks/approvals.js';
+import { recordApproval } from '../../src/tasks/store/approvals.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { customerFixture } from '../support/engine.js';
 import { soundCreditApplication, staffRequests, type Headers } from '../support/staff-requests.js';

@@ -1,5 +1,5 @@
 // Sign-in, token rotation and revocation, API keys, field rules and the audit log, through the real app.
-import { createUser } from '../../src/auth/users.js';
+import { createUser } from '../../src/auth/store/users.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 
 let engine: TestEngine;

@@ -1,7 +1,7 @@
 // Bank statement import through the real app: payments created once per bank entry however often a file arrives,
 // cash application on each, and hostile or malformed files refused with problem+json and nothing stored.
 import { bankFixture as fixture } from '../support/bank-fixtures.js';
-import { customerAccountBalance } from '../../src/ledger/queries.js';
+import { customerAccountBalance } from '../../src/ledger/store/queries.js';
 import { insertCustomer } from '../support/customers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { appliedPayment, invoiceRow, issueInvoice } from '../support/payments.js';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { samplePath, typedFields, writeOperations, type WriteOperation } from '../support/openapi-operations.js';
-import { DEFAULT_DUNNING_POLICY } from '../../src/domain/dunning-policy.js';
+import { DEFAULT_DUNNING_POLICY } from '../../src/collections/rules/dunning-policy.js';
 
 let engine: TestEngine;
 let operations: WriteOperation[];

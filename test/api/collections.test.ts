@@ -3,13 +3,13 @@
 // changes nothing.
 import { randomUUID } from 'node:crypto';
 import { Value } from 'typebox/value';
-import { DunningPolicySchema, PolicyVersionsSchema } from '../../api/schemas/collections.js';
-import { latestPolicy } from '../../src/collections/policies.js';
-import { addDays } from '../../src/domain/calendar-date.js';
-import { DEFAULT_DUNNING_POLICY } from '../../src/domain/dunning-policy.js';
+import { DunningPolicySchema, PolicyVersionsSchema } from '../../api/collections/schemas.js';
+import { latestPolicy } from '../../src/collections/store/policies.js';
+import { addDays } from '../../src/shared/calendar-date.js';
+import { DEFAULT_DUNNING_POLICY } from '../../src/collections/rules/dunning-policy.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { collectionStateQuery, invoiceOverdueSignal } from '../../workflows/collection-messages.js';
-import type { collectionWorkflow } from '../../workflows/collection.js';
+import { collectionStateQuery, invoiceOverdueSignal } from '../../workflows/collections/messages.js';
+import type { collectionWorkflow } from '../../workflows/collections/collection.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';

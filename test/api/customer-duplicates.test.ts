@@ -1,7 +1,7 @@
 // Duplicate detection on create and change, the whole-book scan, and merge with exact balance preservation.
-import { customerBalanceMismatches } from '../../src/customers/balances.js';
+import { customerBalanceMismatches } from '../../src/customers/store/balances.js';
 import { randomUUID } from 'node:crypto';
-import { nameCore, nameKey } from '../../src/domain/matching.js';
+import { nameCore, nameKey } from '../../src/payments/rules/matching.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { insertOpenInvoice, postCustomerCredit } from '../support/invoice-rows.js';
 

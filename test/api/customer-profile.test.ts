@@ -1,8 +1,8 @@
 // The customer record through the API: full profile, partial update under If-Match, audit trail, search, terms
 // templates, and closing.
-import { scheduleFor } from '../../src/domain/terms.js';
-import { writeDelinquency } from '../../src/customers/account-store.js';
-import { termsInForce } from '../../src/customers/terms.js';
+import { scheduleFor } from '../../src/customers/rules/terms.js';
+import { writeDelinquency } from '../../src/customers/store/account.js';
+import { termsInForce } from '../../src/customers/store/terms.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { insertOpenInvoice } from '../support/invoice-rows.js';
 

@@ -1,9 +1,9 @@
 // What the API does when PostgreSQL is out of reach, and that the pool gets its slots back from connections that died
 // under a request. (The fault suite shows the same against a real database restart, scenario 2 of docs/reliability.md.)
 import { buildApp } from '../../api/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { openOrm, type Orm } from '../../src/db/orm.js';
-import { freePort } from '../../src/free-port.js';
+import { freePort } from '../../src/shared/free-port.js';
 import { bearerHeaders, TEST_AUTH_SECRET } from '../support/auth.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 

@@ -3,7 +3,7 @@
 // each decided by the right role, and GET /audit answers who decided, with which role and ceiling, on what amount, in
 // which workflow run; attempted self-approvals and approvals above the ceiling are there as refused; only auditors,
 // administrators and finance directors may read it.
-import { recordDecision } from '../../src/tasks/decision-audit.js';
+import { recordDecision } from '../../src/tasks/store/decision-audit.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { eur, soundCreditApplication, staffRequests, type Headers } from '../support/staff-requests.js';
 

@@ -3,8 +3,8 @@
 // with a route whose effect is a row and whose failure comes before or after its commit, as a database outage would.
 // The whole class: a 5xx after the commit used to free the key, and the client's retry did the work a second time.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { installErrorHandling } from '../../api/error-handler.js';
-import { installIdempotency } from '../../api/idempotency.js';
+import { installErrorHandling } from '../../api/http/error-handler.js';
+import { installIdempotency } from '../../api/http/idempotency.js';
 import { noteEffectLocation } from '../../src/db/committed-effects.js';
 import type { Orm } from '../../src/db/orm.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

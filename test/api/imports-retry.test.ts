@@ -3,8 +3,8 @@
 // only the database refuses is rejected alone while the rest of its batch goes in whole; repeated references inside one
 // file follow line order; and the ledger itself refuses a second issue entry for an imported external reference.
 import { randomUUID } from 'node:crypto';
-import { prepareInvoiceRows } from '../../src/imports/invoice-rows.js';
-import { writeInvoiceDocuments } from '../../src/imports/invoice-writer.js';
+import { prepareInvoiceRows } from '../../src/imports/store/invoice-rows.js';
+import { writeInvoiceDocuments } from '../../src/imports/store/invoice-writer.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 
 let engine: TestEngine;

@@ -3,7 +3,7 @@
 // minor units either way). And the published document is the exact contract for what the platform answers on its
 // own: every operation documents the 401 it gives a caller without a credential.
 import { randomUUID } from 'node:crypto';
-import { DATE_PATTERN, MAX_AMOUNT, TIMESTAMP_PATTERN } from '../../api/schemas/common.js';
+import { DATE_PATTERN, MAX_AMOUNT, TIMESTAMP_PATTERN } from '../../api/http/common-schemas.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 
 let engine: TestEngine;

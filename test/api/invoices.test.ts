@@ -1,8 +1,8 @@
 // Invoices through the real API, worker, PostgreSQL and SMTP: issue, numbering, bad input, credit notes, cancel,
 // the lists and the ledger read side.
-import { postJournalEntry } from '../../src/ledger/post.js';
+import { postJournalEntry } from '../../src/ledger/store/post.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { invoiceStateQuery } from '../../workflows/messages.js';
+import { invoiceStateQuery } from '../../workflows/shared/messages.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { consultingLines } from '../support/invoices.js';
 

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mailTemplateNames, renderMail, TEMPLATE_DIR } from '../../src/templates/render.js';
-import { createUser } from '../../src/auth/users.js';
-import { freePort } from '../../src/free-port.js';
+import { createUser } from '../../src/auth/store/users.js';
+import { freePort } from '../../src/shared/free-port.js';
 import { DOCUMENT_TEMPLATES, portalNoticeFor } from '../../src/mail/channel.js';
-import { renderStatement } from '../../src/documents/statement.js';
-import { inviteContact, magicLinkFor } from '../../src/portal/invitations.js';
+import { renderStatement } from '../../src/documents/store/statement.js';
+import { inviteContact, magicLinkFor } from '../../src/portal/store/invitations.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { issueInvoice, type IssuedInvoice } from '../support/payments.js';
 import { linksOf, PortalVisitor } from '../support/portal-visitor.js';

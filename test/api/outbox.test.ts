@@ -2,7 +2,7 @@
 // payments through the real app, worker and PostgreSQL; `GET /events` reads them back in order with a safe cursor.
 import { randomUUID } from 'node:crypto';
 import { createCustomer } from '../../api/customers/commands.js';
-import { insertPayment } from '../../src/payments/receive.js';
+import { insertPayment } from '../../src/payments/store/receive.js';
 import { eventually, customerFixture, startTestEngine, type TestEngine } from '../support/engine.js';
 import { appliedPayment, invoiceRow, issueInvoice } from '../support/payments.js';
 

@@ -1,8 +1,8 @@
 // A payment the bank takes back, through the real app, worker, Temporal dev server and PostgreSQL: the entries are
 // reversed, the invoice it paid is open and past due again, and that reaches collections like any overdue invoice
 // (its ended workflow starts again and hands it over), while refusals name what stands in the way.
-import { checkLedger } from '../../src/ledger/reports.js';
-import { customerAccountBalance } from '../../src/ledger/queries.js';
+import { checkLedger } from '../../src/ledger/store/reports.js';
+import { customerAccountBalance } from '../../src/ledger/store/queries.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';

@@ -1,9 +1,9 @@
 // Payments through the real app, worker, Temporal dev server and PostgreSQL: cash application, credit, discounts,
 // research tasks, later allocations, idempotency and refusals.
 import { randomUUID } from 'node:crypto';
-import { customerAccountBalance, trialBalance, unbalancedEntries } from '../../src/ledger/queries.js';
+import { customerAccountBalance, trialBalance, unbalancedEntries } from '../../src/ledger/store/queries.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { cashApplicationStateQuery } from '../../workflows/messages.js';
+import { cashApplicationStateQuery } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { appliedPayment, invoiceRow, issueInvoice } from '../support/payments.js';

@@ -3,7 +3,7 @@
 // wherever they are passed), disputes, allow-listed preferences, and card payments through the Stripe adapter against
 // stripe-mock confirmed by signed webhooks into cash application with a receipt e-mail.
 import { ROUTE_ACCESS } from '../../src/auth/route-access.js';
-import { formatMoney } from '../../src/domain/money.js';
+import { formatMoney } from '../../src/shared/money.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { invoiceRow, issueInvoice, type IssuedInvoice } from '../support/payments.js';
 import { signedIntentEvent, startStripeMock, type StripeMock } from '../support/stripe-mock.js';

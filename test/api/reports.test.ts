@@ -2,8 +2,8 @@
 // format, refusals), KPIs, statements as HTML and PDF (text extracted and asserted), stored documents, and the report
 // Schedules (created twice without error, triggered once: a KPI snapshot and the statement run).
 import { randomUUID } from 'node:crypto';
-import { previousMonth } from '../../src/domain/kpis.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
+import { previousMonth } from '../../src/reports/rules/kpis.js';
+import { postJournalEntry } from '../../src/ledger/store/post.js';
 import { deleteReportSchedules, ensureReportSchedules, reportScheduleIds } from '../../src/reports/schedules.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';

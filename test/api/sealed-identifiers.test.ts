@@ -311,8 +311,8 @@ it('the sealing migration moves the clear values of an existing book and leaves 
 
     const stored = await storedText(em());
     for (const clear of CLEAR) expect(stored).not.toContain(clear);
-    const { taxKeyHash } = await import('../../src/customers/sealed-tax-id.js');
-    const { accountDedupeToken } = await import('../../src/bank/sealed-accounts.js');
+    const { taxKeyHash } = await import('../../src/customers/store/sealed-tax-id.js');
+    const { accountDedupeToken } = await import('../../src/payments/store/sealed-bank-accounts.js');
     const [row] = await em().execute<{ tax_key: string }[]>('SELECT tax_key FROM customer WHERE id = ?', [id]);
     expect(row!.tax_key).toBe(taxKeyHash('DE', TAX_ID));
     const [entry] = await em().execute<{ dedupe_key: string }[]>('SELECT dedupe_key FROM bank_statement_entry');

@@ -2,9 +2,9 @@
 // owning workflow's update (a fixture workflow on the shared dev server), with validator refusals and double
 // completion answered as problems that change nothing.
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { createTaskActivities } from '../../activities/tasks.js';
+import { createTaskActivities } from '../../activities/tasks/tasks.js';
 import { createMailer } from '../../src/mail/mailer.js';
-import { createTask, findTask } from '../../src/tasks/store.js';
+import { createTask, findTask } from '../../src/tasks/store/tasks.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import type { taskOwnerWorkflow } from '../workflows/fixtures/task-owner.js';
 

@@ -1,7 +1,7 @@
 // Webhooks end to end: the real app and worker on the Temporal dev server, deliveries to a real HTTP receiver on
 // loopback that refuses the first attempts. Staging policy in seconds: retries after 1 s, 2 s, 2 s...; dead after 6 s.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { resealSecrets } from '../../src/webhooks/store.js';
+import { resealSecrets } from '../../src/webhooks/store/subscriptions.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';

@@ -1,12 +1,12 @@
 // A seconds-scale dunning policy on the real dev server with the worker as a child process: the e-mails of the
 // ladder arrive at the real SMTP catcher in escalation order, and killing the worker (SIGKILL) between two contacts
 // sends each contact exactly once (a missed contact date is caught up with one contact, never a burst).
-import { putPolicyVersion, setCustomerPolicy } from '../../src/collections/policies.js';
-import { addDays } from '../../src/domain/calendar-date.js';
-import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
+import { putPolicyVersion, setCustomerPolicy } from '../../src/collections/store/policies.js';
+import { addDays } from '../../src/shared/calendar-date.js';
+import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/collections/rules/dunning-policy.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { invoiceOverdueSignal } from '../../workflows/collection-messages.js';
-import type { collectionWorkflow } from '../../workflows/collection.js';
+import { invoiceOverdueSignal } from '../../workflows/collections/messages.js';
+import type { collectionWorkflow } from '../../workflows/collections/collection.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';
@@ -66,7 +66,7 @@ it('sends the seconds-scale ladder in order, each contact once across a killed w
     overdueAt,
     issued.id,
   ]);
-  // What the invoice workflow's overdue step does (activities/collection-start.ts).
+  // What the invoice workflow's overdue step does (activities/collections/collection-start.ts).
   const handle = await engine().temporal.workflow.signalWithStart<
     typeof collectionWorkflow,
     [{ invoiceId: string; overdueAt: string }]

@@ -1,8 +1,8 @@
 // The invoice workflow's courtesy-reminder timer survives a worker killed with SIGKILL: a new worker sends the
 // reminder once, the delivery e-mail is not sent again, and the status moves to `due`.
-import { addDays } from '../../src/domain/calendar-date.js';
+import { addDays } from '../../src/shared/calendar-date.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { invoiceStateQuery } from '../../workflows/messages.js';
+import { invoiceStateQuery } from '../../workflows/shared/messages.js';
 import { customerFixture, eventually } from '../support/engine.js';
 import { useEngineWithWorkerProcesses } from '../support/processes.js';
 

@@ -1,7 +1,7 @@
 // A worker SIGKILLed while it applies a burst of payments: a new worker finishes the work, and the books show that
 // nothing was lost and nothing was posted twice (every payment fully accounted for, every invoice's open amount equal
 // to its total less what was applied to it, receivables equal to open invoices, every entry balanced).
-import { unbalancedEntries } from '../../src/ledger/queries.js';
+import { unbalancedEntries } from '../../src/ledger/store/queries.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { issueInvoice } from '../support/payments.js';

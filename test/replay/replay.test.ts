@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { installTemporalRuntime } from '../../src/runtime.js';
+import { installTemporalRuntime } from '../../src/composition/runtime.js';
 import { workflowBundle } from '../support/time-skipping.js';
 
 const dir = new URL('./', import.meta.url);

@@ -1,7 +1,7 @@
 // A stand-in for the collection workflow in dispute tests: it records the dispute notices it is signalled and answers
 // them to a query, nothing else.
 import { condition, defineQuery, setHandler } from '@temporalio/workflow';
-import { invoiceDisputeSignal, type InvoiceDisputeNotice } from '../../workflows/collection-messages.js';
+import { invoiceDisputeSignal, type InvoiceDisputeNotice } from '../../workflows/collections/messages.js';
 
 export const disputeNoticesQuery = defineQuery<InvoiceDisputeNotice[]>('disputeNotices');
 

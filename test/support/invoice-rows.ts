@@ -2,7 +2,7 @@
 // need open documents and receivable balances without going through the invoice workflow.
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '../../src/db/orm.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
+import { postJournalEntry } from '../../src/ledger/store/post.js';
 
 let sequence = 0;
 

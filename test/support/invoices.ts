@@ -1,8 +1,8 @@
 // Issues invoices straight through the issuing service, for workflow and ledger tests that start workflows themselves.
 import type { Orm } from '../../src/db/orm.js';
-import { applyToInvoice } from '../../src/invoices/balance.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
-import { insertInvoice, prepareInvoice, type IssueInvoiceRequest } from '../../src/invoices/issue.js';
+import { applyToInvoice } from '../../src/invoices/store/balance.js';
+import { postJournalEntry } from '../../src/ledger/store/post.js';
+import { insertInvoice, prepareInvoice, type IssueInvoiceRequest } from '../../src/invoices/store/issue.js';
 
 export async function issueInvoiceDirectly(orm: Orm, request: IssueInvoiceRequest, today: string) {
   return orm.em.fork().transactional(async (tx) => {

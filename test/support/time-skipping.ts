@@ -3,8 +3,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readFileSync } from 'node:fs';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { findTestServerWrapper } from '../../src/temporal/toolchain.js';
-import { installTemporalRuntime } from '../../src/runtime.js';
-import { workflowsPath } from '../../src/temporal/worker.js';
+import { installTemporalRuntime } from '../../src/composition/runtime.js';
+import { workflowsPath } from '../../src/composition/worker.js';
 import { TEST_ENV } from './env.js';
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {

@@ -1,13 +1,13 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { REDACTED_PATHS } from '../../api/app.js';
-import { StaffRoleSchema } from '../../api/schemas/auth.js';
+import { StaffRoleSchema } from '../../api/auth/schemas.js';
 import { forbiddenWriteFields, hiddenReadFields, stripFields } from '../../src/auth/field-access.js';
 import { ROLES, STAFF_ROLES, type Role } from '../../src/auth/roles.js';
 import { accessFor, isAllowed, PUBLIC, ROUTE_ACCESS } from '../../src/auth/route-access.js';
 import { signAccessToken, verifyAccessToken, InvalidTokenError } from '../../src/auth/tokens.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { passwordProblem } from '../../src/domain/password-policy.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { passwordProblem } from '../../src/auth/password-policy.js';
 
 const secret = new TextEncoder().encode('unit-test-secret-unit-test-secret-0123456789');
 

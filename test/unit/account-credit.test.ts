@@ -6,9 +6,9 @@ import {
   withBaseline,
   withCreditDecision,
   type AccountCreditWatch,
-} from '../../src/domain/account-credit.js';
-import { DEFAULT_CREDIT_POLICY as policy } from '../../src/domain/credit-policy.js';
-import { NO_FACTS, type AccountFacts } from '../../src/domain/delinquency.js';
+} from '../../src/credit/rules/account-credit.js';
+import { DEFAULT_CREDIT_POLICY as policy } from '../../src/credit/rules/credit-policy.js';
+import { NO_FACTS, type AccountFacts } from '../../src/collections/rules/delinquency.js';
 
 const decided: AccountCreditWatch = {
   ...NO_CREDIT_WATCH,

@@ -5,7 +5,7 @@ import {
   MAX_RECORDED_CHANGES,
   openAccount,
   validateAccountPolicy,
-} from '../../src/domain/account.js';
+} from '../../src/customers/rules/account.js';
 
 const now = new Date('2026-11-01T09:00:00Z');
 const policy = { refreshEvery: 'P1D' };

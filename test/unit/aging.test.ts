@@ -5,9 +5,9 @@ import {
   bucketIndex,
   bucketStartDates,
   parseAgingBounds,
-} from '../../src/domain/aging.js';
-import { lastCompletedPeriod, statementKey, type StatementFrequency } from '../../src/domain/statements.js';
-import { addDays, daysBetween } from '../../src/domain/calendar-date.js';
+} from '../../src/reports/rules/aging.js';
+import { lastCompletedPeriod, statementKey, type StatementFrequency } from '../../src/documents/rules/statements.js';
+import { addDays, daysBetween } from '../../src/shared/calendar-date.js';
 
 describe('aging buckets', () => {
   it('current first, then the ranges, then the open-ended last bucket', () => {

@@ -9,7 +9,7 @@ import {
   formatAmount,
   needsApproval,
   taskAmount,
-} from '../../src/domain/approval-authority.js';
+} from '../../src/tasks/rules/approval-authority.js';
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 

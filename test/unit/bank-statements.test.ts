@@ -1,9 +1,9 @@
 import { bankFixture as fixture } from '../support/bank-fixtures.js';
-import { parseCamt053 } from '../../src/bank/camt053.js';
-import { parseCsvStatement } from '../../src/bank/csv.js';
-import { dedupeKeys } from '../../src/bank/dedupe.js';
-import { StatementError } from '../../src/bank/types.js';
-import { parseDecimalAmount } from '../../src/domain/decimal-amount.js';
+import { parseCamt053 } from '../../src/payments/bank/camt053.js';
+import { parseCsvStatement } from '../../src/payments/bank/csv.js';
+import { dedupeKeys } from '../../src/payments/bank/dedupe.js';
+import { StatementError } from '../../src/payments/bank/types.js';
+import { parseDecimalAmount } from '../../src/shared/decimal-amount.js';
 
 function refusal(run: () => unknown): { status: number; pointer: string; message: string } {
   try {

@@ -13,7 +13,7 @@ import {
   slaDeadline,
   startSla,
   type BusinessCalendar,
-} from '../../src/domain/business-days.js';
+} from '../../src/shared/business-days.js';
 
 const weekends: BusinessCalendar = { weekendDays: [0, 6], holidays: [] };
 // 2026-12-25 (Friday) and 2027-01-01 (Friday) are holidays.

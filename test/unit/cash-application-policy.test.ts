@@ -1,8 +1,8 @@
 import {
   cashApplicationPolicyProblems,
   DEFAULT_CASH_APPLICATION_POLICY,
-} from '../../src/domain/cash-application-policy.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+} from '../../src/payments/rules/cash-application-policy.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 describe('cash application policy', () => {
   it('accepts the default (research after PT48H, SLA P1D)', () => {

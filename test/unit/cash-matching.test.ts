@@ -7,7 +7,7 @@ import {
   settle,
   type OpenInvoice,
   type PaymentToMatch,
-} from '../../src/domain/cash-matching.js';
+} from '../../src/payments/rules/cash-matching.js';
 
 const invoice = (
   number: string,

@@ -1,7 +1,7 @@
 // What Node's HTTP parser refuses before any route runs is still a problem+json with a status every route documents.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { answerClientError } from '../../api/client-errors.js';
-import { platformStatuses } from '../../api/documented-statuses.js';
+import { answerClientError } from '../../api/http/client-errors.js';
+import { platformStatuses } from '../../api/http/documented-statuses.js';
 
 let app: FastifyInstance;
 let base: string;

@@ -6,8 +6,8 @@ import {
   daysBeyondTerms,
   earlyReviewReasons,
   overrideProblems,
-} from '../../src/domain/credit-decision.js';
-import { creditPolicyProblems, DEFAULT_CREDIT_POLICY as policy } from '../../src/domain/credit-policy.js';
+} from '../../src/credit/rules/credit-decision.js';
+import { creditPolicyProblems, DEFAULT_CREDIT_POLICY as policy } from '../../src/credit/rules/credit-policy.js';
 
 describe('authority matrix', () => {
   it.each<[number, string, string]>([

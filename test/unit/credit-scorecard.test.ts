@@ -1,5 +1,9 @@
-import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, type CreditPolicy } from '../../src/domain/credit-policy.js';
-import { paymentBehaviourOf, scoreCredit, type ScorecardInput } from '../../src/domain/credit-scorecard.js';
+import {
+  creditPolicyProblems,
+  DEFAULT_CREDIT_POLICY,
+  type CreditPolicy,
+} from '../../src/credit/rules/credit-policy.js';
+import { paymentBehaviourOf, scoreCredit, type ScorecardInput } from '../../src/credit/rules/credit-scorecard.js';
 
 const policy = DEFAULT_CREDIT_POLICY;
 

@@ -1,7 +1,7 @@
-import { checkCustomerCodes, normalizeEmail, normalizeTaxId } from '../../src/domain/customer.js';
-import { currencyExponent, isCountryCode, isCurrencyCode } from '../../src/domain/iso.js';
+import { checkCustomerCodes, normalizeEmail, normalizeTaxId } from '../../src/customers/rules/customer.js';
+import { currencyExponent, isCountryCode, isCurrencyCode } from '../../src/shared/iso.js';
 import { parseWorkflowId, stepKey, workflowIds } from '../../src/temporal/ids.js';
-import { fieldErrorsFromValidation } from '../../api/error-handler.js';
+import { fieldErrorsFromValidation } from '../../api/http/error-handler.js';
 
 describe('customer rules', () => {
   it.each([

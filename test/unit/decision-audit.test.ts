@@ -1,7 +1,7 @@
 // What the decision audit records about a decision's amount and the authority used, table-driven over the task types
 // that carry an amount and the roles that hold a ceiling.
-import { DEFAULT_APPROVAL_CEILINGS } from '../../src/domain/approval-authority.js';
-import { auditedAmount, authorityUsed } from '../../src/domain/decision-audit.js';
+import { DEFAULT_APPROVAL_CEILINGS } from '../../src/tasks/rules/approval-authority.js';
+import { auditedAmount, authorityUsed } from '../../src/tasks/rules/decision-audit.js';
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 

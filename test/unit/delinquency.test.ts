@@ -5,15 +5,15 @@ import {
   delinquencyChanged,
   openAccount,
   upgradeState,
-} from '../../src/domain/account.js';
-import { deriveStatus, diffFields } from '../../src/domain/customer.js';
+} from '../../src/customers/rules/account.js';
+import { deriveStatus, diffFields } from '../../src/customers/rules/customer.js';
 import {
   assessDelinquency,
   NO_FACTS,
   validateDelinquencyPolicy,
   type AccountFacts,
   type DelinquencyPolicy,
-} from '../../src/domain/delinquency.js';
+} from '../../src/collections/rules/delinquency.js';
 
 const policy: DelinquencyPolicy = { overdueAfter: 'P30D', brokenPromisesAtLeast: 1 };
 const facts = (f: Partial<AccountFacts>): AccountFacts => ({ ...NO_FACTS, ...f });

@@ -1,6 +1,6 @@
 // Dispute rules as tables: what a new dispute may cover, the resolution validator, the status after a dispute, the
 // policy checks and its configuration.
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import {
   checkNewDispute,
   expectedPaidBy,
@@ -10,8 +10,12 @@ import {
   statusAfterDispute,
   type InvoiceFacts,
   type ResolutionContext,
-} from '../../src/domain/dispute.js';
-import { DEFAULT_DISPUTE_POLICY, disputePolicyProblems, parseRouting } from '../../src/domain/dispute-policy.js';
+} from '../../src/disputes/rules/dispute.js';
+import {
+  DEFAULT_DISPUTE_POLICY,
+  disputePolicyProblems,
+  parseRouting,
+} from '../../src/disputes/rules/dispute-policy.js';
 
 const invoice: InvoiceFacts = {
   status: 'sent',

@@ -1,5 +1,10 @@
-import { lateFee, simpleInterest, wholeDaysBetween, withChargedFees } from '../../src/domain/dunning-fees.js';
-import { priorityScore } from '../../src/domain/dunning-priority.js';
+import {
+  lateFee,
+  simpleInterest,
+  wholeDaysBetween,
+  withChargedFees,
+} from '../../src/collections/rules/dunning-fees.js';
+import { priorityScore } from '../../src/collections/rules/dunning-priority.js';
 
 describe('late-fee interest (simple, half up, day-count basis recorded)', () => {
   it.each([

@@ -2,7 +2,7 @@ import {
   DEFAULT_DUNNING_POLICY,
   dunningPolicyProblems,
   type DunningPolicyBody,
-} from '../../src/domain/dunning-policy.js';
+} from '../../src/collections/rules/dunning-policy.js';
 import {
   contactDue,
   invoicesDueForFee,
@@ -11,7 +11,7 @@ import {
   promiseKept,
   promiseProblems,
   selectLevel,
-} from '../../src/domain/dunning.js';
+} from '../../src/collections/rules/dunning.js';
 
 const policy = DEFAULT_DUNNING_POLICY;
 const overdueAt = '2026-01-01T00:00:00.000Z';

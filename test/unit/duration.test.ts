@@ -1,4 +1,4 @@
-import { addDuration, durationMs, InvalidDurationError, isDuration, parseDuration } from '../../src/domain/duration.js';
+import { addDuration, durationMs, InvalidDurationError, isDuration, parseDuration } from '../../src/shared/duration.js';
 
 describe('ISO-8601 durations', () => {
   it.each([

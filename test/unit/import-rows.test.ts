@@ -3,8 +3,8 @@ import {
   parseCustomerRow,
   parseInvoiceRow,
   parseOpeningBalanceRow,
-} from '../../src/domain/import-rows.js';
-import { csvLine } from '../../src/exports/csv.js';
+} from '../../src/imports/rules/import-rows.js';
+import { csvLine } from '../../src/ledger/csv.js';
 
 const invoice = {
   externalRef: 'E-1',

@@ -1,6 +1,6 @@
-import { daysPastDue, pastDueFrom, pastDueInstant } from '../../src/domain/invoice-age.js';
-import { delinquencyThresholdAt } from '../../src/domain/delinquency.js';
-import { selectLevel } from '../../src/domain/dunning.js';
+import { daysPastDue, pastDueFrom, pastDueInstant } from '../../src/invoices/rules/invoice-age.js';
+import { delinquencyThresholdAt } from '../../src/collections/rules/delinquency.js';
+import { selectLevel } from '../../src/collections/rules/dunning.js';
 
 const thirds = [
   { dueDate: '2026-01-31', amount: { amount: 3334 } },

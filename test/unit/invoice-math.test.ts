@@ -10,9 +10,9 @@ import {
   quantityToMilli,
   seriesFor,
   taxRateToPpm,
-} from '../../src/domain/invoice.js';
-import { overdueAt, reminderAt, DEFAULT_INVOICE_POLICY } from '../../src/domain/invoice-policy.js';
-import { statusAfterBalanceChange } from '../../src/domain/invoice-status.js';
+} from '../../src/invoices/rules/invoice.js';
+import { overdueAt, reminderAt, DEFAULT_INVOICE_POLICY } from '../../src/invoices/rules/invoice-policy.js';
+import { statusAfterBalanceChange } from '../../src/invoices/rules/invoice-status.js';
 
 describe('half-even division', () => {
   it.each([
@@ -181,7 +181,7 @@ describe('status after a balance change', () => {
 
 describe('invoice policy configuration', () => {
   it('defaults to P3D / P0D / daily reconcile and labels other policies by their values', async () => {
-    const { loadConfig } = await import('../../src/config.js');
+    const { loadConfig } = await import('../../src/config/config.js');
     expect(loadConfig({}).policy.invoice).toEqual(DEFAULT_INVOICE_POLICY);
     expect(loadConfig({ INVOICE_REMINDER_BEFORE: 'PT30S' }).policy.invoice).toEqual({
       reminderBefore: 'PT30S',

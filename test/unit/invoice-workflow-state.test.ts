@@ -1,4 +1,4 @@
-import { DEFAULT_INVOICE_POLICY } from '../../src/domain/invoice-policy.js';
+import { DEFAULT_INVOICE_POLICY } from '../../src/invoices/rules/invoice-policy.js';
 import {
   afterDelivery,
   applyBalanceChange,
@@ -9,8 +9,8 @@ import {
   MAX_BALANCE_EVENTS,
   phaseDueAt,
   resumedInvoiceState,
-} from '../../src/domain/invoice-workflow-state.js';
-import { statusAfterReopen } from '../../src/domain/invoice-status.js';
+} from '../../src/invoices/rules/invoice-workflow-state.js';
+import { statusAfterReopen } from '../../src/invoices/rules/invoice-status.js';
 
 const start = () =>
   initialInvoiceState({

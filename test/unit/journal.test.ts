@@ -1,11 +1,11 @@
-import { accountFor, DEFAULT_CHART } from '../../src/domain/chart.js';
+import { accountFor, DEFAULT_CHART } from '../../src/reports/rules/chart.js';
 import {
   assertBalanced,
   isIsoDate,
   reversalLines,
   UnbalancedEntryError,
   type JournalLineInput,
-} from '../../src/domain/journal.js';
+} from '../../src/shared/journal.js';
 
 const issue: JournalLineInput[] = [
   { account: 'accounts_receivable', customerId: 'c', debit: 11900, credit: 0, currency: 'EUR' },

@@ -10,7 +10,7 @@ import {
   sealedWithCurrent,
   unseal,
 } from '../../src/security/keyring.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const key = () => randomBytes(32).toString('base64');
 

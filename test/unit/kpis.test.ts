@@ -13,7 +13,7 @@ import {
   previousMonth,
   shareOver90,
   simpleDso,
-} from '../../src/domain/kpis.js';
+} from '../../src/reports/rules/kpis.js';
 
 describe('DSO', () => {
   it.each<[string, { endingAr: number; creditSales: number; days: number }, number | null]>([

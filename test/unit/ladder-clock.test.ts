@@ -1,4 +1,4 @@
-import { countFromHandOver, isSubDayLadder } from '../../src/domain/ladder-clock.js';
+import { countFromHandOver, isSubDayLadder } from '../../src/collections/rules/ladder-clock.js';
 
 const ladder = (...steps: (string | null)[]) =>
   ({

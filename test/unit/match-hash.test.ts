@@ -1,9 +1,9 @@
 // Match hashes of sealed identifiers: one value written any way gives one hash, the hash depends on the key and on
 // the kind (a tax id and an account number with the same characters do not match), and it does not show the value.
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { taxKeyHash } from '../../src/customers/sealed-tax-id.js';
-import { accountHash } from '../../src/bank/sealed-accounts.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { taxKeyHash } from '../../src/customers/store/sealed-tax-id.js';
+import { accountHash } from '../../src/payments/store/sealed-bank-accounts.js';
 import { hashKey, matchHash, normalizeIdentifier, parseHashKey } from '../../src/security/match-hash.js';
 
 const key = () => parseHashKey(randomBytes(32).toString('base64'));

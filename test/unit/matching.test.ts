@@ -1,4 +1,4 @@
-import { taxIdKey } from '../../src/domain/customer.js';
+import { taxIdKey } from '../../src/customers/rules/customer.js';
 import {
   addressKey,
   clusterPairs,
@@ -12,7 +12,7 @@ import {
   phoneKey,
   scorePair,
   type PairEvidence,
-} from '../../src/domain/matching.js';
+} from '../../src/payments/rules/matching.js';
 
 describe('match keys', () => {
   it.each([

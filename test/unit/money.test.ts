@@ -1,4 +1,4 @@
-import { add, allocate, CurrencyMismatchError, formatMoney, money, subtract, sum } from '../../src/domain/money.js';
+import { add, allocate, CurrencyMismatchError, formatMoney, money, subtract, sum } from '../../src/shared/money.js';
 
 describe('money', () => {
   it('adds and subtracts minor units of one currency', () => {

@@ -1,7 +1,7 @@
 // Which failures are answered 503 with Retry-After (a dependency is unreachable, or the request outlived its limit)
-// and the configuration of those limits. Everything not listed here keeps its own mapping in api/error-handler.ts.
-import { isDependencyUnavailable, isRequestTimeout } from '../../api/unavailable.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+// and the configuration of those limits. Everything not listed here keeps its own mapping in api/http/error-handler.ts.
+import { isDependencyUnavailable, isRequestTimeout } from '../../api/http/unavailable.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const withCode = (code: string | number, message = 'x', extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { code, ...extra });

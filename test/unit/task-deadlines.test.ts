@@ -1,14 +1,18 @@
 // Where each task type goes when its deadline passes is policy data the engine checks, and the duty table lets a
 // manager work every type in the queue it goes to (otherwise an escalation would park work nobody may do).
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import {
   cashApplicationPolicyProblems,
   DEFAULT_CASH_APPLICATION_POLICY,
-} from '../../src/domain/cash-application-policy.js';
-import { creditPolicyProblems, DEFAULT_CREDIT_POLICY, taskEscalationQueueOf } from '../../src/domain/credit-policy.js';
-import { DEFAULT_DISPUTE_POLICY } from '../../src/domain/dispute-policy.js';
-import { DEFAULT_DUNNING_POLICY, dunningPolicyProblems } from '../../src/domain/dunning-policy.js';
-import { MANAGER_QUEUE, mayWork } from '../../src/domain/task-duties.js';
+} from '../../src/payments/rules/cash-application-policy.js';
+import {
+  creditPolicyProblems,
+  DEFAULT_CREDIT_POLICY,
+  taskEscalationQueueOf,
+} from '../../src/credit/rules/credit-policy.js';
+import { DEFAULT_DISPUTE_POLICY } from '../../src/disputes/rules/dispute-policy.js';
+import { DEFAULT_DUNNING_POLICY, dunningPolicyProblems } from '../../src/collections/rules/dunning-policy.js';
+import { MANAGER_QUEUE, mayWork } from '../../src/tasks/rules/task-duties.js';
 
 describe('task deadlines', () => {
   it('defaults every escalation to the finance director, also for policies recorded before it was policy data', () => {

@@ -5,7 +5,7 @@ import {
   handOverRefusal,
   outcomeProblems,
   slaState,
-} from '../../src/domain/tasks.js';
+} from '../../src/tasks/rules/tasks.js';
 
 const at = (iso: string) => new Date(iso);
 

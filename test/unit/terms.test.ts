@@ -1,4 +1,4 @@
-import { money } from '../../src/domain/money.js';
+import { money } from '../../src/shared/money.js';
 import {
   discountAmount,
   discountApplies,
@@ -7,8 +7,8 @@ import {
   scheduleFor,
   STANDARD_TERMS,
   termsProblems,
-} from '../../src/domain/terms.js';
-import { daysBetween } from '../../src/domain/calendar-date.js';
+} from '../../src/customers/rules/terms.js';
+import { daysBetween } from '../../src/shared/calendar-date.js';
 
 const terms = (code: string) => STANDARD_TERMS.find((t) => t.code === code)!.terms;
 

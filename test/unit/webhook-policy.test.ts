@@ -6,7 +6,7 @@ import {
   retryDelayMs,
   webhookPolicyProblems,
   type WebhookPolicy,
-} from '../../src/domain/webhook-policy.js';
+} from '../../src/webhooks/rules/webhook-policy.js';
 
 const policy = (overrides: Partial<WebhookPolicy> = {}): WebhookPolicy => ({ ...DEFAULT_WEBHOOK_POLICY, ...overrides });
 const t0 = new Date('2026-01-01T00:00:00Z');

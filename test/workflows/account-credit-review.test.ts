@@ -2,13 +2,13 @@
 // the risk class sets (a year for low risk, in time-skipping time), and a broken promise reported by collections
 // starts an early review at once.
 import type { Orm } from '../../src/db/orm.js';
-import { createReview, listReviews, type CreditApplication } from '../../src/credit/reviews.js';
-import { findCustomer } from '../../src/customers/store.js';
-import { DEFAULT_CREDIT_POLICY } from '../../src/domain/credit-policy.js';
+import { createReview, listReviews, type CreditApplication } from '../../src/credit/store/reviews.js';
+import { findCustomer } from '../../src/customers/store/customers.js';
+import { DEFAULT_CREDIT_POLICY } from '../../src/credit/rules/credit-policy.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import type { creditReviewWorkflow } from '../../workflows/credit-review.js';
-import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
-import { accountStateQuery, refreshAccountSignal } from '../../workflows/messages.js';
+import type { creditReviewWorkflow } from '../../workflows/credit/credit-review.js';
+import type { customerAccountWorkflow } from '../../workflows/customers/customer-account.js';
+import { accountStateQuery, refreshAccountSignal } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { registerSearchAttributes } from '../support/disputes.js';
 import { eventually } from '../support/engine.js';

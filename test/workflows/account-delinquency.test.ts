@@ -3,18 +3,18 @@
 // it when the cause is gone; all on durable timers, in time-skipping time.
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { listHistory } from '../../src/customers/history.js';
-import { searchCustomers } from '../../src/customers/search.js';
-import { findCustomer } from '../../src/customers/store.js';
-import { addDays } from '../../src/domain/calendar-date.js';
+import { listHistory } from '../../src/customers/store/history.js';
+import { searchCustomers } from '../../src/customers/store/search.js';
+import { findCustomer } from '../../src/customers/store/customers.js';
+import { addDays } from '../../src/shared/calendar-date.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import type { customerAccountWorkflow } from '../../workflows/customer-account.js';
+import type { customerAccountWorkflow } from '../../workflows/customers/customer-account.js';
 import {
   accountProfileChangedSignal,
   accountStateQuery,
   closeAccountSignal,
   refreshAccountSignal,
-} from '../../workflows/messages.js';
+} from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { insertOpenInvoice } from '../support/invoice-rows.js';

@@ -1,12 +1,12 @@
 // The cash-application workflow on the time-skipping server: a 48-hour research delay passes in well under a second of
 // wall time, the research task is stored once, and it closes when the money is applied.
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
-import { allocateRemaining } from '../../src/payments/allocate.js';
-import { insertPayment } from '../../src/payments/receive.js';
+import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/payments/rules/cash-application-policy.js';
+import { allocateRemaining } from '../../src/payments/store/allocate.js';
+import { insertPayment } from '../../src/payments/store/receive.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import type { cashApplicationWorkflow } from '../../workflows/cash-application.js';
-import { cashApplicationStateQuery, paymentAllocatedSignal } from '../../workflows/messages.js';
+import type { cashApplicationWorkflow } from '../../workflows/payments/cash-application.js';
+import { cashApplicationStateQuery, paymentAllocatedSignal } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { issueInvoiceDirectly } from '../support/invoices.js';

@@ -4,21 +4,21 @@
 // level, de-escalation on payment, kept and broken promises, and that a disputed invoice is left out.
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
-import { addDays } from '../../src/domain/calendar-date.js';
-import { readInvoice } from '../../src/invoices/read.js';
-import { checkLedger } from '../../src/ledger/reports.js';
-import { accountFacts } from '../../src/customers/facts.js';
+import { notifyCollectionOfBalanceChange } from '../../src/collections/store/notify.js';
+import { addDays } from '../../src/shared/calendar-date.js';
+import { readInvoice } from '../../src/invoices/store/read.js';
+import { checkLedger } from '../../src/ledger/store/reports.js';
+import { accountFacts } from '../../src/customers/store/facts.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import {
   collectionStateQuery,
   invoiceDisputeSignal,
   recordPromiseUpdate,
   type CollectionView,
-} from '../../workflows/collection-messages.js';
-import type { collectionWorkflow } from '../../workflows/collection.js';
-import type { invoiceWorkflow } from '../../workflows/invoice.js';
-import { completeTaskUpdate, invoiceBalanceChangedSignal } from '../../workflows/messages.js';
+} from '../../workflows/collections/messages.js';
+import type { collectionWorkflow } from '../../workflows/collections/collection.js';
+import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
+import { completeTaskUpdate, invoiceBalanceChangedSignal } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { commitPaymentDirectly, consultingLines, issueInvoiceDirectly } from '../support/invoices.js';

@@ -2,13 +2,13 @@
 // collections, so an invoice that is days past due still walks reminder, demand, legal one after another; a ladder
 // with day-scale steps keeps counting from the due date (the age the worklist, the letters and aging show).
 import { jest } from '@jest/globals';
-import { putPolicyVersion, setCustomerPolicy } from '../../src/collections/policies.js';
-import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
-import { addDays } from '../../src/domain/calendar-date.js';
+import { putPolicyVersion, setCustomerPolicy } from '../../src/collections/store/policies.js';
+import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/collections/rules/dunning-policy.js';
+import { addDays } from '../../src/shared/calendar-date.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { collectionStateQuery, type CollectionView } from '../../workflows/collection-messages.js';
-import type { collectionWorkflow } from '../../workflows/collection.js';
-import type { invoiceWorkflow } from '../../workflows/invoice.js';
+import { collectionStateQuery, type CollectionView } from '../../workflows/collections/messages.js';
+import type { collectionWorkflow } from '../../workflows/collections/collection.js';
+import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { consultingLines, issueInvoiceDirectly } from '../support/invoices.js';

@@ -2,14 +2,14 @@
 // six months), the scorecard stored with every line, the authority matrix routing the recommended limit (auto,
 // credit manager, finance director) with the approver held to their authority, and the decision on the customer.
 import type { Orm } from '../../src/db/orm.js';
-import { listHistory } from '../../src/customers/history.js';
-import { findReview, createReview, type CreditApplication } from '../../src/credit/reviews.js';
-import { findCustomer } from '../../src/customers/store.js';
-import { DEFAULT_CREDIT_POLICY } from '../../src/domain/credit-policy.js';
-import { findTask } from '../../src/tasks/store.js';
-import type { creditReviewWorkflow } from '../../workflows/credit-review.js';
-import { creditReviewStateQuery } from '../../workflows/credit-messages.js';
-import { completeTaskUpdate } from '../../workflows/messages.js';
+import { listHistory } from '../../src/customers/store/history.js';
+import { findReview, createReview, type CreditApplication } from '../../src/credit/store/reviews.js';
+import { findCustomer } from '../../src/customers/store/customers.js';
+import { DEFAULT_CREDIT_POLICY } from '../../src/credit/rules/credit-policy.js';
+import { findTask } from '../../src/tasks/store/tasks.js';
+import type { creditReviewWorkflow } from '../../workflows/credit/credit-review.js';
+import { creditReviewStateQuery } from '../../workflows/credit/messages.js';
+import { completeTaskUpdate } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';

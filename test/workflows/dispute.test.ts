@@ -2,14 +2,14 @@
 // task inbox: acknowledgement, routing, dunning paused and resumed (invoice status and the collection signal), each
 // outcome with its ledger effects, and the resolution SLA in business days.
 import { jest } from '@jest/globals';
-import { customerAccountBalance } from '../../src/ledger/queries.js';
-import { checkLedger } from '../../src/ledger/reports.js';
-import { disputeInstalments, findDispute } from '../../src/disputes/store.js';
-import { applyToInvoice } from '../../src/invoices/balance.js';
-import { postJournalEntry } from '../../src/ledger/post.js';
-import { addDays } from '../../src/domain/calendar-date.js';
+import { customerAccountBalance } from '../../src/ledger/store/queries.js';
+import { checkLedger } from '../../src/ledger/store/reports.js';
+import { disputeInstalments, findDispute } from '../../src/disputes/store/disputes.js';
+import { applyToInvoice } from '../../src/invoices/store/balance.js';
+import { postJournalEntry } from '../../src/ledger/store/post.js';
+import { addDays } from '../../src/shared/calendar-date.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { disputeStateQuery } from '../../workflows/dispute-messages.js';
+import { disputeStateQuery } from '../../workflows/disputes/messages.js';
 import {
   claimAndComplete,
   INVOICE_TOTAL,

@@ -1,11 +1,11 @@
 // The import workflow on the time-skipping server with real activities: staged rows are applied in batches, each row
 // wholly in or out, then the imported customers' account workflows start.
 import { Readable } from 'node:stream';
-import { DEFAULT_INVOICE_POLICY } from '../../src/domain/invoice-policy.js';
-import { stageUpload } from '../../src/imports/stage.js';
-import { createImportJob, findImportJob, markStaged, rejections } from '../../src/imports/store.js';
+import { DEFAULT_INVOICE_POLICY } from '../../src/invoices/rules/invoice-policy.js';
+import { stageUpload } from '../../src/imports/store/stage.js';
+import { createImportJob, findImportJob, markStaged, rejections } from '../../src/imports/store/jobs.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import type { importWorkflow } from '../../workflows/import.js';
+import type { importWorkflow } from '../../workflows/imports/import.js';
 import { registerSearchAttributes } from '../support/disputes.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';
 

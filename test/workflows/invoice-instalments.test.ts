@@ -1,11 +1,11 @@
 // An invoice payable in instalments is overdue as soon as an instalment the payments have not covered passes its
 // due day, not only after the last (the invoice's own) due date: the workflow's overdue step, which hands the invoice to
 // collections, waits for the earliest unpaid instalment, and moves on to the next one when a payment covers it first.
-import { addDays } from '../../src/domain/calendar-date.js';
-import { readInvoice } from '../../src/invoices/read.js';
+import { addDays } from '../../src/shared/calendar-date.js';
+import { readInvoice } from '../../src/invoices/store/read.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import type { invoiceWorkflow } from '../../workflows/invoice.js';
-import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/messages.js';
+import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
+import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { commitPaymentDirectly, consultingLines, issueInvoiceDirectly } from '../support/invoices.js';

@@ -1,12 +1,12 @@
 // The invoice workflow on the time-skipping server with real activities (cloned PostgreSQL, real SMTP): delivery,
 // courtesy reminder and overdue flip on durable timers, settlement by balance signals, nothing sent twice.
-import { notifyCollectionOfBalanceChange } from '../../src/collections/notify.js';
-import { addDays } from '../../src/domain/calendar-date.js';
-import { checkLedger } from '../../src/ledger/reports.js';
-import { readInvoice } from '../../src/invoices/read.js';
+import { notifyCollectionOfBalanceChange } from '../../src/collections/store/notify.js';
+import { addDays } from '../../src/shared/calendar-date.js';
+import { checkLedger } from '../../src/ledger/store/reports.js';
+import { readInvoice } from '../../src/invoices/store/read.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import type { invoiceWorkflow } from '../../workflows/invoice.js';
-import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/messages.js';
+import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
+import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { commitPaymentDirectly, consultingLines, issueInvoiceDirectly } from '../support/invoices.js';

@@ -1,11 +1,11 @@
 // The report workflows on the time-skipping server with real activities (cloned PostgreSQL, real SMTP): the monthly
 // KPI snapshot and the statement run (statement PDF e-mailed once per customer and period, stored, caught up later).
 // The Schedules that start them in production are exercised against the dev server in test/api/reports.test.ts.
-import { previousMonth } from '../../src/domain/kpis.js';
-import { listKpiSnapshots } from '../../src/reports/snapshots.js';
-import { listDocuments } from '../../src/documents/store.js';
-import type { kpiSnapshotWorkflow } from '../../workflows/kpi-snapshot.js';
-import type { statementRunWorkflow } from '../../workflows/statement-run.js';
+import { previousMonth } from '../../src/reports/rules/kpis.js';
+import { listKpiSnapshots } from '../../src/reports/store/snapshots.js';
+import { listDocuments } from '../../src/documents/store/documents.js';
+import type { kpiSnapshotWorkflow } from '../../workflows/reports/kpi-snapshot.js';
+import type { statementRunWorkflow } from '../../workflows/documents/statement-run.js';
 import { insertCustomer } from '../support/customers.js';
 import { insertOpenInvoice } from '../support/invoice-rows.js';
 import { pdfText } from '../support/pdf-text.js';

@@ -3,23 +3,23 @@
 // finance director's inbox shows it and the duty table lets a manager work it; a task completed in time never moves.
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { putPolicyVersion, setCustomerPolicy } from '../../src/collections/policies.js';
-import { createReview, type CreditApplication } from '../../src/credit/reviews.js';
-import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/domain/cash-application-policy.js';
-import { DEFAULT_CREDIT_POLICY } from '../../src/domain/credit-policy.js';
-import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/domain/dunning-policy.js';
-import { MANAGER_QUEUE, mayWork, workableTypes } from '../../src/domain/task-duties.js';
-import { addDays } from '../../src/domain/calendar-date.js';
-import { allocateRemaining } from '../../src/payments/allocate.js';
-import { insertPayment } from '../../src/payments/receive.js';
-import { listTasks, taskActivity } from '../../src/tasks/store.js';
+import { putPolicyVersion, setCustomerPolicy } from '../../src/collections/store/policies.js';
+import { createReview, type CreditApplication } from '../../src/credit/store/reviews.js';
+import { DEFAULT_CASH_APPLICATION_POLICY } from '../../src/payments/rules/cash-application-policy.js';
+import { DEFAULT_CREDIT_POLICY } from '../../src/credit/rules/credit-policy.js';
+import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../src/collections/rules/dunning-policy.js';
+import { MANAGER_QUEUE, mayWork, workableTypes } from '../../src/tasks/rules/task-duties.js';
+import { addDays } from '../../src/shared/calendar-date.js';
+import { allocateRemaining } from '../../src/payments/store/allocate.js';
+import { insertPayment } from '../../src/payments/store/receive.js';
+import { listTasks, taskActivity } from '../../src/tasks/store/tasks.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import type { cashApplicationWorkflow } from '../../workflows/cash-application.js';
-import type { collectionWorkflow } from '../../workflows/collection.js';
-import type { creditNoteApprovalWorkflow } from '../../workflows/credit-note-approval.js';
-import type { creditReviewWorkflow } from '../../workflows/credit-review.js';
-import type { invoiceWorkflow } from '../../workflows/invoice.js';
-import { completeTaskUpdate, paymentAllocatedSignal } from '../../workflows/messages.js';
+import type { cashApplicationWorkflow } from '../../workflows/payments/cash-application.js';
+import type { collectionWorkflow } from '../../workflows/collections/collection.js';
+import type { creditNoteApprovalWorkflow } from '../../workflows/invoices/credit-note-approval.js';
+import type { creditReviewWorkflow } from '../../workflows/credit/credit-review.js';
+import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
+import { completeTaskUpdate, paymentAllocatedSignal } from '../../workflows/shared/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import {
   claimAndComplete,

@@ -4,8 +4,8 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { findTask, taskActivity } from '../../src/tasks/store.js';
-import { completeTaskUpdate } from '../../workflows/messages.js';
+import { findTask, taskActivity } from '../../src/tasks/store/tasks.js';
+import { completeTaskUpdate } from '../../workflows/shared/messages.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';
 import { eventually } from '../support/engine.js';
 import type { taskOwnerWorkflow } from './fixtures/task-owner.js';

@@ -2,12 +2,12 @@
 // doubling to 12 hours, three days in all): a receiver that is down for a day gets its event when it recovers, and a
 // receiver that never recovers has its delivery dead-lettered after three days, in seconds of wall time.
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_WEBHOOK_POLICY, attemptSchedule } from '../../src/domain/webhook-policy.js';
-import { recordEvent } from '../../src/events/outbox.js';
+import { DEFAULT_WEBHOOK_POLICY, attemptSchedule } from '../../src/webhooks/rules/webhook-policy.js';
+import { recordEvent } from '../../src/events/store/outbox.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { insertSubscription } from '../../src/webhooks/store.js';
-import type { webhookDispatcherWorkflow } from '../../workflows/webhook-dispatcher.js';
-import { stopWebhookDispatcherSignal, webhookDispatcherStatusQuery } from '../../workflows/webhook-messages.js';
+import { insertSubscription } from '../../src/webhooks/store/subscriptions.js';
+import type { webhookDispatcherWorkflow } from '../../workflows/webhooks/webhook-dispatcher.js';
+import { stopWebhookDispatcherSignal, webhookDispatcherStatusQuery } from '../../workflows/webhooks/messages.js';
 import { eventually } from '../support/engine.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';

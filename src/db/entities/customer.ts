@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/postgresql';
-import type { AccountStatus } from '../../domain/account.js';
+import type { AccountStatus } from '../../customers/rules/account.js';
 import { PaymentTermsTemplate } from './payment-terms-template.js';
 
 export interface PostalAddress {
@@ -39,7 +39,7 @@ export const CustomerSchema = defineEntity({
       .onUpdate(() => new Date()),
     taxId: p.text().nullable(),
     taxCountry: p.character().length(2).nullable(),
-    taxKey: p.text().nullable().comment('HMAC-SHA-256 of the comparable tax id (src/customers/sealed-tax-id.ts)'),
+    taxKey: p.text().nullable().comment('HMAC-SHA-256 of the comparable tax id (src/customers/store/sealed-tax-id.ts)'),
     contacts: p.json().defaultRaw("'[]'"),
     communication: p.json().defaultRaw('\'{"channel": "email", "language": "en", "statementFrequency": "monthly"}\''),
     termsCode: p

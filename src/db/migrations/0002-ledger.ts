@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { DEFAULT_CHART } from '../../domain/chart.js';
+import { DEFAULT_CHART } from '../../reports/rules/chart.js';
 
 /**
  * The double-entry ledger. The database itself guarantees what the books depend on:

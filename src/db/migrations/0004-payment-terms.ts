@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { STANDARD_TERMS } from '../../domain/terms.js';
+import { STANDARD_TERMS } from '../../customers/rules/terms.js';
 
 /**
  * Payment terms templates (terms as data). Customers reference a template by code; invoices read the customer's code

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * The full customer profile, its audit trail, terms assignments and merges, plus the match keys that duplicate
- * detection compares. Match keys are computed by the pure functions in src/domain/matching.ts when a record is
+ * detection compares. Match keys are computed by the pure functions in src/payments/rules/matching.ts when a record is
  * written; the database only compares them, through indexes (pg_trgm GIN for names, btree/GIN for exact keys), so a
  * duplicate check costs a few index probes at 1M customers.
  */

@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Per-customer ledger balances maintained in the same transaction as the journal lines (a statement trigger on the
  * append-only journal_line), so the balance-range search is an index range scan instead of summing the journal.
- * `customerBalanceMismatches` (src/customers/balances.ts) proves the maintained figures equal the sum of the lines.
+ * `customerBalanceMismatches` (src/customers/store/balances.ts) proves the maintained figures equal the sum of the lines.
  */
 export class Migration0006CustomerBalances extends Migration {
   override name = '0006-customer-balances';

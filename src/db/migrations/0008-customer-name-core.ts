@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The distinctive words of the name (src/domain/matching.ts#nameCore) carry the trigram index that fetches duplicate
+ * The distinctive words of the name (src/payments/rules/matching.ts#nameCore) carry the trigram index that fetches duplicate
  * candidates. Indexing the whole name key made every probe read the posting lists of generic words ("logistics",
  * "services") shared by thousands of customers, a cost growing with the book. fastupdate is off so a search right
  * after inserts never scans a pending list and no insert pays for flushing one (steadier p99).

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { DEFAULT_DUNNING_POLICY, DEFAULT_DUNNING_POLICY_CODE } from '../../domain/dunning-policy.js';
+import { DEFAULT_DUNNING_POLICY, DEFAULT_DUNNING_POLICY_CODE } from '../../collections/rules/dunning-policy.js';
 
 /**
  * Collections: versioned dunning policies and their assignment (per risk segment, overridable per customer), every

@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { resealBankAccounts } from '../../bank/sealed-accounts.js';
-import { resealCustomerTaxIds } from '../../customers/sealed-tax-id.js';
-import { resealEventData } from '../../events/sealed-data.js';
-import { resealStagedRows } from '../../imports/sealed-rows.js';
+import { resealBankAccounts } from '../../payments/store/sealed-bank-accounts.js';
+import { resealCustomerTaxIds } from '../../customers/store/sealed-tax-id.js';
+import { resealEventData } from '../../events/store/sealed-data.js';
+import { resealStagedRows } from '../../imports/store/sealed-rows.js';
 
 const SEALED = `LIKE 'sealed:v1:%'`;
 
@@ -62,7 +62,7 @@ export class Migration0134SealedIdentifiers extends Migration {
       `ALTER TABLE import_row ADD CONSTRAINT import_row_tax_id_sealed CHECK (coalesce(${staged}, '') = '' OR ${staged} ${SEALED})`,
     );
     await this.execute(
-      `COMMENT ON COLUMN customer.tax_key IS 'HMAC-SHA-256 of the comparable tax id (src/customers/sealed-tax-id.ts)'`,
+      `COMMENT ON COLUMN customer.tax_key IS 'HMAC-SHA-256 of the comparable tax id (src/customers/store/sealed-tax-id.ts)'`,
     );
   }
 }

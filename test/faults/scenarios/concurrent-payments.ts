@@ -1,7 +1,7 @@
 // A race on one invoice: 50 payments that each name it in their remittance arrive at once. Cash application runs them
 // concurrently (one workflow per payment); the invoice must end exactly settled, never over-applied, and everything
 // beyond its total must sit on the customer's credit.
-import { accountFor } from '../../../src/domain/chart.js';
+import { accountFor } from '../../../src/reports/rules/chart.js';
 import {
   allPaymentsSettled,
   beginScenario,

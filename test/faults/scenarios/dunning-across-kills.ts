@@ -2,12 +2,12 @@
 // worker is SIGKILLed twice between contacts. Each contact goes out exactly once (distinct Message-IDs, one recorded
 // contact per e-mail, one outbound message per contact), in escalation order, and a missed contact date is caught up
 // with one contact, never a burst.
-import { putPolicyVersion, setCustomerPolicy } from '../../../src/collections/policies.js';
-import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../../src/domain/dunning-policy.js';
-import { addDays } from '../../../src/domain/calendar-date.js';
+import { putPolicyVersion, setCustomerPolicy } from '../../../src/collections/store/policies.js';
+import { DEFAULT_DUNNING_POLICY, type DunningPolicyBody } from '../../../src/collections/rules/dunning-policy.js';
+import { addDays } from '../../../src/shared/calendar-date.js';
 import { workflowIds } from '../../../src/temporal/ids.js';
-import { invoiceOverdueSignal } from '../../../workflows/collection-messages.js';
-import type { collectionWorkflow } from '../../../workflows/collection.js';
+import { invoiceOverdueSignal } from '../../../workflows/collections/messages.js';
+import type { collectionWorkflow } from '../../../workflows/collections/collection.js';
 import { consultingLines, issueInvoiceDirectly } from '../../support/invoices.js';
 import { beginScenario, createCustomer, finishScenario } from '../support/business.js';
 import { sleep, waitFor, type Stand } from '../support/stand.js';
@@ -59,7 +59,7 @@ export async function dunningContactsAcrossWorkerKills(stand: Stand): Promise<vo
     overdueAt,
     issued.id,
   ]);
-  // What the invoice workflow's overdue step does (activities/collection-start.ts).
+  // What the invoice workflow's overdue step does (activities/collections/collection-start.ts).
   await stand.temporal.workflow.signalWithStart<typeof collectionWorkflow, [{ invoiceId: string; overdueAt: string }]>(
     'collectionWorkflow',
     {

@@ -3,8 +3,8 @@
 // scenario says what broke rather than that a number differs.
 import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { accountFor } from '../../../src/domain/chart.js';
-import { checkLedger } from '../../../src/ledger/reports.js';
+import { accountFor } from '../../../src/reports/rules/chart.js';
+import { checkLedger } from '../../../src/ledger/store/reports.js';
 
 export interface InvariantReport {
   violations: string[];

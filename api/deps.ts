@@ -1,9 +1,0 @@
-import type { Client } from '@temporalio/client';
-import type { Config } from '../src/config.js';
-import type { Orm } from '../src/db/orm.js';
-
-export interface ApiDeps {
-  config: Config;
-  orm: Orm;
-  temporal: Client;
-}
