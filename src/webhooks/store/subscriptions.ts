@@ -1,6 +1,9 @@
-// Webhook subscriptions, deliveries and attempts in PostgreSQL.
+// Webhook subscriptions, deliveries and attempts in PostgreSQL, through the typed query builder (src/db/kysely.ts):
+// the rows' shapes come from the entities, so the mappers below only turn storage types into the API's.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Selectable } from 'kysely';
+import { sql, tables, type Database } from '../../db/kysely.js';
 import { visibilityBound } from '../../events/store/stream.js';
 import { seal, sealedWithCurrent, unseal } from '../../security/keyring.js';
 
@@ -44,41 +47,55 @@ export interface Attempt {
   outcome: 'delivered' | 'retry' | 'dead';
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-type Row = Record<string, unknown>;
+type SubscriptionRow = Pick<
+  Selectable<Database['webhook_subscription']>,
+  'id' | 'url' | 'event_types' | 'description' | 'status' | 'created_by' | 'created_at' | 'deleted_at'
+>;
+type DeliveryRow = Selectable<Database['webhook_delivery']>;
 
-export const subscriptionFromRow = (r: Row): Subscription => ({
-  id: String(r.id),
-  url: String(r.url),
+const SUBSCRIPTION_COLUMNS = [
+  'id',
+  'url',
+  'event_types',
+  'description',
+  'status',
+  'created_by',
+  'created_at',
+  'deleted_at',
+] as const satisfies readonly (keyof SubscriptionRow)[];
+
+export const subscriptionFromRow = (r: SubscriptionRow): Subscription => ({
+  id: r.id,
+  url: r.url,
   eventTypes: r.event_types as string[],
-  description: (r.description as string | null) ?? null,
+  description: r.description ?? null,
   status: r.status as Subscription['status'],
-  createdBy: String(r.created_by),
-  createdAt: iso(r.created_at as Date)!,
-  deletedAt: iso(r.deleted_at as Date | null),
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at)!,
+  deletedAt: iso(r.deleted_at),
 });
 
-export const deliveryFromRow = (r: Row): Delivery => ({
-  id: String(r.id),
-  subscriptionId: String(r.subscription_id),
+export const deliveryFromRow = (r: DeliveryRow): Delivery => ({
+  id: r.id,
+  subscriptionId: r.subscription_id,
+  // The column references domain_event.id (a uuid), not its primary key, which the inferred type assumes.
   eventId: String(r.event_id),
-  eventType: String(r.event_type),
-  entityKey: String(r.entity_key),
+  eventType: r.event_type,
+  entityKey: r.entity_key,
   status: r.status as Delivery['status'],
   attempts: Number(r.attempts),
-  nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at as Date) : null,
-  firstAttemptAt: iso(r.first_attempt_at as Date | null),
-  lastAttemptAt: iso(r.last_attempt_at as Date | null),
-  lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
-  lastError: (r.last_error as string | null) ?? null,
-  deliveredAt: iso(r.delivered_at as Date | null),
-  deadAt: iso(r.dead_at as Date | null),
+  nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
+  firstAttemptAt: iso(r.first_attempt_at),
+  lastAttemptAt: iso(r.last_attempt_at),
+  lastStatusCode: r.last_status_code ?? null,
+  lastError: r.last_error ?? null,
+  deliveredAt: iso(r.delivered_at),
+  deadAt: iso(r.dead_at),
   manualRetries: Number(r.manual_retries),
-  createdAt: iso(r.created_at as Date)!,
+  createdAt: iso(r.created_at)!,
 });
-
-const SUBSCRIPTION_COLUMNS = 'id, url, event_types, description, status, created_by, created_at, deleted_at';
 
 /**
  * Stores a subscription whose stream starts now: at the stream's visibility bound, so an event of a transaction already
@@ -89,31 +106,33 @@ export async function insertSubscription(
   input: { url: string; eventTypes: string[]; secret: string; description: string | null; createdBy: string },
 ): Promise<Subscription> {
   const start = await visibilityBound(em);
-  const [row] = await em.execute<Row[]>(
-    `INSERT INTO webhook_subscription (id, url, event_types, secret, description, cursor_tx, cursor_position, created_by)
-     VALUES (?, ?, ?::text[], ?, ?, ?::xid8, 0, ?) RETURNING ${SUBSCRIPTION_COLUMNS}`,
-    [
-      randomUUID(),
-      input.url,
-      `{${input.eventTypes.map((t) => `"${t}"`).join(',')}}`,
-      seal(input.secret, SECRET_COLUMN),
-      input.description,
-      start,
-      input.createdBy,
-    ],
-  );
-  return subscriptionFromRow(row!);
+  const row = await tables(em)
+    .insertInto('webhook_subscription')
+    .values({
+      id: randomUUID(),
+      url: input.url,
+      event_types: input.eventTypes,
+      secret: seal(input.secret, SECRET_COLUMN),
+      description: input.description,
+      cursor_tx: sql`${start}::xid8`,
+      cursor_position: 0,
+      created_by: input.createdBy,
+    })
+    .returning(SUBSCRIPTION_COLUMNS)
+    .executeTakeFirstOrThrow();
+  return subscriptionFromRow(row);
 }
 
 export async function findSubscription(
   em: EntityManager,
   id: string,
 ): Promise<(Subscription & { secret: string }) | null> {
-  const [row] = await em.execute<Row[]>(
-    `SELECT ${SUBSCRIPTION_COLUMNS}, secret FROM webhook_subscription WHERE id = ?`,
-    [id],
-  );
-  return row ? { ...subscriptionFromRow(row), secret: unseal(String(row.secret), SECRET_COLUMN) } : null;
+  const row = await tables(em)
+    .selectFrom('webhook_subscription')
+    .select([...SUBSCRIPTION_COLUMNS, 'secret'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? { ...subscriptionFromRow(row), secret: unseal(row.secret, SECRET_COLUMN) } : null;
 }
 
 /** The signing secret is sealed at rest (src/security/keyring.ts); the column name is the sealing's associated data. */
@@ -121,15 +140,17 @@ export const SECRET_COLUMN = 'webhook_subscription.secret';
 
 /** Re-seals every signing secret not sealed with the current key (after a key rotation); returns how many. */
 export async function resealSecrets(em: EntityManager): Promise<number> {
-  const rows = await em.execute<{ id: string; secret: string }[]>('SELECT id, secret FROM webhook_subscription');
+  const db = tables(em);
+  const rows = await db.selectFrom('webhook_subscription').select(['id', 'secret']).execute();
   let resealed = 0;
   for (const row of rows) {
     if (sealedWithCurrent(row.secret)) continue;
-    await em.execute('UPDATE webhook_subscription SET secret = ? WHERE id = ? AND secret = ?', [
-      seal(unseal(row.secret, SECRET_COLUMN), SECRET_COLUMN),
-      row.id,
-      row.secret,
-    ]);
+    await db
+      .updateTable('webhook_subscription')
+      .set({ secret: seal(unseal(row.secret, SECRET_COLUMN), SECRET_COLUMN) })
+      .where('id', '=', row.id)
+      .where('secret', '=', row.secret)
+      .execute();
     resealed += 1;
   }
   return resealed;
@@ -140,20 +161,25 @@ export async function listSubscriptions(
   limit: number,
   afterCreated?: { createdAt: string; id: string },
 ): Promise<Subscription[]> {
-  const rows = await em.execute<Row[]>(
-    `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscription WHERE status = 'active'
-        AND (?::timestamptz IS NULL OR (created_at, id) > (?::timestamptz, ?::uuid))
-      ORDER BY created_at, id LIMIT ?`,
-    [afterCreated?.createdAt ?? null, afterCreated?.createdAt ?? null, afterCreated?.id ?? null, limit],
-  );
+  let query = tables(em).selectFrom('webhook_subscription').select(SUBSCRIPTION_COLUMNS).where('status', '=', 'active');
+  if (afterCreated) {
+    query = query.where(
+      (eb) => eb.refTuple('created_at', 'id'),
+      '>',
+      (eb) => eb.tuple(sql<Date>`${afterCreated.createdAt}::timestamptz`, sql<string>`${afterCreated.id}::uuid`),
+    );
+  }
+  const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute();
   return rows.map(subscriptionFromRow);
 }
 
 export async function markSubscriptionDeleted(em: EntityManager, id: string): Promise<Subscription | null> {
-  const [row] = await em.execute<Row[]>(
-    `UPDATE webhook_subscription SET status = 'deleted', deleted_at = coalesce(deleted_at, now()) WHERE id = ? RETURNING ${SUBSCRIPTION_COLUMNS}`,
-    [id],
-  );
+  const row = await tables(em)
+    .updateTable('webhook_subscription')
+    .set({ status: 'deleted', deleted_at: sql<Date>`coalesce(deleted_at, now())` })
+    .where('id', '=', id)
+    .returning(SUBSCRIPTION_COLUMNS)
+    .executeTakeFirst();
   return row ? subscriptionFromRow(row) : null;
 }
 
@@ -166,20 +192,17 @@ export async function listDeliveries(
     before?: { createdAt: string; id: string };
   },
 ): Promise<Delivery[]> {
-  const rows = await em.execute<Row[]>(
-    `SELECT * FROM webhook_delivery WHERE subscription_id = ? AND (?::text IS NULL OR status = ?)
-        AND (?::timestamptz IS NULL OR (created_at, id) < (?::timestamptz, ?::uuid))
-      ORDER BY created_at DESC, id DESC LIMIT ?`,
-    [
-      input.subscriptionId,
-      input.status ?? null,
-      input.status ?? null,
-      input.before?.createdAt ?? null,
-      input.before?.createdAt ?? null,
-      input.before?.id ?? null,
-      input.limit,
-    ],
-  );
+  const { status, before } = input;
+  let query = tables(em).selectFrom('webhook_delivery').selectAll().where('subscription_id', '=', input.subscriptionId);
+  if (status) query = query.where('status', '=', status);
+  if (before) {
+    query = query.where(
+      (eb) => eb.refTuple('created_at', 'id'),
+      '<',
+      (eb) => eb.tuple(sql<Date>`${before.createdAt}::timestamptz`, sql<string>`${before.id}::uuid`),
+    );
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(input.limit).execute();
   return rows.map(deliveryFromRow);
 }
 
@@ -189,28 +212,33 @@ export async function findDelivery(
   deliveryId: string,
   options: { lock?: boolean } = {},
 ): Promise<Delivery | null> {
-  const [row] = await em.execute<Row[]>(
-    `SELECT * FROM webhook_delivery WHERE id = ? AND subscription_id = ?${options.lock ? ' FOR UPDATE' : ''}`,
-    [deliveryId, subscriptionId],
-  );
+  const query = tables(em)
+    .selectFrom('webhook_delivery')
+    .selectAll()
+    .where('id', '=', deliveryId)
+    .where('subscription_id', '=', subscriptionId);
+  const row = await (options.lock ? query.forUpdate() : query).executeTakeFirst();
   return row ? deliveryFromRow(row) : null;
 }
 
 export async function attemptsOf(em: EntityManager, deliveryIds: readonly string[]): Promise<Map<string, Attempt[]>> {
   const result = new Map<string, Attempt[]>(deliveryIds.map((id) => [id, []]));
   if (!deliveryIds.length) return result;
-  const rows = await em.execute<Row[]>(
-    `SELECT * FROM webhook_attempt WHERE delivery_id = ANY(?::uuid[]) ORDER BY delivery_id, attempt_no`,
-    [`{${deliveryIds.join(',')}}`],
-  );
+  const rows = await tables(em)
+    .selectFrom('webhook_attempt')
+    .selectAll()
+    .where('delivery_id', 'in', deliveryIds)
+    .orderBy('delivery_id')
+    .orderBy('attempt_no')
+    .execute();
   for (const r of rows) {
-    result.get(String(r.delivery_id))!.push({
-      attemptNo: Number(r.attempt_no),
-      at: iso(r.at as Date)!,
-      statusCode: r.status_code === null ? null : Number(r.status_code),
-      responseExcerpt: (r.response_excerpt as string | null) ?? null,
-      error: (r.error as string | null) ?? null,
-      durationMs: Number(r.duration_ms),
+    result.get(r.delivery_id)!.push({
+      attemptNo: r.attempt_no,
+      at: iso(r.at)!,
+      statusCode: r.status_code ?? null,
+      responseExcerpt: r.response_excerpt ?? null,
+      error: r.error ?? null,
+      durationMs: r.duration_ms,
       outcome: r.outcome as Attempt['outcome'],
     });
   }
@@ -219,10 +247,18 @@ export async function attemptsOf(em: EntityManager, deliveryIds: readonly string
 
 /** Puts a dead delivery back in its lane for one more attempt now; false when it is not dead. */
 export async function requeueDelivery(em: EntityManager, deliveryId: string): Promise<boolean> {
-  const rows = await em.execute<unknown[]>(
-    `UPDATE webhook_delivery SET status = 'pending', next_attempt_at = now(), due_now = true, dead_at = NULL, manual_retries = manual_retries + 1
-      WHERE id = ? AND status = 'dead' RETURNING 1`,
-    [deliveryId],
-  );
+  const rows = await tables(em)
+    .updateTable('webhook_delivery')
+    .set((eb) => ({
+      status: 'pending',
+      next_attempt_at: sql<Date>`now()`,
+      due_now: true,
+      dead_at: null,
+      manual_retries: eb('manual_retries', '+', 1),
+    }))
+    .where('id', '=', deliveryId)
+    .where('status', '=', 'dead')
+    .returning('id')
+    .execute();
   return rows.length > 0;
 }
