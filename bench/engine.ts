@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { migrate, openOrm, type Orm } from '../src/db/orm.js';
-import { freePort } from '../src/shared/free-port.js';
+import { freePort } from '../src/composition/free-port.js';
 import {
   installTemporalRuntime,
   runApi,

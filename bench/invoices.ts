@@ -13,7 +13,7 @@ import { checkLedger } from '../src/ledger/store/reports.js';
 import { installTemporalRuntime, runApi, runWorker } from '../src/composition/runtime.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
-import { freePort } from '../src/shared/free-port.js';
+import { freePort } from '../src/composition/free-port.js';
 import { BENCH_AUTH_ENV, authHeaders } from './auth.js';
 import {
   isMain,

@@ -12,7 +12,7 @@ import { insertPayment } from '../src/payments/store/receive.js';
 import { installTemporalRuntime, runApi, runWorker } from '../src/composition/runtime.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { workflowIds } from '../src/temporal/ids.js';
-import { freePort } from '../src/shared/free-port.js';
+import { freePort } from '../src/composition/free-port.js';
 import { BENCH_AUTH_ENV, benchFetch } from './auth.js';
 import {
   isMain,

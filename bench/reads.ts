@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../src/shared/free-port.js';
+import { freePort } from '../src/composition/free-port.js';
 import { startEntrypoint, type EngineProcess } from '../test/support/processes.js';
 import { benchFetch } from './auth.js';
 import { startBenchEngine } from './engine.js';

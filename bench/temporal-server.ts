@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { dropDatabase } from '../src/db/drop-database.js';
-import { freePort } from '../src/shared/free-port.js';
+import { freePort } from '../src/composition/free-port.js';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../src/temporal/search-attributes.js';
 import { toolchainCache } from '../src/temporal/toolchain.js';
 import { adminQuery } from './lib.js';

@@ -10,7 +10,7 @@ import { connectClient, tlsOptions } from '../temporal/connection.js';
 import { createEngineWorker } from './worker.js';
 import { ensureReportSchedules } from '../reports/schedules.js';
 import { reportSettings } from '../reports/settings.js';
-import { freePort } from '../shared/free-port.js';
+import { freePort } from './free-port.js';
 import { startWorkerMetricsServer } from '../observability/worker-metrics-server.js';
 
 let runtimeInstalled = false;

@@ -3,7 +3,7 @@
 import { buildApp } from '../../api/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openOrm, type Orm } from '../../src/db/orm.js';
-import { freePort } from '../../src/shared/free-port.js';
+import { freePort } from '../../src/composition/free-port.js';
 import { bearerHeaders, TEST_AUTH_SECRET } from '../support/auth.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mailTemplateNames, renderMail, TEMPLATE_DIR } from '../../src/templates/render.js';
 import { createUser } from '../../src/auth/store/users.js';
-import { freePort } from '../../src/shared/free-port.js';
+import { freePort } from '../../src/composition/free-port.js';
 import { DOCUMENT_TEMPLATES, portalNoticeFor } from '../../src/mail/channel.js';
 import { renderStatement } from '../../src/documents/store/statement.js';
 import { inviteContact, magicLinkFor } from '../../src/portal/store/invitations.js';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { buildApp } from '../../api/app.js';
-import { freePort } from '../../src/shared/free-port.js';
+import { freePort } from '../../src/composition/free-port.js';
 import { installTemporalRuntime, loopbackMetricsAddress, runApi } from '../../src/composition/runtime.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { createUser } from '../../src/auth/store/users.js';
-import { freePort } from '../../src/shared/free-port.js';
+import { freePort } from '../../src/composition/free-port.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { invoiceRow, issueInvoice, type IssuedInvoice } from '../support/payments.js';
 import { signedIntentEvent, startStripeMock, type StripeMock } from '../support/stripe-mock.js';

@@ -2,7 +2,7 @@
 // each test file clones, so files run in parallel on their own data, and the workflow bundle every test worker loads.
 import { MikroORM } from '@mikro-orm/postgresql';
 import { migrate, ormConfig } from '../../src/db/orm.js';
-import { freePort } from '../../src/shared/free-port.js';
+import { freePort } from '../../src/composition/free-port.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
-import { freePort } from '../../src/shared/free-port.js';
+import { freePort } from '../../src/composition/free-port.js';
 
 export const STRIPE_WEBHOOK_SECRET = 'whsec_test_portal_payments_0123456789';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { migrate, ormConfig } from '../../../src/db/orm.js';
-import { freePort } from '../../../src/shared/free-port.js';
+import { freePort } from '../../../src/composition/free-port.js';
 import { writeWorkflowBundle } from '../../../src/temporal/bundle.js';
 import { attachPostgresCluster, createPostgresCluster } from './postgres.js';
 import { FAULTS_ENV, type ScenarioFigures } from './figures.js';

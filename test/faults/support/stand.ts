@@ -13,7 +13,7 @@ import type { Role } from '../../../src/auth/roles.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { dropDatabase } from '../../../src/db/drop-database.js';
 import { openOrm, type Orm } from '../../../src/db/orm.js';
-import { freePort } from '../../../src/shared/free-port.js';
+import { freePort } from '../../../src/composition/free-port.js';
 import { startMailCatcher, type MailCatcher } from '../../../src/mail/catcher.js';
 import { connectClient } from '../../../src/temporal/connection.js';
 import { startDevServer, type DevServer } from '../../../src/temporal/dev-server.js';

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort } from '../../../src/shared/free-port.js';
+import { freePort } from '../../../src/composition/free-port.js';
 import type { StaffRole } from '../../../src/auth/roles.js';
 import type { CaughtMail } from '../../../src/mail/catcher.js';
 import { eventually, startTestEngine, type TestEngine } from '../../support/engine.js';
