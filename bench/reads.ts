@@ -26,7 +26,7 @@ const letters = (n: number) => Array.from(randomBytes(n), (b) => 'abcdefghijklmn
 
 let helloProcess: ReturnType<typeof spawn> | undefined;
 let apiProcess: ReturnType<typeof spawn> | undefined;
-const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.', import.meta.url));
+const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 async function untilServing(url: string, child: ReturnType<typeof spawn>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -37,7 +37,7 @@ const scaleOverdue = numberArg('scale-overdue');
 const skip = listArg('skip') ?? [];
 const resultsDir = new URL('./results/', import.meta.url);
 const root = fileURLToPath(new URL('../', import.meta.url));
-const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.', import.meta.url));
+const tsxCli = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 /** Runs bench/aging.ts (the reports' own benchmark) as a process and reads the result file it writes. */
 async function agingCase(count: number): Promise<BenchResult> {

@@ -117,11 +117,11 @@ it('refuses to start when a route is missing from the permission matrix', async 
 });
 
 it('docs/access.md holds the matrix as the code defines it (regenerate: npm run ar -- access-doc --write)', () => {
-  const document = readFileSync(new URL('../../docs/access', import.meta.url), 'utf8');
+  const document = readFileSync(new URL('../../docs/access.md', import.meta.url), 'utf8');
   expect(document).toContain(renderAccessTable());
 });
 
 it('docs/access.md holds the task duty and approval ceiling table as the data defines it (same command regenerates it)', () => {
-  const document = readFileSync(new URL('../../docs/access', import.meta.url), 'utf8');
+  const document = readFileSync(new URL('../../docs/access.md', import.meta.url), 'utf8');
   expect(document).toContain(renderDutyTable(approvalCeilingsOf(DEFAULT_CREDIT_POLICY)));
 });

@@ -8,7 +8,7 @@ import { startTestEngine, type TestEngine } from './engine.js';
 export { TEST_AUTH_SECRET };
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsxCli = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.', import.meta.url));
+const tsxCli = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 /** Pids of a process's descendants, deepest first (`pgrep -P`); empty when it has none. */
 function descendants(pid: number): number[] {
