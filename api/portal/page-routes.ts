@@ -27,7 +27,7 @@ import { today } from '../../src/shared/calendar-date.js';
 import { disputeView } from './api-routes.js';
 
 const VIEWS = new URL('./views/', import.meta.url);
-const CSS = readFileSync(new URL('./assets/portal.', import.meta.url));
+const CSS = readFileSync(new URL('./assets/portal.css', import.meta.url));
 const PAY_JS = readFileSync(new URL('./assets/pay.js', import.meta.url));
 
 const handlebars = Handlebars.create();
