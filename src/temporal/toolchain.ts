@@ -36,5 +36,5 @@ export function findTestServerWrapper(): string | undefined {
   } catch {
     return undefined;
   }
-  return new URL('../../scripts/temporal-test-server', import.meta.url).pathname;
+  return new URL('../../scripts/temporal-test-server.sh', import.meta.url).pathname;
 }
