@@ -2,6 +2,8 @@
 // (only the hash is stored); the key acts with the staff roles it was given, never as a portal user.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Selectable } from 'kysely';
+import { sql, tables, type Database } from '../../db/kysely.js';
 import type { Identity } from '../identity.js';
 import type { StaffRole } from '../roles.js';
 import { hashSecret, newSecret } from '../secrets.js';
@@ -18,24 +20,13 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  secret_hash: string;
-  roles: StaffRole[];
-  created_by: string;
-  created_at: Date;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
+type ApiKeyRow = Selectable<Database['api_key']>;
 
 const toRecord = (r: ApiKeyRow): ApiKeyRecord => ({
   id: r.id,
   name: r.name,
   prefix: r.prefix,
-  roles: r.roles,
+  roles: r.roles as StaffRole[],
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
   expiresAt: r.expires_at ? new Date(r.expires_at) : null,
@@ -52,30 +43,40 @@ export async function createApiKey(
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const prefix = randomBytes(6).toString('hex');
   const secret = newSecret();
-  const [row] = await em.execute<ApiKeyRow[]>(
-    `INSERT INTO api_key (id, name, prefix, secret_hash, roles, created_by, expires_at) VALUES (?, ?, ?, ?, ?::text[], ?, ?) RETURNING *`,
-    [
-      randomUUID(),
-      input.name.trim(),
+  const row = await tables(em)
+    .insertInto('api_key')
+    .values({
+      id: randomUUID(),
+      name: input.name.trim(),
       prefix,
-      hashSecret(secret),
-      `{${input.roles.join(',')}}`,
-      input.by,
-      input.expiresAt ?? null,
-    ],
-  );
-  return { key: `ark_${prefix}_${secret}`, record: toRecord(row!) };
+      secret_hash: hashSecret(secret),
+      roles: input.roles,
+      created_by: input.by,
+      expires_at: input.expiresAt ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { key: `ark_${prefix}_${secret}`, record: toRecord(row) };
 }
 
 export async function listApiKeys(em: EntityManager): Promise<ApiKeyRecord[]> {
-  return (await em.execute<ApiKeyRow[]>('SELECT * FROM api_key ORDER BY created_at, id LIMIT 500')).map(toRecord);
+  const rows = await tables(em)
+    .selectFrom('api_key')
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(500)
+    .execute();
+  return rows.map(toRecord);
 }
 
 export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKeyRecord | undefined> {
-  const [row] = await em.execute<ApiKeyRow[]>(
-    'UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? RETURNING *',
-    [id],
-  );
+  const row = await tables(em)
+    .updateTable('api_key')
+    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
   return row ? toRecord(row) : undefined;
 }
 
@@ -83,15 +84,20 @@ export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKe
 export async function verifyApiKey(em: EntityManager, key: string): Promise<Identity | undefined> {
   const match = KEY_PATTERN.exec(key);
   if (!match) return undefined;
-  const [row] = await em.execute<ApiKeyRow[]>('SELECT * FROM api_key WHERE prefix = ?', [match[1]]);
+  const db = tables(em);
+  const row = await db.selectFrom('api_key').selectAll().where('prefix', '=', match[1]!).executeTakeFirst();
   if (!row || row.revoked_at || (row.expires_at && new Date(row.expires_at).getTime() <= Date.now())) return undefined;
   const expected = Buffer.from(row.secret_hash, 'hex');
   const presented = Buffer.from(hashSecret(match[2]!), 'hex');
   if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) return undefined;
   // Last use is informational; at most one write a minute per key.
-  await em.execute(
-    `UPDATE api_key SET last_used_at = now() WHERE id = ? AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-    [row.id],
-  );
-  return { kind: 'api_key', subject: row.id, actor: `api-key:${row.name}`, roles: row.roles };
+  await db
+    .updateTable('api_key')
+    .set({ last_used_at: sql<Date>`now()` })
+    .where('id', '=', row.id)
+    .where((eb) =>
+      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]),
+    )
+    .execute();
+  return { kind: 'api_key', subject: row.id, actor: `api-key:${row.name}`, roles: row.roles as StaffRole[] };
 }

@@ -3,6 +3,7 @@
 // revoked and the user signs in again (OAuth 2.0 Security BCP, refresh token rotation).
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, tables } from '../../db/kysely.js';
 import { addDuration } from '../../shared/duration.js';
 import { hashSecret, newSecret } from '../secrets.js';
 
@@ -26,18 +27,18 @@ export async function issueRefreshToken(
   const id = randomUUID();
   const familyId = input.familyId ?? randomUUID();
   const expiresAt = addDuration(new Date(), input.ttl);
-  await em.execute(
-    `INSERT INTO refresh_token (id, user_id, family_id, token_hash, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [
+  await tables(em)
+    .insertInto('refresh_token')
+    .values({
       id,
-      input.userId,
-      familyId,
-      hashSecret(token),
-      expiresAt,
-      input.client?.ip ?? null,
-      input.client?.userAgent?.slice(0, 500) ?? null,
-    ],
-  );
+      user_id: input.userId,
+      family_id: familyId,
+      token_hash: hashSecret(token),
+      expires_at: expiresAt,
+      ip: input.client?.ip ?? null,
+      user_agent: input.client?.userAgent?.slice(0, 500) ?? null,
+    })
+    .execute();
   return { token, id, familyId, expiresAt };
 }
 
@@ -53,19 +54,13 @@ export async function rotateRefreshToken(
   client?: ClientInfo,
 ): Promise<RotationResult> {
   return em.transactional(async (tx) => {
-    const [row] = await tx.execute<
-      {
-        id: string;
-        user_id: string;
-        family_id: string;
-        used_at: Date | null;
-        revoked_at: Date | null;
-        expires_at: Date;
-      }[]
-    >(
-      'SELECT id, user_id, family_id, used_at, revoked_at, expires_at FROM refresh_token WHERE token_hash = ? FOR UPDATE',
-      [hashSecret(token)],
-    );
+    const db = tables(tx);
+    const row = await db
+      .selectFrom('refresh_token')
+      .select(['id', 'user_id', 'family_id', 'used_at', 'revoked_at', 'expires_at'])
+      .where('token_hash', '=', hashSecret(token))
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) return { ok: false, reason: 'unknown' } as const;
     if (row.revoked_at) return { ok: false, reason: 'revoked' } as const;
     if (row.used_at) {
@@ -73,22 +68,29 @@ export async function rotateRefreshToken(
       return { ok: false, reason: 'reused' } as const;
     }
     if (new Date(row.expires_at).getTime() <= Date.now()) return { ok: false, reason: 'expired' } as const;
-    const [user] = await tx.execute<{ status: string }[]>('SELECT status FROM app_user WHERE id = ?', [row.user_id]);
+    const user = await db.selectFrom('app_user').select('status').where('id', '=', row.user_id).executeTakeFirst();
     if (user?.status !== 'active') {
       await revokeFamily(tx, row.family_id, 'user not active');
       return { ok: false, reason: 'revoked' } as const;
     }
     const next = await issueRefreshToken(tx, { userId: row.user_id, familyId: row.family_id, ttl, client });
-    await tx.execute('UPDATE refresh_token SET used_at = now(), replaced_by = ? WHERE id = ?', [next.id, row.id]);
+    await db
+      .updateTable('refresh_token')
+      .set({ used_at: sql<Date>`now()`, replaced_by: next.id })
+      .where('id', '=', row.id)
+      .execute();
     return { ok: true, userId: row.user_id, next } as const;
   });
 }
 
 export async function revokeFamily(em: EntityManager, familyId: string, reason: string): Promise<number> {
-  const rows = await em.execute<unknown[]>(
-    `UPDATE refresh_token SET revoked_at = now(), revoked_reason = ? WHERE family_id = ? AND revoked_at IS NULL RETURNING id`,
-    [reason, familyId],
-  );
+  const rows = await tables(em)
+    .updateTable('refresh_token')
+    .set({ revoked_at: sql<Date>`now()`, revoked_reason: reason })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
   return rows.length;
 }
 
@@ -99,18 +101,21 @@ export async function revokeByToken(
   reason: string,
   ownerId?: string,
 ): Promise<{ userId: string } | undefined> {
-  const [row] = await em.execute<{ family_id: string; user_id: string }[]>(
-    'SELECT family_id, user_id FROM refresh_token WHERE token_hash = ?',
-    [hashSecret(token)],
-  );
+  const row = await tables(em)
+    .selectFrom('refresh_token')
+    .select(['family_id', 'user_id'])
+    .where('token_hash', '=', hashSecret(token))
+    .executeTakeFirst();
   if (!row || (ownerId !== undefined && row.user_id !== ownerId)) return undefined;
   await revokeFamily(em, row.family_id, reason);
   return { userId: row.user_id };
 }
 
 export async function revokeAllForUser(em: EntityManager, userId: string, reason: string): Promise<void> {
-  await em.execute(
-    `UPDATE refresh_token SET revoked_at = now(), revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL`,
-    [reason, userId],
-  );
+  await tables(em)
+    .updateTable('refresh_token')
+    .set({ revoked_at: sql<Date>`now()`, revoked_reason: reason })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
