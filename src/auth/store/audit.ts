@@ -1,6 +1,7 @@
 // The audit log: sign-ins (successful or not) and every staff mutation, with who, what, when and from where.
 // Append-only; it never holds secrets (no bodies, no tokens), only the route, the target id and the outcome.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, tables } from '../../db/kysely.js';
 
 export interface AuditEntry {
   actor: string;
@@ -18,24 +19,23 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(em: EntityManager, entry: AuditEntry): Promise<void> {
-  await em.execute(
-    `INSERT INTO audit_log (actor, role, action, outcome, method, route, target, status_code, ip, user_agent, request_id, detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      entry.actor.slice(0, 254),
-      entry.role ?? null,
-      entry.action,
-      entry.outcome,
-      entry.method ?? null,
-      entry.route ?? null,
-      entry.target ?? null,
-      entry.statusCode ?? null,
-      entry.ip ?? null,
-      entry.userAgent?.slice(0, 500) ?? null,
-      entry.requestId ?? null,
-      JSON.stringify(entry.detail ?? {}),
-    ],
-  );
+  await tables(em)
+    .insertInto('audit_log')
+    .values({
+      actor: entry.actor.slice(0, 254),
+      role: entry.role ?? null,
+      action: entry.action,
+      outcome: entry.outcome,
+      method: entry.method ?? null,
+      route: entry.route ?? null,
+      target: entry.target ?? null,
+      status_code: entry.statusCode ?? null,
+      ip: entry.ip ?? null,
+      user_agent: entry.userAgent?.slice(0, 500) ?? null,
+      request_id: entry.requestId ?? null,
+      detail: sql`${JSON.stringify(entry.detail ?? {})}::jsonb`,
+    })
+    .execute();
 }
 
 export interface AuditRecord {
@@ -59,24 +59,24 @@ export async function listAudit(
   em: EntityManager,
   filter: { actor?: string; afterId?: number; limit: number },
 ): Promise<AuditRecord[]> {
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `SELECT * FROM audit_log WHERE (?::text IS NULL OR actor = ?::text) AND (?::bigint IS NULL OR id < ?::bigint) ORDER BY id DESC LIMIT ?`,
-    [filter.actor ?? null, filter.actor ?? null, filter.afterId ?? null, filter.afterId ?? null, filter.limit],
-  );
+  let query = tables(em).selectFrom('audit_log').selectAll();
+  if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+  if (filter.afterId !== undefined) query = query.where('id', '<', filter.afterId);
+  const rows = await query.orderBy('id', 'desc').limit(filter.limit).execute();
   return rows.map((r) => ({
     id: String(r.id),
-    at: new Date(r.at as string).toISOString(),
-    actor: r.actor as string,
-    role: (r.role as string | null) ?? null,
-    action: r.action as string,
-    outcome: r.outcome as string,
-    method: (r.method as string | null) ?? null,
-    route: (r.route as string | null) ?? null,
-    target: (r.target as string | null) ?? null,
-    statusCode: (r.status_code as number | null) ?? null,
-    ip: (r.ip as string | null) ?? null,
-    userAgent: (r.user_agent as string | null) ?? null,
-    requestId: (r.request_id as string | null) ?? null,
-    detail: (r.detail as Record<string, unknown>) ?? {},
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    role: r.role ?? null,
+    action: r.action,
+    outcome: r.outcome,
+    method: r.method ?? null,
+    route: r.route ?? null,
+    target: r.target ?? null,
+    statusCode: r.status_code ?? null,
+    ip: r.ip ?? null,
+    userAgent: r.user_agent ?? null,
+    requestId: r.request_id ?? null,
+    detail: (r.detail as Record<string, unknown> | null) ?? {},
   }));
 }
