@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { isIsoDate } from '../../src/shared/journal.js';
 import { journalCsv, openItemsCsv } from '../../src/ledger/store/exports.js';
 import type { ApiDeps } from '../http/deps.js';
+import { assertDateRange } from '../http/date-range.js';
 import { problems } from '../http/problem.js';
 import { IsoDate, problemResponses } from '../http/common-schemas.js';
 
@@ -25,16 +26,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     },
     async (request, reply) => {
       const { from, to } = request.query;
-      const errors = [
-        ...(isIsoDate(from)
-          ? []
-          : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
-        ...(isIsoDate(to)
-          ? []
-          : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
-      ];
-      if (!errors.length && to < from) errors.push({ pointer: '/to', in: 'query', detail: 'must not be before from' });
-      if (errors.length) throw problems.validation(errors);
+      assertDateRange(from, to);
       reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="journal-${from}-${to}.csv"`);

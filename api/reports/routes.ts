@@ -9,6 +9,7 @@ import { kpiReport } from '../../src/reports/store/kpis.js';
 import { listKpiSnapshots } from '../../src/reports/store/snapshots.js';
 import type { ApiDeps } from '../http/deps.js';
 import { decodeCursor, PageQuery, pageSchema, toPage } from '../http/pagination.js';
+import { assertDateRange } from '../http/date-range.js';
 import { problems } from '../http/problem.js';
 import { IsoDate, MoneySchema, problemResponses } from '../http/common-schemas.js';
 import { today } from '../../src/shared/calendar-date.js';
@@ -214,16 +215,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
     },
     async (request) => {
       const { from, to, currency } = request.query;
-      const errors = [
-        ...(isIsoDate(from)
-          ? []
-          : [{ pointer: '/from', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
-        ...(isIsoDate(to)
-          ? []
-          : [{ pointer: '/to', in: 'query' as const, detail: 'must be a calendar date YYYY-MM-DD' }]),
-      ];
-      if (!errors.length && to < from) errors.push({ pointer: '/to', in: 'query', detail: 'must not be before from' });
-      if (errors.length) throw problems.validation(errors);
+      assertDateRange(from, to);
       const report = await kpiReport(orm.em.fork(), { from, to, currency });
       return {
         ...report,
