@@ -47,6 +47,33 @@ async function lockDispute(tx: EntityManager, disputeId: string): Promise<Disput
 }
 
 /**
+ * Locks the dispute for its resolution or withdrawal. When it is already settled (a retried call), `settled` is the
+ * answer the first call gave, rebuilt from the invoice's status: nothing is posted twice.
+ */
+async function lockForSettling(tx: EntityManager, disputeId: string) {
+  const dispute = await lockDispute(tx, disputeId);
+  const base = {
+    disputeId: dispute.id,
+    invoiceId: dispute.invoiceId,
+    customerId: dispute.customerId,
+    invoiceSignals: [],
+    creditNoteIds: [],
+    reissued: null,
+  };
+  if (dispute.status !== 'resolved' && dispute.status !== 'withdrawn') return { dispute, base, settled: null };
+  const [row] = await tx.execute<{ status: InvoiceStatus }[]>('SELECT status FROM invoice WHERE id = ?', [
+    dispute.invoiceId,
+  ]);
+  const settled: ResolutionResult = {
+    ...base,
+    applied: false,
+    dunningResumed: row?.status !== 'disputed',
+    invoiceStatus: row!.status,
+  };
+  return { dispute, base, settled };
+}
+
+/**
  * Gives the invoice its status back when no other dispute or kept payment plan still holds it; returns whether it
  * left dispute. The status is derived from the row (overdue since, payments, reminder, delivery).
  */
@@ -111,21 +138,8 @@ export async function resolveDispute(
   input: { disputeId: string; outcome: DisputeOutcome; by: string; today: string },
 ): Promise<ResolutionResult> {
   return em.transactional(async (tx) => {
-    const dispute = await lockDispute(tx, input.disputeId);
-    const base = {
-      disputeId: dispute.id,
-      invoiceId: dispute.invoiceId,
-      customerId: dispute.customerId,
-      invoiceSignals: [],
-      creditNoteIds: [],
-      reissued: null,
-    };
-    if (dispute.status === 'resolved' || dispute.status === 'withdrawn') {
-      const [row] = await tx.execute<{ status: InvoiceStatus }[]>('SELECT status FROM invoice WHERE id = ?', [
-        dispute.invoiceId,
-      ]);
-      return { ...base, applied: false, dunningResumed: row?.status !== 'disputed', invoiceStatus: row!.status };
-    }
+    const { dispute, base, settled } = await lockForSettling(tx, input.disputeId);
+    if (settled) return settled;
     const { outcome } = input;
     const ref = `dispute ${dispute.id.slice(0, 8)}`;
     const reason = `${outcome.kind.replace('_', ' ')} of ${ref} (${dispute.category}): ${outcome.rootCause.note}`.slice(
@@ -241,21 +255,8 @@ export async function withdrawDispute(
   input: { disputeId: string; by: string; reason: string },
 ): Promise<ResolutionResult> {
   return em.transactional(async (tx) => {
-    const dispute = await lockDispute(tx, input.disputeId);
-    const base = {
-      disputeId: dispute.id,
-      invoiceId: dispute.invoiceId,
-      customerId: dispute.customerId,
-      invoiceSignals: [],
-      creditNoteIds: [],
-      reissued: null,
-    };
-    if (dispute.status === 'resolved' || dispute.status === 'withdrawn') {
-      const [row] = await tx.execute<{ status: InvoiceStatus }[]>('SELECT status FROM invoice WHERE id = ?', [
-        dispute.invoiceId,
-      ]);
-      return { ...base, applied: false, dunningResumed: row?.status !== 'disputed', invoiceStatus: row!.status };
-    }
+    const { dispute, base, settled } = await lockForSettling(tx, input.disputeId);
+    if (settled) return settled;
     await tx.execute(
       `UPDATE dispute SET status = 'withdrawn', outcome = ?::jsonb, resolved_at = now(), sla_due_at = NULL, version = version + 1, updated_at = now() WHERE id = ?`,
       [JSON.stringify({ kind: 'withdrawn', reason: input.reason, by: input.by }), dispute.id],
