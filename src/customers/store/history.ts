@@ -1,6 +1,7 @@
 // The customer audit trail: one row per changed field, with who and when. Written in the same transaction as the
 // change itself, so the trail can never disagree with the record. Tax ids in it are sealed as in the record.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, tables } from '../../db/kysely.js';
 import type { FieldChange } from '../rules/customer.js';
 import { openHistoryValue as shown, sealHistoryValue as stored } from './sealed-tax-id.js';
 
@@ -22,22 +23,20 @@ export async function recordHistory(
   requestId?: string | null,
 ): Promise<void> {
   if (changes.length === 0) return;
-  const values: unknown[] = [];
-  const rows = changes.map((c) => {
-    values.push(
-      customerId,
-      actor,
-      c.field,
-      JSON.stringify(stored(c.field, c.from ?? null)),
-      JSON.stringify(stored(c.field, c.to ?? null)),
-      requestId ?? null,
-    );
-    return '(?, ?, ?, ?::jsonb, ?::jsonb, ?)';
-  });
-  await em.execute(
-    `INSERT INTO customer_history (customer_id, actor, field, old_value, new_value, request_id) VALUES ${rows.join(', ')}`,
-    values,
-  );
+  const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+  await tables(em)
+    .insertInto('customer_history')
+    .values(
+      changes.map((c) => ({
+        customer_id: customerId,
+        actor,
+        field: c.field,
+        old_value: json(stored(c.field, c.from ?? null)),
+        new_value: json(stored(c.field, c.to ?? null)),
+        request_id: requestId ?? null,
+      })),
+    )
+    .execute();
 }
 
 /** Newest first; `beforeId` is the keyset cursor. */
@@ -47,21 +46,12 @@ export async function listHistory(
   limit: number,
   beforeId?: number,
 ): Promise<HistoryEntry[]> {
-  const rows = await em.execute<
-    {
-      id: string;
-      at: Date;
-      actor: string;
-      field: string;
-      old_value: unknown;
-      new_value: unknown;
-      request_id: string | null;
-    }[]
-  >(
-    `SELECT id, at, actor, field, old_value, new_value, request_id FROM customer_history
-      WHERE customer_id = ? AND (?::bigint IS NULL OR id < ?::bigint) ORDER BY id DESC LIMIT ?`,
-    [customerId, beforeId ?? null, beforeId ?? null, limit],
-  );
+  let query = tables(em)
+    .selectFrom('customer_history')
+    .select(['id', 'at', 'actor', 'field', 'old_value', 'new_value', 'request_id'])
+    .where('customer_id', '=', customerId);
+  if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+  const rows = await query.orderBy('id', 'desc').limit(limit).execute();
   return rows.map((r) => ({
     id: Number(r.id),
     at: new Date(r.at).toISOString(),
@@ -69,6 +59,6 @@ export async function listHistory(
     field: r.field,
     old: shown(r.field, r.old_value),
     new: shown(r.field, r.new_value),
-    requestId: r.request_id,
+    requestId: r.request_id ?? null,
   }));
 }
