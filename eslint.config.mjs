@@ -70,7 +70,8 @@ export default tseslint.config(
               // else in src/ (stores, mail, Temporal clients, configuration) does I/O and may be named by type only.
               regex: '^(\\.\\./)+src/(?!shared/|[^/]+/rules/)',
               allowTypeImports: true,
-              message: 'Workflows import values only from src/shared/ and src/<capability>/rules/ (types from anywhere).',
+              message:
+                'Workflows import values only from src/shared/ and src/<capability>/rules/ (types from anywhere).',
             },
           ],
         },

@@ -16,11 +16,8 @@ import { recordEvent } from '../../src/events/store/outbox.js';
 import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
 import { signalIfRunning } from '../../src/payments/notify.js';
 import { stepKey, workflowIds } from '../../src/temporal/ids.js';
-import {
-  accountProfileChangedSignal,
-  invoiceBalanceChangedSignal,
-  refreshAccountSignal,
-} from '../../workflows/shared/messages.js';
+import { accountProfileChangedSignal, refreshAccountSignal } from '../../workflows/customers/messages.js';
+import { invoiceBalanceChangedSignal } from '../../workflows/invoices/messages.js';
 import { startCustomerCollection, type CollectionStart } from './collection-start.js';
 import type { ActivityDeps } from '../deps.js';
 import { sendTemplatedEmail } from '../mail/mail.js';

@@ -16,7 +16,7 @@ import {
 } from '../../src/credit/store/reviews.js';
 import { openReviewUnlessRunning } from '../../src/credit/store/start-review.js';
 import { stepKey, workflowIds } from '../../src/temporal/ids.js';
-import { accountProfileChangedSignal } from '../../workflows/shared/messages.js';
+import { accountProfileChangedSignal } from '../../workflows/customers/messages.js';
 import { temporalOf, type ActivityDeps } from '../deps.js';
 import { isWorkflowNotFound } from '../../src/temporal/errors.js';
 

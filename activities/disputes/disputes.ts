@@ -19,7 +19,7 @@ import { readInvoice } from '../../src/invoices/store/read.js';
 import { signalIfRunning } from '../../src/payments/notify.js';
 import { stepKey, workflowIds } from '../../src/temporal/ids.js';
 import { startInvoice } from '../../src/temporal/starters.js';
-import { invoiceBalanceChangedSignal } from '../../workflows/shared/messages.js';
+import { invoiceBalanceChangedSignal } from '../../workflows/invoices/messages.js';
 import { temporalOf, type ActivityDeps } from '../deps.js';
 import { sendTemplatedEmail } from '../mail/mail.js';
 import { isAlreadyStarted } from '../../src/temporal/errors.js';

@@ -8,7 +8,7 @@ import { issueCreditNote } from '../../src/invoices/store/credit-notes.js';
 import { InvoiceRequestError } from '../../src/invoices/store/issue.js';
 import { signalIfRunning } from '../../src/payments/notify.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { invoiceBalanceChangedSignal } from '../../workflows/shared/messages.js';
+import { invoiceBalanceChangedSignal } from '../../workflows/invoices/messages.js';
 import type { ActivityDeps } from '../deps.js';
 import { today } from '../../src/shared/calendar-date.js';
 

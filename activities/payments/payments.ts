@@ -17,7 +17,7 @@ import {
   type ResearchTaskResult,
 } from '../../src/payments/store/research.js';
 import { stepKey, workflowIds } from '../../src/temporal/ids.js';
-import { invoiceBalanceChangedSignal } from '../../workflows/shared/messages.js';
+import { invoiceBalanceChangedSignal } from '../../workflows/invoices/messages.js';
 import type { ActivityDeps } from '../deps.js';
 
 export function createPaymentActivities(deps: ActivityDeps) {

@@ -12,7 +12,7 @@ import { openReview } from '../../src/credit/store/start-review.js';
 import { startRecorded } from '../../src/temporal/start-after-commit.js';
 import { findCustomer } from '../../src/customers/store/customers.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { accountProfileChangedSignal } from '../../workflows/shared/messages.js';
+import { accountProfileChangedSignal } from '../../workflows/customers/messages.js';
 import { actorOf } from '../http/actor.js';
 import type { ApiDeps } from '../http/deps.js';
 import { IdempotencyHeaders } from '../http/idempotency.js';

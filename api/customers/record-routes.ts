@@ -7,7 +7,7 @@ import { mergeCustomers, MergeRefused } from '../../src/customers/store/merge.js
 import { findCustomer } from '../../src/customers/store/customers.js';
 import { termsAssignments } from '../../src/customers/store/terms.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { accountProfileChangedSignal, closeAccountSignal } from '../../workflows/shared/messages.js';
+import { accountProfileChangedSignal, closeAccountSignal } from '../../workflows/customers/messages.js';
 import { actorOf } from '../http/actor.js';
 import type { ApiDeps } from '../http/deps.js';
 import { IdempotencyHeaders } from '../http/idempotency.js';

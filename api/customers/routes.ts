@@ -13,7 +13,11 @@ import { workflowIds } from '../../src/temporal/ids.js';
 import { workflowStarts } from '../../src/temporal/starters.js';
 import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-after-commit.js';
 import { noteEffectLocation } from '../../src/db/committed-effects.js';
-import { accountProfileChangedSignal, accountStateQuery, closeAccountSignal } from '../../workflows/shared/messages.js';
+import {
+  accountProfileChangedSignal,
+  accountStateQuery,
+  closeAccountSignal,
+} from '../../workflows/customers/messages.js';
 import { actorOf } from '../http/actor.js';
 import { createCustomer, lockCurrent, patchCustomer } from './commands.js';
 import type { ApiDeps } from '../http/deps.js';

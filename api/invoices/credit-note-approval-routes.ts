@@ -18,7 +18,7 @@ import type {
   creditNoteApprovalWorkflow,
   CreditNoteApprovalInput,
 } from '../../workflows/invoices/credit-note-approval.js';
-import { creditNoteApprovalQuery } from '../../workflows/shared/messages.js';
+import { creditNoteApprovalQuery } from '../../workflows/invoices/messages.js';
 import { actorOf } from '../http/actor.js';
 import type { ApiDeps } from '../http/deps.js';
 import { problems } from '../http/problem.js';

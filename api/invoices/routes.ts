@@ -23,12 +23,12 @@ import { recordWorkflowStart, startRecorded } from '../../src/temporal/start-aft
 import { noteEffectLocation } from '../../src/db/committed-effects.js';
 import { notifyCollectionOfBalanceChange } from '../../src/collections/store/notify.js';
 import { notifyAccountsOfChange } from '../../src/customers/account-notify.js';
+import { refreshAccountSignal } from '../../workflows/customers/messages.js';
 import {
   invoiceBalanceChangedSignal,
   invoiceStateQuery,
-  refreshAccountSignal,
   type InvoiceBalanceChange,
-} from '../../workflows/shared/messages.js';
+} from '../../workflows/invoices/messages.js';
 import { actorOf } from '../http/actor.js';
 import {
   creditNoteApprovalRoutes,

@@ -22,7 +22,8 @@ import {
   type PaymentRecord,
 } from '../../src/payments/store/payments.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { invoiceBalanceChangedSignal, paymentAllocatedSignal } from '../../workflows/shared/messages.js';
+import { invoiceBalanceChangedSignal } from '../../workflows/invoices/messages.js';
+import { paymentAllocatedSignal } from '../../workflows/payments/messages.js';
 import { actorOf } from '../http/actor.js';
 import type { ApiDeps } from '../http/deps.js';
 import { IdempotencyHeaders } from '../http/idempotency.js';

@@ -8,7 +8,7 @@ import { recordAudit } from '../../src/auth/store/audit.js';
 import { findUser, updatePreferences } from '../../src/auth/store/users.js';
 import { DEFAULT_COMMUNICATION, findCustomer, type Communication } from '../../src/customers/store/customers.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { accountProfileChangedSignal } from '../../workflows/shared/messages.js';
+import { accountProfileChangedSignal } from '../../workflows/customers/messages.js';
 import { patchCustomer } from '../customers/commands.js';
 import type { ApiDeps } from '../http/deps.js';
 import { problems } from '../http/problem.js';

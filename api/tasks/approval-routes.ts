@@ -15,7 +15,7 @@ import { approvalCeilingsOf } from '../../src/credit/rules/credit-policy.js';
 import type { TaskCompletion } from '../../src/tasks/rules/tasks.js';
 import { approvalsOf, recordApproval, taskRequester, type RecordedApproval } from '../../src/tasks/store/approvals.js';
 import type { TaskRecord } from '../../src/tasks/store/tasks.js';
-import { routeTaskSignal } from '../../workflows/shared/messages.js';
+import { routeTaskSignal } from '../../workflows/tasks/messages.js';
 import { actorOf, isTaskManager, rolesOf } from '../http/actor.js';
 import type { ApiDeps } from '../http/deps.js';
 import { ProblemError, problems } from '../http/problem.js';

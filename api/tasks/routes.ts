@@ -18,7 +18,7 @@ import {
   TaskRefusalError,
   type TaskRecord,
 } from '../../src/tasks/store/tasks.js';
-import { completeTaskUpdate } from '../../workflows/shared/messages.js';
+import { completeTaskUpdate } from '../../workflows/tasks/messages.js';
 import { dutyRefusal, mayRead, TASK_OVERSIGHT_ROLES, workableTypes } from '../../src/tasks/rules/task-duties.js';
 import { actorOf, isTaskManager, rolesOf } from '../http/actor.js';
 import type { ApiDeps } from '../http/deps.js';

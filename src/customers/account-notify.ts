@@ -3,7 +3,7 @@
 // that changed them. One signal per customer and change; the rows stay the record of truth, so a failed signal is
 // logged, never thrown (the scheduled refresh still comes), and a customer without a running account has nothing to do.
 import type { Client } from '@temporalio/client';
-import { refreshAccountSignal } from '../../workflows/shared/messages.js';
+import { refreshAccountSignal } from '../../workflows/customers/messages.js';
 import { signalIfRunning } from '../payments/notify.js';
 import { workflowIds } from '../temporal/ids.js';
 

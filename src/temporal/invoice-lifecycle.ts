@@ -5,7 +5,7 @@
 import type { InvoicePolicy } from '../invoices/rules/invoice-policy.js';
 import { resumedInvoiceState, type InvoiceWorkflowState } from '../invoices/rules/invoice-workflow-state.js';
 import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
-import { invoiceBalanceChangedSignal, type InvoiceBalanceChange } from '../../workflows/shared/messages.js';
+import { invoiceBalanceChangedSignal, type InvoiceBalanceChange } from '../../workflows/invoices/messages.js';
 import { workflowIds } from './ids.js';
 import { entityOptions, type StartContext } from './starters.js';
 

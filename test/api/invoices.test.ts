@@ -2,7 +2,7 @@
 // the lists and the ledger read side.
 import { postJournalEntry } from '../../src/ledger/store/post.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { invoiceStateQuery } from '../../workflows/shared/messages.js';
+import { invoiceStateQuery } from '../../workflows/invoices/messages.js';
 import { customerFixture, eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { consultingLines } from '../support/invoices.js';
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { customerAccountBalance, trialBalance, unbalancedEntries } from '../../src/ledger/store/queries.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { cashApplicationStateQuery } from '../../workflows/shared/messages.js';
+import { cashApplicationStateQuery } from '../../workflows/payments/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine.js';
 import { appliedPayment, invoiceRow, issueInvoice } from '../support/payments.js';

@@ -2,7 +2,7 @@
 // reminder once, the delivery e-mail is not sent again, and the status moves to `due`.
 import { addDays } from '../../src/shared/calendar-date.js';
 import { workflowIds } from '../../src/temporal/ids.js';
-import { invoiceStateQuery } from '../../workflows/shared/messages.js';
+import { invoiceStateQuery } from '../../workflows/invoices/messages.js';
 import { customerFixture, eventually } from '../support/engine.js';
 import { useEngineWithWorkerProcesses } from '../support/processes.js';
 

@@ -1,7 +1,7 @@
 // A worker killed with SIGKILL while a workflow waits on a timer: a new worker picks the workflow up, the timer's
 // work runs, and nothing that already happened happens twice.
 import { workflowIds } from '../../src/temporal/ids.js';
-import { accountStateQuery } from '../../workflows/shared/messages.js';
+import { accountStateQuery } from '../../workflows/customers/messages.js';
 import { customerFixture, eventually } from '../support/engine.js';
 import { useEngineWithWorkerProcesses } from '../support/processes.js';
 

@@ -11,7 +11,7 @@ import { openDispute, type OpenDisputeRequest } from '../../src/disputes/store/o
 import { claimTask } from '../../src/tasks/store/tasks.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/temporal/search-attributes.js';
-import { completeTaskUpdate } from '../../workflows/shared/messages.js';
+import { completeTaskUpdate } from '../../workflows/tasks/messages.js';
 import type { disputeWorkflow } from '../../workflows/disputes/dispute.js';
 import { disputeStateQuery } from '../../workflows/disputes/messages.js';
 import type { InvoiceDisputeNotice } from '../../workflows/collections/messages.js';

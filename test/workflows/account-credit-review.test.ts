@@ -8,7 +8,7 @@ import { DEFAULT_CREDIT_POLICY } from '../../src/credit/rules/credit-policy.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { creditReviewWorkflow } from '../../workflows/credit/credit-review.js';
 import type { customerAccountWorkflow } from '../../workflows/customers/customer-account.js';
-import { accountStateQuery, refreshAccountSignal } from '../../workflows/shared/messages.js';
+import { accountStateQuery, refreshAccountSignal } from '../../workflows/customers/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { registerSearchAttributes } from '../support/disputes.js';
 import { eventually } from '../support/engine.js';

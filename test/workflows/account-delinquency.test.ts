@@ -14,7 +14,7 @@ import {
   accountStateQuery,
   closeAccountSignal,
   refreshAccountSignal,
-} from '../../workflows/shared/messages.js';
+} from '../../workflows/customers/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { insertOpenInvoice } from '../support/invoice-rows.js';

@@ -6,7 +6,7 @@ import { allocateRemaining } from '../../src/payments/store/allocate.js';
 import { insertPayment } from '../../src/payments/store/receive.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { cashApplicationWorkflow } from '../../workflows/payments/cash-application.js';
-import { cashApplicationStateQuery, paymentAllocatedSignal } from '../../workflows/shared/messages.js';
+import { cashApplicationStateQuery, paymentAllocatedSignal } from '../../workflows/payments/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { issueInvoiceDirectly } from '../support/invoices.js';

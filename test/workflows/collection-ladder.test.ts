@@ -18,7 +18,8 @@ import {
 } from '../../workflows/collections/messages.js';
 import type { collectionWorkflow } from '../../workflows/collections/collection.js';
 import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
-import { completeTaskUpdate, invoiceBalanceChangedSignal } from '../../workflows/shared/messages.js';
+import { invoiceBalanceChangedSignal } from '../../workflows/invoices/messages.js';
+import { completeTaskUpdate } from '../../workflows/tasks/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { commitPaymentDirectly, consultingLines, issueInvoiceDirectly } from '../support/invoices.js';

@@ -9,7 +9,7 @@ import { DEFAULT_CREDIT_POLICY } from '../../src/credit/rules/credit-policy.js';
 import { findTask } from '../../src/tasks/store/tasks.js';
 import type { creditReviewWorkflow } from '../../workflows/credit/credit-review.js';
 import { creditReviewStateQuery } from '../../workflows/credit/messages.js';
-import { completeTaskUpdate } from '../../workflows/shared/messages.js';
+import { completeTaskUpdate } from '../../workflows/tasks/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';

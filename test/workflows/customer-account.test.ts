@@ -2,7 +2,7 @@ import { Customer } from '../../src/db/entities/customer.js';
 import { OutboundMessage } from '../../src/db/entities/outbound-message.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { customerAccountWorkflow } from '../../workflows/customers/customer-account.js';
-import { accountStateQuery, closeAccountSignal, refreshAccountSignal } from '../../workflows/shared/messages.js';
+import { accountStateQuery, closeAccountSignal, refreshAccountSignal } from '../../workflows/customers/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';

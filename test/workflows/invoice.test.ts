@@ -6,7 +6,7 @@ import { checkLedger } from '../../src/ledger/store/reports.js';
 import { readInvoice } from '../../src/invoices/store/read.js';
 import { workflowIds } from '../../src/temporal/ids.js';
 import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
-import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/shared/messages.js';
+import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../../workflows/invoices/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import { eventually } from '../support/engine.js';
 import { commitPaymentDirectly, consultingLines, issueInvoiceDirectly } from '../support/invoices.js';

@@ -19,7 +19,8 @@ import type { collectionWorkflow } from '../../workflows/collections/collection.
 import type { creditNoteApprovalWorkflow } from '../../workflows/invoices/credit-note-approval.js';
 import type { creditReviewWorkflow } from '../../workflows/credit/credit-review.js';
 import type { invoiceWorkflow } from '../../workflows/invoices/invoice.js';
-import { completeTaskUpdate, paymentAllocatedSignal } from '../../workflows/shared/messages.js';
+import { paymentAllocatedSignal } from '../../workflows/payments/messages.js';
+import { completeTaskUpdate } from '../../workflows/tasks/messages.js';
 import { insertCustomer } from '../support/customers.js';
 import {
   claimAndComplete,

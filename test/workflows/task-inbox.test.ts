@@ -5,7 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { findTask, taskActivity } from '../../src/tasks/store/tasks.js';
-import { completeTaskUpdate } from '../../workflows/shared/messages.js';
+import { completeTaskUpdate } from '../../workflows/tasks/messages.js';
 import { useWorkflowTestKit } from '../support/workflow-kit.js';
 import { eventually } from '../support/engine.js';
 import type { taskOwnerWorkflow } from './fixtures/task-owner.js';

@@ -45,7 +45,7 @@ import {
   accountStateQuery,
   closeAccountSignal,
   refreshAccountSignal,
-} from '../shared/messages.js';
+} from './messages.js';
 import { RECORD_STEP } from '../shared/activity-options.js';
 
 const { loadAccountFacts, recordDelinquency, sendAccountOpenedNotice } =

@@ -1,5 +1,5 @@
 // Queries and updates of the dispute workflow (`dispute-<id>`). The API imports these definitions (and types) only.
-// Task completions arrive through the task inbox's `completeTask` update (workflows/shared/messages.ts).
+// Task completions arrive through the task inbox's `completeTask` update (workflows/tasks/messages.ts).
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { SlaClock } from '../../src/shared/business-days.js';
 import type { DisputeOutcome } from '../../src/disputes/rules/dispute.js';

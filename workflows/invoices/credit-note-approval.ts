@@ -6,7 +6,7 @@ import { allHandlersFinished, condition, proxyActivities, setHandler } from '@te
 import type { CreditNoteApprovalActivities } from '../../activities/invoices/credit-note-approvals.js';
 import { overrideProblems } from '../../src/credit/rules/credit-decision.js';
 import type { Money } from '../../src/shared/money.js';
-import { creditNoteApprovalQuery, type CreditNoteApprovalState } from '../shared/messages.js';
+import { creditNoteApprovalQuery, type CreditNoteApprovalState } from './messages.js';
 import { MANAGER_QUEUE } from '../../src/tasks/rules/task-duties.js';
 import { deadlineAfter, escalateAtDeadline } from '../tasks/task-deadlines.js';
 import { installTaskInbox } from '../tasks/task-inbox.js';

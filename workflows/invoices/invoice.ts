@@ -29,7 +29,7 @@ import {
 import { overrideProblems, type InvoiceCreditHold } from '../../src/credit/rules/credit-decision.js';
 import { CREDIT_OVERRIDE_QUEUE } from '../../src/credit/rules/credit-policy.js';
 import { MANAGER_QUEUE } from '../../src/tasks/rules/task-duties.js';
-import { invoiceBalanceChangedSignal, invoiceStateQuery } from '../shared/messages.js';
+import { invoiceBalanceChangedSignal, invoiceStateQuery } from './messages.js';
 import { deadlineAfter, escalateAtDeadline } from '../tasks/task-deadlines.js';
 import { installTaskInbox } from '../tasks/task-inbox.js';
 import { DURABLE_STEP } from '../shared/activity-options.js';

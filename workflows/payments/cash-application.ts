@@ -20,7 +20,7 @@ import {
 import { addDuration, durationMs } from '../../src/shared/duration.js';
 import { MANAGER_QUEUE } from '../../src/tasks/rules/task-duties.js';
 import { RESEARCH_QUEUE, RESEARCH_TASK_TYPE } from '../../src/payments/rules/research-task.js';
-import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from '../shared/messages.js';
+import { cashApplicationStateQuery, paymentAllocatedSignal, type CashApplicationState } from './messages.js';
 import { escalationReason } from '../tasks/task-deadlines.js';
 import { DURABLE_STEP, TASK_RECORD_STEP } from '../shared/activity-options.js';
 

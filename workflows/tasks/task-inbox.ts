@@ -10,7 +10,7 @@ import {
   type TaskCompletion,
   type TaskCompletionResult,
 } from '../../src/tasks/rules/tasks.js';
-import { completeTaskUpdate, routeTaskSignal } from '../shared/messages.js';
+import { completeTaskUpdate, routeTaskSignal } from './messages.js';
 import { TASK_RECORD_STEP } from '../shared/activity-options.js';
 
 const { openTask, recordTaskCompletion, cancelTaskRecord, escalateTaskRecord } =

@@ -14,7 +14,7 @@ import { issueCreditNote } from '../../invoices/store/credit-notes.js';
 import { insertInvoice, prepareInvoice, type PreparedInvoice } from '../../invoices/store/issue.js';
 import { lockInvoice } from '../../invoices/store/balance.js';
 import { stepKey } from '../../temporal/ids.js';
-import type { InvoiceBalanceChange } from '../../../workflows/shared/messages.js';
+import type { InvoiceBalanceChange } from '../../../workflows/invoices/messages.js';
 import { findDispute, type DisputeRecord } from './disputes.js';
 
 export interface ResolutionResult {

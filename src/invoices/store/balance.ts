@@ -8,7 +8,7 @@ import {
   statusAfterReopen,
   type InvoiceStatus,
 } from '../rules/invoice-status.js';
-import type { InvoiceBalanceChange } from '../../../workflows/shared/messages.js';
+import type { InvoiceBalanceChange } from '../../../workflows/invoices/messages.js';
 import { recordEvent, type EventType } from '../../events/store/outbox.js';
 
 export class InvoiceNotFoundError extends Error {

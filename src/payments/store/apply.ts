@@ -12,7 +12,7 @@ import { applyToInvoice } from '../../invoices/store/balance.js';
 import { recordEvent } from '../../events/store/outbox.js';
 import { postJournalEntry } from '../../ledger/store/post.js';
 import { stepKey } from '../../temporal/ids.js';
-import type { InvoiceBalanceChange } from '../../../workflows/shared/messages.js';
+import type { InvoiceBalanceChange } from '../../../workflows/invoices/messages.js';
 import {
   allocationsOf,
   findPayment,
